@@ -1,0 +1,429 @@
+//! Catalog vocabulary: SKUs, handles, product status, typed attributes, category paths.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::FieldError;
+
+/// A stock-keeping unit: unique per variant, 1–64 visible characters, no whitespace inside.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Sku(String);
+
+impl Sku {
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(FieldError::new("sku", "required", "SKU is required"));
+        }
+        if t.chars().count() > 64 {
+            return Err(FieldError::new(
+                "sku",
+                "too_long",
+                "SKU is longer than 64 characters",
+            ));
+        }
+        if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(FieldError::new(
+                "sku",
+                "invalid_sku",
+                format!("SKU '{t}' contains whitespace"),
+            ));
+        }
+        Ok(Sku(t.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Sku {
+    type Error = FieldError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Sku::parse(&value)
+    }
+}
+
+impl From<Sku> for String {
+    fn from(s: Sku) -> String {
+        s.0
+    }
+}
+
+impl fmt::Display for Sku {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A product handle (Shopify's URL handle): lowercase letters, digits and dashes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Handle(String);
+
+impl Handle {
+    /// Accepts a handle as written; upper case is folded, anything else is an error.
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        let t = text.trim().to_lowercase();
+        if t.is_empty() {
+            return Err(FieldError::new("handle", "required", "handle is required"));
+        }
+        if t.len() > 255 {
+            return Err(FieldError::new(
+                "handle",
+                "too_long",
+                "handle is longer than 255 characters",
+            ));
+        }
+        if !t
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+        {
+            return Err(FieldError::new(
+                "handle",
+                "invalid_handle",
+                format!("handle '{t}' may only contain letters, digits, '-', '_' and '.'"),
+            ));
+        }
+        Ok(Handle(t))
+    }
+
+    /// Derives a handle from a title the way Shopify does: lower case, runs of other
+    /// characters become one dash.
+    pub fn from_title(title: &str) -> Result<Self, FieldError> {
+        let mut out = String::new();
+        for c in title.trim().to_lowercase().chars() {
+            if c.is_alphanumeric() {
+                out.push(c);
+            } else if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        }
+        while out.ends_with('-') {
+            out.pop();
+        }
+        Handle::parse(&out).map_err(|e| e.at("title"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether a product can be sold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    #[default]
+    Active,
+    Draft,
+    Archived,
+}
+
+impl ProductStatus {
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "active" | "" => Ok(Self::Active),
+            "draft" => Ok(Self::Draft),
+            "archived" => Ok(Self::Archived),
+            other => Err(FieldError::new(
+                "status",
+                "invalid_status",
+                format!("'{other}' is not a product status (active, draft, archived)"),
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Draft => "draft",
+            Self::Archived => "archived",
+        }
+    }
+}
+
+/// What happens when a tracked variant runs out: refuse to sell, or keep selling (backorder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InventoryPolicy {
+    #[default]
+    Deny,
+    Continue,
+}
+
+impl InventoryPolicy {
+    /// Accepts Shopify's `deny`/`continue` and the TRUE/FALSE seen in third-party exports.
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "deny" | "" | "false" => Ok(Self::Deny),
+            "continue" | "true" => Ok(Self::Continue),
+            other => Err(FieldError::new(
+                "inventory_policy",
+                "invalid_policy",
+                format!("'{other}' is not an inventory policy (deny, continue)"),
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Deny => "deny",
+            Self::Continue => "continue",
+        }
+    }
+}
+
+/// The type of a typed product attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeKind {
+    Text,
+    Number,
+    Boolean,
+    Select,
+    Date,
+}
+
+impl AttributeKind {
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "number" => Ok(Self::Number),
+            "boolean" | "bool" => Ok(Self::Boolean),
+            "select" => Ok(Self::Select),
+            "date" => Ok(Self::Date),
+            other => Err(FieldError::new(
+                "kind",
+                "invalid_kind",
+                format!("'{other}' is not an attribute kind (text, number, boolean, select, date)"),
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Number => "number",
+            Self::Boolean => "boolean",
+            Self::Select => "select",
+            Self::Date => "date",
+        }
+    }
+
+    /// Validates and canonicalises a raw value for this kind. `options` is the allowed set for
+    /// `Select`. Numbers are kept as decimal text (never floats); dates as `YYYY-MM-DD`.
+    pub fn canonical_value(
+        &self,
+        raw: &str,
+        options: &[String],
+        field: &str,
+    ) -> Result<String, FieldError> {
+        let v = raw.trim();
+        let bad = |why: String| FieldError::new(field, "invalid_value", why);
+        match self {
+            Self::Text => Ok(v.to_string()),
+            Self::Number => {
+                let (neg, rest) = v.strip_prefix('-').map_or((false, v), |r| (true, r));
+                let ok = !rest.is_empty()
+                    && rest.split_once('.').map_or(
+                        rest.bytes().all(|b| b.is_ascii_digit()),
+                        |(i, f)| {
+                            !i.is_empty()
+                                && !f.is_empty()
+                                && (i.bytes().chain(f.bytes())).all(|b| b.is_ascii_digit())
+                        },
+                    );
+                if ok {
+                    Ok(format!("{}{rest}", if neg { "-" } else { "" }))
+                } else {
+                    Err(bad(format!("'{v}' is not a number")))
+                }
+            }
+            Self::Boolean => match v.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => Ok("true".into()),
+                "false" | "no" | "0" => Ok("false".into()),
+                _ => Err(bad(format!("'{v}' is not true or false"))),
+            },
+            Self::Select => options
+                .iter()
+                .find(|o| o.eq_ignore_ascii_case(v))
+                .cloned()
+                .ok_or_else(|| bad(format!("'{v}' is not one of: {}", options.join(", ")))),
+            Self::Date => {
+                let parts: Vec<&str> = v.split('-').collect();
+                let valid = parts.len() == 3
+                    && parts[0].len() == 4
+                    && parts[1].len() == 2
+                    && parts[2].len() == 2
+                    && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+                    && {
+                        let y: u32 = parts[0].parse().unwrap_or(0);
+                        let m: u32 = parts[1].parse().unwrap_or(0);
+                        let d: u32 = parts[2].parse().unwrap_or(0);
+                        (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)
+                    };
+                if valid {
+                    Ok(v.to_string())
+                } else {
+                    Err(bad(format!("'{v}' is not a date (YYYY-MM-DD)")))
+                }
+            }
+        }
+    }
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// Splits a category path such as `Apparel > Shirts > T-shirts` into its names.
+pub fn category_path(text: &str) -> Result<Vec<String>, FieldError> {
+    let parts: Vec<String> = text.split('>').map(|p| p.trim().to_string()).collect();
+    if parts.iter().any(String::is_empty) {
+        return Err(FieldError::new(
+            "category",
+            "invalid_category",
+            format!("'{text}' has an empty level"),
+        ));
+    }
+    Ok(parts)
+}
+
+/// Parses a weight in grams (non-negative integer or decimal text rounded to whole grams is
+/// refused; Shopify writes grams as integers).
+pub fn parse_grams(text: &str, field: &str) -> Result<i64, FieldError> {
+    let t = text.trim();
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    t.parse::<i64>().ok().filter(|g| *g >= 0).ok_or_else(|| {
+        FieldError::new(
+            field,
+            "invalid_weight",
+            format!("'{text}' is not a whole number of grams"),
+        )
+    })
+}
+
+/// Parses a TRUE/FALSE cell (case-insensitive; blank is `default`).
+pub fn parse_bool(text: &str, default: bool, field: &str) -> Result<bool, FieldError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(default),
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        other => Err(FieldError::new(
+            field,
+            "invalid_boolean",
+            format!("'{other}' is not TRUE or FALSE"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sku_rules() {
+        assert_eq!(Sku::parse("  TSH-RED-M ").unwrap().as_str(), "TSH-RED-M");
+        assert_eq!(Sku::parse("").unwrap_err().code, "required");
+        assert_eq!(Sku::parse("A B").unwrap_err().code, "invalid_sku");
+        assert_eq!(Sku::parse(&"x".repeat(65)).unwrap_err().code, "too_long");
+    }
+
+    #[test]
+    fn handles_from_titles() {
+        let cases = [
+            ("Classic Tee", "classic-tee"),
+            ("  Crème Brûlée!! 250g ", "crème-brûlée-250g"),
+            ("A/B & C", "a-b-c"),
+        ];
+        for (title, want) in cases {
+            assert_eq!(
+                Handle::from_title(title).unwrap().as_str(),
+                want,
+                "handle of {title:?}"
+            );
+        }
+        assert_eq!(Handle::from_title("!!!").unwrap_err().field, "title");
+        assert_eq!(
+            Handle::parse("Has Space").unwrap_err().code,
+            "invalid_handle"
+        );
+    }
+
+    #[test]
+    fn typed_attribute_values() {
+        let opts = vec!["Cotton".to_string(), "Wool".to_string()];
+        let cases: &[(AttributeKind, &str, Result<&str, ()>)] = &[
+            (AttributeKind::Number, "12.5", Ok("12.5")),
+            (AttributeKind::Number, "-3", Ok("-3")),
+            (AttributeKind::Number, "1e3", Err(())),
+            (AttributeKind::Number, "1.", Err(())),
+            (AttributeKind::Boolean, "Yes", Ok("true")),
+            (AttributeKind::Boolean, "maybe", Err(())),
+            (AttributeKind::Select, "cotton", Ok("Cotton")),
+            (AttributeKind::Select, "silk", Err(())),
+            (AttributeKind::Date, "2024-02-29", Ok("2024-02-29")),
+            (AttributeKind::Date, "2023-02-29", Err(())),
+            (AttributeKind::Date, "2024-13-01", Err(())),
+            (AttributeKind::Text, " anything ", Ok("anything")),
+        ];
+        for (kind, raw, want) in cases {
+            let got = kind.canonical_value(raw, &opts, "material");
+            match want {
+                Ok(w) => assert_eq!(got.as_deref(), Ok(*w), "{kind:?} {raw:?}"),
+                Err(()) => assert_eq!(
+                    got.unwrap_err().field,
+                    "material",
+                    "{kind:?} {raw:?} must fail naming the field"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn statuses_and_policies_accept_shopify_spellings() {
+        assert_eq!(
+            ProductStatus::parse("Active").unwrap(),
+            ProductStatus::Active
+        );
+        assert_eq!(
+            ProductStatus::parse("ARCHIVED").unwrap(),
+            ProductStatus::Archived
+        );
+        assert!(ProductStatus::parse("published").is_err());
+        assert_eq!(
+            InventoryPolicy::parse("CONTINUE").unwrap(),
+            InventoryPolicy::Continue
+        );
+        assert_eq!(
+            InventoryPolicy::parse("TRUE").unwrap(),
+            InventoryPolicy::Continue
+        );
+        assert_eq!(
+            InventoryPolicy::parse("deny").unwrap(),
+            InventoryPolicy::Deny
+        );
+    }
+
+    #[test]
+    fn category_paths() {
+        assert_eq!(
+            category_path("Apparel > Shirts").unwrap(),
+            vec!["Apparel", "Shirts"]
+        );
+        assert!(category_path("Apparel >> Shirts").is_err());
+    }
+}

@@ -1,0 +1,1207 @@
+//! Catalog use-cases: store set-up, locations, categories, tax classes, typed attributes,
+//! products with any number of options and variants, barcodes, price lists.
+//!
+//! [`ProductInput`] is the whole desired state of one product. `save_product` (one product, one
+//! op) and the Shopify importer (many products, one op) both go through [`write_product`], so a
+//! product saved by hand and one imported from a CSV are validated and stored identically.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use backroom_domain::barcode::{self, EmbeddedRule};
+use backroom_domain::catalog::{
+    category_path, AttributeKind, Handle, InventoryPolicy, ProductStatus, Sku,
+};
+use backroom_domain::pricing::{resolve_price, PriceContext, PriceRule, ResolvedPrice};
+use backroom_domain::tax::{TaxMode, TaxRate};
+use backroom_domain::{Currency, FieldError};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::uow::{Change, Uow};
+use crate::{Device, InitStore, Settings, Store, StoreError, StoreResult};
+
+/// A new location.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewLocation {
+    pub code: String,
+    pub name: String,
+    /// `store` or `warehouse`.
+    pub kind: String,
+}
+
+/// An image of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ImageInput {
+    pub url: String,
+    pub alt: String,
+}
+
+/// The whole desired state of one product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ProductInput {
+    /// Blank: derived from the title.
+    pub handle: String,
+    pub title: String,
+    pub description_html: String,
+    pub vendor: String,
+    pub product_type: String,
+    /// Category path such as `Apparel > Shirts`; blank for none.
+    pub category: String,
+    pub tags: Vec<String>,
+    /// `active`, `draft` or `archived`.
+    pub status: String,
+    pub published: bool,
+    pub is_gift_card: bool,
+    pub seo_title: String,
+    pub seo_description: String,
+    /// Option group names, in order; any number. Empty means a single default variant.
+    pub options: Vec<String>,
+    pub images: Vec<ImageInput>,
+    /// Typed attribute values by attribute code.
+    pub attributes: BTreeMap<String, String>,
+    pub variants: Vec<VariantInput>,
+}
+
+/// One variant of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct VariantInput {
+    pub sku: String,
+    /// One value per option group of the product.
+    pub option_values: Vec<String>,
+    pub barcodes: Vec<String>,
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    pub cost_minor: Option<i64>,
+    pub weight_g: i64,
+    pub weight_unit: String,
+    pub taxable: bool,
+    /// Code of a tax class; blank for the store default.
+    pub tax_class: String,
+    pub tax_code: String,
+    pub requires_shipping: bool,
+    pub inventory_tracked: bool,
+    /// `deny` or `continue`.
+    pub inventory_policy: String,
+    pub image_url: String,
+}
+
+/// A new price list.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct PriceListInput {
+    pub code: String,
+    pub name: String,
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub customer_group: Option<String>,
+    /// Location code.
+    pub location: Option<String>,
+    pub priority: i32,
+}
+
+/// What `write_product` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Written {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
+    let get = |key: &str| -> StoreResult<String> {
+        Ok(conn
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .unwrap_or_default())
+    };
+    Ok(Settings {
+        store_name: get("store_name")?,
+        currency: Currency::parse(&get("currency")?)?,
+        tax_mode: TaxMode::parse(&get("tax_mode")?)?,
+        embedded_rules: serde_json::from_str(&get("embedded_barcodes")?)
+            .unwrap_or_else(|_| EmbeddedRule::defaults()),
+    })
+}
+
+fn check_code(code: &str, field: &str) -> Result<String, FieldError> {
+    let c = code.trim().to_ascii_uppercase();
+    if c.is_empty()
+        || c.len() > 32
+        || !c
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(FieldError::new(
+            field,
+            "invalid_code",
+            format!("'{code}' must be 1–32 letters, digits, '-' or '_'"),
+        ));
+    }
+    Ok(c)
+}
+
+fn required(text: &str, field: &str) -> Result<String, FieldError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "required",
+            format!("{field} is required"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+impl Store {
+    /// Sets up a new store: settings, this device and the first location. Fails if already set up.
+    pub fn init(&mut self, input: InitStore) -> StoreResult<()> {
+        if self.device.is_some() {
+            return Err(StoreError::invalid(
+                "store_name",
+                "already_initialised",
+                "this database is already set up",
+            ));
+        }
+        let name = required(&input.store_name, "store_name")?;
+        let currency = Currency::parse(&input.currency)?;
+        let tax_mode = TaxMode::parse(&input.tax_mode)?;
+        let loc_code = check_code(&input.location_code, "location_code")?;
+        let device_name = if input.device_name.trim().is_empty() {
+            "desk-1".to_string()
+        } else {
+            input.device_name
+        };
+        let now = self.now();
+        let device_id = self.ids.new_id(now).to_string();
+        // The device row must exist before the first op can be numbered; it is written in the same
+        // transaction as that op, so a failed init leaves nothing behind.
+        let code: String = device_id
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .skip(8)
+            .take(4)
+            .collect::<String>()
+            .to_uppercase();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO device (id, name, code) VALUES (?1, ?2, ?3)",
+            params![device_id, device_name, code],
+        )?;
+        tx.commit()?;
+        self.device = Some(Device {
+            id: device_id.clone(),
+            code,
+        });
+        let result = self.write(|uow| {
+            for (k, v) in [
+                ("store_name", name.clone()),
+                ("currency", currency.code().to_string()),
+                ("tax_mode", tax_mode.as_str().to_string()),
+                ("embedded_barcodes", serde_json::to_string(&EmbeddedRule::defaults()).unwrap_or_default()),
+            ] {
+                uow.tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![k, v])?;
+            }
+            let loc_id = uow.new_id();
+            uow.tx.execute(
+                "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store')",
+                params![loc_id, loc_code, name],
+            )?;
+            let body = json!({"store_name": name, "currency": currency.code(), "tax_mode": tax_mode.as_str(),
+                              "location": {"id": loc_id, "code": loc_code}});
+            Ok(((), Change::new("store.initialised", "store", device_id.clone()).after(body.clone()).body(body)))
+        });
+        if let Err(e) = result {
+            self.conn
+                .execute("DELETE FROM device WHERE id = ?1", [&device_id])?;
+            self.device = None;
+            return Err(e);
+        }
+        self.load_context()
+    }
+
+    /// Replaces the embedded-barcode prefixes (price / weight EAN-13).
+    pub fn set_embedded_barcode_rules(&mut self, rules: Vec<EmbeddedRule>) -> StoreResult<()> {
+        for (i, r) in rules.iter().enumerate() {
+            r.validate()
+                .map_err(|e| e.at(format!("rules[{i}].prefix")))?;
+        }
+        let before = self.settings()?.embedded_rules.clone();
+        let text = serde_json::to_string(&rules)
+            .map_err(|e| StoreError::invalid("rules", "invalid", e.to_string()))?;
+        self.write(|uow| {
+            uow.tx.execute(
+                "INSERT OR REPLACE INTO setting (key, value) VALUES ('embedded_barcodes', ?1)",
+                [&text],
+            )?;
+            let after = json!(rules);
+            Ok((
+                (),
+                Change::new("settings.barcodes_set", "setting", "embedded_barcodes")
+                    .before(json!(before))
+                    .after(after.clone())
+                    .body(json!({"rules": after})),
+            ))
+        })?;
+        self.load_context()
+    }
+
+    pub fn create_location(&mut self, input: NewLocation) -> StoreResult<String> {
+        let code = check_code(&input.code, "code")?;
+        let name = required(&input.name, "name")?;
+        let kind = match input.kind.trim().to_ascii_lowercase().as_str() {
+            "store" | "" => "store",
+            "warehouse" => "warehouse",
+            other => {
+                return Err(StoreError::invalid(
+                    "kind",
+                    "invalid_kind",
+                    format!("'{other}' is not store or warehouse"),
+                ))
+            }
+        };
+        self.write(|uow| {
+            let exists: bool = uow.tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM location WHERE code = ?1)",
+                [&code],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Err(StoreError::invalid(
+                    "code",
+                    "duplicate",
+                    format!("location '{code}' already exists"),
+                ));
+            }
+            let id = uow.new_id();
+            uow.tx.execute(
+                "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, ?4)",
+                params![id, code, name, kind],
+            )?;
+            let after = json!({"id": id, "code": code, "name": name, "kind": kind});
+            Ok((
+                id.clone(),
+                Change::new("location.created", "location", id)
+                    .after(after.clone())
+                    .body(after),
+            ))
+        })
+    }
+
+    pub fn locations(&self) -> StoreResult<Vec<backroom_api::LocationView>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, code, name, kind FROM location ORDER BY code")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(backroom_api::LocationView {
+                    id: r.get(0)?,
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    kind: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn create_tax_class(
+        &mut self,
+        code: &str,
+        name: &str,
+        rate_percent: &str,
+    ) -> StoreResult<String> {
+        let code = check_code(code, "code")?;
+        let name = required(name, "name")?;
+        let rate = TaxRate::parse_percent(rate_percent)?;
+        self.write(|uow| {
+            let id = uow.new_id();
+            uow.tx
+                .execute(
+                    "INSERT INTO tax_class (id, code, name, rate_milli) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, code, name, rate.0],
+                )
+                .map_err(|e| {
+                    unique_violation(e, "code", &format!("tax class '{code}' already exists"))
+                })?;
+            let after = json!({"id": id, "code": code, "name": name, "rate_milli": rate.0});
+            Ok((
+                id.clone(),
+                Change::new("tax_class.created", "tax_class", id)
+                    .after(after.clone())
+                    .body(after),
+            ))
+        })
+    }
+
+    /// Defines a typed attribute products can carry (`options` is the allowed set for `select`).
+    pub fn define_attribute(
+        &mut self,
+        code: &str,
+        name: &str,
+        kind: &str,
+        options: Vec<String>,
+    ) -> StoreResult<String> {
+        let code = code.trim().to_string();
+        if code.is_empty() {
+            return Err(StoreError::invalid(
+                "code",
+                "required",
+                "attribute code is required",
+            ));
+        }
+        let kind = AttributeKind::parse(kind)?;
+        if kind == AttributeKind::Select && options.is_empty() {
+            return Err(StoreError::invalid(
+                "options",
+                "required",
+                "a select attribute needs at least one option",
+            ));
+        }
+        let name = if name.trim().is_empty() {
+            code.clone()
+        } else {
+            name.trim().to_string()
+        };
+        self.write(|uow| {
+            let id = define_attribute_in(uow, &code, &name, kind, &options)?;
+            let after = json!({"id": id, "code": code, "name": name, "kind": kind.as_str(), "options": options});
+            Ok((id.clone(), Change::new("attribute.defined", "attribute", id).after(after.clone()).body(after)))
+        })
+    }
+
+    /// Creates or replaces one product (matched by handle). Returns the product id.
+    pub fn save_product(&mut self, input: ProductInput) -> StoreResult<String> {
+        let currency = self.settings()?.currency;
+        self.write(|uow| {
+            let mut cache = CatalogCache::default();
+            let saved = write_product(uow, &mut cache, &input)?;
+            let before = saved
+                .before
+                .as_ref()
+                .map_or(serde_json::Value::Null, summary);
+            let after = summary(&saved.product);
+            let body = json!({"product_id": saved.product_id, "variant_ids": saved.variant_ids,
+                              "currency": currency.code(), "product": saved.product});
+            let change = Change::new(
+                if saved.written == Written::Created {
+                    "product.created"
+                } else {
+                    "product.updated"
+                },
+                "product",
+                saved.product_id.clone(),
+            )
+            .before(before)
+            .after(after)
+            .body(body);
+            Ok((saved.product_id, change))
+        })
+    }
+
+    /// The stored state of a product, as a [`ProductInput`] (what `save_product` would need to
+    /// recreate it).
+    pub fn product_by_handle(&self, handle: &str) -> StoreResult<Option<ProductInput>> {
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM product WHERE handle = ?1",
+                [handle.trim().to_lowercase()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            Some(id) => Ok(Some(read_product(&self.conn, &id)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every product in handle order, for export.
+    pub fn all_products(&self) -> StoreResult<Vec<ProductInput>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare("SELECT id FROM product ORDER BY handle")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|id| read_product(&self.conn, id)).collect()
+    }
+
+    pub fn create_price_list(&mut self, input: PriceListInput) -> StoreResult<String> {
+        let code = check_code(&input.code, "code")?;
+        let name = required(&input.name, "name")?;
+        if let (Some(s), Some(e)) = (input.starts_at, input.ends_at) {
+            if s >= e {
+                return Err(StoreError::invalid(
+                    "ends_at",
+                    "before_start",
+                    "a price list must end after it starts",
+                ));
+            }
+        }
+        self.write(|uow| {
+            let location_id = match &input.location {
+                Some(l) => Some(location_id(&uow.tx, l)?),
+                None => None,
+            };
+            let id = uow.new_id();
+            uow.tx
+                .execute(
+                    "INSERT INTO price_list (id, code, name, starts_at, ends_at, customer_group, location_id, priority)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![id, code, name, input.starts_at, input.ends_at, input.customer_group, location_id, input.priority],
+                )
+                .map_err(|e| unique_violation(e, "code", &format!("price list '{code}' already exists")))?;
+            let after = json!({"id": id, "code": code, "name": name, "starts_at": input.starts_at, "ends_at": input.ends_at,
+                               "customer_group": input.customer_group, "location_id": location_id, "priority": input.priority});
+            Ok((id.clone(), Change::new("price_list.created", "price_list", id).after(after.clone()).body(after)))
+        })
+    }
+
+    /// Sets the price of a variant (by SKU or barcode) in a price list.
+    pub fn set_list_price(
+        &mut self,
+        list_code: &str,
+        sku: &str,
+        price_minor: i64,
+    ) -> StoreResult<()> {
+        if price_minor < 0 {
+            return Err(StoreError::invalid(
+                "price",
+                "negative",
+                "a price cannot be negative",
+            ));
+        }
+        self.write(|uow| {
+            let list_id: String = uow
+                .tx
+                .query_row("SELECT id FROM price_list WHERE code = ?1", [list_code.trim().to_ascii_uppercase()], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::not_found("price_list", "price list", list_code))?;
+            let variant = crate::stock::variant_id(&uow.tx, sku)?;
+            let before: Option<i64> = uow
+                .tx
+                .query_row(
+                    "SELECT price_minor FROM price_list_item WHERE price_list_id = ?1 AND variant_id = ?2",
+                    params![list_id, variant],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            uow.tx.execute(
+                "INSERT OR REPLACE INTO price_list_item (price_list_id, variant_id, price_minor) VALUES (?1, ?2, ?3)",
+                params![list_id, variant, price_minor],
+            )?;
+            let body = json!({"price_list_id": list_id, "variant_id": variant, "price_minor": price_minor});
+            Ok(((), Change::new("price_list.price_set", "price_list", list_id.clone()).before(json!({"price_minor": before})).after(json!({"price_minor": price_minor})).body(body)))
+        })
+    }
+
+    /// The price in force for a variant (SKU or barcode) at a moment, for a customer group and
+    /// location code.
+    pub fn price_of(
+        &self,
+        sku: &str,
+        at: i64,
+        customer_group: Option<&str>,
+        location: Option<&str>,
+    ) -> StoreResult<ResolvedPrice> {
+        let variant = crate::stock::variant_id(&self.conn, sku)?;
+        let base: i64 = self.conn.query_row(
+            "SELECT price_minor FROM variant WHERE id = ?1",
+            [&variant],
+            |r| r.get(0),
+        )?;
+        let location_id = match location {
+            Some(l) => Some(location_id(&self.conn, l)?),
+            None => None,
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT pl.code, i.price_minor, pl.starts_at, pl.ends_at, pl.customer_group, pl.location_id, pl.priority
+             FROM price_list_item i JOIN price_list pl ON pl.id = i.price_list_id WHERE i.variant_id = ?1",
+        )?;
+        let rules = stmt
+            .query_map([&variant], |r| {
+                Ok(PriceRule {
+                    list_id: r.get(0)?,
+                    price_minor: r.get(1)?,
+                    starts_at: r.get(2)?,
+                    ends_at: r.get(3)?,
+                    customer_group: r.get(4)?,
+                    location: r.get(5)?,
+                    priority: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let ctx = PriceContext {
+            at,
+            customer_group: customer_group.map(str::to_string),
+            location: location_id,
+        };
+        Ok(resolve_price(base, &rules, &ctx))
+    }
+}
+
+pub(crate) fn unique_violation(e: rusqlite::Error, field: &str, message: &str) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::invalid(field, "duplicate", message)
+        }
+        _ => StoreError::Db(e),
+    }
+}
+
+pub(crate) fn location_id(conn: &Connection, code: &str) -> StoreResult<String> {
+    conn.query_row(
+        "SELECT id FROM location WHERE code = ?1",
+        [code.trim().to_ascii_uppercase()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::not_found("location", "location", code))
+}
+
+fn define_attribute_in(
+    uow: &Uow,
+    code: &str,
+    name: &str,
+    kind: AttributeKind,
+    options: &[String],
+) -> StoreResult<String> {
+    let id = uow.new_id();
+    uow.tx
+        .execute(
+            "INSERT INTO attribute_def (id, code, name, kind, options) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id,
+                code,
+                name,
+                kind.as_str(),
+                serde_json::to_string(options).unwrap_or_else(|_| "[]".into())
+            ],
+        )
+        .map_err(|e| unique_violation(e, "code", &format!("attribute '{code}' already exists")))?;
+    Ok(id)
+}
+
+fn summary(p: &ProductInput) -> serde_json::Value {
+    json!({"handle": p.handle, "title": p.title, "status": p.status,
+           "variants": p.variants.iter().map(|v| json!({"sku": v.sku, "price_minor": v.price_minor})).collect::<Vec<_>>()})
+}
+
+/// Lookups reused across the many products of one import.
+#[derive(Default)]
+pub(crate) struct CatalogCache {
+    categories: HashMap<String, String>,
+    tax_classes: HashMap<String, String>,
+    attributes: HashMap<String, (String, AttributeKind, Vec<String>)>,
+}
+
+pub(crate) struct Saved {
+    pub product_id: String,
+    pub variant_ids: Vec<String>,
+    pub written: Written,
+    pub before: Option<ProductInput>,
+    /// The normalised input as stored.
+    pub product: ProductInput,
+}
+
+/// Validates `input` and puts it into canonical form (trimmed, handle derived, barcodes
+/// normalised, defaults filled), without touching the database.
+pub(crate) fn normalise(input: &ProductInput) -> Result<ProductInput, FieldError> {
+    let mut p = input.clone();
+    p.title = required(&p.title, "title")?;
+    p.handle = if p.handle.trim().is_empty() {
+        Handle::from_title(&p.title)?
+    } else {
+        Handle::parse(&p.handle)?
+    }
+    .as_str()
+    .to_string();
+    p.status = ProductStatus::parse(&p.status)?.as_str().to_string();
+    p.vendor = p.vendor.trim().to_string();
+    p.product_type = p.product_type.trim().to_string();
+    p.category = if p.category.trim().is_empty() {
+        String::new()
+    } else {
+        category_path(&p.category)?.join(" > ")
+    };
+    let mut seen_tags = HashSet::new();
+    p.tags = p
+        .tags
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty() && seen_tags.insert(t.to_lowercase()))
+        .collect();
+    p.options = p.options.iter().map(|o| o.trim().to_string()).collect();
+    let mut seen = HashSet::new();
+    for (i, o) in p.options.iter().enumerate() {
+        if o.is_empty() {
+            return Err(FieldError::new(
+                format!("options[{i}]"),
+                "required",
+                "option name is required",
+            ));
+        }
+        if !seen.insert(o.to_lowercase()) {
+            return Err(FieldError::new(
+                format!("options[{i}]"),
+                "duplicate",
+                format!("option '{o}' appears twice"),
+            ));
+        }
+    }
+    if p.variants.is_empty() {
+        return Err(FieldError::new(
+            "variants",
+            "required",
+            "a product needs at least one variant",
+        ));
+    }
+    let mut skus = HashSet::new();
+    let mut combos = HashSet::new();
+    let mut codes = HashSet::new();
+    for (i, v) in p.variants.iter_mut().enumerate() {
+        let f = |name: &str| format!("variants[{i}].{name}");
+        v.sku = Sku::parse(&v.sku)
+            .map_err(|e| e.at(f("sku")))?
+            .as_str()
+            .to_string();
+        if !skus.insert(v.sku.clone()) {
+            return Err(FieldError::new(
+                f("sku"),
+                "duplicate",
+                format!("SKU '{}' appears twice in this product", v.sku),
+            ));
+        }
+        v.option_values = v
+            .option_values
+            .iter()
+            .map(|o| o.trim().to_string())
+            .collect();
+        if v.option_values.len() != p.options.len() {
+            return Err(FieldError::new(
+                f("option_values"),
+                "option_mismatch",
+                format!(
+                    "has {} option values but the product has {} options",
+                    v.option_values.len(),
+                    p.options.len()
+                ),
+            ));
+        }
+        if let Some(j) = v.option_values.iter().position(String::is_empty) {
+            return Err(FieldError::new(
+                f(&format!("option_values[{j}]")),
+                "required",
+                "option value is required",
+            ));
+        }
+        if !combos.insert(
+            v.option_values
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect::<Vec<_>>(),
+        ) {
+            return Err(FieldError::new(
+                f("option_values"),
+                "duplicate",
+                format!(
+                    "another variant already has options {}",
+                    v.option_values.join(" / ")
+                ),
+            ));
+        }
+        let mut normalised = Vec::new();
+        for (j, b) in v.barcodes.iter().enumerate() {
+            if b.trim().is_empty() {
+                continue;
+            }
+            let code = barcode::normalize(b).map_err(|e| e.at(f(&format!("barcodes[{j}]"))))?;
+            if !codes.insert(code.clone()) {
+                return Err(FieldError::new(
+                    f(&format!("barcodes[{j}]")),
+                    "duplicate",
+                    format!("barcode {code} appears twice"),
+                ));
+            }
+            normalised.push(code);
+        }
+        v.barcodes = normalised;
+        for (name, value) in [
+            ("price", Some(v.price_minor)),
+            ("compare_at_price", v.compare_at_minor),
+            ("cost", v.cost_minor),
+        ] {
+            if value.is_some_and(|x| x < 0) {
+                return Err(FieldError::new(
+                    f(name),
+                    "negative",
+                    format!("{name} cannot be negative"),
+                ));
+            }
+        }
+        if v.weight_g < 0 {
+            return Err(FieldError::new(
+                f("weight_g"),
+                "negative",
+                "weight cannot be negative",
+            ));
+        }
+        if v.weight_unit.trim().is_empty() {
+            v.weight_unit = "kg".into();
+        }
+        if !["g", "kg", "lb", "oz"].contains(&v.weight_unit.trim()) {
+            return Err(FieldError::new(
+                f("weight_unit"),
+                "invalid_unit",
+                format!("'{}' is not g, kg, lb or oz", v.weight_unit),
+            ));
+        }
+        v.weight_unit = v.weight_unit.trim().to_string();
+        v.inventory_policy = InventoryPolicy::parse(&v.inventory_policy)
+            .map_err(|e| e.at(f("inventory_policy")))?
+            .as_str()
+            .to_string();
+        v.tax_class = v.tax_class.trim().to_ascii_uppercase();
+    }
+    Ok(p)
+}
+
+/// Creates or updates one product inside a use-case's transaction.
+pub(crate) fn write_product(
+    uow: &Uow,
+    cache: &mut CatalogCache,
+    input: &ProductInput,
+) -> StoreResult<Saved> {
+    let p = normalise(input)?;
+    let tx = &uow.tx;
+    let existing: Option<String> = tx
+        .prepare_cached("SELECT id FROM product WHERE handle = ?1")?
+        .query_row([&p.handle], |r| r.get(0))
+        .optional()?;
+    let before = match &existing {
+        Some(id) => Some(read_product(tx, id)?),
+        None => None,
+    };
+    if let (Some(id), Some(b)) = (&existing, &before) {
+        if *b == p {
+            let variant_ids = variant_ids_for(tx, id, &p)?;
+            return Ok(Saved {
+                product_id: id.clone(),
+                variant_ids,
+                written: Written::Unchanged,
+                before,
+                product: p,
+            });
+        }
+    }
+    let category_id = if p.category.is_empty() {
+        None
+    } else {
+        Some(ensure_category(uow, cache, &p.category)?)
+    };
+    let product_id = existing.clone().unwrap_or_else(|| uow.new_id());
+    tx.prepare_cached(
+        "INSERT INTO product (id, handle, title, description_html, vendor, product_type, category_id, status, published,
+                              is_gift_card, seo_title, seo_description, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+         ON CONFLICT(id) DO UPDATE SET handle = excluded.handle, title = excluded.title,
+            description_html = excluded.description_html, vendor = excluded.vendor, product_type = excluded.product_type,
+            category_id = excluded.category_id, status = excluded.status, published = excluded.published,
+            is_gift_card = excluded.is_gift_card, seo_title = excluded.seo_title, seo_description = excluded.seo_description,
+            updated_at = excluded.updated_at",
+    )?
+    .execute(params![
+        product_id,
+        p.handle,
+        p.title,
+        p.description_html,
+        p.vendor,
+        p.product_type,
+        category_id,
+        p.status,
+        p.published,
+        p.is_gift_card,
+        p.seo_title,
+        p.seo_description,
+        uow.now
+    ])?;
+    if existing.is_some() {
+        for table in [
+            "product_tag",
+            "product_image",
+            "option_group",
+            "product_attribute",
+        ] {
+            tx.prepare_cached(&format!("DELETE FROM {table} WHERE product_id = ?1"))?
+                .execute([&product_id])?;
+        }
+    }
+    for (i, t) in p.tags.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO product_tag (product_id, position, tag) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![product_id, i as i64, t])?;
+    }
+    for (i, img) in p.images.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO product_image (product_id, position, url, alt) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            product_id,
+            i as i64,
+            img.url.trim(),
+            img.alt.trim()
+        ])?;
+    }
+    for (i, o) in p.options.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO option_group (product_id, position, name) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![product_id, i as i64, o])?;
+    }
+    for (code, value) in &p.attributes {
+        let (attr_id, kind, options) = attribute(uow, cache, code)?;
+        let v = kind.canonical_value(value, &options, &format!("attributes.{code}"))?;
+        tx.prepare_cached(
+            "INSERT INTO product_attribute (product_id, attribute_id, value) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![product_id, attr_id, v])?;
+    }
+
+    // Variants: match by SKU, then by option values; absent ones are archived (they may carry
+    // stock history), never deleted.
+    let mut old: Vec<(String, String, Vec<String>, i64)> = Vec::new();
+    if existing.is_some() {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, sku, option_values, num FROM variant WHERE product_id = ?1",
+        )?;
+        let rows = stmt.query_map([&product_id], |r| {
+            let ov: String = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                serde_json::from_str(&ov).unwrap_or_default(),
+                r.get(3)?,
+            ))
+        })?;
+        for row in rows {
+            old.push(row?);
+        }
+    }
+    let mut used: HashSet<String> = HashSet::new();
+    let mut variant_ids = Vec::with_capacity(p.variants.len());
+    // Free the SKUs of variants that are being renamed or archived before reusing them.
+    let mut matches = Vec::with_capacity(p.variants.len());
+    for v in &p.variants {
+        let m = old
+            .iter()
+            .find(|o| o.1 == v.sku && !used.contains(&o.0))
+            .or_else(|| {
+                old.iter()
+                    .find(|o| o.2 == v.option_values && !used.contains(&o.0))
+            })
+            .map(|o| o.0.clone());
+        if let Some(id) = &m {
+            used.insert(id.clone());
+        }
+        matches.push(m);
+    }
+    for o in &old {
+        tx.prepare_cached("UPDATE variant SET sku = ?1 WHERE id = ?2")?
+            .execute(params![format!("\u{1}{}", o.0), o.0])?;
+        tx.prepare_cached("DELETE FROM barcode WHERE variant_id = ?1")?
+            .execute([&o.0])?;
+        tx.prepare_cached("DELETE FROM catalog_fts WHERE rowid = ?1")?
+            .execute([o.3])?;
+        if !used.contains(&o.0) {
+            tx.prepare_cached(
+                "UPDATE variant SET archived = 1, sku = ?1, updated_at = ?2 WHERE id = ?3",
+            )?
+            .execute(params![format!("{}~archived~{}", o.1, o.0), uow.now, o.0])?;
+        }
+    }
+    for (i, (v, m)) in p.variants.iter().zip(matches).enumerate() {
+        let tax_class_id = if v.tax_class.is_empty() {
+            None
+        } else {
+            Some(tax_class(uow, cache, &v.tax_class, i)?)
+        };
+        let vid = m.clone().unwrap_or_else(|| uow.new_id());
+        let ov = serde_json::to_string(&v.option_values).unwrap_or_else(|_| "[]".into());
+        tx.prepare_cached(
+            "INSERT INTO variant (id, product_id, position, sku, option_values, price_minor, compare_at_minor, cost_minor,
+                                  weight_g, weight_unit, taxable, tax_class_id, tax_code, requires_shipping,
+                                  inventory_tracked, inventory_policy, image_url, archived, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0, ?18, ?18)
+             ON CONFLICT(id) DO UPDATE SET position = excluded.position, sku = excluded.sku,
+                option_values = excluded.option_values, price_minor = excluded.price_minor,
+                compare_at_minor = excluded.compare_at_minor, cost_minor = excluded.cost_minor,
+                weight_g = excluded.weight_g, weight_unit = excluded.weight_unit, taxable = excluded.taxable,
+                tax_class_id = excluded.tax_class_id, tax_code = excluded.tax_code,
+                requires_shipping = excluded.requires_shipping, inventory_tracked = excluded.inventory_tracked,
+                inventory_policy = excluded.inventory_policy, image_url = excluded.image_url, archived = 0,
+                updated_at = excluded.updated_at",
+        )?
+        .execute(params![
+            vid,
+            product_id,
+            i as i64,
+            v.sku,
+            ov,
+            v.price_minor,
+            v.compare_at_minor,
+            v.cost_minor,
+            v.weight_g,
+            v.weight_unit,
+            v.taxable,
+            tax_class_id,
+            v.tax_code,
+            v.requires_shipping,
+            v.inventory_tracked,
+            v.inventory_policy,
+            v.image_url,
+            uow.now
+        ])
+        .map_err(|e| {
+            unique_violation(e, &format!("variants[{i}].sku"), &format!("SKU '{}' is already used by another product", v.sku))
+        })?;
+        for (j, code) in v.barcodes.iter().enumerate() {
+            tx.prepare_cached(
+                "INSERT INTO barcode (code, variant_id, position) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![code, vid, j as i64])
+            .map_err(|e| {
+                unique_violation(
+                    e,
+                    &format!("variants[{i}].barcodes[{j}]"),
+                    &format!("barcode {code} is already used by another variant"),
+                )
+            })?;
+        }
+        let num: i64 = tx
+            .prepare_cached("SELECT num FROM variant WHERE id = ?1")?
+            .query_row([&vid], |r| r.get(0))?;
+        let variant_title = if v.option_values.is_empty() {
+            String::new()
+        } else {
+            v.option_values.join(" / ")
+        };
+        tx.prepare_cached(
+            "INSERT INTO catalog_fts (rowid, title, sku, barcodes, vendor, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            num,
+            format!("{} {}", p.title, variant_title),
+            v.sku,
+            v.barcodes.join(" "),
+            p.vendor,
+            p.tags.join(" ")
+        ])?;
+        variant_ids.push(vid);
+    }
+    let written = if existing.is_some() {
+        Written::Updated
+    } else {
+        Written::Created
+    };
+    Ok(Saved {
+        product_id,
+        variant_ids,
+        written,
+        before,
+        product: p,
+    })
+}
+
+fn variant_ids_for(
+    conn: &Connection,
+    product_id: &str,
+    p: &ProductInput,
+) -> StoreResult<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id FROM variant WHERE product_id = ?1 AND sku = ?2")?;
+    p.variants
+        .iter()
+        .map(|v| Ok(stmt.query_row(params![product_id, v.sku], |r| r.get(0))?))
+        .collect()
+}
+
+fn ensure_category(uow: &Uow, cache: &mut CatalogCache, path: &str) -> StoreResult<String> {
+    if let Some(id) = cache.categories.get(path) {
+        return Ok(id.clone());
+    }
+    let parts = category_path(path)?;
+    let mut parent: Option<String> = None;
+    for depth in 1..=parts.len() {
+        let sub = parts[..depth].join(" > ");
+        let found: Option<String> = uow
+            .tx
+            .prepare_cached("SELECT id FROM category WHERE path = ?1")?
+            .query_row([&sub], |r| r.get(0))
+            .optional()?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let id = uow.new_id();
+                uow.tx
+                    .prepare_cached(
+                        "INSERT INTO category (id, parent_id, name, path) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![id, parent, parts[depth - 1], sub])?;
+                id
+            }
+        };
+        parent = Some(id);
+    }
+    let id = parent.unwrap_or_default();
+    cache.categories.insert(path.to_string(), id.clone());
+    Ok(id)
+}
+
+fn tax_class(uow: &Uow, cache: &mut CatalogCache, code: &str, i: usize) -> StoreResult<String> {
+    if let Some(id) = cache.tax_classes.get(code) {
+        return Ok(id.clone());
+    }
+    let id: String = uow
+        .tx
+        .query_row("SELECT id FROM tax_class WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::not_found(&format!("variants[{i}].tax_class"), "tax class", code)
+        })?;
+    cache.tax_classes.insert(code.to_string(), id.clone());
+    Ok(id)
+}
+
+/// An attribute by code; unknown codes are defined as `text` on first use (how Shopify metafield
+/// columns arrive), so nothing a file carries is dropped.
+fn attribute(
+    uow: &Uow,
+    cache: &mut CatalogCache,
+    code: &str,
+) -> StoreResult<(String, AttributeKind, Vec<String>)> {
+    if let Some(a) = cache.attributes.get(code) {
+        return Ok(a.clone());
+    }
+    let found: Option<(String, String, String)> = uow
+        .tx
+        .query_row(
+            "SELECT id, kind, options FROM attribute_def WHERE code = ?1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let a = match found {
+        Some((id, kind, options)) => (
+            id,
+            AttributeKind::parse(&kind)?,
+            serde_json::from_str(&options).unwrap_or_default(),
+        ),
+        None => (
+            define_attribute_in(uow, code, code, AttributeKind::Text, &[])?,
+            AttributeKind::Text,
+            Vec::new(),
+        ),
+    };
+    cache.attributes.insert(code.to_string(), a.clone());
+    Ok(a)
+}
+
+/// Reads a product back in canonical [`ProductInput`] form.
+pub(crate) fn read_product(conn: &Connection, id: &str) -> StoreResult<ProductInput> {
+    let mut p = conn.prepare_cached(
+        "SELECT p.handle, p.title, p.description_html, p.vendor, p.product_type, COALESCE(c.path, ''), p.status,
+                p.published, p.is_gift_card, p.seo_title, p.seo_description
+         FROM product p LEFT JOIN category c ON c.id = p.category_id WHERE p.id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(ProductInput {
+            handle: r.get(0)?,
+            title: r.get(1)?,
+            description_html: r.get(2)?,
+            vendor: r.get(3)?,
+            product_type: r.get(4)?,
+            category: r.get(5)?,
+            status: r.get(6)?,
+            published: r.get(7)?,
+            is_gift_card: r.get(8)?,
+            seo_title: r.get(9)?,
+            seo_description: r.get(10)?,
+            ..Default::default()
+        })
+    })?;
+    p.tags = conn
+        .prepare_cached("SELECT tag FROM product_tag WHERE product_id = ?1 ORDER BY position")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    p.images = conn
+        .prepare_cached(
+            "SELECT url, alt FROM product_image WHERE product_id = ?1 ORDER BY position",
+        )?
+        .query_map([id], |r| {
+            Ok(ImageInput {
+                url: r.get(0)?,
+                alt: r.get(1)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    p.options = conn
+        .prepare_cached("SELECT name FROM option_group WHERE product_id = ?1 ORDER BY position")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    p.attributes = conn
+        .prepare_cached(
+            "SELECT d.code, a.value FROM product_attribute a JOIN attribute_def d ON d.id = a.attribute_id
+             WHERE a.product_id = ?1",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut vstmt = conn.prepare_cached(
+        "SELECT v.id, v.sku, v.option_values, v.price_minor, v.compare_at_minor, v.cost_minor, v.weight_g, v.weight_unit,
+                v.taxable, COALESCE(t.code, ''), v.tax_code, v.requires_shipping, v.inventory_tracked, v.inventory_policy,
+                v.image_url
+         FROM variant v LEFT JOIN tax_class t ON t.id = v.tax_class_id
+         WHERE v.product_id = ?1 AND v.archived = 0 ORDER BY v.position",
+    )?;
+    let rows = vstmt.query_map([id], |r| {
+        let ov: String = r.get(2)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            VariantInput {
+                sku: r.get(1)?,
+                option_values: serde_json::from_str(&ov).unwrap_or_default(),
+                barcodes: Vec::new(),
+                price_minor: r.get(3)?,
+                compare_at_minor: r.get(4)?,
+                cost_minor: r.get(5)?,
+                weight_g: r.get(6)?,
+                weight_unit: r.get(7)?,
+                taxable: r.get(8)?,
+                tax_class: r.get(9)?,
+                tax_code: r.get(10)?,
+                requires_shipping: r.get(11)?,
+                inventory_tracked: r.get(12)?,
+                inventory_policy: r.get(13)?,
+                image_url: r.get(14)?,
+            },
+        ))
+    })?;
+    let mut bstmt =
+        conn.prepare_cached("SELECT code FROM barcode WHERE variant_id = ?1 ORDER BY position")?;
+    for row in rows {
+        let (vid, mut v) = row?;
+        v.barcodes = bstmt
+            .query_map([&vid], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        p.variants.push(v);
+    }
+    Ok(p)
+}

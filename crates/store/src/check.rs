@@ -1,0 +1,207 @@
+//! Health and safety: `check` (SQLite integrity, ledger/level drift, outbox density, one audit
+//! entry per op), consistent online backups with the SQLite backup API, restore, and a summary.
+
+use std::path::Path;
+
+use backroom_api::{CheckFinding, CheckReport, StoreSummary};
+use rusqlite::{Connection, OpenFlags, MAIN_DB};
+
+use crate::{migrate, Store, StoreError, StoreResult};
+
+impl Store {
+    /// Verifies the database: integrity, foreign keys, `stock_level == Σ stock_movement` for
+    /// every variant × location × state, dense per-device `device_seq` with the device head in
+    /// step, exactly one audit entry per op, and every movement tied to an op.
+    pub fn check(&self) -> StoreResult<CheckReport> {
+        let c = &self.conn;
+        let mut findings = Vec::new();
+        let mut push = |kind: &str, detail: String| {
+            findings.push(CheckFinding {
+                kind: kind.into(),
+                detail,
+            })
+        };
+
+        let integrity: Vec<String> = c
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if integrity != ["ok"] {
+            for line in integrity {
+                push("integrity", line);
+            }
+        }
+        let fk: Vec<(String, i64)> = c
+            .prepare("PRAGMA foreign_key_check")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (table, rowid) in fk {
+            push(
+                "foreign_key",
+                format!("{table} row {rowid} points at a missing row"),
+            );
+        }
+
+        let mut drift = c.prepare(
+            "WITH ledger AS (SELECT variant_id, location_id, state, SUM(delta) AS q FROM stock_movement
+                             GROUP BY variant_id, location_id, state)
+             SELECT COALESCE(v.sku, variant_id), COALESCE(lo.code, location_id), state,
+                    COALESCE(ledger.q, 0), COALESCE(stock_level.qty, 0)
+             FROM ledger FULL JOIN stock_level USING (variant_id, location_id, state)
+             LEFT JOIN variant v ON v.id = variant_id LEFT JOIN location lo ON lo.id = location_id
+             WHERE COALESCE(ledger.q, 0) <> COALESCE(stock_level.qty, 0)",
+        )?;
+        let rows = drift.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (sku, loc, state, ledger, level) = row?;
+            push(
+                "stock_drift",
+                format!("{sku} at {loc} ({state}): ledger says {ledger}, level says {level}"),
+            );
+        }
+
+        let mut dens = c.prepare(
+            "SELECT d.id, d.last_seq, COUNT(o.op_id), COALESCE(MIN(o.device_seq), 0), COALESCE(MAX(o.device_seq), 0)
+             FROM device d LEFT JOIN outbox o ON o.device_id = d.id GROUP BY d.id",
+        )?;
+        let rows = dens.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (device, head, n, min, max) = row?;
+            if n > 0 && (min != 1 || max != n) {
+                push(
+                    "outbox_gap",
+                    format!("device {device}: {n} ops but device_seq runs {min}..{max}"),
+                );
+            }
+            if head != max {
+                push(
+                    "outbox_head",
+                    format!("device {device}: head says {head}, last op is {max}"),
+                );
+            }
+        }
+        let orphan_ops: i64 = c.query_row(
+            "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.op_id = o.op_id)",
+            [],
+            |r| r.get(0),
+        )?;
+        if orphan_ops > 0 {
+            push(
+                "audit_missing",
+                format!("{orphan_ops} outbox ops have no audit entry"),
+            );
+        }
+        let orphan_moves: i64 = c.query_row(
+            "SELECT COUNT(*) FROM stock_movement m WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.op_id = m.op_id)",
+            [],
+            |r| r.get(0),
+        )?;
+        if orphan_moves > 0 {
+            push(
+                "movement_without_op",
+                format!("{orphan_moves} stock movements belong to no outbox op"),
+            );
+        }
+
+        let count = |sql: &str| -> StoreResult<u64> {
+            Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
+        };
+        Ok(CheckReport {
+            ok: findings.is_empty(),
+            movements: count("SELECT COUNT(*) FROM stock_movement")?,
+            levels: count("SELECT COUNT(*) FROM stock_level")?,
+            outbox_ops: count("SELECT COUNT(*) FROM outbox")?,
+            findings,
+        })
+    }
+
+    /// Writes a consistent copy of the live database to `dest` (SQLite online backup API; the
+    /// store stays usable). Refuses to overwrite an existing file.
+    pub fn backup(&self, dest: &Path) -> StoreResult<()> {
+        if dest.exists() {
+            return Err(StoreError::invalid(
+                "file",
+                "exists",
+                format!("{} already exists; choose a new file", dest.display()),
+            ));
+        }
+        self.conn.backup(MAIN_DB, dest, None)?;
+        Ok(())
+    }
+
+    /// Replaces this database with a backup after checking the backup is a healthy Backroom
+    /// database this build can read.
+    pub fn restore(&mut self, src: &Path) -> StoreResult<()> {
+        if !src.is_file() {
+            return Err(StoreError::invalid(
+                "file",
+                "not_found",
+                format!("{} does not exist", src.display()),
+            ));
+        }
+        let bad = |why: String| {
+            StoreError::invalid("file", "not_a_backup", format!("{}: {why}", src.display()))
+        };
+        {
+            let probe = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| bad(format!("cannot be opened ({e})")))?;
+            let integrity: String = probe
+                .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .map_err(|e| bad(format!("is not a database ({e})")))?;
+            if integrity != "ok" {
+                return Err(bad(format!("is damaged ({integrity})")));
+            }
+            let version: i64 = probe.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version > migrate::SCHEMA_VERSION {
+                return Err(StoreError::NewerSchema {
+                    found: version,
+                    supported: migrate::SCHEMA_VERSION,
+                });
+            }
+            let has_device: bool = probe
+                .query_row("SELECT EXISTS(SELECT 1 FROM device)", [], |r| r.get(0))
+                .map_err(|_| bad("is not a Backroom store".into()))?;
+            if !has_device {
+                return Err(bad("is an empty Backroom store".into()));
+            }
+        }
+        self.conn
+            .restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)?;
+        migrate::migrate(&mut self.conn)?;
+        self.load_context()
+    }
+
+    pub fn summary(&self) -> StoreResult<StoreSummary> {
+        let s = self.settings()?;
+        let c = &self.conn;
+        let n = |sql: &str| -> StoreResult<i64> { Ok(c.query_row(sql, [], |r| r.get(0))?) };
+        Ok(StoreSummary {
+            store_name: s.store_name.clone(),
+            currency: s.currency.code().to_string(),
+            locations: n("SELECT COUNT(*) FROM location")? as u64,
+            products: n("SELECT COUNT(*) FROM product")? as u64,
+            variants: n("SELECT COUNT(*) FROM variant WHERE archived = 0")? as u64,
+            units_on_hand: n(
+                "SELECT COALESCE(SUM(qty), 0) FROM stock_level WHERE state <> 'incoming'",
+            )?,
+            movements: n("SELECT COUNT(*) FROM stock_movement")? as u64,
+            outbox_ops: n("SELECT COUNT(*) FROM outbox")? as u64,
+        })
+    }
+}

@@ -1,0 +1,183 @@
+//! Backroom's local commerce engine on embedded SQLite.
+//!
+//! A [`Store`] owns one SQLite file. Every mutating use-case (`create_location`, `save_product`,
+//! `adjust_stock`, `send_transfer`, `import_shopify`, …) runs as **one** transaction that writes
+//! the domain rows, exactly one audit entry and exactly one outbox op (see [`uow`]); when it
+//! fails, nothing is written. The clock and the id source are injected ([`Clock`], [`IdSource`])
+//! so tests and the demo generator are deterministic.
+//!
+//! Reads (search, barcode lookup, stock levels, reports, `check`) take `&self` and never write.
+//!
+//! This is the only crate that depends on rusqlite.
+
+mod catalog;
+mod check;
+mod clock;
+mod count;
+pub mod demo;
+mod error;
+mod migrate;
+mod search;
+pub mod shopify;
+mod stock;
+mod transfer;
+mod uow;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension};
+
+pub use catalog::{NewLocation, PriceListInput, ProductInput, VariantInput};
+pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
+pub use error::{StoreError, StoreResult};
+pub use migrate::SCHEMA_VERSION;
+pub use stock::{Adjustment, StateMove};
+pub use transfer::{ReceiveLine, TransferLineInput};
+
+use backroom_domain::{tax::TaxMode, Currency};
+
+/// Progress of a long operation (imports, the demo generator): `done` of `total` units.
+pub trait Progress {
+    fn set_total(&self, total: u64);
+    fn advance(&self, done: u64);
+}
+
+/// A progress sink that ignores everything (tests, scripts).
+pub struct NoProgress;
+impl Progress for NoProgress {
+    fn set_total(&self, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// What `init` needs to set up a store.
+#[derive(Debug, Clone)]
+pub struct InitStore {
+    pub store_name: String,
+    pub currency: String,
+    pub tax_mode: String,
+    pub device_name: String,
+    /// Code of the store's own location (the first sales location), e.g. `MAIN`.
+    pub location_code: String,
+}
+
+/// Store-wide settings read once at open.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub store_name: String,
+    pub currency: Currency,
+    pub tax_mode: TaxMode,
+    pub embedded_rules: Vec<backroom_domain::barcode::EmbeddedRule>,
+}
+
+/// One local store database.
+pub struct Store {
+    conn: Connection,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdSource>,
+    actor: String,
+    device: Option<Device>,
+    settings: Option<Settings>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Device {
+    pub id: String,
+    pub code: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` with the real clock and UUIDv7 ids.
+    pub fn open(path: &Path) -> StoreResult<Store> {
+        Self::open_with(path, Arc::new(SystemClock), Arc::new(V7Ids))
+    }
+
+    /// Opens the database at `path` with the given clock and id source.
+    ///
+    /// Applies pending migrations; refuses a database written by a newer schema.
+    pub fn open_with(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+    ) -> StoreResult<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+                path: dir.display().to_string(),
+                source: e,
+            })?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // WAL: readers never block the writer; NORMAL sync is durable across app crashes in WAL.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::migrate(&mut conn)?;
+        let mut store = Store {
+            conn,
+            clock,
+            ids,
+            actor: "system".into(),
+            device: None,
+            settings: None,
+        };
+        store.load_context()?;
+        Ok(store)
+    }
+
+    fn load_context(&mut self) -> StoreResult<()> {
+        self.device = self
+            .conn
+            .query_row("SELECT id, code FROM device LIMIT 1", [], |r| {
+                Ok(Device {
+                    id: r.get(0)?,
+                    code: r.get(1)?,
+                })
+            })
+            .optional()?;
+        self.settings = if self.device.is_some() {
+            Some(catalog::read_settings(&self.conn)?)
+        } else {
+            None
+        };
+        Ok(())
+    }
+
+    /// Runs the following use-cases as `actor` (a staff id, or `cli`/`system` for scripts).
+    pub fn set_actor(&mut self, actor: impl Into<String>) {
+        self.actor = actor.into();
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn is_initialised(&self) -> bool {
+        self.device.is_some()
+    }
+
+    pub fn settings(&self) -> StoreResult<&Settings> {
+        self.settings.as_ref().ok_or(StoreError::NotInitialised)
+    }
+
+    pub fn device_id(&self) -> StoreResult<&str> {
+        self.device
+            .as_ref()
+            .map(|d| d.id.as_str())
+            .ok_or(StoreError::NotInitialised)
+    }
+
+    /// Direct read access for reports and tests in this workspace (never for writes).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}
+
+/// The default database path: the platform data directory's `backroom/store.sqlite`.
+pub fn default_db_file_name() -> &'static str {
+    "store.sqlite"
+}

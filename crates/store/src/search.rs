@@ -1,0 +1,175 @@
+//! Catalog search (FTS5, prefix matching, ranked) and exact barcode lookup, including price- and
+//! weight-embedded EAN-13 codes.
+
+use backroom_api::{ScanHit, VariantHit};
+use backroom_domain::barcode::{parse_scan, EmbeddedKind, Scan};
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use crate::{Store, StoreResult};
+
+const HIT_COLUMNS: &str =
+    "v.id, p.id, p.handle, p.title, v.option_values, v.sku, p.vendor, v.price_minor, p.status";
+
+fn hit(r: &Row, currency: &str) -> rusqlite::Result<VariantHit> {
+    let ov: String = r.get(4)?;
+    let values: Vec<String> = serde_json::from_str(&ov).unwrap_or_default();
+    Ok(VariantHit {
+        variant_id: r.get(0)?,
+        product_id: r.get(1)?,
+        handle: r.get(2)?,
+        title: r.get(3)?,
+        variant_title: values.join(" / "),
+        sku: r.get(5)?,
+        barcodes: Vec::new(),
+        vendor: r.get(6)?,
+        price_minor: r.get(7)?,
+        currency: currency.to_string(),
+        status: r.get(8)?,
+    })
+}
+
+fn with_barcodes(conn: &Connection, mut h: VariantHit) -> StoreResult<VariantHit> {
+    h.barcodes = conn
+        .prepare_cached("SELECT code FROM barcode WHERE variant_id = ?1 ORDER BY position")?
+        .query_map([&h.variant_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(h)
+}
+
+/// Turns what a person typed into an FTS5 query: every word must match as a prefix.
+/// Quotes inside words are dropped so no input can break the query syntax.
+fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{}\"*", t.to_lowercase()))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+impl Store {
+    fn currency_code(&self) -> String {
+        self.settings
+            .as_ref()
+            .map_or_else(|| "XXX".into(), |s| s.currency.code().to_string())
+    }
+
+    fn variant_by(&self, sql_where: &str, key: &str) -> StoreResult<Option<VariantHit>> {
+        let currency = self.currency_code();
+        let sql = format!(
+            "SELECT {HIT_COLUMNS} FROM variant v JOIN product p ON p.id = v.product_id WHERE {sql_where} AND v.archived = 0"
+        );
+        let h = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([key], |r| hit(r, &currency))
+            .optional()?;
+        h.map(|h| with_barcodes(&self.conn, h)).transpose()
+    }
+
+    /// Searches title, SKU, barcodes, vendor and tags. Every word matches as a prefix; results
+    /// are ranked (title and SKU weigh most), and an exact SKU or barcode match comes first.
+    pub fn search(&self, query: &str, limit: usize) -> StoreResult<Vec<VariantHit>> {
+        let limit = limit.clamp(1, 500);
+        let mut out: Vec<VariantHit> = Vec::new();
+        let q = query.trim();
+        if q.is_empty() {
+            return Ok(out);
+        }
+        if let Some(exact) = self.variant_by("v.sku = ?1", q)? {
+            out.push(exact);
+        } else if let Ok(code) = backroom_domain::barcode::normalize(q) {
+            if let Some(exact) = self.variant_by(
+                "v.id = (SELECT variant_id FROM barcode WHERE code = ?1)",
+                &code,
+            )? {
+                out.push(exact);
+            }
+        }
+        let Some(fts) = fts_query(q) else {
+            return Ok(out);
+        };
+        let currency = self.currency_code();
+        let sql = format!(
+            "SELECT {HIT_COLUMNS} FROM catalog_fts f
+             JOIN variant v ON v.num = f.rowid
+             JOIN product p ON p.id = v.product_id
+             WHERE catalog_fts MATCH ?1
+             ORDER BY bm25(catalog_fts, 10.0, 8.0, 8.0, 2.0, 1.0)
+             LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params![fts, limit as i64], |r| hit(r, &currency))?;
+        for row in rows {
+            let h = row?;
+            if out.len() >= limit {
+                break;
+            }
+            if !out.iter().any(|o| o.variant_id == h.variant_id) {
+                out.push(h);
+            }
+        }
+        out.into_iter()
+            .map(|h| with_barcodes(&self.conn, h))
+            .collect()
+    }
+
+    /// Resolves one scan: a barcode (GTIN, UPC-A, internal code, or price/weight-embedded
+    /// EAN-13 by the configured prefixes), or failing that an exact SKU.
+    pub fn lookup_barcode(&self, code: &str) -> StoreResult<Option<ScanHit>> {
+        let rules = &self.settings()?.embedded_rules;
+        let scan = parse_scan(code, rules)?;
+        let by_code = "v.id = (SELECT variant_id FROM barcode WHERE code = ?1)";
+        match scan {
+            Scan::Plain(normal) => {
+                let v = match self.variant_by(by_code, &normal)? {
+                    Some(v) => Some(v),
+                    None => self.variant_by("v.sku = ?1", code.trim())?,
+                };
+                Ok(v.map(|variant| ScanHit {
+                    variant,
+                    embedded_price_minor: None,
+                    embedded_weight_g: None,
+                }))
+            }
+            Scan::Embedded {
+                base_code,
+                item_code,
+                kind,
+                value,
+            } => {
+                let found = match self.variant_by(by_code, &base_code)? {
+                    Some(v) => Some(v),
+                    None => self.variant_by(by_code, &item_code)?,
+                };
+                match found {
+                    Some(variant) => Ok(Some(ScanHit {
+                        variant,
+                        embedded_price_minor: (kind == EmbeddedKind::Price).then_some(value),
+                        embedded_weight_g: (kind == EmbeddedKind::Weight).then_some(value),
+                    })),
+                    // A real GTIN that happens to start with a configured prefix.
+                    None => Ok(self
+                        .variant_by(by_code, code.trim())?
+                        .map(|variant| ScanHit {
+                            variant,
+                            embedded_price_minor: None,
+                            embedded_weight_g: None,
+                        })),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn queries_cannot_break_fts_syntax() {
+        assert_eq!(fts_query("red tee").as_deref(), Some("\"red\"* \"tee\"*"));
+        assert_eq!(fts_query("TSH-RED\"").as_deref(), Some("\"tsh\"* \"red\"*"));
+        assert_eq!(fts_query("  \"*() "), None);
+    }
+}

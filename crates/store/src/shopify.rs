@@ -1,0 +1,1 @@
+//! Shopify product CSV import/export and the multi-location inventory CSV import.

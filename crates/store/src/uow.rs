@@ -1,0 +1,161 @@
+//! The unit of work: how every mutating use-case writes.
+//!
+//! [`Store::write`] opens an IMMEDIATE transaction, hands the use-case a [`Uow`] (the
+//! transaction, the moment, the actor, the device, the op id and an id source), and when the
+//! use-case returns its [`Change`] it appends the audit entry and the outbox op — with the next
+//! dense `device_seq` and a fresh HLC stamp — and commits. If the use-case returns an error the
+//! transaction is dropped, so a failure leaves no domain row, no audit entry and no op.
+
+use backroom_domain::hlc::Hlc;
+use rusqlite::{params, Transaction, TransactionBehavior};
+use serde_json::Value;
+
+use crate::{IdSource, Store, StoreError, StoreResult};
+
+/// Version of every op body written by this build; bumped when a body's shape changes.
+pub const OP_BODY_VERSION: u32 = 1;
+
+/// What a use-case did, for the audit trail and the outbox.
+pub(crate) struct Change {
+    /// Audit action and outbox kind, e.g. `stock.adjusted`.
+    pub kind: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    /// Short summaries of the entity before and after (`null` when created).
+    pub before: Value,
+    pub after: Value,
+    /// The op body: the facts a server needs to replay this use-case.
+    pub body: Value,
+    /// The manager who approved this action, when a permission asked for approval.
+    pub approver: Option<String>,
+}
+
+impl Change {
+    pub fn new(
+        kind: &'static str,
+        entity_type: &'static str,
+        entity_id: impl Into<String>,
+    ) -> Self {
+        Change {
+            kind,
+            entity_type,
+            entity_id: entity_id.into(),
+            before: Value::Null,
+            after: Value::Null,
+            body: Value::Null,
+            approver: None,
+        }
+    }
+    pub fn before(mut self, v: Value) -> Self {
+        self.before = v;
+        self
+    }
+    pub fn after(mut self, v: Value) -> Self {
+        self.after = v;
+        self
+    }
+    pub fn body(mut self, v: Value) -> Self {
+        self.body = v;
+        self
+    }
+}
+
+/// The context a use-case writes in.
+pub(crate) struct Uow<'a> {
+    pub tx: Transaction<'a>,
+    pub now: i64,
+    pub actor: &'a str,
+    pub device_id: &'a str,
+    pub device_code: &'a str,
+    /// The id of the outbox op this use-case will write; facts reference it.
+    pub op_id: String,
+    ids: &'a dyn IdSource,
+}
+
+impl Uow<'_> {
+    pub fn new_id(&self) -> String {
+        self.ids.new_id(self.now).to_string()
+    }
+}
+
+impl Store {
+    /// Runs `f` as one use-case: one transaction, one audit entry, one outbox op.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut Uow) -> StoreResult<(T, Change)>,
+    ) -> StoreResult<T> {
+        let device = self.device.as_ref().ok_or(StoreError::NotInitialised)?;
+        let now = self.clock.now_ms();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let op_id = self.ids.new_id(now).to_string();
+        let mut uow = Uow {
+            tx,
+            now,
+            actor: &self.actor,
+            device_id: &device.id,
+            device_code: &device.code,
+            op_id,
+            ids: self.ids.as_ref(),
+        };
+        let (value, change) = f(&mut uow)?;
+        record(&uow, change)?;
+        uow.tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// Appends the audit entry and the outbox op of a finished use-case.
+fn record(uow: &Uow, change: Change) -> StoreResult<()> {
+    let (last_seq, last_hlc): (i64, String) = uow.tx.query_row(
+        "SELECT last_seq, last_hlc FROM device WHERE id = ?1",
+        [uow.device_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let seq = last_seq + 1;
+    let hlc = Hlc::parse(&last_hlc).unwrap_or_default().tick(uow.now);
+    uow.tx.execute(
+        "UPDATE device SET last_seq = ?1, last_hlc = ?2 WHERE id = ?3",
+        params![seq, hlc.to_string(), uow.device_id],
+    )?;
+    let mut body = change.body;
+    if let Value::Object(map) = &mut body {
+        map.insert("v".into(), Value::from(OP_BODY_VERSION));
+    } else {
+        body = serde_json::json!({ "v": OP_BODY_VERSION, "data": body });
+    }
+    uow.tx.execute(
+        "INSERT INTO outbox (op_id, device_id, device_seq, hlc, actor, kind, body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            uow.op_id,
+            uow.device_id,
+            seq,
+            hlc.to_string(),
+            uow.actor,
+            change.kind,
+            body.to_string(),
+            uow.now
+        ],
+    )?;
+    uow.tx.execute(
+        "INSERT INTO audit_log (id, op_id, at, actor, device_id, approver, action, entity_type, entity_id,
+                                before_json, after_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            uow.new_id(),
+            uow.op_id,
+            uow.now,
+            uow.actor,
+            uow.device_id,
+            change.approver,
+            change.kind,
+            change.entity_type,
+            change.entity_id,
+            change.before.to_string(),
+            change.after.to_string()
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Helpers shared by the engine's integration tests: a fresh store on a real SQLite file with a
+//! manual clock and seeded ids, and small builders that read like the retail they describe.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use backroom_store::{
+    InitStore, ManualClock, NewLocation, ProductInput, SeededIds, Store, VariantInput,
+};
+
+pub struct TestStore {
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+    pub dir: tempfile::TempDir,
+}
+
+/// 2026-01-01T00:00:00Z
+pub const T0: i64 = 1_767_225_600_000;
+
+pub fn new_store() -> TestStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut store = Store::open_with(
+        &dir.path().join("store.sqlite"),
+        clock.clone(),
+        Arc::new(SeededIds::new(7)),
+    )
+    .expect("open store");
+    store
+        .init(InitStore {
+            store_name: "Corner Shop".into(),
+            currency: "EUR".into(),
+            tax_mode: "inclusive".into(),
+            device_name: "till-1".into(),
+            location_code: "MAIN".into(),
+        })
+        .expect("init store");
+    store.set_actor("tester");
+    TestStore { store, clock, dir }
+}
+
+impl TestStore {
+    pub fn with_warehouse(mut self) -> Self {
+        self.store
+            .create_location(NewLocation {
+                code: "WH".into(),
+                name: "Warehouse".into(),
+                kind: "warehouse".into(),
+            })
+            .expect("create warehouse");
+        self
+    }
+
+    /// Counts rows of a table (for "nothing was written" assertions).
+    pub fn rows(&self, table: &str) -> i64 {
+        self.store
+            .connection()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .expect("count rows")
+    }
+
+    /// Row counts of every table a use-case may write.
+    pub fn footprint(&self) -> Vec<(String, i64)> {
+        [
+            "outbox",
+            "audit_log",
+            "product",
+            "variant",
+            "barcode",
+            "stock_movement",
+            "stock_level",
+            "transfer",
+            "transfer_line",
+            "stock_count",
+            "stock_count_line",
+            "location",
+            "category",
+            "price_list",
+            "price_list_item",
+            "reorder_point",
+            "attribute_def",
+            "product_attribute",
+            "tax_class",
+        ]
+        .iter()
+        .map(|t| (t.to_string(), self.rows(t)))
+        .collect()
+    }
+}
+
+pub fn tee() -> ProductInput {
+    ProductInput {
+        title: "Classic Tee".into(),
+        vendor: "Acme".into(),
+        category: "Apparel > Shirts".into(),
+        tags: vec!["cotton".into(), "summer".into()],
+        status: "active".into(),
+        published: true,
+        options: vec!["Colour".into(), "Size".into()],
+        variants: vec![
+            variant("TEE-RED-M", &["Red", "M"], "4006381333931", 1999),
+            variant("TEE-RED-L", &["Red", "L"], "5901234123457", 1999),
+            variant("TEE-BLU-M", &["Blue", "M"], "0036000291452", 2199),
+        ],
+        ..Default::default()
+    }
+}
+
+pub fn variant(sku: &str, options: &[&str], barcode: &str, price: i64) -> VariantInput {
+    VariantInput {
+        sku: sku.into(),
+        option_values: options.iter().map(|s| s.to_string()).collect(),
+        barcodes: if barcode.is_empty() {
+            vec![]
+        } else {
+            vec![barcode.into()]
+        },
+        price_minor: price,
+        taxable: true,
+        requires_shipping: true,
+        inventory_tracked: true,
+        inventory_policy: "deny".into(),
+        ..Default::default()
+    }
+}
