@@ -110,6 +110,21 @@ pub struct ImportReport {
     pub created_handles: Vec<String>,
     /// Handles that would be / were updated, in file order.
     pub updated_handles: Vec<String>,
+    /// Header names of columns the importer does not map (Google Shopping, market prices, unit
+    /// prices, …), in file order, so nothing in a file is dropped without saying so.
+    #[serde(default)]
+    pub ignored_columns: Vec<String>,
+    /// Variants whose SKU cell was blank and that got a SKU generated from handle + option
+    /// values.
+    #[serde(default)]
+    pub skus_generated: u64,
+}
+
+impl ImportReport {
+    /// Whether the file had problems. An import with problems writes nothing, dry run or not.
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
 }
 
 /// One finding of `check`.

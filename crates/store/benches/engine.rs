@@ -1,1 +1,239 @@
-fn main() {}
+//! Engine benchmarks over a generated 100k-product / 300k-variant catalogue.
+//!
+//! Run: `cargo bench -p backroom-store --bench engine` (release build). Prints p50/p95 per
+//! operation; the figures go to docs/benchmarks.md. Not a test: nothing here fails on timing.
+//!
+//! Steps: generate a legacy-dialect Shopify CSV (100k products × 3 sizes, each with an EAN-13
+//! and an inventory quantity) in memory, import it into a fresh SQLite file through the real
+//! importer (timed), then time barcode lookups, searches and stock movement commits on it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use backroom_domain::barcode::gs1_check_digit;
+use backroom_store::shopify::ImportOptions;
+use backroom_store::{Adjustment, InitStore, NoProgress, Store, SystemClock, V7Ids};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+
+const WORDS: &[&str] = &[
+    "classic", "organic", "linen", "wool", "cotton", "alpine", "coastal", "urban", "vintage",
+    "nordic", "rustic", "premium", "shirt", "tee", "mug", "teapot", "tote", "chinos", "scarf",
+    "beanie", "socks", "jacket", "candle", "soap", "honey", "coffee", "cheese", "olive", "apron",
+    "blanket",
+];
+const VENDORS: &[&str] = &[
+    "Acme", "Lumen", "Fjord", "Brulee", "Kettle", "Oak", "Pine", "Ridge",
+];
+
+fn ean(n: u64) -> String {
+    let data = format!("20{n:010}");
+    let digits: Vec<u8> = data.bytes().map(|b| b - b'0').collect();
+    format!("{data}{}", gs1_check_digit(&digits))
+}
+
+fn title(i: u64) -> String {
+    let a = WORDS[(i * 7 % WORDS.len() as u64) as usize];
+    let b = WORDS[(i * 13 / 3 % WORDS.len() as u64) as usize];
+    let c = WORDS[(i / 30 % WORDS.len() as u64) as usize];
+    format!("{a} {b} {c} {i}")
+}
+
+fn csv(products: u64) -> String {
+    let mut s = String::with_capacity(products as usize * 400);
+    s.push_str("Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Tracker,Variant Inventory Qty,Variant Price,Variant Barcode,Status\n");
+    for i in 0..products {
+        let handle = format!("p-{i}");
+        let t = title(i);
+        let vendor = VENDORS[(i % VENDORS.len() as u64) as usize];
+        for (k, size) in ["S", "M", "L"].iter().enumerate() {
+            let sku = format!("SKU-{i:06}-{size}");
+            let code = ean(i * 3 + k as u64 + 1);
+            let qty = (i + k as u64) % 40;
+            let price = format!("{}.{:02}", 5 + i % 90, (i * 7) % 100);
+            if k == 0 {
+                s.push_str(&format!(
+                    "{handle},{t},\"<p>The {t}, made well.</p>\",{vendor},Goods,\"{},{}\",TRUE,Size,{size},{sku},shopify,{qty},{price},{code},active\n",
+                    WORDS[(i % 30) as usize], WORDS[((i + 5) % 30) as usize]
+                ));
+            } else {
+                s.push_str(&format!(
+                    "{handle},,,,,,,,{size},{sku},shopify,{qty},{price},{code},\n"
+                ));
+            }
+        }
+    }
+    s
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
+    (at(0.50), at(0.95), at(0.99))
+}
+
+fn report(name: &str, samples: Vec<Duration>) {
+    let n = samples.len();
+    let (p50, p95, p99) = percentiles(samples);
+    println!("{name:<40} n={n:<6} p50={p50:>10.3?} p95={p95:>10.3?} p99={p99:>10.3?}");
+}
+
+fn main() {
+    let products: u64 = std::env::var("BENCH_PRODUCTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bench.sqlite");
+    let mut store = Store::open_with(&path, Arc::new(SystemClock), Arc::new(V7Ids)).expect("open");
+    store
+        .init(InitStore {
+            store_name: "Bench".into(),
+            currency: "EUR".into(),
+            tax_mode: "inclusive".into(),
+            device_name: "bench".into(),
+            location_code: "MAIN".into(),
+        })
+        .expect("init");
+
+    let text = csv(products);
+    let rows = products * 3;
+    println!(
+        "catalogue: {products} products, {rows} variants, CSV {} MB",
+        text.len() / 1_000_000
+    );
+    let started = Instant::now();
+    let r = store
+        .import_shopify(
+            text.as_bytes(),
+            &ImportOptions {
+                dry_run: true,
+                location: None,
+            },
+            &NoProgress,
+        )
+        .expect("dry run");
+    println!(
+        "{:<40} {rows} rows in {:.2?} ({} problems)",
+        "shopify import dry run",
+        started.elapsed(),
+        r.problems.len()
+    );
+    let started = Instant::now();
+    let r = store
+        .import_shopify(
+            text.as_bytes(),
+            &ImportOptions {
+                dry_run: false,
+                location: None,
+            },
+            &NoProgress,
+        )
+        .expect("import");
+    let took = started.elapsed();
+    assert!(
+        r.problems.is_empty(),
+        "generated CSV must import cleanly: {:?}",
+        &r.problems[..r.problems.len().min(3)]
+    );
+    println!(
+        "{:<40} {rows} rows in {took:.2?} ({:.0} rows/s; {} products, {} movements)",
+        "shopify import (real)",
+        rows as f64 / took.as_secs_f64(),
+        r.products_created,
+        r.stock_movements
+    );
+    // 100k rows specifically (the figure): a fresh import of the first third.
+    {
+        let path = dir.path().join("bench-100k.sqlite");
+        let mut s2 = Store::open(&path).expect("open");
+        s2.init(InitStore {
+            store_name: "Bench".into(),
+            currency: "EUR".into(),
+            tax_mode: "inclusive".into(),
+            device_name: "bench".into(),
+            location_code: "MAIN".into(),
+        })
+        .expect("init");
+        let third = csv(products / 3);
+        let started = Instant::now();
+        s2.import_shopify(
+            third.as_bytes(),
+            &ImportOptions {
+                dry_run: false,
+                location: None,
+            },
+            &NoProgress,
+        )
+        .expect("import");
+        println!(
+            "{:<40} {} rows in {:.2?}",
+            "shopify import (real, ~100k rows)",
+            (products / 3) * 3,
+            started.elapsed()
+        );
+    }
+
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+    let mut pick = |n: u64| rng.next_u64() % n;
+
+    let mut samples = Vec::new();
+    for _ in 0..20_000 {
+        let code = ean(pick(rows) + 1);
+        let t = Instant::now();
+        let hit = store.lookup_barcode(&code).expect("lookup");
+        samples.push(t.elapsed());
+        assert!(hit.is_some(), "every generated barcode exists");
+    }
+    report("barcode lookup (EAN-13)", samples);
+
+    let mut samples = Vec::new();
+    let mut total_hits = 0;
+    for i in 0..3_000u64 {
+        // What people type: a prefix of a word, two words, a SKU fragment, a vendor.
+        let q = match i % 4 {
+            0 => WORDS[pick(30) as usize][..3].to_string(),
+            1 => format!(
+                "{} {}",
+                WORDS[pick(30) as usize],
+                &WORDS[pick(30) as usize][..2]
+            ),
+            2 => format!("SKU-{:04}", pick(10_000)),
+            _ => VENDORS[pick(8) as usize].to_lowercase(),
+        };
+        let t = Instant::now();
+        let hits = store.search(&q, 20).expect("search");
+        samples.push(t.elapsed());
+        total_hits += hits.len();
+    }
+    report("search (20 results, ranked)", samples);
+    println!("  (average {} hits per query)", total_hits / 3_000);
+
+    let mut samples = Vec::new();
+    for _ in 0..5_000 {
+        let sku = format!("SKU-{:06}-M", pick(products));
+        let t = Instant::now();
+        store
+            .adjust_stock(Adjustment {
+                sku,
+                location: "MAIN".into(),
+                delta: 1,
+                reason: "receipt".into(),
+                ..Default::default()
+            })
+            .expect("adjust");
+        samples.push(t.elapsed());
+    }
+    report("stock movement commit (+audit +outbox)", samples);
+
+    let t = Instant::now();
+    let c = store.check().expect("check");
+    println!(
+        "{:<40} {:.2?} (ok={}, {} movements)",
+        "check (full ledger recompute)",
+        t.elapsed(),
+        c.ok,
+        c.movements
+    );
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    println!("database file: {} MB", size / 1_000_000);
+}

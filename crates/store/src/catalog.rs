@@ -419,6 +419,17 @@ impl Store {
         }
     }
 
+    /// The category path of the product a variant (SKU or barcode) belongs to.
+    pub fn product_category_of(&self, sku: &str) -> StoreResult<Option<String>> {
+        let variant = crate::stock::variant_id(&self.conn, sku)?;
+        Ok(self.conn.query_row(
+            "SELECT c.path FROM variant v JOIN product p ON p.id = v.product_id
+             LEFT JOIN category c ON c.id = p.category_id WHERE v.id = ?1",
+            [variant],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every product in handle order, for export.
     pub fn all_products(&self) -> StoreResult<Vec<ProductInput>> {
         let ids: Vec<String> = self
@@ -565,7 +576,7 @@ pub(crate) fn location_id(conn: &Connection, code: &str) -> StoreResult<String> 
     .ok_or_else(|| StoreError::not_found("location", "location", code))
 }
 
-fn define_attribute_in(
+pub(crate) fn define_attribute_in(
     uow: &Uow,
     code: &str,
     name: &str,

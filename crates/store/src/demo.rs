@@ -1,1 +1,456 @@
-//! The demo store generator.
+//! The demo store: a realistic shop made through the real use-cases, deterministic per seed.
+//!
+//! Three locations (two shops and a warehouse), a category tree, tax classes, a typed attribute,
+//! products with one to three option groups, GTIN and price-embedded deli barcodes, stock received
+//! at the warehouse and sent to the shops by transfer (one closed short, one cancelled),
+//! shrinkage, damage, reorder points, a seasonal and a VIP price list, and an applied cycle count.
+//! Every row comes from a public use-case, so the demo exercises the same paths staff do.
+
+use backroom_domain::barcode::{base_code, gs1_check_digit};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::{
+    Adjustment, InitStore, NewLocation, PriceListInput, ProductInput, Progress, ReceiveLine,
+    StateMove, Store, StoreError, StoreResult, TransferLineInput, VariantInput,
+};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub seed: u64,
+    pub products: usize,
+}
+
+/// The demo's epoch: 2026-01-05T09:00:00Z. The store clock starts here when the CLI runs `demo`.
+pub const DEMO_START_MS: i64 = 1_767_603_600_000;
+
+const ADJECTIVES: &[&str] = &[
+    "Classic",
+    "Organic",
+    "Everyday",
+    "Heritage",
+    "Alpine",
+    "Coastal",
+    "Urban",
+    "Vintage",
+    "Essential",
+    "Nordic",
+    "Rustic",
+    "Premium",
+    "Soft",
+    "Bold",
+    "Little",
+    "Grand",
+];
+const VENDORS: &[&str] = &[
+    "Acme Textiles",
+    "Lumen & Co",
+    "Fjord Goods",
+    "Maison Brûlée",
+    "Kettle Bros",
+    "Oak Street",
+];
+const COLOURS: &[&str] = &["Red", "Navy", "Black", "White", "Olive", "Sand", "Grey"];
+const SIZES: &[&str] = &["XS", "S", "M", "L", "XL"];
+const MATERIALS: &[&str] = &["Cotton", "Wool", "Linen", "Polyester"];
+
+struct Kind {
+    noun: &'static str,
+    category: &'static str,
+    price_range: (i64, i64),
+    options: &'static [&'static str],
+}
+
+const KINDS: &[Kind] = &[
+    Kind {
+        noun: "Tee",
+        category: "Apparel > Shirts",
+        price_range: (1200, 3500),
+        options: &["Colour", "Size"],
+    },
+    Kind {
+        noun: "Oxford Shirt",
+        category: "Apparel > Shirts",
+        price_range: (3900, 8900),
+        options: &["Colour", "Size"],
+    },
+    Kind {
+        noun: "Chinos",
+        category: "Apparel > Trousers",
+        price_range: (4900, 9900),
+        options: &["Colour", "Size", "Fit"],
+    },
+    Kind {
+        noun: "Tote Bag",
+        category: "Accessories > Bags",
+        price_range: (1500, 4500),
+        options: &["Colour"],
+    },
+    Kind {
+        noun: "Mug",
+        category: "Home > Kitchen",
+        price_range: (800, 2200),
+        options: &[],
+    },
+    Kind {
+        noun: "Teapot",
+        category: "Home > Kitchen",
+        price_range: (2500, 6500),
+        options: &["Colour"],
+    },
+    Kind {
+        noun: "Cheese",
+        category: "Grocery > Deli",
+        price_range: (300, 1500),
+        options: &[],
+    },
+];
+
+struct Rng(ChaCha8Rng);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        (self.0.next_u64() % n.max(1) as u64) as usize
+    }
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.0.next_u64() % (hi - lo + 1).max(1) as u64) as i64
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.0.next_u64() % 100 < percent
+    }
+}
+
+/// An internal EAN-13 in the restricted-circulation range 20 (not one of the embedded prefixes).
+fn internal_ean(n: u64) -> String {
+    let data = format!("20{n:010}");
+    let digits: Vec<u8> = data.bytes().map(|b| b - b'0').collect();
+    format!("{data}{}", gs1_check_digit(&digits))
+}
+
+/// Builds the demo store into an empty database. The caller supplies a store opened with a
+/// `ManualClock` at [`DEMO_START_MS`] and `SeededIds` for full determinism; `advance` moves
+/// that clock between use-cases.
+pub fn generate(
+    store: &mut Store,
+    opts: &DemoOptions,
+    advance: &dyn Fn(i64),
+    progress: &dyn Progress,
+) -> StoreResult<()> {
+    if store.is_initialised() {
+        return Err(StoreError::invalid(
+            "db",
+            "not_empty",
+            "the demo needs an empty database; pass a new --db path",
+        ));
+    }
+    if opts.products == 0 || opts.products > 200_000 {
+        return Err(StoreError::invalid(
+            "products",
+            "out_of_range",
+            "products must be between 1 and 200000",
+        ));
+    }
+    let mut rng = Rng(ChaCha8Rng::seed_from_u64(opts.seed));
+    progress.set_total(opts.products as u64 + 10);
+    store.set_actor("demo");
+    store.init(InitStore {
+        store_name: "Backroom Demo Store".into(),
+        currency: "EUR".into(),
+        tax_mode: "inclusive".into(),
+        device_name: "demo-till".into(),
+        location_code: "MAIN".into(),
+    })?;
+    store.create_location(NewLocation {
+        code: "NORTH".into(),
+        name: "North Mall".into(),
+        kind: "store".into(),
+    })?;
+    store.create_location(NewLocation {
+        code: "WH".into(),
+        name: "Central Warehouse".into(),
+        kind: "warehouse".into(),
+    })?;
+    store.create_tax_class("STD", "Standard rate", "20")?;
+    store.create_tax_class("RED", "Reduced rate (food)", "5.5")?;
+    store.define_attribute(
+        "material",
+        "Material",
+        "select",
+        MATERIALS.iter().map(|m| m.to_string()).collect(),
+    )?;
+
+    let mut skus: Vec<String> = Vec::new();
+    let mut ean_seq: u64 = 1;
+    let mut deli_seq: u64 = 1;
+    for i in 0..opts.products {
+        advance(rng.range(1_000, 30_000));
+        let kind = &KINDS[rng.below(KINDS.len())];
+        let adjective = rng.pick(ADJECTIVES);
+        let title = format!("{adjective} {} {}", kind.noun, i + 1);
+        let vendor = rng.pick(VENDORS).to_string();
+        let base_price = rng.range(kind.price_range.0, kind.price_range.1) / 10 * 10 + 9;
+        let deli = kind.category.ends_with("Deli");
+        let mut options: Vec<String> = kind.options.iter().map(|o| o.to_string()).collect();
+        let value_sets: Vec<Vec<&str>> = options
+            .iter()
+            .map(|o| match o.as_str() {
+                "Colour" => {
+                    let n = 1 + rng.below(3);
+                    let start = rng.below(COLOURS.len());
+                    (0..n)
+                        .map(|k| COLOURS[(start + k) % COLOURS.len()])
+                        .collect()
+                }
+                "Size" => {
+                    let n = 2 + rng.below(3);
+                    SIZES[..n].to_vec()
+                }
+                _ => vec!["Slim", "Regular"],
+            })
+            .collect();
+        let mut combos: Vec<Vec<&str>> = vec![vec![]];
+        for values in &value_sets {
+            combos = combos
+                .into_iter()
+                .flat_map(|c| values.iter().map(move |v| [c.clone(), vec![*v]].concat()))
+                .collect();
+        }
+        combos.truncate(6);
+        if combos.len() == 1 && combos[0].is_empty() {
+            options.clear();
+        }
+        let variants: Vec<VariantInput> = combos
+            .iter()
+            .map(|combo| {
+                let sku = if combo.is_empty() {
+                    format!("D{:05}", i + 1)
+                } else {
+                    let suffix: Vec<String> = combo
+                        .iter()
+                        .map(|v| v.chars().take(3).collect::<String>().to_uppercase())
+                        .collect();
+                    format!("D{:05}-{}", i + 1, suffix.join("-"))
+                };
+                let barcode = if deli {
+                    deli_seq += 1;
+                    base_code(&format!("23{:05}", deli_seq))
+                } else {
+                    ean_seq += 1;
+                    internal_ean(ean_seq)
+                };
+                VariantInput {
+                    sku,
+                    option_values: combo.iter().map(|s| s.to_string()).collect(),
+                    barcodes: vec![barcode],
+                    price_minor: base_price + if combo.contains(&"XL") { 200 } else { 0 },
+                    compare_at_minor: None,
+                    cost_minor: Some(base_price * 45 / 100),
+                    weight_g: if deli { 0 } else { rng.range(80, 1200) },
+                    weight_unit: "kg".into(),
+                    taxable: true,
+                    tax_class: if deli { "RED".into() } else { "STD".into() },
+                    tax_code: String::new(),
+                    requires_shipping: !deli,
+                    inventory_tracked: true,
+                    inventory_policy: "deny".into(),
+                    image_url: String::new(),
+                }
+            })
+            .collect();
+        let mut attributes = std::collections::BTreeMap::new();
+        if kind.category.starts_with("Apparel") {
+            attributes.insert("material".to_string(), rng.pick(MATERIALS).to_string());
+        }
+        let status = if rng.chance(4) { "draft" } else { "active" };
+        let product = ProductInput {
+            handle: String::new(),
+            title,
+            description_html: format!(
+                "<p>{adjective} {} from {vendor}, made to last.</p>",
+                kind.noun.to_lowercase()
+            ),
+            vendor,
+            product_type: kind.noun.to_string(),
+            category: kind.category.to_string(),
+            tags: vec![
+                adjective.to_lowercase(),
+                kind.category
+                    .split(" > ")
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase(),
+            ],
+            status: status.into(),
+            published: status == "active",
+            is_gift_card: false,
+            seo_title: String::new(),
+            seo_description: String::new(),
+            options,
+            images: vec![crate::catalog::ImageInput {
+                url: format!("https://cdn.example.com/demo/{}.jpg", i + 1),
+                alt: String::new(),
+            }],
+            attributes,
+            variants: variants.clone(),
+        };
+        store.save_product(product)?;
+        for v in &variants {
+            skus.push(v.sku.clone());
+            advance(rng.range(100, 2_000));
+            store.receive_stock(
+                &v.sku,
+                "WH",
+                rng.range(10, 80),
+                &format!("PO-{:04}", i / 10 + 1),
+                "",
+            )?;
+        }
+        progress.advance(1);
+    }
+
+    // Stock the shops from the warehouse: transfers in batches of up to 20 lines.
+    for (t, chunk) in skus.chunks(20).enumerate() {
+        let to = if t % 2 == 0 { "MAIN" } else { "NORTH" };
+        advance(3_600_000);
+        let lines: Vec<TransferLineInput> = chunk
+            .iter()
+            .map(|s| TransferLineInput {
+                sku: s.clone(),
+                quantity: rng.range(2, 8),
+            })
+            .collect();
+        let number = store.create_transfer("WH", to, lines.clone(), "weekly replenishment")?;
+        store.send_transfer(&number)?;
+        advance(86_400_000);
+        if t % 7 == 3 {
+            // One carton short: receive all but the first line, then close with a discrepancy.
+            let received: Vec<ReceiveLine> = lines
+                .iter()
+                .skip(1)
+                .map(|l| ReceiveLine {
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                })
+                .collect();
+            store.receive_transfer(&number, received, true)?;
+        } else if t % 11 == 5 {
+            store.cancel_transfer(&number)?;
+        } else {
+            let received: Vec<ReceiveLine> = lines
+                .iter()
+                .map(|l| ReceiveLine {
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                })
+                .collect();
+            store.receive_transfer(&number, received, false)?;
+        }
+    }
+    progress.advance(5);
+
+    // Shrinkage, damage and reorder points at the shops.
+    for (k, sku) in skus.iter().enumerate() {
+        for shop in ["MAIN", "NORTH"] {
+            let available =
+                store.stock_qty(sku, shop, backroom_domain::stock::StockState::Available)?;
+            if available > 2 && rng.chance(8) {
+                advance(rng.range(60_000, 600_000));
+                store.adjust_stock(Adjustment {
+                    sku: sku.clone(),
+                    location: shop.into(),
+                    delta: -1,
+                    reason: "shrinkage".into(),
+                    note: "missing at shelf check".into(),
+                    ..Default::default()
+                })?;
+            } else if available > 2 && rng.chance(5) {
+                advance(rng.range(60_000, 600_000));
+                store.move_stock(StateMove {
+                    sku: sku.clone(),
+                    location: shop.into(),
+                    from: "available".into(),
+                    to: "damaged".into(),
+                    quantity: 1,
+                    note: "damaged in the fitting room".into(),
+                })?;
+            }
+            if k % 3 == 0 && available > 0 {
+                store.set_reorder_point(sku, shop, Some(3))?;
+            }
+        }
+    }
+
+    // Prices: a summer sale on every fifth item, VIP prices on apparel.
+    store.create_price_list(PriceListInput {
+        code: "SUMMER".into(),
+        name: "Summer sale".into(),
+        starts_at: Some(DEMO_START_MS + 150 * 86_400_000),
+        ends_at: Some(DEMO_START_MS + 200 * 86_400_000),
+        ..Default::default()
+    })?;
+    store.create_price_list(PriceListInput {
+        code: "VIP".into(),
+        name: "VIP members".into(),
+        customer_group: Some("vip".into()),
+        priority: 1,
+        ..Default::default()
+    })?;
+    for (k, sku) in skus.iter().enumerate() {
+        if k % 5 == 0 {
+            let base = store.price_of(sku, DEMO_START_MS, None, None)?.price_minor;
+            store.set_list_price("SUMMER", sku, base * 80 / 100)?;
+        }
+        if k % 4 == 0 && sku.contains('-') {
+            let base = store.price_of(sku, DEMO_START_MS, None, None)?.price_minor;
+            store.set_list_price("VIP", sku, base * 90 / 100)?;
+        }
+    }
+
+    // A cycle count of MAIN's kitchen shelf: most counts match, some are off by one.
+    if let Ok(count) = store.start_count("MAIN", Some("Home > Kitchen")) {
+        for row in store.stock_levels(Some("MAIN"))? {
+            if row.available <= 0 || !skus.contains(&row.sku) {
+                continue;
+            }
+            let in_kitchen = store
+                .product_category_of(&row.sku)?
+                .is_some_and(|c| c.starts_with("Home > Kitchen"));
+            if !in_kitchen {
+                continue;
+            }
+            advance(20_000);
+            let counted = if rng.chance(20) {
+                (row.available - 1).max(0)
+            } else {
+                row.available
+            };
+            store.record_count(&count, &row.sku, Some(counted))?;
+        }
+        store.apply_count(&count, false)?;
+    }
+    progress.advance(5);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::internal_ean;
+
+    #[test]
+    fn internal_eans_are_valid_and_outside_embedded_prefixes() {
+        let code = internal_ean(42);
+        assert_eq!(
+            backroom_domain::barcode::normalize(&code).unwrap(),
+            code,
+            "generated EAN must pass its check digit"
+        );
+        assert!(
+            code.starts_with("20"),
+            "20 is restricted circulation and not an embedded prefix"
+        );
+    }
+}

@@ -28,11 +28,11 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
-pub use catalog::{NewLocation, PriceListInput, ProductInput, VariantInput};
+pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
 pub use migrate::SCHEMA_VERSION;
-pub use stock::{Adjustment, StateMove};
+pub use stock::{Adjustment, MovementView, StateMove};
 pub use transfer::{ReceiveLine, TransferLineInput};
 
 use backroom_domain::{tax::TaxMode, Currency};

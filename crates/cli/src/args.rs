@@ -1,0 +1,279 @@
+//! The command line, as clap types.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "backroom", version, about = "Backroom: a store's back office on its own machine")]
+pub struct Cli {
+    /// The store database (default: the platform data directory's backroom/store.sqlite).
+    #[arg(long, global = true, env = "BACKROOM_DB")]
+    pub db: Option<PathBuf>,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Set up a new store in the database.
+    Init {
+        #[arg(long)]
+        store_name: String,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        /// `inclusive` (prices include tax) or `exclusive` (tax added at the till).
+        #[arg(long, default_value = "inclusive")]
+        tax_mode: String,
+        /// Code of the store's own location.
+        #[arg(long, default_value = "MAIN")]
+        location: String,
+        /// A name for this device.
+        #[arg(long, default_value = "desk-1")]
+        device: String,
+    },
+    /// Build a realistic demo store (deterministic per seed) in an empty database.
+    Demo {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 200)]
+        products: usize,
+    },
+    /// Print the store's headline numbers.
+    Summary,
+    #[command(subcommand)]
+    Location(LocationCmd),
+    /// Add a tax class: CODE NAME RATE (percent, e.g. 20 or 8.875).
+    TaxClass { code: String, name: String, rate: String },
+    #[command(subcommand)]
+    Product(ProductCmd),
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Export the catalogue as a Shopify product CSV (legacy header, which Shopify accepts).
+    Export {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Search the catalogue (title, SKU, barcode, vendor, tags; prefix matching).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Resolve a scanned barcode (incl. price/weight-embedded EAN-13) or SKU.
+    Scan { code: String },
+    /// The price in force for a SKU.
+    Price {
+        sku: String,
+        /// When (2026-06-01 or RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        group: Option<String>,
+        #[arg(long)]
+        location: Option<String>,
+    },
+    #[command(subcommand, name = "price-list")]
+    PriceList(PriceListCmd),
+    #[command(subcommand)]
+    Stock(StockCmd),
+    /// Verify integrity, ledger vs levels, outbox density; non-zero exit on any finding.
+    Check,
+    /// Write a consistent online backup of the database to FILE.
+    Backup { file: PathBuf },
+    /// Replace the database with a backup (the current one is kept beside it first).
+    Restore { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum LocationCmd {
+    /// Add a location: CODE NAME.
+    Add {
+        code: String,
+        name: String,
+        /// `store` or `warehouse`.
+        #[arg(long, default_value = "store")]
+        kind: String,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum ProductCmd {
+    /// Create or replace a product from a JSON file (the ProductInput shape).
+    Save { file: PathBuf },
+    /// Show a product as JSON.
+    Show { handle: String },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCmd {
+    /// Import a Shopify product CSV (legacy or 2024 header).
+    Shopify {
+        file: PathBuf,
+        /// Report what would change and every problem, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Location for the inventory quantity column (default: the first store location).
+        #[arg(long)]
+        location: Option<String>,
+    },
+    /// Import Shopify's multi-location inventory CSV as count corrections.
+    Inventory {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PriceListCmd {
+    /// Add a price list.
+    Add {
+        code: String,
+        name: String,
+        #[arg(long)]
+        starts: Option<String>,
+        #[arg(long)]
+        ends: Option<String>,
+        /// Customer group the list is for.
+        #[arg(long)]
+        group: Option<String>,
+        /// Location code the list is for.
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long, default_value_t = 0)]
+        priority: i32,
+    },
+    /// Set a SKU's price in a list: CODE SKU PRICE (decimal, e.g. 12.50).
+    Set { code: String, sku: String, price: String },
+}
+
+#[derive(Subcommand)]
+pub enum StockCmd {
+    /// Stock by state for every variant × location with history.
+    Levels {
+        #[arg(long)]
+        location: Option<String>,
+    },
+    /// Negative, out-of-stock and low (at or below reorder point) stock.
+    Alerts {
+        #[arg(long)]
+        location: Option<String>,
+    },
+    /// The movement ledger of one SKU.
+    History { sku: String },
+    /// Receive units into available.
+    Receive {
+        sku: String,
+        quantity: i64,
+        #[arg(long)]
+        location: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Adjust one state by a signed delta with a reason.
+    Adjust {
+        sku: String,
+        #[arg(allow_hyphen_values = true)]
+        delta: i64,
+        #[arg(long)]
+        location: String,
+        /// receipt, adjustment, correction, shrinkage or damage.
+        #[arg(long)]
+        reason: String,
+        /// Default: available.
+        #[arg(long, default_value = "")]
+        state: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Move units between states (e.g. available → damaged).
+    Move {
+        sku: String,
+        quantity: i64,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Set or clear a reorder point.
+    Reorder {
+        sku: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        min: Option<i64>,
+        #[arg(long)]
+        clear: bool,
+    },
+    #[command(subcommand)]
+    Transfer(TransferCmd),
+    #[command(subcommand)]
+    Count(CountCmd),
+}
+
+#[derive(Subcommand)]
+pub enum TransferCmd {
+    /// Draft a transfer: --from A --to B SKU=QTY…
+    Create {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(required = true)]
+        lines: Vec<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    Send { number: String },
+    /// Record arrivals SKU=QTY…; --close records what is still missing as a discrepancy.
+    Receive {
+        number: String,
+        lines: Vec<String>,
+        #[arg(long)]
+        close: bool,
+    },
+    Cancel { number: String },
+    Show { number: String },
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum CountCmd {
+    /// Start a count at a location, optionally for one category path.
+    Start {
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Record scans: each code counts one unit.
+    Scan {
+        count_id: String,
+        #[arg(required = true)]
+        codes: Vec<String>,
+    },
+    /// Set an item's counted quantity.
+    Set { count_id: String, sku: String, quantity: i64 },
+    Show { count_id: String },
+    /// Apply the count as count_correction movements.
+    Apply {
+        count_id: String,
+        /// Set items in scope that were not counted to zero.
+        #[arg(long)]
+        zero_uncounted: bool,
+    },
+    Cancel { count_id: String },
+}

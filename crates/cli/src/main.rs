@@ -1,0 +1,366 @@
+//! `backroom`: the headless face of the local engine.
+//!
+//! Each subcommand parses its arguments, calls one store use-case or read, and prints the
+//! result — for people by default, as JSON with `--json`. Any error exits non-zero with a
+//! message on stderr that names the field at fault.
+
+mod args;
+mod output;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use backroom_domain::stock::StockState;
+use backroom_store::shopify::ImportOptions;
+use backroom_store::{
+    demo, Adjustment, InitStore, ManualClock, NewLocation, PriceListInput, ProductInput, Progress, ReceiveLine,
+    SeededIds, StateMove, Store, StoreError, TransferLineInput,
+};
+use clap::Parser;
+
+use args::{Cli, Command, CountCmd, ImportCmd, LocationCmd, PriceListCmd, ProductCmd, StockCmd, TransferCmd};
+use output::Out;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<StoreError>() {
+                Some(StoreError::Invalid(f)) => eprintln!("error: {}: {}", f.field, f.message),
+                _ => eprintln!("error: {e:#}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Where the database lives when `--db` is not given: the platform data directory.
+fn default_db() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("app", "Backroom", "backroom")
+        .context("cannot find a home directory for the default database; pass --db PATH")?;
+    Ok(dirs.data_dir().join(backroom_store::default_db_file_name()))
+}
+
+fn open(path: &Path) -> anyhow::Result<Store> {
+    let mut store = Store::open(path).with_context(|| format!("opening {}", path.display()))?;
+    store.set_actor("cli");
+    Ok(store)
+}
+
+/// A progress bar on an interactive terminal, nothing otherwise.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Bar {
+    fn new(what: &str) -> Bar {
+        if !std::io::stderr().is_terminal() {
+            return Bar(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        Bar(Some(bar))
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn set_total(&self, total: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total);
+        }
+    }
+    fn advance(&self, done: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(done);
+        }
+    }
+}
+
+/// Parses `SKU=QTY`.
+fn sku_qty(text: &str) -> anyhow::Result<(String, i64)> {
+    let (sku, qty) = text.rsplit_once('=').with_context(|| format!("'{text}' should be SKU=QUANTITY"))?;
+    let qty = backroom_domain::stock::parse_qty(qty, "quantity", true)?;
+    Ok((sku.to_string(), qty))
+}
+
+/// Parses an RFC 3339 timestamp or a plain date (midnight UTC) into Unix milliseconds.
+fn parse_time(text: &str, field: &str) -> anyhow::Result<i64> {
+    use time::format_description::well_known::Rfc3339;
+    let t = text.trim();
+    let parsed = time::OffsetDateTime::parse(t, &Rfc3339).or_else(|_| {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(t, &fmt).map(|d| d.midnight().assume_utc())
+    });
+    match parsed {
+        Ok(dt) => Ok((dt.unix_timestamp_nanos() / 1_000_000) as i64),
+        Err(_) => Err(StoreError::invalid(field, "invalid_time", format!("'{t}' is not a date (2026-06-01) or RFC 3339 time")).into()),
+    }
+}
+
+fn parse_money(store: &Store, text: &str, field: &str) -> anyhow::Result<i64> {
+    let currency = store.settings()?.currency;
+    Ok(backroom_domain::Money::parse(text, currency, field)?.minor)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = match &cli.db {
+        Some(p) => p.clone(),
+        None => default_db()?,
+    };
+    let out = Out { json: cli.json };
+    match cli.command {
+        Command::Init { store_name, currency, tax_mode, location, device } => {
+            let mut store = open(&db)?;
+            store.init(InitStore { store_name, currency, tax_mode, device_name: device, location_code: location })?;
+            out.summary(&store.summary()?, &db)?;
+        }
+        Command::Demo { seed, products } => {
+            if db.exists() {
+                let probe = Store::open(&db)?;
+                if probe.is_initialised() {
+                    bail!("{} already holds a store; the demo needs a new --db path", db.display());
+                }
+            }
+            let clock = Arc::new(ManualClock::new(demo::DEMO_START_MS));
+            let mut store = Store::open_with(&db, clock.clone(), Arc::new(SeededIds::new(seed)))?;
+            let bar = Bar::new("building demo store");
+            let step = clock.clone();
+            demo::generate(&mut store, &demo::DemoOptions { seed, products }, &move |ms| step.advance(ms), &bar)?;
+            bar.finish();
+            out.summary(&store.summary()?, &db)?;
+        }
+        Command::Summary => out.summary(&open(&db)?.summary()?, &db)?,
+        Command::Location(cmd) => {
+            let mut store = open(&db)?;
+            match cmd {
+                LocationCmd::Add { code, name, kind } => {
+                    store.create_location(NewLocation { code, name, kind })?;
+                    out.done("location added")?;
+                }
+                LocationCmd::List => out.locations(&store.locations()?)?,
+            }
+        }
+        Command::TaxClass { code, name, rate } => {
+            open(&db)?.create_tax_class(&code, &name, &rate)?;
+            out.done("tax class added")?;
+        }
+        Command::Product(cmd) => {
+            let mut store = open(&db)?;
+            match cmd {
+                ProductCmd::Save { file } => {
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+                    let input: ProductInput =
+                        serde_json::from_str(&text).with_context(|| format!("{} is not a product JSON", file.display()))?;
+                    let id = store.save_product(input)?;
+                    out.value(&serde_json::json!({"product_id": id}), &format!("saved product {id}"))?;
+                }
+                ProductCmd::Show { handle } => {
+                    let p = store.product_by_handle(&handle)?.with_context(|| format!("no product with handle '{handle}'"))?;
+                    out.value(&p, &serde_json::to_string_pretty(&p)?)?;
+                }
+            }
+        }
+        Command::Import(cmd) => {
+            let mut store = open(&db)?;
+            let bar = Bar::new("importing");
+            let report = match cmd {
+                ImportCmd::Shopify { file, dry_run, location } => {
+                    let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+                    store.import_shopify(std::io::BufReader::new(f), &ImportOptions { dry_run, location }, &bar)?
+                }
+                ImportCmd::Inventory { file, dry_run } => {
+                    let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+                    store.import_inventory(std::io::BufReader::new(f), dry_run)?
+                }
+            };
+            bar.finish();
+            out.import(&report)?;
+            if !report.problems.is_empty() {
+                bail!("{} problem(s) in the file; nothing was imported", report.problems.len());
+            }
+        }
+        Command::Export { file } => {
+            let store = open(&db)?;
+            let tmp = file.with_extension("csv.partial");
+            let f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let rows = store.export_shopify(&mut w)?;
+            std::io::Write::flush(&mut w).with_context(|| format!("writing {}", tmp.display()))?;
+            drop(w);
+            std::fs::rename(&tmp, &file).with_context(|| format!("moving the export to {}", file.display()))?;
+            out.value(&serde_json::json!({"rows": rows, "file": file}), &format!("exported {rows} rows to {}", file.display()))?;
+        }
+        Command::Search { query, limit } => out.hits(&open(&db)?.search(&query, limit)?)?,
+        Command::Scan { code } => {
+            let store = open(&db)?;
+            match store.lookup_barcode(&code)? {
+                Some(hit) => out.scan(&hit)?,
+                None => bail!(StoreError::not_found("code", "product with barcode or SKU", &code)),
+            }
+        }
+        Command::Price { sku, at, group, location } => {
+            let store = open(&db)?;
+            let at = match at {
+                Some(t) => parse_time(&t, "at")?,
+                None => time::OffsetDateTime::now_utc().unix_timestamp() * 1000,
+            };
+            let p = store.price_of(&sku, at, group.as_deref(), location.as_deref())?;
+            let currency = store.settings()?.currency;
+            let text = format!(
+                "{} ({})",
+                backroom_domain::Money::from_minor(p.price_minor, currency),
+                p.list_id.as_deref().unwrap_or("base price")
+            );
+            out.value(&p, &text)?;
+        }
+        Command::PriceList(cmd) => {
+            let mut store = open(&db)?;
+            match cmd {
+                PriceListCmd::Add { code, name, starts, ends, group, location, priority } => {
+                    let starts_at = starts.map(|s| parse_time(&s, "starts")).transpose()?;
+                    let ends_at = ends.map(|s| parse_time(&s, "ends")).transpose()?;
+                    store.create_price_list(PriceListInput {
+                        code,
+                        name,
+                        starts_at,
+                        ends_at,
+                        customer_group: group,
+                        location,
+                        priority,
+                    })?;
+                    out.done("price list added")?;
+                }
+                PriceListCmd::Set { code, sku, price } => {
+                    let minor = parse_money(&store, &price, "price")?;
+                    store.set_list_price(&code, &sku, minor)?;
+                    out.done("price set")?;
+                }
+            }
+        }
+        Command::Stock(cmd) => stock(&db, &out, cmd)?,
+        Command::Check => {
+            let report = open(&db)?.check()?;
+            out.check(&report)?;
+            if !report.ok {
+                bail!("{} problem(s) found", report.findings.len());
+            }
+        }
+        Command::Backup { file } => {
+            open(&db)?.backup(&file)?;
+            out.done(&format!("backed up to {}", file.display()))?;
+        }
+        Command::Restore { file } => {
+            let mut store = open(&db)?;
+            // Keep what is being replaced: a restore should never be the last copy of anything.
+            let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+            let safety = db.with_extension(format!("before-restore-{stamp}.sqlite"));
+            store.backup(&safety)?;
+            store.restore(&file)?;
+            out.done(&format!("restored {} (previous database kept at {})", file.display(), safety.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
+    let mut store = open(db)?;
+    match cmd {
+        StockCmd::Levels { location } => out.levels(&store.stock_levels(location.as_deref())?)?,
+        StockCmd::Alerts { location } => out.alerts(&store.stock_alerts(location.as_deref())?)?,
+        StockCmd::History { sku } => out.history(&store.stock_history(&sku)?)?,
+        StockCmd::Receive { sku, quantity, location, reference, note } => {
+            store.receive_stock(&sku, &location, quantity, &reference, &note)?;
+            let now = store.stock_qty(&sku, &location, StockState::Available)?;
+            out.value(&serde_json::json!({"available": now}), &format!("received; {now} available at {location}"))?;
+        }
+        StockCmd::Adjust { sku, delta, location, reason, state, reference, note } => {
+            store.adjust_stock(Adjustment { sku: sku.clone(), location: location.clone(), delta, reason, state: state.clone(), reference, note })?;
+            let st = if state.is_empty() { StockState::Available } else { StockState::parse(&state)? };
+            let now = store.stock_qty(&sku, &location, st)?;
+            out.value(&serde_json::json!({"qty": now}), &format!("adjusted; {now} {} at {location}", st.as_str()))?;
+        }
+        StockCmd::Move { sku, quantity, location, from, to, note } => {
+            store.move_stock(StateMove { sku, location, from, to, quantity, note })?;
+            out.done("moved")?;
+        }
+        StockCmd::Reorder { sku, location, min, clear } => {
+            if min.is_none() && !clear {
+                bail!(StoreError::invalid("min", "required", "give --min N or --clear"));
+            }
+            store.set_reorder_point(&sku, &location, if clear { None } else { min })?;
+            out.done("reorder point set")?;
+        }
+        StockCmd::Transfer(t) => match t {
+            TransferCmd::Create { from, to, lines, note } => {
+                let lines = lines
+                    .iter()
+                    .map(|l| sku_qty(l).map(|(sku, quantity)| TransferLineInput { sku, quantity }))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                let number = store.create_transfer(&from, &to, lines, &note)?;
+                out.value(&serde_json::json!({"number": number}), &number)?;
+            }
+            TransferCmd::Send { number } => {
+                store.send_transfer(&number)?;
+                out.transfer(&store.transfer(&number)?)?;
+            }
+            TransferCmd::Receive { number, lines, close } => {
+                let lines = lines
+                    .iter()
+                    .map(|l| sku_qty(l).map(|(sku, quantity)| ReceiveLine { sku, quantity }))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                store.receive_transfer(&number, lines, close)?;
+                out.transfer(&store.transfer(&number)?)?;
+            }
+            TransferCmd::Cancel { number } => {
+                store.cancel_transfer(&number)?;
+                out.transfer(&store.transfer(&number)?)?;
+            }
+            TransferCmd::Show { number } => out.transfer(&store.transfer(&number)?)?,
+            TransferCmd::List => {
+                let all = store
+                    .transfer_numbers()?
+                    .iter()
+                    .map(|n| store.transfer(n))
+                    .collect::<Result<Vec<_>, _>>()?;
+                out.transfers(&all)?;
+            }
+        },
+        StockCmd::Count(c) => match c {
+            CountCmd::Start { location, category } => {
+                let id = store.start_count(&location, category.as_deref())?;
+                out.value(&serde_json::json!({"count_id": id}), &id)?;
+            }
+            CountCmd::Scan { count_id, codes } => {
+                let mut last = 0;
+                for code in &codes {
+                    last = store.record_count(&count_id, code, None)?;
+                }
+                out.value(&serde_json::json!({"scanned": codes.len(), "last_counted": last}), &format!("{} scan(s) recorded", codes.len()))?;
+            }
+            CountCmd::Set { count_id, sku, quantity } => {
+                let counted = store.record_count(&count_id, &sku, Some(quantity))?;
+                out.value(&serde_json::json!({"counted": counted}), &format!("{sku}: counted {counted}"))?;
+            }
+            CountCmd::Show { count_id } => out.count(&store.count(&count_id)?)?,
+            CountCmd::Apply { count_id, zero_uncounted } => {
+                let n = store.apply_count(&count_id, zero_uncounted)?;
+                out.value(&serde_json::json!({"corrections": n}), &format!("applied: {n} correction(s)"))?;
+            }
+            CountCmd::Cancel { count_id } => {
+                store.cancel_count(&count_id)?;
+                out.done("count cancelled")?;
+            }
+        },
+    }
+    Ok(())
+}
