@@ -34,6 +34,12 @@ pub enum Command {
         /// A name for this device.
         #[arg(long, default_value = "desk-1")]
         device: String,
+        /// The owner's name (created with the owner role).
+        #[arg(long, default_value = "Owner")]
+        owner: String,
+        /// The owner's PIN (4–8 digits).
+        #[arg(long, env = "BACKROOM_OWNER_PIN")]
+        owner_pin: String,
     },
     /// Build a realistic demo store (deterministic per seed) in an empty database.
     Demo {

@@ -119,9 +119,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let out = Out { json: cli.json };
     match cli.command {
-        Command::Init { store_name, currency, tax_mode, location, device } => {
+        Command::Init { store_name, currency, tax_mode, location, device, owner, owner_pin } => {
             let mut store = open(&db)?;
-            store.init(InitStore { store_name, currency, tax_mode, device_name: device, location_code: location })?;
+            store.init(InitStore { store_name, currency, tax_mode, device_name: device, location_code: location, owner_name: owner, owner_pin })?;
             out.summary(&store.summary()?, &db)?;
         }
         Command::Demo { seed, products } => {

@@ -9,12 +9,16 @@
 //! The crate does no I/O, reads no clock and makes no ids: callers pass them in. It compiles to
 //! `wasm32-unknown-unknown` so the UI validates forms with the very same parsers.
 
+pub mod allocate;
 pub mod barcode;
 pub mod catalog;
 pub mod error;
 pub mod hlc;
 pub mod money;
 pub mod pricing;
+pub mod receipt;
+pub mod sale;
+pub mod staff;
 pub mod stock;
 pub mod tax;
 

@@ -81,10 +81,16 @@ pub enum MovementReason {
     TransferDiscrepancy,
     CountCorrection,
     Import,
+    /// A voided sale puts its units back.
+    Void,
+    /// A returned unit written off (never sellable again); recorded for the audit trail.
+    WriteOff,
+    /// Units committed to an order leave when it is picked up or shipped.
+    Fulfilment,
 }
 
 impl MovementReason {
-    const ALL: [MovementReason; 14] = [
+    const ALL: [MovementReason; 17] = [
         Self::Receipt,
         Self::Sale,
         Self::Return,
@@ -99,6 +105,9 @@ impl MovementReason {
         Self::TransferDiscrepancy,
         Self::CountCorrection,
         Self::Import,
+        Self::Void,
+        Self::WriteOff,
+        Self::Fulfilment,
     ];
 
     pub fn parse(text: &str) -> Result<Self, FieldError> {
@@ -138,6 +147,9 @@ impl MovementReason {
             Self::TransferDiscrepancy => "transfer_discrepancy",
             Self::CountCorrection => "count_correction",
             Self::Import => "import",
+            Self::Void => "void",
+            Self::WriteOff => "write_off",
+            Self::Fulfilment => "fulfilment",
         }
     }
 }

@@ -124,6 +124,8 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
         tax_mode: TaxMode::parse(&get("tax_mode")?)?,
         embedded_rules: serde_json::from_str(&get("embedded_barcodes")?)
             .unwrap_or_else(|_| EmbeddedRule::defaults()),
+        loyalty_points_per_unit: get("loyalty_points_per_unit")?.parse().unwrap_or(1),
+        loyalty_point_value: get("loyalty_point_value")?.parse().unwrap_or(1),
     })
 }
 
@@ -170,6 +172,8 @@ impl Store {
         let currency = Currency::parse(&input.currency)?;
         let tax_mode = TaxMode::parse(&input.tax_mode)?;
         let loc_code = check_code(&input.location_code, "location_code")?;
+        let owner_name = required(&input.owner_name, "owner_name")?;
+        backroom_domain::staff::check_pin(&input.owner_pin).map_err(|e| e.at("owner_pin"))?;
         let device_name = if input.device_name.trim().is_empty() {
             "desk-1".to_string()
         } else {
@@ -210,8 +214,17 @@ impl Store {
                 "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store')",
                 params![loc_id, loc_code, name],
             )?;
+            crate::staff::seed_roles(&uow.tx)?;
+            let owner_id = uow.new_id();
+            let hash = crate::staff::hash_pin(uow, &input.owner_pin)?;
+            uow.tx.execute(
+                "INSERT INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, 'owner', ?3, ?4)",
+                params![owner_id, owner_name, hash, uow.now],
+            )?;
             let body = json!({"store_name": name, "currency": currency.code(), "tax_mode": tax_mode.as_str(),
-                              "location": {"id": loc_id, "code": loc_code}});
+                              "location": {"id": loc_id, "code": loc_code},
+                              "owner": {"id": owner_id, "name": owner_name, "pin_hash": hash},
+                              "roles": backroom_domain::staff::Role::defaults()});
             Ok(((), Change::new("store.initialised", "store", device_id.clone()).after(body.clone()).body(body)))
         });
         if let Err(e) = result {

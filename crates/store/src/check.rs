@@ -119,6 +119,46 @@ impl Store {
             );
         }
 
+        // Money: what was paid for each order equals its total; voided orders net to zero;
+        // refunds never exceed what was paid; ledgers that are money never go below zero.
+        let mut money = c.prepare(
+            "SELECT o.receipt_number, o.total, o.voided_at IS NOT NULL,
+                    COALESCE((SELECT SUM(amount) FROM payment p WHERE p.order_id = o.id AND p.kind IN ('sale', 'change')), 0),
+                    COALESCE((SELECT SUM(amount) FROM payment p WHERE p.order_id = o.id), 0),
+                    COALESCE((SELECT SUM(total) FROM order_line l WHERE l.order_id = o.id), 0),
+                    COALESCE((SELECT SUM(refund_total + restocking_fee) FROM sale_return r WHERE r.order_id = o.id), 0)
+             FROM sale_order o",
+        )?;
+        let rows = money.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?, r.get::<_, i64>(6)?))
+        })?;
+        for row in rows {
+            let (receipt, total, voided, paid, all, lines, refunded) = row?;
+            if paid != total {
+                push("payment_mismatch", format!("{receipt}: paid {paid} but the total is {total}"));
+            }
+            if lines != total {
+                push("line_mismatch", format!("{receipt}: lines add up to {lines} but the total is {total}"));
+            }
+            if voided && all != 0 {
+                push("void_mismatch", format!("{receipt}: voided but payments net to {all}"));
+            }
+            if refunded > total {
+                push("over_refund", format!("{receipt}: {refunded} refunded on a total of {total}"));
+            }
+        }
+        for (what, sql) in [
+            ("gift_card_negative", "SELECT g.code, SUM(t.amount) FROM gift_card g JOIN gift_card_txn t ON t.gift_card_id = g.id GROUP BY g.id HAVING SUM(t.amount) < 0"),
+            ("store_credit_negative", "SELECT customer_id, SUM(amount) FROM store_credit_txn GROUP BY customer_id HAVING SUM(amount) < 0"),
+        ] {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in rows {
+                let (who, balance) = row?;
+                push(what, format!("{who}: balance {balance}"));
+            }
+        }
+
         let count = |sql: &str| -> StoreResult<u64> {
             Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
         };

@@ -14,11 +14,17 @@ mod catalog;
 mod check;
 mod clock;
 mod count;
+mod customer;
 pub mod demo;
 mod error;
 mod migrate;
+mod sale;
+mod reports;
+mod returns;
 mod search;
+mod shift;
 pub mod shopify;
+mod staff;
 mod stock;
 mod transfer;
 mod uow;
@@ -30,8 +36,14 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
+pub use customer::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
 pub use error::{StoreError, StoreResult};
 pub use migrate::SCHEMA_VERSION;
+pub use reports::SalesReport;
+pub use returns::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
+pub use sale::{CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput, TenderInput};
+pub use shift::{TenderTotals, ZReport};
+pub use staff::{Approval, StaffView};
 pub use stock::{Adjustment, MovementView, StateMove};
 pub use transfer::{ReceiveLine, TransferLineInput};
 
@@ -59,6 +71,9 @@ pub struct InitStore {
     pub device_name: String,
     /// Code of the store's own location (the first sales location), e.g. `MAIN`.
     pub location_code: String,
+    /// The owner, created with the `owner` role.
+    pub owner_name: String,
+    pub owner_pin: String,
 }
 
 /// Store-wide settings read once at open.
@@ -68,6 +83,10 @@ pub struct Settings {
     pub currency: Currency,
     pub tax_mode: TaxMode,
     pub embedded_rules: Vec<backroom_domain::barcode::EmbeddedRule>,
+    /// Loyalty points earned per whole currency unit paid.
+    pub loyalty_points_per_unit: i64,
+    /// Value of one loyalty point when redeemed, in minor units.
+    pub loyalty_point_value: i64,
 }
 
 /// One local store database.

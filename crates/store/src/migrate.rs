@@ -4,7 +4,10 @@ use rusqlite::Connection;
 
 use crate::{StoreError, StoreResult};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/local/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/local/0001_init.sql"),
+    include_str!("../../../migrations/local/0002_counter.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

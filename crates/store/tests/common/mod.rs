@@ -33,6 +33,8 @@ pub fn new_store() -> TestStore {
             tax_mode: "inclusive".into(),
             device_name: "till-1".into(),
             location_code: "MAIN".into(),
+            owner_name: "Olivia Owner".into(),
+            owner_pin: "2580".into(),
         })
         .expect("init store");
     store.set_actor("tester");

@@ -1,0 +1,148 @@
+//! Reports over counter data: receipts from stored orders, and sales between two moments.
+
+use std::collections::BTreeMap;
+
+use backroom_domain::receipt::{Receipt, ReceiptLine};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use crate::{Store, StoreResult};
+
+/// Sales between two moments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesReport {
+    pub from: i64,
+    pub to: i64,
+    pub orders: i64,
+    pub units: i64,
+    pub gross_sales: i64,
+    pub discounts: i64,
+    pub tax: i64,
+    pub net_sales: i64,
+    pub average_order: i64,
+    pub returns: i64,
+    pub refunds: i64,
+    pub by_tender: BTreeMap<String, i64>,
+    pub by_location: BTreeMap<String, i64>,
+    pub by_staff: BTreeMap<String, i64>,
+    pub returns_by_reason: BTreeMap<String, i64>,
+    /// (sku, units, revenue), best sellers first.
+    pub top_products: Vec<(String, i64, i64)>,
+}
+
+/// `2026-03-01 10:15` (UTC).
+pub(crate) fn format_time(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .ok()
+        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]")).ok())
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// The receipt of an order (by id or receipt number). `duplicate` marks a reprint.
+    pub fn receipt(&self, key: &str, duplicate: bool) -> StoreResult<Receipt> {
+        let o = self.order(key)?;
+        let settings = self.settings()?;
+        let staff: String = self
+            .conn
+            .query_row("SELECT name FROM staff WHERE id = ?1", [&o.staff_id], |r| r.get(0))
+            .unwrap_or_else(|_| o.staff_id.clone());
+        let location: String = self.conn.query_row("SELECT name FROM location WHERE code = ?1", [&o.location], |r| r.get(0))?;
+        let mut taxes: BTreeMap<i64, i64> = BTreeMap::new();
+        for l in &o.lines {
+            *taxes.entry(l.tax_rate_milli).or_insert(0) += l.tax;
+        }
+        let banner = if o.payment_status == "voided" {
+            Some("VOID".to_string())
+        } else if duplicate {
+            Some("DUPLICATE".to_string())
+        } else {
+            None
+        };
+        Ok(Receipt {
+            store_name: settings.store_name.clone(),
+            location,
+            receipt_number: o.receipt_number.clone(),
+            date: format_time(o.created_at),
+            staff,
+            currency: o.currency.clone(),
+            exponent: settings.currency.exponent(),
+            lines: o
+                .lines
+                .iter()
+                .map(|l| ReceiptLine {
+                    title: l.title.clone(),
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    discount: l.discount_total,
+                    total: if o.tax_mode == "exclusive" { l.total - l.tax } else { l.total },
+                })
+                .collect(),
+            subtotal: o.subtotal,
+            discount_total: o.discount_total,
+            tax_total: o.tax_total,
+            taxes: taxes
+                .into_iter()
+                .filter(|(_, amount)| *amount != 0)
+                .map(|(rate, amount)| (format!("{}%", backroom_domain::money::format_minor(rate, 3).trim_end_matches('0').trim_end_matches('.')), amount))
+                .collect(),
+            tax_inclusive: o.tax_mode == "inclusive",
+            total: o.total,
+            payments: o.payments.iter().filter(|p| p.kind == "sale").map(|p| (p.tender.clone(), p.amount)).collect(),
+            change_due: o.change_due,
+            banner,
+            footer: "Thank you! Keep this receipt for returns.".into(),
+        })
+    }
+
+    /// Sales, returns and their breakdowns between `from` (inclusive) and `to` (exclusive).
+    pub fn sales_report(&self, from: i64, to: i64) -> StoreResult<SalesReport> {
+        let c = &self.conn;
+        let mut r = SalesReport { from, to, ..Default::default() };
+        (r.orders, r.gross_sales, r.discounts, r.tax, r.net_sales) = c.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), COALESCE(SUM(tax_total), 0),
+                    COALESCE(SUM(total), 0)
+             FROM sale_order WHERE created_at >= ?1 AND created_at < ?2 AND voided_at IS NULL",
+            params![from, to],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
+        )?;
+        r.average_order = if r.orders > 0 { r.net_sales / r.orders } else { 0 };
+        (r.returns, r.refunds) = c.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(refund_total), 0) FROM sale_return WHERE created_at >= ?1 AND created_at < ?2",
+            params![from, to],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let map = |sql: &str| -> StoreResult<BTreeMap<String, i64>> {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map(params![from, to], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        r.by_tender = map("SELECT tender, SUM(amount) FROM payment WHERE at >= ?1 AND at < ?2 GROUP BY tender")?;
+        r.by_location = map(
+            "SELECT l.code, SUM(o.total) FROM sale_order o JOIN location l ON l.id = o.location_id
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL GROUP BY l.code",
+        )?;
+        r.by_staff = map(
+            "SELECT COALESCE(s.name, o.staff_id), SUM(o.total) FROM sale_order o LEFT JOIN staff s ON s.id = o.staff_id
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL GROUP BY 1",
+        )?;
+        r.returns_by_reason = map(
+            "SELECT l.reason_code, SUM(l.quantity) FROM return_line l JOIN sale_return s ON s.id = l.return_id
+             WHERE s.created_at >= ?1 AND s.created_at < ?2 GROUP BY l.reason_code",
+        )?;
+        let mut stmt = c.prepare(
+            "SELECT l.sku, SUM(l.quantity), SUM(l.total) FROM order_line l JOIN sale_order o ON o.id = l.order_id
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL
+             GROUP BY l.sku ORDER BY SUM(l.quantity) DESC, l.sku LIMIT 10",
+        )?;
+        r.top_products = stmt.query_map(params![from, to], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        r.units = c.query_row(
+            "SELECT COALESCE(SUM(l.quantity), 0) FROM order_line l JOIN sale_order o ON o.id = l.order_id
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL",
+            params![from, to],
+            |row| row.get(0),
+        )?;
+        Ok(r)
+    }
+}

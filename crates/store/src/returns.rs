@@ -1,0 +1,510 @@
+//! Returns and exchanges.
+//!
+//! A return takes lines back from a sale (found by receipt number or id) — partially, several
+//! times, never more than was sold minus what came back already — or, with permission and a
+//! manager's approval, without a receipt at the lowest price the item sold for in the last 90
+//! days. Each line has a reason and a disposition independent of the refund: restock to
+//! available, damaged, quality_control, or write-off.
+//!
+//! Refund amounts are cumulative proportional shares of what the line was paid (after its
+//! discounts, including tax), so returning a line in parts refunds exactly the line total once
+//! every unit is back — never a cent more. The refund goes to the original tenders (spread by
+//! what each paid) unless a split is given; a tender the sale did not use needs permission.
+//! Loyalty points earned by the returned units are reversed. An exchange is a return and a new
+//! sale in one transaction: the returned value pays for the new sale first; any difference is
+//! paid or refunded.
+
+use std::collections::BTreeMap;
+
+use backroom_domain::allocate::{allocate, cumulative_share};
+use backroom_domain::money::div_round_half_away;
+use backroom_domain::sale::TenderKind;
+use backroom_domain::staff::Permission;
+use backroom_domain::stock::{MovementReason, StockState};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::customer::customer_exists;
+use crate::sale::{default_location, next_number, open_shift, order_view, write_sale, OrderView, SaleInput};
+use crate::staff::{authorize, Approval};
+use crate::stock::{apply_movements, variant_id, Movement};
+use crate::uow::{Change, Uow};
+use crate::{Store, StoreError, StoreResult};
+
+/// How many days back the lowest price for an unreceipted return is looked for.
+pub const UNRECEIPTED_LOOKBACK_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReturnLineInput {
+    /// The order line; or give `sku` and the first line of that SKU with units left is used.
+    pub line_id: Option<String>,
+    pub sku: String,
+    pub quantity: i64,
+    /// A return reason code (seeded with Shopify's: size_too_small, defective, …).
+    pub reason: String,
+    /// restock, damaged, quality_control or write_off.
+    pub disposition: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RefundTender {
+    pub kind: String,
+    pub amount: i64,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReturnInput {
+    /// Receipt number or order id; `None` for an unreceipted return.
+    pub order: Option<String>,
+    /// Where the goods come back (blank: the order's location, or the first store).
+    pub location: String,
+    pub customer_id: Option<String>,
+    pub lines: Vec<ReturnLineInput>,
+    /// Explicit refund split; empty means back to the original tenders.
+    pub refund: Vec<RefundTender>,
+    pub restocking_fee_bp: u32,
+    /// New items for an exchange.
+    pub exchange: Option<SaleInput>,
+    pub approval: Option<Approval>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnView {
+    pub id: String,
+    pub number: String,
+    pub order_id: Option<String>,
+    pub refund_total: i64,
+    pub restocking_fee: i64,
+    pub refunds: Vec<(String, i64)>,
+    pub exchange_order: Option<OrderView>,
+}
+
+struct LineBack {
+    order_line_id: Option<String>,
+    variant_id: String,
+    quantity: i64,
+    reason: String,
+    disposition: String,
+    refund: i64,
+    tax: i64,
+    points: i64,
+    tracked: bool,
+}
+
+fn disposition_state(d: &str, field: &str) -> StoreResult<Option<StockState>> {
+    match d.trim() {
+        "restock" | "" => Ok(Some(StockState::Available)),
+        "damaged" => Ok(Some(StockState::Damaged)),
+        "quality_control" => Ok(Some(StockState::QualityControl)),
+        "write_off" => Ok(None),
+        other => Err(StoreError::invalid(field, "invalid_disposition", format!("'{other}' is not restock, damaged, quality_control or write_off"))),
+    }
+}
+
+impl Store {
+    /// The return reasons (code, label), in display order.
+    pub fn return_reasons(&self) -> StoreResult<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT code, label FROM return_reason WHERE active = 1 ORDER BY position")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Adds or renames a return reason.
+    pub fn set_return_reason(&mut self, code: &str, label: &str) -> StoreResult<()> {
+        let code = code.trim().to_lowercase();
+        if code.is_empty() || label.trim().is_empty() {
+            return Err(StoreError::invalid(if code.is_empty() { "code" } else { "label" }, "required", "code and label are required"));
+        }
+        self.write(|uow| {
+            authorize(uow, Permission::ManageCatalog, None)?;
+            uow.tx.execute(
+                "INSERT INTO return_reason (code, label, position) VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM return_reason))
+                 ON CONFLICT(code) DO UPDATE SET label = excluded.label, active = 1",
+                params![code, label.trim()],
+            )?;
+            let body = json!({"code": code, "label": label.trim()});
+            Ok(((), Change::new("return_reason.set", "return_reason", code.clone()).after(body.clone()).body(body)))
+        })
+    }
+
+    /// Takes goods back, refunds, and optionally sells the exchange items, in one transaction.
+    pub fn process_return(&mut self, input: ReturnInput) -> StoreResult<ReturnView> {
+        if input.lines.is_empty() {
+            return Err(StoreError::invalid("lines", "required", "nothing to return"));
+        }
+        if input.restocking_fee_bp > 10_000 {
+            return Err(StoreError::invalid("restocking_fee_bp", "out_of_range", "a restocking fee is at most 100%"));
+        }
+        let settings = self.settings()?.clone();
+        let lookback = UNRECEIPTED_LOOKBACK_DAYS * 86_400_000;
+        self.write(|uow| {
+            let mut approver = authorize(uow, Permission::Refund, input.approval.as_ref())?;
+            let mut need = |p: Permission, uow: &Uow| -> StoreResult<()> {
+                if let Some(a) = authorize(uow, p, input.approval.as_ref())? {
+                    approver = Some(a);
+                }
+                Ok(())
+            };
+            let order = match &input.order {
+                Some(key) => Some(order_view(&uow.tx, key)?),
+                None => {
+                    need(Permission::RefundWithoutReceipt, uow)?;
+                    None
+                }
+            };
+            if order.as_ref().is_some_and(|o| o.payment_status == "voided") {
+                return Err(StoreError::invalid("order", "voided", "a voided sale cannot be returned"));
+            }
+            let (loc_id, loc_code) = match (&order, input.location.trim()) {
+                (Some(o), "") => default_location(&uow.tx, &o.location)?,
+                (_, l) => default_location(&uow.tx, l)?,
+            };
+            let customer = input.customer_id.clone().or_else(|| order.as_ref().and_then(|o| o.customer_id.clone()));
+            if let Some(c) = &customer {
+                customer_exists(&uow.tx, c, "customer_id")?;
+            }
+
+            // Work out each returned line and what it refunds.
+            let mut backs: Vec<LineBack> = Vec::new();
+            let mut taken: BTreeMap<String, i64> = BTreeMap::new();
+            for (i, l) in input.lines.iter().enumerate() {
+                let f = |name: &str| format!("lines[{i}].{name}");
+                if l.quantity <= 0 {
+                    return Err(StoreError::invalid(&f("quantity"), "not_positive", "quantity must be at least 1"));
+                }
+                let reason = if l.reason.trim().is_empty() { "unknown".to_string() } else { l.reason.trim().to_lowercase() };
+                let known: bool = uow.tx.query_row("SELECT EXISTS(SELECT 1 FROM return_reason WHERE code = ?1 AND active = 1)", [&reason], |r| r.get(0))?;
+                if !known {
+                    return Err(StoreError::invalid(&f("reason"), "invalid_reason", format!("'{reason}' is not a return reason")));
+                }
+                let disposition = if l.disposition.trim().is_empty() { "restock".to_string() } else { l.disposition.trim().to_string() };
+                disposition_state(&disposition, &f("disposition"))?;
+                if disposition == "write_off" {
+                    need(Permission::StockWriteOff, uow)?;
+                }
+                match &order {
+                    Some(o) => {
+                        let line = match &l.line_id {
+                            Some(id) => o.lines.iter().find(|x| x.id == *id),
+                            None => {
+                                let v = variant_id(&uow.tx, &l.sku).ok();
+                                o.lines.iter().find(|x| {
+                                    (x.sku == l.sku.trim() || v.as_deref().is_some_and(|v| line_variant(&uow.tx, &x.id).is_ok_and(|lv| lv == v)))
+                                        && x.quantity - x.returned_qty - taken.get(&x.id).copied().unwrap_or(0) > 0
+                                })
+                            }
+                        }
+                        .ok_or_else(|| StoreError::invalid(&f("sku"), "not_on_order", format!("'{}' is not on {} (or all of it came back already)", l.line_id.as_deref().unwrap_or(&l.sku), o.receipt_number)))?;
+                        let already = line.returned_qty + taken.get(&line.id).copied().unwrap_or(0);
+                        let left = line.quantity - already;
+                        if l.quantity > left {
+                            return Err(StoreError::invalid(&f("quantity"), "over_return", format!("only {left} of {} can still be returned from {}", line.sku, o.receipt_number)));
+                        }
+                        let (variant, points, tracked): (String, i64, bool) = uow.tx.query_row(
+                            "SELECT l.variant_id, l.points_earned, v.inventory_tracked FROM order_line l JOIN variant v ON v.id = l.variant_id WHERE l.id = ?1",
+                            [&line.id],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        )?;
+                        let share = |total: i64| cumulative_share(total, already + l.quantity, line.quantity) - cumulative_share(total, already, line.quantity);
+                        backs.push(LineBack {
+                            order_line_id: Some(line.id.clone()),
+                            variant_id: variant,
+                            quantity: l.quantity,
+                            reason,
+                            disposition,
+                            refund: share(line.total),
+                            tax: share(line.tax),
+                            points: share(points),
+                            tracked,
+                        });
+                        *taken.entry(line.id.clone()).or_insert(0) += l.quantity;
+                    }
+                    None => {
+                        let variant = variant_id(&uow.tx, &l.sku).map_err(|e| match e {
+                            StoreError::Invalid(fe) => StoreError::Invalid(fe.at(f("sku"))),
+                            other => other,
+                        })?;
+                        // The lowest unit price it sold for recently (what it was paid, tax included).
+                        let recent: Option<(i64, i64, i64)> = uow.tx.query_row(
+                            "SELECT l.total, l.tax, l.quantity FROM order_line l JOIN sale_order o ON o.id = l.order_id
+                             WHERE l.variant_id = ?1 AND o.created_at >= ?2 AND o.voided_at IS NULL
+                             ORDER BY CAST(l.total AS REAL) / l.quantity ASC LIMIT 1",
+                            params![variant, uow.now - lookback],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        ).optional()?;
+                        let (unit_total, unit_tax) = match recent {
+                            Some((total, tax, qty)) => (total / qty, tax / qty),
+                            None => {
+                                let (price, rate, taxable): (i64, Option<i64>, bool) = uow.tx.query_row(
+                                    "SELECT v.price_minor, t.rate_milli, v.taxable FROM variant v LEFT JOIN tax_class t ON t.id = v.tax_class_id WHERE v.id = ?1",
+                                    [&variant],
+                                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                                )?;
+                                let rate = backroom_domain::tax::TaxRate(if taxable { rate.unwrap_or(0) as u32 } else { 0 });
+                                let split = backroom_domain::tax::split_line(price, rate, settings.tax_mode);
+                                (split.gross, split.tax)
+                            }
+                        };
+                        let tracked: bool = uow.tx.query_row("SELECT inventory_tracked FROM variant WHERE id = ?1", [&variant], |r| r.get(0))?;
+                        backs.push(LineBack {
+                            order_line_id: None,
+                            variant_id: variant,
+                            quantity: l.quantity,
+                            reason,
+                            disposition,
+                            refund: unit_total * l.quantity,
+                            tax: unit_tax * l.quantity,
+                            points: 0,
+                            tracked,
+                        });
+                    }
+                }
+            }
+            let gross_refund: i64 = backs.iter().map(|b| b.refund).sum();
+            let fee = div_round_half_away(i128::from(gross_refund) * i128::from(input.restocking_fee_bp), 10_000) as i64;
+            let value_back = gross_refund - fee;
+
+            let return_id = uow.new_id();
+            let number = next_number(uow, &format!("R{loc_code}"))?;
+            let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
+
+            // An exchange: the returned value pays for the new sale first.
+            let mut exchange = None;
+            let mut exchange_approver = None;
+            let mut exchange_covered = 0;
+            let mut to_refund = value_back;
+            if let Some(ex) = &input.exchange {
+                let mut ex = ex.clone();
+                if ex.customer_id.is_none() {
+                    ex.customer_id = customer.clone();
+                }
+                if ex.location.trim().is_empty() {
+                    ex.location = loc_code.clone();
+                }
+                if ex.cart_id.trim().is_empty() {
+                    ex.cart_id = format!("exchange:{return_id}");
+                }
+                ex.approval = ex.approval.or_else(|| input.approval.clone());
+                let sale = write_sale(uow, &settings, &ex, value_back).map_err(|e| match e {
+                    StoreError::Invalid(f) => StoreError::Invalid(f.clone().at(format!("exchange.{}", f.field))),
+                    other => other,
+                })?;
+                exchange_approver = sale.approver.clone();
+                exchange_covered = value_back.min(sale.total);
+                to_refund = value_back - exchange_covered;
+                exchange = Some(sale);
+            }
+
+            // Refund tenders.
+            let original: Vec<(TenderKind, i64)> = match &order {
+                Some(o) => refundable_by_tender(&uow.tx, &o.id)?,
+                None => Vec::new(),
+            };
+            let split: Vec<(TenderKind, i64, String)> = if input.refund.is_empty() {
+                if to_refund == 0 {
+                    Vec::new()
+                } else if original.is_empty() {
+                    // Unreceipted: cash unless told otherwise.
+                    vec![(TenderKind::Cash, to_refund, String::new())]
+                } else {
+                    let weights: Vec<i64> = original.iter().map(|(_, a)| *a).collect();
+                    let parts = allocate(to_refund.min(weights.iter().sum()), &weights);
+                    let mut out: Vec<(TenderKind, i64, String)> = original.iter().zip(parts).filter(|(_, p)| *p > 0).map(|((k, _), p)| (*k, p, String::new())).collect();
+                    let short = to_refund - out.iter().map(|x| x.1).sum::<i64>();
+                    if short > 0 {
+                        out.push((TenderKind::Cash, short, String::new()));
+                    }
+                    out
+                }
+            } else {
+                let mut out = Vec::new();
+                for (i, t) in input.refund.iter().enumerate() {
+                    let kind = TenderKind::parse(&t.kind).map_err(|e| e.at(format!("refund[{i}].kind")))?;
+                    if t.amount <= 0 {
+                        return Err(StoreError::invalid(&format!("refund[{i}].amount"), "not_positive", "a refund amount must be positive"));
+                    }
+                    out.push((kind, t.amount, t.reference.trim().to_string()));
+                }
+                let sum: i64 = out.iter().map(|x| x.1).sum();
+                if sum != to_refund {
+                    return Err(StoreError::invalid("refund", "mismatch", format!("the refund split adds up to {sum} but {to_refund} is due")));
+                }
+                out
+            };
+            for (i, (kind, amount, _)) in split.iter().enumerate() {
+                if let Some(o) = &order {
+                    match original.iter().find(|(k, _)| k == kind) {
+                        Some((_, paid)) if *kind != TenderKind::Cash && amount > paid => {
+                            return Err(StoreError::invalid(&format!("refund[{i}].amount"), "over_refund", format!("only {paid} was paid by {} on {}", kind.as_str(), o.receipt_number)));
+                        }
+                        Some(_) => {}
+                        None => need(Permission::RefundToDifferentTender, uow)?,
+                    }
+                }
+                if matches!(kind, TenderKind::StoreCredit | TenderKind::Loyalty) && customer.is_none() {
+                    return Err(StoreError::invalid(&format!("refund[{i}].kind"), "customer_required", "refunding to store credit or points needs a customer"));
+                }
+                if *kind == TenderKind::GiftCard && order.is_none() {
+                    return Err(StoreError::invalid(&format!("refund[{i}].kind"), "no_card", "an unreceipted return cannot refund to a gift card"));
+                }
+            }
+
+            let approver = approver.or(exchange_approver);
+            uow.tx.execute(
+                "INSERT INTO sale_return (id, number, order_id, exchange_order_id, location_id, shift_id, staff_id, customer_id,
+                    refund_total, restocking_fee, approver, note, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![return_id, number, order.as_ref().map(|o| o.id.clone()), exchange.as_ref().map(|e| e.order_id.clone()),
+                    loc_id, shift, uow.actor, customer, value_back, fee, approver, input.note.trim(), uow.now],
+            )?;
+            if exchange_covered > 0 {
+                uow.tx.execute(
+                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, at)
+                     VALUES (?1, ?2, ?3, ?4, 'refund', 'exchange', ?5, ?6)",
+                    params![uow.new_id(), return_id, shift, loc_id, -exchange_covered, uow.now],
+                )?;
+            }
+            let mut refunds = Vec::new();
+            for (kind, amount, reference) in &split {
+                uow.tx.execute(
+                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, reference, at)
+                     VALUES (?1, ?2, ?3, ?4, 'refund', ?5, ?6, ?7, ?8)",
+                    params![uow.new_id(), return_id, shift, loc_id, kind.as_str(), -amount, reference, uow.now],
+                )?;
+                match kind {
+                    TenderKind::StoreCredit => {
+                        uow.tx.execute(
+                            "INSERT INTO store_credit_txn (id, customer_id, amount, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
+                            params![uow.new_id(), customer, amount, return_id, uow.now],
+                        )?;
+                    }
+                    TenderKind::GiftCard => {
+                        let card: Option<String> = match &order {
+                            Some(o) => uow.tx.query_row("SELECT gift_card_id FROM gift_card_txn WHERE order_id = ?1 AND kind = 'redeem' LIMIT 1", [&o.id], |r| r.get(0)).optional()?,
+                            None => None,
+                        };
+                        let card = card.ok_or_else(|| StoreError::invalid("refund", "no_card", "the sale used no gift card to refund to"))?;
+                        uow.tx.execute(
+                            "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
+                            params![uow.new_id(), card, amount, return_id, uow.now],
+                        )?;
+                    }
+                    TenderKind::Loyalty => {
+                        let value = settings.loyalty_point_value.max(1);
+                        uow.tx.execute(
+                            "INSERT INTO loyalty_txn (id, customer_id, points, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
+                            params![uow.new_id(), customer, amount / value, return_id, uow.now],
+                        )?;
+                    }
+                    TenderKind::Cash | TenderKind::Card => {}
+                }
+                refunds.push((kind.as_str().to_string(), *amount));
+            }
+
+            // Lines, stock by disposition, points reversal.
+            let mut movements = Vec::new();
+            let mut points_back = 0;
+            let mut lines_body = Vec::new();
+            for b in &backs {
+                uow.tx.execute(
+                    "INSERT INTO return_line (id, return_id, order_line_id, variant_id, quantity, reason_code, disposition,
+                        refund_amount, tax_amount, points_reversed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![uow.new_id(), return_id, b.order_line_id, b.variant_id, b.quantity, b.reason, b.disposition, b.refund, b.tax, b.points],
+                )?;
+                if let Some(line) = &b.order_line_id {
+                    uow.tx.execute("UPDATE order_line SET returned_qty = returned_qty + ?1 WHERE id = ?2", params![b.quantity, line])?;
+                }
+                if b.tracked {
+                    if let Some(state) = disposition_state(&b.disposition, "disposition")? {
+                        movements.push(Movement {
+                            variant_id: b.variant_id.clone(),
+                            location_id: loc_id.clone(),
+                            state,
+                            delta: b.quantity,
+                            reason: MovementReason::Return,
+                            reference: number.clone(),
+                            note: b.reason.clone(),
+                        });
+                    }
+                }
+                points_back += b.points;
+                lines_body.push(json!({"order_line_id": b.order_line_id, "variant_id": b.variant_id, "quantity": b.quantity,
+                    "reason": b.reason, "disposition": b.disposition, "refund": b.refund, "tax": b.tax, "points": b.points}));
+            }
+            if points_back > 0 {
+                if let Some(c) = &customer {
+                    uow.tx.execute(
+                        "INSERT INTO loyalty_txn (id, customer_id, points, kind, return_id, at) VALUES (?1, ?2, ?3, 'reverse', ?4, ?5)",
+                        params![uow.new_id(), c, -points_back, return_id, uow.now],
+                    )?;
+                }
+            }
+            if let Some(o) = &order {
+                let (sold, back): (i64, i64) = uow.tx.query_row(
+                    "SELECT SUM(quantity), SUM(returned_qty) FROM order_line WHERE order_id = ?1",
+                    [&o.id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let (return_status, payment_status) = if back >= sold { ("returned", "refunded") } else { ("partially_returned", "partially_refunded") };
+                uow.tx.execute(
+                    "UPDATE sale_order SET return_status = ?1, payment_status = ?2 WHERE id = ?3",
+                    params![return_status, payment_status, o.id],
+                )?;
+            }
+            let facts = apply_movements(uow, &movements)?;
+            let body = json!({"return": {"id": return_id, "number": number, "order_id": order.as_ref().map(|o| o.id.clone()),
+                "location_id": loc_id, "shift_id": shift, "customer_id": customer, "refund_total": value_back, "restocking_fee": fee,
+                "lines": lines_body}, "refunds": refunds, "points_reversed": points_back, "movements": facts,
+                "exchange": exchange.as_ref().map(|e| e.body.clone())});
+            let view = ReturnView {
+                id: return_id.clone(),
+                number: number.clone(),
+                order_id: order.as_ref().map(|o| o.id.clone()),
+                refund_total: value_back,
+                restocking_fee: fee,
+                refunds: refunds.clone(),
+                exchange_order: None,
+            };
+            let mut change = Change::new(if exchange.is_some() { "return.exchanged" } else { "return.processed" }, "return", return_id.clone())
+                .after(json!({"number": number, "refund_total": value_back, "refunds": refunds}))
+                .body(body);
+            change.approver = approver;
+            Ok((view, change))
+        })
+        .and_then(|mut v| {
+            let ex: Option<String> = self.conn.query_row("SELECT exchange_order_id FROM sale_return WHERE id = ?1", [&v.id], |r| r.get(0))?;
+            if let Some(id) = ex {
+                v.exchange_order = Some(self.order(&id)?);
+            }
+            Ok(v)
+        })
+    }
+}
+
+fn line_variant(conn: &rusqlite::Connection, line_id: &str) -> StoreResult<String> {
+    Ok(conn.prepare_cached("SELECT variant_id FROM order_line WHERE id = ?1")?.query_row([line_id], |r| r.get(0))?)
+}
+
+/// What each tender of an order can still give back: paid (net of change) minus refunded.
+fn refundable_by_tender(conn: &rusqlite::Connection, order_id: &str) -> StoreResult<Vec<(TenderKind, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT tender, SUM(amount) FROM (
+             SELECT tender, amount FROM payment WHERE order_id = ?1 AND kind IN ('sale', 'change')
+             UNION ALL
+             SELECT p.tender, p.amount FROM payment p JOIN sale_return r ON r.id = p.return_id
+             WHERE r.order_id = ?1 AND p.kind = 'refund')
+         GROUP BY tender ORDER BY tender",
+    )?;
+    let rows: Vec<(String, i64)> = stmt.query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, a)| *a > 0)
+        .filter_map(|(t, a)| TenderKind::parse(&t).ok().map(|k| (k, a)))
+        .collect())
+}

@@ -1,0 +1,911 @@
+//! The counter sale: price a cart (price lists, promotions, discounts, tax per line), settle
+//! split tenders, and complete it as one transaction — order, lines, tax and discount lines,
+//! payments, stock movements, gift-card / store-credit / loyalty ledger entries, audit and outbox.
+//!
+//! Completing is idempotent on the till's `cart_id`: a retry returns the order already made.
+//! The receipt number (`STORE-DEVICE-counter`) is for people and is never used as a key. A sale
+//! made while no shift is open is left unassigned and lands in the next shift opened on that
+//! till, so closing a shift never blocks selling.
+
+use backroom_domain::allocate::allocate;
+use backroom_domain::barcode::{parse_scan, EmbeddedKind, Scan};
+use backroom_domain::money::div_round_half_away;
+use backroom_domain::pricing::{resolve_price, PriceContext, PriceRule};
+use backroom_domain::sale::{price_cart, settle, CartLine, DiscountValue, PricedCart, Promotion, PromotionKind, TenderKind};
+use backroom_domain::staff::Permission;
+use backroom_domain::stock::{MovementReason, StockState};
+use backroom_domain::tax::TaxRate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::catalog::location_id;
+use crate::customer::{credit_balance, customer_exists, issue_card, loyalty_balance, usable_gift_card};
+use crate::staff::{actor_role, authorize, Approval};
+use crate::stock::{apply_movements, Movement};
+use crate::uow::{Change, Uow};
+use crate::{Settings, Store, StoreError, StoreResult};
+
+/// One line as the cashier entered it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SaleLineInput {
+    /// SKU, barcode, or a price/weight-embedded EAN-13 as scanned.
+    pub sku: String,
+    pub quantity: i64,
+    /// A manual unit price (needs `price_override`).
+    pub price_override: Option<i64>,
+    pub discount: Option<DiscountValue>,
+    /// For gift-card products: the code of the card being sold.
+    pub gift_card_code: Option<String>,
+}
+
+/// One tender.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TenderInput {
+    /// cash, card, gift_card, store_credit, loyalty.
+    pub kind: String,
+    pub amount: i64,
+    /// Card terminal reference, cheque number…
+    pub reference: String,
+    pub gift_card_code: Option<String>,
+}
+
+/// A cart to price or complete.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SaleInput {
+    /// Made by the till when the cart starts; completing the same cart twice gives one order.
+    pub cart_id: String,
+    /// Location code; blank: the first store location.
+    pub location: String,
+    pub customer_id: Option<String>,
+    pub lines: Vec<SaleLineInput>,
+    pub order_discount: Option<DiscountValue>,
+    pub promo_codes: Vec<String>,
+    pub tenders: Vec<TenderInput>,
+    /// take_away (default), pickup or ship.
+    pub fulfilment: String,
+    pub approval: Option<Approval>,
+    pub note: String,
+}
+
+/// A line of a stored order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineView {
+    pub id: String,
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub price_source: String,
+    pub gross: i64,
+    pub discounts: Vec<(String, i64)>,
+    pub discount_total: i64,
+    pub tax_rate_milli: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub returned_qty: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub kind: String,
+    pub tender: String,
+    pub amount: i64,
+    pub reference: String,
+}
+
+/// A stored order with its lines, payments and the three status axes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    pub receipt_number: String,
+    pub location: String,
+    pub staff_id: String,
+    pub customer_id: Option<String>,
+    pub currency: String,
+    pub tax_mode: String,
+    pub created_at: i64,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub tax_total: i64,
+    pub total: i64,
+    pub change_due: i64,
+    pub payment_status: String,
+    pub fulfilment_status: String,
+    pub return_status: String,
+    pub shift_id: Option<String>,
+    pub lines: Vec<OrderLineView>,
+    pub payments: Vec<PaymentView>,
+    pub approver: Option<String>,
+}
+
+/// A priced but not completed cart (what the Sell screen shows while scanning).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartQuote {
+    pub lines: Vec<QuoteLine>,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub tax_total: i64,
+    pub total: i64,
+    pub promotions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteLine {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub discount_total: i64,
+    pub tax: i64,
+    pub total: i64,
+}
+
+/// A line resolved against the catalogue.
+struct Resolved {
+    variant_id: String,
+    sku: String,
+    title: String,
+    quantity: i64,
+    unit_price: i64,
+    price_source: String,
+    tax_rate: TaxRate,
+    tracked: bool,
+    gift_card: bool,
+}
+
+pub(crate) fn default_location(conn: &Connection, code: &str) -> StoreResult<(String, String)> {
+    if code.trim().is_empty() {
+        Ok(conn.query_row("SELECT id, code FROM location WHERE kind = 'store' ORDER BY rowid LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    } else {
+        let id = location_id(conn, code)?;
+        Ok((id, code.trim().to_ascii_uppercase()))
+    }
+}
+
+fn promotions(conn: &Connection, now: i64) -> StoreResult<Vec<Promotion>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, code, kind, targets, combines, priority, min_subtotal FROM promotion
+         WHERE active = 1 AND (starts_at IS NULL OR starts_at <= ?1) AND (ends_at IS NULL OR ?1 < ends_at)",
+    )?;
+    let rows = stmt.query_map([now], |r| {
+        let kind: String = r.get(3)?;
+        let targets: String = r.get(4)?;
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, kind, targets, r.get(5)?, r.get(6)?, r.get(7)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, code, kind, targets, combines, priority, min_subtotal): (String, String, Option<String>, String, String, bool, i32, i64) = row?;
+        let Ok(kind) = serde_json::from_str::<PromotionKind>(&kind) else { continue };
+        out.push(Promotion { id, name, code, kind, targets: serde_json::from_str(&targets).unwrap_or_default(), combines, priority, min_subtotal });
+    }
+    Ok(out)
+}
+
+fn list_price(conn: &Connection, variant: &str, base: i64, ctx: &PriceContext) -> StoreResult<(i64, String)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pl.code, i.price_minor, pl.starts_at, pl.ends_at, pl.customer_group, pl.location_id, pl.priority
+         FROM price_list_item i JOIN price_list pl ON pl.id = i.price_list_id WHERE i.variant_id = ?1",
+    )?;
+    let rules = stmt
+        .query_map([variant], |r| {
+            Ok(PriceRule {
+                list_id: r.get(0)?,
+                price_minor: r.get(1)?,
+                starts_at: r.get(2)?,
+                ends_at: r.get(3)?,
+                customer_group: r.get(4)?,
+                location: r.get(5)?,
+                priority: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let p = resolve_price(base, &rules, ctx);
+    Ok((p.price_minor, p.list_id.map_or_else(|| "base".to_string(), |l| format!("list:{l}"))))
+}
+
+/// Resolves one entered line: the variant (by SKU, barcode or embedded EAN-13), its price in
+/// force, its tax rate.
+fn resolve_line(conn: &Connection, settings: &Settings, ctx: &PriceContext, i: usize, l: &SaleLineInput) -> StoreResult<Resolved> {
+    let field = |f: &str| format!("lines[{i}].{f}");
+    if l.quantity <= 0 {
+        return Err(StoreError::invalid(&field("quantity"), "not_positive", "quantity must be at least 1"));
+    }
+    let mut embedded: Option<(EmbeddedKind, i64)> = None;
+    let variant = match crate::stock::variant_id(conn, &l.sku) {
+        Ok(v) => v,
+        Err(_) => match parse_scan(&l.sku, &settings.embedded_rules).map_err(|e| e.at(field("sku")))? {
+            Scan::Embedded { base_code, item_code, kind, value } => {
+                let found: Option<String> = conn
+                    .prepare_cached("SELECT variant_id FROM barcode WHERE code = ?1 OR code = ?2")?
+                    .query_row(params![base_code, item_code], |r| r.get(0))
+                    .optional()?;
+                embedded = Some((kind, value));
+                found.ok_or_else(|| StoreError::not_found(&field("sku"), "product for barcode", &l.sku))?
+            }
+            Scan::Plain(_) => return Err(StoreError::not_found(&field("sku"), "product with SKU or barcode", &l.sku)),
+        },
+    };
+    let (sku, title, base, taxable, rate, tracked, gift_card, status, options): (String, String, i64, bool, Option<i64>, bool, bool, String, String) = conn
+        .prepare_cached(
+            "SELECT v.sku, p.title, v.price_minor, v.taxable, t.rate_milli, v.inventory_tracked, p.is_gift_card, p.status,
+                    v.option_values
+             FROM variant v JOIN product p ON p.id = v.product_id LEFT JOIN tax_class t ON t.id = v.tax_class_id
+             WHERE v.id = ?1",
+        )?
+        .query_row([&variant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)))?;
+    if status == "archived" {
+        return Err(StoreError::invalid(&field("sku"), "archived", format!("{sku} is archived and cannot be sold")));
+    }
+    let (mut unit_price, mut source) = list_price(conn, &variant, base, ctx)?;
+    let mut quantity = l.quantity;
+    if let Some((kind, value)) = embedded {
+        quantity = 1;
+        source = "embedded".into();
+        unit_price = match kind {
+            EmbeddedKind::Price => value,
+            // Shelf price is per kilogram; the code carries grams.
+            EmbeddedKind::Weight => div_round_half_away(i128::from(unit_price) * i128::from(value), 1000) as i64,
+        };
+    }
+    if let Some(p) = l.price_override {
+        if p < 0 {
+            return Err(StoreError::invalid(&field("price_override"), "negative", "price cannot be negative"));
+        }
+        unit_price = p;
+        source = "override".into();
+    }
+    let values: Vec<String> = serde_json::from_str(&options).unwrap_or_default();
+    let title = if values.is_empty() { title } else { format!("{title} ({})", values.join(" / ")) };
+    Ok(Resolved {
+        variant_id: variant,
+        sku,
+        title,
+        quantity,
+        unit_price,
+        price_source: source,
+        tax_rate: TaxRate(if taxable { rate.unwrap_or(0) as u32 } else { 0 }),
+        tracked,
+        gift_card,
+    })
+}
+
+fn price(conn: &Connection, settings: &Settings, input: &SaleInput, now: i64) -> StoreResult<(Vec<Resolved>, PricedCart, String, String)> {
+    if input.lines.is_empty() {
+        return Err(StoreError::invalid("lines", "required", "the cart is empty"));
+    }
+    let (loc_id, loc_code) = default_location(conn, &input.location)?;
+    let group: Option<String> = match &input.customer_id {
+        Some(c) => {
+            customer_exists(conn, c, "customer_id")?;
+            conn.query_row("SELECT group_code FROM customer WHERE id = ?1", [c], |r| r.get(0))?
+        }
+        None => None,
+    };
+    let ctx = PriceContext { at: now, customer_group: group, location: Some(loc_id.clone()) };
+    let resolved = input.lines.iter().enumerate().map(|(i, l)| resolve_line(conn, settings, &ctx, i, l)).collect::<StoreResult<Vec<_>>>()?;
+    let cart: Vec<CartLine> = resolved
+        .iter()
+        .zip(&input.lines)
+        .map(|(r, l)| CartLine {
+            variant_id: r.variant_id.clone(),
+            quantity: r.quantity,
+            unit_price: r.unit_price,
+            tax_rate: r.tax_rate,
+            line_discount: l.discount,
+        })
+        .collect();
+    let promos = promotions(conn, now)?;
+    let priced = price_cart(&cart, &promos, &input.promo_codes, input.order_discount, settings.tax_mode)?;
+    Ok((resolved, priced, loc_id, loc_code))
+}
+
+/// Next receipt number for a location on this device: `MAIN-7F3A-000042`.
+pub(crate) fn next_number(uow: &Uow, prefix: &str) -> StoreResult<String> {
+    let key = format!("{prefix}-{}", uow.device_code);
+    let n: i64 = uow.tx.query_row(
+        "INSERT INTO receipt_counter (name, next) VALUES (?1, 2) ON CONFLICT(name) DO UPDATE SET next = next + 1
+         RETURNING next - 1",
+        [&key],
+        |r| r.get(0),
+    )?;
+    Ok(format!("{key}-{n:06}"))
+}
+
+pub(crate) fn open_shift(conn: &Connection, location_id: &str, device_id: &str) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM shift WHERE location_id = ?1 AND device_id = ?2 AND status = 'open'")?
+        .query_row(params![location_id, device_id], |r| r.get(0))
+        .optional()?)
+}
+
+impl Store {
+    /// Prices a cart without completing it (no write).
+    pub fn quote(&self, input: &SaleInput) -> StoreResult<CartQuote> {
+        let settings = self.settings()?;
+        let (resolved, priced, _, _) = price(&self.conn, settings, input, self.now())?;
+        Ok(CartQuote {
+            lines: resolved
+                .iter()
+                .zip(&priced.lines)
+                .map(|(r, p)| QuoteLine {
+                    sku: r.sku.clone(),
+                    title: r.title.clone(),
+                    quantity: r.quantity,
+                    unit_price: r.unit_price,
+                    discount_total: p.discount_total,
+                    tax: p.tax,
+                    total: p.total,
+                })
+                .collect(),
+            subtotal: priced.subtotal,
+            discount_total: priced.discount_total,
+            tax_total: priced.tax_total,
+            total: priced.total,
+            promotions: priced.promotions,
+        })
+    }
+
+    /// Completes a sale. See the module docs for what one completion writes.
+    pub fn complete_sale(&mut self, input: SaleInput) -> StoreResult<OrderView> {
+        let cart_id = input.cart_id.trim().to_string();
+        if cart_id.is_empty() {
+            return Err(StoreError::invalid("cart_id", "required", "a cart id is required (the till makes one per cart)"));
+        }
+        if let Some(id) = self.order_id_by_cart(&cart_id)? {
+            return self.order(&id);
+        }
+        let settings = self.settings()?.clone();
+        let order_id = self.write(|uow| {
+            let sale = write_sale(uow, &settings, &input, 0)?;
+            let mut change = Change::new("sale.completed", "order", sale.order_id.clone())
+                .after(json!({"receipt_number": sale.receipt_number, "total": sale.total, "change_due": sale.change_due}))
+                .body(sale.body);
+            change.approver = sale.approver;
+            Ok((sale.order_id, change))
+        })?;
+        self.order(&order_id)
+    }
+
+    fn order_id_by_cart(&self, cart_id: &str) -> StoreResult<Option<String>> {
+        Ok(self.conn.query_row("SELECT id FROM sale_order WHERE cart_id = ?1", [cart_id], |r| r.get(0)).optional()?)
+    }
+
+    /// An order by id or receipt number.
+    pub fn order(&self, key: &str) -> StoreResult<OrderView> {
+        order_view(&self.conn, key)
+    }
+
+    /// Parks a cart (no tenders are kept) to resume later. Returns the parked id.
+    pub fn park_cart(&mut self, label: &str, mut input: SaleInput) -> StoreResult<String> {
+        if input.lines.is_empty() {
+            return Err(StoreError::invalid("lines", "required", "nothing to park: the cart is empty"));
+        }
+        input.tenders.clear();
+        input.approval = None;
+        self.write(|uow| {
+            authorize(uow, Permission::Sell, None)?;
+            let (loc_id, _) = default_location(&uow.tx, &input.location)?;
+            let id = uow.new_id();
+            let label = if label.trim().is_empty() { format!("parked {}", &id[..8]) } else { label.trim().to_string() };
+            let body = serde_json::to_string(&input).map_err(|e| StoreError::invalid("cart", "invalid", e.to_string()))?;
+            uow.tx.execute(
+                "INSERT INTO parked_cart (id, location_id, staff_id, label, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, loc_id, uow.actor, label, body, uow.now],
+            )?;
+            let change = Change::new("cart.parked", "cart", id.clone()).after(json!({"label": label, "lines": input.lines.len()})).body(json!({"id": id, "label": label, "cart": input}));
+            Ok((id, change))
+        })
+    }
+
+    /// Parked carts: (id, label, lines).
+    pub fn parked_carts(&self) -> StoreResult<Vec<(String, String, usize)>> {
+        let mut stmt = self.conn.prepare("SELECT id, label, body FROM parked_cart ORDER BY created_at")?;
+        let rows = stmt
+            .query_map([], |r| {
+                let body: String = r.get(2)?;
+                let lines = serde_json::from_str::<SaleInput>(&body).map(|s| s.lines.len()).unwrap_or(0);
+                Ok((r.get(0)?, r.get(1)?, lines))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Takes a parked cart back (it leaves the parked list).
+    pub fn resume_cart(&mut self, id: &str) -> StoreResult<SaleInput> {
+        self.write(|uow| {
+            let body: String = uow
+                .tx
+                .query_row("SELECT body FROM parked_cart WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| StoreError::not_found("id", "parked cart", id))?;
+            uow.tx.execute("DELETE FROM parked_cart WHERE id = ?1", [id])?;
+            let cart: SaleInput = serde_json::from_str(&body).map_err(|e| StoreError::invalid("id", "corrupt", e.to_string()))?;
+            Ok((cart, Change::new("cart.resumed", "cart", id).body(json!({"id": id}))))
+        })
+    }
+
+    /// Voids a completed sale (a new fact): stock comes back, payments are reversed, ledger
+    /// entries are reversed. Refused once anything was returned or a sold gift card was spent.
+    pub fn void_sale(&mut self, key: &str, reason: &str, approval: Option<&Approval>) -> StoreResult<OrderView> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::invalid("reason", "required", "say why the sale is voided"));
+        }
+        let id = self.write(|uow| {
+            let approver = authorize(uow, Permission::VoidSale, approval)?;
+            let o = order_view(&uow.tx, key)?;
+            if o.payment_status == "voided" {
+                return Err(StoreError::invalid("order", "already_voided", format!("{} is already voided", o.receipt_number)));
+            }
+            if o.return_status != "none" {
+                return Err(StoreError::invalid("order", "has_returns", format!("{} has returns; return the rest instead", o.receipt_number)));
+            }
+            let loc_id = location_id(&uow.tx, &o.location)?;
+            let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
+            // Gift cards sold on this order must be untouched.
+            let sold: Vec<(String, i64, i64)> = uow
+                .tx
+                .prepare("SELECT g.id, g.initial_amount, (SELECT SUM(amount) FROM gift_card_txn t WHERE t.gift_card_id = g.id) FROM gift_card g JOIN gift_card_txn t0 ON t0.gift_card_id = g.id AND t0.kind = 'issue' AND t0.order_id = ?1")?
+                .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            for (card, initial, balance) in &sold {
+                if balance != initial {
+                    return Err(StoreError::invalid("order", "gift_card_used", "a gift card sold on this sale has been spent"));
+                }
+                uow.tx.execute("UPDATE gift_card SET deactivated_at = ?1 WHERE id = ?2", params![uow.now, card])?;
+                uow.tx.execute(
+                    "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'void', ?4, ?5)",
+                    params![uow.new_id(), card, -initial, o.id, uow.now],
+                )?;
+            }
+            for p in o.payments.iter().filter(|p| p.kind == "sale" || p.kind == "change") {
+                uow.tx.execute(
+                    "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at)
+                     VALUES (?1, ?2, ?3, ?4, 'void', ?5, ?6, ?7, ?8)",
+                    params![uow.new_id(), o.id, shift, loc_id, p.tender, -p.amount, p.reference, uow.now],
+                )?;
+            }
+            // Reverse ledger entries written by the sale.
+            for (table, col) in [("gift_card_txn", "gift_card_id"), ("store_credit_txn", "customer_id")] {
+                let rows: Vec<(String, i64)> = uow
+                    .tx
+                    .prepare(&format!("SELECT {col}, amount FROM {table} WHERE order_id = ?1 AND kind = 'redeem'"))?
+                    .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_, _>>()?;
+                for (owner, amount) in rows {
+                    uow.tx.execute(
+                        &format!("INSERT INTO {table} (id, {col}, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'void', ?4, ?5)"),
+                        params![uow.new_id(), owner, -amount, o.id, uow.now],
+                    )?;
+                }
+            }
+            let loyalty: Vec<(String, i64)> = uow
+                .tx
+                .prepare("SELECT customer_id, points FROM loyalty_txn WHERE order_id = ?1 AND kind IN ('earn', 'redeem')")?
+                .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (c, pts) in loyalty {
+                uow.tx.execute(
+                    "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'void', ?4, ?5)",
+                    params![uow.new_id(), c, -pts, o.id, uow.now],
+                )?;
+            }
+            // Stock: undo the sale's movements exactly.
+            let moves: Vec<(String, String, String, i64)> = uow
+                .tx
+                .prepare("SELECT variant_id, location_id, state, delta FROM stock_movement WHERE reference = ?1 AND reason IN ('sale', 'fulfilment')")?
+                .query_map([&o.receipt_number], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<_, _>>()?;
+            let movements: Vec<Movement> = moves
+                .into_iter()
+                .map(|(v, l, s, d)| Movement {
+                    variant_id: v,
+                    location_id: l,
+                    state: StockState::parse(&s).unwrap_or(StockState::Available),
+                    delta: -d,
+                    reason: MovementReason::Void,
+                    reference: o.receipt_number.clone(),
+                    note: reason.trim().to_string(),
+                })
+                .collect();
+            let facts = apply_movements(uow, &movements)?;
+            uow.tx.execute(
+                "UPDATE sale_order SET payment_status = 'voided', fulfilment_status = 'unfulfilled', voided_at = ?1 WHERE id = ?2",
+                params![uow.now, o.id],
+            )?;
+            let mut change = Change::new("sale.voided", "order", o.id.clone())
+                .before(json!({"payment_status": o.payment_status}))
+                .after(json!({"payment_status": "voided", "reason": reason.trim()}))
+                .body(json!({"order_id": o.id, "reason": reason.trim(), "movements": facts}));
+            change.approver = approver;
+            Ok((o.id, change))
+        })?;
+        self.order(&id)
+    }
+
+    /// Moves an order along the fulfilment axis: unfulfilled → ready_for_pickup → picked_up,
+    /// or unfulfilled → shipped. Committed stock leaves when the goods do.
+    pub fn set_fulfilment(&mut self, key: &str, status: &str) -> StoreResult<OrderView> {
+        let id = self.write(|uow| {
+            authorize(uow, Permission::Sell, None)?;
+            let o = order_view(&uow.tx, key)?;
+            let ok = matches!(
+                (o.fulfilment_status.as_str(), status),
+                ("unfulfilled", "ready_for_pickup") | ("ready_for_pickup", "picked_up") | ("unfulfilled", "shipped")
+            );
+            if !ok || o.payment_status == "voided" {
+                return Err(StoreError::invalid("status", "invalid_transition", format!("an order {} cannot become {status}", o.fulfilment_status)));
+            }
+            let mut facts = Vec::new();
+            if status == "picked_up" || status == "shipped" {
+                let loc_id = location_id(&uow.tx, &o.location)?;
+                let lines: Vec<(String, i64, bool)> = uow
+                    .tx
+                    .prepare("SELECT l.variant_id, l.quantity, v.inventory_tracked FROM order_line l JOIN variant v ON v.id = l.variant_id WHERE l.order_id = ?1")?
+                    .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<Result<_, _>>()?;
+                let movements: Vec<Movement> = lines
+                    .into_iter()
+                    .filter(|l| l.2)
+                    .map(|(v, q, _)| Movement {
+                        variant_id: v,
+                        location_id: loc_id.clone(),
+                        state: StockState::Committed,
+                        delta: -q,
+                        reason: MovementReason::Fulfilment,
+                        reference: o.receipt_number.clone(),
+                        note: status.into(),
+                    })
+                    .collect();
+                facts = apply_movements(uow, &movements)?;
+            }
+            uow.tx.execute("UPDATE sale_order SET fulfilment_status = ?1 WHERE id = ?2", params![status, o.id])?;
+            let change = Change::new("order.fulfilment_set", "order", o.id.clone())
+                .before(json!({"fulfilment_status": o.fulfilment_status}))
+                .after(json!({"fulfilment_status": status}))
+                .body(json!({"order_id": o.id, "status": status, "movements": facts}));
+            Ok((o.id, change))
+        })?;
+        self.order(&id)
+    }
+
+    /// Creates a promotion (automatic when `code` is `None`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_promotion(&mut self, name: &str, code: Option<&str>, kind: PromotionKind, target_skus: &[String], combines: bool, priority: i32, min_subtotal: i64, window: (Option<i64>, Option<i64>)) -> StoreResult<String> {
+        if name.trim().is_empty() {
+            return Err(StoreError::invalid("name", "required", "a promotion needs a name"));
+        }
+        match &kind {
+            PromotionKind::Percent { bp } | PromotionKind::BuyXGetY { bp, .. } if *bp == 0 || *bp > 10_000 => {
+                return Err(StoreError::invalid("kind", "out_of_range", "a percentage is between 0.01% and 100%"))
+            }
+            PromotionKind::Fixed { amount } if *amount <= 0 => return Err(StoreError::invalid("kind", "not_positive", "a fixed promotion needs a positive amount")),
+            PromotionKind::BuyXGetY { buy, get, .. } if *buy == 0 || *get == 0 => return Err(StoreError::invalid("kind", "invalid", "buy and get must both be at least 1")),
+            _ => {}
+        }
+        self.write(|uow| {
+            authorize(uow, Permission::ManageCatalog, None)?;
+            let targets = target_skus
+                .iter()
+                .enumerate()
+                .map(|(i, s)| crate::stock::variant_id(&uow.tx, s).map_err(|_| StoreError::not_found(&format!("targets[{i}]"), "variant", s)))
+                .collect::<StoreResult<Vec<_>>>()?;
+            let id = uow.new_id();
+            uow.tx
+                .execute(
+                    "INSERT INTO promotion (id, name, code, kind, targets, combines, priority, min_subtotal, starts_at, ends_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![id, name.trim(), code.map(str::trim), serde_json::to_string(&kind).unwrap_or_default(),
+                        serde_json::to_string(&targets).unwrap_or_default(), combines, priority, min_subtotal, window.0, window.1],
+                )
+                .map_err(|e| crate::catalog::unique_violation(e, "code", "that promotion code is taken"))?;
+            let body = json!({"id": id, "name": name.trim(), "code": code, "kind": kind, "targets": targets, "combines": combines,
+                              "priority": priority, "min_subtotal": min_subtotal, "starts_at": window.0, "ends_at": window.1});
+            Ok((id.clone(), Change::new("promotion.created", "promotion", id).after(body.clone()).body(body)))
+        })
+    }
+}
+
+
+/// What writing a sale produced.
+pub(crate) struct WrittenSale {
+    pub order_id: String,
+    pub receipt_number: String,
+    pub total: i64,
+    pub change_due: i64,
+    pub approver: Option<String>,
+    pub body: serde_json::Value,
+}
+
+/// Writes a completed sale inside a use-case. `credit` is value already brought by returned
+/// goods in an exchange: it pays first, and the tenders settle only what remains.
+pub(crate) fn write_sale(uow: &Uow, settings: &Settings, input: &SaleInput, credit: i64) -> StoreResult<WrittenSale> {
+    let cart_id = input.cart_id.trim().to_string();
+        let (resolved, priced, loc_id, loc_code) = price(&uow.tx, &settings, &input, uow.now)?;
+        // Permissions: selling, overrides, discounts (and discounts above the role's limit).
+        let mut approver = authorize(uow, Permission::Sell, input.approval.as_ref())?;
+        let mut need = |p: Permission, uow: &Uow| -> StoreResult<()> {
+            if let Some(a) = authorize(uow, p, input.approval.as_ref())? {
+                approver = Some(a);
+            }
+            Ok(())
+        };
+        if input.lines.iter().any(|l| l.price_override.is_some()) {
+            need(Permission::PriceOverride, uow)?;
+        }
+        let manual: i64 = priced
+            .lines
+            .iter()
+            .flat_map(|l| &l.discounts)
+            .filter(|d| d.source == "manual" || d.source == "order")
+            .map(|d| d.amount)
+            .sum();
+        if manual > 0 || !input.promo_codes.is_empty() {
+            need(Permission::ApplyDiscount, uow)?;
+        }
+        if manual > 0 {
+            let limit = actor_role(&uow.tx, uow.actor)?.map_or(10_000, |r| r.discount_limit_bp);
+            let allowed = div_round_half_away(i128::from(priced.subtotal) * i128::from(limit), 10_000) as i64;
+            if manual > allowed {
+                need(Permission::DiscountAboveLimit, uow)?;
+            }
+        }
+        let fulfilment_method = match input.fulfilment.trim() {
+            "" | "take_away" => "take_away",
+            "pickup" => "pickup",
+            "ship" => "ship",
+            other => return Err(StoreError::invalid("fulfilment", "invalid", format!("'{other}' is not take_away, pickup or ship"))),
+        };
+
+        // Tenders.
+        let mut tenders = Vec::new();
+        for (i, t) in input.tenders.iter().enumerate() {
+            let kind = TenderKind::parse(&t.kind).map_err(|e| e.at(format!("tenders[{i}].kind")))?;
+            tenders.push((kind, t.amount));
+        }
+        let due = (priced.total - credit).max(0);
+    let change_due = if due == 0 && tenders.is_empty() { 0 } else { settle(due, &tenders)? };
+        let customer = input.customer_id.as_deref();
+        let order_id = uow.new_id();
+        let receipt = next_number(uow, &loc_code)?;
+        let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
+        let mut ledger = Vec::new();
+        let mut loyalty_spent_minor = 0;
+        for (i, (t, (kind, amount))) in input.tenders.iter().zip(&tenders).enumerate() {
+            match kind {
+                TenderKind::GiftCard => {
+                    let code = t.gift_card_code.as_deref().unwrap_or(&t.reference);
+                    let (card, balance) = usable_gift_card(&uow.tx, code, uow.now, &format!("tenders[{i}].gift_card_code"))?;
+                    if balance < *amount {
+                        return Err(StoreError::invalid(&format!("tenders[{i}].amount"), "insufficient_balance", format!("gift card balance is {balance}")));
+                    }
+                    uow.tx.execute(
+                        "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
+                        params![uow.new_id(), card, -amount, order_id, uow.now],
+                    )?;
+                    ledger.push(json!({"gift_card_id": card, "amount": -amount}));
+                }
+                TenderKind::StoreCredit => {
+                    let c = customer.ok_or_else(|| StoreError::invalid(&format!("tenders[{i}].kind"), "customer_required", "store credit needs a customer on the sale"))?;
+                    let balance = credit_balance(&uow.tx, c)?;
+                    if balance < *amount {
+                        return Err(StoreError::invalid(&format!("tenders[{i}].amount"), "insufficient_credit", format!("store credit balance is {balance}")));
+                    }
+                    uow.tx.execute(
+                        "INSERT INTO store_credit_txn (id, customer_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
+                        params![uow.new_id(), c, -amount, order_id, uow.now],
+                    )?;
+                    ledger.push(json!({"store_credit": c, "amount": -amount}));
+                }
+                TenderKind::Loyalty => {
+                    let c = customer.ok_or_else(|| StoreError::invalid(&format!("tenders[{i}].kind"), "customer_required", "loyalty points need a customer on the sale"))?;
+                    let value = settings.loyalty_point_value.max(1);
+                    let points = (amount + value - 1) / value;
+                    let balance = loyalty_balance(&uow.tx, c)?;
+                    if balance < points {
+                        return Err(StoreError::invalid(&format!("tenders[{i}].amount"), "insufficient_points", format!("the customer has {balance} points; {points} needed")));
+                    }
+                    uow.tx.execute(
+                        "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
+                        params![uow.new_id(), c, -points, order_id, uow.now],
+                    )?;
+                    loyalty_spent_minor += amount;
+                    ledger.push(json!({"loyalty": c, "points": -points}));
+                }
+                TenderKind::Cash | TenderKind::Card => {}
+            }
+        }
+
+        // Loyalty earned on what was paid with money, spread over lines.
+        let exp = settings.currency.exponent();
+        let earnable = (priced.total - loyalty_spent_minor).max(0);
+        let points = if customer.is_some() { earnable * settings.loyalty_points_per_unit / 10i64.pow(exp) } else { 0 };
+        let line_points = allocate(points, &priced.lines.iter().map(|l| l.total).collect::<Vec<_>>());
+
+        uow.tx.execute(
+            "INSERT INTO sale_order (id, cart_id, receipt_number, location_id, device_id, shift_id, staff_id, customer_id,
+                currency, tax_mode, subtotal, discount_total, tax_total, total, payment_status, fulfilment_status,
+                fulfilment_method, return_status, promotions, order_discount, note, approver, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'paid', ?15, ?16, 'none', ?17, ?18, ?19, ?20, ?21)",
+            params![
+                order_id, cart_id, receipt, loc_id, uow.device_id, shift, uow.actor, customer,
+                settings.currency.code(), settings.tax_mode.as_str(), priced.subtotal, priced.discount_total,
+                priced.tax_total, priced.total,
+                if fulfilment_method == "take_away" { "fulfilled" } else { "unfulfilled" },
+                fulfilment_method, serde_json::to_string(&priced.promotions).unwrap_or_default(),
+                input.order_discount.map(|d| serde_json::to_string(&d).unwrap_or_default()),
+                input.note.trim(), approver, uow.now
+            ],
+        )?;
+        let mut movements = Vec::new();
+        let mut lines_body = Vec::new();
+        let mut gift_cards = Vec::new();
+        for (i, ((r, p), l)) in resolved.iter().zip(&priced.lines).zip(&input.lines).enumerate() {
+            let line_id = uow.new_id();
+            uow.tx.prepare_cached(
+                "INSERT INTO order_line (id, order_id, position, variant_id, sku, title, quantity, unit_price, price_source,
+                    gross, discount_total, net, tax_rate_milli, tax, total, points_earned)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            )?
+            .execute(params![
+                line_id, order_id, i as i64, r.variant_id, r.sku, r.title, r.quantity, r.unit_price, r.price_source,
+                p.gross, p.discount_total, p.net, r.tax_rate.0, p.tax, p.total, line_points[i]
+            ])?;
+            for (k, d) in p.discounts.iter().enumerate() {
+                uow.tx.prepare_cached("INSERT INTO order_line_discount (line_id, position, source, amount) VALUES (?1, ?2, ?3, ?4)")?
+                    .execute(params![line_id, k as i64, d.source, d.amount])?;
+            }
+            uow.tx.prepare_cached("INSERT INTO order_line_tax (line_id, rate_milli, amount) VALUES (?1, ?2, ?3)")?
+                .execute(params![line_id, r.tax_rate.0, p.tax])?;
+            if r.gift_card {
+                let code = l.gift_card_code.as_deref().ok_or_else(|| {
+                    StoreError::invalid(&format!("lines[{i}].gift_card_code"), "required", "selling a gift card needs the card's code")
+                })?;
+                if r.quantity != 1 {
+                    return Err(StoreError::invalid(&format!("lines[{i}].quantity"), "one_card_per_line", "sell one gift card per line"));
+                }
+                let card = issue_card(uow, code, p.total, customer, None, Some(&order_id), settings.currency.code())
+                    .map_err(|e| match e {
+                        StoreError::Invalid(f) => StoreError::Invalid(f.at(format!("lines[{i}].gift_card_code"))),
+                        other => other,
+                    })?;
+                gift_cards.push(json!({"id": card, "code": code.trim().to_uppercase(), "amount": p.total}));
+            } else if r.tracked {
+                let m = Movement {
+                    variant_id: r.variant_id.clone(),
+                    location_id: loc_id.clone(),
+                    state: StockState::Available,
+                    delta: -r.quantity,
+                    reason: MovementReason::Sale,
+                    reference: receipt.clone(),
+                    note: String::new(),
+                };
+                movements.push(m.clone());
+                if fulfilment_method != "take_away" {
+                    movements.push(Movement { state: StockState::Committed, delta: r.quantity, ..m });
+                }
+            }
+            lines_body.push(json!({"id": line_id, "variant_id": r.variant_id, "quantity": r.quantity, "unit_price": r.unit_price,
+                "price_source": r.price_source, "gross": p.gross, "discounts": p.discounts, "net": p.net,
+                "tax_rate_milli": r.tax_rate.0, "tax": p.tax, "total": p.total, "points": line_points[i]}));
+        }
+        let mut payments = Vec::new();
+        for (t, (kind, amount)) in input.tenders.iter().zip(&tenders) {
+            let pid = uow.new_id();
+            uow.tx.prepare_cached(
+                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at)
+                 VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![pid, order_id, shift, loc_id, kind.as_str(), amount, t.reference.trim(), uow.now])?;
+            payments.push(json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim()}));
+        }
+        if credit > 0 {
+        let pid = uow.new_id();
+        let covered = credit.min(priced.total);
+        uow.tx.execute(
+            "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
+             VALUES (?1, ?2, ?3, ?4, 'sale', 'exchange', ?5, ?6)",
+            params![pid, order_id, shift, loc_id, covered, uow.now],
+        )?;
+        payments.push(json!({"id": pid, "tender": "exchange", "amount": covered}));
+    }
+    if change_due > 0 {
+            let pid = uow.new_id();
+            uow.tx.execute(
+                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
+                 VALUES (?1, ?2, ?3, ?4, 'change', 'cash', ?5, ?6)",
+                params![pid, order_id, shift, loc_id, -change_due, uow.now],
+            )?;
+            payments.push(json!({"id": pid, "tender": "cash", "amount": -change_due, "kind": "change"}));
+        }
+        if points > 0 {
+            if let Some(c) = customer {
+                uow.tx.execute(
+                    "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'earn', ?4, ?5)",
+                    params![uow.new_id(), c, points, order_id, uow.now],
+                )?;
+                ledger.push(json!({"loyalty": c, "points": points}));
+            }
+        }
+        let facts = apply_movements(uow, &movements)?;
+        let body = json!({"order": {"id": order_id, "cart_id": cart_id, "receipt_number": receipt, "location_id": loc_id,
+            "shift_id": shift, "customer_id": customer, "subtotal": priced.subtotal, "discount_total": priced.discount_total,
+            "tax_total": priced.tax_total, "total": priced.total, "fulfilment_method": fulfilment_method,
+            "promotions": priced.promotions, "lines": lines_body},
+            "payments": payments, "ledger": ledger, "gift_cards": gift_cards, "movements": facts});
+    Ok(WrittenSale { order_id, receipt_number: receipt, total: priced.total, change_due, approver, body })
+}
+
+pub(crate) fn order_view(conn: &Connection, key: &str) -> StoreResult<OrderView> {
+    let mut o = conn
+        .query_row(
+            "SELECT o.id, o.receipt_number, l.code, o.staff_id, o.customer_id, o.currency, o.tax_mode, o.created_at, o.subtotal,
+                    o.discount_total, o.tax_total, o.total, o.payment_status, o.fulfilment_status, o.return_status, o.shift_id,
+                    o.approver
+             FROM sale_order o JOIN location l ON l.id = o.location_id WHERE o.id = ?1 OR o.receipt_number = ?1",
+            [key.trim()],
+            |r| {
+                Ok(OrderView {
+                    id: r.get(0)?,
+                    receipt_number: r.get(1)?,
+                    location: r.get(2)?,
+                    staff_id: r.get(3)?,
+                    customer_id: r.get(4)?,
+                    currency: r.get(5)?,
+                    tax_mode: r.get(6)?,
+                    created_at: r.get(7)?,
+                    subtotal: r.get(8)?,
+                    discount_total: r.get(9)?,
+                    tax_total: r.get(10)?,
+                    total: r.get(11)?,
+                    change_due: 0,
+                    payment_status: r.get(12)?,
+                    fulfilment_status: r.get(13)?,
+                    return_status: r.get(14)?,
+                    shift_id: r.get(15)?,
+                    lines: Vec::new(),
+                    payments: Vec::new(),
+                    approver: r.get(16)?,
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::not_found("order", "order with id or receipt number", key))?;
+    let mut dstmt = conn.prepare_cached("SELECT source, amount FROM order_line_discount WHERE line_id = ?1 ORDER BY position")?;
+    let mut lstmt = conn.prepare_cached(
+        "SELECT id, sku, title, quantity, unit_price, price_source, gross, discount_total, tax_rate_milli, tax, total, returned_qty
+         FROM order_line WHERE order_id = ?1 ORDER BY position",
+    )?;
+    let lines: Vec<OrderLineView> = lstmt
+        .query_map([&o.id], |r| {
+            Ok(OrderLineView {
+                id: r.get(0)?,
+                sku: r.get(1)?,
+                title: r.get(2)?,
+                quantity: r.get(3)?,
+                unit_price: r.get(4)?,
+                price_source: r.get(5)?,
+                gross: r.get(6)?,
+                discounts: Vec::new(),
+                discount_total: r.get(7)?,
+                tax_rate_milli: r.get(8)?,
+                tax: r.get(9)?,
+                total: r.get(10)?,
+                returned_qty: r.get(11)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    for mut l in lines {
+        l.discounts = dstmt.query_map([&l.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        o.lines.push(l);
+    }
+    o.payments = conn
+        .prepare_cached("SELECT kind, tender, amount, reference FROM payment WHERE order_id = ?1 ORDER BY rowid")?
+        .query_map([&o.id], |r| Ok(PaymentView { kind: r.get(0)?, tender: r.get(1)?, amount: r.get(2)?, reference: r.get(3)? }))?
+        .collect::<Result<_, _>>()?;
+    o.change_due = -o.payments.iter().filter(|p| p.kind == "change").map(|p| p.amount).sum::<i64>();
+    Ok(o)
+}

@@ -1,0 +1,215 @@
+//! Shifts and end-of-day: open with a float, cash in/out with a reason, close by counting the
+//! drawer into an immutable Z-report. Selling never waits for a shift: an order made while no
+//! shift is open is picked up by the next shift opened at that location.
+
+use std::collections::BTreeMap;
+
+use backroom_domain::staff::Permission;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::sale::{default_location, next_number, open_shift};
+use crate::staff::authorize;
+use crate::uow::Change;
+use crate::{Store, StoreError, StoreResult};
+
+/// Money per tender in a shift.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderTotals {
+    pub sales: i64,
+    pub refunds: i64,
+    pub voids: i64,
+    pub net: i64,
+}
+
+/// The end-of-shift report. Written once when the shift closes and never changed after.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZReport {
+    pub shift_id: String,
+    pub number: String,
+    pub location: String,
+    pub opened_by: String,
+    pub opened_at: i64,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<i64>,
+    pub float: i64,
+    pub orders: i64,
+    pub voided_orders: i64,
+    pub gross_sales: i64,
+    pub discounts: i64,
+    pub tax: i64,
+    pub net_sales: i64,
+    pub returns: i64,
+    pub refunds: i64,
+    pub restocking_fees: i64,
+    pub tenders: BTreeMap<String, TenderTotals>,
+    pub cash_in: i64,
+    pub cash_out: i64,
+    pub expected_cash: i64,
+    pub counted_cash: Option<i64>,
+    pub variance: Option<i64>,
+}
+
+fn compute(conn: &Connection, shift_id: &str) -> StoreResult<ZReport> {
+    let mut z = conn
+        .query_row(
+            "SELECT s.id, s.number, l.code, s.opened_by, s.opened_at, s.float_minor FROM shift s
+             JOIN location l ON l.id = s.location_id WHERE s.id = ?1 OR s.number = ?1",
+            [shift_id],
+            |r| {
+                Ok(ZReport {
+                    shift_id: r.get(0)?,
+                    number: r.get(1)?,
+                    location: r.get(2)?,
+                    opened_by: r.get(3)?,
+                    opened_at: r.get(4)?,
+                    float: r.get(5)?,
+                    ..Default::default()
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::not_found("shift", "shift", shift_id))?;
+    let id = z.shift_id.clone();
+    (z.orders, z.gross_sales, z.discounts, z.tax, z.net_sales) = conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), COALESCE(SUM(tax_total), 0),
+                COALESCE(SUM(total), 0)
+         FROM sale_order WHERE shift_id = ?1 AND voided_at IS NULL",
+        [&id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
+    z.voided_orders = conn.query_row("SELECT COUNT(*) FROM sale_order WHERE shift_id = ?1 AND voided_at IS NOT NULL", [&id], |r| r.get(0))?;
+    (z.returns, z.refunds, z.restocking_fees) = conn.query_row(
+        "SELECT COUNT(*), COALESCE(SUM(refund_total), 0), COALESCE(SUM(restocking_fee), 0) FROM sale_return WHERE shift_id = ?1",
+        [&id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut stmt = conn.prepare_cached("SELECT tender, kind, SUM(amount) FROM payment WHERE shift_id = ?1 GROUP BY tender, kind")?;
+    let rows = stmt.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    for row in rows {
+        let (tender, kind, amount) = row?;
+        let t = z.tenders.entry(tender).or_default();
+        match kind.as_str() {
+            "sale" | "change" => t.sales += amount,
+            "refund" => t.refunds += amount,
+            _ => t.voids += amount,
+        }
+        t.net += amount;
+    }
+    (z.cash_in, z.cash_out) = conn.query_row(
+        "SELECT COALESCE(SUM(CASE WHEN amount > 0 THEN amount END), 0), COALESCE(-SUM(CASE WHEN amount < 0 THEN amount END), 0)
+         FROM cash_movement WHERE shift_id = ?1",
+        [&id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let cash = z.tenders.get("cash").map_or(0, |t| t.net);
+    z.expected_cash = z.float + cash + z.cash_in - z.cash_out;
+    Ok(z)
+}
+
+impl Store {
+    /// Opens a shift on this till at a location with a cash float. Claims any orders, returns
+    /// and payments made at the location while no shift was open.
+    pub fn open_shift(&mut self, location: &str, float: i64) -> StoreResult<String> {
+        if float < 0 {
+            return Err(StoreError::invalid("float", "negative", "the float cannot be negative"));
+        }
+        self.write(|uow| {
+            authorize(uow, Permission::OpenCloseShift, None)?;
+            let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            if open_shift(&uow.tx, &loc_id, uow.device_id)?.is_some() {
+                return Err(StoreError::invalid("location", "shift_open", format!("a shift is already open on this till at {loc_code}")));
+            }
+            let id = uow.new_id();
+            let number = next_number(uow, &format!("S{loc_code}"))?;
+            uow.tx.execute(
+                "INSERT INTO shift (id, number, location_id, device_id, opened_by, opened_at, float_minor, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
+                params![id, number, loc_id, uow.device_id, uow.actor, uow.now, float],
+            )?;
+            let orders = uow.tx.execute(
+                "UPDATE sale_order SET shift_id = ?1 WHERE shift_id IS NULL AND location_id = ?2 AND device_id = ?3",
+                params![id, loc_id, uow.device_id],
+            )?;
+            uow.tx.execute("UPDATE sale_return SET shift_id = ?1 WHERE shift_id IS NULL AND location_id = ?2", params![id, loc_id])?;
+            uow.tx.execute("UPDATE payment SET shift_id = ?1 WHERE shift_id IS NULL AND location_id = ?2", params![id, loc_id])?;
+            let body = json!({"id": id, "number": number, "location_id": loc_id, "float": float, "claimed_orders": orders});
+            Ok((number.clone(), Change::new("shift.opened", "shift", id).after(body.clone()).body(body)))
+        })
+    }
+
+    /// Cash put in (positive) or taken out (negative) of the drawer, with a reason.
+    pub fn cash_movement(&mut self, location: &str, amount: i64, reason: &str) -> StoreResult<()> {
+        if amount == 0 {
+            return Err(StoreError::invalid("amount", "zero", "amount must not be zero"));
+        }
+        if reason.trim().is_empty() {
+            return Err(StoreError::invalid("reason", "required", "say why cash goes in or out"));
+        }
+        self.write(|uow| {
+            authorize(uow, Permission::CashInOut, None)?;
+            let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
+                .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
+            let id = uow.new_id();
+            uow.tx.execute(
+                "INSERT INTO cash_movement (id, shift_id, amount, reason, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, shift, amount, reason.trim(), uow.actor, uow.now],
+            )?;
+            let body = json!({"id": id, "shift_id": shift, "amount": amount, "reason": reason.trim()});
+            Ok(((), Change::new("shift.cash_moved", "shift", shift.clone()).after(body.clone()).body(body)))
+        })
+    }
+
+    /// Closes the open shift with the counted cash; returns the immutable Z-report.
+    pub fn close_shift(&mut self, location: &str, counted_cash: i64) -> StoreResult<ZReport> {
+        if counted_cash < 0 {
+            return Err(StoreError::invalid("counted_cash", "negative", "counted cash cannot be negative"));
+        }
+        self.write(|uow| {
+            authorize(uow, Permission::OpenCloseShift, None)?;
+            let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
+                .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
+            let mut z = compute(&uow.tx, &shift)?;
+            z.closed_by = Some(uow.actor.to_string());
+            z.closed_at = Some(uow.now);
+            z.counted_cash = Some(counted_cash);
+            z.variance = Some(counted_cash - z.expected_cash);
+            let text = serde_json::to_string(&z).map_err(|e| StoreError::invalid("shift", "report", e.to_string()))?;
+            uow.tx.execute(
+                "UPDATE shift SET status = 'closed', closed_by = ?1, closed_at = ?2, counted_cash = ?3, z_report = ?4 WHERE id = ?5",
+                params![uow.actor, uow.now, counted_cash, text, shift],
+            )?;
+            let change = Change::new("shift.closed", "shift", shift.clone())
+                .after(json!({"expected_cash": z.expected_cash, "counted_cash": counted_cash, "variance": z.variance}))
+                .body(json!({"id": shift, "z_report": z}));
+            Ok((z, change))
+        })
+    }
+
+    /// The Z-report of a shift (by id or number): the stored one once closed, a live
+    /// X-report while open.
+    pub fn z_report(&self, shift: &str) -> StoreResult<ZReport> {
+        let stored: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT z_report FROM shift WHERE id = ?1 OR number = ?1", [shift], |r| r.get(0))
+            .optional()?;
+        match stored {
+            None => Err(StoreError::not_found("shift", "shift", shift)),
+            Some(Some(text)) => serde_json::from_str(&text).map_err(|e| StoreError::invalid("shift", "corrupt_report", e.to_string())),
+            Some(None) => compute(&self.conn, shift),
+        }
+    }
+
+    /// The open shift on this till at a location, if any (its number).
+    pub fn current_shift(&self, location: &str) -> StoreResult<Option<String>> {
+        let (loc_id, _) = default_location(&self.conn, location)?;
+        let device = self.device_id()?.to_string();
+        match open_shift(&self.conn, &loc_id, &device)? {
+            Some(id) => Ok(Some(self.conn.query_row("SELECT number FROM shift WHERE id = ?1", [id], |r| r.get(0))?)),
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Staff, roles and permissions: PIN sign-in (argon2id, lockout after repeated failures), quick
+//! switching, and the permission check every counter use-case makes — allow, deny, or manager
+//! approval (a manager's PIN for that one action, recorded as the approver in the audit entry).
+//!
+//! Headless tools (the CLI without `--staff`, the demo generator, tests) act as `system`, which
+//! is not a staff member and is not limited by a role: whoever can open the database file can
+//! already change anything in it. The desktop app always signs a staff member in.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use backroom_domain::staff::{check_pin, Grant, Permission, Role, PIN_LOCKOUT_MS, PIN_MAX_FAILURES};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::catalog::location_id;
+use crate::uow::{Change, Uow};
+use crate::{Store, StoreError, StoreResult};
+
+/// A manager's approval for one action.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Approval {
+    /// The approving manager's name.
+    pub manager: String,
+    pub pin: String,
+}
+
+/// A staff member as shown to people (never the PIN hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub locked: bool,
+    pub locations: Vec<String>,
+}
+
+pub(crate) fn hash_pin(uow: &Uow, pin: &str) -> StoreResult<String> {
+    check_pin(pin)?;
+    // The salt comes from the injected id source: random in production, seeded in the demo.
+    let salt_bytes = *uuid::Uuid::parse_str(&uow.new_id()).unwrap_or_default().as_bytes();
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| StoreError::invalid("pin", "hash_failed", e.to_string()))?;
+    Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::invalid("pin", "hash_failed", e.to_string()))
+}
+
+fn pin_matches(hash: &str, pin: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+}
+
+fn role(conn: &Connection, code: &str) -> StoreResult<Role> {
+    conn.prepare_cached("SELECT code, name, grants, discount_limit_bp FROM role WHERE code = ?1")?
+        .query_row([code], |r| {
+            let grants: String = r.get(2)?;
+            Ok(Role {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                grants: serde_json::from_str(&grants).unwrap_or_default(),
+                discount_limit_bp: r.get(3)?,
+            })
+        })
+        .optional()?
+        .ok_or_else(|| StoreError::not_found("role", "role", code))
+}
+
+pub(crate) fn seed_roles(conn: &Connection) -> StoreResult<()> {
+    for r in Role::defaults() {
+        conn.execute(
+            "INSERT OR IGNORE INTO role (code, name, grants, discount_limit_bp) VALUES (?1, ?2, ?3, ?4)",
+            params![r.code, r.name, serde_json::to_string(&r.grants).unwrap_or_default(), r.discount_limit_bp],
+        )?;
+    }
+    Ok(())
+}
+
+/// The role of the acting staff member, or `None` for the system actor.
+pub(crate) fn actor_role(conn: &Connection, actor: &str) -> StoreResult<Option<Role>> {
+    let code: Option<String> = conn
+        .prepare_cached("SELECT role_code FROM staff WHERE id = ?1")?
+        .query_row([actor], |r| r.get(0))
+        .optional()?;
+    code.map(|c| role(conn, &c)).transpose()
+}
+
+/// Checks that the actor may do `permission`. Returns the approving manager's id when the role
+/// asks for approval and a valid one was given.
+pub(crate) fn authorize(uow: &Uow, permission: Permission, approval: Option<&Approval>) -> StoreResult<Option<String>> {
+    let Some(own) = actor_role(&uow.tx, uow.actor)? else { return Ok(None) };
+    match own.grant(permission) {
+        Grant::Allow => Ok(None),
+        Grant::Deny => Err(StoreError::invalid(
+            "permission",
+            "denied",
+            format!("the {} role may not {}", own.name, permission.as_str().replace('_', " ")),
+        )),
+        Grant::Approval => {
+            let Some(a) = approval else {
+                return Err(StoreError::invalid(
+                    "approval",
+                    "approval_required",
+                    format!("{} needs a manager's approval", permission.as_str().replace('_', " ")),
+                ));
+            };
+            let manager: Option<(String, String, String, bool, Option<i64>)> = uow
+                .tx
+                .query_row(
+                    "SELECT id, role_code, pin_hash, active, locked_until FROM staff WHERE name = ?1",
+                    [a.manager.trim()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let Some((id, role_code, hash, active, locked_until)) = manager else {
+                return Err(StoreError::not_found("approval.manager", "staff member", &a.manager));
+            };
+            if !active || locked_until.is_some_and(|t| t > uow.now) {
+                return Err(StoreError::invalid("approval.manager", "unavailable", format!("{} cannot approve now", a.manager)));
+            }
+            if role(&uow.tx, &role_code)?.grant(permission) != Grant::Allow {
+                return Err(StoreError::invalid(
+                    "approval.manager",
+                    "cannot_approve",
+                    format!("{} is not allowed to {} and so cannot approve it", a.manager, permission.as_str().replace('_', " ")),
+                ));
+            }
+            if !pin_matches(&hash, &a.pin) {
+                return Err(StoreError::invalid("approval.pin", "wrong_pin", "the manager PIN is not correct"));
+            }
+            Ok(Some(id))
+        }
+    }
+}
+
+impl Store {
+    /// Adds a staff member with a role and a PIN, optionally limited to some locations.
+    pub fn add_staff(&mut self, name: &str, role_code: &str, pin: &str, locations: &[String]) -> StoreResult<String> {
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return Err(StoreError::invalid("name", "required", "name is required"));
+        }
+        check_pin(pin)?;
+        self.write(|uow| {
+            authorize(uow, Permission::ManageStaff, None)?;
+            role(&uow.tx, role_code)?;
+            let id = uow.new_id();
+            let hash = hash_pin(uow, pin)?;
+            uow.tx
+                .execute(
+                    "INSERT INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, name, role_code, hash, uow.now],
+                )
+                .map_err(|e| crate::catalog::unique_violation(e, "name", &format!("a staff member called '{name}' exists")))?;
+            let mut loc_ids = Vec::new();
+            for (i, l) in locations.iter().enumerate() {
+                let lid = location_id(&uow.tx, l).map_err(|_| StoreError::not_found(&format!("locations[{i}]"), "location", l))?;
+                uow.tx.execute("INSERT OR IGNORE INTO staff_location (staff_id, location_id) VALUES (?1, ?2)", params![id, lid])?;
+                loc_ids.push(lid);
+            }
+            let after = json!({"id": id, "name": name, "role": role_code, "locations": loc_ids});
+            let body = json!({"id": id, "name": name, "role": role_code, "pin_hash": hash, "locations": loc_ids});
+            Ok((id.clone(), Change::new("staff.added", "staff", id).after(after).body(body)))
+        })
+    }
+
+    pub fn set_staff_role(&mut self, name: &str, role_code: &str) -> StoreResult<()> {
+        self.write(|uow| {
+            authorize(uow, Permission::ManageStaff, None)?;
+            role(&uow.tx, role_code)?;
+            let (id, before) = staff_by_name(&uow.tx, name)?;
+            uow.tx.execute("UPDATE staff SET role_code = ?1 WHERE id = ?2", params![role_code, id])?;
+            let change = Change::new("staff.role_set", "staff", id.clone())
+                .before(json!({"role": before}))
+                .after(json!({"role": role_code}))
+                .body(json!({"id": id, "role": role_code}));
+            Ok(((), change))
+        })
+    }
+
+    /// Sets a PIN: staff may change their own; changing someone else's needs `manage_staff`.
+    pub fn set_staff_pin(&mut self, name: &str, pin: &str) -> StoreResult<()> {
+        check_pin(pin)?;
+        self.write(|uow| {
+            let (id, _) = staff_by_name(&uow.tx, name)?;
+            if id != uow.actor {
+                authorize(uow, Permission::ManageStaff, None)?;
+            }
+            let hash = hash_pin(uow, pin)?;
+            uow.tx.execute(
+                "UPDATE staff SET pin_hash = ?1, failed_attempts = 0, locked_until = NULL WHERE id = ?2",
+                params![hash, id],
+            )?;
+            Ok(((), Change::new("staff.pin_set", "staff", id.clone()).body(json!({"id": id, "pin_hash": hash}))))
+        })
+    }
+
+    /// Edits one grant of a role (roles are editable sets of permissions).
+    pub fn set_role_grant(&mut self, role_code: &str, permission: Permission, grant: Grant) -> StoreResult<()> {
+        self.write(|uow| {
+            authorize(uow, Permission::ManageStaff, None)?;
+            let mut r = role(&uow.tx, role_code)?;
+            let before = r.grant(permission);
+            r.grants.insert(permission, grant);
+            uow.tx.execute(
+                "UPDATE role SET grants = ?1 WHERE code = ?2",
+                params![serde_json::to_string(&r.grants).unwrap_or_default(), role_code],
+            )?;
+            let change = Change::new("role.grant_set", "role", role_code)
+                .before(json!({permission.as_str(): before}))
+                .after(json!({permission.as_str(): grant}))
+                .body(json!({"role": role_code, "permission": permission, "grant": grant}));
+            Ok(((), change))
+        })
+    }
+
+    pub fn staff(&self) -> StoreResult<Vec<StaffView>> {
+        let mut stmt =
+            self.conn.prepare("SELECT id, name, role_code, active, locked_until FROM staff ORDER BY name COLLATE NOCASE")?;
+        let now = self.now();
+        let rows: Vec<(String, String, String, bool, Option<i64>)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<_, _>>()?;
+        let mut loc = self.conn.prepare(
+            "SELECT l.code FROM staff_location s JOIN location l ON l.id = s.location_id WHERE s.staff_id = ?1 ORDER BY l.code",
+        )?;
+        rows.into_iter()
+            .map(|(id, name, role, active, locked_until)| {
+                let locations = loc.query_map([&id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+                Ok(StaffView { id, name, role, active, locked: locked_until.is_some_and(|t| t > now), locations })
+            })
+            .collect()
+    }
+
+    /// Signs a staff member in with their PIN; following use-cases run as them. After
+    /// repeated wrong PINs the member is locked out for a while (the failures are recorded even
+    /// though sign-in fails).
+    pub fn sign_in(&mut self, name: &str, pin: &str) -> StoreResult<StaffView> {
+        let found: Option<(String, String, bool, i64, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT id, pin_hash, active, failed_attempts, locked_until FROM staff WHERE name = ?1",
+                [name.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((id, hash, active, failures, locked_until)) = found else {
+            return Err(StoreError::not_found("name", "staff member", name));
+        };
+        let now = self.now();
+        if !active {
+            return Err(StoreError::invalid("name", "inactive", format!("{name} is not active")));
+        }
+        if let Some(until) = locked_until.filter(|t| *t > now) {
+            return Err(StoreError::invalid(
+                "pin",
+                "locked",
+                format!("too many wrong PINs; {name} is locked for {} more seconds", (until - now + 999) / 1000),
+            ));
+        }
+        let ok = pin_matches(&hash, pin);
+        let previous_actor = std::mem::replace(&mut self.actor, id.clone());
+        let outcome = self.write(|uow| {
+            if ok {
+                uow.tx.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [&id])?;
+                Ok((true, Change::new("staff.signed_in", "staff", id.clone()).body(json!({"id": id}))))
+            } else {
+                let failures = failures + 1;
+                let lock = (failures >= PIN_MAX_FAILURES).then_some(uow.now + PIN_LOCKOUT_MS);
+                uow.tx.execute(
+                    "UPDATE staff SET failed_attempts = ?1, locked_until = ?2 WHERE id = ?3",
+                    params![if lock.is_some() { 0 } else { failures }, lock, id],
+                )?;
+                let change = Change::new("staff.sign_in_failed", "staff", id.clone())
+                    .after(json!({"failed_attempts": failures, "locked_until": lock}))
+                    .body(json!({"id": id, "locked_until": lock}));
+                Ok((false, change))
+            }
+        });
+        match outcome {
+            Ok(true) => Ok(self.staff()?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::not_found("name", "staff member", name))?),
+            Ok(false) => {
+                self.actor = previous_actor;
+                Err(StoreError::invalid("pin", "wrong_pin", "the PIN is not correct"))
+            }
+            Err(e) => {
+                self.actor = previous_actor;
+                Err(e)
+            }
+        }
+    }
+
+    /// Locks the till: the next use-case needs a sign-in (the actor becomes `locked`, which no
+    /// use-case accepts).
+    pub fn lock(&mut self) {
+        self.actor = "locked".into();
+    }
+}
+
+fn staff_by_name(conn: &Connection, name: &str) -> StoreResult<(String, String)> {
+    conn.query_row("SELECT id, role_code FROM staff WHERE name = ?1", [name.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| StoreError::not_found("name", "staff member", name))
+}
