@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "backroom", version, about = "Backroom: a store's back office on its own machine")]
+#[command(
+    name = "backroom",
+    version,
+    about = "Backroom: a store's back office on its own machine"
+)]
 pub struct Cli {
     /// The store database (default: the platform data directory's backroom/store.sqlite).
     #[arg(long, global = true, env = "BACKROOM_DB")]
@@ -13,6 +17,12 @@ pub struct Cli {
     /// Print results as JSON.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Act as this staff member (signs in with --pin first).
+    #[arg(long, global = true, env = "BACKROOM_STAFF")]
+    pub staff: Option<String>,
+    /// The staff member's PIN.
+    #[arg(long, global = true, env = "BACKROOM_PIN")]
+    pub pin: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,16 +63,17 @@ pub enum Command {
     #[command(subcommand)]
     Location(LocationCmd),
     /// Add a tax class: CODE NAME RATE (percent, e.g. 20 or 8.875).
-    TaxClass { code: String, name: String, rate: String },
+    TaxClass {
+        code: String,
+        name: String,
+        rate: String,
+    },
     #[command(subcommand)]
     Product(ProductCmd),
     #[command(subcommand)]
     Import(ImportCmd),
-    /// Export the catalogue as a Shopify product CSV (legacy header, which Shopify accepts).
-    Export {
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
-    },
+    #[command(subcommand)]
+    Export(ExportCmd),
     /// Search the catalogue (title, SKU, barcode, vendor, tags; prefix matching).
     Search {
         query: String,
@@ -92,6 +103,32 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Replace the database with a backup (the current one is kept beside it first).
     Restore { file: PathBuf },
+    #[command(subcommand)]
+    Staff(crate::counter::StaffCmd),
+    #[command(subcommand)]
+    Customer(crate::counter::CustomerCmd),
+    #[command(subcommand)]
+    Sale(crate::counter::SaleCmd),
+    /// Return items from a sale (or unreceipted), with refunds and an optional exchange.
+    Return(crate::counter::ReturnArgs),
+    #[command(subcommand)]
+    Shift(crate::counter::ShiftCmd),
+    #[command(subcommand)]
+    Report(crate::counter::ReportCmd),
+    #[command(subcommand, name = "gift-card")]
+    GiftCard(crate::counter::GiftCardCmd),
+    /// Add (positive) or remove (negative) store credit: CUSTOMER AMOUNT --note WHY
+    Credit {
+        customer: String,
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        approval: crate::counter::ApprovalArgs,
+    },
+    #[command(subcommand)]
+    Promotion(crate::counter::PromotionCmd),
 }
 
 #[derive(Subcommand)]
@@ -136,6 +173,15 @@ pub enum ImportCmd {
 }
 
 #[derive(Subcommand)]
+pub enum ExportCmd {
+    /// Export the catalogue as a Shopify product CSV (legacy header, which Shopify accepts).
+    Shopify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum PriceListCmd {
     /// Add a price list.
     Add {
@@ -155,7 +201,11 @@ pub enum PriceListCmd {
         priority: i32,
     },
     /// Set a SKU's price in a list: CODE SKU PRICE (decimal, e.g. 12.50).
-    Set { code: String, sku: String, price: String },
+    Set {
+        code: String,
+        sku: String,
+        price: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -243,7 +293,9 @@ pub enum TransferCmd {
         #[arg(long, default_value = "")]
         note: String,
     },
-    Send { number: String },
+    Send {
+        number: String,
+    },
     /// Record arrivals SKU=QTY…; --close records what is still missing as a discrepancy.
     Receive {
         number: String,
@@ -251,8 +303,12 @@ pub enum TransferCmd {
         #[arg(long)]
         close: bool,
     },
-    Cancel { number: String },
-    Show { number: String },
+    Cancel {
+        number: String,
+    },
+    Show {
+        number: String,
+    },
     List,
 }
 
@@ -272,8 +328,14 @@ pub enum CountCmd {
         codes: Vec<String>,
     },
     /// Set an item's counted quantity.
-    Set { count_id: String, sku: String, quantity: i64 },
-    Show { count_id: String },
+    Set {
+        count_id: String,
+        sku: String,
+        quantity: i64,
+    },
+    Show {
+        count_id: String,
+    },
     /// Apply the count as count_correction movements.
     Apply {
         count_id: String,
@@ -281,5 +343,7 @@ pub enum CountCmd {
         #[arg(long)]
         zero_uncounted: bool,
     },
-    Cancel { count_id: String },
+    Cancel {
+        count_id: String,
+    },
 }

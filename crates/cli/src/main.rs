@@ -5,6 +5,7 @@
 //! message on stderr that names the field at fault.
 
 mod args;
+mod counter;
 mod output;
 
 use std::io::IsTerminal;
@@ -16,12 +17,14 @@ use anyhow::{bail, Context};
 use backroom_domain::stock::StockState;
 use backroom_store::shopify::ImportOptions;
 use backroom_store::{
-    demo, Adjustment, InitStore, ManualClock, NewLocation, PriceListInput, ProductInput, Progress, ReceiveLine,
-    SeededIds, StateMove, Store, StoreError, TransferLineInput,
+    demo, Adjustment, InitStore, ManualClock, NewLocation, PriceListInput, ProductInput, Progress,
+    ReceiveLine, SeededIds, StateMove, Store, StoreError, TransferLineInput,
 };
 use clap::Parser;
 
-use args::{Cli, Command, CountCmd, ImportCmd, LocationCmd, PriceListCmd, ProductCmd, StockCmd, TransferCmd};
+use args::{
+    Cli, Command, CountCmd, ImportCmd, LocationCmd, PriceListCmd, ProductCmd, StockCmd, TransferCmd,
+};
 use output::Out;
 
 fn main() -> ExitCode {
@@ -45,9 +48,24 @@ fn default_db() -> anyhow::Result<PathBuf> {
     Ok(dirs.data_dir().join(backroom_store::default_db_file_name()))
 }
 
+/// Who the command acts as: `--staff NAME --pin PIN`, or the system actor.
+static SIGN_IN: std::sync::OnceLock<Option<(String, String)>> = std::sync::OnceLock::new();
+
+/// Opens a store that must already be set up.
 fn open(path: &Path) -> anyhow::Result<Store> {
+    let store = open_any(path)?;
+    if !store.is_initialised() {
+        bail!(StoreError::NotInitialised);
+    }
+    Ok(store)
+}
+
+fn open_any(path: &Path) -> anyhow::Result<Store> {
     let mut store = Store::open(path).with_context(|| format!("opening {}", path.display()))?;
-    store.set_actor("cli");
+    store.set_actor("system");
+    if let Some(Some((name, pin))) = SIGN_IN.get() {
+        store.sign_in(name, pin)?;
+    }
     Ok(store)
 }
 
@@ -60,7 +78,9 @@ impl Bar {
             return Bar(None);
         }
         let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(what.to_string());
@@ -88,7 +108,9 @@ impl Progress for Bar {
 
 /// Parses `SKU=QTY`.
 fn sku_qty(text: &str) -> anyhow::Result<(String, i64)> {
-    let (sku, qty) = text.rsplit_once('=').with_context(|| format!("'{text}' should be SKU=QUANTITY"))?;
+    let (sku, qty) = text
+        .rsplit_once('=')
+        .with_context(|| format!("'{text}' should be SKU=QUANTITY"))?;
     let qty = backroom_domain::stock::parse_qty(qty, "quantity", true)?;
     Ok((sku.to_string(), qty))
 }
@@ -103,7 +125,12 @@ fn parse_time(text: &str, field: &str) -> anyhow::Result<i64> {
     });
     match parsed {
         Ok(dt) => Ok((dt.unix_timestamp_nanos() / 1_000_000) as i64),
-        Err(_) => Err(StoreError::invalid(field, "invalid_time", format!("'{t}' is not a date (2026-06-01) or RFC 3339 time")).into()),
+        Err(_) => Err(StoreError::invalid(
+            field,
+            "invalid_time",
+            format!("'{t}' is not a date (2026-06-01) or RFC 3339 time"),
+        )
+        .into()),
     }
 }
 
@@ -118,24 +145,58 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => default_db()?,
     };
     let out = Out { json: cli.json };
+    let sign_in = match (&cli.staff, &cli.pin) {
+        (Some(s), Some(p)) => Some((s.clone(), p.clone())),
+        (Some(_), None) => bail!(StoreError::invalid(
+            "pin",
+            "required",
+            "--staff needs --pin (or BACKROOM_PIN)"
+        )),
+        _ => None,
+    };
+    let _ = SIGN_IN.set(sign_in);
     match cli.command {
-        Command::Init { store_name, currency, tax_mode, location, device, owner, owner_pin } => {
-            let mut store = open(&db)?;
-            store.init(InitStore { store_name, currency, tax_mode, device_name: device, location_code: location, owner_name: owner, owner_pin })?;
+        Command::Init {
+            store_name,
+            currency,
+            tax_mode,
+            location,
+            device,
+            owner,
+            owner_pin,
+        } => {
+            let mut store = open_any(&db)?;
+            store.init(InitStore {
+                store_name,
+                currency,
+                tax_mode,
+                device_name: device,
+                location_code: location,
+                owner_name: owner,
+                owner_pin,
+            })?;
             out.summary(&store.summary()?, &db)?;
         }
         Command::Demo { seed, products } => {
             if db.exists() {
                 let probe = Store::open(&db)?;
                 if probe.is_initialised() {
-                    bail!("{} already holds a store; the demo needs a new --db path", db.display());
+                    bail!(
+                        "{} already holds a store; the demo needs a new --db path",
+                        db.display()
+                    );
                 }
             }
             let clock = Arc::new(ManualClock::new(demo::DEMO_START_MS));
             let mut store = Store::open_with(&db, clock.clone(), Arc::new(SeededIds::new(seed)))?;
             let bar = Bar::new("building demo store");
             let step = clock.clone();
-            demo::generate(&mut store, &demo::DemoOptions { seed, products }, &move |ms| step.advance(ms), &bar)?;
+            demo::generate(
+                &mut store,
+                &demo::DemoOptions { seed, products },
+                &move |ms| step.advance(ms),
+                &bar,
+            )?;
             bar.finish();
             out.summary(&store.summary()?, &db)?;
         }
@@ -158,14 +219,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut store = open(&db)?;
             match cmd {
                 ProductCmd::Save { file } => {
-                    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-                    let input: ProductInput =
-                        serde_json::from_str(&text).with_context(|| format!("{} is not a product JSON", file.display()))?;
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let input: ProductInput = serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a product JSON", file.display()))?;
                     let id = store.save_product(input)?;
-                    out.value(&serde_json::json!({"product_id": id}), &format!("saved product {id}"))?;
+                    out.value(
+                        &serde_json::json!({"product_id": id}),
+                        &format!("saved product {id}"),
+                    )?;
                 }
                 ProductCmd::Show { handle } => {
-                    let p = store.product_by_handle(&handle)?.with_context(|| format!("no product with handle '{handle}'"))?;
+                    let p = store
+                        .product_by_handle(&handle)?
+                        .with_context(|| format!("no product with handle '{handle}'"))?;
                     out.value(&p, &serde_json::to_string_pretty(&p)?)?;
                 }
             }
@@ -174,41 +241,68 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut store = open(&db)?;
             let bar = Bar::new("importing");
             let report = match cmd {
-                ImportCmd::Shopify { file, dry_run, location } => {
-                    let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
-                    store.import_shopify(std::io::BufReader::new(f), &ImportOptions { dry_run, location }, &bar)?
+                ImportCmd::Shopify {
+                    file,
+                    dry_run,
+                    location,
+                } => {
+                    let f = std::fs::File::open(&file)
+                        .with_context(|| format!("opening {}", file.display()))?;
+                    store.import_shopify(
+                        std::io::BufReader::new(f),
+                        &ImportOptions { dry_run, location },
+                        &bar,
+                    )?
                 }
                 ImportCmd::Inventory { file, dry_run } => {
-                    let f = std::fs::File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+                    let f = std::fs::File::open(&file)
+                        .with_context(|| format!("opening {}", file.display()))?;
                     store.import_inventory(std::io::BufReader::new(f), dry_run)?
                 }
             };
             bar.finish();
             out.import(&report)?;
             if !report.problems.is_empty() {
-                bail!("{} problem(s) in the file; nothing was imported", report.problems.len());
+                bail!(
+                    "{} problem(s) in the file; nothing was imported",
+                    report.problems.len()
+                );
             }
         }
-        Command::Export { file } => {
+        Command::Export(args::ExportCmd::Shopify { file }) => {
             let store = open(&db)?;
             let tmp = file.with_extension("csv.partial");
-            let f = std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+            let f = std::fs::File::create(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
             let mut w = std::io::BufWriter::new(f);
             let rows = store.export_shopify(&mut w)?;
             std::io::Write::flush(&mut w).with_context(|| format!("writing {}", tmp.display()))?;
             drop(w);
-            std::fs::rename(&tmp, &file).with_context(|| format!("moving the export to {}", file.display()))?;
-            out.value(&serde_json::json!({"rows": rows, "file": file}), &format!("exported {rows} rows to {}", file.display()))?;
+            std::fs::rename(&tmp, &file)
+                .with_context(|| format!("moving the export to {}", file.display()))?;
+            out.value(
+                &serde_json::json!({"rows": rows, "file": file}),
+                &format!("exported {rows} rows to {}", file.display()),
+            )?;
         }
         Command::Search { query, limit } => out.hits(&open(&db)?.search(&query, limit)?)?,
         Command::Scan { code } => {
             let store = open(&db)?;
             match store.lookup_barcode(&code)? {
                 Some(hit) => out.scan(&hit)?,
-                None => bail!(StoreError::not_found("code", "product with barcode or SKU", &code)),
+                None => bail!(StoreError::not_found(
+                    "code",
+                    "product with barcode or SKU",
+                    &code
+                )),
             }
         }
-        Command::Price { sku, at, group, location } => {
+        Command::Price {
+            sku,
+            at,
+            group,
+            location,
+        } => {
             let store = open(&db)?;
             let at = match at {
                 Some(t) => parse_time(&t, "at")?,
@@ -226,7 +320,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::PriceList(cmd) => {
             let mut store = open(&db)?;
             match cmd {
-                PriceListCmd::Add { code, name, starts, ends, group, location, priority } => {
+                PriceListCmd::Add {
+                    code,
+                    name,
+                    starts,
+                    ends,
+                    group,
+                    location,
+                    priority,
+                } => {
                     let starts_at = starts.map(|s| parse_time(&s, "starts")).transpose()?;
                     let ends_at = ends.map(|s| parse_time(&s, "ends")).transpose()?;
                     store.create_price_list(PriceListInput {
@@ -248,6 +350,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Stock(cmd) => stock(&db, &out, cmd)?,
+        Command::Staff(cmd) => counter::staff(&mut open(&db)?, &out, cmd)?,
+        Command::Customer(cmd) => counter::customer(&mut open(&db)?, &out, cmd)?,
+        Command::Sale(cmd) => counter::sale(&mut open(&db)?, &out, cmd)?,
+        Command::Return(args) => counter::process_return(&mut open(&db)?, &out, args)?,
+        Command::Shift(cmd) => counter::shift(&mut open(&db)?, &out, cmd)?,
+        Command::Report(cmd) => counter::report(&open(&db)?, &out, cmd, parse_time)?,
+        Command::GiftCard(cmd) => counter::gift_card(&mut open(&db)?, &out, cmd, parse_time)?,
+        Command::Credit {
+            customer,
+            amount,
+            note,
+            approval,
+        } => counter::credit(&mut open(&db)?, &out, &customer, &amount, &note, &approval)?,
+        Command::Promotion(cmd) => counter::promotion(&mut open(&db)?, &out, cmd, parse_time)?,
         Command::Check => {
             let report = open(&db)?.check()?;
             out.check(&report)?;
@@ -266,7 +382,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let safety = db.with_extension(format!("before-restore-{stamp}.sqlite"));
             store.backup(&safety)?;
             store.restore(&file)?;
-            out.done(&format!("restored {} (previous database kept at {})", file.display(), safety.display()))?;
+            out.done(&format!(
+                "restored {} (previous database kept at {})",
+                file.display(),
+                safety.display()
+            ))?;
         }
     }
     Ok(())
@@ -278,30 +398,91 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
         StockCmd::Levels { location } => out.levels(&store.stock_levels(location.as_deref())?)?,
         StockCmd::Alerts { location } => out.alerts(&store.stock_alerts(location.as_deref())?)?,
         StockCmd::History { sku } => out.history(&store.stock_history(&sku)?)?,
-        StockCmd::Receive { sku, quantity, location, reference, note } => {
+        StockCmd::Receive {
+            sku,
+            quantity,
+            location,
+            reference,
+            note,
+        } => {
             store.receive_stock(&sku, &location, quantity, &reference, &note)?;
             let now = store.stock_qty(&sku, &location, StockState::Available)?;
-            out.value(&serde_json::json!({"available": now}), &format!("received; {now} available at {location}"))?;
+            out.value(
+                &serde_json::json!({"available": now}),
+                &format!("received; {now} available at {location}"),
+            )?;
         }
-        StockCmd::Adjust { sku, delta, location, reason, state, reference, note } => {
-            store.adjust_stock(Adjustment { sku: sku.clone(), location: location.clone(), delta, reason, state: state.clone(), reference, note })?;
-            let st = if state.is_empty() { StockState::Available } else { StockState::parse(&state)? };
+        StockCmd::Adjust {
+            sku,
+            delta,
+            location,
+            reason,
+            state,
+            reference,
+            note,
+        } => {
+            store.adjust_stock(Adjustment {
+                sku: sku.clone(),
+                location: location.clone(),
+                delta,
+                reason,
+                state: state.clone(),
+                reference,
+                note,
+                approval: None,
+            })?;
+            let st = if state.is_empty() {
+                StockState::Available
+            } else {
+                StockState::parse(&state)?
+            };
             let now = store.stock_qty(&sku, &location, st)?;
-            out.value(&serde_json::json!({"qty": now}), &format!("adjusted; {now} {} at {location}", st.as_str()))?;
+            out.value(
+                &serde_json::json!({"qty": now}),
+                &format!("adjusted; {now} {} at {location}", st.as_str()),
+            )?;
         }
-        StockCmd::Move { sku, quantity, location, from, to, note } => {
-            store.move_stock(StateMove { sku, location, from, to, quantity, note })?;
+        StockCmd::Move {
+            sku,
+            quantity,
+            location,
+            from,
+            to,
+            note,
+        } => {
+            store.move_stock(StateMove {
+                sku,
+                location,
+                from,
+                to,
+                quantity,
+                note,
+            })?;
             out.done("moved")?;
         }
-        StockCmd::Reorder { sku, location, min, clear } => {
+        StockCmd::Reorder {
+            sku,
+            location,
+            min,
+            clear,
+        } => {
             if min.is_none() && !clear {
-                bail!(StoreError::invalid("min", "required", "give --min N or --clear"));
+                bail!(StoreError::invalid(
+                    "min",
+                    "required",
+                    "give --min N or --clear"
+                ));
             }
             store.set_reorder_point(&sku, &location, if clear { None } else { min })?;
             out.done("reorder point set")?;
         }
         StockCmd::Transfer(t) => match t {
-            TransferCmd::Create { from, to, lines, note } => {
+            TransferCmd::Create {
+                from,
+                to,
+                lines,
+                note,
+            } => {
                 let lines = lines
                     .iter()
                     .map(|l| sku_qty(l).map(|(sku, quantity)| TransferLineInput { sku, quantity }))
@@ -313,7 +494,11 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
                 store.send_transfer(&number)?;
                 out.transfer(&store.transfer(&number)?)?;
             }
-            TransferCmd::Receive { number, lines, close } => {
+            TransferCmd::Receive {
+                number,
+                lines,
+                close,
+            } => {
                 let lines = lines
                     .iter()
                     .map(|l| sku_qty(l).map(|(sku, quantity)| ReceiveLine { sku, quantity }))
@@ -345,16 +530,32 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
                 for code in &codes {
                     last = store.record_count(&count_id, code, None)?;
                 }
-                out.value(&serde_json::json!({"scanned": codes.len(), "last_counted": last}), &format!("{} scan(s) recorded", codes.len()))?;
+                out.value(
+                    &serde_json::json!({"scanned": codes.len(), "last_counted": last}),
+                    &format!("{} scan(s) recorded", codes.len()),
+                )?;
             }
-            CountCmd::Set { count_id, sku, quantity } => {
+            CountCmd::Set {
+                count_id,
+                sku,
+                quantity,
+            } => {
                 let counted = store.record_count(&count_id, &sku, Some(quantity))?;
-                out.value(&serde_json::json!({"counted": counted}), &format!("{sku}: counted {counted}"))?;
+                out.value(
+                    &serde_json::json!({"counted": counted}),
+                    &format!("{sku}: counted {counted}"),
+                )?;
             }
             CountCmd::Show { count_id } => out.count(&store.count(&count_id)?)?,
-            CountCmd::Apply { count_id, zero_uncounted } => {
+            CountCmd::Apply {
+                count_id,
+                zero_uncounted,
+            } => {
                 let n = store.apply_count(&count_id, zero_uncounted)?;
-                out.value(&serde_json::json!({"corrections": n}), &format!("applied: {n} correction(s)"))?;
+                out.value(
+                    &serde_json::json!({"corrections": n}),
+                    &format!("applied: {n} correction(s)"),
+                )?;
             }
             CountCmd::Cancel { count_id } => {
                 store.cancel_count(&count_id)?;

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use backroom_api::{
-    CheckReport, CountView, ImportReport, LocationView, ScanHit, StockAlertRow, StockLevelRow, StoreSummary,
-    TransferView, VariantHit,
+    CheckReport, CountView, ImportReport, LocationView, ScanHit, StockAlertRow, StockLevelRow,
+    StoreSummary, TransferView, VariantHit,
 };
 use backroom_domain::money::format_minor;
 use backroom_store::MovementView;
@@ -65,8 +65,18 @@ impl Out {
             println!("no matches");
         }
         for h in hits {
-            let title = if h.variant_title.is_empty() { h.title.clone() } else { format!("{} — {}", h.title, h.variant_title) };
-            println!("{:<22} {:>10} {}  {}", h.sku, format!("{} {}", format_minor(h.price_minor, 2), h.currency), title, h.barcodes.join(","));
+            let title = if h.variant_title.is_empty() {
+                h.title.clone()
+            } else {
+                format!("{} — {}", h.title, h.variant_title)
+            };
+            println!(
+                "{:<22} {:>10} {}  {}",
+                h.sku,
+                format!("{} {}", format_minor(h.price_minor, 2), h.currency),
+                title,
+                h.barcodes.join(",")
+            );
         }
         Ok(())
     }
@@ -91,11 +101,23 @@ impl Out {
         if self.json {
             return print_json(rows);
         }
-        println!("{:<8} {:<22} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6}", "LOC", "SKU", "AVAIL", "COMMIT", "RESV", "DAMAGE", "QC", "SAFETY", "ON_HAND", "INCOM");
+        println!(
+            "{:<8} {:<22} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6}",
+            "LOC", "SKU", "AVAIL", "COMMIT", "RESV", "DAMAGE", "QC", "SAFETY", "ON_HAND", "INCOM"
+        );
         for r in rows {
             println!(
                 "{:<8} {:<22} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6}",
-                r.location, r.sku, r.available, r.committed, r.reserved, r.damaged, r.quality_control, r.safety_stock, r.on_hand, r.incoming
+                r.location,
+                r.sku,
+                r.available,
+                r.committed,
+                r.reserved,
+                r.damaged,
+                r.quality_control,
+                r.safety_stock,
+                r.on_hand,
+                r.incoming
             );
         }
         Ok(())
@@ -109,8 +131,13 @@ impl Out {
             println!("no low, out-of-stock or negative items");
         }
         for r in rows {
-            let rp = r.reorder_point.map_or_else(|| "-".to_string(), |p| p.to_string());
-            println!("{:<13} {:<8} {:<22} available {:>5}  reorder at {rp}  {}", r.alert, r.location, r.sku, r.available, r.title);
+            let rp = r
+                .reorder_point
+                .map_or_else(|| "-".to_string(), |p| p.to_string());
+            println!(
+                "{:<13} {:<8} {:<22} available {:>5}  reorder at {rp}  {}",
+                r.alert, r.location, r.sku, r.available, r.title
+            );
         }
         Ok(())
     }
@@ -120,7 +147,10 @@ impl Out {
             return print_json(rows);
         }
         for m in rows {
-            println!("{} {:<8} {:<16} {:>+6} {:<20} {:<10} {} {}", m.at, m.location, m.state, m.delta, m.reason, m.actor, m.reference, m.note);
+            println!(
+                "{} {:<8} {:<16} {:>+6} {:<20} {:<10} {} {}",
+                m.at, m.location, m.state, m.delta, m.reason, m.actor, m.reference, m.note
+            );
         }
         Ok(())
     }
@@ -129,10 +159,28 @@ impl Out {
         if self.json {
             return print_json(r);
         }
-        println!("{}{} rows ({} dialect)", if r.dry_run { "DRY RUN — nothing written. " } else { "" }, r.rows, r.dialect);
-        println!("  products: {} created, {} updated, {} unchanged", r.products_created, r.products_updated, r.products_unchanged);
-        println!("  variants: {} created, {} updated", r.variants_created, r.variants_updated);
-        println!("  stock movements: {}   rows skipped: {}", r.stock_movements, r.rows_skipped);
+        println!(
+            "{}{} rows ({} dialect)",
+            if r.dry_run {
+                "DRY RUN — nothing written. "
+            } else {
+                ""
+            },
+            r.rows,
+            r.dialect
+        );
+        println!(
+            "  products: {} created, {} updated, {} unchanged",
+            r.products_created, r.products_updated, r.products_unchanged
+        );
+        println!(
+            "  variants: {} created, {} updated",
+            r.variants_created, r.variants_updated
+        );
+        println!(
+            "  stock movements: {}   rows skipped: {}",
+            r.stock_movements, r.rows_skipped
+        );
         for p in &r.problems {
             eprintln!("  row {} column '{}': {}", p.row, p.column, p.message);
         }
@@ -143,7 +191,13 @@ impl Out {
         if self.json {
             return print_json(r);
         }
-        println!("{}: {} movements, {} levels, {} outbox ops", if r.ok { "ok" } else { "PROBLEMS" }, r.movements, r.levels, r.outbox_ops);
+        println!(
+            "{}: {} movements, {} levels, {} outbox ops",
+            if r.ok { "ok" } else { "PROBLEMS" },
+            r.movements,
+            r.levels,
+            r.outbox_ops
+        );
         for f in &r.findings {
             println!("  {}: {}", f.kind, f.detail);
         }
@@ -154,9 +208,15 @@ impl Out {
         if self.json {
             return print_json(t);
         }
-        println!("{} {} → {} [{}]", t.number, t.from_location, t.to_location, t.status);
+        println!(
+            "{} {} → {} [{}]",
+            t.number, t.from_location, t.to_location, t.status
+        );
         for l in &t.lines {
-            println!("  {:<22} sent {:>5} received {:>5} missing {:>4}", l.sku, l.quantity, l.received, l.discrepancy);
+            println!(
+                "  {:<22} sent {:>5} received {:>5} missing {:>4}",
+                l.sku, l.quantity, l.received, l.discrepancy
+            );
         }
         Ok(())
     }
@@ -166,7 +226,14 @@ impl Out {
             return print_json(ts);
         }
         for t in ts {
-            println!("{} {} → {} [{}] {} line(s)", t.number, t.from_location, t.to_location, t.status, t.lines.len());
+            println!(
+                "{} {} → {} [{}] {} line(s)",
+                t.number,
+                t.from_location,
+                t.to_location,
+                t.status,
+                t.lines.len()
+            );
         }
         Ok(())
     }
@@ -177,7 +244,10 @@ impl Out {
         }
         println!("count {} at {} [{}]", c.id, c.location, c.status);
         for l in &c.lines {
-            println!("  {:<22} counted {:>5} system {:>5} variance {:>+5}", l.sku, l.counted, l.snapshot, l.variance);
+            println!(
+                "  {:<22} counted {:>5} system {:>5} variance {:>+5}",
+                l.sku, l.counted, l.snapshot, l.variance
+            );
         }
         Ok(())
     }

@@ -9,7 +9,9 @@ struct Cli {
 
 impl Cli {
     fn new() -> Cli {
-        Cli { dir: tempfile::tempdir().expect("temp dir") }
+        Cli {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     fn db(&self) -> PathBuf {
@@ -22,6 +24,9 @@ impl Cli {
             .arg(self.db())
             .args(args)
             .env_remove("BACKROOM_DB")
+            .env_remove("BACKROOM_STAFF")
+            .env_remove("BACKROOM_PIN")
+            .env("BACKROOM_OWNER_PIN", "1234")
             .output()
             .expect("run backroom")
     }
@@ -41,7 +46,11 @@ impl Cli {
     /// Runs and asserts failure; returns stderr.
     fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(!out.status.success(), "backroom {args:?} should have failed but printed {}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "backroom {args:?} should have failed but printed {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
@@ -53,14 +62,21 @@ impl Cli {
 }
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/shopify").join(name).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/shopify")
+        .join(name)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn using_a_store_before_init_says_how_to_fix_it() {
     let cli = Cli::new();
     let err = cli.fails(&["stock", "levels"]);
-    assert!(err.contains("backroom init"), "the error should say to run init: {err}");
+    assert!(
+        err.contains("backroom init"),
+        "the error should say to run init: {err}"
+    );
 }
 
 #[test]
@@ -70,7 +86,13 @@ fn init_then_stock_workflow_end_to_end() {
     let err = cli.fails(&["init", "--store-name", "Again"]);
     assert!(err.contains("already set up"), "{err}");
     cli.ok(&["location", "add", "WH", "Warehouse", "--kind", "warehouse"]);
-    cli.ok(&["import", "shopify", &fixture("legacy.csv"), "--location", "WH"]);
+    cli.ok(&[
+        "import",
+        "shopify",
+        &fixture("products_legacy.csv"),
+        "--location",
+        "WH",
+    ]);
 
     let levels = cli.json(&["stock", "levels", "--location", "WH"]);
     let rows = levels.as_array().expect("levels is a list");
@@ -78,38 +100,123 @@ fn init_then_stock_workflow_end_to_end() {
     let sku = rows[0]["sku"].as_str().unwrap().to_string();
     let before = rows[0]["available"].as_i64().unwrap();
 
-    cli.ok(&["stock", "receive", &sku, "5", "--location", "WH", "--reference", "PO-9"]);
-    cli.ok(&["stock", "adjust", &sku, "-1", "--location", "WH", "--reason", "shrinkage", "--note", "lost"]);
-    cli.ok(&["stock", "move", &sku, "1", "--location", "WH", "--from", "available", "--to", "damaged"]);
-    let number = cli.json(&["stock", "transfer", "create", "--from", "WH", "--to", "MAIN", &format!("{sku}=2")])["number"]
+    cli.ok(&[
+        "stock",
+        "receive",
+        &sku,
+        "5",
+        "--location",
+        "WH",
+        "--reference",
+        "PO-9",
+    ]);
+    cli.ok(&[
+        "stock",
+        "adjust",
+        &sku,
+        "-1",
+        "--location",
+        "WH",
+        "--reason",
+        "shrinkage",
+        "--note",
+        "lost",
+    ]);
+    cli.ok(&[
+        "stock",
+        "move",
+        &sku,
+        "1",
+        "--location",
+        "WH",
+        "--from",
+        "available",
+        "--to",
+        "damaged",
+    ]);
+    let number = cli.json(&[
+        "stock",
+        "transfer",
+        "create",
+        "--from",
+        "WH",
+        "--to",
+        "MAIN",
+        &format!("{sku}=2"),
+    ])["number"]
         .as_str()
         .unwrap()
         .to_string();
     cli.ok(&["stock", "transfer", "send", &number]);
-    let t = cli.json(&["stock", "transfer", "receive", &number, &format!("{sku}=1"), "--close"]);
+    let t = cli.json(&[
+        "stock",
+        "transfer",
+        "receive",
+        &number,
+        &format!("{sku}=1"),
+        "--close",
+    ]);
     assert_eq!(t["status"], "received");
     assert_eq!(t["lines"][0]["discrepancy"], 1, "one unit recorded missing");
 
     let wh = cli.json(&["stock", "levels", "--location", "WH"]);
-    let row = wh.as_array().unwrap().iter().find(|r| r["sku"] == sku.as_str()).unwrap().clone();
+    let row = wh
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sku"] == sku.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(row["available"].as_i64().unwrap(), before + 5 - 1 - 1 - 2);
     assert_eq!(row["damaged"], 1);
 
-    let count = cli.json(&["stock", "count", "start", "--location", "MAIN"])["count_id"].as_str().unwrap().to_string();
+    let count = cli.json(&["stock", "count", "start", "--location", "MAIN"])["count_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     cli.ok(&["stock", "count", "scan", &count, &sku, &sku, &sku]);
     let view = cli.json(&["stock", "count", "show", &count]);
-    assert_eq!(view["lines"][0]["counted"], 3, "three scans count three units");
+    assert_eq!(
+        view["lines"][0]["counted"], 3,
+        "three scans count three units"
+    );
     cli.ok(&["stock", "count", "apply", &count]);
     let main = cli.json(&["stock", "levels", "--location", "MAIN"]);
-    let row = main.as_array().unwrap().iter().find(|r| r["sku"] == sku.as_str()).unwrap().clone();
-    assert_eq!(row["available"], 3, "count corrected MAIN to what was scanned");
+    let row = main
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sku"] == sku.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        row["available"], 3,
+        "count corrected MAIN to what was scanned"
+    );
 
     let check = cli.json(&["check"]);
     assert_eq!(check["ok"], true, "{check}");
     let history = cli.json(&["stock", "history", &sku]);
-    let reasons: Vec<&str> = history.as_array().unwrap().iter().map(|m| m["reason"].as_str().unwrap()).collect();
-    for r in ["import", "receipt", "shrinkage", "damage", "transfer_out", "transfer_in", "transfer_discrepancy", "count_correction"] {
-        assert!(reasons.contains(&r), "history should show a {r} movement: {reasons:?}");
+    let reasons: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    for r in [
+        "import",
+        "receipt",
+        "shrinkage",
+        "damage",
+        "transfer_out",
+        "transfer_in",
+        "transfer_discrepancy",
+        "count_correction",
+    ] {
+        assert!(
+            reasons.contains(&r),
+            "history should show a {r} movement: {reasons:?}"
+        );
     }
 }
 
@@ -122,34 +229,63 @@ fn errors_name_the_field_and_exit_non_zero() {
     let err = cli.fails(&["location", "add", "bad code!", "X"]);
     assert!(err.contains("code"), "{err}");
     let err = cli.fails(&["init", "--store-name", "X", "--currency", "EURO"]);
-    assert!(err.contains("already set up") || err.contains("currency"), "{err}");
+    assert!(
+        err.contains("already set up") || err.contains("currency"),
+        "{err}"
+    );
     let fresh = Cli::new();
     let err = fresh.fails(&["init", "--store-name", "X", "--currency", "EURO"]);
-    assert!(err.contains("currency"), "bad currency names the field: {err}");
+    assert!(
+        err.contains("currency"),
+        "bad currency names the field: {err}"
+    );
 }
 
 #[test]
 fn dry_run_reports_and_writes_nothing_then_import_export_round_trips() {
     let cli = Cli::new();
     cli.ok(&["init", "--store-name", "Corner Shop"]);
-    let dry = cli.json(&["import", "shopify", &fixture("legacy.csv"), "--dry-run"]);
+    let dry = cli.json(&[
+        "import",
+        "shopify",
+        &fixture("products_legacy.csv"),
+        "--dry-run",
+    ]);
     assert_eq!(dry["dry_run"], true);
-    assert!(dry["products_created"].as_u64().unwrap() > 0, "the dry run previews creations: {dry}");
+    assert!(
+        dry["products_created"].as_u64().unwrap() > 0,
+        "the dry run previews creations: {dry}"
+    );
     let summary = cli.json(&["summary"]);
     assert_eq!(summary["products"], 0, "a dry run writes nothing");
 
-    cli.ok(&["import", "shopify", &fixture("legacy.csv")]);
+    cli.ok(&["import", "shopify", &fixture("products_legacy.csv")]);
     let out1 = cli.dir.path().join("out1.csv");
     cli.ok(&["export", "shopify", out1.to_str().unwrap()]);
     let again = cli.json(&["import", "shopify", out1.to_str().unwrap()]);
-    assert_eq!(again["products_created"], 0, "re-importing our own export creates nothing: {again}");
+    assert_eq!(
+        again["products_created"], 0,
+        "re-importing our own export creates nothing: {again}"
+    );
     assert_eq!(again["products_updated"], 0, "and changes nothing: {again}");
 
-    let bad = cli.run(&["--json", "import", "shopify", &fixture("errors.csv")]);
+    let bad = cli.run(&[
+        "--json",
+        "import",
+        "shopify",
+        &fixture("products_errors.csv"),
+    ]);
     assert!(!bad.status.success(), "a file with problems exits non-zero");
-    let report: serde_json::Value = serde_json::from_slice(&bad.stdout).expect("the report is still printed");
+    let report: serde_json::Value =
+        serde_json::from_slice(&bad.stdout).expect("the report is still printed");
     let problems = report["problems"].as_array().unwrap();
-    assert!(!problems.is_empty() && problems.iter().all(|p| p["row"].as_u64().unwrap() >= 2 && !p["column"].as_str().unwrap().is_empty()));
+    assert!(
+        !problems.is_empty()
+            && problems
+                .iter()
+                .all(|p| p["row"].as_u64().unwrap() >= 2
+                    && !p["column"].as_str().unwrap().is_empty())
+    );
 }
 
 #[test]
@@ -161,22 +297,44 @@ fn demo_is_deterministic_per_seed_and_healthy() {
     let sa = a.json(&["summary"]);
     assert_eq!(sa, b.json(&["summary"]), "same seed, same store");
     assert_eq!(sa["locations"], 3);
-    assert!(sa["movements"].as_u64().unwrap() > 100, "the demo has a real stock history: {sa}");
+    assert!(
+        sa["movements"].as_u64().unwrap() > 100,
+        "the demo has a real stock history: {sa}"
+    );
     let ea = a.dir.path().join("a.csv");
     let eb = b.dir.path().join("b.csv");
     a.ok(&["export", "shopify", ea.to_str().unwrap()]);
     b.ok(&["export", "shopify", eb.to_str().unwrap()]);
-    assert_eq!(std::fs::read(&ea).unwrap(), std::fs::read(&eb).unwrap(), "same seed, byte-identical catalogue");
+    assert_eq!(
+        std::fs::read(&ea).unwrap(),
+        std::fs::read(&eb).unwrap(),
+        "same seed, byte-identical catalogue"
+    );
     let ids = |c: &Cli| -> Vec<String> {
-        let conn = Command::new("sqlite3").arg(c.db()).arg("SELECT op_id FROM outbox ORDER BY device_seq").output();
-        conn.map(|o| String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect()).unwrap_or_default()
+        let conn = Command::new("sqlite3")
+            .arg(c.db())
+            .arg("SELECT op_id FROM outbox ORDER BY device_seq")
+            .output();
+        conn.map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
     };
     assert_eq!(ids(&a), ids(&b), "even the op ids are deterministic");
     assert_eq!(a.json(&["check"])["ok"], true);
     let alerts = a.json(&["stock", "alerts"]);
-    assert!(alerts.as_array().is_some(), "alerts report runs on the demo");
+    assert!(
+        alerts.as_array().is_some(),
+        "alerts report runs on the demo"
+    );
     let err = a.fails(&["demo"]);
-    assert!(err.contains("new --db"), "the demo refuses to overwrite a store: {err}");
+    assert!(
+        err.contains("new --db"),
+        "the demo refuses to overwrite a store: {err}"
+    );
 }
 
 #[test]
@@ -189,7 +347,11 @@ fn backup_and_restore() {
     cli.ok(&["location", "add", "SOUTH", "South"]);
     assert_eq!(cli.json(&["location", "list"]).as_array().unwrap().len(), 3);
     cli.ok(&["restore", backup.to_str().unwrap()]);
-    assert_eq!(cli.json(&["location", "list"]).as_array().unwrap().len(), 2, "restore brings back the backup's state");
+    assert_eq!(
+        cli.json(&["location", "list"]).as_array().unwrap().len(),
+        2,
+        "restore brings back the backup's state"
+    );
     let err = cli.fails(&["backup", backup.to_str().unwrap()]);
     assert!(err.contains("already exists"), "{err}");
 }
@@ -199,13 +361,26 @@ fn search_scan_and_price() {
     let cli = Cli::new();
     cli.ok(&["demo", "--seed", "3", "--products", "30"]);
     let hits = cli.json(&["search", "d00001"]);
-    let h = hits.as_array().and_then(|h| h.first()).cloned().expect("every demo store has product D00001");
-    assert!(h["sku"].as_str().unwrap().starts_with("D00001"), "SKU prefix search: {h}");
+    let h = hits
+        .as_array()
+        .and_then(|h| h.first())
+        .cloned()
+        .expect("every demo store has product D00001");
+    assert!(
+        h["sku"].as_str().unwrap().starts_with("D00001"),
+        "SKU prefix search: {h}"
+    );
     let code = h["barcodes"][0].as_str().unwrap().to_string();
     let scan = cli.json(&["scan", &code]);
-    assert_eq!(scan["variant"]["sku"], h["sku"], "scanning a result's barcode finds it");
+    assert_eq!(
+        scan["variant"]["sku"], h["sku"],
+        "scanning a result's barcode finds it"
+    );
     let price = cli.json(&["price", h["sku"].as_str().unwrap(), "--at", "2026-01-10"]);
-    assert_eq!(price["price_minor"], h["price_minor"], "no price list applies in January: base price");
+    assert_eq!(
+        price["price_minor"], h["price_minor"],
+        "no price list applies in January: base price"
+    );
     let err = cli.fails(&["scan", "4006381333932"]);
     assert!(err.contains("check digit"), "{err}");
 }

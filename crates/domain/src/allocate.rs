@@ -63,7 +63,11 @@ mod tests {
             (0, &[5, 5], &[0, 0]),
         ];
         for (amount, weights, want) in cases {
-            assert_eq!(allocate(*amount, weights), want.to_vec(), "allocate({amount}, {weights:?})");
+            assert_eq!(
+                allocate(*amount, weights),
+                want.to_vec(),
+                "allocate({amount}, {weights:?})"
+            );
         }
         assert!(allocate(5, &[]).is_empty());
     }
@@ -71,7 +75,9 @@ mod tests {
     #[test]
     fn cumulative_shares_sum_to_the_total() {
         // A 3-unit line of 1000 returned one unit at a time.
-        let parts: Vec<i64> = (1..=3).map(|k| cumulative_share(1000, k, 3) - cumulative_share(1000, k - 1, 3)).collect();
+        let parts: Vec<i64> = (1..=3)
+            .map(|k| cumulative_share(1000, k, 3) - cumulative_share(1000, k - 1, 3))
+            .collect();
         assert_eq!(parts, vec![333, 334, 333]);
         assert_eq!(parts.iter().sum::<i64>(), 1000);
     }

@@ -79,20 +79,35 @@ impl Receipt {
         push("-".repeat(WIDTH), false);
         for l in &self.lines {
             push(fit(&l.title, &self.money(l.total + l.discount)), false);
-            push(format!("  {} x {}  {}", l.quantity, self.money(l.unit_price), l.sku), false);
+            push(
+                format!("  {} x {}  {}", l.quantity, self.money(l.unit_price), l.sku),
+                false,
+            );
             if l.discount != 0 {
-                push(fit("  discount", &format!("-{}", self.money(l.discount))), false);
+                push(
+                    fit("  discount", &format!("-{}", self.money(l.discount))),
+                    false,
+                );
             }
         }
         push("-".repeat(WIDTH), false);
         push(fit("Subtotal", &self.money(self.subtotal)), false);
         if self.discount_total != 0 {
-            push(fit("Discounts", &format!("-{}", self.money(self.discount_total))), false);
+            push(
+                fit(
+                    "Discounts",
+                    &format!("-{}", self.money(self.discount_total)),
+                ),
+                false,
+            );
         }
         if !self.tax_inclusive {
             push(fit("Tax", &self.money(self.tax_total)), false);
         }
-        push(fit(&format!("TOTAL {}", self.currency), &self.money(self.total)), true);
+        push(
+            fit(&format!("TOTAL {}", self.currency), &self.money(self.total)),
+            true,
+        );
         for (tender, amount) in &self.payments {
             push(fit(tender, &self.money(*amount)), false);
         }
@@ -100,7 +115,11 @@ impl Receipt {
             push(fit("Change", &self.money(self.change_due)), true);
         }
         for (rate, amount) in &self.taxes {
-            let label = if self.tax_inclusive { format!("incl. tax {rate}") } else { format!("tax {rate}") };
+            let label = if self.tax_inclusive {
+                format!("incl. tax {rate}")
+            } else {
+                format!("tax {rate}")
+            };
             push(fit(&label, &self.money(*amount)), false);
         }
         if !self.footer.is_empty() {
@@ -118,7 +137,13 @@ impl Receipt {
             if bold {
                 b.extend_from_slice(&[0x1B, b'E', 1]); // bold on
             }
-            b.extend(line.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c as u8 } else { b'?' }));
+            b.extend(line.chars().map(|c| {
+                if c.is_ascii() && !c.is_ascii_control() {
+                    c as u8
+                } else {
+                    b'?'
+                }
+            }));
             b.push(b'\n');
             if bold {
                 b.extend_from_slice(&[0x1B, b'E', 0]);
@@ -131,7 +156,12 @@ impl Receipt {
 
     /// A printable HTML page of the same lines.
     pub fn to_html(&self) -> String {
-        let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
         let mut body = String::new();
         for (line, bold) in self.text_lines() {
             if bold {
@@ -162,7 +192,14 @@ mod tests {
             staff: "Casey".into(),
             currency: "EUR".into(),
             exponent: 2,
-            lines: vec![ReceiptLine { title: "Classic Tee (Red / M) <sale>".into(), sku: "TEE-RED-M".into(), quantity: 2, unit_price: 1999, discount: 400, total: 3598 }],
+            lines: vec![ReceiptLine {
+                title: "Classic Tee (Red / M) <sale>".into(),
+                sku: "TEE-RED-M".into(),
+                quantity: 2,
+                unit_price: 1999,
+                discount: 400,
+                total: 3598,
+            }],
             subtotal: 3998,
             discount_total: 400,
             tax_total: 600,
@@ -179,12 +216,26 @@ mod tests {
     #[test]
     fn escpos_has_init_text_and_cut() {
         let bytes = sample().to_escpos();
-        assert_eq!(&bytes[..2], &[0x1B, b'@'], "starts by initialising the printer");
-        assert_eq!(&bytes[bytes.len() - 4..], &[0x1D, b'V', 66, 0], "ends with a cut");
+        assert_eq!(
+            &bytes[..2],
+            &[0x1B, b'@'],
+            "starts by initialising the printer"
+        );
+        assert_eq!(
+            &bytes[bytes.len() - 4..],
+            &[0x1D, b'V', 66, 0],
+            "ends with a cut"
+        );
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("MAIN-7F3A-000042") && text.contains("35.98") && text.contains("Change"), "{text}");
+        assert!(
+            text.contains("MAIN-7F3A-000042") && text.contains("35.98") && text.contains("Change"),
+            "{text}"
+        );
         for (line, _) in sample().text_lines() {
-            assert!(line.chars().count() <= WIDTH, "every line fits 80 mm paper: {line:?}");
+            assert!(
+                line.chars().count() <= WIDTH,
+                "every line fits 80 mm paper: {line:?}"
+            );
         }
     }
 

@@ -39,10 +39,16 @@ pub enum DiscountValue {
 impl DiscountValue {
     pub fn validate(&self, field: &str) -> Result<(), FieldError> {
         match self {
-            DiscountValue::Percent(bp) if *bp > 10_000 => {
-                Err(FieldError::new(field, "out_of_range", "a percentage discount is at most 100%"))
-            }
-            DiscountValue::Fixed(a) if *a < 0 => Err(FieldError::new(field, "negative", "a discount cannot be negative")),
+            DiscountValue::Percent(bp) if *bp > 10_000 => Err(FieldError::new(
+                field,
+                "out_of_range",
+                "a percentage discount is at most 100%",
+            )),
+            DiscountValue::Fixed(a) if *a < 0 => Err(FieldError::new(
+                field,
+                "negative",
+                "a discount cannot be negative",
+            )),
             _ => Ok(()),
         }
     }
@@ -50,7 +56,9 @@ impl DiscountValue {
     /// The discount on `amount`, never more than `amount`.
     pub fn on(&self, amount: i64) -> i64 {
         match self {
-            DiscountValue::Percent(bp) => div_round_half_away(i128::from(amount) * i128::from(*bp), 10_000) as i64,
+            DiscountValue::Percent(bp) => {
+                div_round_half_away(i128::from(amount) * i128::from(*bp), 10_000) as i64
+            }
             DiscountValue::Fixed(a) => (*a).min(amount),
         }
         .clamp(0, amount.max(0))
@@ -133,13 +141,25 @@ pub struct PricedCart {
 pub fn validate_lines(lines: &[CartLine]) -> Result<(), FieldError> {
     for (i, l) in lines.iter().enumerate() {
         if l.quantity <= 0 {
-            return Err(FieldError::new(format!("lines[{i}].quantity"), "not_positive", "quantity must be at least 1"));
+            return Err(FieldError::new(
+                format!("lines[{i}].quantity"),
+                "not_positive",
+                "quantity must be at least 1",
+            ));
         }
         if l.quantity > 100_000 {
-            return Err(FieldError::new(format!("lines[{i}].quantity"), "out_of_range", "quantity is unreasonably large"));
+            return Err(FieldError::new(
+                format!("lines[{i}].quantity"),
+                "out_of_range",
+                "quantity is unreasonably large",
+            ));
         }
         if l.unit_price < 0 {
-            return Err(FieldError::new(format!("lines[{i}].unit_price"), "negative", "price cannot be negative"));
+            return Err(FieldError::new(
+                format!("lines[{i}].unit_price"),
+                "negative",
+                "price cannot be negative",
+            ));
         }
         if let Some(d) = &l.line_discount {
             d.validate(&format!("lines[{i}].discount"))?;
@@ -149,7 +169,7 @@ pub fn validate_lines(lines: &[CartLine]) -> Result<(), FieldError> {
 }
 
 fn targets(p: &Promotion, line: &CartLine) -> bool {
-    p.targets.is_empty() || p.targets.iter().any(|t| *t == line.variant_id)
+    p.targets.is_empty() || p.targets.contains(&line.variant_id)
 }
 
 /// Discounts one promotion gives on `nets` (current net per line).
@@ -167,8 +187,11 @@ fn promotion_discounts(p: &Promotion, lines: &[CartLine], nets: &[i64]) -> Vec<i
             }
         }
         PromotionKind::Fixed { amount } => {
-            let weights: Vec<i64> =
-                lines.iter().zip(nets).map(|(l, n)| if targets(p, l) { *n } else { 0 }).collect();
+            let weights: Vec<i64> = lines
+                .iter()
+                .zip(nets)
+                .map(|(l, n)| if targets(p, l) { *n } else { 0 })
+                .collect();
             let pool: i64 = weights.iter().sum();
             if pool > 0 {
                 out = allocate((*amount).min(pool), &weights);
@@ -204,7 +227,11 @@ fn promotion_discounts(p: &Promotion, lines: &[CartLine], nets: &[i64]) -> Vec<i
 }
 
 /// Applies promotions in order to `nets`, returning per-promotion per-line discounts.
-fn apply_set(set: &[&Promotion], lines: &[CartLine], start: &[i64]) -> (i64, Vec<(String, Vec<i64>)>) {
+fn apply_set(
+    set: &[&Promotion],
+    lines: &[CartLine],
+    start: &[i64],
+) -> (i64, Vec<(String, Vec<i64>)>) {
     let mut nets = start.to_vec();
     let mut applied = Vec::new();
     let mut saved = 0;
@@ -242,19 +269,36 @@ pub fn price_cart(
             if let Some(d) = l.line_discount {
                 let amount = d.on(gross);
                 if amount > 0 {
-                    discounts.push(LineDiscount { source: "manual".into(), amount });
+                    discounts.push(LineDiscount {
+                        source: "manual".into(),
+                        amount,
+                    });
                 }
             }
-            PricedLine { gross, discounts, discount_total: 0, net: 0, tax: 0, total: 0 }
+            PricedLine {
+                gross,
+                discounts,
+                discount_total: 0,
+                net: 0,
+                tax: 0,
+                total: 0,
+            }
         })
         .collect();
-    let nets: Vec<i64> = priced.iter().map(|p| p.gross - p.discounts.iter().map(|d| d.amount).sum::<i64>()).collect();
+    let nets: Vec<i64> = priced
+        .iter()
+        .map(|p| p.gross - p.discounts.iter().map(|d| d.amount).sum::<i64>())
+        .collect();
 
     // Promotions: best of (each non-combining alone) vs (all combining together).
     let entered: Vec<String> = codes.iter().map(|c| c.trim().to_lowercase()).collect();
     let mut eligible: Vec<&Promotion> = promotions
         .iter()
-        .filter(|p| p.code.as_ref().is_none_or(|c| entered.contains(&c.trim().to_lowercase())))
+        .filter(|p| {
+            p.code
+                .as_ref()
+                .is_none_or(|c| entered.contains(&c.trim().to_lowercase()))
+        })
         .collect();
     eligible.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.id.cmp(&b.id)));
     let combining: Vec<&Promotion> = eligible.iter().copied().filter(|p| p.combines).collect();
@@ -269,21 +313,30 @@ pub fn price_cart(
     for (id, d) in best.1 {
         for (line, amount) in priced.iter_mut().zip(&d) {
             if *amount > 0 {
-                line.discounts.push(LineDiscount { source: format!("promotion:{id}"), amount: *amount });
+                line.discounts.push(LineDiscount {
+                    source: format!("promotion:{id}"),
+                    amount: *amount,
+                });
             }
         }
         applied_ids.push(id);
     }
 
     // Order discount spread by current net.
-    let nets: Vec<i64> = priced.iter().map(|p| p.gross - p.discounts.iter().map(|d| d.amount).sum::<i64>()).collect();
+    let nets: Vec<i64> = priced
+        .iter()
+        .map(|p| p.gross - p.discounts.iter().map(|d| d.amount).sum::<i64>())
+        .collect();
     if let Some(d) = order_discount {
         let pool: i64 = nets.iter().sum();
         let amount = d.on(pool);
         if amount > 0 {
             for (line, part) in priced.iter_mut().zip(allocate(amount, &nets)) {
                 if part > 0 {
-                    line.discounts.push(LineDiscount { source: "order".into(), amount: part });
+                    line.discounts.push(LineDiscount {
+                        source: "order".into(),
+                        amount: part,
+                    });
                 }
             }
         }
@@ -349,11 +402,23 @@ impl TenderKind {
 pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldError> {
     for (i, (_, amount)) in tenders.iter().enumerate() {
         if *amount <= 0 {
-            return Err(FieldError::new(format!("tenders[{i}].amount"), "not_positive", "a tender amount must be positive"));
+            return Err(FieldError::new(
+                format!("tenders[{i}].amount"),
+                "not_positive",
+                "a tender amount must be positive",
+            ));
         }
     }
-    let non_cash: i64 = tenders.iter().filter(|(k, _)| *k != TenderKind::Cash).map(|(_, a)| a).sum();
-    let cash: i64 = tenders.iter().filter(|(k, _)| *k == TenderKind::Cash).map(|(_, a)| a).sum();
+    let non_cash: i64 = tenders
+        .iter()
+        .filter(|(k, _)| *k != TenderKind::Cash)
+        .map(|(_, a)| a)
+        .sum();
+    let cash: i64 = tenders
+        .iter()
+        .filter(|(k, _)| *k == TenderKind::Cash)
+        .map(|(_, a)| a)
+        .sum();
     if non_cash > total {
         return Err(FieldError::new(
             "tenders",
@@ -363,7 +428,11 @@ pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldErr
     }
     let paid = non_cash + cash;
     if paid < total {
-        return Err(FieldError::new("tenders", "underpaid", format!("paid {paid} of {total}; {} still due", total - paid)));
+        return Err(FieldError::new(
+            "tenders",
+            "underpaid",
+            format!("paid {paid} of {total}; {} still due", total - paid),
+        ));
     }
     Ok(paid - total)
 }
@@ -373,35 +442,101 @@ mod tests {
     use super::*;
 
     fn line(id: &str, qty: i64, price: i64) -> CartLine {
-        CartLine { variant_id: id.into(), quantity: qty, unit_price: price, tax_rate: TaxRate(20_000), line_discount: None }
+        CartLine {
+            variant_id: id.into(),
+            quantity: qty,
+            unit_price: price,
+            tax_rate: TaxRate(20_000),
+            line_discount: None,
+        }
     }
 
     fn promo(id: &str, kind: PromotionKind, combines: bool) -> Promotion {
-        Promotion { id: id.into(), name: id.into(), code: None, kind, targets: vec![], combines, priority: 0, min_subtotal: 0 }
+        Promotion {
+            id: id.into(),
+            name: id.into(),
+            code: None,
+            kind,
+            targets: vec![],
+            combines,
+            priority: 0,
+            min_subtotal: 0,
+        }
     }
 
     #[test]
     fn plain_cart_inclusive_and_exclusive() {
         let lines = vec![line("a", 2, 1200), line("b", 1, 599)];
         let c = price_cart(&lines, &[], &[], None, TaxMode::Inclusive).unwrap();
-        assert_eq!((c.subtotal, c.discount_total, c.tax_total, c.total), (2999, 0, 400 + 100, 2999));
+        assert_eq!(
+            (c.subtotal, c.discount_total, c.tax_total, c.total),
+            (2999, 0, 400 + 100, 2999)
+        );
         let c = price_cart(&lines, &[], &[], None, TaxMode::Exclusive).unwrap();
         assert_eq!((c.subtotal, c.tax_total, c.total), (2999, 480 + 120, 3599));
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn discount_and_promotion_table() {
         let a = || line("a", 2, 1000);
         let b = || line("b", 1, 500);
-        let cases: Vec<(&str, Vec<CartLine>, Vec<Promotion>, Vec<String>, Option<DiscountValue>, i64)> = vec![
-            ("10% line discount", vec![CartLine { line_discount: Some(DiscountValue::Percent(1000)), ..a() }, b()], vec![], vec![], None, 200),
-            ("fixed line discount capped at the line", vec![CartLine { line_discount: Some(DiscountValue::Fixed(5000)), ..a() }], vec![], vec![], None, 2000),
-            ("order discount 5.00 spread", vec![a(), b()], vec![], vec![], Some(DiscountValue::Fixed(500)), 500),
-            ("automatic 20% promotion", vec![a(), b()], vec![promo("p20", PromotionKind::Percent { bp: 2000 }, false)], vec![], None, 500),
+        let cases: Vec<(
+            &str,
+            Vec<CartLine>,
+            Vec<Promotion>,
+            Vec<String>,
+            Option<DiscountValue>,
+            i64,
+        )> = vec![
+            (
+                "10% line discount",
+                vec![
+                    CartLine {
+                        line_discount: Some(DiscountValue::Percent(1000)),
+                        ..a()
+                    },
+                    b(),
+                ],
+                vec![],
+                vec![],
+                None,
+                200,
+            ),
+            (
+                "fixed line discount capped at the line",
+                vec![CartLine {
+                    line_discount: Some(DiscountValue::Fixed(5000)),
+                    ..a()
+                }],
+                vec![],
+                vec![],
+                None,
+                2000,
+            ),
+            (
+                "order discount 5.00 spread",
+                vec![a(), b()],
+                vec![],
+                vec![],
+                Some(DiscountValue::Fixed(500)),
+                500,
+            ),
+            (
+                "automatic 20% promotion",
+                vec![a(), b()],
+                vec![promo("p20", PromotionKind::Percent { bp: 2000 }, false)],
+                vec![],
+                None,
+                500,
+            ),
             (
                 "code promotion without its code does nothing",
                 vec![a(), b()],
-                vec![Promotion { code: Some("SAVE".into()), ..promo("c", PromotionKind::Fixed { amount: 300 }, true) }],
+                vec![Promotion {
+                    code: Some("SAVE".into()),
+                    ..promo("c", PromotionKind::Fixed { amount: 300 }, true)
+                }],
                 vec![],
                 None,
                 0,
@@ -409,18 +544,42 @@ mod tests {
             (
                 "code promotion with its code (any case)",
                 vec![a(), b()],
-                vec![Promotion { code: Some("SAVE".into()), ..promo("c", PromotionKind::Fixed { amount: 300 }, true) }],
+                vec![Promotion {
+                    code: Some("SAVE".into()),
+                    ..promo("c", PromotionKind::Fixed { amount: 300 }, true)
+                }],
                 vec!["save".into()],
                 None,
                 300,
             ),
-            ("buy 2 get 1 free: cheapest unit free", vec![a(), b()], vec![promo("b2g1", PromotionKind::BuyXGetY { buy: 2, get: 1, bp: 10_000 }, false)], vec![], None, 500),
+            (
+                "buy 2 get 1 free: cheapest unit free",
+                vec![a(), b()],
+                vec![promo(
+                    "b2g1",
+                    PromotionKind::BuyXGetY {
+                        buy: 2,
+                        get: 1,
+                        bp: 10_000,
+                    },
+                    false,
+                )],
+                vec![],
+                None,
+                500,
+            ),
             (
                 "combining promotions stack in priority order",
                 vec![a(), b()],
                 vec![
-                    Promotion { priority: 2, ..promo("p10", PromotionKind::Percent { bp: 1000 }, true) },
-                    Promotion { priority: 1, ..promo("f1", PromotionKind::Fixed { amount: 100 }, true) },
+                    Promotion {
+                        priority: 2,
+                        ..promo("p10", PromotionKind::Percent { bp: 1000 }, true)
+                    },
+                    Promotion {
+                        priority: 1,
+                        ..promo("f1", PromotionKind::Fixed { amount: 100 }, true)
+                    },
                 ],
                 vec![],
                 None,
@@ -440,7 +599,10 @@ mod tests {
             (
                 "targeted promotion only touches its variant",
                 vec![a(), b()],
-                vec![Promotion { targets: vec!["b".into()], ..promo("pb", PromotionKind::Percent { bp: 5000 }, true) }],
+                vec![Promotion {
+                    targets: vec!["b".into()],
+                    ..promo("pb", PromotionKind::Percent { bp: 5000 }, true)
+                }],
                 vec![],
                 None,
                 250,
@@ -448,7 +610,10 @@ mod tests {
             (
                 "minimum subtotal not reached",
                 vec![b()],
-                vec![Promotion { min_subtotal: 1000, ..promo("min", PromotionKind::Fixed { amount: 100 }, true) }],
+                vec![Promotion {
+                    min_subtotal: 1000,
+                    ..promo("min", PromotionKind::Fixed { amount: 100 }, true)
+                }],
                 vec![],
                 None,
                 0,
@@ -457,7 +622,11 @@ mod tests {
         for (why, lines, promos, codes, order, want) in cases {
             let c = price_cart(&lines, &promos, &codes, order, TaxMode::Inclusive).unwrap();
             assert_eq!(c.discount_total, want, "{why}");
-            assert_eq!(c.total, c.subtotal - c.discount_total, "{why}: inclusive total = subtotal − discounts");
+            assert_eq!(
+                c.total,
+                c.subtotal - c.discount_total,
+                "{why}: inclusive total = subtotal − discounts"
+            );
             for l in &c.lines {
                 assert!(l.net >= 0, "{why}: no line goes below zero");
             }
@@ -467,12 +636,23 @@ mod tests {
     #[test]
     fn settling_tenders() {
         use TenderKind::*;
-        assert_eq!(settle(1000, &[(Cash, 2000)]).unwrap(), 1000, "change from cash");
+        assert_eq!(
+            settle(1000, &[(Cash, 2000)]).unwrap(),
+            1000,
+            "change from cash"
+        );
         assert_eq!(settle(1000, &[(Card, 400), (Cash, 1000)]).unwrap(), 400);
         assert_eq!(settle(1000, &[(Card, 400), (GiftCard, 600)]).unwrap(), 0);
-        assert_eq!(settle(1000, &[(Card, 1200)]).unwrap_err().code, "over_tender", "only cash gives change");
+        assert_eq!(
+            settle(1000, &[(Card, 1200)]).unwrap_err().code,
+            "over_tender",
+            "only cash gives change"
+        );
         assert_eq!(settle(1000, &[(Card, 999)]).unwrap_err().code, "underpaid");
-        assert_eq!(settle(1000, &[(Cash, 0), (Card, 1000)]).unwrap_err().field, "tenders[0].amount");
+        assert_eq!(
+            settle(1000, &[(Cash, 0), (Card, 1000)]).unwrap_err().field,
+            "tenders[0].amount"
+        );
     }
 
     proptest::proptest! {

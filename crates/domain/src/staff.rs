@@ -81,7 +81,13 @@ impl Permission {
         Self::ALL
             .into_iter()
             .find(|p| p.as_str() == text.trim())
-            .ok_or_else(|| FieldError::new("permission", "invalid_permission", format!("'{text}' is not a permission")))
+            .ok_or_else(|| {
+                FieldError::new(
+                    "permission",
+                    "invalid_permission",
+                    format!("'{text}' is not a permission"),
+                )
+            })
     }
 }
 
@@ -100,7 +106,11 @@ impl Grant {
             "allow" => Ok(Self::Allow),
             "deny" => Ok(Self::Deny),
             "approval" | "manager_approval" => Ok(Self::Approval),
-            other => Err(FieldError::new("grant", "invalid_grant", format!("'{other}' is not allow, deny or approval"))),
+            other => Err(FieldError::new(
+                "grant",
+                "invalid_grant",
+                format!("'{other}' is not allow, deny or approval"),
+            )),
         }
     }
     pub fn as_str(&self) -> &'static str {
@@ -132,11 +142,24 @@ impl Role {
     pub fn defaults() -> Vec<Role> {
         use Grant::*;
         use Permission as P;
-        let all = |g: Grant| Permission::ALL.iter().map(|p| (*p, g)).collect::<BTreeMap<_, _>>();
+        let all = |g: Grant| {
+            Permission::ALL
+                .iter()
+                .map(|p| (*p, g))
+                .collect::<BTreeMap<_, _>>()
+        };
         let mut manager = all(Allow);
         manager.insert(P::ManageStaff, Deny);
         let mut cashier = all(Deny);
-        for p in [P::Sell, P::ApplyDiscount, P::Refund, P::OpenCloseShift, P::ManageCustomers, P::CashInOut] {
+        for p in [
+            P::Sell,
+            P::ApplyDiscount,
+            P::Refund,
+            P::OpenCloseShift,
+            P::ManageCustomers,
+            P::CashInOut,
+            P::ManageStock,
+        ] {
             cashier.insert(p, Allow);
         }
         for p in [
@@ -154,10 +177,30 @@ impl Role {
         let mut analyst = all(Deny);
         analyst.insert(P::ViewReports, Allow);
         vec![
-            Role { code: "owner".into(), name: "Owner".into(), grants: all(Allow), discount_limit_bp: 10_000 },
-            Role { code: "manager".into(), name: "Manager".into(), grants: manager, discount_limit_bp: 10_000 },
-            Role { code: "cashier".into(), name: "Cashier".into(), grants: cashier, discount_limit_bp: 1_000 },
-            Role { code: "analyst".into(), name: "Back-office analyst".into(), grants: analyst, discount_limit_bp: 0 },
+            Role {
+                code: "owner".into(),
+                name: "Owner".into(),
+                grants: all(Allow),
+                discount_limit_bp: 10_000,
+            },
+            Role {
+                code: "manager".into(),
+                name: "Manager".into(),
+                grants: manager,
+                discount_limit_bp: 10_000,
+            },
+            Role {
+                code: "cashier".into(),
+                name: "Cashier".into(),
+                grants: cashier,
+                discount_limit_bp: 1_000,
+            },
+            Role {
+                code: "analyst".into(),
+                name: "Back-office analyst".into(),
+                grants: analyst,
+                discount_limit_bp: 0,
+            },
         ]
     }
 }
@@ -165,7 +208,11 @@ impl Role {
 /// Checks a PIN's shape: 4 to 8 digits.
 pub fn check_pin(pin: &str) -> Result<(), FieldError> {
     if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(FieldError::new("pin", "invalid_pin", "a PIN is 4 to 8 digits"));
+        return Err(FieldError::new(
+            "pin",
+            "invalid_pin",
+            "a PIN is 4 to 8 digits",
+        ));
     }
     Ok(())
 }

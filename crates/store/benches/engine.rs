@@ -92,9 +92,9 @@ fn main() {
             tax_mode: "inclusive".into(),
             device_name: "bench".into(),
             location_code: "MAIN".into(),
-        owner_name: "Olivia Owner".into(),
-        owner_pin: "2580".into(),
-    })
+            owner_name: "Olivia Owner".into(),
+            owner_pin: "2580".into(),
+        })
         .expect("init");
 
     let text = csv(products);
@@ -154,9 +154,9 @@ fn main() {
             tax_mode: "inclusive".into(),
             device_name: "bench".into(),
             location_code: "MAIN".into(),
-        owner_name: "Olivia Owner".into(),
-        owner_pin: "2580".into(),
-    })
+            owner_name: "Olivia Owner".into(),
+            owner_pin: "2580".into(),
+        })
         .expect("init");
         let third = csv(products / 3);
         let started = Instant::now();

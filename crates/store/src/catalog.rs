@@ -246,6 +246,7 @@ impl Store {
         let text = serde_json::to_string(&rules)
             .map_err(|e| StoreError::invalid("rules", "invalid", e.to_string()))?;
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             uow.tx.execute(
                 "INSERT OR REPLACE INTO setting (key, value) VALUES ('embedded_barcodes', ?1)",
                 [&text],
@@ -277,6 +278,7 @@ impl Store {
             }
         };
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let exists: bool = uow.tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM location WHERE code = ?1)",
                 [&code],
@@ -331,6 +333,7 @@ impl Store {
         let name = required(name, "name")?;
         let rate = TaxRate::parse_percent(rate_percent)?;
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let id = uow.new_id();
             uow.tx
                 .execute(
@@ -380,6 +383,7 @@ impl Store {
             name.trim().to_string()
         };
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let id = define_attribute_in(uow, &code, &name, kind, &options)?;
             let after = json!({"id": id, "code": code, "name": name, "kind": kind.as_str(), "options": options});
             Ok((id.clone(), Change::new("attribute.defined", "attribute", id).after(after.clone()).body(after)))
@@ -390,6 +394,7 @@ impl Store {
     pub fn save_product(&mut self, input: ProductInput) -> StoreResult<String> {
         let currency = self.settings()?.currency;
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let mut cache = CatalogCache::default();
             let saved = write_product(uow, &mut cache, &input)?;
             let before = saved
@@ -466,6 +471,7 @@ impl Store {
             }
         }
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let location_id = match &input.location {
                 Some(l) => Some(location_id(&uow.tx, l)?),
                 None => None,
@@ -499,6 +505,7 @@ impl Store {
             ));
         }
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let list_id: String = uow
                 .tx
                 .query_row("SELECT id FROM price_list WHERE code = ?1", [list_code.trim().to_ascii_uppercase()], |r| r.get(0))

@@ -130,21 +130,41 @@ impl Store {
              FROM sale_order o",
         )?;
         let rows = money.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?, r.get::<_, i64>(6)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
         })?;
         for row in rows {
             let (receipt, total, voided, paid, all, lines, refunded) = row?;
             if paid != total {
-                push("payment_mismatch", format!("{receipt}: paid {paid} but the total is {total}"));
+                push(
+                    "payment_mismatch",
+                    format!("{receipt}: paid {paid} but the total is {total}"),
+                );
             }
             if lines != total {
-                push("line_mismatch", format!("{receipt}: lines add up to {lines} but the total is {total}"));
+                push(
+                    "line_mismatch",
+                    format!("{receipt}: lines add up to {lines} but the total is {total}"),
+                );
             }
             if voided && all != 0 {
-                push("void_mismatch", format!("{receipt}: voided but payments net to {all}"));
+                push(
+                    "void_mismatch",
+                    format!("{receipt}: voided but payments net to {all}"),
+                );
             }
             if refunded > total {
-                push("over_refund", format!("{receipt}: {refunded} refunded on a total of {total}"));
+                push(
+                    "over_refund",
+                    format!("{receipt}: {refunded} refunded on a total of {total}"),
+                );
             }
         }
         for (what, sql) in [

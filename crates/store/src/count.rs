@@ -63,6 +63,7 @@ impl Store {
     /// location at a time, so two people never correct the same shelf twice.
     pub fn start_count(&mut self, location: &str, category: Option<&str>) -> StoreResult<String> {
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let loc = location_id(&uow.tx, location)?;
             let open: bool = uow.tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM stock_count WHERE location_id = ?1 AND status = 'open')",
@@ -110,6 +111,7 @@ impl Store {
             ));
         }
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
             let variant = variant_id(&uow.tx, code)?;
@@ -152,6 +154,7 @@ impl Store {
     /// `zero_uncounted`, items in scope that were not counted but show stock are set to zero.
     pub fn apply_count(&mut self, count_id: &str, zero_uncounted: bool) -> StoreResult<usize> {
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
             let reference = format!("count:{}", h.id);
@@ -207,6 +210,7 @@ impl Store {
 
     pub fn cancel_count(&mut self, count_id: &str) -> StoreResult<()> {
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
             uow.tx.execute(

@@ -67,29 +67,49 @@ fn normalise(input: &CustomerInput) -> StoreResult<CustomerInput> {
     c.email = c.email.trim().to_lowercase();
     if !c.email.is_empty() {
         let valid = c.email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         }) && !c.email.contains(char::is_whitespace);
         if !valid {
-            return Err(StoreError::invalid("email", "invalid_email", format!("'{}' is not an email address", input.email)));
+            return Err(StoreError::invalid(
+                "email",
+                "invalid_email",
+                format!("'{}' is not an email address", input.email),
+            ));
         }
     }
     let raw = c.phone.trim();
     if !raw.is_empty() {
         let plus = raw.starts_with('+');
         let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-        let allowed = raw.chars().all(|ch| ch.is_ascii_digit() || " +-().".contains(ch));
+        let allowed = raw
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || " +-().".contains(ch));
         if !allowed || digits.len() < 6 || digits.len() > 15 {
-            return Err(StoreError::invalid("phone", "invalid_phone", format!("'{raw}' is not a phone number")));
+            return Err(StoreError::invalid(
+                "phone",
+                "invalid_phone",
+                format!("'{raw}' is not a phone number"),
+            ));
         }
         c.phone = if plus { format!("+{digits}") } else { digits };
     }
     c.note = c.note.trim().to_string();
-    c.group = c.group.map(|g| g.trim().to_lowercase()).filter(|g| !g.is_empty());
+    c.group = c
+        .group
+        .map(|g| g.trim().to_lowercase())
+        .filter(|g| !g.is_empty());
     Ok(c)
 }
 
 pub(crate) fn customer_exists(conn: &Connection, id: &str, field: &str) -> StoreResult<()> {
-    let ok: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM customer WHERE id = ?1)", [id], |r| r.get(0))?;
+    let ok: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM customer WHERE id = ?1)",
+        [id],
+        |r| r.get(0),
+    )?;
     if ok {
         Ok(())
     } else {
@@ -99,7 +119,9 @@ pub(crate) fn customer_exists(conn: &Connection, id: &str, field: &str) -> Store
 
 pub(crate) fn credit_balance(conn: &Connection, customer: &str) -> StoreResult<i64> {
     Ok(conn
-        .prepare_cached("SELECT COALESCE(SUM(amount), 0) FROM store_credit_txn WHERE customer_id = ?1")?
+        .prepare_cached(
+            "SELECT COALESCE(SUM(amount), 0) FROM store_credit_txn WHERE customer_id = ?1",
+        )?
         .query_row([customer], |r| r.get(0))?)
 }
 
@@ -110,34 +132,67 @@ pub(crate) fn loyalty_balance(conn: &Connection, customer: &str) -> StoreResult<
 }
 
 /// A gift card's id and spendable balance, or why it cannot be used now.
-pub(crate) fn usable_gift_card(conn: &Connection, code: &str, now: i64, field: &str) -> StoreResult<(String, i64)> {
+pub(crate) fn usable_gift_card(
+    conn: &Connection,
+    code: &str,
+    now: i64,
+    field: &str,
+) -> StoreResult<(String, i64)> {
     let card: Option<(String, Option<i64>, Option<i64>)> = conn
         .prepare_cached("SELECT id, expires_at, deactivated_at FROM gift_card WHERE code = ?1")?
-        .query_row([code.trim().to_uppercase()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([code.trim().to_uppercase()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     let Some((id, expires, deactivated)) = card else {
         return Err(StoreError::not_found(field, "gift card", code));
     };
     if deactivated.is_some() {
-        return Err(StoreError::invalid(field, "deactivated", format!("gift card {code} is deactivated")));
+        return Err(StoreError::invalid(
+            field,
+            "deactivated",
+            format!("gift card {code} is deactivated"),
+        ));
     }
     if expires.is_some_and(|e| e <= now) {
-        return Err(StoreError::invalid(field, "expired", format!("gift card {code} has expired")));
+        return Err(StoreError::invalid(
+            field,
+            "expired",
+            format!("gift card {code} has expired"),
+        ));
     }
     let balance: i64 = conn
-        .prepare_cached("SELECT COALESCE(SUM(amount), 0) FROM gift_card_txn WHERE gift_card_id = ?1")?
+        .prepare_cached(
+            "SELECT COALESCE(SUM(amount), 0) FROM gift_card_txn WHERE gift_card_id = ?1",
+        )?
         .query_row([&id], |r| r.get(0))?;
     Ok((id, balance))
 }
 
 /// Issues a gift card inside a use-case (given away or sold as a product). Returns its id.
-pub(crate) fn issue_card(uow: &Uow, code: &str, amount: i64, customer: Option<&str>, expires_at: Option<i64>, order_id: Option<&str>, currency: &str) -> StoreResult<String> {
+pub(crate) fn issue_card(
+    uow: &Uow,
+    code: &str,
+    amount: i64,
+    customer: Option<&str>,
+    expires_at: Option<i64>,
+    order_id: Option<&str>,
+    currency: &str,
+) -> StoreResult<String> {
     let code = code.trim().to_uppercase();
     if code.len() < 6 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(StoreError::invalid("code", "invalid_code", "a gift card code is at least 6 letters or digits"));
+        return Err(StoreError::invalid(
+            "code",
+            "invalid_code",
+            "a gift card code is at least 6 letters or digits",
+        ));
     }
     if amount <= 0 {
-        return Err(StoreError::invalid("amount", "not_positive", "a gift card needs a positive amount"));
+        return Err(StoreError::invalid(
+            "amount",
+            "not_positive",
+            "a gift card needs a positive amount",
+        ));
     }
     let id = uow.new_id();
     uow.tx
@@ -158,15 +213,29 @@ impl Store {
     pub fn create_customer_group(&mut self, code: &str, name: &str) -> StoreResult<()> {
         let code = code.trim().to_lowercase();
         if code.is_empty() || name.trim().is_empty() {
-            return Err(StoreError::invalid(if code.is_empty() { "code" } else { "name" }, "required", "code and name are required"));
+            return Err(StoreError::invalid(
+                if code.is_empty() { "code" } else { "name" },
+                "required",
+                "code and name are required",
+            ));
         }
         self.write(|uow| {
             authorize(uow, Permission::ManageCustomers, None)?;
             uow.tx
-                .execute("INSERT INTO customer_group (code, name) VALUES (?1, ?2)", params![code, name.trim()])
-                .map_err(|e| crate::catalog::unique_violation(e, "code", &format!("group '{code}' exists")))?;
+                .execute(
+                    "INSERT INTO customer_group (code, name) VALUES (?1, ?2)",
+                    params![code, name.trim()],
+                )
+                .map_err(|e| {
+                    crate::catalog::unique_violation(e, "code", &format!("group '{code}' exists"))
+                })?;
             let body = json!({"code": code, "name": name.trim()});
-            Ok(((), Change::new("customer_group.created", "customer_group", code.clone()).after(body.clone()).body(body)))
+            Ok((
+                (),
+                Change::new("customer_group.created", "customer_group", code.clone())
+                    .after(body.clone())
+                    .body(body),
+            ))
         })
     }
 
@@ -216,15 +285,21 @@ impl Store {
             return Ok(Vec::new());
         }
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let like = format!("%{}%", q.replace('%', "").replace('_', ""));
-        let phone_like = if digits.len() >= 3 { format!("%{digits}%") } else { "\u{0}".into() };
+        let like = format!("%{}%", q.replace(['%', '_'], ""));
+        let phone_like = if digits.len() >= 3 {
+            format!("%{digits}%")
+        } else {
+            "\u{0}".into()
+        };
         let ids: Vec<String> = self
             .conn
             .prepare(
                 "SELECT id FROM customer WHERE name LIKE ?1 OR email LIKE ?1 OR phone LIKE ?2
                  ORDER BY name COLLATE NOCASE LIMIT ?3",
             )?
-            .query_map(params![like, phone_like, limit.clamp(1, 200) as i64], |r| r.get(0))?
+            .query_map(params![like, phone_like, limit.clamp(1, 200) as i64], |r| {
+                r.get(0)
+            })?
             .collect::<Result<_, _>>()?;
         ids.iter().map(|id| customer_view(&self.conn, id)).collect()
     }
@@ -239,7 +314,13 @@ impl Store {
                  GROUP BY {col} HAVING COUNT(*) > 1 ORDER BY {col}"
             );
             let mut stmt = self.conn.prepare(&sql)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
             for row in rows {
                 let (value, ids, names) = row?;
                 out.push(DuplicateGroup {
@@ -254,7 +335,14 @@ impl Store {
     }
 
     /// Issues a gift card that is given away (not sold): needs `issue_gift_card`.
-    pub fn issue_gift_card(&mut self, code: &str, amount: i64, customer: Option<&str>, expires_at: Option<i64>, approval: Option<&Approval>) -> StoreResult<String> {
+    pub fn issue_gift_card(
+        &mut self,
+        code: &str,
+        amount: i64,
+        customer: Option<&str>,
+        expires_at: Option<i64>,
+        approval: Option<&Approval>,
+    ) -> StoreResult<String> {
         let currency = self.settings()?.currency.code().to_string();
         self.write(|uow| {
             let approver = authorize(uow, Permission::IssueGiftCard, approval)?;
@@ -280,8 +368,11 @@ impl Store {
             .optional()?;
         let (id, code, initial_amount, currency, expires_at, deactivated, customer_id) =
             row.ok_or_else(|| StoreError::not_found("code", "gift card", code))?;
-        let balance: i64 =
-            self.conn.query_row("SELECT COALESCE(SUM(amount), 0) FROM gift_card_txn WHERE gift_card_id = ?1", [&id], |r| r.get(0))?;
+        let balance: i64 = self.conn.query_row(
+            "SELECT COALESCE(SUM(amount), 0) FROM gift_card_txn WHERE gift_card_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
         let now = self.now();
         Ok(GiftCardView {
             code,
@@ -295,11 +386,18 @@ impl Store {
     }
 
     /// Deactivates a gift card for good (its balance can no longer be spent).
-    pub fn deactivate_gift_card(&mut self, code: &str, approval: Option<&Approval>) -> StoreResult<()> {
+    pub fn deactivate_gift_card(
+        &mut self,
+        code: &str,
+        approval: Option<&Approval>,
+    ) -> StoreResult<()> {
         self.write(|uow| {
             let approver = authorize(uow, Permission::IssueGiftCard, approval)?;
             let (id, balance) = usable_gift_card(&uow.tx, code, uow.now, "code")?;
-            uow.tx.execute("UPDATE gift_card SET deactivated_at = ?1 WHERE id = ?2", params![uow.now, id])?;
+            uow.tx.execute(
+                "UPDATE gift_card SET deactivated_at = ?1 WHERE id = ?2",
+                params![uow.now, id],
+            )?;
             let mut change = Change::new("gift_card.deactivated", "gift_card", id.clone())
                 .before(json!({"active": true, "balance": balance}))
                 .after(json!({"active": false}))
@@ -310,12 +408,26 @@ impl Store {
     }
 
     /// Adds (positive) or removes (negative) store credit by hand, with a note.
-    pub fn adjust_store_credit(&mut self, customer: &str, amount: i64, note: &str, approval: Option<&Approval>) -> StoreResult<i64> {
+    pub fn adjust_store_credit(
+        &mut self,
+        customer: &str,
+        amount: i64,
+        note: &str,
+        approval: Option<&Approval>,
+    ) -> StoreResult<i64> {
         if amount == 0 {
-            return Err(StoreError::invalid("amount", "zero", "amount must not be zero"));
+            return Err(StoreError::invalid(
+                "amount",
+                "zero",
+                "amount must not be zero",
+            ));
         }
         if note.trim().is_empty() {
-            return Err(StoreError::invalid("note", "required", "say why the credit changes"));
+            return Err(StoreError::invalid(
+                "note",
+                "required",
+                "say why the credit changes",
+            ));
         }
         self.write(|uow| {
             let approver = authorize(uow, Permission::AdjustStoreCredit, approval)?;
@@ -341,7 +453,11 @@ impl Store {
 
 fn check_group(conn: &Connection, group: &Option<String>) -> StoreResult<()> {
     if let Some(g) = group {
-        let ok: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM customer_group WHERE code = ?1)", [g], |r| r.get(0))?;
+        let ok: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM customer_group WHERE code = ?1)",
+            [g],
+            |r| r.get(0),
+        )?;
         if !ok {
             return Err(StoreError::not_found("group", "customer group", g));
         }

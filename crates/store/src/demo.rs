@@ -163,9 +163,9 @@ pub fn generate(
         tax_mode: "inclusive".into(),
         device_name: "demo-till".into(),
         location_code: "MAIN".into(),
-    owner_name: "Olivia Owner".into(),
-    owner_pin: "2580".into(),
-})?;
+        owner_name: "Olivia Owner".into(),
+        owner_pin: "2580".into(),
+    })?;
     store.create_location(NewLocation {
         code: "NORTH".into(),
         name: "North Mall".into(),

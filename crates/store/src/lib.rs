@@ -10,6 +10,9 @@
 //!
 //! This is the only crate that depends on rusqlite.
 
+// Rows read with rusqlite are tuples; naming each one would add types used once.
+#![allow(clippy::type_complexity)]
+
 mod catalog;
 mod check;
 mod clock;
@@ -18,9 +21,9 @@ mod customer;
 pub mod demo;
 mod error;
 mod migrate;
-mod sale;
 mod reports;
 mod returns;
+mod sale;
 mod search;
 mod shift;
 pub mod shopify;
@@ -41,7 +44,10 @@ pub use error::{StoreError, StoreResult};
 pub use migrate::SCHEMA_VERSION;
 pub use reports::SalesReport;
 pub use returns::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
-pub use sale::{CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput, TenderInput};
+pub use sale::{
+    CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput,
+    TenderInput,
+};
 pub use shift::{TenderTotals, ZReport};
 pub use staff::{Approval, StaffView};
 pub use stock::{Adjustment, MovementView, StateMove};

@@ -34,7 +34,12 @@ pub struct SalesReport {
 pub(crate) fn format_time(ms: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ms / 1000)
         .ok()
-        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]")).ok())
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]"
+            ))
+            .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -45,9 +50,15 @@ impl Store {
         let settings = self.settings()?;
         let staff: String = self
             .conn
-            .query_row("SELECT name FROM staff WHERE id = ?1", [&o.staff_id], |r| r.get(0))
+            .query_row("SELECT name FROM staff WHERE id = ?1", [&o.staff_id], |r| {
+                r.get(0)
+            })
             .unwrap_or_else(|_| o.staff_id.clone());
-        let location: String = self.conn.query_row("SELECT name FROM location WHERE code = ?1", [&o.location], |r| r.get(0))?;
+        let location: String = self.conn.query_row(
+            "SELECT name FROM location WHERE code = ?1",
+            [&o.location],
+            |r| r.get(0),
+        )?;
         let mut taxes: BTreeMap<i64, i64> = BTreeMap::new();
         for l in &o.lines {
             *taxes.entry(l.tax_rate_milli).or_insert(0) += l.tax;
@@ -76,7 +87,11 @@ impl Store {
                     quantity: l.quantity,
                     unit_price: l.unit_price,
                     discount: l.discount_total,
-                    total: if o.tax_mode == "exclusive" { l.total - l.tax } else { l.total },
+                    total: if o.tax_mode == "exclusive" {
+                        l.total - l.tax
+                    } else {
+                        l.total
+                    },
                 })
                 .collect(),
             subtotal: o.subtotal,
@@ -85,11 +100,26 @@ impl Store {
             taxes: taxes
                 .into_iter()
                 .filter(|(_, amount)| *amount != 0)
-                .map(|(rate, amount)| (format!("{}%", backroom_domain::money::format_minor(rate, 3).trim_end_matches('0').trim_end_matches('.')), amount))
+                .map(|(rate, amount)| {
+                    (
+                        format!(
+                            "{}%",
+                            backroom_domain::money::format_minor(rate, 3)
+                                .trim_end_matches('0')
+                                .trim_end_matches('.')
+                        ),
+                        amount,
+                    )
+                })
                 .collect(),
             tax_inclusive: o.tax_mode == "inclusive",
             total: o.total,
-            payments: o.payments.iter().filter(|p| p.kind == "sale").map(|p| (p.tender.clone(), p.amount)).collect(),
+            payments: o
+                .payments
+                .iter()
+                .filter(|p| p.kind == "sale")
+                .map(|p| (p.tender.clone(), p.amount))
+                .collect(),
             change_due: o.change_due,
             banner,
             footer: "Thank you! Keep this receipt for returns.".into(),
@@ -99,7 +129,11 @@ impl Store {
     /// Sales, returns and their breakdowns between `from` (inclusive) and `to` (exclusive).
     pub fn sales_report(&self, from: i64, to: i64) -> StoreResult<SalesReport> {
         let c = &self.conn;
-        let mut r = SalesReport { from, to, ..Default::default() };
+        let mut r = SalesReport {
+            from,
+            to,
+            ..Default::default()
+        };
         (r.orders, r.gross_sales, r.discounts, r.tax, r.net_sales) = c.query_row(
             "SELECT COUNT(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), COALESCE(SUM(tax_total), 0),
                     COALESCE(SUM(total), 0)
@@ -107,7 +141,11 @@ impl Store {
             params![from, to],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
         )?;
-        r.average_order = if r.orders > 0 { r.net_sales / r.orders } else { 0 };
+        r.average_order = if r.orders > 0 {
+            r.net_sales / r.orders
+        } else {
+            0
+        };
         (r.returns, r.refunds) = c.query_row(
             "SELECT COUNT(*), COALESCE(SUM(refund_total), 0) FROM sale_return WHERE created_at >= ?1 AND created_at < ?2",
             params![from, to],
@@ -115,10 +153,14 @@ impl Store {
         )?;
         let map = |sql: &str| -> StoreResult<BTreeMap<String, i64>> {
             let mut stmt = c.prepare(sql)?;
-            let rows = stmt.query_map(params![from, to], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?;
+            let rows = stmt.query_map(params![from, to], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+            })?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
-        r.by_tender = map("SELECT tender, SUM(amount) FROM payment WHERE at >= ?1 AND at < ?2 GROUP BY tender")?;
+        r.by_tender = map(
+            "SELECT tender, SUM(amount) FROM payment WHERE at >= ?1 AND at < ?2 GROUP BY tender",
+        )?;
         r.by_location = map(
             "SELECT l.code, SUM(o.total) FROM sale_order o JOIN location l ON l.id = o.location_id
              WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL GROUP BY l.code",
@@ -136,7 +178,11 @@ impl Store {
              WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL
              GROUP BY l.sku ORDER BY SUM(l.quantity) DESC, l.sku LIMIT 10",
         )?;
-        r.top_products = stmt.query_map(params![from, to], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        r.top_products = stmt
+            .query_map(params![from, to], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
         r.units = c.query_row(
             "SELECT COALESCE(SUM(l.quantity), 0) FROM order_line l JOIN sale_order o ON o.id = l.order_id
              WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL",

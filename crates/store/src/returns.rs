@@ -26,7 +26,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::customer::customer_exists;
-use crate::sale::{default_location, next_number, open_shift, order_view, write_sale, OrderView, SaleInput};
+use crate::sale::{
+    default_location, next_number, open_shift, order_view, write_sale, OrderView, SaleInput,
+};
 use crate::staff::{authorize, Approval};
 use crate::stock::{apply_movements, variant_id, Movement};
 use crate::uow::{Change, Uow};
@@ -103,15 +105,23 @@ fn disposition_state(d: &str, field: &str) -> StoreResult<Option<StockState>> {
         "damaged" => Ok(Some(StockState::Damaged)),
         "quality_control" => Ok(Some(StockState::QualityControl)),
         "write_off" => Ok(None),
-        other => Err(StoreError::invalid(field, "invalid_disposition", format!("'{other}' is not restock, damaged, quality_control or write_off"))),
+        other => Err(StoreError::invalid(
+            field,
+            "invalid_disposition",
+            format!("'{other}' is not restock, damaged, quality_control or write_off"),
+        )),
     }
 }
 
 impl Store {
     /// The return reasons (code, label), in display order.
     pub fn return_reasons(&self) -> StoreResult<Vec<(String, String)>> {
-        let mut stmt = self.conn.prepare("SELECT code, label FROM return_reason WHERE active = 1 ORDER BY position")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT code, label FROM return_reason WHERE active = 1 ORDER BY position")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
@@ -119,7 +129,11 @@ impl Store {
     pub fn set_return_reason(&mut self, code: &str, label: &str) -> StoreResult<()> {
         let code = code.trim().to_lowercase();
         if code.is_empty() || label.trim().is_empty() {
-            return Err(StoreError::invalid(if code.is_empty() { "code" } else { "label" }, "required", "code and label are required"));
+            return Err(StoreError::invalid(
+                if code.is_empty() { "code" } else { "label" },
+                "required",
+                "code and label are required",
+            ));
         }
         self.write(|uow| {
             authorize(uow, Permission::ManageCatalog, None)?;
@@ -136,10 +150,18 @@ impl Store {
     /// Takes goods back, refunds, and optionally sells the exchange items, in one transaction.
     pub fn process_return(&mut self, input: ReturnInput) -> StoreResult<ReturnView> {
         if input.lines.is_empty() {
-            return Err(StoreError::invalid("lines", "required", "nothing to return"));
+            return Err(StoreError::invalid(
+                "lines",
+                "required",
+                "nothing to return",
+            ));
         }
         if input.restocking_fee_bp > 10_000 {
-            return Err(StoreError::invalid("restocking_fee_bp", "out_of_range", "a restocking fee is at most 100%"));
+            return Err(StoreError::invalid(
+                "restocking_fee_bp",
+                "out_of_range",
+                "a restocking fee is at most 100%",
+            ));
         }
         let settings = self.settings()?.clone();
         let lookback = UNRECEIPTED_LOOKBACK_DAYS * 86_400_000;
@@ -488,11 +510,16 @@ impl Store {
 }
 
 fn line_variant(conn: &rusqlite::Connection, line_id: &str) -> StoreResult<String> {
-    Ok(conn.prepare_cached("SELECT variant_id FROM order_line WHERE id = ?1")?.query_row([line_id], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT variant_id FROM order_line WHERE id = ?1")?
+        .query_row([line_id], |r| r.get(0))?)
 }
 
 /// What each tender of an order can still give back: paid (net of change) minus refunded.
-fn refundable_by_tender(conn: &rusqlite::Connection, order_id: &str) -> StoreResult<Vec<(TenderKind, i64)>> {
+fn refundable_by_tender(
+    conn: &rusqlite::Connection,
+    order_id: &str,
+) -> StoreResult<Vec<(TenderKind, i64)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT tender, SUM(amount) FROM (
              SELECT tender, amount FROM payment WHERE order_id = ?1 AND kind IN ('sale', 'change')
@@ -501,7 +528,9 @@ fn refundable_by_tender(conn: &rusqlite::Connection, order_id: &str) -> StoreRes
              WHERE r.order_id = ?1 AND p.kind = 'refund')
          GROUP BY tender ORDER BY tender",
     )?;
-    let rows: Vec<(String, i64)> = stmt.query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(rows
         .into_iter()
         .filter(|(_, a)| *a > 0)

@@ -11,7 +11,9 @@ use backroom_domain::allocate::allocate;
 use backroom_domain::barcode::{parse_scan, EmbeddedKind, Scan};
 use backroom_domain::money::div_round_half_away;
 use backroom_domain::pricing::{resolve_price, PriceContext, PriceRule};
-use backroom_domain::sale::{price_cart, settle, CartLine, DiscountValue, PricedCart, Promotion, PromotionKind, TenderKind};
+use backroom_domain::sale::{
+    price_cart, settle, CartLine, DiscountValue, PricedCart, Promotion, PromotionKind, TenderKind,
+};
 use backroom_domain::staff::Permission;
 use backroom_domain::stock::{MovementReason, StockState};
 use backroom_domain::tax::TaxRate;
@@ -20,7 +22,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::catalog::location_id;
-use crate::customer::{credit_balance, customer_exists, issue_card, loyalty_balance, usable_gift_card};
+use crate::customer::{
+    credit_balance, customer_exists, issue_card, loyalty_balance, usable_gift_card,
+};
 use crate::staff::{actor_role, authorize, Approval};
 use crate::stock::{apply_movements, Movement};
 use crate::uow::{Change, Uow};
@@ -159,7 +163,11 @@ struct Resolved {
 
 pub(crate) fn default_location(conn: &Connection, code: &str) -> StoreResult<(String, String)> {
     if code.trim().is_empty() {
-        Ok(conn.query_row("SELECT id, code FROM location WHERE kind = 'store' ORDER BY rowid LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        Ok(conn.query_row(
+            "SELECT id, code FROM location WHERE kind = 'store' ORDER BY rowid LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
     } else {
         let id = location_id(conn, code)?;
         Ok((id, code.trim().to_ascii_uppercase()))
@@ -174,18 +182,52 @@ fn promotions(conn: &Connection, now: i64) -> StoreResult<Vec<Promotion>> {
     let rows = stmt.query_map([now], |r| {
         let kind: String = r.get(3)?;
         let targets: String = r.get(4)?;
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, kind, targets, r.get(5)?, r.get(6)?, r.get(7)?))
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            kind,
+            targets,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, name, code, kind, targets, combines, priority, min_subtotal): (String, String, Option<String>, String, String, bool, i32, i64) = row?;
-        let Ok(kind) = serde_json::from_str::<PromotionKind>(&kind) else { continue };
-        out.push(Promotion { id, name, code, kind, targets: serde_json::from_str(&targets).unwrap_or_default(), combines, priority, min_subtotal });
+        let (id, name, code, kind, targets, combines, priority, min_subtotal): (
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            bool,
+            i32,
+            i64,
+        ) = row?;
+        let Ok(kind) = serde_json::from_str::<PromotionKind>(&kind) else {
+            continue;
+        };
+        out.push(Promotion {
+            id,
+            name,
+            code,
+            kind,
+            targets: serde_json::from_str(&targets).unwrap_or_default(),
+            combines,
+            priority,
+            min_subtotal,
+        });
     }
     Ok(out)
 }
 
-fn list_price(conn: &Connection, variant: &str, base: i64, ctx: &PriceContext) -> StoreResult<(i64, String)> {
+fn list_price(
+    conn: &Connection,
+    variant: &str,
+    base: i64,
+    ctx: &PriceContext,
+) -> StoreResult<(i64, String)> {
     let mut stmt = conn.prepare_cached(
         "SELECT pl.code, i.price_minor, pl.starts_at, pl.ends_at, pl.customer_group, pl.location_id, pl.priority
          FROM price_list_item i JOIN price_list pl ON pl.id = i.price_list_id WHERE i.variant_id = ?1",
@@ -204,29 +246,58 @@ fn list_price(conn: &Connection, variant: &str, base: i64, ctx: &PriceContext) -
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let p = resolve_price(base, &rules, ctx);
-    Ok((p.price_minor, p.list_id.map_or_else(|| "base".to_string(), |l| format!("list:{l}"))))
+    Ok((
+        p.price_minor,
+        p.list_id
+            .map_or_else(|| "base".to_string(), |l| format!("list:{l}")),
+    ))
 }
 
 /// Resolves one entered line: the variant (by SKU, barcode or embedded EAN-13), its price in
 /// force, its tax rate.
-fn resolve_line(conn: &Connection, settings: &Settings, ctx: &PriceContext, i: usize, l: &SaleLineInput) -> StoreResult<Resolved> {
+fn resolve_line(
+    conn: &Connection,
+    settings: &Settings,
+    ctx: &PriceContext,
+    i: usize,
+    l: &SaleLineInput,
+) -> StoreResult<Resolved> {
     let field = |f: &str| format!("lines[{i}].{f}");
     if l.quantity <= 0 {
-        return Err(StoreError::invalid(&field("quantity"), "not_positive", "quantity must be at least 1"));
+        return Err(StoreError::invalid(
+            &field("quantity"),
+            "not_positive",
+            "quantity must be at least 1",
+        ));
     }
     let mut embedded: Option<(EmbeddedKind, i64)> = None;
     let variant = match crate::stock::variant_id(conn, &l.sku) {
         Ok(v) => v,
-        Err(_) => match parse_scan(&l.sku, &settings.embedded_rules).map_err(|e| e.at(field("sku")))? {
-            Scan::Embedded { base_code, item_code, kind, value } => {
+        Err(_) => match parse_scan(&l.sku, &settings.embedded_rules)
+            .map_err(|e| e.at(field("sku")))?
+        {
+            Scan::Embedded {
+                base_code,
+                item_code,
+                kind,
+                value,
+            } => {
                 let found: Option<String> = conn
                     .prepare_cached("SELECT variant_id FROM barcode WHERE code = ?1 OR code = ?2")?
                     .query_row(params![base_code, item_code], |r| r.get(0))
                     .optional()?;
                 embedded = Some((kind, value));
-                found.ok_or_else(|| StoreError::not_found(&field("sku"), "product for barcode", &l.sku))?
+                found.ok_or_else(|| {
+                    StoreError::not_found(&field("sku"), "product for barcode", &l.sku)
+                })?
             }
-            Scan::Plain(_) => return Err(StoreError::not_found(&field("sku"), "product with SKU or barcode", &l.sku)),
+            Scan::Plain(_) => {
+                return Err(StoreError::not_found(
+                    &field("sku"),
+                    "product with SKU or barcode",
+                    &l.sku,
+                ))
+            }
         },
     };
     let (sku, title, base, taxable, rate, tracked, gift_card, status, options): (String, String, i64, bool, Option<i64>, bool, bool, String, String) = conn
@@ -238,7 +309,11 @@ fn resolve_line(conn: &Connection, settings: &Settings, ctx: &PriceContext, i: u
         )?
         .query_row([&variant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)))?;
     if status == "archived" {
-        return Err(StoreError::invalid(&field("sku"), "archived", format!("{sku} is archived and cannot be sold")));
+        return Err(StoreError::invalid(
+            &field("sku"),
+            "archived",
+            format!("{sku} is archived and cannot be sold"),
+        ));
     }
     let (mut unit_price, mut source) = list_price(conn, &variant, base, ctx)?;
     let mut quantity = l.quantity;
@@ -248,18 +323,28 @@ fn resolve_line(conn: &Connection, settings: &Settings, ctx: &PriceContext, i: u
         unit_price = match kind {
             EmbeddedKind::Price => value,
             // Shelf price is per kilogram; the code carries grams.
-            EmbeddedKind::Weight => div_round_half_away(i128::from(unit_price) * i128::from(value), 1000) as i64,
+            EmbeddedKind::Weight => {
+                div_round_half_away(i128::from(unit_price) * i128::from(value), 1000) as i64
+            }
         };
     }
     if let Some(p) = l.price_override {
         if p < 0 {
-            return Err(StoreError::invalid(&field("price_override"), "negative", "price cannot be negative"));
+            return Err(StoreError::invalid(
+                &field("price_override"),
+                "negative",
+                "price cannot be negative",
+            ));
         }
         unit_price = p;
         source = "override".into();
     }
     let values: Vec<String> = serde_json::from_str(&options).unwrap_or_default();
-    let title = if values.is_empty() { title } else { format!("{title} ({})", values.join(" / ")) };
+    let title = if values.is_empty() {
+        title
+    } else {
+        format!("{title} ({})", values.join(" / "))
+    };
     Ok(Resolved {
         variant_id: variant,
         sku,
@@ -273,20 +358,40 @@ fn resolve_line(conn: &Connection, settings: &Settings, ctx: &PriceContext, i: u
     })
 }
 
-fn price(conn: &Connection, settings: &Settings, input: &SaleInput, now: i64) -> StoreResult<(Vec<Resolved>, PricedCart, String, String)> {
+fn price(
+    conn: &Connection,
+    settings: &Settings,
+    input: &SaleInput,
+    now: i64,
+) -> StoreResult<(Vec<Resolved>, PricedCart, String, String)> {
     if input.lines.is_empty() {
-        return Err(StoreError::invalid("lines", "required", "the cart is empty"));
+        return Err(StoreError::invalid(
+            "lines",
+            "required",
+            "the cart is empty",
+        ));
     }
     let (loc_id, loc_code) = default_location(conn, &input.location)?;
     let group: Option<String> = match &input.customer_id {
         Some(c) => {
             customer_exists(conn, c, "customer_id")?;
-            conn.query_row("SELECT group_code FROM customer WHERE id = ?1", [c], |r| r.get(0))?
+            conn.query_row("SELECT group_code FROM customer WHERE id = ?1", [c], |r| {
+                r.get(0)
+            })?
         }
         None => None,
     };
-    let ctx = PriceContext { at: now, customer_group: group, location: Some(loc_id.clone()) };
-    let resolved = input.lines.iter().enumerate().map(|(i, l)| resolve_line(conn, settings, &ctx, i, l)).collect::<StoreResult<Vec<_>>>()?;
+    let ctx = PriceContext {
+        at: now,
+        customer_group: group,
+        location: Some(loc_id.clone()),
+    };
+    let resolved = input
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| resolve_line(conn, settings, &ctx, i, l))
+        .collect::<StoreResult<Vec<_>>>()?;
     let cart: Vec<CartLine> = resolved
         .iter()
         .zip(&input.lines)
@@ -299,7 +404,13 @@ fn price(conn: &Connection, settings: &Settings, input: &SaleInput, now: i64) ->
         })
         .collect();
     let promos = promotions(conn, now)?;
-    let priced = price_cart(&cart, &promos, &input.promo_codes, input.order_discount, settings.tax_mode)?;
+    let priced = price_cart(
+        &cart,
+        &promos,
+        &input.promo_codes,
+        input.order_discount,
+        settings.tax_mode,
+    )?;
     Ok((resolved, priced, loc_id, loc_code))
 }
 
@@ -315,9 +426,15 @@ pub(crate) fn next_number(uow: &Uow, prefix: &str) -> StoreResult<String> {
     Ok(format!("{key}-{n:06}"))
 }
 
-pub(crate) fn open_shift(conn: &Connection, location_id: &str, device_id: &str) -> StoreResult<Option<String>> {
+pub(crate) fn open_shift(
+    conn: &Connection,
+    location_id: &str,
+    device_id: &str,
+) -> StoreResult<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT id FROM shift WHERE location_id = ?1 AND device_id = ?2 AND status = 'open'")?
+        .prepare_cached(
+            "SELECT id FROM shift WHERE location_id = ?1 AND device_id = ?2 AND status = 'open'",
+        )?
         .query_row(params![location_id, device_id], |r| r.get(0))
         .optional()?)
 }
@@ -353,7 +470,11 @@ impl Store {
     pub fn complete_sale(&mut self, input: SaleInput) -> StoreResult<OrderView> {
         let cart_id = input.cart_id.trim().to_string();
         if cart_id.is_empty() {
-            return Err(StoreError::invalid("cart_id", "required", "a cart id is required (the till makes one per cart)"));
+            return Err(StoreError::invalid(
+                "cart_id",
+                "required",
+                "a cart id is required (the till makes one per cart)",
+            ));
         }
         if let Some(id) = self.order_id_by_cart(&cart_id)? {
             return self.order(&id);
@@ -371,7 +492,25 @@ impl Store {
     }
 
     fn order_id_by_cart(&self, cart_id: &str) -> StoreResult<Option<String>> {
-        Ok(self.conn.query_row("SELECT id FROM sale_order WHERE cart_id = ?1", [cart_id], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM sale_order WHERE cart_id = ?1",
+                [cart_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// A customer's orders, newest first.
+    pub fn customer_orders(&self, customer: &str) -> StoreResult<Vec<OrderView>> {
+        crate::customer::customer_exists(&self.conn, customer, "customer")?;
+        let ids: Vec<String> = self
+            .conn
+            .prepare("SELECT id FROM sale_order WHERE customer_id = ?1 ORDER BY created_at DESC")?
+            .query_map([customer], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|id| order_view(&self.conn, id)).collect()
     }
 
     /// An order by id or receipt number.
@@ -382,7 +521,11 @@ impl Store {
     /// Parks a cart (no tenders are kept) to resume later. Returns the parked id.
     pub fn park_cart(&mut self, label: &str, mut input: SaleInput) -> StoreResult<String> {
         if input.lines.is_empty() {
-            return Err(StoreError::invalid("lines", "required", "nothing to park: the cart is empty"));
+            return Err(StoreError::invalid(
+                "lines",
+                "required",
+                "nothing to park: the cart is empty",
+            ));
         }
         input.tenders.clear();
         input.approval = None;
@@ -403,11 +546,15 @@ impl Store {
 
     /// Parked carts: (id, label, lines).
     pub fn parked_carts(&self) -> StoreResult<Vec<(String, String, usize)>> {
-        let mut stmt = self.conn.prepare("SELECT id, label, body FROM parked_cart ORDER BY created_at")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, label, body FROM parked_cart ORDER BY created_at")?;
         let rows = stmt
             .query_map([], |r| {
                 let body: String = r.get(2)?;
-                let lines = serde_json::from_str::<SaleInput>(&body).map(|s| s.lines.len()).unwrap_or(0);
+                let lines = serde_json::from_str::<SaleInput>(&body)
+                    .map(|s| s.lines.len())
+                    .unwrap_or(0);
                 Ok((r.get(0)?, r.get(1)?, lines))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -419,20 +566,36 @@ impl Store {
         self.write(|uow| {
             let body: String = uow
                 .tx
-                .query_row("SELECT body FROM parked_cart WHERE id = ?1", [id], |r| r.get(0))
+                .query_row("SELECT body FROM parked_cart WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
                 .optional()?
                 .ok_or_else(|| StoreError::not_found("id", "parked cart", id))?;
-            uow.tx.execute("DELETE FROM parked_cart WHERE id = ?1", [id])?;
-            let cart: SaleInput = serde_json::from_str(&body).map_err(|e| StoreError::invalid("id", "corrupt", e.to_string()))?;
-            Ok((cart, Change::new("cart.resumed", "cart", id).body(json!({"id": id}))))
+            uow.tx
+                .execute("DELETE FROM parked_cart WHERE id = ?1", [id])?;
+            let cart: SaleInput = serde_json::from_str(&body)
+                .map_err(|e| StoreError::invalid("id", "corrupt", e.to_string()))?;
+            Ok((
+                cart,
+                Change::new("cart.resumed", "cart", id).body(json!({"id": id})),
+            ))
         })
     }
 
     /// Voids a completed sale (a new fact): stock comes back, payments are reversed, ledger
     /// entries are reversed. Refused once anything was returned or a sold gift card was spent.
-    pub fn void_sale(&mut self, key: &str, reason: &str, approval: Option<&Approval>) -> StoreResult<OrderView> {
+    pub fn void_sale(
+        &mut self,
+        key: &str,
+        reason: &str,
+        approval: Option<&Approval>,
+    ) -> StoreResult<OrderView> {
         if reason.trim().is_empty() {
-            return Err(StoreError::invalid("reason", "required", "say why the sale is voided"));
+            return Err(StoreError::invalid(
+                "reason",
+                "required",
+                "say why the sale is voided",
+            ));
         }
         let id = self.write(|uow| {
             let approver = authorize(uow, Permission::VoidSale, approval)?;
@@ -574,16 +737,48 @@ impl Store {
 
     /// Creates a promotion (automatic when `code` is `None`).
     #[allow(clippy::too_many_arguments)]
-    pub fn create_promotion(&mut self, name: &str, code: Option<&str>, kind: PromotionKind, target_skus: &[String], combines: bool, priority: i32, min_subtotal: i64, window: (Option<i64>, Option<i64>)) -> StoreResult<String> {
+    pub fn create_promotion(
+        &mut self,
+        name: &str,
+        code: Option<&str>,
+        kind: PromotionKind,
+        target_skus: &[String],
+        combines: bool,
+        priority: i32,
+        min_subtotal: i64,
+        window: (Option<i64>, Option<i64>),
+    ) -> StoreResult<String> {
         if name.trim().is_empty() {
-            return Err(StoreError::invalid("name", "required", "a promotion needs a name"));
+            return Err(StoreError::invalid(
+                "name",
+                "required",
+                "a promotion needs a name",
+            ));
         }
         match &kind {
-            PromotionKind::Percent { bp } | PromotionKind::BuyXGetY { bp, .. } if *bp == 0 || *bp > 10_000 => {
-                return Err(StoreError::invalid("kind", "out_of_range", "a percentage is between 0.01% and 100%"))
+            PromotionKind::Percent { bp } | PromotionKind::BuyXGetY { bp, .. }
+                if *bp == 0 || *bp > 10_000 =>
+            {
+                return Err(StoreError::invalid(
+                    "kind",
+                    "out_of_range",
+                    "a percentage is between 0.01% and 100%",
+                ))
             }
-            PromotionKind::Fixed { amount } if *amount <= 0 => return Err(StoreError::invalid("kind", "not_positive", "a fixed promotion needs a positive amount")),
-            PromotionKind::BuyXGetY { buy, get, .. } if *buy == 0 || *get == 0 => return Err(StoreError::invalid("kind", "invalid", "buy and get must both be at least 1")),
+            PromotionKind::Fixed { amount } if *amount <= 0 => {
+                return Err(StoreError::invalid(
+                    "kind",
+                    "not_positive",
+                    "a fixed promotion needs a positive amount",
+                ))
+            }
+            PromotionKind::BuyXGetY { buy, get, .. } if *buy == 0 || *get == 0 => {
+                return Err(StoreError::invalid(
+                    "kind",
+                    "invalid",
+                    "buy and get must both be at least 1",
+                ))
+            }
             _ => {}
         }
         self.write(|uow| {
@@ -609,7 +804,6 @@ impl Store {
     }
 }
 
-
 /// What writing a sale produced.
 pub(crate) struct WrittenSale {
     pub order_id: String,
@@ -622,110 +816,162 @@ pub(crate) struct WrittenSale {
 
 /// Writes a completed sale inside a use-case. `credit` is value already brought by returned
 /// goods in an exchange: it pays first, and the tenders settle only what remains.
-pub(crate) fn write_sale(uow: &Uow, settings: &Settings, input: &SaleInput, credit: i64) -> StoreResult<WrittenSale> {
+pub(crate) fn write_sale(
+    uow: &Uow,
+    settings: &Settings,
+    input: &SaleInput,
+    credit: i64,
+) -> StoreResult<WrittenSale> {
     let cart_id = input.cart_id.trim().to_string();
-        let (resolved, priced, loc_id, loc_code) = price(&uow.tx, &settings, &input, uow.now)?;
-        // Permissions: selling, overrides, discounts (and discounts above the role's limit).
-        let mut approver = authorize(uow, Permission::Sell, input.approval.as_ref())?;
-        let mut need = |p: Permission, uow: &Uow| -> StoreResult<()> {
-            if let Some(a) = authorize(uow, p, input.approval.as_ref())? {
-                approver = Some(a);
-            }
-            Ok(())
-        };
-        if input.lines.iter().any(|l| l.price_override.is_some()) {
-            need(Permission::PriceOverride, uow)?;
+    let (resolved, priced, loc_id, loc_code) = price(&uow.tx, settings, input, uow.now)?;
+    // Permissions: selling, overrides, discounts (and discounts above the role's limit).
+    let mut approver = authorize(uow, Permission::Sell, input.approval.as_ref())?;
+    let mut need = |p: Permission, uow: &Uow| -> StoreResult<()> {
+        if let Some(a) = authorize(uow, p, input.approval.as_ref())? {
+            approver = Some(a);
         }
-        let manual: i64 = priced
-            .lines
-            .iter()
-            .flat_map(|l| &l.discounts)
-            .filter(|d| d.source == "manual" || d.source == "order")
-            .map(|d| d.amount)
-            .sum();
-        if manual > 0 || !input.promo_codes.is_empty() {
-            need(Permission::ApplyDiscount, uow)?;
+        Ok(())
+    };
+    if input.lines.iter().any(|l| l.price_override.is_some()) {
+        need(Permission::PriceOverride, uow)?;
+    }
+    let manual: i64 = priced
+        .lines
+        .iter()
+        .flat_map(|l| &l.discounts)
+        .filter(|d| d.source == "manual" || d.source == "order")
+        .map(|d| d.amount)
+        .sum();
+    if manual > 0 || !input.promo_codes.is_empty() {
+        need(Permission::ApplyDiscount, uow)?;
+    }
+    if manual > 0 {
+        let limit = actor_role(&uow.tx, uow.actor)?.map_or(10_000, |r| r.discount_limit_bp);
+        let allowed =
+            div_round_half_away(i128::from(priced.subtotal) * i128::from(limit), 10_000) as i64;
+        if manual > allowed {
+            need(Permission::DiscountAboveLimit, uow)?;
         }
-        if manual > 0 {
-            let limit = actor_role(&uow.tx, uow.actor)?.map_or(10_000, |r| r.discount_limit_bp);
-            let allowed = div_round_half_away(i128::from(priced.subtotal) * i128::from(limit), 10_000) as i64;
-            if manual > allowed {
-                need(Permission::DiscountAboveLimit, uow)?;
-            }
+    }
+    let fulfilment_method = match input.fulfilment.trim() {
+        "" | "take_away" => "take_away",
+        "pickup" => "pickup",
+        "ship" => "ship",
+        other => {
+            return Err(StoreError::invalid(
+                "fulfilment",
+                "invalid",
+                format!("'{other}' is not take_away, pickup or ship"),
+            ))
         }
-        let fulfilment_method = match input.fulfilment.trim() {
-            "" | "take_away" => "take_away",
-            "pickup" => "pickup",
-            "ship" => "ship",
-            other => return Err(StoreError::invalid("fulfilment", "invalid", format!("'{other}' is not take_away, pickup or ship"))),
-        };
+    };
 
-        // Tenders.
-        let mut tenders = Vec::new();
-        for (i, t) in input.tenders.iter().enumerate() {
-            let kind = TenderKind::parse(&t.kind).map_err(|e| e.at(format!("tenders[{i}].kind")))?;
-            tenders.push((kind, t.amount));
-        }
-        let due = (priced.total - credit).max(0);
-    let change_due = if due == 0 && tenders.is_empty() { 0 } else { settle(due, &tenders)? };
-        let customer = input.customer_id.as_deref();
-        let order_id = uow.new_id();
-        let receipt = next_number(uow, &loc_code)?;
-        let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
-        let mut ledger = Vec::new();
-        let mut loyalty_spent_minor = 0;
-        for (i, (t, (kind, amount))) in input.tenders.iter().zip(&tenders).enumerate() {
-            match kind {
-                TenderKind::GiftCard => {
-                    let code = t.gift_card_code.as_deref().unwrap_or(&t.reference);
-                    let (card, balance) = usable_gift_card(&uow.tx, code, uow.now, &format!("tenders[{i}].gift_card_code"))?;
-                    if balance < *amount {
-                        return Err(StoreError::invalid(&format!("tenders[{i}].amount"), "insufficient_balance", format!("gift card balance is {balance}")));
-                    }
-                    uow.tx.execute(
+    // Tenders.
+    let mut tenders = Vec::new();
+    for (i, t) in input.tenders.iter().enumerate() {
+        let kind = TenderKind::parse(&t.kind).map_err(|e| e.at(format!("tenders[{i}].kind")))?;
+        tenders.push((kind, t.amount));
+    }
+    let due = (priced.total - credit).max(0);
+    let change_due = if due == 0 && tenders.is_empty() {
+        0
+    } else {
+        settle(due, &tenders)?
+    };
+    let customer = input.customer_id.as_deref();
+    let order_id = uow.new_id();
+    let receipt = next_number(uow, &loc_code)?;
+    let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
+    let mut ledger = Vec::new();
+    let mut loyalty_spent_minor = 0;
+    for (i, (t, (kind, amount))) in input.tenders.iter().zip(&tenders).enumerate() {
+        match kind {
+            TenderKind::GiftCard => {
+                let code = t.gift_card_code.as_deref().unwrap_or(&t.reference);
+                let (card, balance) = usable_gift_card(
+                    &uow.tx,
+                    code,
+                    uow.now,
+                    &format!("tenders[{i}].gift_card_code"),
+                )?;
+                if balance < *amount {
+                    return Err(StoreError::invalid(
+                        &format!("tenders[{i}].amount"),
+                        "insufficient_balance",
+                        format!("gift card balance is {balance}"),
+                    ));
+                }
+                uow.tx.execute(
                         "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
                         params![uow.new_id(), card, -amount, order_id, uow.now],
                     )?;
-                    ledger.push(json!({"gift_card_id": card, "amount": -amount}));
+                ledger.push(json!({"gift_card_id": card, "amount": -amount}));
+            }
+            TenderKind::StoreCredit => {
+                let c = customer.ok_or_else(|| {
+                    StoreError::invalid(
+                        &format!("tenders[{i}].kind"),
+                        "customer_required",
+                        "store credit needs a customer on the sale",
+                    )
+                })?;
+                let balance = credit_balance(&uow.tx, c)?;
+                if balance < *amount {
+                    return Err(StoreError::invalid(
+                        &format!("tenders[{i}].amount"),
+                        "insufficient_credit",
+                        format!("store credit balance is {balance}"),
+                    ));
                 }
-                TenderKind::StoreCredit => {
-                    let c = customer.ok_or_else(|| StoreError::invalid(&format!("tenders[{i}].kind"), "customer_required", "store credit needs a customer on the sale"))?;
-                    let balance = credit_balance(&uow.tx, c)?;
-                    if balance < *amount {
-                        return Err(StoreError::invalid(&format!("tenders[{i}].amount"), "insufficient_credit", format!("store credit balance is {balance}")));
-                    }
-                    uow.tx.execute(
+                uow.tx.execute(
                         "INSERT INTO store_credit_txn (id, customer_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
                         params![uow.new_id(), c, -amount, order_id, uow.now],
                     )?;
-                    ledger.push(json!({"store_credit": c, "amount": -amount}));
+                ledger.push(json!({"store_credit": c, "amount": -amount}));
+            }
+            TenderKind::Loyalty => {
+                let c = customer.ok_or_else(|| {
+                    StoreError::invalid(
+                        &format!("tenders[{i}].kind"),
+                        "customer_required",
+                        "loyalty points need a customer on the sale",
+                    )
+                })?;
+                let value = settings.loyalty_point_value.max(1);
+                let points = (amount + value - 1) / value;
+                let balance = loyalty_balance(&uow.tx, c)?;
+                if balance < points {
+                    return Err(StoreError::invalid(
+                        &format!("tenders[{i}].amount"),
+                        "insufficient_points",
+                        format!("the customer has {balance} points; {points} needed"),
+                    ));
                 }
-                TenderKind::Loyalty => {
-                    let c = customer.ok_or_else(|| StoreError::invalid(&format!("tenders[{i}].kind"), "customer_required", "loyalty points need a customer on the sale"))?;
-                    let value = settings.loyalty_point_value.max(1);
-                    let points = (amount + value - 1) / value;
-                    let balance = loyalty_balance(&uow.tx, c)?;
-                    if balance < points {
-                        return Err(StoreError::invalid(&format!("tenders[{i}].amount"), "insufficient_points", format!("the customer has {balance} points; {points} needed")));
-                    }
-                    uow.tx.execute(
+                uow.tx.execute(
                         "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
                         params![uow.new_id(), c, -points, order_id, uow.now],
                     )?;
-                    loyalty_spent_minor += amount;
-                    ledger.push(json!({"loyalty": c, "points": -points}));
-                }
-                TenderKind::Cash | TenderKind::Card => {}
+                loyalty_spent_minor += amount;
+                ledger.push(json!({"loyalty": c, "points": -points}));
             }
+            TenderKind::Cash | TenderKind::Card => {}
         }
+    }
 
-        // Loyalty earned on what was paid with money, spread over lines.
-        let exp = settings.currency.exponent();
-        let earnable = (priced.total - loyalty_spent_minor).max(0);
-        let points = if customer.is_some() { earnable * settings.loyalty_points_per_unit / 10i64.pow(exp) } else { 0 };
-        let line_points = allocate(points, &priced.lines.iter().map(|l| l.total).collect::<Vec<_>>());
+    // Loyalty earned on what was paid with money, spread over lines.
+    let exp = settings.currency.exponent();
+    let earnable = (priced.total - loyalty_spent_minor).max(0);
+    let points = if customer.is_some() {
+        earnable * settings.loyalty_points_per_unit / 10i64.pow(exp)
+    } else {
+        0
+    };
+    let line_points = allocate(
+        points,
+        &priced.lines.iter().map(|l| l.total).collect::<Vec<_>>(),
+    );
 
-        uow.tx.execute(
+    uow.tx.execute(
             "INSERT INTO sale_order (id, cart_id, receipt_number, location_id, device_id, shift_id, staff_id, customer_id,
                 currency, tax_mode, subtotal, discount_total, tax_total, total, payment_status, fulfilment_status,
                 fulfilment_method, return_status, promotions, order_discount, note, approver, created_at)
@@ -740,12 +986,17 @@ pub(crate) fn write_sale(uow: &Uow, settings: &Settings, input: &SaleInput, cred
                 input.note.trim(), approver, uow.now
             ],
         )?;
-        let mut movements = Vec::new();
-        let mut lines_body = Vec::new();
-        let mut gift_cards = Vec::new();
-        for (i, ((r, p), l)) in resolved.iter().zip(&priced.lines).zip(&input.lines).enumerate() {
-            let line_id = uow.new_id();
-            uow.tx.prepare_cached(
+    let mut movements = Vec::new();
+    let mut lines_body = Vec::new();
+    let mut gift_cards = Vec::new();
+    for (i, ((r, p), l)) in resolved
+        .iter()
+        .zip(&priced.lines)
+        .zip(&input.lines)
+        .enumerate()
+    {
+        let line_id = uow.new_id();
+        uow.tx.prepare_cached(
                 "INSERT INTO order_line (id, order_id, position, variant_id, sku, title, quantity, unit_price, price_source,
                     gross, discount_total, net, tax_rate_milli, tax, total, points_earned)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
@@ -754,55 +1005,83 @@ pub(crate) fn write_sale(uow: &Uow, settings: &Settings, input: &SaleInput, cred
                 line_id, order_id, i as i64, r.variant_id, r.sku, r.title, r.quantity, r.unit_price, r.price_source,
                 p.gross, p.discount_total, p.net, r.tax_rate.0, p.tax, p.total, line_points[i]
             ])?;
-            for (k, d) in p.discounts.iter().enumerate() {
-                uow.tx.prepare_cached("INSERT INTO order_line_discount (line_id, position, source, amount) VALUES (?1, ?2, ?3, ?4)")?
+        for (k, d) in p.discounts.iter().enumerate() {
+            uow.tx.prepare_cached("INSERT INTO order_line_discount (line_id, position, source, amount) VALUES (?1, ?2, ?3, ?4)")?
                     .execute(params![line_id, k as i64, d.source, d.amount])?;
+        }
+        uow.tx
+            .prepare_cached(
+                "INSERT INTO order_line_tax (line_id, rate_milli, amount) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![line_id, r.tax_rate.0, p.tax])?;
+        if r.gift_card {
+            let code = l.gift_card_code.as_deref().ok_or_else(|| {
+                StoreError::invalid(
+                    &format!("lines[{i}].gift_card_code"),
+                    "required",
+                    "selling a gift card needs the card's code",
+                )
+            })?;
+            if r.quantity != 1 {
+                return Err(StoreError::invalid(
+                    &format!("lines[{i}].quantity"),
+                    "one_card_per_line",
+                    "sell one gift card per line",
+                ));
             }
-            uow.tx.prepare_cached("INSERT INTO order_line_tax (line_id, rate_milli, amount) VALUES (?1, ?2, ?3)")?
-                .execute(params![line_id, r.tax_rate.0, p.tax])?;
-            if r.gift_card {
-                let code = l.gift_card_code.as_deref().ok_or_else(|| {
-                    StoreError::invalid(&format!("lines[{i}].gift_card_code"), "required", "selling a gift card needs the card's code")
-                })?;
-                if r.quantity != 1 {
-                    return Err(StoreError::invalid(&format!("lines[{i}].quantity"), "one_card_per_line", "sell one gift card per line"));
+            let card = issue_card(
+                uow,
+                code,
+                p.total,
+                customer,
+                None,
+                Some(&order_id),
+                settings.currency.code(),
+            )
+            .map_err(|e| match e {
+                StoreError::Invalid(f) => {
+                    StoreError::Invalid(f.at(format!("lines[{i}].gift_card_code")))
                 }
-                let card = issue_card(uow, code, p.total, customer, None, Some(&order_id), settings.currency.code())
-                    .map_err(|e| match e {
-                        StoreError::Invalid(f) => StoreError::Invalid(f.at(format!("lines[{i}].gift_card_code"))),
-                        other => other,
-                    })?;
-                gift_cards.push(json!({"id": card, "code": code.trim().to_uppercase(), "amount": p.total}));
-            } else if r.tracked {
-                let m = Movement {
-                    variant_id: r.variant_id.clone(),
-                    location_id: loc_id.clone(),
-                    state: StockState::Available,
-                    delta: -r.quantity,
-                    reason: MovementReason::Sale,
-                    reference: receipt.clone(),
-                    note: String::new(),
-                };
-                movements.push(m.clone());
-                if fulfilment_method != "take_away" {
-                    movements.push(Movement { state: StockState::Committed, delta: r.quantity, ..m });
-                }
+                other => other,
+            })?;
+            gift_cards
+                .push(json!({"id": card, "code": code.trim().to_uppercase(), "amount": p.total}));
+        } else if r.tracked {
+            let m = Movement {
+                variant_id: r.variant_id.clone(),
+                location_id: loc_id.clone(),
+                state: StockState::Available,
+                delta: -r.quantity,
+                reason: MovementReason::Sale,
+                reference: receipt.clone(),
+                note: String::new(),
+            };
+            movements.push(m.clone());
+            if fulfilment_method != "take_away" {
+                movements.push(Movement {
+                    state: StockState::Committed,
+                    delta: r.quantity,
+                    ..m
+                });
             }
-            lines_body.push(json!({"id": line_id, "variant_id": r.variant_id, "quantity": r.quantity, "unit_price": r.unit_price,
+        }
+        lines_body.push(json!({"id": line_id, "variant_id": r.variant_id, "quantity": r.quantity, "unit_price": r.unit_price,
                 "price_source": r.price_source, "gross": p.gross, "discounts": p.discounts, "net": p.net,
                 "tax_rate_milli": r.tax_rate.0, "tax": p.tax, "total": p.total, "points": line_points[i]}));
-        }
-        let mut payments = Vec::new();
-        for (t, (kind, amount)) in input.tenders.iter().zip(&tenders) {
-            let pid = uow.new_id();
-            uow.tx.prepare_cached(
+    }
+    let mut payments = Vec::new();
+    for (t, (kind, amount)) in input.tenders.iter().zip(&tenders) {
+        let pid = uow.new_id();
+        uow.tx.prepare_cached(
                 "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at)
                  VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7, ?8)",
             )?
             .execute(params![pid, order_id, shift, loc_id, kind.as_str(), amount, t.reference.trim(), uow.now])?;
-            payments.push(json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim()}));
-        }
-        if credit > 0 {
+        payments.push(
+            json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim()}),
+        );
+    }
+    if credit > 0 {
         let pid = uow.new_id();
         let covered = credit.min(priced.total);
         uow.tx.execute(
@@ -813,30 +1092,38 @@ pub(crate) fn write_sale(uow: &Uow, settings: &Settings, input: &SaleInput, cred
         payments.push(json!({"id": pid, "tender": "exchange", "amount": covered}));
     }
     if change_due > 0 {
-            let pid = uow.new_id();
-            uow.tx.execute(
-                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
+        let pid = uow.new_id();
+        uow.tx.execute(
+            "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
                  VALUES (?1, ?2, ?3, ?4, 'change', 'cash', ?5, ?6)",
-                params![pid, order_id, shift, loc_id, -change_due, uow.now],
-            )?;
-            payments.push(json!({"id": pid, "tender": "cash", "amount": -change_due, "kind": "change"}));
-        }
-        if points > 0 {
-            if let Some(c) = customer {
-                uow.tx.execute(
+            params![pid, order_id, shift, loc_id, -change_due, uow.now],
+        )?;
+        payments
+            .push(json!({"id": pid, "tender": "cash", "amount": -change_due, "kind": "change"}));
+    }
+    if points > 0 {
+        if let Some(c) = customer {
+            uow.tx.execute(
                     "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'earn', ?4, ?5)",
                     params![uow.new_id(), c, points, order_id, uow.now],
                 )?;
-                ledger.push(json!({"loyalty": c, "points": points}));
-            }
+            ledger.push(json!({"loyalty": c, "points": points}));
         }
-        let facts = apply_movements(uow, &movements)?;
-        let body = json!({"order": {"id": order_id, "cart_id": cart_id, "receipt_number": receipt, "location_id": loc_id,
+    }
+    let facts = apply_movements(uow, &movements)?;
+    let body = json!({"order": {"id": order_id, "cart_id": cart_id, "receipt_number": receipt, "location_id": loc_id,
             "shift_id": shift, "customer_id": customer, "subtotal": priced.subtotal, "discount_total": priced.discount_total,
             "tax_total": priced.tax_total, "total": priced.total, "fulfilment_method": fulfilment_method,
             "promotions": priced.promotions, "lines": lines_body},
             "payments": payments, "ledger": ledger, "gift_cards": gift_cards, "movements": facts});
-    Ok(WrittenSale { order_id, receipt_number: receipt, total: priced.total, change_due, approver, body })
+    Ok(WrittenSale {
+        order_id,
+        receipt_number: receipt,
+        total: priced.total,
+        change_due,
+        approver,
+        body,
+    })
 }
 
 pub(crate) fn order_view(conn: &Connection, key: &str) -> StoreResult<OrderView> {
@@ -874,7 +1161,9 @@ pub(crate) fn order_view(conn: &Connection, key: &str) -> StoreResult<OrderView>
         )
         .optional()?
         .ok_or_else(|| StoreError::not_found("order", "order with id or receipt number", key))?;
-    let mut dstmt = conn.prepare_cached("SELECT source, amount FROM order_line_discount WHERE line_id = ?1 ORDER BY position")?;
+    let mut dstmt = conn.prepare_cached(
+        "SELECT source, amount FROM order_line_discount WHERE line_id = ?1 ORDER BY position",
+    )?;
     let mut lstmt = conn.prepare_cached(
         "SELECT id, sku, title, quantity, unit_price, price_source, gross, discount_total, tax_rate_milli, tax, total, returned_qty
          FROM order_line WHERE order_id = ?1 ORDER BY position",
@@ -899,13 +1188,20 @@ pub(crate) fn order_view(conn: &Connection, key: &str) -> StoreResult<OrderView>
         })?
         .collect::<Result<_, _>>()?;
     for mut l in lines {
-        l.discounts = dstmt.query_map([&l.id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        l.discounts = dstmt
+            .query_map([&l.id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         o.lines.push(l);
     }
     o.payments = conn
         .prepare_cached("SELECT kind, tender, amount, reference FROM payment WHERE order_id = ?1 ORDER BY rowid")?
         .query_map([&o.id], |r| Ok(PaymentView { kind: r.get(0)?, tender: r.get(1)?, amount: r.get(2)?, reference: r.get(3)? }))?
         .collect::<Result<_, _>>()?;
-    o.change_due = -o.payments.iter().filter(|p| p.kind == "change").map(|p| p.amount).sum::<i64>();
+    o.change_due = -o
+        .payments
+        .iter()
+        .filter(|p| p.kind == "change")
+        .map(|p| p.amount)
+        .sum::<i64>();
     Ok(o)
 }

@@ -79,14 +79,26 @@ fn compute(conn: &Connection, shift_id: &str) -> StoreResult<ZReport> {
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
     )?;
-    z.voided_orders = conn.query_row("SELECT COUNT(*) FROM sale_order WHERE shift_id = ?1 AND voided_at IS NOT NULL", [&id], |r| r.get(0))?;
+    z.voided_orders = conn.query_row(
+        "SELECT COUNT(*) FROM sale_order WHERE shift_id = ?1 AND voided_at IS NOT NULL",
+        [&id],
+        |r| r.get(0),
+    )?;
     (z.returns, z.refunds, z.restocking_fees) = conn.query_row(
         "SELECT COUNT(*), COALESCE(SUM(refund_total), 0), COALESCE(SUM(restocking_fee), 0) FROM sale_return WHERE shift_id = ?1",
         [&id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    let mut stmt = conn.prepare_cached("SELECT tender, kind, SUM(amount) FROM payment WHERE shift_id = ?1 GROUP BY tender, kind")?;
-    let rows = stmt.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT tender, kind, SUM(amount) FROM payment WHERE shift_id = ?1 GROUP BY tender, kind",
+    )?;
+    let rows = stmt.query_map([&id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
     for row in rows {
         let (tender, kind, amount) = row?;
         let t = z.tenders.entry(tender).or_default();
@@ -113,7 +125,11 @@ impl Store {
     /// and payments made at the location while no shift was open.
     pub fn open_shift(&mut self, location: &str, float: i64) -> StoreResult<String> {
         if float < 0 {
-            return Err(StoreError::invalid("float", "negative", "the float cannot be negative"));
+            return Err(StoreError::invalid(
+                "float",
+                "negative",
+                "the float cannot be negative",
+            ));
         }
         self.write(|uow| {
             authorize(uow, Permission::OpenCloseShift, None)?;
@@ -142,10 +158,18 @@ impl Store {
     /// Cash put in (positive) or taken out (negative) of the drawer, with a reason.
     pub fn cash_movement(&mut self, location: &str, amount: i64, reason: &str) -> StoreResult<()> {
         if amount == 0 {
-            return Err(StoreError::invalid("amount", "zero", "amount must not be zero"));
+            return Err(StoreError::invalid(
+                "amount",
+                "zero",
+                "amount must not be zero",
+            ));
         }
         if reason.trim().is_empty() {
-            return Err(StoreError::invalid("reason", "required", "say why cash goes in or out"));
+            return Err(StoreError::invalid(
+                "reason",
+                "required",
+                "say why cash goes in or out",
+            ));
         }
         self.write(|uow| {
             authorize(uow, Permission::CashInOut, None)?;
@@ -165,7 +189,11 @@ impl Store {
     /// Closes the open shift with the counted cash; returns the immutable Z-report.
     pub fn close_shift(&mut self, location: &str, counted_cash: i64) -> StoreResult<ZReport> {
         if counted_cash < 0 {
-            return Err(StoreError::invalid("counted_cash", "negative", "counted cash cannot be negative"));
+            return Err(StoreError::invalid(
+                "counted_cash",
+                "negative",
+                "counted cash cannot be negative",
+            ));
         }
         self.write(|uow| {
             authorize(uow, Permission::OpenCloseShift, None)?;
@@ -194,11 +222,16 @@ impl Store {
     pub fn z_report(&self, shift: &str) -> StoreResult<ZReport> {
         let stored: Option<Option<String>> = self
             .conn
-            .query_row("SELECT z_report FROM shift WHERE id = ?1 OR number = ?1", [shift], |r| r.get(0))
+            .query_row(
+                "SELECT z_report FROM shift WHERE id = ?1 OR number = ?1",
+                [shift],
+                |r| r.get(0),
+            )
             .optional()?;
         match stored {
             None => Err(StoreError::not_found("shift", "shift", shift)),
-            Some(Some(text)) => serde_json::from_str(&text).map_err(|e| StoreError::invalid("shift", "corrupt_report", e.to_string())),
+            Some(Some(text)) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::invalid("shift", "corrupt_report", e.to_string())),
             Some(None) => compute(&self.conn, shift),
         }
     }
@@ -208,7 +241,11 @@ impl Store {
         let (loc_id, _) = default_location(&self.conn, location)?;
         let device = self.device_id()?.to_string();
         match open_shift(&self.conn, &loc_id, &device)? {
-            Some(id) => Ok(Some(self.conn.query_row("SELECT number FROM shift WHERE id = ?1", [id], |r| r.get(0))?)),
+            Some(id) => Ok(Some(self.conn.query_row(
+                "SELECT number FROM shift WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?)),
             None => Ok(None),
         }
     }

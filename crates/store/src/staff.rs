@@ -8,7 +8,9 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use backroom_domain::staff::{check_pin, Grant, Permission, Role, PIN_LOCKOUT_MS, PIN_MAX_FAILURES};
+use backroom_domain::staff::{
+    check_pin, Grant, Permission, Role, PIN_LOCKOUT_MS, PIN_MAX_FAILURES,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -39,8 +41,11 @@ pub struct StaffView {
 pub(crate) fn hash_pin(uow: &Uow, pin: &str) -> StoreResult<String> {
     check_pin(pin)?;
     // The salt comes from the injected id source: random in production, seeded in the demo.
-    let salt_bytes = *uuid::Uuid::parse_str(&uow.new_id()).unwrap_or_default().as_bytes();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| StoreError::invalid("pin", "hash_failed", e.to_string()))?;
+    let salt_bytes = *uuid::Uuid::parse_str(&uow.new_id())
+        .unwrap_or_default()
+        .as_bytes();
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|e| StoreError::invalid("pin", "hash_failed", e.to_string()))?;
     Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -48,7 +53,11 @@ pub(crate) fn hash_pin(uow: &Uow, pin: &str) -> StoreResult<String> {
 }
 
 fn pin_matches(hash: &str, pin: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(pin.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 fn role(conn: &Connection, code: &str) -> StoreResult<Role> {
@@ -87,21 +96,34 @@ pub(crate) fn actor_role(conn: &Connection, actor: &str) -> StoreResult<Option<R
 
 /// Checks that the actor may do `permission`. Returns the approving manager's id when the role
 /// asks for approval and a valid one was given.
-pub(crate) fn authorize(uow: &Uow, permission: Permission, approval: Option<&Approval>) -> StoreResult<Option<String>> {
-    let Some(own) = actor_role(&uow.tx, uow.actor)? else { return Ok(None) };
+pub(crate) fn authorize(
+    uow: &Uow,
+    permission: Permission,
+    approval: Option<&Approval>,
+) -> StoreResult<Option<String>> {
+    let Some(own) = actor_role(&uow.tx, uow.actor)? else {
+        return Ok(None);
+    };
     match own.grant(permission) {
         Grant::Allow => Ok(None),
         Grant::Deny => Err(StoreError::invalid(
             "permission",
             "denied",
-            format!("the {} role may not {}", own.name, permission.as_str().replace('_', " ")),
+            format!(
+                "the {} role may not {}",
+                own.name,
+                permission.as_str().replace('_', " ")
+            ),
         )),
         Grant::Approval => {
             let Some(a) = approval else {
                 return Err(StoreError::invalid(
                     "approval",
                     "approval_required",
-                    format!("{} needs a manager's approval", permission.as_str().replace('_', " ")),
+                    format!(
+                        "{} needs a manager's approval",
+                        permission.as_str().replace('_', " ")
+                    ),
                 ));
             };
             let manager: Option<(String, String, String, bool, Option<i64>)> = uow
@@ -113,20 +135,36 @@ pub(crate) fn authorize(uow: &Uow, permission: Permission, approval: Option<&App
                 )
                 .optional()?;
             let Some((id, role_code, hash, active, locked_until)) = manager else {
-                return Err(StoreError::not_found("approval.manager", "staff member", &a.manager));
+                return Err(StoreError::not_found(
+                    "approval.manager",
+                    "staff member",
+                    &a.manager,
+                ));
             };
             if !active || locked_until.is_some_and(|t| t > uow.now) {
-                return Err(StoreError::invalid("approval.manager", "unavailable", format!("{} cannot approve now", a.manager)));
+                return Err(StoreError::invalid(
+                    "approval.manager",
+                    "unavailable",
+                    format!("{} cannot approve now", a.manager),
+                ));
             }
             if role(&uow.tx, &role_code)?.grant(permission) != Grant::Allow {
                 return Err(StoreError::invalid(
                     "approval.manager",
                     "cannot_approve",
-                    format!("{} is not allowed to {} and so cannot approve it", a.manager, permission.as_str().replace('_', " ")),
+                    format!(
+                        "{} is not allowed to {} and so cannot approve it",
+                        a.manager,
+                        permission.as_str().replace('_', " ")
+                    ),
                 ));
             }
             if !pin_matches(&hash, &a.pin) {
-                return Err(StoreError::invalid("approval.pin", "wrong_pin", "the manager PIN is not correct"));
+                return Err(StoreError::invalid(
+                    "approval.pin",
+                    "wrong_pin",
+                    "the manager PIN is not correct",
+                ));
             }
             Ok(Some(id))
         }
@@ -135,7 +173,13 @@ pub(crate) fn authorize(uow: &Uow, permission: Permission, approval: Option<&App
 
 impl Store {
     /// Adds a staff member with a role and a PIN, optionally limited to some locations.
-    pub fn add_staff(&mut self, name: &str, role_code: &str, pin: &str, locations: &[String]) -> StoreResult<String> {
+    pub fn add_staff(
+        &mut self,
+        name: &str,
+        role_code: &str,
+        pin: &str,
+        locations: &[String],
+    ) -> StoreResult<String> {
         let name = name.trim().to_string();
         if name.is_empty() {
             return Err(StoreError::invalid("name", "required", "name is required"));
@@ -169,7 +213,10 @@ impl Store {
             authorize(uow, Permission::ManageStaff, None)?;
             role(&uow.tx, role_code)?;
             let (id, before) = staff_by_name(&uow.tx, name)?;
-            uow.tx.execute("UPDATE staff SET role_code = ?1 WHERE id = ?2", params![role_code, id])?;
+            uow.tx.execute(
+                "UPDATE staff SET role_code = ?1 WHERE id = ?2",
+                params![role_code, id],
+            )?;
             let change = Change::new("staff.role_set", "staff", id.clone())
                 .before(json!({"role": before}))
                 .after(json!({"role": role_code}))
@@ -196,7 +243,12 @@ impl Store {
     }
 
     /// Edits one grant of a role (roles are editable sets of permissions).
-    pub fn set_role_grant(&mut self, role_code: &str, permission: Permission, grant: Grant) -> StoreResult<()> {
+    pub fn set_role_grant(
+        &mut self,
+        role_code: &str,
+        permission: Permission,
+        grant: Grant,
+    ) -> StoreResult<()> {
         self.write(|uow| {
             authorize(uow, Permission::ManageStaff, None)?;
             let mut r = role(&uow.tx, role_code)?;
@@ -204,7 +256,10 @@ impl Store {
             r.grants.insert(permission, grant);
             uow.tx.execute(
                 "UPDATE role SET grants = ?1 WHERE code = ?2",
-                params![serde_json::to_string(&r.grants).unwrap_or_default(), role_code],
+                params![
+                    serde_json::to_string(&r.grants).unwrap_or_default(),
+                    role_code
+                ],
             )?;
             let change = Change::new("role.grant_set", "role", role_code)
                 .before(json!({permission.as_str(): before}))
@@ -218,15 +273,27 @@ impl Store {
         let mut stmt =
             self.conn.prepare("SELECT id, name, role_code, active, locked_until FROM staff ORDER BY name COLLATE NOCASE")?;
         let now = self.now();
-        let rows: Vec<(String, String, String, bool, Option<i64>)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?.collect::<Result<_, _>>()?;
+        let rows: Vec<(String, String, String, bool, Option<i64>)> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?;
         let mut loc = self.conn.prepare(
             "SELECT l.code FROM staff_location s JOIN location l ON l.id = s.location_id WHERE s.staff_id = ?1 ORDER BY l.code",
         )?;
         rows.into_iter()
             .map(|(id, name, role, active, locked_until)| {
-                let locations = loc.query_map([&id], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
-                Ok(StaffView { id, name, role, active, locked: locked_until.is_some_and(|t| t > now), locations })
+                let locations = loc
+                    .query_map([&id], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()?;
+                Ok(StaffView {
+                    id,
+                    name,
+                    role,
+                    active,
+                    locked: locked_until.is_some_and(|t| t > now),
+                    locations,
+                })
             })
             .collect()
     }
@@ -248,21 +315,34 @@ impl Store {
         };
         let now = self.now();
         if !active {
-            return Err(StoreError::invalid("name", "inactive", format!("{name} is not active")));
+            return Err(StoreError::invalid(
+                "name",
+                "inactive",
+                format!("{name} is not active"),
+            ));
         }
         if let Some(until) = locked_until.filter(|t| *t > now) {
             return Err(StoreError::invalid(
                 "pin",
                 "locked",
-                format!("too many wrong PINs; {name} is locked for {} more seconds", (until - now + 999) / 1000),
+                format!(
+                    "too many wrong PINs; {name} is locked for {} more seconds",
+                    (until - now + 999) / 1000
+                ),
             ));
         }
         let ok = pin_matches(&hash, pin);
         let previous_actor = std::mem::replace(&mut self.actor, id.clone());
         let outcome = self.write(|uow| {
             if ok {
-                uow.tx.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1", [&id])?;
-                Ok((true, Change::new("staff.signed_in", "staff", id.clone()).body(json!({"id": id}))))
+                uow.tx.execute(
+                    "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
+                    [&id],
+                )?;
+                Ok((
+                    true,
+                    Change::new("staff.signed_in", "staff", id.clone()).body(json!({"id": id})),
+                ))
             } else {
                 let failures = failures + 1;
                 let lock = (failures >= PIN_MAX_FAILURES).then_some(uow.now + PIN_LOCKOUT_MS);
@@ -277,10 +357,18 @@ impl Store {
             }
         });
         match outcome {
-            Ok(true) => Ok(self.staff()?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::not_found("name", "staff member", name))?),
+            Ok(true) => Ok(self
+                .staff()?
+                .into_iter()
+                .find(|s| s.id == id)
+                .ok_or_else(|| StoreError::not_found("name", "staff member", name))?),
             Ok(false) => {
                 self.actor = previous_actor;
-                Err(StoreError::invalid("pin", "wrong_pin", "the PIN is not correct"))
+                Err(StoreError::invalid(
+                    "pin",
+                    "wrong_pin",
+                    "the PIN is not correct",
+                ))
             }
             Err(e) => {
                 self.actor = previous_actor;
@@ -297,7 +385,11 @@ impl Store {
 }
 
 fn staff_by_name(conn: &Connection, name: &str) -> StoreResult<(String, String)> {
-    conn.query_row("SELECT id, role_code FROM staff WHERE name = ?1", [name.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .ok_or_else(|| StoreError::not_found("name", "staff member", name))
+    conn.query_row(
+        "SELECT id, role_code FROM staff WHERE name = ?1",
+        [name.trim()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::not_found("name", "staff member", name))
 }

@@ -29,6 +29,8 @@ pub struct Adjustment {
     pub state: String,
     pub reference: String,
     pub note: String,
+    /// A manager's approval, when writing stock off needs one.
+    pub approval: Option<crate::Approval>,
 }
 
 /// Moving units between two states at one location (e.g. available → damaged).
@@ -176,6 +178,7 @@ impl Store {
             state: String::new(),
             reference: reference.into(),
             note: note.into(),
+            approval: None,
         })
     }
 
@@ -204,6 +207,18 @@ impl Store {
             ));
         }
         self.write(|uow| {
+            let mut approver = crate::staff::authorize(
+                uow,
+                backroom_domain::staff::Permission::ManageStock,
+                None,
+            )?;
+            if delta < 0 && matches!(reason, MovementReason::Shrinkage | MovementReason::Damage) {
+                approver = crate::staff::authorize(
+                    uow,
+                    backroom_domain::staff::Permission::StockWriteOff,
+                    a.approval.as_ref(),
+                )?;
+            }
             let variant = variant_id(&uow.tx, &a.sku)?;
             let location = location_id(&uow.tx, &a.location)?;
             let before = level(&uow.tx, &variant, &location, state)?;
@@ -231,10 +246,12 @@ impl Store {
                     note: a.note.trim().to_string(),
                 }],
             )?;
-            let change = Change::new("stock.adjusted", "stock", format!("{variant}@{location}"))
-                .before(json!({"state": state, "qty": before}))
-                .after(json!({"state": state, "qty": before + delta}))
-                .body(json!({"movements": facts}));
+            let mut change =
+                Change::new("stock.adjusted", "stock", format!("{variant}@{location}"))
+                    .before(json!({"state": state, "qty": before}))
+                    .after(json!({"state": state, "qty": before + delta}))
+                    .body(json!({"movements": facts}));
+            change.approver = approver;
             Ok(((), change))
         })
     }
@@ -264,6 +281,7 @@ impl Store {
             MovementReason::StateChange
         };
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let variant = variant_id(&uow.tx, &m.sku)?;
             let location = location_id(&uow.tx, &m.location)?;
             let have = level(&uow.tx, &variant, &location, from)?;
@@ -321,6 +339,7 @@ impl Store {
             ));
         }
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let variant = variant_id(&uow.tx, sku)?;
             let loc = location_id(&uow.tx, location)?;
             let before: Option<i64> = uow

@@ -116,6 +116,7 @@ impl Store {
             check_qty(l.quantity, &format!("lines[{i}].quantity"), true)?;
         }
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let from_id = location_id(&uow.tx, from).map_err(|e| field(e, "from"))?;
             let to_id = location_id(&uow.tx, to).map_err(|e| field(e, "to"))?;
             if from_id == to_id {
@@ -151,6 +152,7 @@ impl Store {
     /// Ships a draft: available at the source goes down, incoming at the destination goes up.
     pub fn send_transfer(&mut self, number: &str) -> StoreResult<()> {
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Send)?;
             let ls = lines(&uow.tx, &h.id)?;
@@ -211,6 +213,7 @@ impl Store {
             check_qty(r.quantity, &format!("lines[{i}].quantity"), true)?;
         }
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Receive)?;
             let mut ls = lines(&uow.tx, &h.id)?;
@@ -279,6 +282,7 @@ impl Store {
     /// Cancels a draft, or an in-transit transfer (its stock goes back to the source).
     pub fn cancel_transfer(&mut self, number: &str) -> StoreResult<()> {
         self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Cancel)?;
             let mut movements = Vec::new();

@@ -86,7 +86,11 @@ impl Store {
     ) -> StoreResult<T> {
         let device = self.device.as_ref().ok_or(StoreError::NotInitialised)?;
         if self.actor == "locked" {
-            return Err(StoreError::invalid("actor", "signed_out", "the till is locked; sign in with your PIN first"));
+            return Err(StoreError::invalid(
+                "actor",
+                "signed_out",
+                "the till is locked; sign in with your PIN first",
+            ));
         }
         let now = self.clock.now_ms();
         let tx = self

@@ -7,20 +7,39 @@ mod common;
 use backroom_domain::sale::{DiscountValue, PromotionKind};
 use backroom_domain::stock::StockState;
 use backroom_store::{
-    Approval, CustomerInput, RefundTender, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput, Store, TenderInput,
+    Approval, CustomerInput, RefundTender, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput,
+    Store, TenderInput,
 };
 use common::*;
 
 fn line(sku: &str, qty: i64) -> SaleLineInput {
-    SaleLineInput { sku: sku.into(), quantity: qty, ..Default::default() }
+    SaleLineInput {
+        sku: sku.into(),
+        quantity: qty,
+        ..Default::default()
+    }
 }
 
 fn tender(kind: &str, amount: i64) -> TenderInput {
-    TenderInput { kind: kind.into(), amount, reference: if kind == "card" { "TERM-0001".into() } else { String::new() }, gift_card_code: None }
+    TenderInput {
+        kind: kind.into(),
+        amount,
+        reference: if kind == "card" {
+            "TERM-0001".into()
+        } else {
+            String::new()
+        },
+        gift_card_code: None,
+    }
 }
 
 fn sale(cart: &str, lines: Vec<SaleLineInput>, tenders: Vec<TenderInput>) -> SaleInput {
-    SaleInput { cart_id: cart.into(), lines, tenders, ..Default::default() }
+    SaleInput {
+        cart_id: cart.into(),
+        lines,
+        tenders,
+        ..Default::default()
+    }
 }
 
 /// A store with the tee in stock, a tax class on it, a cashier and a manager.
@@ -52,16 +71,33 @@ fn assert_healthy(t: &TestStore) {
 #[test]
 fn sign_in_lockout_and_lock_screen() {
     let mut t = shop();
-    assert_eq!(t.store.sign_in("Casey", "9999").unwrap_err().code(), "wrong_pin");
+    assert_eq!(
+        t.store.sign_in("Casey", "9999").unwrap_err().code(),
+        "wrong_pin"
+    );
     for _ in 0..4 {
         let _ = t.store.sign_in("Casey", "9999");
     }
-    assert_eq!(t.store.sign_in("Casey", "1111").unwrap_err().code(), "locked", "five wrong PINs lock the member out");
+    assert_eq!(
+        t.store.sign_in("Casey", "1111").unwrap_err().code(),
+        "locked",
+        "five wrong PINs lock the member out"
+    );
     t.clock.advance(5 * 60 * 1000 + 1);
-    let me = t.store.sign_in("Casey", "1111").expect("the lockout expires");
+    let me = t
+        .store
+        .sign_in("Casey", "1111")
+        .expect("the lockout expires");
     assert_eq!(me.role, "cashier");
     t.store.lock();
-    let err = t.store.complete_sale(sale("c1", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1999)])).unwrap_err();
+    let err = t
+        .store
+        .complete_sale(sale(
+            "c1",
+            vec![line("TEE-RED-M", 1)],
+            vec![tender("cash", 1999)],
+        ))
+        .unwrap_err();
     assert_eq!(err.code(), "signed_out", "a locked till sells nothing");
     assert_healthy(&t);
 }
@@ -70,22 +106,56 @@ fn sign_in_lockout_and_lock_screen() {
 fn split_tender_sale_writes_everything_once_and_retry_is_idempotent() {
     let mut t = shop();
     t.store.sign_in("Casey", "1111").unwrap();
-    let input = sale("cart-1", vec![line("TEE-RED-M", 2), line("5901234123457", 1)], vec![tender("card", 3000), tender("cash", 5000)]);
+    let input = sale(
+        "cart-1",
+        vec![line("TEE-RED-M", 2), line("5901234123457", 1)],
+        vec![tender("card", 3000), tender("cash", 5000)],
+    );
     let ops_before = t.rows("outbox");
     let o = t.store.complete_sale(input.clone()).unwrap();
     assert_eq!(o.total, 1999 * 3);
-    assert_eq!(o.tax_total, 333 * 2 + 333, "20% inclusive per line: 3998→666, 1999→333");
+    assert_eq!(
+        o.tax_total,
+        333 * 2 + 333,
+        "20% inclusive per line: 3998→666, 1999→333"
+    );
     assert_eq!(o.change_due, 8000 - 5997);
-    assert!(o.receipt_number.starts_with("MAIN-"), "human receipt number: {}", o.receipt_number);
-    assert_eq!((o.payment_status.as_str(), o.fulfilment_status.as_str(), o.return_status.as_str()), ("paid", "fulfilled", "none"));
+    assert!(
+        o.receipt_number.starts_with("MAIN-"),
+        "human receipt number: {}",
+        o.receipt_number
+    );
+    assert_eq!(
+        (
+            o.payment_status.as_str(),
+            o.fulfilment_status.as_str(),
+            o.return_status.as_str()
+        ),
+        ("paid", "fulfilled", "none")
+    );
     assert_eq!(available(&t.store, "TEE-RED-M"), 18);
-    assert_eq!(available(&t.store, "TEE-RED-L"), 19, "scanned barcode line decremented its variant");
+    assert_eq!(
+        available(&t.store, "TEE-RED-L"),
+        19,
+        "scanned barcode line decremented its variant"
+    );
     assert_eq!(t.rows("outbox"), ops_before + 1, "one sale, one op");
     let again = t.store.complete_sale(input).unwrap();
-    assert_eq!(again.id, o.id, "a retried completion returns the same order");
+    assert_eq!(
+        again.id, o.id,
+        "a retried completion returns the same order"
+    );
     assert_eq!(t.rows("sale_order"), 1);
     assert_eq!(t.rows("outbox"), ops_before + 1, "and writes nothing");
-    let approver: Option<String> = t.store.connection().query_row("SELECT approver FROM audit_log WHERE action = 'sale.completed'", [], |r| r.get(0)).unwrap();
+    let approver: Option<String> = t
+        .store
+        .connection()
+        .query_row(
+            "SELECT approver FROM audit_log WHERE action = 'sale.completed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(approver, None);
     assert_healthy(&t);
 }
@@ -94,26 +164,71 @@ fn split_tender_sale_writes_everything_once_and_retry_is_idempotent() {
 fn denied_permission_writes_nothing_and_approval_records_the_approver() {
     let mut t = shop();
     t.store.sign_in("Casey", "1111").unwrap();
-    let mut input = sale("cart-2", vec![SaleLineInput { price_override: Some(500), ..line("TEE-RED-M", 1) }], vec![tender("cash", 500)]);
+    let mut input = sale(
+        "cart-2",
+        vec![SaleLineInput {
+            price_override: Some(500),
+            ..line("TEE-RED-M", 1)
+        }],
+        vec![tender("cash", 500)],
+    );
     let before = t.footprint();
     let err = t.store.complete_sale(input.clone()).unwrap_err();
-    assert_eq!((err.field(), err.code()), (Some("approval"), "approval_required"));
+    assert_eq!(
+        (err.field(), err.code()),
+        (Some("approval"), "approval_required")
+    );
     assert_eq!(t.footprint(), before, "a refused sale writes nothing");
-    input.approval = Some(Approval { manager: "Morgan".into(), pin: "0000".into() });
-    assert_eq!(t.store.complete_sale(input.clone()).unwrap_err().field(), Some("approval.pin"));
+    input.approval = Some(Approval {
+        manager: "Morgan".into(),
+        pin: "0000".into(),
+    });
+    assert_eq!(
+        t.store.complete_sale(input.clone()).unwrap_err().field(),
+        Some("approval.pin")
+    );
     assert_eq!(t.footprint(), before);
-    input.approval = Some(Approval { manager: "Morgan".into(), pin: "2222".into() });
+    input.approval = Some(Approval {
+        manager: "Morgan".into(),
+        pin: "2222".into(),
+    });
     let o = t.store.complete_sale(input).unwrap();
-    let morgan = t.store.staff().unwrap().into_iter().find(|s| s.name == "Morgan").unwrap().id;
+    let morgan = t
+        .store
+        .staff()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Morgan")
+        .unwrap()
+        .id;
     assert_eq!(o.approver.as_deref(), Some(morgan.as_str()));
-    let audited: Option<String> = t.store.connection().query_row("SELECT approver FROM audit_log WHERE action = 'sale.completed'", [], |r| r.get(0)).unwrap();
-    assert_eq!(audited.as_deref(), Some(morgan.as_str()), "the audit entry names the approving manager");
+    let audited: Option<String> = t
+        .store
+        .connection()
+        .query_row(
+            "SELECT approver FROM audit_log WHERE action = 'sale.completed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        audited.as_deref(),
+        Some(morgan.as_str()),
+        "the audit entry names the approving manager"
+    );
 
     // A flat deny (analyst selling) is refused outright.
     t.store.set_actor("system");
     t.store.add_staff("Ana", "analyst", "3333", &[]).unwrap();
     t.store.sign_in("Ana", "3333").unwrap();
-    let err = t.store.complete_sale(sale("cart-3", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1999)])).unwrap_err();
+    let err = t
+        .store
+        .complete_sale(sale(
+            "cart-3",
+            vec![line("TEE-RED-M", 1)],
+            vec![tender("cash", 1999)],
+        ))
+        .unwrap_err();
     assert_eq!(err.code(), "denied");
     assert_healthy(&t);
 }
@@ -122,32 +237,96 @@ fn denied_permission_writes_nothing_and_approval_records_the_approver() {
 fn discounts_above_the_cashier_limit_need_approval() {
     let mut t = shop();
     t.store.sign_in("Casey", "1111").unwrap();
-    let small = SaleInput { order_discount: Some(DiscountValue::Percent(1000)), ..sale("d1", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1799)]) };
-    t.store.complete_sale(small).expect("10% is within the cashier limit");
-    let big = SaleInput { order_discount: Some(DiscountValue::Percent(2500)), ..sale("d2", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1499)]) };
-    assert_eq!(t.store.complete_sale(big).unwrap_err().code(), "approval_required");
+    let small = SaleInput {
+        order_discount: Some(DiscountValue::Percent(1000)),
+        ..sale("d1", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1799)])
+    };
+    t.store
+        .complete_sale(small)
+        .expect("10% is within the cashier limit");
+    let big = SaleInput {
+        order_discount: Some(DiscountValue::Percent(2500)),
+        ..sale("d2", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1499)])
+    };
+    assert_eq!(
+        t.store.complete_sale(big).unwrap_err().code(),
+        "approval_required"
+    );
 }
 
 #[test]
 fn promotions_price_lists_and_customer_group_apply_at_the_till() {
     let mut t = shop();
     t.store.create_customer_group("vip", "VIP").unwrap();
-    let vip = t.store.create_customer(CustomerInput { name: "Vera Vip".into(), email: "vera@example.com".into(), group: Some("vip".into()), ..Default::default() }).unwrap();
-    t.store.create_price_list(backroom_store::PriceListInput { code: "VIP".into(), name: "VIP".into(), customer_group: Some("vip".into()), ..Default::default() }).unwrap();
+    let vip = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Vera Vip".into(),
+            email: "vera@example.com".into(),
+            group: Some("vip".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    t.store
+        .create_price_list(backroom_store::PriceListInput {
+            code: "VIP".into(),
+            name: "VIP".into(),
+            customer_group: Some("vip".into()),
+            ..Default::default()
+        })
+        .unwrap();
     t.store.set_list_price("VIP", "TEE-RED-M", 1500).unwrap();
-    t.store.create_promotion("3 for 2 tees", None, PromotionKind::BuyXGetY { buy: 2, get: 1, bp: 10_000 }, &[], false, 0, 0, (None, None)).unwrap();
-    let q = t.store.quote(&sale("q", vec![line("TEE-RED-M", 3)], vec![])).unwrap();
+    t.store
+        .create_promotion(
+            "3 for 2 tees",
+            None,
+            PromotionKind::BuyXGetY {
+                buy: 2,
+                get: 1,
+                bp: 10_000,
+            },
+            &[],
+            false,
+            0,
+            0,
+            (None, None),
+        )
+        .unwrap();
+    let q = t
+        .store
+        .quote(&sale("q", vec![line("TEE-RED-M", 3)], vec![]))
+        .unwrap();
     assert_eq!(q.discount_total, 1999, "the third tee is free");
-    let q = t.store.quote(&SaleInput { customer_id: Some(vip.clone()), ..sale("q", vec![line("TEE-RED-M", 1)], vec![]) }).unwrap();
-    assert_eq!(q.total, 1500, "the VIP price list applies to the VIP customer");
+    let q = t
+        .store
+        .quote(&SaleInput {
+            customer_id: Some(vip.clone()),
+            ..sale("q", vec![line("TEE-RED-M", 1)], vec![])
+        })
+        .unwrap();
+    assert_eq!(
+        q.total, 1500,
+        "the VIP price list applies to the VIP customer"
+    );
 }
 
 #[test]
 fn gift_cards_store_credit_and_loyalty_are_ledgers() {
     let mut t = shop();
-    let c = t.store.create_customer(CustomerInput { name: "Lee".into(), phone: "+44 20 7946 0958".into(), ..Default::default() }).unwrap();
-    t.store.issue_gift_card("GIFT-0001", 2500, None, None, None).unwrap();
-    t.store.adjust_store_credit(&c, 1000, "goodwill", None).unwrap();
+    let c = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Lee".into(),
+            phone: "+44 20 7946 0958".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    t.store
+        .issue_gift_card("GIFT-0001", 2500, None, None, None)
+        .unwrap();
+    t.store
+        .adjust_store_credit(&c, 1000, "goodwill", None)
+        .unwrap();
     let o = t
         .store
         .complete_sale(SaleInput {
@@ -156,7 +335,12 @@ fn gift_cards_store_credit_and_loyalty_are_ledgers() {
                 "g1",
                 vec![line("TEE-RED-M", 2)],
                 vec![
-                    TenderInput { kind: "gift_card".into(), amount: 2000, gift_card_code: Some("gift-0001".into()), ..Default::default() },
+                    TenderInput {
+                        kind: "gift_card".into(),
+                        amount: 2000,
+                        gift_card_code: Some("gift-0001".into()),
+                        ..Default::default()
+                    },
                     tender("store_credit", 1000),
                     tender("cash", 998),
                 ],
@@ -164,13 +348,29 @@ fn gift_cards_store_credit_and_loyalty_are_ledgers() {
         })
         .unwrap();
     assert_eq!(o.total, 3998);
-    assert_eq!(t.store.gift_card("GIFT-0001").unwrap().balance, 500, "partial redemption leaves the rest");
+    assert_eq!(
+        t.store.gift_card("GIFT-0001").unwrap().balance,
+        500,
+        "partial redemption leaves the rest"
+    );
     let cust = t.store.customer(&c).unwrap();
     assert_eq!(cust.store_credit, 0);
     assert_eq!(cust.loyalty_points, 39, "1 point per euro paid");
     let err = t
         .store
-        .complete_sale(sale("g2", vec![line("TEE-RED-M", 1)], vec![TenderInput { kind: "gift_card".into(), amount: 600, gift_card_code: Some("GIFT-0001".into()), ..Default::default() }, tender("cash", 1399)]))
+        .complete_sale(sale(
+            "g2",
+            vec![line("TEE-RED-M", 1)],
+            vec![
+                TenderInput {
+                    kind: "gift_card".into(),
+                    amount: 600,
+                    gift_card_code: Some("GIFT-0001".into()),
+                    ..Default::default()
+                },
+                tender("cash", 1399),
+            ],
+        ))
         .unwrap_err();
     assert_eq!(err.code(), "insufficient_balance");
     t.store.deactivate_gift_card("GIFT-0001", None).unwrap();
@@ -181,11 +381,25 @@ fn gift_cards_store_credit_and_loyalty_are_ledgers() {
 #[test]
 fn partial_returns_dispositions_refund_limits_and_exchange() {
     let mut t = shop();
-    let c = t.store.create_customer(CustomerInput { name: "Rae".into(), email: "rae@example.com".into(), ..Default::default() }).unwrap();
+    let c = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Rae".into(),
+            email: "rae@example.com".into(),
+            ..Default::default()
+        })
+        .unwrap();
     t.store.open_shift("MAIN", 10_000).unwrap();
     let o = t
         .store
-        .complete_sale(SaleInput { customer_id: Some(c.clone()), ..sale("r1", vec![line("TEE-RED-M", 3), line("TEE-BLU-M", 1)], vec![tender("card", 3 * 1999 + 2199)]) })
+        .complete_sale(SaleInput {
+            customer_id: Some(c.clone()),
+            ..sale(
+                "r1",
+                vec![line("TEE-RED-M", 3), line("TEE-BLU-M", 1)],
+                vec![tender("card", 3 * 1999 + 2199)],
+            )
+        })
         .unwrap();
     // Return one red tee (damaged) to store credit: a different tender needs permission, the
     // system actor has it.
@@ -193,24 +407,58 @@ fn partial_returns_dispositions_refund_limits_and_exchange() {
         .store
         .process_return(ReturnInput {
             order: Some(o.receipt_number.clone()),
-            lines: vec![ReturnLineInput { sku: "TEE-RED-M".into(), quantity: 1, reason: "defective".into(), disposition: "damaged".into(), ..Default::default() }],
-            refund: vec![RefundTender { kind: "store_credit".into(), amount: 666, reference: String::new() }],
+            lines: vec![ReturnLineInput {
+                sku: "TEE-RED-M".into(),
+                quantity: 1,
+                reason: "defective".into(),
+                disposition: "damaged".into(),
+                ..Default::default()
+            }],
+            refund: vec![RefundTender {
+                kind: "store_credit".into(),
+                amount: 666,
+                reference: String::new(),
+            }],
             ..Default::default()
         })
         .unwrap_err();
-    assert_eq!(r1.code(), "mismatch", "the split must equal what is due: {r1}");
+    assert_eq!(
+        r1.code(),
+        "mismatch",
+        "the split must equal what is due: {r1}"
+    );
     let r1 = t
         .store
         .process_return(ReturnInput {
             order: Some(o.receipt_number.clone()),
-            lines: vec![ReturnLineInput { sku: "TEE-RED-M".into(), quantity: 1, reason: "defective".into(), disposition: "damaged".into(), ..Default::default() }],
-            refund: vec![RefundTender { kind: "store_credit".into(), amount: 1999, reference: String::new() }],
+            lines: vec![ReturnLineInput {
+                sku: "TEE-RED-M".into(),
+                quantity: 1,
+                reason: "defective".into(),
+                disposition: "damaged".into(),
+                ..Default::default()
+            }],
+            refund: vec![RefundTender {
+                kind: "store_credit".into(),
+                amount: 1999,
+                reference: String::new(),
+            }],
             ..Default::default()
         })
         .unwrap();
     assert_eq!(r1.refund_total, 1999);
-    assert_eq!(t.store.stock_qty("TEE-RED-M", "MAIN", StockState::Damaged).unwrap(), 1, "damaged disposition");
-    assert_eq!(available(&t.store, "TEE-RED-M"), 17, "not back on the shelf");
+    assert_eq!(
+        t.store
+            .stock_qty("TEE-RED-M", "MAIN", StockState::Damaged)
+            .unwrap(),
+        1,
+        "damaged disposition"
+    );
+    assert_eq!(
+        available(&t.store, "TEE-RED-M"),
+        17,
+        "not back on the shelf"
+    );
     assert_eq!(t.store.customer(&c).unwrap().store_credit, 1999);
 
     // Over-return is refused with a clear error and writes nothing.
@@ -219,11 +467,19 @@ fn partial_returns_dispositions_refund_limits_and_exchange() {
         .store
         .process_return(ReturnInput {
             order: Some(o.id.clone()),
-            lines: vec![ReturnLineInput { sku: "TEE-RED-M".into(), quantity: 3, reason: "unwanted".into(), ..Default::default() }],
+            lines: vec![ReturnLineInput {
+                sku: "TEE-RED-M".into(),
+                quantity: 3,
+                reason: "unwanted".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         })
         .unwrap_err();
-    assert_eq!((err.field(), err.code()), (Some("lines[0].quantity"), "over_return"));
+    assert_eq!(
+        (err.field(), err.code()),
+        (Some("lines[0].quantity"), "over_return")
+    );
     assert_eq!(t.footprint(), before);
 
     // Exchange the blue tee for a red L: same price, nothing to pay.
@@ -231,72 +487,166 @@ fn partial_returns_dispositions_refund_limits_and_exchange() {
         .store
         .process_return(ReturnInput {
             order: Some(o.id.clone()),
-            lines: vec![ReturnLineInput { sku: "TEE-BLU-M".into(), quantity: 1, reason: "size_too_small".into(), disposition: "restock".into(), ..Default::default() }],
+            lines: vec![ReturnLineInput {
+                sku: "TEE-BLU-M".into(),
+                quantity: 1,
+                reason: "size_too_small".into(),
+                disposition: "restock".into(),
+                ..Default::default()
+            }],
             exchange: Some(sale("", vec![line("TEE-RED-L", 1)], vec![])),
             ..Default::default()
         })
         .unwrap();
     let new_order = ex.exchange_order.expect("the exchange made a new sale");
     assert_eq!(new_order.total, 1999);
-    assert_eq!(ex.refunds, vec![("card".to_string(), 200)], "the 2.00 difference goes back to the card");
+    assert_eq!(
+        ex.refunds,
+        vec![("card".to_string(), 200)],
+        "the 2.00 difference goes back to the card"
+    );
     assert_eq!(available(&t.store, "TEE-BLU-M"), 20, "restocked");
     assert_eq!(available(&t.store, "TEE-RED-L"), 19);
     let after = t.store.order(&o.id).unwrap();
-    assert_eq!((after.return_status.as_str(), after.payment_status.as_str()), ("partially_returned", "partially_refunded"));
+    assert_eq!(
+        (after.return_status.as_str(), after.payment_status.as_str()),
+        ("partially_returned", "partially_refunded")
+    );
 
     // The rest of the reds, in two returns; the line refunds exactly its total.
     for q in [1, 1] {
         t.store
             .process_return(ReturnInput {
                 order: Some(o.id.clone()),
-                lines: vec![ReturnLineInput { sku: "TEE-RED-M".into(), quantity: q, reason: "unwanted".into(), ..Default::default() }],
+                lines: vec![ReturnLineInput {
+                    sku: "TEE-RED-M".into(),
+                    quantity: q,
+                    reason: "unwanted".into(),
+                    ..Default::default()
+                }],
                 ..Default::default()
             })
             .unwrap();
     }
     let refunded: i64 = t.store.connection().query_row("SELECT SUM(refund_amount) FROM return_line l JOIN order_line o ON o.id = l.order_line_id WHERE o.sku = 'TEE-RED-M'", [], |r| r.get(0)).unwrap();
-    assert_eq!(refunded, 3 * 1999, "three partial returns refund the line total exactly");
+    assert_eq!(
+        refunded,
+        3 * 1999,
+        "three partial returns refund the line total exactly"
+    );
     assert_eq!(t.store.order(&o.id).unwrap().return_status, "returned");
     let pts = t.store.customer(&c).unwrap().loyalty_points;
-    assert_eq!(pts, 0 + 19, "points of returned lines are reversed; the exchange sale earned 19");
+    assert_eq!(
+        pts, 19,
+        "points of returned lines are reversed; the exchange sale earned 19"
+    );
 
     let z = t.store.close_shift("MAIN", 10_000).unwrap();
     assert_eq!(z.orders, 2, "the sale and the exchange sale");
     assert_eq!(z.returns, 4);
-    assert_eq!(z.expected_cash, 10_000, "no cash moved: all card, credit and exchange");
+    assert_eq!(
+        z.expected_cash, 10_000,
+        "no cash moved: all card, credit and exchange"
+    );
     assert_eq!(z.variance, Some(0));
-    assert_eq!(t.store.z_report(&z.number).unwrap(), z, "the stored Z-report is what was returned");
+    assert_eq!(
+        t.store.z_report(&z.number).unwrap(),
+        z,
+        "the stored Z-report is what was returned"
+    );
     assert_healthy(&t);
 }
 
 #[test]
 fn unreceipted_return_needs_approval_and_uses_the_lowest_recent_price() {
     let mut t = shop();
-    t.store.complete_sale(SaleInput { order_discount: Some(DiscountValue::Fixed(499)), ..sale("u1", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1500)]) }).unwrap();
-    t.store.complete_sale(sale("u2", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1999)])).unwrap();
+    t.store
+        .complete_sale(SaleInput {
+            order_discount: Some(DiscountValue::Fixed(499)),
+            ..sale("u1", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1500)])
+        })
+        .unwrap();
+    t.store
+        .complete_sale(sale(
+            "u2",
+            vec![line("TEE-RED-M", 1)],
+            vec![tender("cash", 1999)],
+        ))
+        .unwrap();
     t.store.sign_in("Casey", "1111").unwrap();
     let input = ReturnInput {
-        lines: vec![ReturnLineInput { sku: "TEE-RED-M".into(), quantity: 1, reason: "unwanted".into(), ..Default::default() }],
+        lines: vec![ReturnLineInput {
+            sku: "TEE-RED-M".into(),
+            quantity: 1,
+            reason: "unwanted".into(),
+            ..Default::default()
+        }],
         ..Default::default()
     };
-    assert_eq!(t.store.process_return(input.clone()).unwrap_err().code(), "approval_required");
-    let r = t.store.process_return(ReturnInput { approval: Some(Approval { manager: "Morgan".into(), pin: "2222".into() }), ..input }).unwrap();
-    assert_eq!(r.refund_total, 1500, "the lowest price paid recently, not the shelf price");
+    assert_eq!(
+        t.store.process_return(input.clone()).unwrap_err().code(),
+        "approval_required"
+    );
+    let r = t
+        .store
+        .process_return(ReturnInput {
+            approval: Some(Approval {
+                manager: "Morgan".into(),
+                pin: "2222".into(),
+            }),
+            ..input
+        })
+        .unwrap();
+    assert_eq!(
+        r.refund_total, 1500,
+        "the lowest price paid recently, not the shelf price"
+    );
     assert_eq!(r.refunds, vec![("cash".to_string(), 1500)]);
 }
 
 #[test]
 fn void_reverses_stock_payments_and_ledgers() {
     let mut t = shop();
-    let c = t.store.create_customer(CustomerInput { name: "Vo".into(), ..Default::default() }).unwrap();
-    let o = t.store.complete_sale(SaleInput { customer_id: Some(c.clone()), ..sale("v1", vec![line("TEE-RED-M", 2)], vec![tender("cash", 5000)]) }).unwrap();
-    assert_eq!(t.store.void_sale(&o.receipt_number, "", None).unwrap_err().field(), Some("reason"));
-    let v = t.store.void_sale(&o.receipt_number, "wrong customer", None).unwrap();
+    let c = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Vo".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let o = t
+        .store
+        .complete_sale(SaleInput {
+            customer_id: Some(c.clone()),
+            ..sale("v1", vec![line("TEE-RED-M", 2)], vec![tender("cash", 5000)])
+        })
+        .unwrap();
+    assert_eq!(
+        t.store
+            .void_sale(&o.receipt_number, "", None)
+            .unwrap_err()
+            .field(),
+        Some("reason")
+    );
+    let v = t
+        .store
+        .void_sale(&o.receipt_number, "wrong customer", None)
+        .unwrap();
     assert_eq!(v.payment_status, "voided");
     assert_eq!(available(&t.store, "TEE-RED-M"), 20, "stock is back");
-    assert_eq!(t.store.customer(&c).unwrap().loyalty_points, 0, "points earned are reversed");
-    assert_eq!(t.store.void_sale(&o.id, "again", None).unwrap_err().code(), "already_voided");
-    assert_eq!(t.store.receipt(&o.id, false).unwrap().banner.as_deref(), Some("VOID"));
+    assert_eq!(
+        t.store.customer(&c).unwrap().loyalty_points,
+        0,
+        "points earned are reversed"
+    );
+    assert_eq!(
+        t.store.void_sale(&o.id, "again", None).unwrap_err().code(),
+        "already_voided"
+    );
+    assert_eq!(
+        t.store.receipt(&o.id, false).unwrap().banner.as_deref(),
+        Some("VOID")
+    );
     assert_healthy(&t);
 }
 
@@ -304,25 +654,51 @@ fn void_reverses_stock_payments_and_ledgers() {
 fn sale_after_close_lands_in_the_next_shift_and_cash_is_counted() {
     let mut t = shop();
     t.store.open_shift("MAIN", 5_000).unwrap();
-    t.store.complete_sale(sale("s1", vec![line("TEE-RED-M", 1)], vec![tender("cash", 2000)])).unwrap();
+    t.store
+        .complete_sale(sale(
+            "s1",
+            vec![line("TEE-RED-M", 1)],
+            vec![tender("cash", 2000)],
+        ))
+        .unwrap();
     t.store.cash_movement("MAIN", -1_000, "bank run").unwrap();
     let z1 = t.store.close_shift("MAIN", 5_990).unwrap();
     assert_eq!(z1.expected_cash, 5_000 + 1_999 - 1_000);
     assert_eq!(z1.variance, Some(-9));
     assert_eq!(z1.tenders["cash"].net, 1_999, "cash taken minus change");
-    let late = t.store.complete_sale(sale("s2", vec![line("TEE-RED-M", 1)], vec![tender("card", 1999)])).unwrap();
-    assert_eq!(late.shift_id, None, "no shift open: the sale is not blocked");
+    let late = t
+        .store
+        .complete_sale(sale(
+            "s2",
+            vec![line("TEE-RED-M", 1)],
+            vec![tender("card", 1999)],
+        ))
+        .unwrap();
+    assert_eq!(
+        late.shift_id, None,
+        "no shift open: the sale is not blocked"
+    );
     let s2 = t.store.open_shift("MAIN", 0).unwrap();
-    assert_eq!(t.store.order(&late.id).unwrap().shift_id.is_some(), true, "the next shift claims it");
+    assert!(
+        t.store.order(&late.id).unwrap().shift_id.is_some(),
+        "the next shift claims it"
+    );
     assert_eq!(t.store.z_report(&s2).unwrap().orders, 1);
-    assert_eq!(t.store.z_report(&z1.number).unwrap().orders, 1, "a closed Z-report never changes");
+    assert_eq!(
+        t.store.z_report(&z1.number).unwrap().orders,
+        1,
+        "a closed Z-report never changes"
+    );
 }
 
 #[test]
 fn parked_carts_resume_and_receipts_render() {
     let mut t = shop();
     let input = sale("p1", vec![line("TEE-RED-M", 1)], vec![]);
-    let id = t.store.park_cart("customer went to the ATM", input).unwrap();
+    let id = t
+        .store
+        .park_cart("customer went to the ATM", input)
+        .unwrap();
     assert_eq!(t.store.parked_carts().unwrap().len(), 1);
     let mut resumed = t.store.resume_cart(&id).unwrap();
     assert!(t.store.parked_carts().unwrap().is_empty());
@@ -330,20 +706,65 @@ fn parked_carts_resume_and_receipts_render() {
     let o = t.store.complete_sale(resumed).unwrap();
     let receipt = t.store.receipt(&o.receipt_number, true).unwrap();
     let bytes = receipt.to_escpos();
-    assert_eq!(&bytes[bytes.len() - 4..], &[0x1D, b'V', 66, 0], "ESC/POS ends with a cut");
+    assert_eq!(
+        &bytes[bytes.len() - 4..],
+        &[0x1D, b'V', 66, 0],
+        "ESC/POS ends with a cut"
+    );
     let html = receipt.to_html();
-    assert!(html.contains(&o.receipt_number) && html.contains("DUPLICATE"), "reprints are marked");
+    assert!(
+        html.contains(&o.receipt_number) && html.contains("DUPLICATE"),
+        "reprints are marked"
+    );
 }
 
 #[test]
 fn customers_search_and_duplicates() {
     let mut t = shop();
-    t.store.create_customer(CustomerInput { name: "Ann Smith".into(), email: "ann@example.com".into(), phone: "0612345678".into(), ..Default::default() }).unwrap();
-    t.store.create_customer(CustomerInput { name: "Annie Smith".into(), email: "ANN@example.com".into(), ..Default::default() }).unwrap();
-    t.store.create_customer(CustomerInput { name: "Bob".into(), phone: "06 12 34 56 78".into(), ..Default::default() }).unwrap();
-    assert_eq!(t.store.create_customer(CustomerInput { name: "X".into(), email: "nope".into(), ..Default::default() }).unwrap_err().field(), Some("email"));
+    t.store
+        .create_customer(CustomerInput {
+            name: "Ann Smith".into(),
+            email: "ann@example.com".into(),
+            phone: "0612345678".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    t.store
+        .create_customer(CustomerInput {
+            name: "Annie Smith".into(),
+            email: "ANN@example.com".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    t.store
+        .create_customer(CustomerInput {
+            name: "Bob".into(),
+            phone: "06 12 34 56 78".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        t.store
+            .create_customer(CustomerInput {
+                name: "X".into(),
+                email: "nope".into(),
+                ..Default::default()
+            })
+            .unwrap_err()
+            .field(),
+        Some("email")
+    );
     assert_eq!(t.store.search_customers("smith", 10).unwrap().len(), 2);
-    assert_eq!(t.store.search_customers("5678", 10).unwrap().len(), 2, "phone digits match whatever the formatting");
+    assert_eq!(
+        t.store.search_customers("5678", 10).unwrap().len(),
+        2,
+        "phone digits match whatever the formatting"
+    );
     let dups = t.store.duplicate_customers().unwrap();
-    assert_eq!(dups.iter().map(|d| d.matched_on.as_str()).collect::<Vec<_>>(), vec!["email", "phone"]);
+    assert_eq!(
+        dups.iter()
+            .map(|d| d.matched_on.as_str())
+            .collect::<Vec<_>>(),
+        vec!["email", "phone"]
+    );
 }

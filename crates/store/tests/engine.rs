@@ -20,9 +20,9 @@ fn init_writes_one_op_and_refuses_twice() {
             tax_mode: "inclusive".into(),
             device_name: String::new(),
             location_code: "MAIN".into(),
-        owner_name: "Olivia Owner".into(),
-        owner_pin: "2580".into(),
-    })
+            owner_name: "Olivia Owner".into(),
+            owner_pin: "2580".into(),
+        })
         .unwrap_err();
     assert_eq!(err.code(), "already_initialised");
     assert!(t.store.check().unwrap().ok, "a fresh store is healthy");
