@@ -57,6 +57,9 @@ pub enum Command {
         seed: u64,
         #[arg(long, default_value_t = 200)]
         products: usize,
+        /// Days of trading history (sales, returns, exchanges, shifts at both shops).
+        #[arg(long, default_value_t = 90)]
+        days: u32,
     },
     /// Print the store's headline numbers.
     Summary,

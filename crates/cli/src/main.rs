@@ -177,7 +177,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             out.summary(&store.summary()?, &db)?;
         }
-        Command::Demo { seed, products } => {
+        Command::Demo {
+            seed,
+            products,
+            days,
+        } => {
             if db.exists() {
                 let probe = Store::open(&db)?;
                 if probe.is_initialised() {
@@ -193,7 +197,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let step = clock.clone();
             demo::generate(
                 &mut store,
-                &demo::DemoOptions { seed, products },
+                &demo::DemoOptions {
+                    seed,
+                    products,
+                    days,
+                },
                 &move |ms| step.advance(ms),
                 &bar,
             )?;

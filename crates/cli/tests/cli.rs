@@ -292,8 +292,8 @@ fn dry_run_reports_and_writes_nothing_then_import_export_round_trips() {
 fn demo_is_deterministic_per_seed_and_healthy() {
     let a = Cli::new();
     let b = Cli::new();
-    a.ok(&["demo", "--seed", "9", "--products", "25"]);
-    b.ok(&["demo", "--seed", "9", "--products", "25"]);
+    a.ok(&["demo", "--seed", "9", "--products", "25", "--days", "5"]);
+    b.ok(&["demo", "--seed", "9", "--products", "25", "--days", "5"]);
     let sa = a.json(&["summary"]);
     assert_eq!(sa, b.json(&["summary"]), "same seed, same store");
     assert_eq!(sa["locations"], 3);
@@ -359,7 +359,7 @@ fn backup_and_restore() {
 #[test]
 fn search_scan_and_price() {
     let cli = Cli::new();
-    cli.ok(&["demo", "--seed", "3", "--products", "30"]);
+    cli.ok(&["demo", "--seed", "3", "--products", "30", "--days", "2"]);
     let hits = cli.json(&["search", "d00001"]);
     let h = hits
         .as_array()

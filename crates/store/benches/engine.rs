@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 
 use backroom_domain::barcode::gs1_check_digit;
 use backroom_store::shopify::ImportOptions;
-use backroom_store::{Adjustment, InitStore, NoProgress, Store, SystemClock, V7Ids};
+use backroom_store::{
+    Adjustment, InitStore, NoProgress, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput,
+    Store, SystemClock, TenderInput, V7Ids,
+};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 const WORDS: &[&str] = &[
@@ -228,6 +231,87 @@ fn main() {
         samples.push(t.elapsed());
     }
     report("stock movement commit (+audit +outbox)", samples);
+
+    // Counter: 5-line sales with a split tender, returns, and a Z-report over 10k orders.
+    store.open_shift("MAIN", 10_000).expect("open shift");
+    let mut samples = Vec::new();
+    let mut receipts = Vec::new();
+    for n in 0..10_000u64 {
+        let lines: Vec<SaleLineInput> = (0..5)
+            .map(|k| SaleLineInput {
+                sku: format!("SKU-{:06}-{}", pick(products), ["S", "M", "L"][k % 3]),
+                quantity: 1,
+                ..Default::default()
+            })
+            .collect();
+        let mut input = SaleInput {
+            cart_id: format!("bench-{n}"),
+            lines,
+            ..Default::default()
+        };
+        let total = store.quote(&input).expect("quote").total;
+        input.tenders = vec![
+            TenderInput {
+                kind: "card".into(),
+                amount: total / 2,
+                reference: format!("T{n}"),
+                gift_card_code: None,
+            },
+            TenderInput {
+                kind: "cash".into(),
+                amount: total - total / 2 + 500,
+                ..Default::default()
+            },
+        ];
+        let t = Instant::now();
+        let o = store.complete_sale(input).expect("sale");
+        samples.push(t.elapsed());
+        receipts.push(o.receipt_number);
+    }
+    report("sale commit (5 lines, card+cash)", samples);
+
+    let mut samples = Vec::new();
+    for k in 0..2_000usize {
+        let receipt = &receipts[k * 5];
+        let order = store.order(receipt).expect("order");
+        let line = &order.lines[k % 5];
+        let t = Instant::now();
+        store
+            .process_return(ReturnInput {
+                order: Some(receipt.clone()),
+                lines: vec![ReturnLineInput {
+                    line_id: Some(line.id.clone()),
+                    sku: line.sku.clone(),
+                    quantity: 1,
+                    reason: "unwanted".into(),
+                    disposition: "restock".into(),
+                }],
+                ..Default::default()
+            })
+            .expect("return");
+        samples.push(t.elapsed());
+    }
+    report("return (1 line, to original tenders)", samples);
+
+    let shift = store
+        .current_shift("MAIN")
+        .expect("shift")
+        .expect("open shift");
+    let mut samples = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let z = store.z_report(&shift).expect("z");
+        samples.push(t.elapsed());
+        assert_eq!(z.orders, 10_000);
+    }
+    report("Z-report (10k orders, 2k returns)", samples);
+    let t = Instant::now();
+    store.close_shift("MAIN", 0).expect("close");
+    println!(
+        "{:<40} {:.2?}",
+        "close shift (writes the Z-report)",
+        t.elapsed()
+    );
 
     let t = Instant::now();
     let c = store.check().expect("check");

@@ -20,6 +20,8 @@ use crate::{
 pub struct DemoOptions {
     pub seed: u64,
     pub products: usize,
+    /// Days of trading history to generate (sales, returns, exchanges, shifts).
+    pub days: u32,
 }
 
 /// The demo's epoch: 2026-01-05T09:00:00Z. The store clock starts here when the CLI runs `demo`.
@@ -155,7 +157,7 @@ pub fn generate(
         ));
     }
     let mut rng = Rng(ChaCha8Rng::seed_from_u64(opts.seed));
-    progress.set_total(opts.products as u64 + 10);
+    progress.set_total(opts.products as u64 + u64::from(opts.days) + 10);
     store.set_actor("demo");
     store.init(InitStore {
         store_name: "Backroom Demo Store".into(),
@@ -435,6 +437,400 @@ pub fn generate(
         store.apply_count(&count, false)?;
     }
     progress.advance(5);
+    history(store, &mut rng, opts.days, advance, progress)?;
+    store.set_actor("demo");
+    Ok(())
+}
+
+const FIRST: &[&str] = &[
+    "Ada", "Ben", "Chloé", "Dev", "Elif", "Finn", "Grace", "Hugo", "Inès", "Jonas", "Kai", "Lena",
+    "Mateo", "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tess",
+];
+const LAST: &[&str] = &[
+    "Martin", "Okafor", "Novak", "Silva", "Berg", "Dubois", "Khan", "Rossi", "Meyer", "Walsh",
+];
+const REASONS: &[&str] = &[
+    "size_too_small",
+    "size_too_large",
+    "defective",
+    "unwanted",
+    "color",
+    "style",
+    "not_as_described",
+    "wrong_item",
+];
+const DISPOSITIONS: &[&str] = &[
+    "restock",
+    "restock",
+    "restock",
+    "damaged",
+    "quality_control",
+    "write_off",
+];
+
+/// Trading history: staff, customers, promotions, then `days` of shifts at both shops with
+/// sales (split tenders, discounts, promotions, gift cards, store credit), returns with every
+/// disposition, exchanges, cash movements, Z-reports, and weekly replenishment.
+fn history(
+    store: &mut Store,
+    rng: &mut Rng,
+    days: u32,
+    advance: &dyn Fn(i64),
+    progress: &dyn Progress,
+) -> StoreResult<()> {
+    use crate::{
+        CustomerInput, RefundTender, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput,
+        TenderInput,
+    };
+    use backroom_domain::sale::{DiscountValue, PromotionKind};
+    use backroom_domain::stock::StockState;
+
+    if days == 0 {
+        return Ok(());
+    }
+    let staff = [
+        (
+            "MAIN",
+            store.add_staff("Casey Cashier", "cashier", "1111", &["MAIN".to_string()])?,
+        ),
+        (
+            "MAIN",
+            store.add_staff("Morgan Manager", "manager", "2222", &[])?,
+        ),
+        (
+            "NORTH",
+            store.add_staff("Nico North", "cashier", "3333", &["NORTH".to_string()])?,
+        ),
+        (
+            "NORTH",
+            store.add_staff("Noor Lead", "manager", "4444", &["NORTH".to_string()])?,
+        ),
+    ];
+    store.add_staff("Avery Analyst", "analyst", "5555", &[])?;
+    store.create_customer_group("vip", "VIP members")?;
+    let mut customers = Vec::new();
+    for i in 0..60 {
+        let first = rng.pick(FIRST);
+        let last = rng.pick(LAST);
+        let vip = i % 7 == 0;
+        let id = store.create_customer(CustomerInput {
+            name: format!("{first} {last}"),
+            email: if i % 5 == 4 {
+                String::new()
+            } else {
+                format!(
+                    "{}.{}{}@example.com",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    i
+                )
+            },
+            phone: if i % 3 == 0 {
+                format!("+3161{:07}", 1_000_000 + i * 7919 % 9_000_000)
+            } else {
+                String::new()
+            },
+            group: vip.then(|| "vip".to_string()),
+            marketing_consent: i % 2 == 0,
+            note: String::new(),
+        })?;
+        customers.push(id);
+    }
+    // Two likely duplicates, as real customer lists have.
+    customers.push(store.create_customer(CustomerInput {
+        name: "Ada Martin".into(),
+        email: "ada.martin0@example.com".into(),
+        ..Default::default()
+    })?);
+    store.create_promotion(
+        "Welcome 10%",
+        Some("WELCOME10"),
+        PromotionKind::Percent { bp: 1000 },
+        &[],
+        false,
+        0,
+        0,
+        (None, None),
+    )?;
+    store.create_promotion(
+        "Spend 100, save 10",
+        None,
+        PromotionKind::Fixed { amount: 1000 },
+        &[],
+        true,
+        0,
+        10_000,
+        (None, None),
+    )?;
+    for (k, c) in customers.iter().take(8).enumerate() {
+        store.adjust_store_credit(c, 500 + 250 * k as i64, "welcome credit", None)?;
+    }
+    let mut gift_cards = Vec::new();
+    for k in 0..6 {
+        let code = format!("DEMO-GIFT-{k:03}");
+        store.issue_gift_card(&code, 2500 + 1000 * k, None, None, None)?;
+        gift_cards.push(code);
+    }
+
+    let skus: Vec<String> = store
+        .stock_levels(Some("WH"))?
+        .into_iter()
+        .map(|r| r.sku)
+        .collect();
+    let mut recent: Vec<(String, String)> = Vec::new(); // (receipt, shop)
+    let mut cart = 0u64;
+    for day in 0..days {
+        // Weekly replenishment from the warehouse, and a warehouse delivery when it runs low.
+        if day % 7 == 0 {
+            store.set_actor("demo");
+            for shop in ["MAIN", "NORTH"] {
+                let low: Vec<String> = store
+                    .stock_levels(Some(shop))?
+                    .into_iter()
+                    .filter(|r| r.available < 4)
+                    .map(|r| r.sku)
+                    .collect();
+                let mut lines = Vec::new();
+                for sku in low.iter().take(40) {
+                    if store.stock_qty(sku, "WH", StockState::Available)? < 8 {
+                        store.receive_stock(sku, "WH", 30, &format!("PO-W{day}"), "")?;
+                    }
+                    lines.push(TransferLineInput {
+                        sku: sku.clone(),
+                        quantity: 6,
+                    });
+                }
+                if !lines.is_empty() {
+                    let n =
+                        store.create_transfer("WH", shop, lines.clone(), "weekly replenishment")?;
+                    store.send_transfer(&n)?;
+                    advance(3_600_000);
+                    store.receive_transfer(
+                        &n,
+                        lines
+                            .iter()
+                            .map(|l| ReceiveLine {
+                                sku: l.sku.clone(),
+                                quantity: l.quantity,
+                            })
+                            .collect(),
+                        false,
+                    )?;
+                }
+            }
+        }
+        for shop in ["MAIN", "NORTH"] {
+            let crew: Vec<&String> = staff
+                .iter()
+                .filter(|(s, _)| *s == shop)
+                .map(|(_, id)| id)
+                .collect();
+            let cashier = crew[0].clone();
+            let manager = crew[1].clone();
+            store.set_actor(cashier.clone());
+            store.open_shift(shop, 15_000)?;
+            let sales = 8 + rng.below(14);
+            for _ in 0..sales {
+                advance(rng.range(5, 40) * 60_000 / 2);
+                let mut lines = Vec::new();
+                for _ in 0..1 + rng.below(3) {
+                    let sku = &skus[rng.below(skus.len())];
+                    if store.stock_qty(sku, shop, StockState::Available)? >= 2
+                        && !lines.iter().any(|l: &SaleLineInput| &l.sku == sku)
+                    {
+                        lines.push(SaleLineInput {
+                            sku: sku.clone(),
+                            quantity: 1 + rng.below(2) as i64,
+                            ..Default::default()
+                        });
+                    }
+                }
+                if lines.is_empty() {
+                    continue;
+                }
+                cart += 1;
+                let customer = rng
+                    .chance(40)
+                    .then(|| customers[rng.below(customers.len())].clone());
+                let mut input = SaleInput {
+                    cart_id: format!("demo-cart-{cart}"),
+                    location: shop.into(),
+                    customer_id: customer.clone(),
+                    lines,
+                    ..Default::default()
+                };
+                let discounted = rng.chance(8);
+                if discounted {
+                    store.set_actor(manager.clone());
+                    input.order_discount = Some(if rng.chance(50) {
+                        DiscountValue::Percent(1500)
+                    } else {
+                        DiscountValue::Fixed(500)
+                    });
+                } else if rng.chance(5) {
+                    input.promo_codes = vec!["welcome10".into()];
+                }
+                let total = match store.quote(&input) {
+                    Ok(q) => q.total,
+                    Err(_) => continue,
+                };
+                let split = rng.below(10);
+                input.tenders = match split {
+                    0..=3 => vec![TenderInput {
+                        kind: "card".into(),
+                        amount: total,
+                        reference: format!("TERM-{cart:06}"),
+                        gift_card_code: None,
+                    }],
+                    4..=6 => {
+                        let cash = (total / 500 + 1) * 500;
+                        vec![TenderInput {
+                            kind: "cash".into(),
+                            amount: cash,
+                            ..Default::default()
+                        }]
+                    }
+                    7 => {
+                        let part = total / 2;
+                        vec![
+                            TenderInput {
+                                kind: "card".into(),
+                                amount: part,
+                                reference: format!("TERM-{cart:06}"),
+                                gift_card_code: None,
+                            },
+                            TenderInput {
+                                kind: "cash".into(),
+                                amount: total - part,
+                                ..Default::default()
+                            },
+                        ]
+                    }
+                    8 => {
+                        let code = &gift_cards[rng.below(gift_cards.len())];
+                        let balance = store.gift_card(code)?.balance.min(total);
+                        let mut t = Vec::new();
+                        if balance > 0 {
+                            t.push(TenderInput {
+                                kind: "gift_card".into(),
+                                amount: balance,
+                                gift_card_code: Some(code.clone()),
+                                ..Default::default()
+                            });
+                        }
+                        if total > balance {
+                            t.push(TenderInput {
+                                kind: "card".into(),
+                                amount: total - balance,
+                                reference: format!("TERM-{cart:06}"),
+                                gift_card_code: None,
+                            });
+                        }
+                        t
+                    }
+                    _ => {
+                        let credit = customer
+                            .as_ref()
+                            .map(|c| store.customer(c).map(|v| v.store_credit))
+                            .transpose()?
+                            .unwrap_or(0)
+                            .min(total);
+                        let mut t = Vec::new();
+                        if credit > 0 {
+                            t.push(TenderInput {
+                                kind: "store_credit".into(),
+                                amount: credit,
+                                ..Default::default()
+                            });
+                        }
+                        if total > credit {
+                            t.push(TenderInput {
+                                kind: "cash".into(),
+                                amount: total - credit,
+                                ..Default::default()
+                            });
+                        }
+                        t
+                    }
+                };
+                let o = store.complete_sale(input)?;
+                store.set_actor(cashier.clone());
+                recent.push((o.receipt_number, shop.to_string()));
+                if recent.len() > 200 {
+                    recent.remove(0);
+                }
+                // Now and then someone brings something back.
+                if rng.chance(7) && recent.len() > 10 {
+                    let (receipt, from) = recent[rng.below(recent.len() - 5)].clone();
+                    if from != shop {
+                        continue;
+                    }
+                    let order = store.order(&receipt)?;
+                    let Some(line) = order.lines.iter().find(|l| l.returned_qty < l.quantity)
+                    else {
+                        continue;
+                    };
+                    let disposition = rng.pick(DISPOSITIONS);
+                    store.set_actor(manager.clone());
+                    let exchange = rng.chance(20)
+                        && store.stock_qty(&line.sku, shop, StockState::Available)? > 1;
+                    let refund = if !exchange && order.customer_id.is_some() && rng.chance(30) {
+                        let value = line.total / line.quantity;
+                        vec![RefundTender {
+                            kind: "store_credit".into(),
+                            amount: value,
+                            reference: String::new(),
+                        }]
+                    } else {
+                        Vec::new()
+                    };
+                    let result = store.process_return(ReturnInput {
+                        order: Some(receipt.clone()),
+                        location: shop.into(),
+                        lines: vec![ReturnLineInput {
+                            line_id: Some(line.id.clone()),
+                            sku: line.sku.clone(),
+                            quantity: 1,
+                            reason: rng.pick(REASONS).into(),
+                            disposition: disposition.into(),
+                        }],
+                        refund,
+                        exchange: exchange.then(|| SaleInput {
+                            lines: vec![SaleLineInput {
+                                sku: line.sku.clone(),
+                                quantity: 1,
+                                ..Default::default()
+                            }],
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    });
+                    // A refund split that does not match (the line had a discount) is simply skipped.
+                    if let Err(e) = result {
+                        if !matches!(e, StoreError::Invalid(_)) {
+                            return Err(e);
+                        }
+                    }
+                    store.set_actor(cashier.clone());
+                }
+            }
+            if rng.chance(20) {
+                store.cash_movement(shop, -5_000, "cash drop to safe")?;
+            }
+            let expected = store
+                .z_report(&store.current_shift(shop)?.unwrap_or_default())?
+                .expected_cash;
+            let counted = expected
+                + if rng.chance(15) {
+                    rng.range(-300, 100)
+                } else {
+                    0
+                };
+            store.close_shift(shop, counted.max(0))?;
+        }
+        advance(86_400_000 - 8 * 3_600_000);
+        progress.advance(1);
+    }
     Ok(())
 }
 
