@@ -384,3 +384,190 @@ fn search_scan_and_price() {
     let err = cli.fails(&["scan", "4006381333932"]);
     assert!(err.contains("check digit"), "{err}");
 }
+
+#[test]
+fn counter_workflow_as_staff_with_approval_and_z_report() {
+    let cli = Cli::new();
+    cli.ok(&["demo", "--seed", "5", "--products", "20", "--days", "1"]);
+    let sku = cli.json(&["search", "d00002"])[0]["sku"]
+        .as_str()
+        .expect("a demo SKU")
+        .to_string();
+    let as_casey = |args: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = vec![
+            "--staff".into(),
+            "Casey Cashier".into(),
+            "--pin".into(),
+            "1111".into(),
+        ];
+        v.extend(args.iter().map(|s| s.to_string()));
+        v
+    };
+    let run = |args: Vec<String>| cli.run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let out = run(as_casey(&[
+        "--json",
+        "shift",
+        "open",
+        "--location",
+        "MAIN",
+        "--float",
+        "100.00",
+    ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shift: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shift = shift["shift"].as_str().unwrap().to_string();
+
+    // A price override by a cashier needs a manager's approval.
+    let line = format!("{sku}=1@1.00");
+    let out = run(as_casey(&[
+        "sale",
+        "complete",
+        "--location",
+        "MAIN",
+        "--line",
+        &line,
+        "--tender",
+        "cash=1.00",
+    ]));
+    assert!(
+        !out.status.success(),
+        "the override must be refused without approval"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("approval"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(as_casey(&[
+        "--json",
+        "sale",
+        "complete",
+        "--location",
+        "MAIN",
+        "--line",
+        &line,
+        "--tender",
+        "cash=5.00",
+        "--approve-by",
+        "Morgan Manager",
+        "--approve-pin",
+        "2222",
+    ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let order: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(order["total"], 100);
+    assert_eq!(order["change_due"], 400);
+    assert!(
+        order["approver"].is_string(),
+        "the approver is recorded: {order}"
+    );
+    let receipt = order["receipt_number"].as_str().unwrap().to_string();
+
+    // Return it to store credit is a different tender: approval again. Refund to cash instead.
+    let ret_line = format!("{sku}=1:defective:damaged");
+    let out = run(as_casey(&[
+        "--json", "return", &receipt, "--line", &ret_line,
+    ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ret: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ret["refund_total"], 100);
+    let again = run(as_casey(&["return", &receipt, "--line", &ret_line]));
+    assert!(!again.status.success(), "cannot return more than was sold");
+
+    let escpos = cli.dir.path().join("r.bin");
+    cli.ok(&[
+        "sale",
+        "receipt",
+        &receipt,
+        "--escpos",
+        escpos.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&escpos).unwrap();
+    assert_eq!(
+        &bytes[bytes.len() - 4..],
+        &[0x1D, b'V', 66, 0],
+        "the receipt ends with a cut"
+    );
+
+    let out = run(as_casey(&[
+        "--json",
+        "shift",
+        "close",
+        "--location",
+        "MAIN",
+        "--counted",
+        "100.00",
+    ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let z = cli.json(&["report", "z", &shift]);
+    assert_eq!(z["orders"], 1);
+    assert_eq!(z["returns"], 1);
+    assert_eq!(
+        z["expected_cash"], 10_000,
+        "float + 1.00 sale − 1.00 refund"
+    );
+    assert_eq!(z["variance"], 0);
+    let sales = cli.json(&[
+        "report",
+        "sales",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2027-01-01",
+    ]);
+    assert!(
+        sales["orders"].as_i64().unwrap() > 1,
+        "the demo day plus this sale: {sales}"
+    );
+    assert_eq!(cli.json(&["check"])["ok"], true);
+}
+
+#[test]
+fn receipt_reaches_a_network_printer() {
+    use std::io::Read;
+    let cli = Cli::new();
+    cli.ok(&["demo", "--seed", "6", "--products", "10", "--days", "1"]);
+    let receipt = {
+        let conn = Command::new("sqlite3")
+            .arg(cli.db())
+            .arg("SELECT receipt_number FROM sale_order LIMIT 1")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&conn.stdout).trim().to_string()
+    };
+    assert!(!receipt.is_empty(), "the demo day made sales");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        buf
+    });
+    cli.ok(&["sale", "receipt", &receipt, "--printer", &addr]);
+    let bytes = server.join().unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains(&receipt), "the printer got the receipt text");
+    assert_eq!(
+        &bytes[bytes.len() - 4..],
+        &[0x1D, b'V', 66, 0],
+        "and the cut command"
+    );
+}

@@ -7,6 +7,7 @@ use crate::{StoreError, StoreResult};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0001_init.sql"),
     include_str!("../../../migrations/local/0002_counter.sql"),
+    include_str!("../../../migrations/local/0003_indexes.sql"),
 ];
 
 /// The schema version this build writes.

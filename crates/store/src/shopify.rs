@@ -100,8 +100,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::catalog::{
-    define_attribute_in, location_id, normalise, read_product, write_product, CatalogCache,
-    ImageInput, ProductInput, VariantInput, Written,
+    define_attribute_in, flush_fts, location_id, normalise, read_product, write_normalised,
+    CatalogCache, ImageInput, ProductInput, VariantInput, Written,
 };
 use crate::stock::{apply_movements, Movement};
 use crate::uow::Change;
@@ -1516,6 +1516,20 @@ fn fold3(items: &[String]) -> [String; 3] {
     out
 }
 
+/// JSON text of a value without an intermediate `serde_json::Value` (large op bodies).
+fn json_text<T: serde::Serialize + ?Sized>(v: &T) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Csv(e.to_string()))
+}
+
+/// One written product in the import op body.
+#[derive(serde::Serialize)]
+struct WrittenEntry<'a> {
+    product_id: &'a str,
+    variant_ids: &'a [String],
+    written: &'static str,
+    product: &'a crate::catalog::ProductInput,
+}
+
 impl Store {
     /// Imports a Shopify product CSV (either dialect) — see the [module docs](self) for the
     /// mapping and semantics.
@@ -1605,18 +1619,19 @@ impl Store {
         let mut failed: Option<(usize, FieldError)> = None;
         let result = self.write(|uow| {
             let mut cache = CatalogCache::default();
+            cache.defer_search_index();
             for (code, label) in &plan.new_attributes {
                 define_attribute_in(uow, code, label, AttributeKind::Text, &[])?;
             }
             let avail = available_at(&uow.tx, &location)?;
-            let mut written = Vec::new();
+            let mut written = String::from("[");
             let mut movements = Vec::new();
             let (mut created, mut updated) = (0u64, 0u64);
             for (k, pp) in plan.products.iter().enumerate() {
                 let ids: Vec<Option<String>> = if pp.written == Written::Unchanged {
                     pp.variant_ids.clone()
                 } else {
-                    let saved = match write_product(uow, &mut cache, &pp.product) {
+                    let saved = match write_normalised(uow, &mut cache, pp.product.clone()) {
                         Ok(s) => s,
                         Err(StoreError::Invalid(e)) => {
                             failed = Some((k, e.clone()));
@@ -1629,12 +1644,16 @@ impl Store {
                     } else {
                         updated += 1;
                     }
-                    written.push(json!({
-                        "product_id": saved.product_id,
-                        "variant_ids": saved.variant_ids,
-                        "written": if saved.written == Written::Created { "created" } else { "updated" },
-                        "product": saved.product,
-                    }));
+                    let entry = WrittenEntry {
+                        product_id: &saved.product_id,
+                        variant_ids: &saved.variant_ids,
+                        written: if saved.written == Written::Created { "created" } else { "updated" },
+                        product: &saved.product,
+                    };
+                    if written.len() > 1 {
+                        written.push(',');
+                    }
+                    written.push_str(&json_text(&entry)?);
                     saved.variant_ids.into_iter().map(Some).collect()
                 };
                 for (i, v) in pp.product.variants.iter().enumerate() {
@@ -1659,14 +1678,19 @@ impl Store {
                 }
                 ticker.tick(pp.rows);
             }
+            flush_fts(uow, &mut cache)?;
             let facts = apply_movements(uow, &movements)?;
             let summary = json!({"rows": rows, "products_created": created, "products_updated": updated,
                                  "stock_movements": facts.len()});
-            let body = json!({"source": "shopify", "dialect": dialect, "currency": currency.code(),
-                              "location_id": location, "products": written, "movements": facts});
-            let change = Change::new("catalog.imported", "import", uow.op_id.clone())
-                .after(summary)
-                .body(body);
+            written.push(']');
+            let mut change = Change::new("catalog.imported", "import", uow.op_id.clone()).after(summary);
+            change.raw_body = Some(format!(
+                "{{\"source\":\"shopify\",\"dialect\":{},\"currency\":{},\"location_id\":{},\"movements\":{},\"products\":{written}}}",
+                json_text(&dialect)?,
+                json_text(currency.code())?,
+                json_text(&location)?,
+                json_text(&facts)?,
+            ));
             Ok(((), change))
         });
         ticker.finish(rows);

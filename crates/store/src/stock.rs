@@ -8,7 +8,7 @@ use backroom_api::{StockAlertRow, StockLevelRow};
 use backroom_domain::stock::{check_qty, stock_alert, MovementReason, StockAlert, StockState};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::catalog::location_id;
 use crate::uow::{Change, Uow};
@@ -118,9 +118,22 @@ pub(crate) fn level(
         .unwrap_or(0))
 }
 
-/// Appends movements to the ledger and updates the level projection. Returns the facts as JSON
-/// for the op body.
-pub(crate) fn apply_movements(uow: &Uow, movements: &[Movement]) -> StoreResult<Vec<Value>> {
+/// A ledger row as it travels in an op body.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct MovementFact {
+    pub id: String,
+    pub variant_id: String,
+    pub location_id: String,
+    pub state: StockState,
+    pub delta: i64,
+    pub reason: MovementReason,
+    pub reference: String,
+    pub note: String,
+}
+
+/// Appends movements to the ledger and updates the level projection. Returns the facts for the
+/// op body.
+pub(crate) fn apply_movements(uow: &Uow, movements: &[Movement]) -> StoreResult<Vec<MovementFact>> {
     let mut facts = Vec::with_capacity(movements.len());
     for m in movements {
         if m.delta == 0 {
@@ -153,8 +166,16 @@ pub(crate) fn apply_movements(uow: &Uow, movements: &[Movement]) -> StoreResult<
                  ON CONFLICT(variant_id, location_id, state) DO UPDATE SET qty = qty + excluded.qty",
             )?
             .execute(params![m.variant_id, m.location_id, m.state.as_str(), m.delta])?;
-        facts.push(json!({"id": id, "variant_id": m.variant_id, "location_id": m.location_id, "state": m.state,
-                          "delta": m.delta, "reason": m.reason, "reference": m.reference, "note": m.note}));
+        facts.push(MovementFact {
+            id,
+            variant_id: m.variant_id.clone(),
+            location_id: m.location_id.clone(),
+            state: m.state,
+            delta: m.delta,
+            reason: m.reason,
+            reference: m.reference.clone(),
+            note: m.note.clone(),
+        });
     }
     Ok(facts)
 }
