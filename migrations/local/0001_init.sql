@@ -178,7 +178,8 @@ CREATE TABLE price_list_item (
 CREATE VIRTUAL TABLE catalog_fts USING fts5(
     title, sku, barcodes, vendor, tags,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '1 2 3',
+    detail = column  -- no token positions: smaller doclists, faster prefix matching; no phrase queries needed
 );
 
 -- The ledger: append-only. Never UPDATE or DELETE a row here.

@@ -137,8 +137,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        // A 128 MiB page cache and memory-mapped reads keep a 100k-product catalogue hot.
-        conn.pragma_update(None, "cache_size", -131_072)?;
+        // A 16 MiB page cache plus memory-mapped reads: a bigger cache made every commit slower
+        // (SQLite scans the whole cache when a transaction ends), see docs/benchmarks.md.
+        conn.pragma_update(None, "cache_size", -16_384)?;
         // The app checkpoints when idle (`checkpoint`); SQLite's own auto-checkpoint, which
         // stalls whichever commit trips it, is only a backstop at ~40 MiB of WAL.
         conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
