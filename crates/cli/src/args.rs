@@ -132,6 +132,23 @@ pub enum Command {
     },
     #[command(subcommand)]
     Promotion(crate::counter::PromotionCmd),
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCmd {
+    /// Price/weight-embedded EAN-13 prefixes: PREFIX=price|weight … (replaces the list).
+    Barcodes { rules: Vec<String> },
+    /// Loyalty: points per whole currency unit paid, and what one point is worth (e.g. 0.01).
+    Loyalty {
+        #[arg(long)]
+        points_per_unit: i64,
+        #[arg(long)]
+        point_value: String,
+    },
+    /// Show the store settings.
+    Show,
 }
 
 #[derive(Subcommand)]

@@ -372,6 +372,52 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             approval,
         } => counter::credit(&mut open(&db)?, &out, &customer, &amount, &note, &approval)?,
         Command::Promotion(cmd) => counter::promotion(&mut open(&db)?, &out, cmd, parse_time)?,
+        Command::Settings(cmd) => {
+            let mut store = open(&db)?;
+            match cmd {
+                args::SettingsCmd::Barcodes { rules } => {
+                    let parsed = rules
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            let (prefix, kind) = r.split_once('=').with_context(|| {
+                                format!("'{r}' should be PREFIX=price or PREFIX=weight")
+                            })?;
+                            let kind = match kind.trim() {
+                                "price" => backroom_domain::barcode::EmbeddedKind::Price,
+                                "weight" => backroom_domain::barcode::EmbeddedKind::Weight,
+                                other => bail!(StoreError::invalid(
+                                    &format!("rules[{i}]"),
+                                    "invalid_kind",
+                                    format!("'{other}' is not price or weight")
+                                )),
+                            };
+                            Ok(backroom_domain::barcode::EmbeddedRule {
+                                prefix: prefix.trim().to_string(),
+                                kind,
+                            })
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()?;
+                    store.set_embedded_barcode_rules(parsed)?;
+                    out.done("barcode rules set")?;
+                }
+                args::SettingsCmd::Loyalty {
+                    points_per_unit,
+                    point_value,
+                } => {
+                    let value = parse_money(&store, &point_value, "point_value")?;
+                    store.set_loyalty(points_per_unit, value)?;
+                    out.done("loyalty set")?;
+                }
+                args::SettingsCmd::Show => {
+                    let s = store.settings()?;
+                    let v = serde_json::json!({"store_name": s.store_name, "currency": s.currency.code(),
+                        "tax_mode": s.tax_mode.as_str(), "embedded_barcodes": s.embedded_rules,
+                        "loyalty_points_per_unit": s.loyalty_points_per_unit, "loyalty_point_value": s.loyalty_point_value});
+                    out.value(&v, &serde_json::to_string_pretty(&v)?)?;
+                }
+            }
+        }
         Command::Check => {
             let report = open(&db)?.check()?;
             out.check(&report)?;

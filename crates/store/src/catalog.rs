@@ -263,6 +263,39 @@ impl Store {
         self.load_context()
     }
 
+    /// Sets the loyalty programme: points earned per whole currency unit paid, and the value of
+    /// one point (minor units) when redeemed.
+    pub fn set_loyalty(&mut self, points_per_unit: i64, point_value_minor: i64) -> StoreResult<()> {
+        if !(0..=1000).contains(&points_per_unit) {
+            return Err(StoreError::invalid(
+                "points_per_unit",
+                "out_of_range",
+                "points per unit is between 0 and 1000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&point_value_minor) {
+            return Err(StoreError::invalid(
+                "point_value",
+                "out_of_range",
+                "a point is worth at least one minor unit",
+            ));
+        }
+        let before = self.settings()?.clone();
+        self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            for (k, v) in [("loyalty_points_per_unit", points_per_unit), ("loyalty_point_value", point_value_minor)] {
+                uow.tx.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)", params![k, v.to_string()])?;
+            }
+            let after = json!({"points_per_unit": points_per_unit, "point_value": point_value_minor});
+            let change = Change::new("settings.loyalty_set", "setting", "loyalty")
+                .before(json!({"points_per_unit": before.loyalty_points_per_unit, "point_value": before.loyalty_point_value}))
+                .after(after.clone())
+                .body(after);
+            Ok(((), change))
+        })?;
+        self.load_context()
+    }
+
     pub fn create_location(&mut self, input: NewLocation) -> StoreResult<String> {
         let code = check_code(&input.code, "code")?;
         let name = required(&input.name, "name")?;

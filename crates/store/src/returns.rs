@@ -187,6 +187,7 @@ impl Store {
                 (Some(o), "") => default_location(&uow.tx, &o.location)?,
                 (_, l) => default_location(&uow.tx, l)?,
             };
+            crate::staff::check_location(uow, &loc_id, &loc_code)?;
             let customer = input.customer_id.clone().or_else(|| order.as_ref().and_then(|o| o.customer_id.clone()));
             if let Some(c) = &customer {
                 customer_exists(&uow.tx, c, "customer_id")?;

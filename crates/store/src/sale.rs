@@ -824,6 +824,7 @@ pub(crate) fn write_sale(
 ) -> StoreResult<WrittenSale> {
     let cart_id = input.cart_id.trim().to_string();
     let (resolved, priced, loc_id, loc_code) = price(&uow.tx, settings, input, uow.now)?;
+    crate::staff::check_location(uow, &loc_id, &loc_code)?;
     // Permissions: selling, overrides, discounts (and discounts above the role's limit).
     let mut approver = authorize(uow, Permission::Sell, input.approval.as_ref())?;
     let mut need = |p: Permission, uow: &Uow| -> StoreResult<()> {

@@ -134,6 +134,7 @@ impl Store {
         self.write(|uow| {
             authorize(uow, Permission::OpenCloseShift, None)?;
             let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            crate::staff::check_location(uow, &loc_id, &loc_code)?;
             if open_shift(&uow.tx, &loc_id, uow.device_id)?.is_some() {
                 return Err(StoreError::invalid("location", "shift_open", format!("a shift is already open on this till at {loc_code}")));
             }
@@ -174,6 +175,7 @@ impl Store {
         self.write(|uow| {
             authorize(uow, Permission::CashInOut, None)?;
             let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            crate::staff::check_location(uow, &loc_id, &loc_code)?;
             let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
                 .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
             let id = uow.new_id();
@@ -198,6 +200,7 @@ impl Store {
         self.write(|uow| {
             authorize(uow, Permission::OpenCloseShift, None)?;
             let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            crate::staff::check_location(uow, &loc_id, &loc_code)?;
             let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
                 .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
             let mut z = compute(&uow.tx, &shift)?;

@@ -171,6 +171,25 @@ pub(crate) fn authorize(
     }
 }
 
+/// Checks that the acting staff member works at `location_id` (staff with no locations work
+/// everywhere; the system actor is not limited).
+pub(crate) fn check_location(uow: &Uow, location_id: &str, code: &str) -> StoreResult<()> {
+    let scoped: Vec<String> = uow
+        .tx
+        .prepare_cached("SELECT location_id FROM staff_location WHERE staff_id = ?1")?
+        .query_map([uow.actor], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if scoped.is_empty() || scoped.iter().any(|l| l == location_id) {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "location",
+            "not_your_store",
+            format!("you are not set up to work at {code}"),
+        ))
+    }
+}
+
 impl Store {
     /// Adds a staff member with a role and a PIN, optionally limited to some locations.
     pub fn add_staff(

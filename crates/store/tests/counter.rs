@@ -768,3 +768,91 @@ fn customers_search_and_duplicates() {
         vec!["email", "phone"]
     );
 }
+
+#[test]
+fn staff_scoped_to_a_store_cannot_sell_elsewhere() {
+    let mut t = shop();
+    t.store
+        .create_location(backroom_store::NewLocation {
+            code: "NORTH".into(),
+            name: "North".into(),
+            kind: "store".into(),
+        })
+        .unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "NORTH", 5, "", "")
+        .unwrap();
+    t.store
+        .add_staff("Nico", "cashier", "4444", &["NORTH".to_string()])
+        .unwrap();
+    t.store.sign_in("Nico", "4444").unwrap();
+    let at_main = t
+        .store
+        .complete_sale(sale(
+            "n1",
+            vec![line("TEE-RED-M", 1)],
+            vec![tender("cash", 1999)],
+        ))
+        .unwrap_err();
+    assert_eq!(
+        (at_main.field(), at_main.code()),
+        (Some("location"), "not_your_store")
+    );
+    let at_north = SaleInput {
+        location: "NORTH".into(),
+        ..sale("n2", vec![line("TEE-RED-M", 1)], vec![tender("cash", 1999)])
+    };
+    t.store
+        .complete_sale(at_north)
+        .expect("Nico works at NORTH");
+    assert_eq!(
+        t.store.open_shift("MAIN", 0).unwrap_err().code(),
+        "not_your_store"
+    );
+}
+
+#[test]
+fn loyalty_settings_and_points_as_a_tender() {
+    let mut t = shop();
+    t.store.set_loyalty(10, 1).unwrap();
+    let c = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Lo".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    t.store
+        .complete_sale(SaleInput {
+            customer_id: Some(c.clone()),
+            ..sale("l1", vec![line("TEE-RED-M", 1)], vec![tender("card", 1999)])
+        })
+        .unwrap();
+    assert_eq!(
+        t.store.customer(&c).unwrap().loyalty_points,
+        199,
+        "10 points per euro on 19.99"
+    );
+    let o = t
+        .store
+        .complete_sale(SaleInput {
+            customer_id: Some(c.clone()),
+            ..sale(
+                "l2",
+                vec![line("TEE-RED-M", 1)],
+                vec![tender("loyalty", 199), tender("card", 1800)],
+            )
+        })
+        .unwrap();
+    assert_eq!(o.total, 1999);
+    assert_eq!(
+        t.store.customer(&c).unwrap().loyalty_points,
+        180,
+        "199 spent, 180 earned on the 18.00 paid by card"
+    );
+    assert_eq!(
+        t.store.set_loyalty(10, 0).unwrap_err().field(),
+        Some("point_value")
+    );
+    assert_healthy(&t);
+}
