@@ -540,20 +540,28 @@ pub fn customer(store: &mut Store, out: &Out, cmd: CustomerCmd) -> anyhow::Resul
 }
 
 fn print_order(out: &Out, o: &backroom_store::OrderView) -> anyhow::Result<()> {
+    let exp = backroom_domain::Currency::parse(&o.currency)
+        .map(|c| c.exponent())
+        .unwrap_or(2);
+    let m = |v: i64| backroom_domain::money::format_minor(v, exp);
     let mut text = format!(
-        "{}  total {}  tax {}  change {}  [{} / {} / {}]",
+        "{}  total {} {}  tax {}  change {}  [{} / {} / {}]",
         o.receipt_number,
-        o.total,
-        o.tax_total,
-        o.change_due,
+        m(o.total),
+        o.currency,
+        m(o.tax_total),
+        m(o.change_due),
         o.payment_status,
         o.fulfilment_status,
         o.return_status
     );
     for l in &o.lines {
         text.push_str(&format!(
-            "\n  {:<20} {:>3} x {:>7}  {:>8}",
-            l.sku, l.quantity, l.unit_price, l.total
+            "\n  {:<20} {:>3} x {:>8}  {:>9}",
+            l.sku,
+            l.quantity,
+            m(l.unit_price),
+            m(l.total)
         ));
     }
     out.value(o, &text)
@@ -756,27 +764,51 @@ pub fn shift(store: &mut Store, out: &Out, cmd: ShiftCmd) -> anyhow::Result<()> 
         ShiftCmd::Close { location, counted } => {
             let c = money(store, &counted, "counted")?;
             let z = store.close_shift(&location, c)?;
-            out.value(&z, &z_text(&z))
+            out.value(&z, &z_text(store, &z))
         }
     }
 }
 
-fn z_text(z: &backroom_store::ZReport) -> String {
+fn z_text(store: &Store, z: &backroom_store::ZReport) -> String {
+    let m = |v: i64| fmt_money(store, v);
+    let opt = |v: Option<i64>| v.map_or_else(|| "-".to_string(), m);
     let mut t = format!(
         "Z-report {} at {}\n  orders {} (voided {})  gross {}  discounts {}  tax {}  net {}\n  returns {}  refunds {}\n",
-        z.number, z.location, z.orders, z.voided_orders, z.gross_sales, z.discounts, z.tax, z.net_sales, z.returns, z.refunds
+        z.number,
+        z.location,
+        z.orders,
+        z.voided_orders,
+        m(z.gross_sales),
+        m(z.discounts),
+        m(z.tax),
+        m(z.net_sales),
+        z.returns,
+        m(z.refunds)
     );
     for (tender, v) in &z.tenders {
         t.push_str(&format!(
-            "  {tender:<12} sales {:>9} refunds {:>9} net {:>9}\n",
-            v.sales, v.refunds, v.net
+            "  {tender:<12} sales {:>10} refunds {:>10} net {:>10}\n",
+            m(v.sales),
+            m(v.refunds),
+            m(v.net)
         ));
     }
     t.push_str(&format!(
-        "  float {}  cash in {}  cash out {}  expected cash {}  counted {:?}  variance {:?}",
-        z.float, z.cash_in, z.cash_out, z.expected_cash, z.counted_cash, z.variance
+        "  float {}  cash in {}  cash out {}  expected cash {}  counted {}  variance {}",
+        m(z.float),
+        m(z.cash_in),
+        m(z.cash_out),
+        m(z.expected_cash),
+        opt(z.counted_cash),
+        opt(z.variance)
     ));
     t
+}
+
+/// Minor units as decimal text in the store currency.
+fn fmt_money(store: &Store, v: i64) -> String {
+    let exp = store.settings().map(|s| s.currency.exponent()).unwrap_or(2);
+    backroom_domain::money::format_minor(v, exp)
 }
 
 pub fn report(
@@ -788,14 +820,40 @@ pub fn report(
     match cmd {
         ReportCmd::Z { shift } => {
             let z = store.z_report(&shift)?;
-            out.value(&z, &z_text(&z))
+            out.value(&z, &z_text(store, &z))
         }
         ReportCmd::Sales { from, to } => {
             let r = store.sales_report(parse_time(&from, "from")?, parse_time(&to, "to")?)?;
-            let text = format!(
-                "orders {}  units {}  gross {}  discounts {}  tax {}  net {}  average {}\nreturns {}  refunds {}\nby tender {:?}\nby location {:?}",
-                r.orders, r.units, r.gross_sales, r.discounts, r.tax, r.net_sales, r.average_order, r.returns, r.refunds, r.by_tender, r.by_location
+            let m = |v: i64| fmt_money(store, v);
+            let mut text = format!(
+                "orders {}  units {}  gross {}  discounts {}  tax {}  net {}  average order {}\nreturns {}  refunds {}",
+                r.orders,
+                r.units,
+                m(r.gross_sales),
+                m(r.discounts),
+                m(r.tax),
+                m(r.net_sales),
+                m(r.average_order),
+                r.returns,
+                m(r.refunds)
             );
+            for (title, map) in [
+                ("by tender", &r.by_tender),
+                ("by location", &r.by_location),
+                ("by staff", &r.by_staff),
+            ] {
+                text.push_str(&format!("\n{title}:"));
+                for (k, v) in map {
+                    text.push_str(&format!("\n  {k:<20} {:>12}", m(*v)));
+                }
+            }
+            text.push_str("\ntop products:");
+            for (sku, units, revenue) in &r.top_products {
+                text.push_str(&format!(
+                    "\n  {sku:<20} {units:>5} units {:>12}",
+                    m(*revenue)
+                ));
+            }
             out.value(&r, &text)
         }
     }
