@@ -204,3 +204,279 @@ pub struct StoreSummary {
     pub movements: u64,
     pub outbox_ops: u64,
 }
+
+// ---- Counter: staff, customers, sales, returns, shifts ------------------------------------
+
+pub use backroom_domain::sale::DiscountValue;
+use std::collections::BTreeMap;
+
+/// One line as the cashier entered it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SaleLineInput {
+    /// SKU, barcode, or a price/weight-embedded EAN-13 as scanned.
+    pub sku: String,
+    pub quantity: i64,
+    /// A manual unit price (needs `price_override`).
+    pub price_override: Option<i64>,
+    pub discount: Option<DiscountValue>,
+    /// For gift-card products: the code of the card being sold.
+    pub gift_card_code: Option<String>,
+}
+
+/// One tender.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TenderInput {
+    /// cash, card, gift_card, store_credit, loyalty.
+    pub kind: String,
+    pub amount: i64,
+    /// Card terminal reference, cheque number…
+    pub reference: String,
+    pub gift_card_code: Option<String>,
+}
+
+/// A cart to price or complete.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SaleInput {
+    /// Made by the till when the cart starts; completing the same cart twice gives one order.
+    pub cart_id: String,
+    /// Location code; blank: the first store location.
+    pub location: String,
+    pub customer_id: Option<String>,
+    pub lines: Vec<SaleLineInput>,
+    pub order_discount: Option<DiscountValue>,
+    pub promo_codes: Vec<String>,
+    pub tenders: Vec<TenderInput>,
+    /// take_away (default), pickup or ship.
+    pub fulfilment: String,
+    pub approval: Option<Approval>,
+    pub note: String,
+}
+
+/// A line of a stored order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineView {
+    pub id: String,
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub price_source: String,
+    pub gross: i64,
+    pub discounts: Vec<(String, i64)>,
+    pub discount_total: i64,
+    pub tax_rate_milli: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub returned_qty: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub kind: String,
+    pub tender: String,
+    pub amount: i64,
+    pub reference: String,
+}
+
+/// A stored order with its lines, payments and the three status axes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    pub receipt_number: String,
+    pub location: String,
+    pub staff_id: String,
+    pub customer_id: Option<String>,
+    pub currency: String,
+    pub tax_mode: String,
+    pub created_at: i64,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub tax_total: i64,
+    pub total: i64,
+    pub change_due: i64,
+    pub payment_status: String,
+    pub fulfilment_status: String,
+    pub return_status: String,
+    pub shift_id: Option<String>,
+    pub lines: Vec<OrderLineView>,
+    pub payments: Vec<PaymentView>,
+    pub approver: Option<String>,
+}
+
+/// A priced but not completed cart (what the Sell screen shows while scanning).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartQuote {
+    pub lines: Vec<QuoteLine>,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub tax_total: i64,
+    pub total: i64,
+    pub promotions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteLine {
+    pub sku: String,
+    pub title: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub discount_total: i64,
+    pub tax: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReturnLineInput {
+    /// The order line; or give `sku` and the first line of that SKU with units left is used.
+    pub line_id: Option<String>,
+    pub sku: String,
+    pub quantity: i64,
+    /// A return reason code (seeded with Shopify's: size_too_small, defective, …).
+    pub reason: String,
+    /// restock, damaged, quality_control or write_off.
+    pub disposition: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RefundTender {
+    pub kind: String,
+    pub amount: i64,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReturnInput {
+    /// Receipt number or order id; `None` for an unreceipted return.
+    pub order: Option<String>,
+    /// Where the goods come back (blank: the order's location, or the first store).
+    pub location: String,
+    pub customer_id: Option<String>,
+    pub lines: Vec<ReturnLineInput>,
+    /// Explicit refund split; empty means back to the original tenders.
+    pub refund: Vec<RefundTender>,
+    pub restocking_fee_bp: u32,
+    /// New items for an exchange.
+    pub exchange: Option<SaleInput>,
+    pub approval: Option<Approval>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnView {
+    pub id: String,
+    pub number: String,
+    pub order_id: Option<String>,
+    pub refund_total: i64,
+    pub restocking_fee: i64,
+    pub refunds: Vec<(String, i64)>,
+    pub exchange_order: Option<OrderView>,
+}
+
+/// Money per tender in a shift.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderTotals {
+    pub sales: i64,
+    pub refunds: i64,
+    pub voids: i64,
+    pub net: i64,
+}
+
+/// The end-of-shift report. Written once when the shift closes and never changed after.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZReport {
+    pub shift_id: String,
+    pub number: String,
+    pub location: String,
+    pub opened_by: String,
+    pub opened_at: i64,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<i64>,
+    pub float: i64,
+    pub orders: i64,
+    pub voided_orders: i64,
+    pub gross_sales: i64,
+    pub discounts: i64,
+    pub tax: i64,
+    pub net_sales: i64,
+    pub returns: i64,
+    pub refunds: i64,
+    pub restocking_fees: i64,
+    pub tenders: BTreeMap<String, TenderTotals>,
+    pub cash_in: i64,
+    pub cash_out: i64,
+    pub expected_cash: i64,
+    pub counted_cash: Option<i64>,
+    pub variance: Option<i64>,
+}
+
+/// A manager's approval for one action.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Approval {
+    /// The approving manager's name.
+    pub manager: String,
+    pub pin: String,
+}
+
+/// A staff member as shown to people (never the PIN hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub active: bool,
+    pub locked: bool,
+    pub locations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerInput {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    /// Customer group code (price lists and promotions use it).
+    pub group: Option<String>,
+    pub marketing_consent: bool,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub group: Option<String>,
+    pub marketing_consent: bool,
+    pub note: String,
+    pub store_credit: i64,
+    pub loyalty_points: i64,
+    pub orders: i64,
+    pub total_spent: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    /// `email` or `phone`.
+    pub matched_on: String,
+    pub value: String,
+    pub customer_ids: Vec<String>,
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GiftCardView {
+    pub code: String,
+    pub balance: i64,
+    pub initial_amount: i64,
+    pub currency: String,
+    pub expires_at: Option<i64>,
+    pub active: bool,
+    pub customer_id: Option<String>,
+}

@@ -4,59 +4,13 @@
 
 use backroom_domain::staff::Permission;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::staff::{authorize, Approval};
+use crate::staff::authorize;
 use crate::uow::{Change, Uow};
+use crate::Approval;
 use crate::{Store, StoreError, StoreResult};
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CustomerInput {
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    /// Customer group code (price lists and promotions use it).
-    pub group: Option<String>,
-    pub marketing_consent: bool,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerView {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub group: Option<String>,
-    pub marketing_consent: bool,
-    pub note: String,
-    pub store_credit: i64,
-    pub loyalty_points: i64,
-    pub orders: i64,
-    pub total_spent: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DuplicateGroup {
-    /// `email` or `phone`.
-    pub matched_on: String,
-    pub value: String,
-    pub customer_ids: Vec<String>,
-    pub names: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GiftCardView {
-    pub code: String,
-    pub balance: i64,
-    pub initial_amount: i64,
-    pub currency: String,
-    pub expires_at: Option<i64>,
-    pub active: bool,
-    pub customer_id: Option<String>,
-}
+use backroom_api::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
 
 fn normalise(input: &CustomerInput) -> StoreResult<CustomerInput> {
     let mut c = input.clone();

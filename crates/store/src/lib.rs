@@ -37,19 +37,19 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
-pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
-pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
-pub use customer::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
-pub use error::{StoreError, StoreResult};
-pub use migrate::SCHEMA_VERSION;
-pub use reports::SalesReport;
-pub use returns::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
-pub use sale::{
+pub use backroom_api::{Approval, StaffView};
+pub use backroom_api::{
     CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput,
     TenderInput,
 };
-pub use shift::{TenderTotals, ZReport};
-pub use staff::{Approval, StaffView};
+pub use backroom_api::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
+pub use backroom_api::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
+pub use backroom_api::{TenderTotals, ZReport};
+pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
+pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
+pub use error::{StoreError, StoreResult};
+pub use migrate::SCHEMA_VERSION;
+pub use reports::SalesReport;
 pub use stock::{Adjustment, MovementView, StateMove};
 pub use transfer::{ReceiveLine, TransferLineInput};
 

@@ -22,70 +22,18 @@ use backroom_domain::sale::TenderKind;
 use backroom_domain::staff::Permission;
 use backroom_domain::stock::{MovementReason, StockState};
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::customer::customer_exists;
-use crate::sale::{
-    default_location, next_number, open_shift, order_view, write_sale, OrderView, SaleInput,
-};
-use crate::staff::{authorize, Approval};
+use crate::sale::{default_location, next_number, open_shift, order_view, write_sale};
+use crate::staff::authorize;
 use crate::stock::{apply_movements, variant_id, Movement};
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
+use backroom_api::{ReturnInput, ReturnView};
 
 /// How many days back the lowest price for an unreceipted return is looked for.
 pub const UNRECEIPTED_LOOKBACK_DAYS: i64 = 90;
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ReturnLineInput {
-    /// The order line; or give `sku` and the first line of that SKU with units left is used.
-    pub line_id: Option<String>,
-    pub sku: String,
-    pub quantity: i64,
-    /// A return reason code (seeded with Shopify's: size_too_small, defective, …).
-    pub reason: String,
-    /// restock, damaged, quality_control or write_off.
-    pub disposition: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RefundTender {
-    pub kind: String,
-    pub amount: i64,
-    pub reference: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ReturnInput {
-    /// Receipt number or order id; `None` for an unreceipted return.
-    pub order: Option<String>,
-    /// Where the goods come back (blank: the order's location, or the first store).
-    pub location: String,
-    pub customer_id: Option<String>,
-    pub lines: Vec<ReturnLineInput>,
-    /// Explicit refund split; empty means back to the original tenders.
-    pub refund: Vec<RefundTender>,
-    pub restocking_fee_bp: u32,
-    /// New items for an exchange.
-    pub exchange: Option<SaleInput>,
-    pub approval: Option<Approval>,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReturnView {
-    pub id: String,
-    pub number: String,
-    pub order_id: Option<String>,
-    pub refund_total: i64,
-    pub restocking_fee: i64,
-    pub refunds: Vec<(String, i64)>,
-    pub exchange_order: Option<OrderView>,
-}
 
 struct LineBack {
     order_line_id: Option<String>,

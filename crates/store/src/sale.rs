@@ -12,141 +12,26 @@ use backroom_domain::barcode::{parse_scan, EmbeddedKind, Scan};
 use backroom_domain::money::div_round_half_away;
 use backroom_domain::pricing::{resolve_price, PriceContext, PriceRule};
 use backroom_domain::sale::{
-    price_cart, settle, CartLine, DiscountValue, PricedCart, Promotion, PromotionKind, TenderKind,
+    price_cart, settle, CartLine, PricedCart, Promotion, PromotionKind, TenderKind,
 };
 use backroom_domain::staff::Permission;
 use backroom_domain::stock::{MovementReason, StockState};
 use backroom_domain::tax::TaxRate;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::catalog::location_id;
 use crate::customer::{
     credit_balance, customer_exists, issue_card, loyalty_balance, usable_gift_card,
 };
-use crate::staff::{actor_role, authorize, Approval};
+use crate::staff::{actor_role, authorize};
 use crate::stock::{apply_movements, Movement};
 use crate::uow::{Change, Uow};
+use crate::Approval;
 use crate::{Settings, Store, StoreError, StoreResult};
-
-/// One line as the cashier entered it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SaleLineInput {
-    /// SKU, barcode, or a price/weight-embedded EAN-13 as scanned.
-    pub sku: String,
-    pub quantity: i64,
-    /// A manual unit price (needs `price_override`).
-    pub price_override: Option<i64>,
-    pub discount: Option<DiscountValue>,
-    /// For gift-card products: the code of the card being sold.
-    pub gift_card_code: Option<String>,
-}
-
-/// One tender.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TenderInput {
-    /// cash, card, gift_card, store_credit, loyalty.
-    pub kind: String,
-    pub amount: i64,
-    /// Card terminal reference, cheque number…
-    pub reference: String,
-    pub gift_card_code: Option<String>,
-}
-
-/// A cart to price or complete.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SaleInput {
-    /// Made by the till when the cart starts; completing the same cart twice gives one order.
-    pub cart_id: String,
-    /// Location code; blank: the first store location.
-    pub location: String,
-    pub customer_id: Option<String>,
-    pub lines: Vec<SaleLineInput>,
-    pub order_discount: Option<DiscountValue>,
-    pub promo_codes: Vec<String>,
-    pub tenders: Vec<TenderInput>,
-    /// take_away (default), pickup or ship.
-    pub fulfilment: String,
-    pub approval: Option<Approval>,
-    pub note: String,
-}
-
-/// A line of a stored order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderLineView {
-    pub id: String,
-    pub sku: String,
-    pub title: String,
-    pub quantity: i64,
-    pub unit_price: i64,
-    pub price_source: String,
-    pub gross: i64,
-    pub discounts: Vec<(String, i64)>,
-    pub discount_total: i64,
-    pub tax_rate_milli: i64,
-    pub tax: i64,
-    pub total: i64,
-    pub returned_qty: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaymentView {
-    pub kind: String,
-    pub tender: String,
-    pub amount: i64,
-    pub reference: String,
-}
-
-/// A stored order with its lines, payments and the three status axes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderView {
-    pub id: String,
-    pub receipt_number: String,
-    pub location: String,
-    pub staff_id: String,
-    pub customer_id: Option<String>,
-    pub currency: String,
-    pub tax_mode: String,
-    pub created_at: i64,
-    pub subtotal: i64,
-    pub discount_total: i64,
-    pub tax_total: i64,
-    pub total: i64,
-    pub change_due: i64,
-    pub payment_status: String,
-    pub fulfilment_status: String,
-    pub return_status: String,
-    pub shift_id: Option<String>,
-    pub lines: Vec<OrderLineView>,
-    pub payments: Vec<PaymentView>,
-    pub approver: Option<String>,
-}
-
-/// A priced but not completed cart (what the Sell screen shows while scanning).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CartQuote {
-    pub lines: Vec<QuoteLine>,
-    pub subtotal: i64,
-    pub discount_total: i64,
-    pub tax_total: i64,
-    pub total: i64,
-    pub promotions: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuoteLine {
-    pub sku: String,
-    pub title: String,
-    pub quantity: i64,
-    pub unit_price: i64,
-    pub discount_total: i64,
-    pub tax: i64,
-    pub total: i64,
-}
+use backroom_api::{
+    CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput,
+};
 
 /// A line resolved against the catalogue.
 struct Resolved {

@@ -2,54 +2,15 @@
 //! drawer into an immutable Z-report. Selling never waits for a shift: an order made while no
 //! shift is open is picked up by the next shift opened at that location.
 
-use std::collections::BTreeMap;
-
 use backroom_domain::staff::Permission;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::sale::{default_location, next_number, open_shift};
 use crate::staff::authorize;
 use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
-
-/// Money per tender in a shift.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TenderTotals {
-    pub sales: i64,
-    pub refunds: i64,
-    pub voids: i64,
-    pub net: i64,
-}
-
-/// The end-of-shift report. Written once when the shift closes and never changed after.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ZReport {
-    pub shift_id: String,
-    pub number: String,
-    pub location: String,
-    pub opened_by: String,
-    pub opened_at: i64,
-    pub closed_by: Option<String>,
-    pub closed_at: Option<i64>,
-    pub float: i64,
-    pub orders: i64,
-    pub voided_orders: i64,
-    pub gross_sales: i64,
-    pub discounts: i64,
-    pub tax: i64,
-    pub net_sales: i64,
-    pub returns: i64,
-    pub refunds: i64,
-    pub restocking_fees: i64,
-    pub tenders: BTreeMap<String, TenderTotals>,
-    pub cash_in: i64,
-    pub cash_out: i64,
-    pub expected_cash: i64,
-    pub counted_cash: Option<i64>,
-    pub variance: Option<i64>,
-}
+use backroom_api::ZReport;
 
 fn compute(conn: &Connection, shift_id: &str) -> StoreResult<ZReport> {
     let mut z = conn

@@ -12,31 +12,12 @@ use backroom_domain::staff::{
     check_pin, Grant, Permission, Role, PIN_LOCKOUT_MS, PIN_MAX_FAILURES,
 };
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::catalog::location_id;
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
-
-/// A manager's approval for one action.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Approval {
-    /// The approving manager's name.
-    pub manager: String,
-    pub pin: String,
-}
-
-/// A staff member as shown to people (never the PIN hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffView {
-    pub id: String,
-    pub name: String,
-    pub role: String,
-    pub active: bool,
-    pub locked: bool,
-    pub locations: Vec<String>,
-}
+use backroom_api::{Approval, StaffView};
 
 pub(crate) fn hash_pin(uow: &Uow, pin: &str) -> StoreResult<String> {
     check_pin(pin)?;

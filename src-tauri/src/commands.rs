@@ -1,0 +1,322 @@
+//! The Tauri commands: decode, call one use-case, map the error. Nothing else lives here.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use backroom_api::{
+    ApiError, CartQuote, CustomerView, ImportReport, LocationView, OrderView, ReturnInput,
+    ReturnView, SaleInput, ScanHit, StaffView, StockAlertRow, StockLevelRow, VariantHit, ZReport,
+};
+use backroom_store::shopify::ImportOptions;
+use backroom_store::{demo, InitStore, ManualClock, NoProgress, SeededIds, Store, StoreError};
+use serde::Serialize;
+use tauri::State;
+
+/// The open store, shared by the commands; one writer at a time.
+pub struct App {
+    path: PathBuf,
+    store: Arc<Mutex<Option<Store>>>,
+}
+
+impl App {
+    pub fn new(path: PathBuf) -> App {
+        let store = Store::open(&path)
+            .map_err(|e| eprintln!("error: opening {}: {e}", path.display()))
+            .ok();
+        App {
+            path,
+            store: Arc::new(Mutex::new(store)),
+        }
+    }
+}
+
+pub fn database_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("BACKROOM_DB") {
+        return PathBuf::from(p);
+    }
+    directories::ProjectDirs::from("app", "Backroom", "backroom")
+        .map(|d| d.data_dir().join(backroom_store::default_db_file_name()))
+        .unwrap_or_else(|| PathBuf::from(backroom_store::default_db_file_name()))
+}
+
+fn internal(message: impl Into<String>) -> ApiError {
+    ApiError {
+        code: "internal".into(),
+        message: message.into(),
+        field: None,
+    }
+}
+
+/// Runs `f` on the store on a blocking worker thread.
+async fn with_store<T, F>(app: &App, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let store = app.store.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = store
+            .lock()
+            .map_err(|_| internal("the store lock was poisoned; restart Backroom"))?;
+        let s = guard
+            .as_mut()
+            .ok_or_else(|| internal("the database could not be opened"))?;
+        f(s).map_err(ApiError::from)
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))?
+}
+
+#[derive(Serialize)]
+pub struct AppStatus {
+    pub initialised: bool,
+    pub store_name: String,
+    pub currency: String,
+    pub database: String,
+}
+
+#[tauri::command]
+pub async fn app_status(app: State<'_, App>) -> Result<AppStatus, ApiError> {
+    let db = app.path.display().to_string();
+    with_store(&app, move |s| {
+        Ok(match s.settings() {
+            Ok(st) => AppStatus {
+                initialised: true,
+                store_name: st.store_name.clone(),
+                currency: st.currency.code().into(),
+                database: db,
+            },
+            Err(_) => AppStatus {
+                initialised: false,
+                store_name: String::new(),
+                currency: String::new(),
+                database: db,
+            },
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn setup_store(
+    app: State<'_, App>,
+    store_name: String,
+    currency: String,
+    owner_name: String,
+    owner_pin: String,
+) -> Result<(), ApiError> {
+    with_store(&app, move |s| {
+        s.init(InitStore {
+            store_name,
+            currency,
+            tax_mode: "inclusive".into(),
+            device_name: "desk-1".into(),
+            location_code: "MAIN".into(),
+            owner_name,
+            owner_pin,
+        })
+    })
+    .await
+}
+
+/// Builds the demo store (deterministic clock and ids), then reopens it normally.
+#[tauri::command]
+pub async fn setup_demo(app: State<'_, App>) -> Result<(), ApiError> {
+    let path = app.path.clone();
+    let store = app.store.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = store
+            .lock()
+            .map_err(|_| internal("the store lock was poisoned"))?;
+        *guard = None;
+        let clock = Arc::new(ManualClock::new(demo::DEMO_START_MS));
+        let mut s = Store::open_with(&path, clock.clone(), Arc::new(SeededIds::new(1)))
+            .map_err(ApiError::from)?;
+        let step = clock.clone();
+        demo::generate(
+            &mut s,
+            &demo::DemoOptions {
+                seed: 1,
+                products: 200,
+                days: 30,
+            },
+            &move |ms| step.advance(ms),
+            &NoProgress,
+        )
+        .map_err(ApiError::from)?;
+        drop(s);
+        *guard = Some(Store::open(&path).map_err(ApiError::from)?);
+        Ok(())
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))?
+}
+
+#[tauri::command]
+pub async fn staff_names(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError> {
+    with_store(&app, |s| {
+        Ok(s.staff()?.into_iter().filter(|m| m.active).collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    app: State<'_, App>,
+    name: String,
+    pin: String,
+) -> Result<StaffView, ApiError> {
+    with_store(&app, move |s| s.sign_in(&name, &pin)).await
+}
+
+#[tauri::command]
+pub async fn lock(app: State<'_, App>) -> Result<(), ApiError> {
+    with_store(&app, |s| {
+        s.lock();
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn search(app: State<'_, App>, query: String) -> Result<Vec<VariantHit>, ApiError> {
+    with_store(&app, move |s| s.search(&query, 12)).await
+}
+
+#[tauri::command]
+pub async fn scan(app: State<'_, App>, code: String) -> Result<Option<ScanHit>, ApiError> {
+    with_store(&app, move |s| s.lookup_barcode(&code)).await
+}
+
+#[tauri::command]
+pub async fn search_customers(
+    app: State<'_, App>,
+    query: String,
+) -> Result<Vec<CustomerView>, ApiError> {
+    with_store(&app, move |s| s.search_customers(&query, 8)).await
+}
+
+#[tauri::command]
+pub async fn quote(app: State<'_, App>, cart: SaleInput) -> Result<CartQuote, ApiError> {
+    with_store(&app, move |s| s.quote(&cart)).await
+}
+
+#[tauri::command]
+pub async fn complete_sale(app: State<'_, App>, cart: SaleInput) -> Result<OrderView, ApiError> {
+    with_store(&app, move |s| s.complete_sale(cart)).await
+}
+
+#[tauri::command]
+pub async fn receipt_html(
+    app: State<'_, App>,
+    receipt: String,
+    duplicate: bool,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| Ok(s.receipt(&receipt, duplicate)?.to_html())).await
+}
+
+#[tauri::command]
+pub async fn park_cart(
+    app: State<'_, App>,
+    label: String,
+    cart: SaleInput,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.park_cart(&label, cart)).await
+}
+
+#[tauri::command]
+pub async fn parked_carts(app: State<'_, App>) -> Result<Vec<(String, String, usize)>, ApiError> {
+    with_store(&app, |s| s.parked_carts()).await
+}
+
+#[tauri::command]
+pub async fn resume_cart(app: State<'_, App>, id: String) -> Result<SaleInput, ApiError> {
+    with_store(&app, move |s| s.resume_cart(&id)).await
+}
+
+#[tauri::command]
+pub async fn order(app: State<'_, App>, key: String) -> Result<OrderView, ApiError> {
+    with_store(&app, move |s| s.order(&key)).await
+}
+
+#[tauri::command]
+pub async fn process_return(
+    app: State<'_, App>,
+    input: ReturnInput,
+) -> Result<ReturnView, ApiError> {
+    with_store(&app, move |s| s.process_return(input)).await
+}
+
+#[tauri::command]
+pub async fn return_reasons(app: State<'_, App>) -> Result<Vec<(String, String)>, ApiError> {
+    with_store(&app, |s| s.return_reasons()).await
+}
+
+#[tauri::command]
+pub async fn locations(app: State<'_, App>) -> Result<Vec<LocationView>, ApiError> {
+    with_store(&app, |s| s.locations()).await
+}
+
+#[tauri::command]
+pub async fn stock_levels(
+    app: State<'_, App>,
+    location: Option<String>,
+) -> Result<Vec<StockLevelRow>, ApiError> {
+    with_store(&app, move |s| s.stock_levels(location.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn stock_alerts(
+    app: State<'_, App>,
+    location: Option<String>,
+) -> Result<Vec<StockAlertRow>, ApiError> {
+    with_store(&app, move |s| s.stock_alerts(location.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn import_shopify(
+    app: State<'_, App>,
+    csv: String,
+    dry_run: bool,
+    location: Option<String>,
+) -> Result<ImportReport, ApiError> {
+    with_store(&app, move |s| {
+        s.import_shopify(
+            csv.as_bytes(),
+            &ImportOptions { dry_run, location },
+            &NoProgress,
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn open_shift(
+    app: State<'_, App>,
+    location: String,
+    float: i64,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.open_shift(&location, float)).await
+}
+
+#[tauri::command]
+pub async fn close_shift(
+    app: State<'_, App>,
+    location: String,
+    counted: i64,
+) -> Result<ZReport, ApiError> {
+    with_store(&app, move |s| s.close_shift(&location, counted)).await
+}
+
+#[tauri::command]
+pub async fn current_shift(
+    app: State<'_, App>,
+    location: String,
+) -> Result<Option<String>, ApiError> {
+    with_store(&app, move |s| s.current_shift(&location)).await
+}
+
+#[tauri::command]
+pub async fn z_report(app: State<'_, App>, shift: String) -> Result<ZReport, ApiError> {
+    with_store(&app, move |s| s.z_report(&shift)).await
+}

@@ -1,0 +1,1 @@
+//! End-to-end suites that drive the real desktop window; see `tests/desktop.rs`.

@@ -1,0 +1,383 @@
+//! The desktop app as a person uses it: the real binary in a real WebKit window (Xvfb),
+//! driven through tauri-driver → WebKitWebDriver. Each step saves a screenshot under
+//! `target/e2e-screenshots/`. Run with `xvfb-run -a cargo test -p backroom-e2e` after
+//! `scripts/build-ui.sh` and `cargo build -p backroom-desktop` (scripts/test.sh does all that).
+//! These tests fail — never skip — when the app, the driver or a display is missing.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use backroom_store::{demo, ManualClock, NoProgress, SeededIds, Store};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// A running tauri-driver; stopped with SIGTERM so WebKitWebDriver goes with it.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_port(port: u16) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "port {port} never opened"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A demo store (20 products, one trading day) in a temp dir; returns (dir, db path).
+fn demo_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("store.sqlite");
+    let clock = Arc::new(ManualClock::new(demo::DEMO_START_MS));
+    let mut s = Store::open_with(&db, clock.clone(), Arc::new(SeededIds::new(11))).expect("open");
+    let step = clock.clone();
+    demo::generate(
+        &mut s,
+        &demo::DemoOptions {
+            seed: 11,
+            products: 20,
+            days: 1,
+        },
+        &move |ms| step.advance(ms),
+        &NoProgress,
+    )
+    .expect("demo");
+    (dir, db)
+}
+
+struct Session {
+    client: Client,
+    shots: PathBuf,
+    _driver: Driver,
+}
+
+impl Session {
+    async fn start(db: &Path) -> Session {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the e2e tests under xvfb-run"
+        );
+        let app = workspace().join("target/debug/backroom-desktop");
+        assert!(
+            app.exists(),
+            "{} is missing: build it with `cargo build -p backroom-desktop`",
+            app.display()
+        );
+        let driver = Command::new("tauri-driver")
+            .args(["--port", "4444", "--native-port", "4445"])
+            .env("BACKROOM_DB", db)
+            .spawn()
+            .expect("tauri-driver must be installed (cargo install tauri-driver --version 2.1.0 --locked)");
+        let driver = Driver(driver);
+        wait_port(4444);
+        wait_port(4445);
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({"application": app}));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect("http://127.0.0.1:4444")
+            .await
+            .expect("WebDriver session");
+        let shots = workspace().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&shots).expect("screenshot dir");
+        Session {
+            client,
+            shots,
+            _driver: driver,
+        }
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(self.shots.join(format!("{name}.png")), png).expect("save screenshot");
+    }
+
+    async fn wait(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.expect("text")
+    }
+
+    /// Waits until `css`'s text satisfies `ok`.
+    async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(t) = el.text().await {
+                    if ok(&t) {
+                        return t;
+                    }
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{css} never showed the expected text"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        self.wait(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    /// Sets a form control's value the way a person picking from it would (fires input/change).
+    async fn set_value(&self, css: &str, value: &str) {
+        self.wait(css).await;
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("setting {css}: {e}"));
+    }
+}
+
+/// The WebDriver key code for Enter (a scanner ends every code with it).
+const ENTER: &str = "\u{E007}";
+
+fn money(text: &str) -> i64 {
+    let t: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    t.parse()
+        .unwrap_or_else(|_| panic!("'{text}' is not an amount"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cashier_sells_returns_checks_stock_and_imports() {
+    let (_dir, db) = demo_store();
+    // Two items in stock at MAIN, their barcodes, and a customer with an email.
+    let (items, customer_email) = {
+        let s = Store::open(&db).expect("open");
+        let levels = s.stock_levels(Some("MAIN")).expect("levels");
+        let mut items = Vec::new();
+        for row in levels.iter().filter(|r| r.available >= 3) {
+            let hit = s
+                .search(&row.sku, 1)
+                .expect("search")
+                .into_iter()
+                .next()
+                .expect("hit");
+            if let Some(code) = hit.barcodes.first() {
+                items.push((row.sku.clone(), code.clone(), row.available, row.damaged));
+            }
+            if items.len() == 2 {
+                break;
+            }
+        }
+        let email: String = s
+            .connection()
+            .query_row(
+                "SELECT email FROM customer WHERE email <> '' ORDER BY created_at LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a customer with an email");
+        (items, email)
+    };
+    assert_eq!(items.len(), 2, "the demo store has two items to sell");
+
+    let s = Session::start(&db).await;
+
+    // Sign in with a PIN.
+    s.wait("#pin").await;
+    s.shot("01-sign-in").await;
+    s.client
+        .find(Locator::XPath("//button[contains(., 'Casey Cashier')]"))
+        .await
+        .expect("Casey's button")
+        .click()
+        .await
+        .expect("click");
+    s.type_into("#pin", &format!("1111{ENTER}")).await;
+    let who = s.text("#signed-in").await;
+    assert!(who.contains("Casey Cashier"), "signed in as Casey: {who}");
+
+    // Sell two items by scanner input with a split tender, to a customer.
+    s.type_into("#scan", &format!("{}{ENTER}", items[0].1))
+        .await;
+    s.type_into("#scan", &format!("{}{ENTER}", items[1].1))
+        .await;
+    s.wait_text("#cart tbody", |t| {
+        t.contains(&items[0].0) && t.contains(&items[1].0)
+    })
+    .await;
+    s.type_into("#customer-search", &format!("{customer_email}{ENTER}"))
+        .await;
+    s.wait("#customer-name").await;
+    let total = money(&s.wait_text("#total", |t| money(t) > 0).await);
+    s.set_value("#tender-kind", "card").await;
+    let card = total / 2;
+    s.type_into(
+        "#tender-amount",
+        &format!("{}.{:02}{ENTER}", card / 100, card % 100),
+    )
+    .await;
+    s.set_value("#tender-kind", "cash").await;
+    let cash = total - card + 500;
+    s.type_into(
+        "#tender-amount",
+        &format!("{}.{:02}{ENTER}", cash / 100, cash % 100),
+    )
+    .await;
+    s.shot("02-sell-cart").await;
+    s.click("#complete").await;
+    let receipt = s.text("#receipt-number").await;
+    assert_eq!(
+        money(&s.text("#change-due").await),
+        500,
+        "5.00 change from the cash tender"
+    );
+    s.shot("03-sale-receipt").await;
+
+    // Return one line: damaged, refunded to store credit.
+    s.click("#nav-returns").await;
+    s.type_into("#return-receipt", &format!("{receipt}{ENTER}"))
+        .await;
+    s.wait("#return-lines").await;
+    s.set_value(".return-qty", "1").await;
+    s.set_value(".return-disposition", "damaged").await;
+    s.click("#refund-credit").await;
+    s.shot("04-return").await;
+    s.click("#process-return").await;
+    // A cashier refunding to a tender the sale did not use needs a manager.
+    s.wait("#return-approval").await;
+    let why = s.text("#return-error").await;
+    assert!(why.contains("approval"), "the refusal says why: {why}");
+    s.type_into("#return-approve-by", "Morgan Manager").await;
+    s.type_into("#return-approve-pin", "2222").await;
+    s.shot("05-return-approval").await;
+    s.click("#process-return").await;
+    let done = s.text("#return-done").await;
+    assert!(
+        done.contains("store_credit"),
+        "refunded to store credit: {done}"
+    );
+
+    // The Stock screen reflects the sale and the damaged return.
+    s.click("#nav-stock").await;
+    s.type_into("#stock-filter", &items[0].0).await;
+    let row = s
+        .wait_text(&format!("tr[data-sku='{}']", items[0].0), |t| !t.is_empty())
+        .await;
+    let available: i64 = s
+        .text(&format!("tr[data-sku='{}'] td.available", items[0].0))
+        .await
+        .trim()
+        .parse()
+        .expect("available is a number");
+    let damaged: i64 = s
+        .text(&format!("tr[data-sku='{}'] td.damaged", items[0].0))
+        .await
+        .trim()
+        .parse()
+        .expect("damaged");
+    assert_eq!(
+        available,
+        items[0].2 - 1,
+        "one sold and not restocked: {row}"
+    );
+    assert_eq!(
+        damaged,
+        items[0].3 + 1,
+        "the returned unit is damaged: {row}"
+    );
+    s.shot("06-stock").await;
+
+    // Lock the till and switch to the owner: importing needs catalogue rights a cashier lacks.
+    s.click("#lock").await;
+    s.wait("#pin").await;
+    s.client
+        .find(Locator::XPath("//button[contains(., 'Olivia Owner')]"))
+        .await
+        .expect("owner button")
+        .click()
+        .await
+        .expect("click");
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Olivia Owner"))
+        .await;
+
+    // Import a Shopify CSV with a dry-run preview (legacy header, quoted HTML, a 2-variant product).
+    s.click("#nav-import").await;
+    let csv = "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Tracker,Variant Inventory Qty,Variant Price,Variant Barcode,Status\n\
+               e2e-wool-scarf,Wool Scarf,\"<p>Warm, soft &amp; \"\"lovely\"\"</p>\",Fjord Goods,Scarf,\"wool, winter\",TRUE,Colour,Red,E2E-SCARF-RED,shopify,4,29.90,4006381333931,active\n\
+               e2e-wool-scarf,,,,,,,,Blue,E2E-SCARF-BLU,shopify,6,29.90,5901234123457,\n\
+               e2e-beeswax-candle,Beeswax Candle,<p>Hand poured.</p>,Kettle Bros,Candle,home,TRUE,Title,Default Title,E2E-CANDLE,shopify,10,12.50,,active\n";
+    s.set_value("#import-csv", csv).await;
+    s.click("#import-preview").await;
+    let preview = s.text("#import-summary").await;
+    assert!(
+        preview.contains("2 products to create"),
+        "the preview says what will be created: {preview}"
+    );
+    s.shot("07-import-preview").await;
+    s.click("#import-go").await;
+    s.wait_text("#import-report h3", |t| t.contains("Imported"))
+        .await;
+    s.shot("08-import-done").await;
+
+    s.client.close().await.expect("close session");
+
+    let store = Store::open(&db).expect("reopen");
+    assert!(
+        store.check().expect("check").ok,
+        "the database is healthy after the session"
+    );
+    let imported = store
+        .stock_qty(
+            "E2E-SCARF-BLU",
+            "MAIN",
+            backroom_domain::stock::StockState::Available,
+        )
+        .expect("imported SKU");
+    assert_eq!(
+        imported, 6,
+        "the imported inventory quantity is stock at MAIN"
+    );
+}

@@ -1,0 +1,834 @@
+//! Backroom's desktop UI (Leptos 0.8, client-side rendered).
+//!
+//! Screens: set-up, sign in (PIN pad, quick switch, lock), Sell (scan or search, cart, split
+//! tender, manager approval, receipt), Returns, Stock, Import (dry-run preview) and Shift. Every
+//! screen works from the keyboard; a scanner is a keyboard that types fast and presses Enter.
+//! All backend calls go through [`api::call`].
+
+mod api;
+mod logic;
+
+use backroom_api::{
+    ApiError, CartQuote, CustomerView, ImportReport, LocationView, OrderView, ReturnInput,
+    ReturnLineInput, ReturnView, ScanHit, StaffView, StockLevelRow, VariantHit, ZReport,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use logic::{add_item, format_amount, parse_amount, sale_input, CartItem};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Deserialize, Default, PartialEq)]
+struct AppStatus {
+    initialised: bool,
+    store_name: String,
+    currency: String,
+    database: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Screen {
+    Sell,
+    Returns,
+    Stock,
+    Import,
+    Shift,
+}
+
+fn new_cart_id() -> String {
+    format!(
+        "ui-{}-{}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * 1e12) as u64
+    )
+}
+
+/// Shows an error next to what it concerns.
+fn error_text(e: &ApiError) -> String {
+    match &e.field {
+        Some(f) => format!("{f}: {}", e.message),
+        None => e.message.clone(),
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let status = RwSignal::new(None::<AppStatus>);
+    let staff = RwSignal::new(None::<StaffView>);
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(s) = api::call0::<AppStatus>("app_status").await {
+                status.set(Some(s));
+            }
+        })
+    };
+    load();
+    view! {
+        {move || match status.get() {
+            None => view! { <p class="muted">"Opening the store…"</p> }.into_any(),
+            Some(s) if !s.initialised => view! { <Setup on_done=load/> }.into_any(),
+            Some(s) => match staff.get() {
+                None => view! { <SignIn store=s.store_name.clone() on_signed_in=move |m| staff.set(Some(m))/> }.into_any(),
+                Some(me) => view! { <Shell status=s me=me on_lock=move || staff.set(None)/> }.into_any(),
+            },
+        }}
+    }
+}
+
+#[component]
+fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let currency = RwSignal::new("EUR".to_string());
+    let owner = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let set_up = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let args = json!({"storeName": name.get_untracked(), "currency": currency.get_untracked(),
+                              "ownerName": owner.get_untracked(), "ownerPin": pin.get_untracked()});
+            match api::call::<_, ()>("setup_store", &args).await {
+                Ok(()) => on_done(),
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
+    let demo = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match api::call0::<()>("setup_demo").await {
+                Ok(()) => on_done(),
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="setup">
+            <h1>"Welcome to Backroom"</h1>
+            <section class="card">
+                <h2>"Set up my store"</h2>
+                <label>"Store name"<input id="setup-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                <label>"Currency"<input id="setup-currency" prop:value=move || currency.get() on:input=move |ev| currency.set(event_target_value(&ev))/></label>
+                <label>"Owner name"<input id="setup-owner" prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev))/></label>
+                <label>"Owner PIN"<input id="setup-pin" type="password" inputmode="numeric" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/></label>
+                <p class="error">{move || error.get()}</p>
+                <button id="setup-go" disabled=move || busy.get() on:click=set_up>"Set up my store"</button>
+            </section>
+            <section class="card">
+                <h2>"Explore with demo data"</h2>
+                <p>"Three locations, 200 products, a month of sales, returns and shifts."</p>
+                <button id="setup-demo" disabled=move || busy.get() on:click=demo>
+                    {move || if busy.get() { "Building…" } else { "Explore with demo data" }}
+                </button>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+fn SignIn(store: String, on_signed_in: impl Fn(StaffView) + Copy + 'static) -> impl IntoView {
+    let names = RwSignal::new(Vec::<StaffView>::new());
+    let who = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    spawn_local(async move {
+        if let Ok(list) = api::call0::<Vec<StaffView>>("staff_names").await {
+            if let Some(first) = list.first() {
+                who.set(first.name.clone());
+            }
+            names.set(list);
+        }
+    });
+    let submit = move || {
+        spawn_local(async move {
+            let args = json!({"name": who.get_untracked(), "pin": pin.get_untracked()});
+            match api::call::<_, StaffView>("sign_in", &args).await {
+                Ok(me) => on_signed_in(me),
+                Err(e) => {
+                    error.set(error_text(&e));
+                    pin.set(String::new());
+                }
+            }
+        })
+    };
+    let digit = move |d: &'static str| move |_| pin.update(|p| p.push_str(d));
+    view! {
+        <main class="signin">
+            <h1>{store}</h1>
+            <div class="staff-list">
+                {move || names.get().into_iter().map(|m| {
+                    let n = m.name.clone();
+                    let n2 = m.name.clone();
+                    view! {
+                        <button class="staff" class:selected=move || who.get() == n on:click=move |_| { who.set(n2.clone()); pin.set(String::new()); }>
+                            {m.name.clone()}<small>{m.role.clone()}</small>
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <input id="pin" type="password" inputmode="numeric" autofocus placeholder="PIN"
+                prop:value=move || pin.get()
+                on:input=move |ev| pin.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Enter" { submit() }/>
+            <div class="pinpad">
+                <button on:click=digit("1")>"1"</button><button on:click=digit("2")>"2"</button><button on:click=digit("3")>"3"</button>
+                <button on:click=digit("4")>"4"</button><button on:click=digit("5")>"5"</button><button on:click=digit("6")>"6"</button>
+                <button on:click=digit("7")>"7"</button><button on:click=digit("8")>"8"</button><button on:click=digit("9")>"9"</button>
+                <button on:click=move |_| pin.set(String::new())>"C"</button><button on:click=digit("0")>"0"</button>
+                <button id="pin-go" on:click=move |_| submit()>"OK"</button>
+            </div>
+            <p class="error" id="signin-error">{move || error.get()}</p>
+        </main>
+    }
+}
+
+#[component]
+fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) -> impl IntoView {
+    let screen = RwSignal::new(Screen::Sell);
+    let currency = status.currency.clone();
+    let lock = move |_| {
+        spawn_local(async move {
+            let _ = api::call0::<()>("lock").await;
+            on_lock();
+        })
+    };
+    let tab = move |s: Screen, id: &'static str, label: &'static str| {
+        view! { <button id=id class:active=move || screen.get() == s on:click=move |_| screen.set(s)>{label}</button> }
+    };
+    view! {
+        <header>
+            <strong>{status.store_name.clone()}</strong>
+            <nav>
+                {tab(Screen::Sell, "nav-sell", "Sell")}
+                {tab(Screen::Returns, "nav-returns", "Returns")}
+                {tab(Screen::Stock, "nav-stock", "Stock")}
+                {tab(Screen::Import, "nav-import", "Import")}
+                {tab(Screen::Shift, "nav-shift", "Shift")}
+            </nav>
+            <span class="me" id="signed-in">{me.name.clone()}" · "{me.role.clone()}</span>
+            <button id="lock" on:click=lock>"Lock"</button>
+        </header>
+        {move || {
+            let c = currency.clone();
+            match screen.get() {
+                Screen::Sell => view! { <Sell currency=c/> }.into_any(),
+                Screen::Returns => view! { <Returns currency=c/> }.into_any(),
+                Screen::Stock => view! { <Stock/> }.into_any(),
+                Screen::Import => view! { <Import/> }.into_any(),
+                Screen::Shift => view! { <Shift currency=c/> }.into_any(),
+            }
+        }}
+    }
+}
+
+#[component]
+fn Sell(currency: String) -> impl IntoView {
+    let cart = RwSignal::new(Vec::<CartItem>::new());
+    let quote = RwSignal::new(None::<CartQuote>);
+    let scan = RwSignal::new(String::new());
+    let hits = RwSignal::new(Vec::<VariantHit>::new());
+    let tenders = RwSignal::new(Vec::<(String, i64, String)>::new());
+    let tender_kind = RwSignal::new("cash".to_string());
+    let tender_amount = RwSignal::new(String::new());
+    let tender_ref = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let receipt = RwSignal::new(None::<(OrderView, String)>);
+    let cart_id = RwSignal::new(new_cart_id());
+    let need_approval = RwSignal::new(false);
+    let manager = RwSignal::new(String::new());
+    let manager_pin = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let customer = RwSignal::new(None::<CustomerView>);
+    let customer_query = RwSignal::new(String::new());
+    let find_customer = move || {
+        let q = customer_query.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q})).await
+            {
+                Ok(found) => match found.into_iter().next() {
+                    Some(c) => {
+                        customer.set(Some(c));
+                        customer_query.set(String::new());
+                        error.set(String::new());
+                    }
+                    None => error.set("customer: nobody matches".into()),
+                },
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+
+    let requote = move || {
+        let items = cart.get_untracked();
+        if items.is_empty() {
+            quote.set(None);
+            return;
+        }
+        spawn_local(async move {
+            let input = sale_input("quote", &items, &[]);
+            match api::call::<_, CartQuote>("quote", &json!({"cart": input})).await {
+                Ok(q) => {
+                    quote.set(Some(q));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        });
+    };
+    let add_code = move |code: String| {
+        spawn_local(async move {
+            match api::call::<_, Option<ScanHit>>("scan", &json!({"code": code.clone()})).await {
+                Ok(Some(hit)) => {
+                    let title = if hit.variant.variant_title.is_empty() {
+                        hit.variant.title.clone()
+                    } else {
+                        format!("{} — {}", hit.variant.title, hit.variant.variant_title)
+                    };
+                    cart.update(|c| add_item(c, &hit.variant.sku, &title));
+                    requote();
+                }
+                Ok(None) => error.set(format!("scan: nothing has the code {code}")),
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let on_scan_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" {
+            let code = scan.get_untracked().trim().to_string();
+            scan.set(String::new());
+            hits.set(Vec::new());
+            if !code.is_empty() {
+                add_code(code);
+            }
+        }
+    };
+    let on_scan_input = move |ev| {
+        let text = event_target_value(&ev);
+        scan.set(text.clone());
+        if text.trim().chars().count() >= 2 && !text.trim().chars().all(|c| c.is_ascii_digit()) {
+            spawn_local(async move {
+                if let Ok(found) =
+                    api::call::<_, Vec<VariantHit>>("search", &json!({"query": text})).await
+                {
+                    // Ignore answers to older keystrokes.
+                    if scan.get_untracked() == text {
+                        hits.set(found);
+                    }
+                }
+            });
+        } else {
+            hits.set(Vec::new());
+        }
+    };
+    let add_tender = move || {
+        let c = cur.get_value();
+        match parse_amount(&tender_amount.get_untracked(), &c, "amount") {
+            Ok(a) if a > 0 => {
+                tenders.update(|t| {
+                    t.push((tender_kind.get_untracked(), a, tender_ref.get_untracked()))
+                });
+                tender_amount.set(String::new());
+                tender_ref.set(String::new());
+                error.set(String::new());
+            }
+            Ok(_) => error.set("amount: must be more than zero".into()),
+            Err(e) => error.set(format!("amount: {e}")),
+        }
+    };
+    let complete = move || {
+        let mut input = sale_input(
+            &cart_id.get_untracked(),
+            &cart.get_untracked(),
+            &tenders.get_untracked(),
+        );
+        input.customer_id = customer.get_untracked().map(|c| c.id);
+        if need_approval.get_untracked() {
+            input.approval = Some(backroom_api::Approval {
+                manager: manager.get_untracked(),
+                pin: manager_pin.get_untracked(),
+            });
+        }
+        spawn_local(async move {
+            match api::call::<_, OrderView>("complete_sale", &json!({"cart": input})).await {
+                Ok(order) => {
+                    let html = api::call::<_, String>(
+                        "receipt_html",
+                        &json!({"receipt": order.receipt_number, "duplicate": false}),
+                    )
+                    .await
+                    .unwrap_or_default();
+                    receipt.set(Some((order, html)));
+                    cart.set(Vec::new());
+                    tenders.set(Vec::new());
+                    quote.set(None);
+                    need_approval.set(false);
+                    customer.set(None);
+                    manager_pin.set(String::new());
+                    cart_id.set(new_cart_id());
+                    error.set(String::new());
+                }
+                Err(e) => {
+                    if e.code == "approval_required"
+                        || e.field
+                            .as_deref()
+                            .is_some_and(|f| f.starts_with("approval"))
+                    {
+                        need_approval.set(true);
+                    }
+                    error.set(error_text(&e));
+                }
+            }
+        });
+    };
+    let paid = move || tenders.get().iter().map(|t| t.1).sum::<i64>();
+    let total = move || quote.get().map(|q| q.total).unwrap_or(0);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+
+    view! {
+        <main class="sell">
+            <section class="left">
+                <input id="scan" class="scan" autofocus placeholder="Scan or type to search"
+                    prop:value=move || scan.get() on:input=on_scan_input on:keydown=on_scan_key/>
+                <ul class="hits" id="hits">
+                    {move || hits.get().into_iter().map(|h| {
+                        let sku = h.sku.clone();
+                        let title = format!("{} {}", h.title, h.variant_title);
+                        view! {
+                            <li><button on:click=move |_| { cart.update(|c| add_item(c, &sku, &title)); hits.set(Vec::new()); scan.set(String::new()); requote(); }>
+                                <span>{h.title.clone()}" "{h.variant_title.clone()}</span><code>{h.sku.clone()}</code><b>{money(h.price_minor)}</b>
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <table class="cart" id="cart">
+                    <thead><tr><th>"Item"</th><th>"Qty"</th><th class="num">"Total"</th><th></th></tr></thead>
+                    <tbody>
+                        {move || {
+                            let q = quote.get();
+                            cart.get().into_iter().enumerate().map(|(i, item)| {
+                                let line_total = q.as_ref().and_then(|q| q.lines.get(i)).map(|l| money(l.total)).unwrap_or_default();
+                                view! {
+                                    <tr class="cart-line">
+                                        <td>{item.title.clone()}<br/><code>{item.sku.clone()}</code></td>
+                                        <td>
+                                            <button on:click=move |_| { cart.update(|c| if c[i].quantity > 1 { c[i].quantity -= 1 }); requote(); }>"−"</button>
+                                            <span class="qty">{item.quantity}</span>
+                                            <button on:click=move |_| { cart.update(|c| c[i].quantity += 1); requote(); }>"+"</button>
+                                        </td>
+                                        <td class="num">{line_total}</td>
+                                        <td><button on:click=move |_| { cart.update(|c| { c.remove(i); }); requote(); }>"✕"</button></td>
+                                    </tr>
+                                }
+                            }).collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </section>
+            <section class="right">
+                <div class="customer">
+                    {move || match customer.get() {
+                        Some(c) => view! { <p id="customer-name">"Customer: "<b>{c.name.clone()}</b>" "<button on:click=move |_| customer.set(None)>"✕"</button></p> }.into_any(),
+                        None => view! {
+                            <input id="customer-search" placeholder="Customer: name, email or phone"
+                                prop:value=move || customer_query.get() on:input=move |ev| customer_query.set(event_target_value(&ev))
+                                on:keydown=move |ev| if ev.key() == "Enter" { find_customer() }/>
+                        }.into_any(),
+                    }}
+                </div>
+                <div class="totals">
+                    <div>"Subtotal"<span>{move || money(quote.get().map(|q| q.subtotal).unwrap_or(0))}</span></div>
+                    <div>"Discounts"<span>{move || money(quote.get().map(|q| q.discount_total).unwrap_or(0))}</span></div>
+                    <div>"Tax"<span>{move || money(quote.get().map(|q| q.tax_total).unwrap_or(0))}</span></div>
+                    <div class="total">"Total"<span id="total">{move || money(total())}</span></div>
+                    <div>"Paid"<span id="paid">{move || money(paid())}</span></div>
+                    <div>{move || if paid() >= total() { "Change" } else { "Due" }}<span id="due">{move || money((paid() - total()).abs())}</span></div>
+                </div>
+                <div class="tender">
+                    <select id="tender-kind" on:change=move |ev| tender_kind.set(event_target_value(&ev))>
+                        <option value="cash">"Cash"</option>
+                        <option value="card">"Card"</option>
+                        <option value="gift_card">"Gift card"</option>
+                        <option value="store_credit">"Store credit"</option>
+                    </select>
+                    <input id="tender-amount" placeholder="Amount" prop:value=move || tender_amount.get()
+                        on:input=move |ev| tender_amount.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { add_tender() }/>
+                    <input id="tender-ref" placeholder="Reference / card code" prop:value=move || tender_ref.get()
+                        on:input=move |ev| tender_ref.set(event_target_value(&ev))/>
+                    <button id="tender-add" on:click=move |_| add_tender()>"Add"</button>
+                </div>
+                <ul class="tenders" id="tenders">
+                    {move || tenders.get().into_iter().enumerate().map(|(i, (k, a, _))| view! {
+                        <li>{k}" "{money(a)}<button on:click=move |_| tenders.update(|t| { t.remove(i); })>"✕"</button></li>
+                    }).collect_view()}
+                </ul>
+                <Show when=move || need_approval.get()>
+                    <div class="approval" id="approval">
+                        <b>"Manager approval"</b>
+                        <input id="approve-by" placeholder="Manager name" prop:value=move || manager.get() on:input=move |ev| manager.set(event_target_value(&ev))/>
+                        <input id="approve-pin" type="password" placeholder="Manager PIN" prop:value=move || manager_pin.get() on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
+                    </div>
+                </Show>
+                <p class="error" id="sell-error">{move || error.get()}</p>
+                <button id="complete" class="primary" disabled=move || cart.get().is_empty() on:click=move |_| complete()>"Complete sale"</button>
+                {move || receipt.get().map(|(o, html)| view! {
+                    <div class="receipt" id="receipt">
+                        <p>"Sale "<b id="receipt-number">{o.receipt_number.clone()}</b>" · change "<b id="change-due">{money(o.change_due)}</b></p>
+                        <div class="paper" inner_html=html></div>
+                    </div>
+                })}
+            </section>
+        </main>
+    }
+}
+
+#[component]
+fn Returns(currency: String) -> impl IntoView {
+    let key = RwSignal::new(String::new());
+    let order = RwSignal::new(None::<OrderView>);
+    let qty = RwSignal::new(Vec::<i64>::new());
+    let reason = RwSignal::new(Vec::<String>::new());
+    let disposition = RwSignal::new(Vec::<String>::new());
+    let reasons = RwSignal::new(Vec::<(String, String)>::new());
+    let to_credit = RwSignal::new(false);
+    let error = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<ReturnView>);
+    let need_approval = RwSignal::new(false);
+    let manager = RwSignal::new(String::new());
+    let manager_pin = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    spawn_local(async move {
+        if let Ok(r) = api::call0::<Vec<(String, String)>>("return_reasons").await {
+            reasons.set(r);
+        }
+    });
+    let find = move || {
+        let k = key.get_untracked().trim().to_string();
+        spawn_local(async move {
+            match api::call::<_, OrderView>("order", &json!({"key": k})).await {
+                Ok(o) => {
+                    qty.set(vec![0; o.lines.len()]);
+                    reason.set(vec!["unknown".into(); o.lines.len()]);
+                    disposition.set(vec!["restock".into(); o.lines.len()]);
+                    order.set(Some(o));
+                    error.set(String::new());
+                    done.set(None);
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let process = move || {
+        let Some(o) = order.get_untracked() else {
+            return;
+        };
+        let q = qty.get_untracked();
+        let lines: Vec<ReturnLineInput> = o
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| q[*i] > 0)
+            .map(|(i, l)| ReturnLineInput {
+                line_id: Some(l.id.clone()),
+                sku: l.sku.clone(),
+                quantity: q[i],
+                reason: reason.get_untracked()[i].clone(),
+                disposition: disposition.get_untracked()[i].clone(),
+            })
+            .collect();
+        spawn_local(async move {
+            let mut input = ReturnInput {
+                order: Some(o.id.clone()),
+                lines,
+                ..Default::default()
+            };
+            if need_approval.get_untracked() {
+                input.approval = Some(backroom_api::Approval {
+                    manager: manager.get_untracked(),
+                    pin: manager_pin.get_untracked(),
+                });
+            }
+            if to_credit.get_untracked() {
+                // Refund everything due to store credit: ask the engine what is due by quoting the
+                // return's value from the lines (same shares the engine uses).
+                let due: i64 = input
+                    .lines
+                    .iter()
+                    .filter_map(|rl| {
+                        o.lines
+                            .iter()
+                            .find(|l| Some(&l.id) == rl.line_id.as_ref())
+                            .map(|l| (l, rl.quantity))
+                    })
+                    .map(|(l, n)| {
+                        backroom_domain::allocate::cumulative_share(
+                            l.total,
+                            l.returned_qty + n,
+                            l.quantity,
+                        ) - backroom_domain::allocate::cumulative_share(
+                            l.total,
+                            l.returned_qty,
+                            l.quantity,
+                        )
+                    })
+                    .sum();
+                input.refund = vec![backroom_api::RefundTender {
+                    kind: "store_credit".into(),
+                    amount: due,
+                    reference: String::new(),
+                }];
+            }
+            match api::call::<_, ReturnView>("process_return", &json!({"input": input})).await {
+                Ok(r) => {
+                    done.set(Some(r));
+                    order.set(None);
+                    need_approval.set(false);
+                    manager_pin.set(String::new());
+                    error.set(String::new());
+                }
+                Err(e) => {
+                    if e.code == "approval_required"
+                        || e.field
+                            .as_deref()
+                            .is_some_and(|f| f.starts_with("approval"))
+                    {
+                        need_approval.set(true);
+                    }
+                    error.set(error_text(&e));
+                }
+            }
+        });
+    };
+    view! {
+        <main class="returns">
+            <input id="return-receipt" class="scan" placeholder="Scan the receipt or type its number" autofocus
+                prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Enter" { find() }/>
+            {move || order.get().map(|o| view! {
+                <table class="cart" id="return-lines">
+                    <thead><tr><th>"Item"</th><th>"Sold"</th><th>"Return"</th><th>"Reason"</th><th>"Disposition"</th></tr></thead>
+                    <tbody>
+                        {o.lines.iter().enumerate().map(|(i, l)| view! {
+                            <tr>
+                                <td>{l.title.clone()}<br/><code>{l.sku.clone()}</code></td>
+                                <td>{l.quantity - l.returned_qty}" of "{l.quantity}</td>
+                                <td><input class="return-qty" type="number" min="0" prop:value=move || qty.get()[i].to_string()
+                                    on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); qty.update(|q| q[i] = v) }/></td>
+                                <td><select class="return-reason" on:change=move |ev| { let v = event_target_value(&ev); reason.update(|r| r[i] = v) }>
+                                    {reasons.get().into_iter().map(|(code, label)| view! { <option value=code.clone() selected=code == "unknown">{label}</option> }).collect_view()}
+                                </select></td>
+                                <td><select class="return-disposition" on:change=move |ev| { let v = event_target_value(&ev); disposition.update(|d| d[i] = v) }>
+                                    <option value="restock">"Restock"</option>
+                                    <option value="damaged">"Damaged"</option>
+                                    <option value="quality_control">"Quality control"</option>
+                                    <option value="write_off">"Write off"</option>
+                                </select></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <label><input id="refund-credit" type="checkbox" on:change=move |ev| to_credit.set(event_target_checked(&ev))/>" Refund to store credit"</label>
+                <Show when=move || need_approval.get()>
+                    <div class="approval" id="return-approval">
+                        <b>"Manager approval"</b>
+                        <input id="return-approve-by" placeholder="Manager name" prop:value=move || manager.get() on:input=move |ev| manager.set(event_target_value(&ev))/>
+                        <input id="return-approve-pin" type="password" placeholder="Manager PIN" prop:value=move || manager_pin.get() on:input=move |ev| manager_pin.set(event_target_value(&ev))/>
+                    </div>
+                </Show>
+                <button id="process-return" class="primary" on:click=move |_| process()>"Process return"</button>
+            })}
+            <p class="error" id="return-error">{move || error.get()}</p>
+            {move || done.get().map(|r| view! {
+                <p class="ok" id="return-done">"Return "<b>{r.number.clone()}</b>" refunded "<b id="return-total">{money(r.refund_total)}</b>
+                    " ("{r.refunds.iter().map(|(t, a)| format!("{t} {}", money(*a))).collect::<Vec<_>>().join(", ")}")"</p>
+            })}
+        </main>
+    }
+}
+
+#[component]
+fn Stock() -> impl IntoView {
+    let locations = RwSignal::new(Vec::<LocationView>::new());
+    let location = RwSignal::new("MAIN".to_string());
+    let rows = RwSignal::new(Vec::<StockLevelRow>::new());
+    let filter = RwSignal::new(String::new());
+    let load = move || {
+        let loc = location.get_untracked();
+        spawn_local(async move {
+            if let Ok(r) =
+                api::call::<_, Vec<StockLevelRow>>("stock_levels", &json!({"location": loc})).await
+            {
+                rows.set(r);
+            }
+        })
+    };
+    spawn_local(async move {
+        if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+            locations.set(l);
+        }
+    });
+    load();
+    view! {
+        <main class="stock">
+            <div class="bar">
+                <select id="stock-location" on:change=move |ev| { location.set(event_target_value(&ev)); load() }>
+                    {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone() selected=l.code == location.get_untracked()>{l.code.clone()}" — "{l.name.clone()}</option> }).collect_view()}
+                </select>
+                <input id="stock-filter" placeholder="Filter by SKU or title" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>
+            </div>
+            <table class="grid" id="stock-table">
+                <thead><tr><th>"SKU"</th><th>"Item"</th><th class="num">"Available"</th><th class="num">"Committed"</th><th class="num">"Damaged"</th><th class="num">"QC"</th><th class="num">"On hand"</th><th class="num">"Incoming"</th><th class="num">"Reorder at"</th></tr></thead>
+                <tbody>
+                    {move || {
+                        let f = filter.get().to_lowercase();
+                        rows.get().into_iter().filter(|r| f.is_empty() || r.sku.to_lowercase().contains(&f) || r.title.to_lowercase().contains(&f)).take(300).map(|r| view! {
+                            <tr class="stock-row" data-sku=r.sku.clone()>
+                                <td><code>{r.sku.clone()}</code></td><td>{r.title.clone()}</td>
+                                <td class="num available" class:neg=r.available < 0>{r.available}</td>
+                                <td class="num">{r.committed}</td>
+                                <td class="num damaged">{r.damaged}</td>
+                                <td class="num">{r.quality_control}</td>
+                                <td class="num">{r.on_hand}</td>
+                                <td class="num">{r.incoming}</td>
+                                <td class="num">{r.reorder_point.map(|p| p.to_string()).unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+        </main>
+    }
+}
+
+#[component]
+fn Import() -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let report = RwSignal::new(None::<ImportReport>);
+    let error = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let run = move |dry_run: bool| {
+        busy.set(true);
+        let csv = text.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, ImportReport>(
+                "import_shopify",
+                &json!({"csv": csv, "dryRun": dry_run, "location": null}),
+            )
+            .await
+            {
+                Ok(r) => {
+                    report.set(Some(r));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="import">
+            <p>"Paste a Shopify product CSV (either header dialect), preview it, then import."</p>
+            <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <div class="bar">
+                <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true)>"Preview (dry run)"</button>
+                <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false)>"Import"</button>
+                <Show when=move || busy.get()><progress id="import-progress"></progress></Show>
+            </div>
+            <p class="error">{move || error.get()}</p>
+            {move || report.get().map(|r| view! {
+                <section class="card" id="import-report">
+                    <h3>{if r.dry_run { "Preview — nothing written yet" } else { "Imported" }}</h3>
+                    <p id="import-summary">{format!("{} rows ({} dialect): {} products to create, {} to update, {} unchanged; {} variants new; {} stock movements",
+                        r.rows, r.dialect, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
+                    <ul class="problems" id="import-problems">
+                        {r.problems.iter().map(|p| view! { <li>"Row "{p.row}", "{p.column.clone()}": "{p.message.clone()}</li> }).collect_view()}
+                    </ul>
+                    <p class="muted">{if r.created_handles.is_empty() { String::new() } else { format!("New: {}", r.created_handles.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) }}</p>
+                </section>
+            })}
+        </main>
+    }
+}
+
+#[component]
+fn Shift(currency: String) -> impl IntoView {
+    let current = RwSignal::new(None::<String>);
+    let amount = RwSignal::new(String::new());
+    let z = RwSignal::new(None::<ZReport>);
+    let error = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(s) =
+                api::call::<_, Option<String>>("current_shift", &json!({"location": "MAIN"})).await
+            {
+                current.set(s.clone());
+                if let Some(n) = s {
+                    if let Ok(r) = api::call::<_, ZReport>("z_report", &json!({"shift": n})).await {
+                        z.set(Some(r));
+                    }
+                }
+            }
+        })
+    };
+    refresh();
+    let act = move || {
+        let c = cur.get_value();
+        let value = match parse_amount(&amount.get_untracked(), &c, "amount") {
+            Ok(v) => v,
+            Err(e) => return error.set(format!("amount: {e}")),
+        };
+        spawn_local(async move {
+            let result = if current.get_untracked().is_some() {
+                api::call::<_, ZReport>(
+                    "close_shift",
+                    &json!({"location": "MAIN", "counted": value}),
+                )
+                .await
+                .map(|r| {
+                    z.set(Some(r));
+                    current.set(None);
+                })
+            } else {
+                api::call::<_, String>("open_shift", &json!({"location": "MAIN", "float": value}))
+                    .await
+                    .map(|_| refresh())
+            };
+            match result {
+                Ok(()) => {
+                    amount.set(String::new());
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        });
+    };
+    view! {
+        <main class="shift">
+            <p>{move || match current.get() { Some(n) => format!("Shift {n} is open."), None => "No shift is open on this till.".to_string() }}</p>
+            <input id="shift-amount" placeholder=move || if current.get().is_some() { "Counted cash" } else { "Opening float" }
+                prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Enter" { act() }/>
+            <button id="shift-go" class="primary" on:click=move |_| act()>{move || if current.get().is_some() { "Close shift" } else { "Open shift" }}</button>
+            <p class="error">{move || error.get()}</p>
+            {move || z.get().map(|r| view! {
+                <section class="card" id="z-report">
+                    <h3>{format!("{} {}", if r.closed_at.is_some() { "Z-report" } else { "X-report (shift open)" }, r.number)}</h3>
+                    <p>{format!("{} orders · gross {} · discounts {} · tax {} · net {}", r.orders, money(r.gross_sales), money(r.discounts), money(r.tax), money(r.net_sales))}</p>
+                    <p>{format!("{} returns · refunds {}", r.returns, money(r.refunds))}</p>
+                    <ul>{r.tenders.iter().map(|(t, v)| view! { <li>{format!("{t}: sales {} refunds {} net {}", money(v.sales), money(v.refunds), money(v.net))}</li> }).collect_view()}</ul>
+                    <p>{format!("Expected cash {} · counted {} · variance {}", money(r.expected_cash), r.counted_cash.map(money).unwrap_or("-".into()), r.variance.map(money).unwrap_or("-".into()))}</p>
+                </section>
+            })}
+        </main>
+    }
+}
+
+fn main() {
+    leptos::mount::mount_to_body(App);
+}
