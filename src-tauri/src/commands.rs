@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use backroom_api::{
-    ApiError, CartQuote, CustomerView, ImportReport, LocationView, OrderView, ReturnInput,
-    ReturnView, SaleInput, ScanHit, StaffView, StockAlertRow, StockLevelRow, VariantHit, ZReport,
+    ApiError, AuditEntryView, CartQuote, CustomerView, GiftCardView, ImportReport, LocationView,
+    OrderFilter, OrderSummary, OrderView, ReturnInput, ReturnView, SaleInput, ScanHit, StaffView,
+    StockAlertRow, StockLevelRow, VariantHit, ZReport,
 };
 use backroom_store::shopify::ImportOptions;
 use backroom_store::{demo, InitStore, ManualClock, NoProgress, SeededIds, Store, StoreError};
@@ -319,4 +320,35 @@ pub async fn current_shift(
 #[tauri::command]
 pub async fn z_report(app: State<'_, App>, shift: String) -> Result<ZReport, ApiError> {
     with_store(&app, move |s| s.z_report(&shift)).await
+}
+
+#[tauri::command]
+pub async fn orders(
+    app: State<'_, App>,
+    filter: OrderFilter,
+) -> Result<Vec<OrderSummary>, ApiError> {
+    with_store(&app, move |s| s.orders(&filter)).await
+}
+
+#[tauri::command]
+pub async fn order_timeline(
+    app: State<'_, App>,
+    key: String,
+) -> Result<Vec<AuditEntryView>, ApiError> {
+    with_store(&app, move |s| s.order_timeline(&key)).await
+}
+
+#[tauri::command]
+pub async fn customer(app: State<'_, App>, id: String) -> Result<CustomerView, ApiError> {
+    with_store(&app, move |s| s.customer(&id)).await
+}
+
+#[tauri::command]
+pub async fn customer_orders(app: State<'_, App>, id: String) -> Result<Vec<OrderView>, ApiError> {
+    with_store(&app, move |s| s.customer_orders(&id)).await
+}
+
+#[tauri::command]
+pub async fn gift_card(app: State<'_, App>, code: String) -> Result<GiftCardView, ApiError> {
+    with_store(&app, move |s| s.gift_card(&code)).await
 }

@@ -41,6 +41,11 @@ fn main() {
             commands::close_shift,
             commands::current_shift,
             commands::z_report,
+            commands::orders,
+            commands::order_timeline,
+            commands::customer,
+            commands::customer_orders,
+            commands::gift_card,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

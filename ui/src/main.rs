@@ -9,8 +9,9 @@ mod api;
 mod logic;
 
 use backroom_api::{
-    ApiError, CartQuote, CustomerView, ImportReport, LocationView, OrderView, ReturnInput,
-    ReturnLineInput, ReturnView, ScanHit, StaffView, StockLevelRow, VariantHit, ZReport,
+    ApiError, AuditEntryView, CartQuote, CustomerView, GiftCardView, ImportReport, LocationView,
+    OrderFilter, OrderSummary, OrderView, ReturnInput, ReturnLineInput, ReturnView, ScanHit,
+    StaffView, StockLevelRow, VariantHit, ZReport,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -30,6 +31,8 @@ struct AppStatus {
 enum Screen {
     Sell,
     Returns,
+    Orders,
+    Customers,
     Stock,
     Import,
     Shift,
@@ -204,6 +207,8 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
             <nav>
                 {tab(Screen::Sell, "nav-sell", "Sell")}
                 {tab(Screen::Returns, "nav-returns", "Returns")}
+                {tab(Screen::Orders, "nav-orders", "Orders")}
+                {tab(Screen::Customers, "nav-customers", "Customers")}
                 {tab(Screen::Stock, "nav-stock", "Stock")}
                 {tab(Screen::Import, "nav-import", "Import")}
                 {tab(Screen::Shift, "nav-shift", "Shift")}
@@ -216,6 +221,8 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
             match screen.get() {
                 Screen::Sell => view! { <Sell currency=c/> }.into_any(),
                 Screen::Returns => view! { <Returns currency=c/> }.into_any(),
+                Screen::Orders => view! { <Orders currency=c/> }.into_any(),
+                Screen::Customers => view! { <Customers currency=c/> }.into_any(),
                 Screen::Stock => view! { <Stock/> }.into_any(),
                 Screen::Import => view! { <Import/> }.into_any(),
                 Screen::Shift => view! { <Shift currency=c/> }.into_any(),
@@ -825,6 +832,185 @@ fn Shift(currency: String) -> impl IntoView {
                     <p>{format!("Expected cash {} · counted {} · variance {}", money(r.expected_cash), r.counted_cash.map(money).unwrap_or("-".into()), r.variance.map(money).unwrap_or("-".into()))}</p>
                 </section>
             })}
+        </main>
+    }
+}
+
+/// `2026-03-01 10:15` from Unix milliseconds (UTC), without a date library in the wasm bundle.
+fn when(ms: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    let iso: String = d.to_iso_string().into();
+    iso.get(..16).unwrap_or_default().replace('T', " ")
+}
+
+#[component]
+fn Orders(currency: String) -> impl IntoView {
+    let filter = RwSignal::new(OrderFilter::default());
+    let rows = RwSignal::new(Vec::<OrderSummary>::new());
+    let detail = RwSignal::new(None::<(OrderView, Vec<AuditEntryView>)>);
+    let error = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let load = move || {
+        let f = filter.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, Vec<OrderSummary>>("orders", &json!({"filter": f})).await {
+                Ok(r) => {
+                    rows.set(r);
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let open = move |key: String| {
+        spawn_local(async move {
+            let o = api::call::<_, OrderView>("order", &json!({"key": key.clone()})).await;
+            let t =
+                api::call::<_, Vec<AuditEntryView>>("order_timeline", &json!({"key": key})).await;
+            match (o, t) {
+                (Ok(o), Ok(t)) => detail.set(Some((o, t))),
+                (Err(e), _) | (_, Err(e)) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let set_opt = move |apply: fn(&mut OrderFilter, Option<String>), v: String| {
+        filter.update(|f| apply(f, (!v.is_empty()).then_some(v)));
+        load();
+    };
+    load();
+    view! {
+        <main class="orders">
+            <div class="bar">
+                <input id="orders-receipt" placeholder="Receipt number" on:input=move |ev| set_opt(|f, v| f.receipt = v, event_target_value(&ev))/>
+                <select id="orders-payment" on:change=move |ev| set_opt(|f, v| f.payment_status = v, event_target_value(&ev))>
+                    <option value="">"Any payment"</option><option value="paid">"Paid"</option><option value="partially_refunded">"Partially refunded"</option>
+                    <option value="refunded">"Refunded"</option><option value="voided">"Voided"</option>
+                </select>
+                <select id="orders-return" on:change=move |ev| set_opt(|f, v| f.return_status = v, event_target_value(&ev))>
+                    <option value="">"Any returns"</option><option value="none">"No returns"</option><option value="partially_returned">"Partially returned"</option><option value="returned">"Returned"</option>
+                </select>
+                <select id="orders-fulfilment" on:change=move |ev| set_opt(|f, v| f.fulfilment_status = v, event_target_value(&ev))>
+                    <option value="">"Any fulfilment"</option><option value="fulfilled">"Fulfilled"</option><option value="unfulfilled">"Unfulfilled"</option>
+                    <option value="ready_for_pickup">"Ready for pickup"</option><option value="picked_up">"Picked up"</option><option value="shipped">"Shipped"</option>
+                </select>
+                <input id="orders-staff" placeholder="Staff" on:change=move |ev| set_opt(|f, v| f.staff = v, event_target_value(&ev))/>
+                <input id="orders-location" placeholder="Store (code)" on:change=move |ev| set_opt(|f, v| f.location = v.map(|s| s.to_uppercase()), event_target_value(&ev))/>
+            </div>
+            <p class="error">{move || error.get()}</p>
+            <div class="split">
+                <table class="grid" id="orders-table">
+                    <thead><tr><th>"Receipt"</th><th>"When"</th><th>"Store"</th><th>"Staff"</th><th>"Customer"</th><th class="num">"Total"</th><th>"Payment"</th><th>"Returns"</th></tr></thead>
+                    <tbody>
+                        {move || rows.get().into_iter().map(|o| {
+                            let key = o.id.clone();
+                            view! {
+                                <tr class="order-row" on:click=move |_| open(key.clone())>
+                                    <td><code>{o.receipt_number.clone()}</code></td><td>{when(o.created_at)}</td><td>{o.location.clone()}</td>
+                                    <td>{o.staff.clone()}</td><td>{o.customer.clone().unwrap_or_default()}</td><td class="num">{money(o.total)}</td>
+                                    <td>{o.payment_status.clone()}</td><td>{o.return_status.clone()}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {move || detail.get().map(|(o, t)| view! {
+                    <section class="card" id="order-detail">
+                        <h3>{o.receipt_number.clone()}" · "{money(o.total)}</h3>
+                        <p class="muted">{format!("{} / {} / {}", o.payment_status, o.fulfilment_status, o.return_status)}</p>
+                        <table class="grid">
+                            {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{l.quantity}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { format!("{} returned", l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}
+                        </table>
+                        <h4>"Payments"</h4>
+                        <ul>{o.payments.iter().map(|p| view! { <li>{format!("{} {} {}", p.kind, p.tender, money(p.amount))}</li> }).collect_view()}</ul>
+                        <h4>"Timeline"</h4>
+                        <ul id="order-timeline">{t.iter().map(|a| view! { <li>{format!("{} · {} · {}{}", when(a.at), a.action, a.actor, a.approver.as_ref().map(|m| format!(" (approved by {m})")).unwrap_or_default())}</li> }).collect_view()}</ul>
+                    </section>
+                })}
+            </div>
+        </main>
+    }
+}
+
+#[component]
+fn Customers(currency: String) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let found = RwSignal::new(Vec::<CustomerView>::new());
+    let profile = RwSignal::new(None::<(CustomerView, Vec<OrderView>)>);
+    let card_code = RwSignal::new(String::new());
+    let card = RwSignal::new(None::<GiftCardView>);
+    let error = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let search = move |q: String| {
+        query.set(q.clone());
+        if q.trim().len() < 2 {
+            found.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(list) =
+                api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q.clone()}))
+                    .await
+            {
+                if query.get_untracked() == q {
+                    found.set(list);
+                }
+            }
+        })
+    };
+    let open = move |id: String| {
+        spawn_local(async move {
+            let c = api::call::<_, CustomerView>("customer", &json!({"id": id.clone()})).await;
+            let h = api::call::<_, Vec<OrderView>>("customer_orders", &json!({"id": id})).await;
+            match (c, h) {
+                (Ok(c), Ok(h)) => profile.set(Some((c, h))),
+                (Err(e), _) | (_, Err(e)) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let look_up_card = move || {
+        let code = card_code.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, GiftCardView>("gift_card", &json!({"code": code})).await {
+                Ok(g) => {
+                    card.set(Some(g));
+                    error.set(String::new());
+                }
+                Err(e) => {
+                    card.set(None);
+                    error.set(error_text(&e));
+                }
+            }
+        })
+    };
+    view! {
+        <main class="customers">
+            <div class="bar">
+                <input id="customer-query" class="scan" placeholder="Search customers by name, email or phone" on:input=move |ev| search(event_target_value(&ev))/>
+                <input id="gift-card-code" placeholder="Gift card code" prop:value=move || card_code.get()
+                    on:input=move |ev| card_code.set(event_target_value(&ev)) on:keydown=move |ev| if ev.key() == "Enter" { look_up_card() }/>
+            </div>
+            <p class="error">{move || error.get()}</p>
+            {move || card.get().map(|g| view! { <p class="card" id="gift-card">{format!("Gift card {}: balance {} of {} · {}", g.code, money(g.balance), money(g.initial_amount), if g.active { "active" } else { "inactive" })}</p> })}
+            <div class="split">
+                <ul class="list" id="customer-results">
+                    {move || found.get().into_iter().map(|c| {
+                        let id = c.id.clone();
+                        view! { <li><button on:click=move |_| open(id.clone())><b>{c.name.clone()}</b>" "<span class="muted">{c.email.clone()}" "{c.phone.clone()}</span></button></li> }
+                    }).collect_view()}
+                </ul>
+                {move || profile.get().map(|(c, orders)| view! {
+                    <section class="card" id="customer-profile">
+                        <h3>{c.name.clone()}</h3>
+                        <p>{c.email.clone()}" "{c.phone.clone()}" "{c.group.clone().map(|g| format!("· group {g}")).unwrap_or_default()}</p>
+                        <p>{format!("Store credit {} · loyalty {} points · {} orders · spent {}", money(c.store_credit), c.loyalty_points, c.orders, money(c.total_spent))}</p>
+                        <p class="muted">{if c.marketing_consent { "Agreed to marketing" } else { "No marketing consent" }}{if c.note.is_empty() { String::new() } else { format!(" · {}", c.note) }}</p>
+                        <h4>"History"</h4>
+                        <ul>{orders.iter().map(|o| view! { <li>{format!("{} · {} · {} · {}", when(o.created_at), o.receipt_number, money(o.total), o.return_status)}</li> }).collect_view()}</ul>
+                    </section>
+                })}
+            </div>
         </main>
     }
 }

@@ -480,3 +480,49 @@ pub struct GiftCardView {
     pub active: bool,
     pub customer_id: Option<String>,
 }
+
+/// Filters for the order list; every field is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderFilter {
+    /// Unix ms, inclusive.
+    pub from: Option<i64>,
+    /// Unix ms, exclusive.
+    pub to: Option<i64>,
+    pub payment_status: Option<String>,
+    pub fulfilment_status: Option<String>,
+    pub return_status: Option<String>,
+    /// Staff name (exact).
+    pub staff: Option<String>,
+    pub customer_id: Option<String>,
+    /// Location code.
+    pub location: Option<String>,
+    /// Receipt number or part of it.
+    pub receipt: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// One row of the order list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub id: String,
+    pub receipt_number: String,
+    pub created_at: i64,
+    pub location: String,
+    pub staff: String,
+    pub customer: Option<String>,
+    pub total: i64,
+    pub payment_status: String,
+    pub fulfilment_status: String,
+    pub return_status: String,
+}
+
+/// One entry of an audit timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub approver: Option<String>,
+    pub after: String,
+}

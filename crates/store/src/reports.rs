@@ -192,3 +192,88 @@ impl Store {
         Ok(r)
     }
 }
+
+impl Store {
+    /// Orders matching a filter, newest first (at most `limit`, default 200).
+    pub fn orders(
+        &self,
+        f: &backroom_api::OrderFilter,
+    ) -> StoreResult<Vec<backroom_api::OrderSummary>> {
+        let location = f
+            .location
+            .as_deref()
+            .map(|l| crate::catalog::location_id(&self.conn, l))
+            .transpose()?;
+        let receipt = f
+            .receipt
+            .as_ref()
+            .map(|r| format!("%{}%", r.trim().replace(['%', '_'], "")));
+        let mut stmt = self.conn.prepare(
+            "SELECT o.id, o.receipt_number, o.created_at, l.code, COALESCE(s.name, o.staff_id), c.name, o.total,
+                    o.payment_status, o.fulfilment_status, o.return_status
+             FROM sale_order o JOIN location l ON l.id = o.location_id
+             LEFT JOIN staff s ON s.id = o.staff_id LEFT JOIN customer c ON c.id = o.customer_id
+             WHERE (?1 IS NULL OR o.created_at >= ?1) AND (?2 IS NULL OR o.created_at < ?2)
+               AND (?3 IS NULL OR o.payment_status = ?3) AND (?4 IS NULL OR o.fulfilment_status = ?4)
+               AND (?5 IS NULL OR o.return_status = ?5) AND (?6 IS NULL OR s.name = ?6)
+               AND (?7 IS NULL OR o.customer_id = ?7) AND (?8 IS NULL OR o.location_id = ?8)
+               AND (?9 IS NULL OR o.receipt_number LIKE ?9)
+             ORDER BY o.created_at DESC, o.rowid DESC LIMIT ?10",
+        )?;
+        let rows = stmt
+            .query_map(
+                params![
+                    f.from,
+                    f.to,
+                    f.payment_status,
+                    f.fulfilment_status,
+                    f.return_status,
+                    f.staff,
+                    f.customer_id,
+                    location,
+                    receipt,
+                    i64::from(f.limit.unwrap_or(200).clamp(1, 2000))
+                ],
+                |r| {
+                    Ok(backroom_api::OrderSummary {
+                        id: r.get(0)?,
+                        receipt_number: r.get(1)?,
+                        created_at: r.get(2)?,
+                        location: r.get(3)?,
+                        staff: r.get(4)?,
+                        customer: r.get(5)?,
+                        total: r.get(6)?,
+                        payment_status: r.get(7)?,
+                        fulfilment_status: r.get(8)?,
+                        return_status: r.get(9)?,
+                    })
+                },
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The audit trail of an order: its sale, returns against it, voids and fulfilment steps.
+    pub fn order_timeline(&self, key: &str) -> StoreResult<Vec<backroom_api::AuditEntryView>> {
+        let o = self.order(key)?;
+        let mut stmt = self.conn.prepare(
+            "SELECT a.at, COALESCE(s.name, a.actor), a.action, COALESCE(m.name, a.approver), a.after_json
+             FROM audit_log a LEFT JOIN staff s ON s.id = a.actor LEFT JOIN staff m ON m.id = a.approver
+             WHERE (a.entity_type = 'order' AND a.entity_id = ?1)
+                OR (a.entity_type = 'return' AND a.entity_id IN (SELECT id FROM sale_return WHERE order_id = ?1))
+             ORDER BY a.at, a.rowid",
+        )?;
+        let rows = stmt
+            .query_map([&o.id], |r| {
+                Ok(backroom_api::AuditEntryView {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    approver: r.get(3)?,
+                    after: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+}

@@ -299,6 +299,28 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         "refunded to store credit: {done}"
     );
 
+    // The order's timeline shows the sale and the approved return.
+    s.click("#nav-orders").await;
+    s.type_into("#orders-receipt", &receipt).await;
+    s.wait_text("#orders-table tbody", |t| {
+        t.contains(&receipt) && t.contains("partially_refunded")
+    })
+    .await;
+    s.click("#orders-table tbody tr.order-row td:nth-child(2)")
+        .await;
+    let timeline = s
+        .wait_text("#order-timeline", |t| t.contains("return.processed"))
+        .await;
+    assert!(
+        timeline.contains("sale.completed"),
+        "the sale is on the timeline: {timeline}"
+    );
+    assert!(
+        timeline.contains("approved by Morgan Manager"),
+        "the approver is on the timeline: {timeline}"
+    );
+    s.shot("06-order-timeline").await;
+
     // The Stock screen reflects the sale and the damaged return.
     s.click("#nav-stock").await;
     s.type_into("#stock-filter", &items[0].0).await;
@@ -327,7 +349,7 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         items[0].3 + 1,
         "the returned unit is damaged: {row}"
     );
-    s.shot("06-stock").await;
+    s.shot("07-stock").await;
 
     // Lock the till and switch to the owner: importing needs catalogue rights a cashier lacks.
     s.click("#lock").await;
@@ -356,11 +378,11 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         preview.contains("2 products to create"),
         "the preview says what will be created: {preview}"
     );
-    s.shot("07-import-preview").await;
+    s.shot("08-import-preview").await;
     s.click("#import-go").await;
     s.wait_text("#import-report h3", |t| t.contains("Imported"))
         .await;
-    s.shot("08-import-done").await;
+    s.shot("09-import-done").await;
 
     s.client.close().await.expect("close session");
 
