@@ -581,30 +581,39 @@ impl Store {
             Some(l) => Some(location_id(&self.conn, l)?),
             None => None,
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT pl.code, i.price_minor, pl.starts_at, pl.ends_at, pl.customer_group, pl.location_id, pl.priority
-             FROM price_list_item i JOIN price_list pl ON pl.id = i.price_list_id WHERE i.variant_id = ?1",
-        )?;
-        let rules = stmt
-            .query_map([&variant], |r| {
-                Ok(PriceRule {
-                    list_id: r.get(0)?,
-                    price_minor: r.get(1)?,
-                    starts_at: r.get(2)?,
-                    ends_at: r.get(3)?,
-                    customer_group: r.get(4)?,
-                    location: r.get(5)?,
-                    priority: r.get(6)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
         let ctx = PriceContext {
             at,
             customer_group: customer_group.map(str::to_string),
             location: location_id,
         };
-        Ok(resolve_price(base, &rules, &ctx))
+        Ok(resolve_price(
+            base,
+            &price_rules(&self.conn, &variant)?,
+            &ctx,
+        ))
     }
+}
+
+/// Every price-list entry of a variant.
+pub(crate) fn price_rules(conn: &Connection, variant: &str) -> StoreResult<Vec<PriceRule>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pl.code, i.price_minor, pl.starts_at, pl.ends_at, pl.customer_group, pl.location_id, pl.priority
+         FROM price_list_item i JOIN price_list pl ON pl.id = i.price_list_id WHERE i.variant_id = ?1",
+    )?;
+    let rules = stmt
+        .query_map([variant], |r| {
+            Ok(PriceRule {
+                list_id: r.get(0)?,
+                price_minor: r.get(1)?,
+                starts_at: r.get(2)?,
+                ends_at: r.get(3)?,
+                customer_group: r.get(4)?,
+                location: r.get(5)?,
+                priority: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rules)
 }
 
 pub(crate) fn unique_violation(e: rusqlite::Error, field: &str, message: &str) -> StoreError {

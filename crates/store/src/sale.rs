@@ -10,7 +10,7 @@
 use backroom_domain::allocate::allocate;
 use backroom_domain::barcode::{parse_scan, EmbeddedKind, Scan};
 use backroom_domain::money::div_round_half_away;
-use backroom_domain::pricing::{resolve_price, PriceContext, PriceRule};
+use backroom_domain::pricing::{resolve_price, PriceContext};
 use backroom_domain::sale::{
     price_cart, settle, CartLine, PricedCart, Promotion, PromotionKind, TenderKind,
 };
@@ -113,23 +113,7 @@ fn list_price(
     base: i64,
     ctx: &PriceContext,
 ) -> StoreResult<(i64, String)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT pl.code, i.price_minor, pl.starts_at, pl.ends_at, pl.customer_group, pl.location_id, pl.priority
-         FROM price_list_item i JOIN price_list pl ON pl.id = i.price_list_id WHERE i.variant_id = ?1",
-    )?;
-    let rules = stmt
-        .query_map([variant], |r| {
-            Ok(PriceRule {
-                list_id: r.get(0)?,
-                price_minor: r.get(1)?,
-                starts_at: r.get(2)?,
-                ends_at: r.get(3)?,
-                customer_group: r.get(4)?,
-                location: r.get(5)?,
-                priority: r.get(6)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let rules = crate::catalog::price_rules(conn, variant)?;
     let p = resolve_price(base, &rules, ctx);
     Ok((
         p.price_minor,
