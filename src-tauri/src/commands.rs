@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use backroom_api::{
-    ApiError, AuditEntryView, CartQuote, CustomerView, GiftCardView, ImportReport, LocationView,
-    OrderFilter, OrderSummary, OrderView, ReturnInput, ReturnView, SaleInput, ScanHit, StaffView,
-    StockAlertRow, StockLevelRow, VariantHit, ZReport,
+    Adjustment, ApiError, AuditEntryView, CartQuote, CountView, CustomerView, GiftCardView,
+    ImportReport, LocationView, OrderFilter, OrderSummary, OrderView, ReceiveLine, ReturnInput,
+    ReturnView, SaleInput, ScanHit, StaffView, StateMove, StockAlertRow, StockLevelRow,
+    TransferLineInput, TransferView, VariantHit, ZReport,
 };
 use backroom_store::shopify::ImportOptions;
 use backroom_store::{demo, InitStore, ManualClock, NoProgress, SeededIds, Store, StoreError};
@@ -351,4 +352,80 @@ pub async fn customer_orders(app: State<'_, App>, id: String) -> Result<Vec<Orde
 #[tauri::command]
 pub async fn gift_card(app: State<'_, App>, code: String) -> Result<GiftCardView, ApiError> {
     with_store(&app, move |s| s.gift_card(&code)).await
+}
+
+#[tauri::command]
+pub async fn adjust_stock(app: State<'_, App>, adjustment: Adjustment) -> Result<(), ApiError> {
+    with_store(&app, move |s| s.adjust_stock(adjustment)).await
+}
+
+#[tauri::command]
+pub async fn move_stock(app: State<'_, App>, change: StateMove) -> Result<(), ApiError> {
+    with_store(&app, move |s| s.move_stock(change)).await
+}
+
+/// Drafts and sends a transfer in one step (what a store does when the box leaves).
+#[tauri::command]
+pub async fn send_transfer(
+    app: State<'_, App>,
+    from: String,
+    to: String,
+    lines: Vec<TransferLineInput>,
+) -> Result<TransferView, ApiError> {
+    with_store(&app, move |s| {
+        let number = s.create_transfer(&from, &to, lines, "")?;
+        s.send_transfer(&number)?;
+        s.transfer(&number)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn transfers(app: State<'_, App>) -> Result<Vec<TransferView>, ApiError> {
+    with_store(&app, |s| {
+        s.transfer_numbers()?
+            .iter()
+            .take(50)
+            .map(|n| s.transfer(n))
+            .collect()
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn receive_transfer(
+    app: State<'_, App>,
+    number: String,
+    lines: Vec<ReceiveLine>,
+    close: bool,
+) -> Result<TransferView, ApiError> {
+    with_store(&app, move |s| {
+        s.receive_transfer(&number, lines, close)?;
+        s.transfer(&number)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn start_count(app: State<'_, App>, location: String) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.start_count(&location, None)).await
+}
+
+#[tauri::command]
+pub async fn record_count(
+    app: State<'_, App>,
+    count_id: String,
+    code: String,
+    quantity: Option<i64>,
+) -> Result<CountView, ApiError> {
+    with_store(&app, move |s| {
+        s.record_count(&count_id, &code, quantity)?;
+        s.count(&count_id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn apply_count(app: State<'_, App>, count_id: String) -> Result<usize, ApiError> {
+    with_store(&app, move |s| s.apply_count(&count_id, false)).await
 }

@@ -46,6 +46,14 @@ fn main() {
             commands::customer,
             commands::customer_orders,
             commands::gift_card,
+            commands::adjust_stock,
+            commands::move_stock,
+            commands::send_transfer,
+            commands::transfers,
+            commands::receive_transfer,
+            commands::start_count,
+            commands::record_count,
+            commands::apply_count,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -526,3 +526,50 @@ pub struct AuditEntryView {
     pub approver: Option<String>,
     pub after: String,
 }
+
+// ---- Stock use-case inputs --------------------------------------------------------------
+
+/// A manual adjustment of one state at one location.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Adjustment {
+    /// SKU or barcode.
+    pub sku: String,
+    /// Location code.
+    pub location: String,
+    pub delta: i64,
+    /// receipt, adjustment, correction, shrinkage or damage.
+    pub reason: String,
+    /// Blank means `available`.
+    pub state: String,
+    pub reference: String,
+    pub note: String,
+    /// A manager's approval, when writing stock off needs one.
+    pub approval: Option<Approval>,
+}
+
+/// Moving units between two states at one location (e.g. available → damaged).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct StateMove {
+    pub sku: String,
+    pub location: String,
+    pub from: String,
+    pub to: String,
+    pub quantity: i64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TransferLineInput {
+    /// SKU or barcode.
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// Units of one line that arrived.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReceiveLine {
+    pub sku: String,
+    pub quantity: i64,
+}

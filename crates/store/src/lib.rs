@@ -37,6 +37,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use backroom_api::{Adjustment, ReceiveLine, StateMove, TransferLineInput};
 pub use backroom_api::{Approval, StaffView};
 pub use backroom_api::{
     CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput,
@@ -50,8 +51,7 @@ pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
 pub use migrate::SCHEMA_VERSION;
 pub use reports::SalesReport;
-pub use stock::{Adjustment, MovementView, StateMove};
-pub use transfer::{ReceiveLine, TransferLineInput};
+pub use stock::MovementView;
 
 use backroom_domain::{tax::TaxMode, Currency};
 

@@ -13,37 +13,7 @@ use serde_json::json;
 use crate::catalog::location_id;
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
-
-/// A manual adjustment of one state at one location.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct Adjustment {
-    /// SKU or barcode.
-    pub sku: String,
-    /// Location code.
-    pub location: String,
-    pub delta: i64,
-    /// receipt, adjustment, correction, shrinkage or damage.
-    pub reason: String,
-    /// Blank means `available`.
-    pub state: String,
-    pub reference: String,
-    pub note: String,
-    /// A manager's approval, when writing stock off needs one.
-    pub approval: Option<crate::Approval>,
-}
-
-/// Moving units between two states at one location (e.g. available → damaged).
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct StateMove {
-    pub sku: String,
-    pub location: String,
-    pub from: String,
-    pub to: String,
-    pub quantity: i64,
-    pub note: String,
-}
+use backroom_api::{Adjustment, StateMove};
 
 /// One ledger row to append.
 #[derive(Debug, Clone)]

@@ -7,27 +7,13 @@ use backroom_domain::stock::{
     check_qty, MovementReason, StockState, TransferAction, TransferStatus,
 };
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::catalog::location_id;
 use crate::stock::{apply_movements, level, variant_id, Movement};
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TransferLineInput {
-    /// SKU or barcode.
-    pub sku: String,
-    pub quantity: i64,
-}
-
-/// Units of one line that arrived.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReceiveLine {
-    pub sku: String,
-    pub quantity: i64,
-}
+use backroom_api::{ReceiveLine, TransferLineInput};
 
 struct Header {
     id: String,

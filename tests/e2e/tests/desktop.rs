@@ -154,6 +154,20 @@ impl Session {
             .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
 
+    /// Picks a staff member on the sign-in screen (quick switch).
+    async fn click_staff(&self, name: &str) {
+        let xpath = format!("//button[contains(@class, 'staff') and contains(., '{name}')]");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{name} is not on the sign-in screen: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
+    }
+
     async fn click(&self, css: &str) {
         self.wait(css)
             .await
@@ -351,6 +365,30 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     );
     s.shot("07-stock").await;
 
+    // Count the second item's shelf by scanning it twice; applying sets available to 2.
+    s.click("#stock-tab-count").await;
+    s.click("#count-start").await;
+    s.type_into("#count-scan", &format!("{}{ENTER}", items[1].1))
+        .await;
+    s.type_into("#count-scan", &format!("{}{ENTER}", items[1].1))
+        .await;
+    s.wait_text("#count-lines tbody", |t| {
+        t.contains(&items[1].0) && t.contains('2')
+    })
+    .await;
+    s.shot("08-count").await;
+    s.click("#count-apply").await;
+    s.wait_text("#stock-message", |t| t.contains("Count applied"))
+        .await;
+    s.set_value("#stock-filter", &items[1].0).await;
+    let counted = s
+        .wait_text(
+            &format!("tr[data-sku='{}'] td.available", items[1].0),
+            |t| t.trim() == "2",
+        )
+        .await;
+    assert_eq!(counted.trim(), "2", "two scans counted, count applied");
+
     // Lock the till and switch to the owner: importing needs catalogue rights a cashier lacks.
     s.click("#lock").await;
     s.wait("#pin").await;
@@ -378,11 +416,11 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         preview.contains("2 products to create"),
         "the preview says what will be created: {preview}"
     );
-    s.shot("08-import-preview").await;
+    s.shot("09-import-preview").await;
     s.click("#import-go").await;
     s.wait_text("#import-report h3", |t| t.contains("Imported"))
         .await;
-    s.shot("09-import-done").await;
+    s.shot("10-import-done").await;
 
     s.client.close().await.expect("close session");
 
