@@ -241,13 +241,7 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     // Sign in with a PIN.
     s.wait("#pin").await;
     s.shot("01-sign-in").await;
-    s.client
-        .find(Locator::XPath("//button[contains(., 'Casey Cashier')]"))
-        .await
-        .expect("Casey's button")
-        .click()
-        .await
-        .expect("click");
+    s.click_staff("Casey Cashier").await;
     s.type_into("#pin", &format!("1111{ENTER}")).await;
     let who = s.text("#signed-in").await;
     assert!(who.contains("Casey Cashier"), "signed in as Casey: {who}");
@@ -392,13 +386,7 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     // Lock the till and switch to the owner: importing needs catalogue rights a cashier lacks.
     s.click("#lock").await;
     s.wait("#pin").await;
-    s.client
-        .find(Locator::XPath("//button[contains(., 'Olivia Owner')]"))
-        .await
-        .expect("owner button")
-        .click()
-        .await
-        .expect("click");
+    s.click_staff("Olivia Owner").await;
     s.type_into("#pin", &format!("2580{ENTER}")).await;
     s.wait_text("#signed-in", |t| t.contains("Olivia Owner"))
         .await;
