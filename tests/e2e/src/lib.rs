@@ -1,1 +1,183 @@
-//! End-to-end suites that drive the real desktop window; see `tests/desktop.rs`.
+//! The harness that drives the Backroom desktop app in its real window: tauri-driver →
+//! WebKitWebDriver under Xvfb, through fantoccini. Used by the end-to-end tests
+//! (`tests/desktop.rs`) and the desktop benchmarks (`benches/desktop.rs`).
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// A running tauri-driver; stopped with SIGTERM so WebKitWebDriver goes with it.
+pub struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until something listens on a local port.
+pub fn wait_port(port: u16) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "port {port} never opened"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// One WebDriver session on the app (and the tauri-driver serving it).
+pub struct Session {
+    pub client: Client,
+    pub shots: PathBuf,
+    _driver: Driver,
+}
+
+impl Session {
+    /// Starts the debug build of the app on `db`.
+    pub async fn start(db: &Path) -> Session {
+        Session::start_app(db, &workspace().join("target/debug/backroom-desktop")).await
+    }
+
+    /// Starts `app` on the database `db` in a new WebDriver session (the driver launches it).
+    pub async fn start_app(db: &Path, app: &Path) -> Session {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the e2e tests under xvfb-run"
+        );
+        let app = app.to_path_buf();
+        assert!(
+            app.exists(),
+            "{} is missing: build it with `cargo build -p backroom-desktop`",
+            app.display()
+        );
+        let driver = Command::new("tauri-driver")
+            .args(["--port", "4444", "--native-port", "4445"])
+            .env("BACKROOM_DB", db)
+            .spawn()
+            .expect("tauri-driver must be installed (cargo install tauri-driver --version 2.1.0 --locked)");
+        let driver = Driver(driver);
+        wait_port(4444);
+        wait_port(4445);
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({"application": app}));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect("http://127.0.0.1:4444")
+            .await
+            .expect("WebDriver session");
+        let shots = workspace().join("target/e2e-screenshots");
+        std::fs::create_dir_all(&shots).expect("screenshot dir");
+        Session {
+            client,
+            shots,
+            _driver: driver,
+        }
+    }
+
+    /// Saves a screenshot of the window as `target/e2e-screenshots/<name>.png`.
+    pub async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(self.shots.join(format!("{name}.png")), png).expect("save screenshot");
+    }
+
+    /// Waits (up to 20 s) for an element.
+    pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    }
+
+    /// The text of an element, once it exists.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.expect("text")
+    }
+
+    /// Waits until `css`'s text satisfies `ok`.
+    pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                if let Ok(t) = el.text().await {
+                    if ok(&t) {
+                        return t;
+                    }
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{css} never showed the expected text"
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Types into an element as a keyboard (or a scanner) would.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.wait(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+
+    /// Picks a staff member on the sign-in screen (quick switch).
+    pub async fn click_staff(&self, name: &str) {
+        let xpath = format!("//button[contains(@class, 'staff') and contains(., '{name}')]");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("{name} is not on the sign-in screen: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
+    }
+
+    /// Clicks an element once it exists.
+    pub async fn click(&self, css: &str) {
+        self.wait(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    /// Sets a form control's value the way a person picking from it would (fires input/change).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.wait(css).await;
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("setting {css}: {e}"));
+    }
+}
+
+/// The WebDriver key code for Enter (a scanner ends every code with it).
+pub const ENTER: &str = "\u{E007}";

@@ -4,46 +4,11 @@
 //! `scripts/build-ui.sh` and `cargo build -p backroom-desktop` (scripts/test.sh does all that).
 //! These tests fail — never skip — when the app, the driver or a display is missing.
 
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
+use backroom_e2e::{Session, ENTER};
 use backroom_store::{demo, ManualClock, NoProgress, SeededIds, Store};
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// A running tauri-driver; stopped with SIGTERM so WebKitWebDriver goes with it.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.0.id().to_string())
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-fn wait_port(port: u16) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "port {port} never opened"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// A demo store (20 products, one trading day) in a temp dir; returns (dir, db path).
 fn demo_store() -> (tempfile::TempDir, PathBuf) {
@@ -65,133 +30,6 @@ fn demo_store() -> (tempfile::TempDir, PathBuf) {
     .expect("demo");
     (dir, db)
 }
-
-struct Session {
-    client: Client,
-    shots: PathBuf,
-    _driver: Driver,
-}
-
-impl Session {
-    async fn start(db: &Path) -> Session {
-        assert!(
-            std::env::var_os("DISPLAY").is_some(),
-            "no DISPLAY: run the e2e tests under xvfb-run"
-        );
-        let app = workspace().join("target/debug/backroom-desktop");
-        assert!(
-            app.exists(),
-            "{} is missing: build it with `cargo build -p backroom-desktop`",
-            app.display()
-        );
-        let driver = Command::new("tauri-driver")
-            .args(["--port", "4444", "--native-port", "4445"])
-            .env("BACKROOM_DB", db)
-            .spawn()
-            .expect("tauri-driver must be installed (cargo install tauri-driver --version 2.1.0 --locked)");
-        let driver = Driver(driver);
-        wait_port(4444);
-        wait_port(4445);
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), json!("wry"));
-        caps.insert("tauri:options".into(), json!({"application": app}));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect("http://127.0.0.1:4444")
-            .await
-            .expect("WebDriver session");
-        let shots = workspace().join("target/e2e-screenshots");
-        std::fs::create_dir_all(&shots).expect("screenshot dir");
-        Session {
-            client,
-            shots,
-            _driver: driver,
-        }
-    }
-
-    async fn shot(&self, name: &str) {
-        let png = self.client.screenshot().await.expect("screenshot");
-        std::fs::write(self.shots.join(format!("{name}.png")), png).expect("save screenshot");
-    }
-
-    async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-    }
-
-    async fn text(&self, css: &str) -> String {
-        self.wait(css).await.text().await.expect("text")
-    }
-
-    /// Waits until `css`'s text satisfies `ok`.
-    async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                if let Ok(t) = el.text().await {
-                    if ok(&t) {
-                        return t;
-                    }
-                }
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{css} never showed the expected text"
-            );
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        self.wait(css)
-            .await
-            .send_keys(text)
-            .await
-            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
-    }
-
-    /// Picks a staff member on the sign-in screen (quick switch).
-    async fn click_staff(&self, name: &str) {
-        let xpath = format!("//button[contains(@class, 'staff') and contains(., '{name}')]");
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("{name} is not on the sign-in screen: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
-    }
-
-    async fn click(&self, css: &str) {
-        self.wait(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
-    }
-
-    /// Sets a form control's value the way a person picking from it would (fires input/change).
-    async fn set_value(&self, css: &str, value: &str) {
-        self.wait(css).await;
-        self.client
-            .execute(
-                "const el = document.querySelector(arguments[0]); el.value = arguments[1];
-                 el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));",
-                vec![json!(css), json!(value)],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("setting {css}: {e}"));
-    }
-}
-
-/// The WebDriver key code for Enter (a scanner ends every code with it).
-const ENTER: &str = "\u{E007}";
 
 fn money(text: &str) -> i64 {
     let t: String = text

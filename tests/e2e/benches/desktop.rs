@@ -1,0 +1,232 @@
+//! Desktop benchmarks on a 100k-product / 300k-variant store, in the real window (release build
+//! of the app, Xvfb, WebDriver). Not a test: prints figures for docs/benchmarks.md.
+//!
+//! Run: `cargo build --release -p backroom-desktop && xvfb-run -a cargo bench -p backroom-e2e`.
+//! `BENCH_PRODUCTS` (default 100000) and `BENCH_MINUTES` (default 3) scale it down or up.
+//!
+//! - cold start: app process launched by the WebDriver session → PIN screen interactive → signed
+//!   in and the Sell screen's scan field present (includes WebDriver session set-up, so it is an
+//!   upper bound);
+//! - search-as-you-type: time measured in the page (`performance.now()`) from the input event to
+//!   the first result row rendered, for 40 typed prefixes;
+//! - memory: the app's RSS (from /proc) while a script sells continuously for `BENCH_MINUTES`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use backroom_e2e::{workspace, Session, ENTER};
+use backroom_store::shopify::ImportOptions;
+use backroom_store::{InitStore, NoProgress, Store, SystemClock, V7Ids};
+use fantoccini::Locator;
+use serde_json::json;
+
+const WORDS: &[&str] = &[
+    "classic", "organic", "linen", "wool", "cotton", "alpine", "coastal", "urban", "vintage",
+    "nordic", "shirt", "mug", "teapot", "tote", "scarf",
+];
+
+fn catalogue(products: u64) -> String {
+    let mut s = String::from("Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Tracker,Variant Inventory Qty,Variant Price,Variant Barcode,Status\n");
+    for i in 0..products {
+        let t = format!(
+            "{} {} {i}",
+            WORDS[(i % 15) as usize],
+            WORDS[((i / 15) % 15) as usize]
+        );
+        for (k, size) in ["S", "M", "L"].iter().enumerate() {
+            let code = format!("21{:010}", i * 3 + k as u64 + 1);
+            let digits: Vec<u8> = code.bytes().map(|b| b - b'0').collect();
+            let ean = format!(
+                "{code}{}",
+                backroom_domain::barcode::gs1_check_digit(&digits)
+            );
+            if k == 0 {
+                s.push_str(&format!("p-{i},{t},<p>{t}</p>,Acme,Goods,tag,TRUE,Size,{size},B-{i:06}-{size},shopify,50,{}.99,{ean},active\n", 5 + i % 50));
+            } else {
+                s.push_str(&format!(
+                    "p-{i},,,,,,,,{size},B-{i:06}-{size},shopify,50,{}.99,{ean},\n",
+                    5 + i % 50
+                ));
+            }
+        }
+    }
+    s
+}
+
+fn rss_kb(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn app_pid() -> String {
+    let out = std::process::Command::new("pgrep")
+        .args(["-n", "-f", "release/backroom-desktop"])
+        .output()
+        .expect("pgrep");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn pct(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[((v.len() as f64 * p) as usize).min(v.len() - 1)]
+}
+
+async fn sign_in(s: &Session) {
+    s.click_staff("Olivia Owner").await;
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait("#scan").await;
+}
+
+#[tokio::main]
+async fn main() {
+    let products: u64 = std::env::var("BENCH_PRODUCTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let minutes: u64 = std::env::var("BENCH_MINUTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let app = workspace().join("target/release/backroom-desktop");
+    assert!(
+        app.exists(),
+        "build the release app first: cargo build --release -p backroom-desktop"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("store.sqlite");
+    {
+        let mut store =
+            Store::open_with(&db, Arc::new(SystemClock), Arc::new(V7Ids)).expect("open");
+        store
+            .init(InitStore {
+                store_name: "Bench Store".into(),
+                currency: "EUR".into(),
+                tax_mode: "inclusive".into(),
+                device_name: "bench".into(),
+                location_code: "MAIN".into(),
+                owner_name: "Olivia Owner".into(),
+                owner_pin: "2580".into(),
+            })
+            .expect("init");
+        let t = Instant::now();
+        let r = store
+            .import_shopify(
+                catalogue(products).as_bytes(),
+                &ImportOptions {
+                    dry_run: false,
+                    location: None,
+                },
+                &NoProgress,
+            )
+            .expect("import");
+        assert!(
+            r.problems.is_empty(),
+            "{:?}",
+            &r.problems[..r.problems.len().min(3)]
+        );
+        println!(
+            "store: {products} products, {} variants (import {:.1?})",
+            products * 3,
+            t.elapsed()
+        );
+        store.checkpoint().expect("checkpoint");
+    }
+
+    // Cold start, three times.
+    let mut pin_ms = Vec::new();
+    let mut sell_ms = Vec::new();
+    for _ in 0..3 {
+        let t0 = Instant::now();
+        let s = Session::start_app(&db, &app).await;
+        s.wait("#pin").await;
+        pin_ms.push(t0.elapsed().as_secs_f64() * 1000.0);
+        sign_in(&s).await;
+        sell_ms.push(t0.elapsed().as_secs_f64() * 1000.0);
+        s.client.close().await.expect("close");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!(
+        "cold start → PIN screen          runs {:?} ms",
+        pin_ms.iter().map(|v| v.round()).collect::<Vec<_>>()
+    );
+    println!(
+        "cold start → signed in, Sell     runs {:?} ms",
+        sell_ms.iter().map(|v| v.round()).collect::<Vec<_>>()
+    );
+
+    // Search-as-you-type and memory over a scripted selling session.
+    let s = Session::start_app(&db, &app).await;
+    s.wait("#pin").await;
+    sign_in(&s).await;
+    let pid = app_pid();
+    let rss_start = rss_kb(&pid);
+    let mut latencies = Vec::new();
+    let script = "const q = arguments[0]; const done = arguments[arguments.length - 1];
+        const el = document.querySelector('#scan');
+        el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true}));
+        setTimeout(() => {
+          const t0 = performance.now();
+          el.value = q; el.dispatchEvent(new Event('input', {bubbles: true}));
+          const check = () => {
+            if (document.querySelectorAll('#hits li').length > 0) { done(performance.now() - t0); }
+            else if (performance.now() - t0 > 5000) { done(-1); }
+            else { setTimeout(check, 1); }
+          };
+          check();
+        }, 50);";
+    for i in 0..40usize {
+        let w = WORDS[i % WORDS.len()];
+        let q = &w[..(2 + i % 3).min(w.len())];
+        let v = s
+            .client
+            .execute_async(script, vec![json!(q)])
+            .await
+            .expect("search script");
+        let ms = v.as_f64().unwrap_or(-1.0);
+        assert!(ms >= 0.0, "no results for '{q}' within 5 s");
+        latencies.push(ms);
+    }
+    println!(
+        "search-as-you-type (in page)     p50 {:.1} ms  p95 {:.1} ms  max {:.1} ms",
+        pct(latencies.clone(), 0.5),
+        pct(latencies.clone(), 0.95),
+        pct(latencies, 1.0)
+    );
+    s.set_value("#scan", "").await;
+
+    let deadline = Instant::now() + Duration::from_secs(minutes * 60);
+    let mut sales = 0u64;
+    let mut rss_max = rss_start;
+    while Instant::now() < deadline {
+        for k in 0..2u64 {
+            let n = (sales * 7 + k * 13) % products;
+            let sku = format!("B-{n:06}-M");
+            s.type_into("#scan", &format!("{sku}{ENTER}")).await;
+        }
+        let total = s.wait_text("#total", |t| t.trim() != "0.00").await;
+        s.set_value("#tender-kind", "cash").await;
+        s.type_into("#tender-amount", &format!("{}{ENTER}", total.trim()))
+            .await;
+        s.click("#complete").await;
+        s.wait_text("#receipt-number", |t| !t.is_empty()).await;
+        // Wait for the cart to clear before the next sale.
+        let _ = s.client.find(Locator::Css("#receipt")).await;
+        sales += 1;
+        rss_max = rss_max.max(rss_kb(&pid));
+    }
+    let rss_end = rss_kb(&pid);
+    println!(
+        "memory (RSS)                     after sign-in {} MB, after {sales} sales in {minutes} min {} MB, max {} MB",
+        rss_start / 1024,
+        rss_end / 1024,
+        rss_max / 1024
+    );
+    s.client.close().await.expect("close");
+}
