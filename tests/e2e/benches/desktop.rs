@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use backroom_e2e::{workspace, Session, ENTER};
 use backroom_store::shopify::ImportOptions;
 use backroom_store::{InitStore, NoProgress, Store, SystemClock, V7Ids};
-use fantoccini::Locator;
 use serde_json::json;
 
 const WORDS: &[&str] = &[
@@ -203,21 +202,29 @@ async fn main() {
 
     let deadline = Instant::now() + Duration::from_secs(minutes * 60);
     let mut sales = 0u64;
+    let mut last_receipt = String::new();
     let mut rss_max = rss_start;
     while Instant::now() < deadline {
-        for k in 0..2u64 {
-            let n = (sales * 7 + k * 13) % products;
-            let sku = format!("B-{n:06}-M");
+        let skus: Vec<String> = (0..2u64)
+            .map(|k| format!("B-{:06}-M", (sales * 7 + k * 13 + 1) % products))
+            .collect();
+        for sku in &skus {
             s.type_into("#scan", &format!("{sku}{ENTER}")).await;
         }
-        let total = s.wait_text("#total", |t| t.trim() != "0.00").await;
+        // Both lines in the cart; pay with a note big enough for any two items (change given),
+        // so the script never races the re-quote of the total.
+        s.wait_text("#cart tbody", |t| {
+            skus.iter().all(|k| t.contains(k.as_str()))
+        })
+        .await;
         s.set_value("#tender-kind", "cash").await;
-        s.type_into("#tender-amount", &format!("{}{ENTER}", total.trim()))
+        s.type_into("#tender-amount", &format!("500.00{ENTER}"))
             .await;
         s.click("#complete").await;
-        s.wait_text("#receipt-number", |t| !t.is_empty()).await;
-        // Wait for the cart to clear before the next sale.
-        let _ = s.client.find(Locator::Css("#receipt")).await;
+        let receipt = s
+            .wait_text("#receipt-number", |t| !t.is_empty() && t != last_receipt)
+            .await;
+        last_receipt = receipt;
         sales += 1;
         rss_max = rss_max.max(rss_kb(&pid));
     }
