@@ -65,9 +65,40 @@ pub fn sale_input(
     }
 }
 
+/// Whether an error asks for a manager's approval (missing, or a wrong manager/PIN), so the
+/// screen shows the approval prompt and keeps what was entered.
+pub fn needs_approval(e: &backroom_api::ApiError) -> bool {
+    e.code == "approval_required"
+        || e.field
+            .as_deref()
+            .is_some_and(|f| f.starts_with("approval"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn approval_errors_open_the_prompt() {
+        let err = |code: &str, field: Option<&str>| backroom_api::ApiError {
+            code: code.into(),
+            message: String::new(),
+            field: field.map(Into::into),
+        };
+        assert!(needs_approval(&err("approval_required", Some("approval"))));
+        assert!(
+            needs_approval(&err("wrong_pin", Some("approval.pin"))),
+            "a wrong manager PIN keeps the prompt open"
+        );
+        assert!(
+            !needs_approval(&err("denied", Some("permission"))),
+            "a flat deny is not an approval case"
+        );
+        assert!(!needs_approval(&err(
+            "insufficient_stock",
+            Some("lines[0].quantity")
+        )));
+    }
 
     #[test]
     fn scanning_twice_adds_a_unit() {

@@ -378,11 +378,7 @@ fn Sell(currency: String) -> impl IntoView {
                     error.set(String::new());
                 }
                 Err(e) => {
-                    if e.code == "approval_required"
-                        || e.field
-                            .as_deref()
-                            .is_some_and(|f| f.starts_with("approval"))
-                    {
+                    if logic::needs_approval(&e) {
                         need_approval.set(true);
                     }
                     error.set(error_text(&e));
@@ -598,11 +594,7 @@ fn Returns(currency: String) -> impl IntoView {
                     error.set(String::new());
                 }
                 Err(e) => {
-                    if e.code == "approval_required"
-                        || e.field
-                            .as_deref()
-                            .is_some_and(|f| f.starts_with("approval"))
-                    {
+                    if logic::needs_approval(&e) {
                         need_approval.set(true);
                     }
                     error.set(error_text(&e));
