@@ -345,6 +345,8 @@ pub struct ReturnLineInput {
 #[serde(default)]
 pub struct RefundTender {
     pub kind: String,
+    /// Minor units; `0` on one tender means "the rest of what is due", so a till can say
+    /// "refund it all to store credit" without doing any money math itself.
     pub amount: i64,
     pub reference: String,
 }
@@ -572,4 +574,160 @@ pub struct TransferLineInput {
 pub struct ReceiveLine {
     pub sku: String,
     pub quantity: i64,
+}
+
+// ---- Catalog editing ----------------------------------------------------------------------
+
+/// A new location.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewLocation {
+    pub code: String,
+    pub name: String,
+    /// `store` or `warehouse`.
+    pub kind: String,
+}
+
+/// An image of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ImageInput {
+    pub url: String,
+    pub alt: String,
+}
+
+/// The whole desired state of one product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ProductInput {
+    /// Blank: derived from the title.
+    pub handle: String,
+    pub title: String,
+    pub description_html: String,
+    pub vendor: String,
+    pub product_type: String,
+    /// Category path such as `Apparel > Shirts`; blank for none.
+    pub category: String,
+    pub tags: Vec<String>,
+    /// `active`, `draft` or `archived`.
+    pub status: String,
+    pub published: bool,
+    pub is_gift_card: bool,
+    pub seo_title: String,
+    pub seo_description: String,
+    /// Option group names, in order; any number. Empty means a single default variant.
+    pub options: Vec<String>,
+    pub images: Vec<ImageInput>,
+    /// Typed attribute values by attribute code.
+    pub attributes: BTreeMap<String, String>,
+    pub variants: Vec<VariantInput>,
+}
+
+/// One variant of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct VariantInput {
+    pub sku: String,
+    /// One value per option group of the product.
+    pub option_values: Vec<String>,
+    pub barcodes: Vec<String>,
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    pub cost_minor: Option<i64>,
+    pub weight_g: i64,
+    pub weight_unit: String,
+    pub taxable: bool,
+    /// Code of a tax class; blank for the store default.
+    pub tax_class: String,
+    pub tax_code: String,
+    pub requires_shipping: bool,
+    pub inventory_tracked: bool,
+    /// `deny` or `continue`.
+    pub inventory_policy: String,
+    pub image_url: String,
+}
+
+/// A new price list.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct PriceListInput {
+    pub code: String,
+    pub name: String,
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub customer_group: Option<String>,
+    /// Location code.
+    pub location: Option<String>,
+    pub priority: i32,
+}
+
+/// One product in the catalog list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub handle: String,
+    pub title: String,
+    pub vendor: String,
+    pub status: String,
+    pub variants: u32,
+    pub price_min: i64,
+    pub price_max: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxClassView {
+    pub code: String,
+    pub name: String,
+    /// Thousandths of a percent (20 % = 20000).
+    pub rate_milli: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceListView {
+    pub code: String,
+    pub name: String,
+    pub starts_at: Option<i64>,
+    pub ends_at: Option<i64>,
+    pub customer_group: Option<String>,
+    /// Location code.
+    pub location: Option<String>,
+    pub priority: i32,
+    pub items: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceListItemView {
+    pub sku: String,
+    pub title: String,
+    pub base_price_minor: i64,
+    pub price_minor: i64,
+}
+
+// ---- Settings ---------------------------------------------------------------------------
+
+/// A role and its grants, as shown on the Settings screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleView {
+    pub code: String,
+    pub name: String,
+    pub discount_limit_bp: u32,
+    /// (permission, allow | deny | approval) for every permission.
+    pub grants: Vec<(String, String)>,
+}
+
+/// The store's editable settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StoreSettingsView {
+    pub store_name: String,
+    pub currency: String,
+    pub tax_mode: String,
+    /// Receipt printer: blank (none), `HOST:PORT` (raw TCP, usually 9100) or a device/file path.
+    pub printer: String,
+    pub receipt_footer: String,
+    pub loyalty_points_per_unit: i64,
+    pub loyalty_point_value: i64,
+}
+
+/// Where a receipt went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintResult {
+    pub printer: String,
+    pub bytes: u64,
 }

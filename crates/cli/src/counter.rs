@@ -610,11 +610,7 @@ pub fn sale(store: &mut Store, out: &Out, cmd: SaleCmd) -> anyhow::Result<()> {
                     .with_context(|| format!("writing {}", p.display()))?;
             }
             if let Some(addr) = printer {
-                use std::io::Write;
-                let mut s = std::net::TcpStream::connect(&addr)
-                    .with_context(|| format!("connecting to printer {addr}"))?;
-                s.write_all(&r.to_escpos())
-                    .with_context(|| format!("sending to printer {addr}"))?;
+                backroom_store::send_to_printer(&addr, &r.to_escpos())?;
             }
             let text = r
                 .text_lines()

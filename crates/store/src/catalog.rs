@@ -5,7 +5,7 @@
 //! op) and the Shopify importer (many products, one op) both go through [`write_product`], so a
 //! product saved by hand and one imported from a CSV are validated and stored identically.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use backroom_domain::barcode::{self, EmbeddedRule};
 use backroom_domain::catalog::{
@@ -15,91 +15,12 @@ use backroom_domain::pricing::{resolve_price, PriceContext, PriceRule, ResolvedP
 use backroom_domain::tax::{TaxMode, TaxRate};
 use backroom_domain::{Currency, FieldError};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::uow::{Change, Uow};
 use crate::{Device, InitStore, Settings, Store, StoreError, StoreResult};
 
-/// A new location.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewLocation {
-    pub code: String,
-    pub name: String,
-    /// `store` or `warehouse`.
-    pub kind: String,
-}
-
-/// An image of a product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct ImageInput {
-    pub url: String,
-    pub alt: String,
-}
-
-/// The whole desired state of one product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct ProductInput {
-    /// Blank: derived from the title.
-    pub handle: String,
-    pub title: String,
-    pub description_html: String,
-    pub vendor: String,
-    pub product_type: String,
-    /// Category path such as `Apparel > Shirts`; blank for none.
-    pub category: String,
-    pub tags: Vec<String>,
-    /// `active`, `draft` or `archived`.
-    pub status: String,
-    pub published: bool,
-    pub is_gift_card: bool,
-    pub seo_title: String,
-    pub seo_description: String,
-    /// Option group names, in order; any number. Empty means a single default variant.
-    pub options: Vec<String>,
-    pub images: Vec<ImageInput>,
-    /// Typed attribute values by attribute code.
-    pub attributes: BTreeMap<String, String>,
-    pub variants: Vec<VariantInput>,
-}
-
-/// One variant of a product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct VariantInput {
-    pub sku: String,
-    /// One value per option group of the product.
-    pub option_values: Vec<String>,
-    pub barcodes: Vec<String>,
-    pub price_minor: i64,
-    pub compare_at_minor: Option<i64>,
-    pub cost_minor: Option<i64>,
-    pub weight_g: i64,
-    pub weight_unit: String,
-    pub taxable: bool,
-    /// Code of a tax class; blank for the store default.
-    pub tax_class: String,
-    pub tax_code: String,
-    pub requires_shipping: bool,
-    pub inventory_tracked: bool,
-    /// `deny` or `continue`.
-    pub inventory_policy: String,
-    pub image_url: String,
-}
-
-/// A new price list.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
-pub struct PriceListInput {
-    pub code: String,
-    pub name: String,
-    pub starts_at: Option<i64>,
-    pub ends_at: Option<i64>,
-    pub customer_group: Option<String>,
-    /// Location code.
-    pub location: Option<String>,
-    pub priority: i32,
-}
+pub use backroom_api::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 
 /// What `write_product` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,6 +47,15 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
             .unwrap_or_else(|_| EmbeddedRule::defaults()),
         loyalty_points_per_unit: get("loyalty_points_per_unit")?.parse().unwrap_or(1),
         loyalty_point_value: get("loyalty_point_value")?.parse().unwrap_or(1),
+        printer: get("receipt_printer")?,
+        receipt_footer: conn
+            .query_row(
+                "SELECT value FROM setting WHERE key = 'receipt_footer'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| "Thank you! Keep this receipt for returns.".to_string()),
     })
 }
 

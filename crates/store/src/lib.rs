@@ -13,6 +13,7 @@
 // Rows read with rusqlite are tuples; naming each one would add types used once.
 #![allow(clippy::type_complexity)]
 
+mod admin;
 mod catalog;
 mod check;
 mod clock;
@@ -37,6 +38,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use admin::{check_printer, send_to_printer};
 pub use backroom_api::{Adjustment, ReceiveLine, StateMove, TransferLineInput};
 pub use backroom_api::{Approval, StaffView};
 pub use backroom_api::{
@@ -93,6 +95,10 @@ pub struct Settings {
     pub loyalty_points_per_unit: i64,
     /// Value of one loyalty point when redeemed, in minor units.
     pub loyalty_point_value: i64,
+    /// Receipt printer: blank, `HOST:PORT` (raw TCP) or a device/file path.
+    pub printer: String,
+    /// Last line of every receipt.
+    pub receipt_footer: String,
 }
 
 /// One local store database.

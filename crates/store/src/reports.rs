@@ -122,7 +122,7 @@ impl Store {
                 .collect(),
             change_due: o.change_due,
             banner,
-            footer: "Thank you! Keep this receipt for returns.".into(),
+            footer: settings.receipt_footer.clone(),
         })
     }
 

@@ -295,12 +295,23 @@ impl Store {
                 }
             } else {
                 let mut out = Vec::new();
+                let mut rest_at = None;
                 for (i, t) in input.refund.iter().enumerate() {
                     let kind = TenderKind::parse(&t.kind).map_err(|e| e.at(format!("refund[{i}].kind")))?;
-                    if t.amount <= 0 {
-                        return Err(StoreError::invalid(&format!("refund[{i}].amount"), "not_positive", "a refund amount must be positive"));
+                    if t.amount < 0 || (t.amount == 0 && rest_at.is_some()) {
+                        return Err(StoreError::invalid(&format!("refund[{i}].amount"), "not_positive", "a refund amount must be positive (one tender may be 0: the rest)"));
+                    }
+                    if t.amount == 0 {
+                        rest_at = Some(i);
                     }
                     out.push((kind, t.amount, t.reference.trim().to_string()));
+                }
+                if let Some(i) = rest_at {
+                    let rest = to_refund - out.iter().map(|x| x.1).sum::<i64>();
+                    if rest <= 0 {
+                        return Err(StoreError::invalid(&format!("refund[{i}].amount"), "nothing_left", format!("the other tenders already cover the {to_refund} due")));
+                    }
+                    out[i].1 = rest;
                 }
                 let sum: i64 = out.iter().map(|x| x.1).sum();
                 if sum != to_refund {

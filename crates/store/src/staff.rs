@@ -41,7 +41,7 @@ fn pin_matches(hash: &str, pin: &str) -> bool {
     })
 }
 
-fn role(conn: &Connection, code: &str) -> StoreResult<Role> {
+pub(crate) fn role(conn: &Connection, code: &str) -> StoreResult<Role> {
     conn.prepare_cached("SELECT code, name, grants, discount_limit_bp FROM role WHERE code = ?1")?
         .query_row([code], |r| {
             let grants: String = r.get(2)?;

@@ -1,0 +1,378 @@
+//! Back-office reads and settings: the catalog list, tax classes, price lists, roles, store
+//! settings, the receipt printer and backups with progress.
+//!
+//! Printing is I/O at the edge of the engine: the receipt is rendered by `backroom_domain::receipt`
+//! and sent as ESC/POS bytes to the printer configured in settings (raw TCP, usually port 9100,
+//! or a device/file path such as `/dev/usb/lp0`).
+
+use std::io::Write;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::time::Duration;
+
+use backroom_api::{
+    PriceListItemView, PriceListView, PrintResult, ProductInput, ProductRow, RoleView,
+    StoreSettingsView, TaxClassView,
+};
+use backroom_domain::staff::Permission;
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use crate::uow::Change;
+use crate::{Progress, Store, StoreError, StoreResult};
+
+const PRINTER_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Checks a printer target: blank, an absolute device/file path, or `HOST:PORT`.
+pub fn check_printer(target: &str) -> Result<String, StoreError> {
+    let t = target.trim();
+    if t.is_empty() || t.starts_with('/') {
+        return Ok(t.to_string());
+    }
+    let bad = || {
+        StoreError::invalid(
+            "printer",
+            "invalid",
+            format!("'{t}' is neither HOST:PORT (e.g. 192.168.1.50:9100) nor a device path (e.g. /dev/usb/lp0)"),
+        )
+    };
+    let (host, port) = t.rsplit_once(':').ok_or_else(bad)?;
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 && !host.is_empty() => Ok(t.to_string()),
+        _ => Err(bad()),
+    }
+}
+
+/// Sends raw bytes to a printer target (see [`check_printer`]).
+pub fn send_to_printer(target: &str, bytes: &[u8]) -> StoreResult<()> {
+    let target = check_printer(target)?;
+    let fail = |what: &str, e: std::io::Error| {
+        StoreError::invalid("printer", "unreachable", format!("{what} {target}: {e}"))
+    };
+    if target.is_empty() {
+        return Err(StoreError::invalid(
+            "printer",
+            "not_configured",
+            "no receipt printer is set; add one in Settings",
+        ));
+    }
+    if target.starts_with('/') {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&target)
+            .map_err(|e| fail("cannot open", e))?;
+        return f.write_all(bytes).map_err(|e| fail("cannot write to", e));
+    }
+    let addr = target
+        .to_socket_addrs()
+        .map_err(|e| fail("cannot resolve", e))?
+        .next()
+        .ok_or_else(|| {
+            StoreError::invalid("printer", "unreachable", format!("{target} has no address"))
+        })?;
+    let mut s =
+        TcpStream::connect_timeout(&addr, PRINTER_TIMEOUT).map_err(|e| fail("cannot reach", e))?;
+    s.set_write_timeout(Some(PRINTER_TIMEOUT))
+        .map_err(|e| fail("cannot send to", e))?;
+    s.write_all(bytes).map_err(|e| fail("cannot send to", e))?;
+    s.flush().map_err(|e| fail("cannot send to", e))
+}
+
+fn product_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProductRow> {
+    Ok(ProductRow {
+        handle: r.get(0)?,
+        title: r.get(1)?,
+        vendor: r.get(2)?,
+        status: r.get(3)?,
+        variants: r.get(4)?,
+        price_min: r.get(5)?,
+        price_max: r.get(6)?,
+    })
+}
+
+const PRODUCT_ROW: &str = "SELECT p.handle, p.title, p.vendor, p.status, count(v.id),
+            coalesce(min(v.price_minor), 0), coalesce(max(v.price_minor), 0)
+     FROM product p LEFT JOIN variant v ON v.product_id = p.id AND v.archived = 0";
+
+impl Store {
+    /// The store's editable settings.
+    pub fn store_settings(&self) -> StoreResult<StoreSettingsView> {
+        let s = self.settings()?;
+        Ok(StoreSettingsView {
+            store_name: s.store_name.clone(),
+            currency: s.currency.code().to_string(),
+            tax_mode: s.tax_mode.as_str().to_string(),
+            printer: s.printer.clone(),
+            receipt_footer: s.receipt_footer.clone(),
+            loyalty_points_per_unit: s.loyalty_points_per_unit,
+            loyalty_point_value: s.loyalty_point_value,
+        })
+    }
+
+    /// Saves the store name, receipt footer, printer and loyalty rates. Currency and tax mode are
+    /// fixed at set-up (every stored amount depends on them).
+    pub fn update_store_settings(&mut self, input: StoreSettingsView) -> StoreResult<()> {
+        let before = self.store_settings()?;
+        let name = input.store_name.trim().to_string();
+        if name.is_empty() {
+            return Err(StoreError::invalid(
+                "store_name",
+                "required",
+                "store name is required",
+            ));
+        }
+        if !input.currency.is_empty() && !input.currency.eq_ignore_ascii_case(&before.currency) {
+            return Err(StoreError::invalid(
+                "currency",
+                "fixed",
+                "the currency is fixed when the store is set up",
+            ));
+        }
+        if !input.tax_mode.is_empty() && input.tax_mode != before.tax_mode {
+            return Err(StoreError::invalid(
+                "tax_mode",
+                "fixed",
+                "tax-inclusive or exclusive pricing is fixed when the store is set up",
+            ));
+        }
+        let printer = check_printer(&input.printer)?;
+        if input.receipt_footer.chars().count() > 200 {
+            return Err(StoreError::invalid(
+                "receipt_footer",
+                "too_long",
+                "the receipt footer is at most 200 characters",
+            ));
+        }
+        if (input.loyalty_points_per_unit, input.loyalty_point_value)
+            != (before.loyalty_points_per_unit, before.loyalty_point_value)
+        {
+            self.set_loyalty(input.loyalty_points_per_unit, input.loyalty_point_value)?;
+        }
+        let footer = input.receipt_footer.trim().to_string();
+        self.write(|uow| {
+            crate::staff::authorize(uow, Permission::ManageCatalog, None)?;
+            for (k, v) in [
+                ("store_name", &name),
+                ("receipt_printer", &printer),
+                ("receipt_footer", &footer),
+            ] {
+                uow.tx.execute(
+                    "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )?;
+            }
+            let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer});
+            let change = Change::new("settings.updated", "setting", "store")
+                .before(
+                    json!({"store_name": before.store_name, "printer": before.printer,
+                               "receipt_footer": before.receipt_footer}),
+                )
+                .after(after.clone())
+                .body(after);
+            Ok(((), change))
+        })?;
+        self.load_context()
+    }
+
+    /// Renders a receipt as ESC/POS and sends it to the configured printer.
+    pub fn print_receipt(&self, key: &str, duplicate: bool) -> StoreResult<PrintResult> {
+        let printer = self.settings()?.printer.clone();
+        let bytes = self.receipt(key, duplicate)?.to_escpos();
+        send_to_printer(&printer, &bytes)?;
+        Ok(PrintResult {
+            printer,
+            bytes: bytes.len() as u64,
+        })
+    }
+
+    /// Products for the catalog list: matching `query` (title, SKU, barcode, vendor, tags), or
+    /// the first `limit` by title when the query is blank.
+    pub fn product_list(&self, query: &str, limit: usize) -> StoreResult<Vec<ProductRow>> {
+        let limit = limit.clamp(1, 500);
+        if query.trim().is_empty() {
+            let sql = format!("{PRODUCT_ROW} GROUP BY p.id ORDER BY p.title, p.handle LIMIT ?1");
+            let rows = self
+                .conn
+                .prepare_cached(&sql)?
+                .query_map([limit as i64], product_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok(rows);
+        }
+        let mut handles: Vec<String> = Vec::new();
+        for hit in self.search(query, limit * 3)? {
+            if !handles.contains(&hit.handle) {
+                handles.push(hit.handle);
+            }
+            if handles.len() == limit {
+                break;
+            }
+        }
+        let sql = format!("{PRODUCT_ROW} WHERE p.handle = ?1 GROUP BY p.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut out = Vec::with_capacity(handles.len());
+        for h in handles {
+            if let Some(row) = stmt.query_row([h], product_row).optional()? {
+                out.push(row);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The product a variant (SKU or barcode) belongs to.
+    pub fn product_by_sku(&self, sku: &str) -> StoreResult<Option<ProductInput>> {
+        let variant = crate::stock::variant_id(&self.conn, sku)?;
+        let handle: String = self.conn.query_row(
+            "SELECT p.handle FROM variant v JOIN product p ON p.id = v.product_id WHERE v.id = ?1",
+            [variant],
+            |r| r.get(0),
+        )?;
+        self.product_by_handle(&handle)
+    }
+
+    pub fn tax_classes(&self) -> StoreResult<Vec<TaxClassView>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT code, name, rate_milli FROM tax_class ORDER BY code")?
+            .query_map([], |r| {
+                Ok(TaxClassView {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    rate_milli: r.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    pub fn price_lists(&self) -> StoreResult<Vec<PriceListView>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT pl.code, pl.name, pl.starts_at, pl.ends_at, pl.customer_group, l.code,
+                        pl.priority, (SELECT count(*) FROM price_list_item i WHERE i.price_list_id = pl.id)
+                 FROM price_list pl LEFT JOIN location l ON l.id = pl.location_id
+                 ORDER BY pl.priority DESC, pl.code",
+            )?
+            .query_map([], |r| {
+                Ok(PriceListView {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    starts_at: r.get(2)?,
+                    ends_at: r.get(3)?,
+                    customer_group: r.get(4)?,
+                    location: r.get(5)?,
+                    priority: r.get(6)?,
+                    items: r.get(7)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The prices of one price list, by SKU.
+    pub fn price_list_items(&self, code: &str) -> StoreResult<Vec<PriceListItemView>> {
+        let code = code.trim().to_ascii_uppercase();
+        let exists: Option<String> = self
+            .conn
+            .query_row("SELECT id FROM price_list WHERE code = ?1", [&code], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let id = exists.ok_or_else(|| StoreError::not_found("price_list", "price list", &code))?;
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT v.sku, p.title, v.price_minor, i.price_minor
+                 FROM price_list_item i JOIN variant v ON v.id = i.variant_id
+                 JOIN product p ON p.id = v.product_id
+                 WHERE i.price_list_id = ?1 ORDER BY v.sku",
+            )?
+            .query_map([id], |r| {
+                Ok(PriceListItemView {
+                    sku: r.get(0)?,
+                    title: r.get(1)?,
+                    base_price_minor: r.get(2)?,
+                    price_minor: r.get(3)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Every role with a grant for every permission.
+    pub fn roles(&self) -> StoreResult<Vec<RoleView>> {
+        let codes: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT code FROM role ORDER BY code")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(codes.len());
+        for code in codes {
+            let r = crate::staff::role(&self.conn, &code)?;
+            out.push(RoleView {
+                grants: Permission::ALL
+                    .iter()
+                    .map(|p| (p.as_str().to_string(), r.grant(*p).as_str().to_string()))
+                    .collect(),
+                code: r.code,
+                name: r.name,
+                discount_limit_bp: r.discount_limit_bp,
+            });
+        }
+        Ok(out)
+    }
+
+    /// [`Store::backup`] reporting progress in database pages.
+    pub fn backup_with_progress(&self, dest: &Path, progress: &dyn Progress) -> StoreResult<()> {
+        if dest.exists() {
+            return Err(StoreError::invalid(
+                "file",
+                "exists",
+                format!("{} already exists; choose a new file", dest.display()),
+            ));
+        }
+        let mut out = Connection::open(dest).map_err(|e| {
+            StoreError::invalid("file", "cannot_create", format!("{}: {e}", dest.display()))
+        })?;
+        let backup = Backup::new(&self.conn, &mut out)?;
+        let mut reported = 0u64;
+        loop {
+            let step = backup.step(512)?;
+            let p = backup.progress();
+            let total = p.pagecount.max(0) as u64;
+            let done = total.saturating_sub(p.remaining.max(0) as u64);
+            if reported == 0 {
+                progress.set_total(total);
+            }
+            if done > reported {
+                progress.advance(done - reported);
+                reported = done;
+            }
+            match step {
+                StepResult::Done => return Ok(()),
+                StepResult::More => {}
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_printer;
+
+    #[test]
+    fn printer_targets() {
+        for ok in [
+            "",
+            "192.168.1.50:9100",
+            "printer.local:9100",
+            "/dev/usb/lp0",
+        ] {
+            assert!(check_printer(ok).is_ok(), "{ok}");
+        }
+        for bad in ["192.168.1.50", ":9100", "host:0", "host:99999", "lp0"] {
+            let e = check_printer(bad).unwrap_err();
+            assert!(e.to_string().contains("printer"), "{bad}: {e}");
+        }
+    }
+}
