@@ -21,6 +21,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; the
   # Without --locked: the tool's own lockfile pins a yanked crate (TOOLCHAIN.md).
   cargo install wasm-bindgen-cli --version "$wbg"
 fi
-if [ "$(tauri-driver --version 2>/dev/null | awk '{print $2}')" != "2.1.0" ]; then
+# tauri-driver has no --version flag: ask cargo what it installed.
+if ! cargo install --list | grep -q '^tauri-driver v2\.1\.0:'; then
   cargo install tauri-driver --version 2.1.0 --locked
 fi

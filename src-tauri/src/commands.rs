@@ -9,10 +9,18 @@ use backroom_api::{
     ReturnView, SaleInput, ScanHit, StaffView, StateMove, StockAlertRow, StockLevelRow,
     TransferLineInput, TransferView, VariantHit, ZReport,
 };
+use backroom_api::{
+    NewLocation, PriceListInput, PriceListItemView, PriceListView, PrintResult, ProductInput,
+    ProductRow, RoleView, StoreSettingsView, TaxClassView,
+};
+use backroom_domain::staff::{Grant, Permission};
 use backroom_store::shopify::ImportOptions;
-use backroom_store::{demo, InitStore, ManualClock, NoProgress, SeededIds, Store, StoreError};
+use backroom_store::{
+    demo, InitStore, ManualClock, NoProgress, Progress, SeededIds, Store, StoreError,
+};
 use serde::Serialize;
-use tauri::State;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tauri::{AppHandle, Emitter, State};
 
 /// The open store, shared by the commands; one writer at a time.
 pub struct App {
@@ -250,6 +258,14 @@ pub async fn process_return(
 }
 
 #[tauri::command]
+pub async fn preview_return(
+    app: State<'_, App>,
+    input: ReturnInput,
+) -> Result<ReturnView, ApiError> {
+    with_store(&app, move |s| s.preview_return(input)).await
+}
+
+#[tauri::command]
 pub async fn return_reasons(app: State<'_, App>) -> Result<Vec<(String, String)>, ApiError> {
     with_store(&app, |s| s.return_reasons()).await
 }
@@ -428,4 +444,311 @@ pub async fn record_count(
 #[tauri::command]
 pub async fn apply_count(app: State<'_, App>, count_id: String) -> Result<usize, ApiError> {
     with_store(&app, move |s| s.apply_count(&count_id, false)).await
+}
+
+// ---- Progress of long work -----------------------------------------------------------------
+
+/// What the UI hears while long work runs: `done` of `total` units of `task`.
+#[derive(Clone, Serialize)]
+pub struct ProgressEvent {
+    pub task: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Emits a `progress` event whenever the whole percentage changes (never floods the UI).
+struct EmitProgress {
+    app: AppHandle,
+    task: &'static str,
+    total: AtomicU64,
+    done: AtomicU64,
+    shown: AtomicU64,
+}
+
+impl EmitProgress {
+    fn new(app: AppHandle, task: &'static str) -> Self {
+        EmitProgress {
+            app,
+            task,
+            total: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+            shown: AtomicU64::new(u64::MAX),
+        }
+    }
+
+    fn emit(&self, done: u64, total: u64) {
+        let _ = self.app.emit(
+            "progress",
+            ProgressEvent {
+                task: self.task.to_string(),
+                done,
+                total,
+            },
+        );
+    }
+}
+
+impl Progress for EmitProgress {
+    fn set_total(&self, total: u64) {
+        self.total.store(total, Ordering::Relaxed);
+        self.emit(self.done.load(Ordering::Relaxed), total);
+    }
+
+    fn advance(&self, step: u64) {
+        let done = self.done.fetch_add(step, Ordering::Relaxed) + step;
+        let total = self.total.load(Ordering::Relaxed).max(1);
+        let pct = (done.min(total) * 100) / total;
+        if self.shown.swap(pct, Ordering::Relaxed) != pct {
+            self.emit(done, total);
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn import_shopify_with_progress(
+    app: State<'_, App>,
+    handle: AppHandle,
+    csv: String,
+    dry_run: bool,
+    location: Option<String>,
+) -> Result<ImportReport, ApiError> {
+    with_store(&app, move |s| {
+        s.import_shopify(
+            csv.as_bytes(),
+            &ImportOptions { dry_run, location },
+            &EmitProgress::new(handle, "import"),
+        )
+    })
+    .await
+}
+
+// ---- Catalog ---------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn product_list(app: State<'_, App>, query: String) -> Result<Vec<ProductRow>, ApiError> {
+    with_store(&app, move |s| s.product_list(&query, 100)).await
+}
+
+#[tauri::command]
+pub async fn product(app: State<'_, App>, sku: String) -> Result<Option<ProductInput>, ApiError> {
+    with_store(&app, move |s| s.product_by_sku(&sku)).await
+}
+
+#[tauri::command]
+pub async fn product_by_handle(
+    app: State<'_, App>,
+    handle: String,
+) -> Result<Option<ProductInput>, ApiError> {
+    with_store(&app, move |s| s.product_by_handle(&handle)).await
+}
+
+#[tauri::command]
+pub async fn save_product(app: State<'_, App>, product: ProductInput) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.save_product(product)).await
+}
+
+#[tauri::command]
+pub async fn tax_classes(app: State<'_, App>) -> Result<Vec<TaxClassView>, ApiError> {
+    with_store(&app, |s| s.tax_classes()).await
+}
+
+#[tauri::command]
+pub async fn create_tax_class(
+    app: State<'_, App>,
+    code: String,
+    name: String,
+    rate: String,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.create_tax_class(&code, &name, &rate)).await
+}
+
+#[tauri::command]
+pub async fn price_lists(app: State<'_, App>) -> Result<Vec<PriceListView>, ApiError> {
+    with_store(&app, |s| s.price_lists()).await
+}
+
+#[tauri::command]
+pub async fn price_list_items(
+    app: State<'_, App>,
+    code: String,
+) -> Result<Vec<PriceListItemView>, ApiError> {
+    with_store(&app, move |s| s.price_list_items(&code)).await
+}
+
+#[tauri::command]
+pub async fn create_price_list(
+    app: State<'_, App>,
+    list: PriceListInput,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.create_price_list(list)).await
+}
+
+#[tauri::command]
+pub async fn set_list_price(
+    app: State<'_, App>,
+    list: String,
+    sku: String,
+    price: i64,
+) -> Result<(), ApiError> {
+    with_store(&app, move |s| s.set_list_price(&list, &sku, price)).await
+}
+
+// ---- Settings --------------------------------------------------------------------------------
+
+#[tauri::command]
+pub async fn store_settings(app: State<'_, App>) -> Result<StoreSettingsView, ApiError> {
+    with_store(&app, |s| s.store_settings()).await
+}
+
+#[tauri::command]
+pub async fn update_store_settings(
+    app: State<'_, App>,
+    settings: StoreSettingsView,
+) -> Result<(), ApiError> {
+    with_store(&app, move |s| s.update_store_settings(settings)).await
+}
+
+#[tauri::command]
+pub async fn create_location(
+    app: State<'_, App>,
+    location: NewLocation,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.create_location(location)).await
+}
+
+#[tauri::command]
+pub async fn roles(app: State<'_, App>) -> Result<Vec<RoleView>, ApiError> {
+    with_store(&app, |s| s.roles()).await
+}
+
+#[tauri::command]
+pub async fn all_staff(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError> {
+    with_store(&app, |s| s.staff()).await
+}
+
+#[tauri::command]
+pub async fn set_role_grant(
+    app: State<'_, App>,
+    role: String,
+    permission: String,
+    grant: String,
+) -> Result<(), ApiError> {
+    with_store(&app, move |s| {
+        let p = Permission::parse(&permission).map_err(StoreError::from)?;
+        let g = Grant::parse(&grant).map_err(StoreError::from)?;
+        s.set_role_grant(&role, p, g)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn add_staff(
+    app: State<'_, App>,
+    name: String,
+    role: String,
+    pin: String,
+    locations: Vec<String>,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.add_staff(&name, &role, &pin, &locations)).await
+}
+
+#[tauri::command]
+pub async fn set_staff_role(
+    app: State<'_, App>,
+    name: String,
+    role: String,
+) -> Result<(), ApiError> {
+    with_store(&app, move |s| s.set_staff_role(&name, &role)).await
+}
+
+#[tauri::command]
+pub async fn set_staff_pin(app: State<'_, App>, name: String, pin: String) -> Result<(), ApiError> {
+    with_store(&app, move |s| s.set_staff_pin(&name, &pin)).await
+}
+
+#[tauri::command]
+pub async fn print_receipt(
+    app: State<'_, App>,
+    receipt: String,
+    duplicate: bool,
+) -> Result<PrintResult, ApiError> {
+    with_store(&app, move |s| s.print_receipt(&receipt, duplicate)).await
+}
+
+#[tauri::command]
+pub async fn print_test_page(
+    app: State<'_, App>,
+    printer: String,
+) -> Result<PrintResult, ApiError> {
+    with_store(&app, move |s| s.print_test_page(&printer)).await
+}
+
+#[tauri::command]
+pub async fn print_z_report(app: State<'_, App>, shift: String) -> Result<PrintResult, ApiError> {
+    with_store(&app, move |s| s.print_z_report(&shift)).await
+}
+
+#[tauri::command]
+pub async fn cash_movement(
+    app: State<'_, App>,
+    location: String,
+    amount: i64,
+    reason: String,
+) -> Result<(), ApiError> {
+    with_store(&app, move |s| s.cash_movement(&location, amount, &reason)).await
+}
+
+/// A backup file in the backups folder.
+#[derive(Serialize)]
+pub struct BackupFile {
+    pub path: String,
+    pub bytes: u64,
+}
+
+/// The backups folder: beside the database, `backups/`.
+fn backups_dir(app: &App) -> PathBuf {
+    app.path
+        .parent()
+        .map(|p| p.join("backups"))
+        .unwrap_or_else(|| PathBuf::from("backups"))
+}
+
+#[tauri::command]
+pub async fn backups(app: State<'_, App>) -> Result<Vec<BackupFile>, ApiError> {
+    let dir = backups_dir(&app);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<BackupFile> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "sqlite"))
+        .map(|e| BackupFile {
+            path: e.path().display().to_string(),
+            bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
+        })
+        .collect();
+    out.sort_by(|a, b| b.path.cmp(&a.path));
+    Ok(out)
+}
+
+/// Backs up to `backups/backroom-<unix seconds>.sqlite` beside the database, with progress.
+#[tauri::command]
+pub async fn backup_now(app: State<'_, App>, handle: AppHandle) -> Result<BackupFile, ApiError> {
+    let dir = backups_dir(&app);
+    with_store(&app, move |s| {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            StoreError::invalid("file", "cannot_create", format!("{}: {e}", dir.display()))
+        })?;
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let dest = dir.join(format!("backroom-{secs}.sqlite"));
+        s.backup_with_progress(&dest, &EmitProgress::new(handle, "backup"))?;
+        Ok(BackupFile {
+            bytes: std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0),
+            path: dest.display().to_string(),
+        })
+    })
+    .await
 }

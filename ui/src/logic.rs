@@ -1,6 +1,8 @@
 //! Pure UI logic (no DOM): parsing what people type and shaping carts. Tested natively.
 
-use backroom_api::{SaleInput, SaleLineInput, TenderInput};
+use backroom_api::{
+    DiscountValue, ProductInput, SaleInput, SaleLineInput, TenderInput, VariantInput,
+};
 use backroom_domain::{Currency, Money};
 
 /// One line of the on-screen cart.
@@ -9,6 +11,7 @@ pub struct CartItem {
     pub sku: String,
     pub title: String,
     pub quantity: i64,
+    pub discount: Option<DiscountValue>,
 }
 
 /// Adds one unit of `sku`, merging with an existing line (a scanner scans the same item twice).
@@ -19,6 +22,7 @@ pub fn add_item(cart: &mut Vec<CartItem>, sku: &str, title: &str) {
             sku: sku.to_string(),
             title: title.to_string(),
             quantity: 1,
+            discount: None,
         }),
     }
 }
@@ -49,6 +53,7 @@ pub fn sale_input(
             .map(|c| SaleLineInput {
                 sku: c.sku.clone(),
                 quantity: c.quantity,
+                discount: c.discount,
                 ..Default::default()
             })
             .collect(),
@@ -63,6 +68,186 @@ pub fn sale_input(
             .collect(),
         ..Default::default()
     }
+}
+
+/// Parses a discount as typed: blank for none, `10%` or `12.5%` for a percentage, otherwise an
+/// amount in the store currency (`2.50`).
+pub fn parse_discount(text: &str, currency: &str) -> Result<Option<DiscountValue>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if let Some(p) = t.strip_suffix('%') {
+        let bp =
+            backroom_domain::money::parse_minor(p.trim(), 2, "discount").map_err(|e| e.message)?;
+        if !(0..=10_000).contains(&bp) {
+            return Err("a percentage is between 0% and 100%".into());
+        }
+        return Ok(Some(DiscountValue::Percent(bp as u32)));
+    }
+    let a = parse_amount(t, currency, "discount")?;
+    if a < 0 {
+        return Err("a discount cannot be negative".into());
+    }
+    Ok(Some(DiscountValue::Fixed(a)))
+}
+
+/// A discount as people read it: `10%` or `2.50`.
+pub fn format_discount(d: &DiscountValue, currency: &str) -> String {
+    match d {
+        DiscountValue::Percent(bp) => {
+            let s = backroom_domain::money::format_minor(i64::from(*bp), 2);
+            format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+        }
+        DiscountValue::Fixed(a) => format_amount(*a, currency),
+    }
+}
+
+/// Splits a comma-separated field (tags, option names, barcodes) into trimmed, non-empty parts.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// One variant row of the product editor, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VariantForm {
+    pub sku: String,
+    pub options: String,
+    pub barcodes: String,
+    pub price: String,
+    pub compare_at: String,
+    pub cost: String,
+    pub tax_class: String,
+    /// The stored variant, so fields the form does not show survive a save.
+    pub base: VariantInput,
+}
+
+/// The product editor, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProductForm {
+    pub title: String,
+    pub vendor: String,
+    pub product_type: String,
+    pub category: String,
+    pub tags: String,
+    pub status: String,
+    pub options: String,
+    pub variants: Vec<VariantForm>,
+    pub base: ProductInput,
+}
+
+pub fn variant_form(v: &VariantInput, currency: &str) -> VariantForm {
+    let opt = |m: Option<i64>| m.map(|a| format_amount(a, currency)).unwrap_or_default();
+    VariantForm {
+        sku: v.sku.clone(),
+        options: v.option_values.join(", "),
+        barcodes: v.barcodes.join(", "),
+        price: format_amount(v.price_minor, currency),
+        compare_at: opt(v.compare_at_minor),
+        cost: opt(v.cost_minor),
+        tax_class: v.tax_class.clone(),
+        base: v.clone(),
+    }
+}
+
+/// A new variant row with the defaults of a physical, taxable, tracked item.
+pub fn new_variant() -> VariantInput {
+    VariantInput {
+        taxable: true,
+        requires_shipping: true,
+        inventory_tracked: true,
+        inventory_policy: "deny".into(),
+        ..Default::default()
+    }
+}
+
+pub fn product_form(p: &ProductInput, currency: &str) -> ProductForm {
+    ProductForm {
+        title: p.title.clone(),
+        vendor: p.vendor.clone(),
+        product_type: p.product_type.clone(),
+        category: p.category.clone(),
+        tags: p.tags.join(", "),
+        status: if p.status.is_empty() {
+            "active".into()
+        } else {
+            p.status.clone()
+        },
+        options: p.options.join(", "),
+        variants: p
+            .variants
+            .iter()
+            .map(|v| variant_form(v, currency))
+            .collect(),
+        base: p.clone(),
+    }
+}
+
+/// The product to save from the editor, or the field that is wrong and why (nothing is sent).
+pub fn product_input(f: &ProductForm, currency: &str) -> Result<ProductInput, (String, String)> {
+    let money = |text: &str, field: String| -> Result<Option<i64>, (String, String)> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        parse_amount(text, currency, &field)
+            .map(Some)
+            .map_err(|m| (field, m))
+    };
+    let options = split_list(&f.options);
+    let mut variants = Vec::with_capacity(f.variants.len());
+    for (i, v) in f.variants.iter().enumerate() {
+        let values = split_list(&v.options);
+        if values.len() != options.len() {
+            return Err((
+                format!("variants[{i}].options"),
+                format!(
+                    "needs {} value(s), one per option ({})",
+                    options.len(),
+                    options.join(", ")
+                ),
+            ));
+        }
+        let price = money(&v.price, format!("variants[{i}].price"))?.ok_or_else(|| {
+            (
+                format!("variants[{i}].price"),
+                "a price is required".to_string(),
+            )
+        })?;
+        variants.push(VariantInput {
+            sku: v.sku.trim().to_string(),
+            option_values: values,
+            barcodes: split_list(&v.barcodes),
+            price_minor: price,
+            compare_at_minor: money(&v.compare_at, format!("variants[{i}].compare_at"))?,
+            cost_minor: money(&v.cost, format!("variants[{i}].cost"))?,
+            tax_class: v.tax_class.clone(),
+            ..v.base.clone()
+        });
+    }
+    Ok(ProductInput {
+        title: f.title.trim().to_string(),
+        vendor: f.vendor.trim().to_string(),
+        product_type: f.product_type.trim().to_string(),
+        category: f.category.trim().to_string(),
+        tags: split_list(&f.tags),
+        status: f.status.clone(),
+        options,
+        variants,
+        ..f.base.clone()
+    })
+}
+
+/// Which variant row an engine error concerns (`variants[2].barcodes[0]` → 2), to mark it.
+pub fn variant_row_of(field: &str) -> Option<usize> {
+    field
+        .strip_prefix("variants[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Whether an error asks for a manager's approval (missing, or a wrong manager/PIN), so the
@@ -124,6 +309,7 @@ mod tests {
             sku: "A".into(),
             title: "Tee".into(),
             quantity: 2,
+            discount: Some(DiscountValue::Percent(1000)),
         }];
         let s = sale_input(
             "c1",
@@ -134,6 +320,88 @@ mod tests {
             ],
         );
         assert_eq!(s.lines[0].quantity, 2);
+        assert_eq!(s.lines[0].discount, Some(DiscountValue::Percent(1000)));
         assert_eq!(s.tenders[1].gift_card_code.as_deref(), Some("GIFT1"));
+    }
+
+    #[test]
+    fn discounts_parse_as_typed() {
+        assert_eq!(parse_discount("", "EUR"), Ok(None));
+        assert_eq!(
+            parse_discount("10%", "EUR"),
+            Ok(Some(DiscountValue::Percent(1000)))
+        );
+        assert_eq!(
+            parse_discount(" 12.5 %", "EUR"),
+            Ok(Some(DiscountValue::Percent(1250)))
+        );
+        assert_eq!(
+            parse_discount("2.50", "EUR"),
+            Ok(Some(DiscountValue::Fixed(250)))
+        );
+        assert_eq!(
+            parse_discount("500", "JPY"),
+            Ok(Some(DiscountValue::Fixed(500)))
+        );
+        assert!(parse_discount("120%", "EUR").is_err());
+        assert!(parse_discount("-1", "EUR").is_err());
+        assert!(parse_discount("ten", "EUR").is_err());
+        assert_eq!(
+            format_discount(&DiscountValue::Percent(1250), "EUR"),
+            "12.5%"
+        );
+        assert_eq!(format_discount(&DiscountValue::Percent(1000), "EUR"), "10%");
+        assert_eq!(format_discount(&DiscountValue::Fixed(250), "EUR"), "2.50");
+    }
+
+    fn tee() -> ProductInput {
+        ProductInput {
+            title: "Tee".into(),
+            options: vec!["Colour".into(), "Size".into()],
+            description_html: "<p>kept</p>".into(),
+            variants: vec![VariantInput {
+                sku: "TEE-R-M".into(),
+                option_values: vec!["Red".into(), "M".into()],
+                barcodes: vec!["4006381333931".into()],
+                price_minor: 1999,
+                cost_minor: Some(800),
+                weight_g: 180,
+                ..new_variant()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_product_form_round_trips_and_keeps_hidden_fields() {
+        let p = tee();
+        let f = product_form(&p, "EUR");
+        assert_eq!(f.variants[0].price, "19.99");
+        assert_eq!(f.variants[0].options, "Red, M");
+        let back = product_input(&f, "EUR").unwrap();
+        assert_eq!(
+            back.variants[0].weight_g, 180,
+            "a field the form does not show survives"
+        );
+        assert_eq!(back.description_html, "<p>kept</p>");
+        assert_eq!(back.variants, p.variants);
+    }
+
+    #[test]
+    fn the_product_form_names_the_wrong_field() {
+        let mut f = product_form(&tee(), "EUR");
+        f.variants[0].price = "19.999".into();
+        assert_eq!(product_input(&f, "EUR").unwrap_err().0, "variants[0].price");
+        let mut f = product_form(&tee(), "EUR");
+        f.variants[0].options = "Red".into();
+        assert_eq!(
+            product_input(&f, "EUR").unwrap_err().0,
+            "variants[0].options"
+        );
+        let mut f = product_form(&tee(), "EUR");
+        f.variants[0].price = " ".into();
+        assert_eq!(product_input(&f, "EUR").unwrap_err().0, "variants[0].price");
+        assert_eq!(variant_row_of("variants[12].barcodes[0]"), Some(12));
+        assert_eq!(variant_row_of("title"), None);
     }
 }

@@ -6,16 +6,22 @@
 //! All backend calls go through [`api::call`].
 
 mod api;
+mod catalog;
 mod logic;
+mod progress;
+mod settings;
 
+use backroom_api::DiscountValue;
 use backroom_api::{
-    ApiError, AuditEntryView, CartQuote, CustomerView, GiftCardView, ImportReport, LocationView,
-    OrderFilter, OrderSummary, OrderView, ReturnInput, ReturnLineInput, ReturnView, ScanHit,
+    ApiError, AuditEntryView, CartQuote, CustomerView, GiftCardView, LocationView, OrderFilter,
+    OrderSummary, OrderView, ReturnInput, ReturnLineInput, ReturnView, SaleInput, ScanHit,
     StaffView, StockLevelRow, VariantHit, ZReport,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use logic::{add_item, format_amount, parse_amount, sale_input, CartItem};
+use logic::{
+    add_item, format_amount, format_discount, parse_amount, parse_discount, sale_input, CartItem,
+};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -33,9 +39,10 @@ enum Screen {
     Returns,
     Orders,
     Customers,
+    Catalog,
     Stock,
-    Import,
     Shift,
+    Settings,
 }
 
 fn new_cart_id() -> String {
@@ -44,6 +51,21 @@ fn new_cart_id() -> String {
         js_sys::Date::now() as u64,
         (js_sys::Math::random() * 1e12) as u64
     )
+}
+
+/// A row of tabs; each button's id is `<prefix>-tab-<key>`.
+fn tabs(
+    tab: RwSignal<&'static str>,
+    prefix: &'static str,
+    items: &[(&'static str, &'static str)],
+) -> impl IntoView {
+    let buttons = items
+        .iter()
+        .map(|&(key, label)| {
+            view! { <button id=format!("{prefix}-tab-{key}") class:active=move || tab.get() == key on:click=move |_| tab.set(key)>{label}</button> }
+        })
+        .collect_view();
+    view! { <div class="tabs">{buttons}</div> }
 }
 
 /// Shows an error next to what it concerns.
@@ -58,6 +80,7 @@ fn error_text(e: &ApiError) -> String {
 fn App() -> impl IntoView {
     let status = RwSignal::new(None::<AppStatus>);
     let staff = RwSignal::new(None::<StaffView>);
+    provide_context(progress::listen());
     let load = move || {
         spawn_local(async move {
             if let Ok(s) = api::call0::<AppStatus>("app_status").await {
@@ -209,9 +232,10 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
                 {tab(Screen::Returns, "nav-returns", "Returns")}
                 {tab(Screen::Orders, "nav-orders", "Orders")}
                 {tab(Screen::Customers, "nav-customers", "Customers")}
+                {tab(Screen::Catalog, "nav-catalog", "Catalog")}
                 {tab(Screen::Stock, "nav-stock", "Stock")}
-                {tab(Screen::Import, "nav-import", "Import")}
                 {tab(Screen::Shift, "nav-shift", "Shift")}
+                {tab(Screen::Settings, "nav-settings", "Settings")}
             </nav>
             <span class="me" id="signed-in">{me.name.clone()}" · "{me.role.clone()}</span>
             <button id="lock" on:click=lock>"Lock"</button>
@@ -223,9 +247,10 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
                 Screen::Returns => view! { <Returns currency=c/> }.into_any(),
                 Screen::Orders => view! { <Orders currency=c/> }.into_any(),
                 Screen::Customers => view! { <Customers currency=c/> }.into_any(),
+                Screen::Catalog => view! { <catalog::Catalog currency=c/> }.into_any(),
                 Screen::Stock => view! { <Stock/> }.into_any(),
-                Screen::Import => view! { <Import/> }.into_any(),
                 Screen::Shift => view! { <Shift currency=c/> }.into_any(),
+                Screen::Settings => view! { <settings::Settings currency=c/> }.into_any(),
             }
         }}
     }
@@ -243,6 +268,7 @@ fn Sell(currency: String) -> impl IntoView {
     let tender_ref = RwSignal::new(String::new());
     let error = RwSignal::new(String::new());
     let receipt = RwSignal::new(None::<(OrderView, String)>);
+    let printed = RwSignal::new(String::new());
     let cart_id = RwSignal::new(new_cart_id());
     let need_approval = RwSignal::new(false);
     let manager = RwSignal::new(String::new());
@@ -250,6 +276,47 @@ fn Sell(currency: String) -> impl IntoView {
     let cur = StoredValue::new(currency);
     let customer = RwSignal::new(None::<CustomerView>);
     let customer_query = RwSignal::new(String::new());
+    let selected = RwSignal::new(None::<usize>);
+    let line_discount = RwSignal::new(String::new());
+    let order_discount = RwSignal::new(None::<DiscountValue>);
+    let order_discount_text = RwSignal::new(String::new());
+    let promo_codes = RwSignal::new(Vec::<String>::new());
+    let promo_text = RwSignal::new(String::new());
+    let park_label = RwSignal::new(String::new());
+    let parked = RwSignal::new(None::<Vec<(String, String, usize)>>);
+
+    // The whole cart as the engine sees it (lines, discounts, codes, customer, tenders).
+    let current_input = move |id: &str| {
+        let mut input = sale_input(id, &cart.get_untracked(), &tenders.get_untracked());
+        input.customer_id = customer.get_untracked().map(|c| c.id);
+        input.order_discount = order_discount.get_untracked();
+        input.promo_codes = promo_codes.get_untracked();
+        input
+    };
+    let requote = move || {
+        if cart.with_untracked(|c| c.is_empty()) {
+            quote.set(None);
+            return;
+        }
+        let input = current_input("quote");
+        spawn_local(async move {
+            match api::call::<_, CartQuote>("quote", &json!({"cart": input})).await {
+                Ok(q) => {
+                    // Resumed carts arrive with SKUs only: take the titles the engine knows.
+                    cart.update(|c| {
+                        for (item, line) in c.iter_mut().zip(&q.lines) {
+                            if item.title == item.sku {
+                                item.title = line.title.clone();
+                            }
+                        }
+                    });
+                    quote.set(Some(q));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        });
+    };
     let find_customer = move || {
         let q = customer_query.get_untracked();
         spawn_local(async move {
@@ -260,30 +327,13 @@ fn Sell(currency: String) -> impl IntoView {
                         customer.set(Some(c));
                         customer_query.set(String::new());
                         error.set(String::new());
+                        requote();
                     }
                     None => error.set("customer: nobody matches".into()),
                 },
                 Err(e) => error.set(error_text(&e)),
             }
         })
-    };
-
-    let requote = move || {
-        let items = cart.get_untracked();
-        if items.is_empty() {
-            quote.set(None);
-            return;
-        }
-        spawn_local(async move {
-            let input = sale_input("quote", &items, &[]);
-            match api::call::<_, CartQuote>("quote", &json!({"cart": input})).await {
-                Ok(q) => {
-                    quote.set(Some(q));
-                    error.set(String::new());
-                }
-                Err(e) => error.set(error_text(&e)),
-            }
-        });
     };
     let add_code = move |code: String| {
         spawn_local(async move {
@@ -330,6 +380,46 @@ fn Sell(currency: String) -> impl IntoView {
             hits.set(Vec::new());
         }
     };
+    let apply_line_discount = move || {
+        let Some(i) = selected
+            .get_untracked()
+            .or_else(|| cart.with_untracked(|c| c.len().checked_sub(1)))
+        else {
+            return error.set("discount: add an item first".into());
+        };
+        match parse_discount(&line_discount.get_untracked(), &cur.get_value()) {
+            Ok(d) => {
+                cart.update(|c| {
+                    if let Some(item) = c.get_mut(i) {
+                        item.discount = d;
+                    }
+                });
+                line_discount.set(String::new());
+                requote();
+            }
+            Err(e) => error.set(format!("line discount: {e}")),
+        }
+    };
+    let apply_order_discount =
+        move || match parse_discount(&order_discount_text.get_untracked(), &cur.get_value()) {
+            Ok(d) => {
+                order_discount.set(d);
+                requote();
+            }
+            Err(e) => error.set(format!("order discount: {e}")),
+        };
+    let add_promo = move || {
+        let code = promo_text.get_untracked().trim().to_uppercase();
+        if !code.is_empty() {
+            promo_codes.update(|p| {
+                if !p.contains(&code) {
+                    p.push(code)
+                }
+            });
+            promo_text.set(String::new());
+            requote();
+        }
+    };
     let add_tender = move || {
         let c = cur.get_value();
         match parse_amount(&tender_amount.get_untracked(), &c, "amount") {
@@ -345,13 +435,21 @@ fn Sell(currency: String) -> impl IntoView {
             Err(e) => error.set(format!("amount: {e}")),
         }
     };
+    let clear_cart = move || {
+        cart.set(Vec::new());
+        tenders.set(Vec::new());
+        quote.set(None);
+        need_approval.set(false);
+        customer.set(None);
+        manager_pin.set(String::new());
+        order_discount.set(None);
+        order_discount_text.set(String::new());
+        promo_codes.set(Vec::new());
+        selected.set(None);
+        cart_id.set(new_cart_id());
+    };
     let complete = move || {
-        let mut input = sale_input(
-            &cart_id.get_untracked(),
-            &cart.get_untracked(),
-            &tenders.get_untracked(),
-        );
-        input.customer_id = customer.get_untracked().map(|c| c.id);
+        let mut input = current_input(&cart_id.get_untracked());
         if need_approval.get_untracked() {
             input.approval = Some(backroom_api::Approval {
                 manager: manager.get_untracked(),
@@ -368,13 +466,8 @@ fn Sell(currency: String) -> impl IntoView {
                     .await
                     .unwrap_or_default();
                     receipt.set(Some((order, html)));
-                    cart.set(Vec::new());
-                    tenders.set(Vec::new());
-                    quote.set(None);
-                    need_approval.set(false);
-                    customer.set(None);
-                    manager_pin.set(String::new());
-                    cart_id.set(new_cart_id());
+                    printed.set(String::new());
+                    clear_cart();
                     error.set(String::new());
                 }
                 Err(e) => {
@@ -385,6 +478,88 @@ fn Sell(currency: String) -> impl IntoView {
                 }
             }
         });
+    };
+    let print = move |duplicate: bool| {
+        let Some((o, _)) = receipt.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match api::call::<_, backroom_api::PrintResult>(
+                "print_receipt",
+                &json!({"receipt": o.receipt_number, "duplicate": duplicate}),
+            )
+            .await
+            {
+                Ok(r) => {
+                    printed.set(format!("Printed on {}", r.printer));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let park = move || {
+        let input = current_input(&cart_id.get_untracked());
+        let label = park_label.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, String>("park_cart", &json!({"label": label, "cart": input})).await
+            {
+                Ok(_) => {
+                    clear_cart();
+                    park_label.set(String::new());
+                    parked.set(None);
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let show_parked = move || {
+        spawn_local(async move {
+            match api::call0::<Vec<(String, String, usize)>>("parked_carts").await {
+                Ok(p) => parked.set(Some(p)),
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let resume = move |id: String| {
+        spawn_local(async move {
+            match api::call::<_, SaleInput>("resume_cart", &json!({"id": id})).await {
+                Ok(input) => {
+                    cart.set(
+                        input
+                            .lines
+                            .iter()
+                            .map(|l| CartItem {
+                                sku: l.sku.clone(),
+                                title: l.sku.clone(),
+                                quantity: l.quantity,
+                                discount: l.discount,
+                            })
+                            .collect(),
+                    );
+                    order_discount.set(input.order_discount);
+                    order_discount_text.set(
+                        input
+                            .order_discount
+                            .map(|d| format_discount(&d, &cur.get_value()))
+                            .unwrap_or_default(),
+                    );
+                    promo_codes.set(input.promo_codes.clone());
+                    cart_id.set(input.cart_id.clone());
+                    parked.set(None);
+                    if let Some(c) = input.customer_id {
+                        if let Ok(v) =
+                            api::call::<_, CustomerView>("customer", &json!({"id": c})).await
+                        {
+                            customer.set(Some(v));
+                        }
+                    }
+                    requote();
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
     };
     let paid = move || tenders.get().iter().map(|t| t.1).sum::<i64>();
     let total = move || quote.get().map(|q| q.total).unwrap_or(0);
@@ -407,33 +582,67 @@ fn Sell(currency: String) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <table class="cart" id="cart">
-                    <thead><tr><th>"Item"</th><th>"Qty"</th><th class="num">"Total"</th><th></th></tr></thead>
+                    <thead><tr><th>"Item"</th><th>"Qty"</th><th class="num">"Discount"</th><th class="num">"Total"</th><th></th></tr></thead>
                     <tbody>
                         {move || {
                             let q = quote.get();
                             cart.get().into_iter().enumerate().map(|(i, item)| {
-                                let line_total = q.as_ref().and_then(|q| q.lines.get(i)).map(|l| money(l.total)).unwrap_or_default();
+                                let line = q.as_ref().and_then(|q| q.lines.get(i)).cloned();
+                                let line_total = line.as_ref().map(|l| money(l.total)).unwrap_or_default();
+                                let line_discount = line.as_ref().filter(|l| l.discount_total > 0).map(|l| format!("−{}", money(l.discount_total))).unwrap_or_default();
+                                let typed = item.discount.map(|d| format_discount(&d, &cur.get_value())).unwrap_or_default();
                                 view! {
-                                    <tr class="cart-line">
+                                    <tr class="cart-line" class:selected=move || selected.get() == Some(i) on:click=move |_| selected.set(Some(i))>
                                         <td>{item.title.clone()}<br/><code>{item.sku.clone()}</code></td>
                                         <td>
                                             <button on:click=move |_| { cart.update(|c| if c[i].quantity > 1 { c[i].quantity -= 1 }); requote(); }>"−"</button>
                                             <span class="qty">{item.quantity}</span>
                                             <button on:click=move |_| { cart.update(|c| c[i].quantity += 1); requote(); }>"+"</button>
                                         </td>
+                                        <td class="num line-discount">{line_discount}<br/><small class="muted">{typed}</small></td>
                                         <td class="num">{line_total}</td>
-                                        <td><button on:click=move |_| { cart.update(|c| { c.remove(i); }); requote(); }>"✕"</button></td>
+                                        <td><button on:click=move |_| { cart.update(|c| { c.remove(i); }); selected.set(None); requote(); }>"✕"</button></td>
                                     </tr>
                                 }
                             }).collect_view()
                         }}
                     </tbody>
                 </table>
+                <div class="bar discounts">
+                    <input id="line-discount" placeholder="Line discount (10% or 2.00) ⏎" prop:value=move || line_discount.get()
+                        on:input=move |ev| line_discount.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { apply_line_discount() }/>
+                    <input id="order-discount" placeholder="Order discount ⏎" prop:value=move || order_discount_text.get()
+                        on:input=move |ev| order_discount_text.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { apply_order_discount() }/>
+                    <input id="promo-code" placeholder="Promo code ⏎" prop:value=move || promo_text.get()
+                        on:input=move |ev| promo_text.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { add_promo() }/>
+                </div>
+                <p class="chips" id="promotions">
+                    {move || promo_codes.get().into_iter().enumerate().map(|(i, c)| view! {
+                        <span class="chip">{c}<button on:click=move |_| { promo_codes.update(|p| { p.remove(i); }); requote(); }>"✕"</button></span>
+                    }).collect_view()}
+                    {move || quote.get().map(|q| q.promotions.iter().map(|p| view! { <span class="chip applied">"✓ "{p.clone()}</span> }).collect_view())}
+                </p>
+                <div class="bar park">
+                    <input id="park-label" placeholder="Label for a parked cart" prop:value=move || park_label.get() on:input=move |ev| park_label.set(event_target_value(&ev))/>
+                    <button id="park" disabled=move || cart.get().is_empty() on:click=move |_| park()>"Park"</button>
+                    <button id="parked-show" on:click=move |_| show_parked()>"Parked carts"</button>
+                </div>
+                {move || parked.get().map(|list| view! {
+                    <ul class="list" id="parked-list">
+                        {if list.is_empty() { Some(view! { <li class="muted">"No parked carts"</li> }) } else { None }}
+                        {list.into_iter().map(|(id, label, n)| view! {
+                            <li><button class="resume" on:click=move |_| resume(id.clone())>{label}" · "{n}" lines — resume"</button></li>
+                        }).collect_view()}
+                    </ul>
+                })}
             </section>
             <section class="right">
                 <div class="customer">
                     {move || match customer.get() {
-                        Some(c) => view! { <p id="customer-name">"Customer: "<b>{c.name.clone()}</b>" "<button on:click=move |_| customer.set(None)>"✕"</button></p> }.into_any(),
+                        Some(c) => view! { <p id="customer-name">"Customer: "<b>{c.name.clone()}</b>" "<button on:click=move |_| { customer.set(None); requote(); }>"✕"</button></p> }.into_any(),
                         None => view! {
                             <input id="customer-search" placeholder="Customer: name, email or phone"
                                 prop:value=move || customer_query.get() on:input=move |ev| customer_query.set(event_target_value(&ev))
@@ -443,7 +652,7 @@ fn Sell(currency: String) -> impl IntoView {
                 </div>
                 <div class="totals">
                     <div>"Subtotal"<span>{move || money(quote.get().map(|q| q.subtotal).unwrap_or(0))}</span></div>
-                    <div>"Discounts"<span>{move || money(quote.get().map(|q| q.discount_total).unwrap_or(0))}</span></div>
+                    <div>"Discounts"<span id="discount-total">{move || money(quote.get().map(|q| q.discount_total).unwrap_or(0))}</span></div>
                     <div>"Tax"<span>{move || money(quote.get().map(|q| q.tax_total).unwrap_or(0))}</span></div>
                     <div class="total">"Total"<span id="total">{move || money(total())}</span></div>
                     <div>"Paid"<span id="paid">{move || money(paid())}</span></div>
@@ -455,6 +664,7 @@ fn Sell(currency: String) -> impl IntoView {
                         <option value="card">"Card"</option>
                         <option value="gift_card">"Gift card"</option>
                         <option value="store_credit">"Store credit"</option>
+                        <option value="loyalty">"Loyalty points"</option>
                     </select>
                     <input id="tender-amount" placeholder="Amount" prop:value=move || tender_amount.get()
                         on:input=move |ev| tender_amount.set(event_target_value(&ev))
@@ -480,6 +690,11 @@ fn Sell(currency: String) -> impl IntoView {
                 {move || receipt.get().map(|(o, html)| view! {
                     <div class="receipt" id="receipt">
                         <p>"Sale "<b id="receipt-number">{o.receipt_number.clone()}</b>" · change "<b id="change-due">{money(o.change_due)}</b></p>
+                        <div class="bar">
+                            <button id="receipt-print" on:click=move |_| print(false)>"Print"</button>
+                            <button id="receipt-reprint" on:click=move |_| print(true)>"Reprint (duplicate)"</button>
+                            <span class="ok" id="receipt-printed">{move || printed.get()}</span>
+                        </div>
                         <div class="paper" inner_html=html></div>
                     </div>
                 })}
@@ -496,7 +711,13 @@ fn Returns(currency: String) -> impl IntoView {
     let reason = RwSignal::new(Vec::<String>::new());
     let disposition = RwSignal::new(Vec::<String>::new());
     let reasons = RwSignal::new(Vec::<(String, String)>::new());
-    let to_credit = RwSignal::new(false);
+    let method = RwSignal::new("original".to_string());
+    let exchange = RwSignal::new(Vec::<CartItem>::new());
+    let exchange_scan = RwSignal::new(String::new());
+    let exchange_tenders = RwSignal::new(Vec::<(String, i64, String)>::new());
+    let exchange_tender_kind = RwSignal::new("card".to_string());
+    let exchange_tender_amount = RwSignal::new(String::new());
+    let preview = RwSignal::new(None::<Result<ReturnView, ApiError>>);
     let error = RwSignal::new(String::new());
     let done = RwSignal::new(None::<ReturnView>);
     let need_approval = RwSignal::new(false);
@@ -518,6 +739,9 @@ fn Returns(currency: String) -> impl IntoView {
                     reason.set(vec!["unknown".into(); o.lines.len()]);
                     disposition.set(vec!["restock".into(); o.lines.len()]);
                     order.set(Some(o));
+                    exchange.set(Vec::new());
+                    exchange_tenders.set(Vec::new());
+                    preview.set(None);
                     error.set(String::new());
                     done.set(None);
                 }
@@ -525,10 +749,9 @@ fn Returns(currency: String) -> impl IntoView {
             }
         })
     };
-    let process = move || {
-        let Some(o) = order.get_untracked() else {
-            return;
-        };
+    // The return as the engine will see it; the engine does all the money math.
+    let input = move || -> Option<ReturnInput> {
+        let o = order.get_untracked()?;
         let q = qty.get_untracked();
         let lines: Vec<ReturnLineInput> = o
             .lines
@@ -543,52 +766,95 @@ fn Returns(currency: String) -> impl IntoView {
                 disposition: disposition.get_untracked()[i].clone(),
             })
             .collect();
+        if lines.is_empty() {
+            return None;
+        }
+        let refund = match method.get_untracked().as_str() {
+            "original" => Vec::new(),
+            // 0 = "the rest of what is due" to this tender.
+            kind => vec![backroom_api::RefundTender {
+                kind: kind.to_string(),
+                amount: 0,
+                reference: String::new(),
+            }],
+        };
+        let items = exchange.get_untracked();
+        let exchange = (!items.is_empty()).then(|| {
+            let mut s = sale_input("", &items, &exchange_tenders.get_untracked());
+            s.location = o.location.clone();
+            s
+        });
+        let approval = need_approval
+            .get_untracked()
+            .then(|| backroom_api::Approval {
+                manager: manager.get_untracked(),
+                pin: manager_pin.get_untracked(),
+            });
+        Some(ReturnInput {
+            order: Some(o.id.clone()),
+            lines,
+            refund,
+            exchange,
+            approval,
+            ..Default::default()
+        })
+    };
+    let refresh_preview = move || {
+        let Some(i) = input() else {
+            return preview.set(None);
+        };
         spawn_local(async move {
-            let mut input = ReturnInput {
-                order: Some(o.id.clone()),
-                lines,
-                ..Default::default()
-            };
-            if need_approval.get_untracked() {
-                input.approval = Some(backroom_api::Approval {
-                    manager: manager.get_untracked(),
-                    pin: manager_pin.get_untracked(),
-                });
+            let r = api::call::<_, ReturnView>("preview_return", &json!({"input": i})).await;
+            if r.as_ref().is_err_and(logic::needs_approval) {
+                need_approval.set(true);
             }
-            if to_credit.get_untracked() {
-                // Refund everything due to store credit: ask the engine what is due by quoting the
-                // return's value from the lines (same shares the engine uses).
-                let due: i64 = input
-                    .lines
-                    .iter()
-                    .filter_map(|rl| {
-                        o.lines
-                            .iter()
-                            .find(|l| Some(&l.id) == rl.line_id.as_ref())
-                            .map(|l| (l, rl.quantity))
-                    })
-                    .map(|(l, n)| {
-                        backroom_domain::allocate::cumulative_share(
-                            l.total,
-                            l.returned_qty + n,
-                            l.quantity,
-                        ) - backroom_domain::allocate::cumulative_share(
-                            l.total,
-                            l.returned_qty,
-                            l.quantity,
-                        )
-                    })
-                    .sum();
-                input.refund = vec![backroom_api::RefundTender {
-                    kind: "store_credit".into(),
-                    amount: due,
-                    reference: String::new(),
-                }];
+            preview.set(Some(r));
+        })
+    };
+    let add_exchange_item = move || {
+        let code = exchange_scan.get_untracked().trim().to_string();
+        if code.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            match api::call::<_, Option<ScanHit>>("scan", &json!({"code": code.clone()})).await {
+                Ok(Some(hit)) => {
+                    let title = format!("{} {}", hit.variant.title, hit.variant.variant_title);
+                    exchange.update(|c| add_item(c, &hit.variant.sku, title.trim()));
+                    exchange_scan.set(String::new());
+                    refresh_preview();
+                }
+                Ok(None) => error.set(format!("exchange: nothing has the code {code}")),
+                Err(e) => error.set(error_text(&e)),
             }
-            match api::call::<_, ReturnView>("process_return", &json!({"input": input})).await {
+        })
+    };
+    let add_exchange_tender = move || match parse_amount(
+        &exchange_tender_amount.get_untracked(),
+        &cur.get_value(),
+        "amount",
+    ) {
+        Ok(a) if a > 0 => {
+            exchange_tenders
+                .update(|t| t.push((exchange_tender_kind.get_untracked(), a, String::new())));
+            exchange_tender_amount.set(String::new());
+            refresh_preview();
+        }
+        Ok(_) => error.set("amount: must be more than zero".into()),
+        Err(e) => error.set(format!("amount: {e}")),
+    };
+    let process = move || {
+        let Some(i) = input() else {
+            return error.set("lines: choose at least one item to return".into());
+        };
+        spawn_local(async move {
+            match api::call::<_, ReturnView>("process_return", &json!({"input": i})).await {
                 Ok(r) => {
                     done.set(Some(r));
                     order.set(None);
+                    preview.set(None);
+                    exchange.set(Vec::new());
+                    exchange_tenders.set(Vec::new());
                     need_approval.set(false);
                     manager_pin.set(String::new());
                     error.set(String::new());
@@ -616,7 +882,7 @@ fn Returns(currency: String) -> impl IntoView {
                                 <td>{l.title.clone()}<br/><code>{l.sku.clone()}</code></td>
                                 <td>{l.quantity - l.returned_qty}" of "{l.quantity}</td>
                                 <td><input class="return-qty" type="number" min="0" prop:value=move || qty.get()[i].to_string()
-                                    on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); qty.update(|q| q[i] = v) }/></td>
+                                    on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); qty.update(|q| q[i] = v); refresh_preview() }/></td>
                                 <td><select class="return-reason" on:change=move |ev| { let v = event_target_value(&ev); reason.update(|r| r[i] = v) }>
                                     {reasons.get().into_iter().map(|(code, label)| view! { <option value=code.clone() selected=code == "unknown">{label}</option> }).collect_view()}
                                 </select></td>
@@ -630,7 +896,47 @@ fn Returns(currency: String) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                <label><input id="refund-credit" type="checkbox" on:change=move |ev| to_credit.set(event_target_checked(&ev))/>" Refund to store credit"</label>
+                <div class="bar">
+                    <label>"Refund to "
+                        <select id="refund-method" on:change=move |ev| { method.set(event_target_value(&ev)); refresh_preview() }>
+                            <option value="original">"Original payment(s)"</option>
+                            <option value="store_credit">"Store credit"</option>
+                            <option value="cash">"Cash"</option>
+                            <option value="card">"Card"</option>
+                        </select>
+                    </label>
+                </div>
+                <section class="card exchange">
+                    <h4>"Exchange (optional)"</h4>
+                    <input id="exchange-scan" placeholder="Scan the new item ⏎" prop:value=move || exchange_scan.get()
+                        on:input=move |ev| exchange_scan.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { add_exchange_item() }/>
+                    <ul id="exchange-items">
+                        {move || exchange.get().into_iter().enumerate().map(|(i, c)| view! {
+                            <li>{c.title.clone()}" × "{c.quantity}<button on:click=move |_| { exchange.update(|e| { e.remove(i); }); refresh_preview() }>"✕"</button></li>
+                        }).collect_view()}
+                    </ul>
+                    <div class="bar">
+                        <select id="exchange-tender-kind" on:change=move |ev| exchange_tender_kind.set(event_target_value(&ev))>
+                            <option value="card">"Card"</option><option value="cash">"Cash"</option>
+                        </select>
+                        <input id="exchange-tender-amount" placeholder="Customer pays" prop:value=move || exchange_tender_amount.get()
+                            on:input=move |ev| exchange_tender_amount.set(event_target_value(&ev))
+                            on:keydown=move |ev| if ev.key() == "Enter" { add_exchange_tender() }/>
+                        <span>{move || exchange_tenders.get().iter().map(|(k, a, _)| format!("{k} {}", money(*a))).collect::<Vec<_>>().join(", ")}</span>
+                    </div>
+                </section>
+                <div class="card" id="return-preview">
+                    {move || match preview.get() {
+                        None => view! { <p class="muted">"Choose what comes back to see the refund."</p> }.into_any(),
+                        Some(Ok(r)) => view! {
+                            <p>"Refund "<b id="preview-total">{money(r.refund_total)}</b>" → "
+                                {r.refunds.iter().map(|(t, a)| format!("{t} {}", money(*a))).collect::<Vec<_>>().join(", ")}
+                                {r.exchange_order.as_ref().map(|x| format!(" · exchange {} for {}", x.lines.len(), money(x.total)))}</p>
+                        }.into_any(),
+                        Some(Err(e)) => view! { <p class="error" id="preview-error">{error_text(&e)}</p> }.into_any(),
+                    }}
+                </div>
                 <Show when=move || need_approval.get()>
                     <div class="approval" id="return-approval">
                         <b>"Manager approval"</b>
@@ -643,7 +949,8 @@ fn Returns(currency: String) -> impl IntoView {
             <p class="error" id="return-error">{move || error.get()}</p>
             {move || done.get().map(|r| view! {
                 <p class="ok" id="return-done">"Return "<b>{r.number.clone()}</b>" refunded "<b id="return-total">{money(r.refund_total)}</b>
-                    " ("{r.refunds.iter().map(|(t, a)| format!("{t} {}", money(*a))).collect::<Vec<_>>().join(", ")}")"</p>
+                    " ("{r.refunds.iter().map(|(t, a)| format!("{t} {}", money(*a))).collect::<Vec<_>>().join(", ")}")"
+                    {r.exchange_order.as_ref().map(|x| format!(" · exchange sale {}", x.receipt_number))}</p>
             })}
         </main>
     }
@@ -703,6 +1010,40 @@ fn Stock() -> impl IntoView {
                 <StockActions location=location on_change=load/>
             </div>
         </main>
+    }
+}
+
+/// Negative, out-of-stock and below-reorder-point items at a location, worst first.
+#[component]
+fn StockAlerts(location: RwSignal<String>) -> impl IntoView {
+    let rows = RwSignal::new(Vec::<backroom_api::StockAlertRow>::new());
+    Effect::new(move |_| {
+        let loc = location.get();
+        spawn_local(async move {
+            if let Ok(r) = api::call::<_, Vec<backroom_api::StockAlertRow>>(
+                "stock_alerts",
+                &json!({"location": loc}),
+            )
+            .await
+            {
+                rows.set(r);
+            }
+        })
+    });
+    view! {
+        <table class="grid" id="stock-alerts">
+            <thead><tr><th>"SKU"</th><th>"Item"</th><th class="num">"Available"</th><th class="num">"Reorder at"</th><th>"Alert"</th></tr></thead>
+            <tbody>
+                {move || rows.get().into_iter().map(|r| view! {
+                    <tr class=format!("alert-{}", r.alert)>
+                        <td><code>{r.sku.clone()}</code></td><td>{r.title.clone()}</td>
+                        <td class="num" class:neg=r.available < 0>{r.available}</td>
+                        <td class="num">{r.reorder_point.map(|p| p.to_string()).unwrap_or_default()}</td>
+                        <td>{r.alert.replace('_', " ")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 
@@ -916,8 +1257,9 @@ fn StockActions(
     };
     view! {
         <section class="card actions">
-            <div class="bar">{tab_button("adjust", "Adjust")}{tab_button("move", "Move")}{tab_button("transfer", "Transfer")}{tab_button("count", "Count")}</div>
+            <div class="bar">{tab_button("adjust", "Adjust")}{tab_button("move", "Move")}{tab_button("transfer", "Transfer")}{tab_button("count", "Count")}{tab_button("alerts", "Low stock")}</div>
             {move || match tab.get() {
+                "alerts" => view! { <StockAlerts location=location/> }.into_any(),
                 "adjust" => view! {
                     <div class="form">
                         <input id="adjust-sku" placeholder="SKU or barcode" prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
@@ -985,56 +1327,6 @@ fn StockActions(
 }
 
 #[component]
-fn Import() -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let report = RwSignal::new(None::<ImportReport>);
-    let error = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let run = move |dry_run: bool| {
-        busy.set(true);
-        let csv = text.get_untracked();
-        spawn_local(async move {
-            match api::call::<_, ImportReport>(
-                "import_shopify",
-                &json!({"csv": csv, "dryRun": dry_run, "location": null}),
-            )
-            .await
-            {
-                Ok(r) => {
-                    report.set(Some(r));
-                    error.set(String::new());
-                }
-                Err(e) => error.set(error_text(&e)),
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <main class="import">
-            <p>"Paste a Shopify product CSV (either header dialect), preview it, then import."</p>
-            <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            <div class="bar">
-                <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true)>"Preview (dry run)"</button>
-                <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false)>"Import"</button>
-                <Show when=move || busy.get()><progress id="import-progress"></progress></Show>
-            </div>
-            <p class="error">{move || error.get()}</p>
-            {move || report.get().map(|r| view! {
-                <section class="card" id="import-report">
-                    <h3>{if r.dry_run { "Preview — nothing written yet" } else { "Imported" }}</h3>
-                    <p id="import-summary">{format!("{} rows ({} dialect): {} products to create, {} to update, {} unchanged; {} variants new; {} stock movements",
-                        r.rows, r.dialect, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
-                    <ul class="problems" id="import-problems">
-                        {r.problems.iter().map(|p| view! { <li>"Row "{p.row}", "{p.column.clone()}": "{p.message.clone()}</li> }).collect_view()}
-                    </ul>
-                    <p class="muted">{if r.created_handles.is_empty() { String::new() } else { format!("New: {}", r.created_handles.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) }}</p>
-                </section>
-            })}
-        </main>
-    }
-}
-
-#[component]
 fn Shift(currency: String) -> impl IntoView {
     let current = RwSignal::new(None::<String>);
     let amount = RwSignal::new(String::new());
@@ -1057,6 +1349,56 @@ fn Shift(currency: String) -> impl IntoView {
         })
     };
     refresh();
+    let cash_amount = RwSignal::new(String::new());
+    let cash_reason = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let cash = move |direction: i64| {
+        let value = match parse_amount(&cash_amount.get_untracked(), &cur.get_value(), "amount") {
+            Ok(v) if v > 0 => v * direction,
+            Ok(_) => return error.set("amount: must be more than zero".into()),
+            Err(e) => return error.set(format!("amount: {e}")),
+        };
+        let reason = cash_reason.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, ()>(
+                "cash_movement",
+                &json!({"location": "MAIN", "amount": value, "reason": reason}),
+            )
+            .await
+            {
+                Ok(()) => {
+                    cash_amount.set(String::new());
+                    cash_reason.set(String::new());
+                    error.set(String::new());
+                    message.set(format!(
+                        "Cash {} recorded",
+                        if value > 0 { "in" } else { "out" }
+                    ));
+                    refresh();
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let print = move || {
+        let Some(r) = z.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match api::call::<_, backroom_api::PrintResult>(
+                "print_z_report",
+                &json!({"shift": r.shift_id}),
+            )
+            .await
+            {
+                Ok(p) => {
+                    message.set(format!("Printed on {}", p.printer));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
     let act = move || {
         let c = cur.get_value();
         let value = match parse_amount(&amount.get_untracked(), &c, "amount") {
@@ -1095,14 +1437,25 @@ fn Shift(currency: String) -> impl IntoView {
                 prop:value=move || amount.get() on:input=move |ev| amount.set(event_target_value(&ev))
                 on:keydown=move |ev| if ev.key() == "Enter" { act() }/>
             <button id="shift-go" class="primary" on:click=move |_| act()>{move || if current.get().is_some() { "Close shift" } else { "Open shift" }}</button>
-            <p class="error">{move || error.get()}</p>
+            <Show when=move || current.get().is_some()>
+                <div class="bar">
+                    <input id="cash-amount" placeholder="Cash amount" prop:value=move || cash_amount.get() on:input=move |ev| cash_amount.set(event_target_value(&ev))/>
+                    <input id="cash-reason" placeholder="Reason (float top-up, bank drop…)" prop:value=move || cash_reason.get() on:input=move |ev| cash_reason.set(event_target_value(&ev))/>
+                    <button id="cash-in" on:click=move |_| cash(1)>"Cash in"</button>
+                    <button id="cash-out" on:click=move |_| cash(-1)>"Cash out"</button>
+                </div>
+            </Show>
+            <p class="ok" id="shift-message">{move || message.get()}</p>
+            <p class="error" id="shift-error">{move || error.get()}</p>
             {move || z.get().map(|r| view! {
                 <section class="card" id="z-report">
                     <h3>{format!("{} {}", if r.closed_at.is_some() { "Z-report" } else { "X-report (shift open)" }, r.number)}</h3>
                     <p>{format!("{} orders · gross {} · discounts {} · tax {} · net {}", r.orders, money(r.gross_sales), money(r.discounts), money(r.tax), money(r.net_sales))}</p>
                     <p>{format!("{} returns · refunds {}", r.returns, money(r.refunds))}</p>
                     <ul>{r.tenders.iter().map(|(t, v)| view! { <li>{format!("{t}: sales {} refunds {} net {}", money(v.sales), money(v.refunds), money(v.net))}</li> }).collect_view()}</ul>
+                    <p>{format!("Cash in {} · cash out {}", money(r.cash_in), money(r.cash_out))}</p>
                     <p>{format!("Expected cash {} · counted {} · variance {}", money(r.expected_cash), r.counted_cash.map(money).unwrap_or("-".into()), r.variance.map(money).unwrap_or("-".into()))}</p>
+                    <button id="z-print" on:click=move |_| print()>"Print"</button>
                 </section>
             })}
         </main>
@@ -1151,11 +1504,60 @@ fn Orders(currency: String) -> impl IntoView {
         filter.update(|f| apply(f, (!v.is_empty()).then_some(v)));
         load();
     };
+    // A date input's `YYYY-MM-DD` as Unix ms at 00:00 UTC; `end` moves to the next day.
+    let day_ms = |v: &str, end: bool| -> Option<i64> {
+        let ms = js_sys::Date::parse(v);
+        (!ms.is_nan()).then(|| ms as i64 + if end { 86_400_000 } else { 0 })
+    };
+    let set_from = move |v: String| {
+        filter.update(|f| f.from = day_ms(&v, false));
+        load();
+    };
+    let set_to = move |v: String| {
+        filter.update(|f| f.to = day_ms(&v, true));
+        load();
+    };
+    let set_customer = move |q: String| {
+        if q.trim().is_empty() {
+            filter.update(|f| f.customer_id = None);
+            return load();
+        }
+        spawn_local(async move {
+            match api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q})).await
+            {
+                Ok(found) => match found.into_iter().next() {
+                    Some(c) => {
+                        filter.update(|f| f.customer_id = Some(c.id));
+                        load();
+                    }
+                    None => error.set("customer: nobody matches".into()),
+                },
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let printed = RwSignal::new(String::new());
+    let reprint = move |receipt: String| {
+        spawn_local(async move {
+            match api::call::<_, backroom_api::PrintResult>(
+                "print_receipt",
+                &json!({"receipt": receipt, "duplicate": true}),
+            )
+            .await
+            {
+                Ok(p) => printed.set(format!("Reprinted on {}", p.printer)),
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
     load();
     view! {
         <main class="orders">
             <div class="bar">
                 <input id="orders-receipt" placeholder="Receipt number" on:input=move |ev| set_opt(|f, v| f.receipt = v, event_target_value(&ev))/>
+                <label>"From "<input id="orders-from" type="date" on:change=move |ev| set_from(event_target_value(&ev))/></label>
+                <label>"To "<input id="orders-to" type="date" on:change=move |ev| set_to(event_target_value(&ev))/></label>
+                <input id="orders-customer" placeholder="Customer" on:change=move |ev| set_customer(event_target_value(&ev))/>
                 <select id="orders-payment" on:change=move |ev| set_opt(|f, v| f.payment_status = v, event_target_value(&ev))>
                     <option value="">"Any payment"</option><option value="paid">"Paid"</option><option value="partially_refunded">"Partially refunded"</option>
                     <option value="refunded">"Refunded"</option><option value="voided">"Voided"</option>
@@ -1190,6 +1592,10 @@ fn Orders(currency: String) -> impl IntoView {
                 {move || detail.get().map(|(o, t)| view! {
                     <section class="card" id="order-detail">
                         <h3>{o.receipt_number.clone()}" · "{money(o.total)}</h3>
+                        <div class="bar">
+                            <button id="order-reprint" on:click={let r = o.receipt_number.clone(); move |_| reprint(r.clone())}>"Reprint receipt"</button>
+                            <span class="ok">{move || printed.get()}</span>
+                        </div>
                         <p class="muted">{format!("{} / {} / {}", o.payment_status, o.fulfilment_status, o.return_status)}</p>
                         <table class="grid">
                             {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{l.quantity}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { format!("{} returned", l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}

@@ -314,6 +314,7 @@ pub struct CartQuote {
     pub discount_total: i64,
     pub tax_total: i64,
     pub total: i64,
+    /// Names of the promotions that applied.
     pub promotions: Vec<String>,
 }
 

@@ -60,6 +60,36 @@ fn center(text: &str) -> String {
 /// A line of text and whether it is emphasised (bold / larger).
 pub type TextLine = (String, bool);
 
+/// Left text and right text on one 48-column line.
+pub fn two_columns(left: &str, right: &str) -> String {
+    fit(left, right)
+}
+
+/// ESC/POS bytes for lines of text: initialise, the lines (bold where marked, characters the
+/// printer's code page lacks as '?'), feed and a partial cut.
+pub fn escpos(lines: &[TextLine]) -> Vec<u8> {
+    let mut b: Vec<u8> = vec![0x1B, b'@']; // ESC @ initialise
+    for (line, bold) in lines {
+        if *bold {
+            b.extend_from_slice(&[0x1B, b'E', 1]); // bold on
+        }
+        b.extend(line.chars().map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c as u8
+            } else {
+                b'?'
+            }
+        }));
+        b.push(b'\n');
+        if *bold {
+            b.extend_from_slice(&[0x1B, b'E', 0]);
+        }
+    }
+    b.extend_from_slice(&[0x1B, b'd', 4]); // feed 4 lines
+    b.extend_from_slice(&[0x1D, b'V', 66, 0]); // GS V B 0: feed and partial cut
+    b
+}
+
 impl Receipt {
     fn money(&self, v: i64) -> String {
         format_minor(v, self.exponent)
@@ -132,26 +162,7 @@ impl Receipt {
     /// ESC/POS bytes: initialise, print, feed and cut. Text is sent as-is (UTF-8 printers) with
     /// characters outside printable ASCII replaced, since many printers default to CP437.
     pub fn to_escpos(&self) -> Vec<u8> {
-        let mut b: Vec<u8> = vec![0x1B, b'@']; // ESC @ initialise
-        for (line, bold) in self.text_lines() {
-            if bold {
-                b.extend_from_slice(&[0x1B, b'E', 1]); // bold on
-            }
-            b.extend(line.chars().map(|c| {
-                if c.is_ascii() && !c.is_ascii_control() {
-                    c as u8
-                } else {
-                    b'?'
-                }
-            }));
-            b.push(b'\n');
-            if bold {
-                b.extend_from_slice(&[0x1B, b'E', 0]);
-            }
-        }
-        b.extend_from_slice(&[0x1B, b'd', 4]); // feed 4 lines
-        b.extend_from_slice(&[0x1D, b'V', 66, 0]); // GS V B 0: feed and partial cut
-        b
+        escpos(&self.text_lines())
     }
 
     /// A printable HTML page of the same lines.

@@ -14,11 +14,14 @@ use backroom_api::{
     PriceListItemView, PriceListView, PrintResult, ProductInput, ProductRow, RoleView,
     StoreSettingsView, TaxClassView,
 };
+use backroom_domain::money::format_minor;
+use backroom_domain::receipt::{escpos, two_columns, TextLine};
 use backroom_domain::staff::Permission;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
+use crate::reports::format_time;
 use crate::uow::Change;
 use crate::{Progress, Store, StoreError, StoreResult};
 
@@ -176,10 +179,107 @@ impl Store {
         self.load_context()
     }
 
+    /// Prints a short test page on `printer` (not yet saved), so a printer can be tried
+    /// before it is saved in settings.
+    pub fn print_test_page(&self, printer: &str) -> StoreResult<PrintResult> {
+        let st = self.settings()?;
+        let lines: Vec<TextLine> = vec![
+            (st.store_name.clone(), true),
+            ("Backroom test print".to_string(), false),
+            (two_columns("Printer", printer.trim()), false),
+            (two_columns("Width", "48 columns"), false),
+        ];
+        let bytes = escpos(&lines);
+        send_to_printer(printer, &bytes)?;
+        Ok(PrintResult {
+            printer: printer.trim().to_string(),
+            bytes: bytes.len() as u64,
+        })
+    }
+
     /// Renders a receipt as ESC/POS and sends it to the configured printer.
     pub fn print_receipt(&self, key: &str, duplicate: bool) -> StoreResult<PrintResult> {
         let printer = self.settings()?.printer.clone();
         let bytes = self.receipt(key, duplicate)?.to_escpos();
+        send_to_printer(&printer, &bytes)?;
+        Ok(PrintResult {
+            printer,
+            bytes: bytes.len() as u64,
+        })
+    }
+
+    /// The Z-report (or, for an open shift, the X-report so far) as 48-column text lines.
+    pub fn z_report_lines(&self, shift: &str) -> StoreResult<Vec<TextLine>> {
+        let z = self.z_report(shift)?;
+        let exp = self.settings()?.currency.exponent();
+        let m = |v: i64| format_minor(v, exp);
+        let row = |l: &str, v: i64| (two_columns(l, &m(v)), false);
+        let title = if z.closed_at.is_some() {
+            "Z-REPORT"
+        } else {
+            "X-REPORT (shift open)"
+        };
+        let mut out: Vec<TextLine> = vec![
+            (self.settings()?.store_name.clone(), true),
+            (format!("{title} {}", z.number), true),
+            (
+                format!(
+                    "{} · opened {} by {}",
+                    z.location,
+                    format_time(z.opened_at),
+                    z.opened_by
+                ),
+                false,
+            ),
+        ];
+        if let (Some(at), Some(by)) = (z.closed_at, &z.closed_by) {
+            out.push((format!("closed {} by {by}", format_time(at)), false));
+        }
+        out.push((String::new(), false));
+        out.push((two_columns("Orders", &z.orders.to_string()), false));
+        out.push((
+            two_columns("Voided orders", &z.voided_orders.to_string()),
+            false,
+        ));
+        out.extend([
+            row("Gross sales", z.gross_sales),
+            row("Discounts", z.discounts),
+            row("Tax", z.tax),
+            row("Net sales", z.net_sales),
+            row("Returns", z.returns),
+            row("Refunds", z.refunds),
+            row("Restocking fees", z.restocking_fees),
+        ]);
+        out.push((String::new(), false));
+        for (tender, t) in &z.tenders {
+            out.push((tender.replace('_', " ").to_uppercase(), true));
+            out.extend([
+                row("  sales", t.sales),
+                row("  refunds", t.refunds),
+                row("  voids", t.voids),
+                row("  net", t.net),
+            ]);
+        }
+        out.push((String::new(), false));
+        out.extend([
+            row("Float", z.float),
+            row("Cash in", z.cash_in),
+            row("Cash out", z.cash_out),
+            row("Expected cash", z.expected_cash),
+        ]);
+        if let Some(c) = z.counted_cash {
+            out.push(row("Counted cash", c));
+        }
+        if let Some(v) = z.variance {
+            out.push((two_columns("Variance", &m(v)), true));
+        }
+        Ok(out)
+    }
+
+    /// Prints the Z-report (X-report while the shift is open) on the receipt printer.
+    pub fn print_z_report(&self, shift: &str) -> StoreResult<PrintResult> {
+        let printer = self.settings()?.printer.clone();
+        let bytes = escpos(&self.z_report_lines(shift)?);
         send_to_printer(&printer, &bytes)?;
         Ok(PrintResult {
             printer,

@@ -97,6 +97,16 @@ impl Store {
 
     /// Takes goods back, refunds, and optionally sells the exchange items, in one transaction.
     pub fn process_return(&mut self, input: ReturnInput) -> StoreResult<ReturnView> {
+        self.run_return(input, false)
+    }
+
+    /// What [`Store::process_return`] would do — refund per tender, the exchange order and what
+    /// is still due on it — without writing anything, so a till shows it before committing.
+    pub fn preview_return(&mut self, input: ReturnInput) -> StoreResult<ReturnView> {
+        self.run_return(input, true)
+    }
+
+    fn run_return(&mut self, input: ReturnInput, preview: bool) -> StoreResult<ReturnView> {
         if input.lines.is_empty() {
             return Err(StoreError::invalid(
                 "lines",
@@ -113,7 +123,7 @@ impl Store {
         }
         let settings = self.settings()?.clone();
         let lookback = UNRECEIPTED_LOOKBACK_DAYS * 86_400_000;
-        self.write(|uow| {
+        self.write_or_preview(preview, |uow| {
             let mut approver = authorize(uow, Permission::Refund, input.approval.as_ref())?;
             let mut need = |p: Permission, uow: &Uow| -> StoreResult<()> {
                 if let Some(a) = authorize(uow, p, input.approval.as_ref())? {
@@ -451,20 +461,17 @@ impl Store {
                 refund_total: value_back,
                 restocking_fee: fee,
                 refunds: refunds.clone(),
-                exchange_order: None,
+                // Read inside the transaction, so a preview shows the exchange order too.
+                exchange_order: match &exchange {
+                    Some(e) => Some(order_view(&uow.tx, &e.order_id)?),
+                    None => None,
+                },
             };
             let mut change = Change::new(if exchange.is_some() { "return.exchanged" } else { "return.processed" }, "return", return_id.clone())
                 .after(json!({"number": number, "refund_total": value_back, "refunds": refunds}))
                 .body(body);
             change.approver = approver;
             Ok((view, change))
-        })
-        .and_then(|mut v| {
-            let ex: Option<String> = self.conn.query_row("SELECT exchange_order_id FROM sale_return WHERE id = ?1", [&v.id], |r| r.get(0))?;
-            if let Some(id) = ex {
-                v.exchange_order = Some(self.order(&id)?);
-            }
-            Ok(v)
         })
     }
 }

@@ -331,7 +331,18 @@ impl Store {
             discount_total: priced.discount_total,
             tax_total: priced.tax_total,
             total: priced.total,
-            promotions: priced.promotions,
+            // Names, for people; the order keeps the ids.
+            promotions: priced
+                .promotions
+                .iter()
+                .map(|id| {
+                    self.conn
+                        .query_row("SELECT name FROM promotion WHERE id = ?1", [id], |r| {
+                            r.get(0)
+                        })
+                        .map_err(StoreError::from)
+                })
+                .collect::<StoreResult<Vec<String>>>()?,
         })
     }
 

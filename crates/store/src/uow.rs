@@ -88,6 +88,16 @@ impl Store {
         &mut self,
         f: impl FnOnce(&mut Uow) -> StoreResult<(T, Change)>,
     ) -> StoreResult<T> {
+        self.write_or_preview(false, f)
+    }
+
+    /// Runs a use-case exactly as [`Store::write`] would, but rolls it back instead of committing
+    /// when `preview` is set: the answer is what the use-case would do, and nothing is written.
+    pub(crate) fn write_or_preview<T>(
+        &mut self,
+        preview: bool,
+        f: impl FnOnce(&mut Uow) -> StoreResult<(T, Change)>,
+    ) -> StoreResult<T> {
         let device = self.device.as_ref().ok_or(StoreError::NotInitialised)?;
         if self.actor == "locked" {
             return Err(StoreError::invalid(
@@ -111,6 +121,10 @@ impl Store {
             ids: self.ids.as_ref(),
         };
         let (value, change) = f(&mut uow)?;
+        if preview {
+            // Dropping the transaction rolls everything back: nothing was written.
+            return Ok(value);
+        }
         record(&uow, change)?;
         uow.tx.commit()?;
         Ok(value)

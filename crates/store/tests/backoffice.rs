@@ -129,7 +129,19 @@ fn settings_roles_and_printing_to_a_real_tcp_printer() {
         .unwrap();
     let receipt = sell_one(&mut t.store);
 
-    // No printer yet: a clear error on the printer field.
+    // A test page goes to a printer before it is saved.
+    let test_printer = TcpListener::bind("127.0.0.1:0").unwrap();
+    let test_addr = test_printer.local_addr().unwrap().to_string();
+    let test_reader = std::thread::spawn(move || {
+        let (mut conn, _) = test_printer.accept().unwrap();
+        let mut bytes = Vec::new();
+        conn.read_to_end(&mut bytes).unwrap();
+        bytes
+    });
+    t.store.print_test_page(&test_addr).unwrap();
+    assert!(String::from_utf8_lossy(&test_reader.join().unwrap()).contains("Backroom test print"));
+
+    // No printer saved yet: a clear error on the printer field.
     assert_eq!(
         field_of(t.store.print_receipt(&receipt, false).unwrap_err()),
         "printer"
@@ -175,13 +187,31 @@ fn settings_roles_and_printing_to_a_real_tcp_printer() {
         "GS V cuts the paper"
     );
 
+    // The X-report of the open shift prints too: float 100.00 plus the 19.99 cash sale made
+    // before the shift opened (the next shift claims it).
+    let shift = t.store.open_shift("MAIN", 10_000).unwrap();
+    let lines = t.store.z_report_lines(&shift).unwrap();
+    assert!(
+        lines.iter().any(|(l, _)| l.starts_with("X-REPORT")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(l, _)| l.starts_with("Expected cash") && l.ends_with("119.99")),
+        "{lines:?}"
+    );
+
     // A device/file path works the same way.
     let file = t.dir.path().join("lp0");
     let mut s = t.store.store_settings().unwrap();
     s.printer = file.display().to_string();
     t.store.update_store_settings(s).unwrap();
     t.store.print_receipt(&receipt, false).unwrap();
-    assert!(String::from_utf8_lossy(&std::fs::read(&file).unwrap()).contains(&receipt));
+    t.store.print_z_report(&shift).unwrap();
+    let paper = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).to_string();
+    assert!(paper.contains(&receipt));
+    assert!(paper.contains("X-REPORT"), "appended after the receipt");
 
     // Bad settings name the field and change nothing.
     let before = t.footprint();

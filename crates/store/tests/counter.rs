@@ -857,3 +857,52 @@ fn loyalty_settings_and_points_as_a_tender() {
     );
     assert_healthy(&t);
 }
+
+#[test]
+fn a_return_preview_answers_exactly_and_writes_nothing() {
+    let mut t = shop();
+    let o = t
+        .store
+        .complete_sale(sale(
+            "pv",
+            vec![line("TEE-RED-M", 2)],
+            vec![tender("card", 2000), tender("cash", 1998)],
+        ))
+        .unwrap();
+    let back = |refund: Vec<RefundTender>, exchange: Option<SaleInput>| ReturnInput {
+        order: Some(o.receipt_number.clone()),
+        lines: vec![ReturnLineInput {
+            sku: "TEE-RED-M".into(),
+            quantity: 1,
+            reason: "size_too_small".into(),
+            disposition: "restock".into(),
+            ..Default::default()
+        }],
+        refund,
+        exchange,
+        ..Default::default()
+    };
+    let before = t.footprint();
+    let preview = t.store.preview_return(back(vec![], None)).unwrap();
+    assert_eq!(t.footprint(), before, "a preview writes nothing");
+    assert_eq!(preview.refund_total, 1999);
+
+    // An exchange into a dearer item: the preview says what is still due, on the exchange field.
+    let dearer = SaleInput {
+        lines: vec![line("TEE-BLU-M", 1)],
+        ..Default::default()
+    };
+    let e = t
+        .store
+        .preview_return(back(vec![], Some(dearer.clone())))
+        .unwrap_err();
+    let api = backroom_api::ApiError::from(e);
+    assert_eq!(api.field.as_deref(), Some("exchange.tenders"));
+    assert!(api.message.contains("200 still due"), "{}", api.message);
+    assert_eq!(t.footprint(), before);
+
+    let done = t.store.process_return(back(vec![], None)).unwrap();
+    assert_eq!(done.refunds, preview.refunds, "the preview is what happens");
+    assert_ne!(t.footprint(), before);
+    assert_healthy(&t);
+}

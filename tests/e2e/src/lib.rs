@@ -31,6 +31,14 @@ impl Drop for Driver {
     }
 }
 
+/// A local port nothing listens on (the OS picks it; it stays free for the driver to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
 /// Waits until something listens on a local port.
 pub fn wait_port(port: u16) {
     let start = Instant::now();
@@ -68,20 +76,22 @@ impl Session {
             "{} is missing: build it with `cargo build -p backroom-desktop`",
             app.display()
         );
+        // Free ports per session, so tests can run side by side.
+        let (port, native) = (free_port(), free_port());
         let driver = Command::new("tauri-driver")
-            .args(["--port", "4444", "--native-port", "4445"])
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("BACKROOM_DB", db)
             .spawn()
             .expect("tauri-driver must be installed (cargo install tauri-driver --version 2.1.0 --locked)");
         let driver = Driver(driver);
-        wait_port(4444);
-        wait_port(4445);
+        wait_port(port);
+        wait_port(native);
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({"application": app}));
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
-            .connect("http://127.0.0.1:4444")
+            .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("WebDriver session");
         let shots = workspace().join("target/e2e-screenshots");
@@ -101,12 +111,30 @@ impl Session {
 
     /// Waits (up to 20 s) for an element.
     pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        {
+            Ok(el) => el,
+            Err(e) => {
+                self.failure_shot(css).await;
+                panic!("{css} never appeared: {e}")
+            }
+        }
+    }
+
+    /// Saves what the window showed when a step failed, as `FAILED-<selector>.png`.
+    async fn failure_shot(&self, css: &str) {
+        let name: String = css
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(self.shots.join(format!("FAILED-{name}.png")), png);
+        }
     }
 
     /// The text of an element, once it exists.
@@ -125,12 +153,22 @@ impl Session {
                     }
                 }
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{css} never showed the expected text"
-            );
+            if start.elapsed() > Duration::from_secs(20) {
+                self.failure_shot(css).await;
+                panic!("{css} never showed the expected text");
+            }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// The current value of a form control (what the person typed).
+    pub async fn value(&self, css: &str) -> String {
+        self.wait(css)
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .unwrap_or_default()
     }
 
     /// Types into an element as a keyboard (or a scanner) would.
@@ -156,13 +194,29 @@ impl Session {
             .unwrap_or_else(|e| panic!("clicking {name}: {e}"));
     }
 
-    /// Clicks an element once it exists.
+    /// Clicks an element once it exists (scrolled to the middle of the window first, as a
+    /// person would scroll to it). A list that re-renders under the pointer (search as you
+    /// type) is clicked again once it settles.
     pub async fn click(&self, css: &str) {
-        self.wait(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+        let start = Instant::now();
+        loop {
+            self.wait(css).await;
+            let _ = self
+                .client
+                .execute(
+                    "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                    vec![json!(css)],
+                )
+                .await;
+            match self.wait(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if start.elapsed() > Duration::from_secs(20) => {
+                    self.failure_shot(css).await;
+                    panic!("clicking {css}: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            }
+        }
     }
 
     /// Sets a form control's value the way a person picking from it would (fires input/change).

@@ -128,7 +128,7 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     s.wait("#return-lines").await;
     s.set_value(".return-qty", "1").await;
     s.set_value(".return-disposition", "damaged").await;
-    s.click("#refund-credit").await;
+    s.set_value("#refund-method", "store_credit").await;
     s.shot("04-return").await;
     s.click("#process-return").await;
     // A cashier refunding to a tender the sale did not use needs a manager.
@@ -230,7 +230,8 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         .await;
 
     // Import a Shopify CSV with a dry-run preview (legacy header, quoted HTML, a 2-variant product).
-    s.click("#nav-import").await;
+    s.click("#nav-catalog").await;
+    s.click("#catalog-tab-import").await;
     let csv = "Handle,Title,Body (HTML),Vendor,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Tracker,Variant Inventory Qty,Variant Price,Variant Barcode,Status\n\
                e2e-wool-scarf,Wool Scarf,\"<p>Warm, soft &amp; \"\"lovely\"\"</p>\",Fjord Goods,Scarf,\"wool, winter\",TRUE,Colour,Red,E2E-SCARF-RED,shopify,4,29.90,4006381333931,active\n\
                e2e-wool-scarf,,,,,,,,Blue,E2E-SCARF-BLU,shopify,6,29.90,5901234123457,\n\
@@ -246,6 +247,7 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     s.click("#import-go").await;
     s.wait_text("#import-report h3", |t| t.contains("Imported"))
         .await;
+    s.wait_text(".progress", |t| t.contains("100%")).await;
     s.shot("10-import-done").await;
 
     s.client.close().await.expect("close session");
@@ -266,4 +268,234 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         imported, 6,
         "the imported inventory quantity is stock at MAIN"
     );
+}
+
+/// A receipt printer on a real TCP port: every connection is one print job, handed over whole.
+fn printer() -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("printer port");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let mut job = Vec::new();
+            if conn.and_then(|mut c| c.read_to_end(&mut job)).is_ok() && tx.send(job).is_err() {
+                return;
+            }
+        }
+    });
+    (addr, rx)
+}
+
+fn next_job(jobs: &std::sync::mpsc::Receiver<Vec<u8>>) -> String {
+    let job = jobs
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the printer received a job");
+    assert!(job.starts_with(&[0x1b, b'@']), "ESC @ starts every job");
+    assert!(
+        job.windows(2).any(|w| w == [0x1d, b'V']),
+        "every job ends with a cut (GS V)"
+    );
+    String::from_utf8_lossy(&job).into_owned()
+}
+
+/// Sets a field of the variant row whose SKU is `sku` in the product editor.
+async fn set_variant_field(s: &Session, sku: &str, class: &str, value: &str) {
+    s.client
+        .execute(
+            "const row = [...document.querySelectorAll('#variant-table tr.variant-row')]
+                 .find(r => r.querySelector('.variant-sku').value === arguments[0]);
+             const el = row.querySelector('.' + arguments[1]); el.value = arguments[2];
+             el.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![
+                serde_json::json!(sku),
+                serde_json::json!(class),
+                serde_json::json!(value),
+            ],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("setting {class} of {sku}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn owner_sets_up_printer_edits_catalog_sells_and_backs_up() {
+    let (dir, db) = demo_store();
+    let (sku, handle) = {
+        let s = Store::open(&db).expect("open");
+        let row = s
+            .stock_levels(Some("MAIN"))
+            .expect("levels")
+            .into_iter()
+            .find(|r| r.available >= 3)
+            .expect("an item in stock");
+        let p = s
+            .product_by_sku(&row.sku)
+            .expect("product")
+            .expect("exists");
+        (row.sku, p.handle)
+    };
+    let new_barcode = "4012345678901";
+    let (printer_addr, jobs) = printer();
+
+    let s = Session::start(&db).await;
+    s.click_staff("Olivia Owner").await;
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Olivia Owner"))
+        .await;
+
+    // Settings: a network receipt printer, tried with a test page, then saved.
+    s.click("#nav-settings").await;
+    s.wait_text("#settings-name", |_| true).await;
+    s.set_value("#settings-printer", &printer_addr).await;
+    s.click("#settings-test-print").await;
+    assert!(next_job(&jobs).contains("Backroom test print"));
+    s.wait_text("#settings-ok", |t| t.contains("Test page sent"))
+        .await;
+    s.click("#settings-save").await;
+    s.wait_text("#settings-ok", |t| t.contains("Settings saved"))
+        .await;
+    s.shot("11-settings-printer").await;
+
+    // Staff and roles: a new cashier.
+    s.click("#settings-tab-staff").await;
+    s.type_into("#staff-name", "Sam Seasonal").await;
+    s.type_into("#staff-pin", "4826").await;
+    s.click("#staff-add").await;
+    s.wait_text("#settings-staff", |t| t.contains("Sam Seasonal"))
+        .await;
+    s.shot("12-settings-staff-roles").await;
+
+    // Catalog: find the product, give the variant a new price and a barcode. A wrong barcode
+    // is refused next to its row and nothing typed is lost.
+    s.click("#nav-catalog").await;
+    s.type_into("#catalog-search", &sku).await;
+    s.click(&format!("tr.product-row[data-handle='{handle}'] td"))
+        .await;
+    s.wait("#product-editor").await;
+    set_variant_field(&s, &sku, "variant-price", "12.34").await;
+    set_variant_field(&s, &sku, "variant-barcodes", "4012345678902").await;
+    s.click("#product-save").await;
+    let why = s
+        .wait_text("#product-error", |t| t.contains("barcodes"))
+        .await;
+    assert!(why.contains("variants["), "the error names the row: {why}");
+    s.wait("#variant-table tr.variant-row.invalid").await;
+    assert_eq!(
+        s.value("#variant-table tr.variant-row.invalid .variant-price")
+            .await,
+        "12.34",
+        "the typed price is still there"
+    );
+    s.shot("13-catalog-error").await;
+    set_variant_field(&s, &sku, "variant-barcodes", new_barcode).await;
+    s.click("#product-save").await;
+    s.wait_text("#product-saved", |t| t.starts_with("Saved"))
+        .await;
+    s.shot("14-catalog-saved").await;
+
+    // Sell it by its new barcode at its new price, with a line discount and a promo code;
+    // park the cart, resume it, take cash and print the receipt.
+    s.click("#nav-sell").await;
+    s.type_into("#scan", &format!("{new_barcode}{ENTER}")).await;
+    s.wait_text("#total", |t| money(t) == 1234).await;
+    s.type_into("#line-discount", &format!("10%{ENTER}")).await;
+    let discount = money(&s.wait_text("#discount-total", |t| money(t) > 0).await);
+    let total = money(&s.wait_text("#total", |t| money(t) < 1234).await);
+    assert_eq!(
+        total,
+        1234 - discount,
+        "the total is the price less the discount"
+    );
+    s.type_into("#promo-code", &format!("welcome10{ENTER}"))
+        .await;
+    s.wait_text("#promotions", |t| {
+        t.contains("WELCOME10") && t.contains("Welcome 10%")
+    })
+    .await;
+    let total = money(&s.wait_text("#total", |t| money(t) > 0).await);
+    s.type_into("#park-label", "e2e customer fetching a size")
+        .await;
+    s.click("#park").await;
+    s.wait_text("#total", |t| money(t) == 0).await;
+    s.click("#parked-show").await;
+    s.click("#parked-list .resume").await;
+    s.wait_text("#cart tbody", |t| t.contains(&sku)).await;
+    assert_eq!(
+        money(&s.wait_text("#total", |t| money(t) == total).await),
+        total,
+        "the resumed cart keeps its discount and code"
+    );
+    s.shot("15-sell-discount-resumed").await;
+    s.type_into(
+        "#tender-amount",
+        &format!("{}.{:02}{ENTER}", total / 100, total % 100),
+    )
+    .await;
+    s.click("#complete").await;
+    let receipt = s.text("#receipt-number").await;
+    s.click("#receipt-print").await;
+    let paper = next_job(&jobs);
+    assert!(
+        paper.contains(&receipt),
+        "the receipt number is printed: {paper}"
+    );
+    s.wait_text("#receipt-printed", |t| t.contains("Printed"))
+        .await;
+    s.click("#receipt-reprint").await;
+    assert!(next_job(&jobs).contains("DUPLICATE"), "a reprint says so");
+
+    // Shift: cash in, then print the X-report.
+    s.click("#nav-shift").await;
+    let open = s.text("#shift-go").await;
+    if open.contains("Open") {
+        s.type_into("#shift-amount", &format!("100.00{ENTER}"))
+            .await;
+        s.wait_text("#shift-go", |t| t.contains("Close")).await;
+    }
+    s.type_into("#cash-amount", "20.00").await;
+    s.type_into("#cash-reason", "float top-up").await;
+    s.click("#cash-in").await;
+    s.wait_text("#shift-message", |t| t.contains("Cash in"))
+        .await;
+    s.click("#z-print").await;
+    assert!(next_job(&jobs).contains("X-REPORT"));
+    s.shot("16-shift-cash-in").await;
+
+    // Back up with progress.
+    s.click("#nav-settings").await;
+    s.click("#settings-tab-backups").await;
+    s.click("#backup-now").await;
+    s.wait_text("#backup-ok", |t| t.contains("Backed up")).await;
+    s.wait_text(".progress", |t| t.contains("100%")).await;
+    s.wait_text("#backup-list tbody", |t| t.contains("backroom-"))
+        .await;
+    s.shot("17-backup").await;
+    s.client.close().await.expect("close session");
+
+    let store = Store::open(&db).expect("reopen");
+    assert!(
+        store.check().expect("check").ok,
+        "healthy after the session"
+    );
+    let hit = store
+        .lookup_barcode(new_barcode)
+        .expect("lookup")
+        .expect("the new barcode finds the variant");
+    assert_eq!(
+        (hit.variant.sku.as_str(), hit.variant.price_minor),
+        (sku.as_str(), 1234)
+    );
+    assert!(store
+        .staff()
+        .expect("staff")
+        .iter()
+        .any(|m| m.name == "Sam Seasonal"));
+    assert_eq!(
+        store.store_settings().expect("settings").printer,
+        printer_addr
+    );
+    let backups = std::fs::read_dir(dir.path().join("backups"))
+        .expect("backups folder")
+        .count();
+    assert_eq!(backups, 1, "one backup file");
 }

@@ -1,0 +1,496 @@
+//! The Catalog screen: product list and search, the product and variant editor (prices,
+//! barcodes, tax classes), price lists, and the Shopify CSV import with its dry-run preview and
+//! a progress bar.
+
+use backroom_api::{
+    ApiError, ImportReport, LocationView, PriceListInput, PriceListItemView, PriceListView,
+    ProductInput, ProductRow, TaxClassView, VariantInput,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use crate::api;
+use crate::error_text;
+use crate::logic::{
+    format_amount, new_variant, parse_amount, product_form, product_input, variant_form,
+    variant_row_of, ProductForm, VariantForm,
+};
+use crate::progress::{self, ProgressBar};
+
+#[component]
+pub fn Catalog(currency: String) -> impl IntoView {
+    let tab = RwSignal::new("products");
+    let cur = StoredValue::new(currency);
+    view! {
+        <main class="catalog">
+            {crate::tabs(tab, "catalog", &[("products", "Products"), ("prices", "Price lists"), ("import", "Import CSV")])}
+            {move || match tab.get() {
+                "prices" => view! { <PriceLists currency=cur.get_value()/> }.into_any(),
+                "import" => view! { <Import/> }.into_any(),
+                _ => view! { <Products currency=cur.get_value()/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn Products(currency: String) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let rows = RwSignal::new(Vec::<ProductRow>::new());
+    let editing = RwSignal::new(None::<ProductInput>);
+    // Lives here, not in the editor: saving reopens the product in a fresh editor.
+    let saved = RwSignal::new(String::new());
+    let tax_classes = RwSignal::new(Vec::<TaxClassView>::new());
+    let error = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let load = move || {
+        let q = query.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, Vec<ProductRow>>("product_list", &json!({"query": q.clone()}))
+                .await
+            {
+                // Ignore answers to older keystrokes.
+                Ok(r) if query.get_untracked() == q => rows.set(r),
+                Ok(_) => {}
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let open = move |handle: String| {
+        spawn_local(async move {
+            match api::call::<_, Option<ProductInput>>(
+                "product_by_handle",
+                &json!({"handle": handle}),
+            )
+            .await
+            {
+                Ok(p) => editing.set(p),
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    spawn_local(async move {
+        if let Ok(t) = api::call0::<Vec<TaxClassView>>("tax_classes").await {
+            tax_classes.set(t);
+        }
+    });
+    load();
+    view! {
+        <div class="bar">
+            <input id="catalog-search" class="scan" placeholder="Search products: title, SKU, barcode, vendor, tag"
+                prop:value=move || query.get() on:input=move |ev| { query.set(event_target_value(&ev)); load() }/>
+            <button id="product-new" on:click=move |_| { saved.set(String::new()); editing.set(Some(ProductInput {
+                status: "active".into(), published: true, variants: vec![new_variant()], ..Default::default()
+            })) }>"New product"</button>
+        </div>
+        <p class="error">{move || error.get()}</p>
+        <div class="split">
+            <table class="grid" id="catalog-table">
+                <thead><tr><th>"Product"</th><th>"Vendor"</th><th>"Status"</th><th class="num">"Variants"</th><th class="num">"Price"</th></tr></thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|p| {
+                        let h = p.handle.clone();
+                        let price = if p.price_min == p.price_max { money(p.price_min) } else { format!("{} – {}", money(p.price_min), money(p.price_max)) };
+                        view! {
+                            <tr class="product-row" data-handle=p.handle.clone() on:click=move |_| { saved.set(String::new()); open(h.clone()) }>
+                                <td>{p.title.clone()}<br/><small class="muted">{p.handle.clone()}</small></td>
+                                <td>{p.vendor.clone()}</td><td>{p.status.clone()}</td>
+                                <td class="num">{p.variants}</td><td class="num">{price}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {move || editing.get().map(|p| view! {
+                <ProductEditor product=p currency=cur.get_value() tax_classes=tax_classes saved=saved
+                    on_saved=move |handle: String| { load(); open(handle) }/>
+            })}
+        </div>
+    }
+}
+
+/// One variant row of the editor: a signal per field, so typing never re-renders the table.
+#[derive(Clone, Copy)]
+struct VariantRow {
+    sku: RwSignal<String>,
+    options: RwSignal<String>,
+    barcodes: RwSignal<String>,
+    price: RwSignal<String>,
+    compare_at: RwSignal<String>,
+    cost: RwSignal<String>,
+    tax_class: RwSignal<String>,
+    base: StoredValue<VariantInput>,
+}
+
+impl VariantRow {
+    fn new(f: VariantForm) -> Self {
+        VariantRow {
+            sku: RwSignal::new(f.sku),
+            options: RwSignal::new(f.options),
+            barcodes: RwSignal::new(f.barcodes),
+            price: RwSignal::new(f.price),
+            compare_at: RwSignal::new(f.compare_at),
+            cost: RwSignal::new(f.cost),
+            tax_class: RwSignal::new(f.tax_class),
+            base: StoredValue::new(f.base),
+        }
+    }
+
+    fn form(&self) -> VariantForm {
+        VariantForm {
+            sku: self.sku.get_untracked(),
+            options: self.options.get_untracked(),
+            barcodes: self.barcodes.get_untracked(),
+            price: self.price.get_untracked(),
+            compare_at: self.compare_at.get_untracked(),
+            cost: self.cost.get_untracked(),
+            tax_class: self.tax_class.get_untracked(),
+            base: self.base.get_value(),
+        }
+    }
+}
+
+/// A text input bound to a signal.
+fn text_input(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! { <input id=id prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/> }
+}
+
+#[component]
+fn ProductEditor(
+    product: ProductInput,
+    currency: String,
+    tax_classes: RwSignal<Vec<TaxClassView>>,
+    saved: RwSignal<String>,
+    on_saved: impl Fn(String) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let form = product_form(&product, &currency);
+    let cur = StoredValue::new(currency);
+    let base = StoredValue::new(form.base.clone());
+    let is_new = product.handle.is_empty();
+    let title = RwSignal::new(form.title);
+    let vendor = RwSignal::new(form.vendor);
+    let product_type = RwSignal::new(form.product_type);
+    let category = RwSignal::new(form.category);
+    let tags = RwSignal::new(form.tags);
+    let status = RwSignal::new(form.status);
+    let options = RwSignal::new(form.options);
+    let rows = RwSignal::new(
+        form.variants
+            .into_iter()
+            .map(VariantRow::new)
+            .collect::<Vec<_>>(),
+    );
+    let error = RwSignal::new(None::<(String, String)>);
+    let busy = RwSignal::new(false);
+    let save = move || {
+        let f = ProductForm {
+            title: title.get_untracked(),
+            vendor: vendor.get_untracked(),
+            product_type: product_type.get_untracked(),
+            category: category.get_untracked(),
+            tags: tags.get_untracked(),
+            status: status.get_untracked(),
+            options: options.get_untracked(),
+            variants: rows.get_untracked().iter().map(|r| r.form()).collect(),
+            base: base.get_value(),
+        };
+        saved.set(String::new());
+        let input = match product_input(&f, &cur.get_value()) {
+            Ok(p) => p,
+            Err(e) => return error.set(Some(e)),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match api::call::<_, String>("save_product", &json!({"product": input.clone()})).await {
+                Ok(_) => {
+                    error.set(None);
+                    saved.set(format!("Saved {}", input.title));
+                    // The handle is derived from the title for a new product: find it by SKU.
+                    let sku = input
+                        .variants
+                        .first()
+                        .map(|v| v.sku.clone())
+                        .unwrap_or_default();
+                    if let Ok(Some(p)) =
+                        api::call::<_, Option<ProductInput>>("product", &json!({"sku": sku})).await
+                    {
+                        on_saved(p.handle);
+                    }
+                }
+                Err(e) => error.set(Some(api_field(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    let field_error = move |name: &'static str| {
+        move || {
+            error
+                .get()
+                .filter(|(f, _)| f == name)
+                .map(|(_, m)| view! { <small class="field-error">{m}</small> })
+        }
+    };
+    let bad_row = move || error.get().and_then(|(f, _)| variant_row_of(&f));
+    view! {
+        <section class="card editor" id="product-editor">
+            <h3>{if is_new { "New product".to_string() } else { product.title.clone() }}</h3>
+            <div class="form-grid">
+                <label>"Title"{text_input("product-title", title)}{field_error("title")}</label>
+                <label>"Vendor"{text_input("product-vendor", vendor)}</label>
+                <label>"Type"{text_input("product-type", product_type)}</label>
+                <label>"Category"{text_input("product-category", category)}<small class="muted">"e.g. Apparel > Shirts"</small></label>
+                <label>"Tags"{text_input("product-tags", tags)}<small class="muted">"comma-separated"</small></label>
+                <label>"Status"
+                    <select id="product-status" on:change=move |ev| status.set(event_target_value(&ev))>
+                        {["active", "draft", "archived"].map(|s| view! { <option value=s selected=move || status.get() == s>{s}</option> })}
+                    </select>
+                </label>
+                <label>"Options"{text_input("product-options", options)}<small class="muted">"e.g. Colour, Size — blank for a single variant"</small>{field_error("options")}</label>
+            </div>
+            <table class="grid variants" id="variant-table">
+                <thead><tr><th>"SKU"</th><th>"Option values"</th><th>"Barcodes"</th><th>"Price"</th><th>"Compare at"</th><th>"Cost"</th><th>"Tax class"</th><th></th></tr></thead>
+                <tbody>
+                    {move || rows.get().into_iter().enumerate().map(|(i, r)| view! {
+                        <tr class="variant-row" class:invalid=move || bad_row() == Some(i)>
+                            <td><input class="variant-sku" prop:value=move || r.sku.get() on:input=move |ev| r.sku.set(event_target_value(&ev))/></td>
+                            <td><input class="variant-options" prop:value=move || r.options.get() on:input=move |ev| r.options.set(event_target_value(&ev))/></td>
+                            <td><input class="variant-barcodes" prop:value=move || r.barcodes.get() on:input=move |ev| r.barcodes.set(event_target_value(&ev))/></td>
+                            <td><input class="variant-price num" prop:value=move || r.price.get() on:input=move |ev| r.price.set(event_target_value(&ev))/></td>
+                            <td><input class="variant-compare num" prop:value=move || r.compare_at.get() on:input=move |ev| r.compare_at.set(event_target_value(&ev))/></td>
+                            <td><input class="variant-cost num" prop:value=move || r.cost.get() on:input=move |ev| r.cost.set(event_target_value(&ev))/></td>
+                            <td><select class="variant-tax" on:change=move |ev| r.tax_class.set(event_target_value(&ev))>
+                                <option value="">"Store default"</option>
+                                {move || tax_classes.get().into_iter().map(|t| {
+                                    let code = t.code.clone();
+                                    view! { <option value=t.code.clone() selected=move || r.tax_class.get() == code>{t.name.clone()}</option> }
+                                }).collect_view()}
+                            </select></td>
+                            <td><button title="Remove this variant" on:click=move |_| rows.update(|v| { v.remove(i); })>"✕"</button></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="error" id="product-error">{move || error.get().map(|(f, m)| format!("{f}: {m}"))}</p>
+            <div class="bar">
+                <button id="variant-add" on:click=move |_| rows.update(|v| v.push(VariantRow::new(variant_form(&new_variant(), &cur.get_value())).tap_price()))>"Add variant"</button>
+                <button id="product-save" class="primary" disabled=move || busy.get() on:click=move |_| save()>"Save product"</button>
+                <span class="ok" id="product-saved">{move || saved.get()}</span>
+            </div>
+        </section>
+    }
+}
+
+impl VariantRow {
+    /// A new row starts with an empty price rather than 0.00, so a forgotten price is an error.
+    fn tap_price(self) -> Self {
+        self.price.set(String::new());
+        self
+    }
+}
+
+fn api_field(e: &ApiError) -> (String, String) {
+    (e.field.clone().unwrap_or_default(), e.message.clone())
+}
+
+#[component]
+fn PriceLists(currency: String) -> impl IntoView {
+    let lists = RwSignal::new(Vec::<PriceListView>::new());
+    let selected = RwSignal::new(None::<String>);
+    let items = RwSignal::new(Vec::<PriceListItemView>::new());
+    let locations = RwSignal::new(Vec::<LocationView>::new());
+    let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let priority = RwSignal::new("0".to_string());
+    let group = RwSignal::new(String::new());
+    let location = RwSignal::new(String::new());
+    let sku = RwSignal::new(String::new());
+    let price = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(l) = api::call0::<Vec<PriceListView>>("price_lists").await {
+                lists.set(l);
+            }
+        })
+    };
+    let open = move |c: String| {
+        selected.set(Some(c.clone()));
+        spawn_local(async move {
+            match api::call::<_, Vec<PriceListItemView>>("price_list_items", &json!({"code": c}))
+                .await
+            {
+                Ok(i) => items.set(i),
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    spawn_local(async move {
+        if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+            locations.set(l);
+        }
+    });
+    load();
+    let create = move || {
+        let p = match priority.get_untracked().trim().parse::<i32>() {
+            Ok(p) => p,
+            Err(_) => return error.set("priority: is not a whole number".into()),
+        };
+        let opt = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        let list = PriceListInput {
+            code: code.get_untracked(),
+            name: name.get_untracked(),
+            customer_group: opt(group.get_untracked()),
+            location: opt(location.get_untracked()),
+            priority: p,
+            ..Default::default()
+        };
+        spawn_local(async move {
+            match api::call::<_, String>("create_price_list", &json!({"list": list.clone()})).await
+            {
+                Ok(_) => {
+                    error.set(String::new());
+                    code.set(String::new());
+                    name.set(String::new());
+                    load();
+                    open(list.code.to_uppercase());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let set_price = move || {
+        let Some(list) = selected.get_untracked() else {
+            return;
+        };
+        let p = match parse_amount(&price.get_untracked(), &cur.get_value(), "price") {
+            Ok(p) => p,
+            Err(e) => return error.set(format!("price: {e}")),
+        };
+        let s = sku.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, ()>(
+                "set_list_price",
+                &json!({"list": list.clone(), "sku": s, "price": p}),
+            )
+            .await
+            {
+                Ok(()) => {
+                    error.set(String::new());
+                    sku.set(String::new());
+                    price.set(String::new());
+                    load();
+                    open(list);
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    view! {
+        <div class="split">
+            <section>
+                <table class="grid" id="price-lists">
+                    <thead><tr><th>"Code"</th><th>"Name"</th><th class="num">"Priority"</th><th>"Customer group"</th><th>"Store"</th><th class="num">"Prices"</th></tr></thead>
+                    <tbody>
+                        {move || lists.get().into_iter().map(|l| {
+                            let c = l.code.clone();
+                            view! {
+                                <tr class="price-list-row" class:selected=move || selected.get().as_deref() == Some(c.as_str()) on:click={let c = l.code.clone(); move |_| open(c.clone())}>
+                                    <td><code>{l.code.clone()}</code></td><td>{l.name.clone()}</td><td class="num">{l.priority}</td>
+                                    <td>{l.customer_group.clone().unwrap_or_default()}</td><td>{l.location.clone().unwrap_or_default()}</td><td class="num">{l.items}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <div class="card form-grid">
+                    <h4>"New price list"</h4>
+                    <label>"Code"{text_input("pl-code", code)}</label>
+                    <label>"Name"{text_input("pl-name", name)}</label>
+                    <label>"Priority"{text_input("pl-priority", priority)}<small class="muted">"higher wins"</small></label>
+                    <label>"Customer group"{text_input("pl-group", group)}<small class="muted">"blank: everyone"</small></label>
+                    <label>"Store"
+                        <select id="pl-location" on:change=move |ev| location.set(event_target_value(&ev))>
+                            <option value="">"Every store"</option>
+                            {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone()>{l.name.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button id="pl-create" on:click=move |_| create()>"Create price list"</button>
+                </div>
+            </section>
+            {move || selected.get().map(|c| view! {
+                <section class="card" id="price-list-items">
+                    <h3>{c}</h3>
+                    <table class="grid">
+                        <thead><tr><th>"SKU"</th><th>"Product"</th><th class="num">"Base price"</th><th class="num">"List price"</th></tr></thead>
+                        <tbody>
+                            {move || items.get().into_iter().map(|i| view! {
+                                <tr><td><code>{i.sku.clone()}</code></td><td>{i.title.clone()}</td><td class="num">{money(i.base_price_minor)}</td><td class="num">{money(i.price_minor)}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <div class="bar">
+                        <input id="pl-sku" placeholder="SKU or barcode" prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
+                        <input id="pl-price" placeholder="Price" prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev))
+                            on:keydown=move |ev| if ev.key() == "Enter" { set_price() }/>
+                        <button id="pl-set" on:click=move |_| set_price()>"Set price"</button>
+                    </div>
+                </section>
+            })}
+        </div>
+        <p class="error" id="price-list-error">{move || error.get()}</p>
+    }
+}
+
+#[component]
+fn Import() -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let report = RwSignal::new(None::<ImportReport>);
+    let error = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let run = move |dry_run: bool| {
+        busy.set(true);
+        progress::reset();
+        let csv = text.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, ImportReport>(
+                "import_shopify_with_progress",
+                &json!({"csv": csv, "dryRun": dry_run, "location": null}),
+            )
+            .await
+            {
+                Ok(r) => {
+                    report.set(Some(r));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <p>"Paste a Shopify product CSV (either header dialect), preview it, then import."</p>
+        <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+        <div class="bar">
+            <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true)>"Preview (dry run)"</button>
+            <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false)>"Import"</button>
+            <ProgressBar task="import" busy=busy id="import-progress"/>
+        </div>
+        <p class="error">{move || error.get()}</p>
+        {move || report.get().map(|r| view! {
+            <section class="card" id="import-report">
+                <h3>{if r.dry_run { "Preview — nothing written yet" } else { "Imported" }}</h3>
+                <p id="import-summary">{format!("{} rows ({} dialect): {} products to create, {} to update, {} unchanged; {} variants new; {} stock movements",
+                    r.rows, r.dialect, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
+                <ul class="problems" id="import-problems">
+                    {r.problems.iter().map(|p| view! { <li>"Row "{p.row}", "{p.column.clone()}": "{p.message.clone()}</li> }).collect_view()}
+                </ul>
+                {(!r.ignored_columns.is_empty()).then(|| view! { <p class="muted">"Columns not imported: "{r.ignored_columns.join(", ")}</p> })}
+                <p class="muted">{if r.created_handles.is_empty() { String::new() } else { format!("New: {}", r.created_handles.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) }}</p>
+            </section>
+        })}
+    }
+}

@@ -1,0 +1,75 @@
+//! Progress of long work (imports, backups): the backend emits `progress` events
+//! (`{task, done, total}`); this keeps the latest one in a signal screens can show as a bar.
+
+use leptos::prelude::*;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ProgressEvent {
+    pub task: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    payload: ProgressEvent,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(
+        event: &str,
+        handler: &Closure<dyn FnMut(JsValue)>,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// Starts listening once (at start-up) and returns the signal that carries the latest event.
+pub fn listen() -> RwSignal<Option<ProgressEvent>> {
+    let latest = RwSignal::new(None::<ProgressEvent>);
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+        if let Ok(e) = serde_wasm_bindgen::from_value::<Envelope>(v) {
+            latest.set(Some(e.payload));
+        }
+    });
+    leptos::task::spawn_local(async move {
+        let _ = tauri_listen("progress", &handler).await;
+        // The listener lives as long as the window.
+        handler.forget();
+    });
+    latest
+}
+
+/// A progress bar for `task`: shown while `busy` and, once done, left at its last value until
+/// the next run [`reset`]s it.
+#[component]
+pub fn ProgressBar(
+    task: &'static str,
+    busy: RwSignal<bool>,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    let progress = use_context::<RwSignal<Option<ProgressEvent>>>();
+    let value = move || {
+        progress
+            .and_then(|p| p.get())
+            .filter(|e| e.task == task && e.total > 0)
+            .map(|e| (e.done.min(e.total), e.total))
+    };
+    view! {
+        <Show when=move || busy.get() || value().is_some()>
+            <span class="progress">
+                <progress id=id.clone() max=move || value().map(|v| v.1).unwrap_or(100) value=move || value().map(|v| v.0).unwrap_or(0)></progress>
+                <span class="muted">{move || value().map(|(d, t)| format!("{}%", d * 100 / t)).unwrap_or_else(|| "starting…".into())}</span>
+            </span>
+        </Show>
+    }
+}
+
+/// Clears the last progress before new work starts.
+pub fn reset() {
+    if let Some(p) = use_context::<RwSignal<Option<ProgressEvent>>>() {
+        p.set(None);
+    }
+}

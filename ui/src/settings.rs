@@ -1,0 +1,441 @@
+//! The Settings screen: store details and receipt printer (with a test print), locations, tax
+//! classes, staff and roles, and backups with progress.
+
+use backroom_api::{
+    LocationView, NewLocation, PrintResult, RoleView, StaffView, StoreSettingsView, TaxClassView,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api;
+use crate::error_text;
+use crate::logic::{format_amount, parse_amount};
+use crate::progress::{self, ProgressBar};
+
+#[derive(Debug, Clone, Deserialize)]
+struct BackupFile {
+    path: String,
+    bytes: u64,
+}
+
+/// A labelled text input bound to a signal.
+fn field(label: &'static str, id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! { <label>{label}<input id=id prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/></label> }
+}
+
+/// Where a section reports: a message when it worked, the field and problem when it did not.
+#[derive(Clone, Copy)]
+struct Feedback {
+    ok: RwSignal<String>,
+    error: RwSignal<String>,
+}
+
+impl Feedback {
+    fn new() -> Self {
+        Feedback {
+            ok: RwSignal::new(String::new()),
+            error: RwSignal::new(String::new()),
+        }
+    }
+    fn done<T>(&self, r: Result<T, backroom_api::ApiError>, message: impl FnOnce(T) -> String) {
+        match r {
+            Ok(v) => {
+                self.ok.set(message(v));
+                self.error.set(String::new());
+            }
+            Err(e) => {
+                self.error.set(error_text(&e));
+                self.ok.set(String::new());
+            }
+        }
+    }
+    fn view(self, id: &'static str) -> impl IntoView {
+        view! {
+            <p class="ok" id=format!("{id}-ok")>{move || self.ok.get()}</p>
+            <p class="error" id=format!("{id}-error")>{move || self.error.get()}</p>
+        }
+    }
+}
+
+#[component]
+pub fn Settings(currency: String) -> impl IntoView {
+    let tab = RwSignal::new("store");
+    let cur = StoredValue::new(currency);
+    view! {
+        <main class="settings">
+            {crate::tabs(tab, "settings", &[("store", "Store & printer"), ("places", "Locations & tax"), ("staff", "Staff & roles"), ("backups", "Backups")])}
+            {move || match tab.get() {
+                "places" => view! { <Places/> }.into_any(),
+                "staff" => view! { <StaffAndRoles/> }.into_any(),
+                "backups" => view! { <Backups/> }.into_any(),
+                _ => view! { <StoreSettings currency=cur.get_value()/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+#[component]
+fn StoreSettings(currency: String) -> impl IntoView {
+    let loaded = RwSignal::new(None::<StoreSettingsView>);
+    let name = RwSignal::new(String::new());
+    let footer = RwSignal::new(String::new());
+    let printer = RwSignal::new(String::new());
+    let points = RwSignal::new(String::new());
+    let point_value = RwSignal::new(String::new());
+    let fb = Feedback::new();
+    let cur = StoredValue::new(currency);
+    spawn_local(async move {
+        match api::call0::<StoreSettingsView>("store_settings").await {
+            Ok(s) => {
+                name.set(s.store_name.clone());
+                footer.set(s.receipt_footer.clone());
+                printer.set(s.printer.clone());
+                points.set(s.loyalty_points_per_unit.to_string());
+                point_value.set(format_amount(s.loyalty_point_value, &s.currency));
+                loaded.set(Some(s));
+            }
+            Err(e) => fb.error.set(error_text(&e)),
+        }
+    });
+    let save = move || {
+        let Some(mut s) = loaded.get_untracked() else {
+            return;
+        };
+        let per_unit = match points.get_untracked().trim().parse::<i64>() {
+            Ok(v) => v,
+            Err(_) => {
+                return fb
+                    .error
+                    .set("points_per_unit: is not a whole number".into())
+            }
+        };
+        let value = match parse_amount(
+            &point_value.get_untracked(),
+            &cur.get_value(),
+            "point_value",
+        ) {
+            Ok(v) => v,
+            Err(e) => return fb.error.set(format!("point_value: {e}")),
+        };
+        s.store_name = name.get_untracked();
+        s.receipt_footer = footer.get_untracked();
+        s.printer = printer.get_untracked();
+        s.loyalty_points_per_unit = per_unit;
+        s.loyalty_point_value = value;
+        spawn_local(async move {
+            let r =
+                api::call::<_, ()>("update_store_settings", &json!({"settings": s.clone()})).await;
+            if r.is_ok() {
+                loaded.set(Some(s));
+            }
+            fb.done(r, |_| "Settings saved".into());
+        })
+    };
+    let test_print = move || {
+        let p = printer.get_untracked();
+        spawn_local(async move {
+            let r = api::call::<_, PrintResult>("print_test_page", &json!({"printer": p})).await;
+            fb.done(r, |r| {
+                format!("Test page sent to {} ({} bytes)", r.printer, r.bytes)
+            });
+        })
+    };
+    view! {
+        <section class="card form-grid">
+            <h3>"Store"</h3>
+            {field("Store name", "settings-name", name)}
+            {field("Receipt footer", "settings-footer", footer)}
+            <label>"Currency"<input disabled prop:value=move || loaded.get().map(|s| s.currency).unwrap_or_default()/><small class="muted">"fixed at set-up"</small></label>
+            <label>"Prices"<input disabled prop:value=move || loaded.get().map(|s| format!("tax {}", s.tax_mode)).unwrap_or_default()/><small class="muted">"fixed at set-up"</small></label>
+            {field("Loyalty points per unit spent", "settings-points", points)}
+            {field("Value of one point", "settings-point-value", point_value)}
+            <h3>"Receipt printer"</h3>
+            <label>"Printer"<input id="settings-printer" placeholder="192.168.1.50:9100 or /dev/usb/lp0" prop:value=move || printer.get() on:input=move |ev| printer.set(event_target_value(&ev))/>
+                <small class="muted">"ESC/POS over raw TCP (port 9100) or a device path; blank for none (receipts then show as printable HTML)"</small></label>
+            <div class="bar">
+                <button id="settings-test-print" on:click=move |_| test_print()>"Print test page"</button>
+                <button id="settings-save" class="primary" on:click=move |_| save()>"Save settings"</button>
+            </div>
+            {fb.view("settings")}
+        </section>
+    }
+}
+
+#[component]
+fn Places() -> impl IntoView {
+    let locations = RwSignal::new(Vec::<LocationView>::new());
+    let classes = RwSignal::new(Vec::<TaxClassView>::new());
+    let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let kind = RwSignal::new("store".to_string());
+    let tax_code = RwSignal::new(String::new());
+    let tax_name = RwSignal::new(String::new());
+    let tax_rate = RwSignal::new(String::new());
+    let fb = Feedback::new();
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+                locations.set(l);
+            }
+            if let Ok(t) = api::call0::<Vec<TaxClassView>>("tax_classes").await {
+                classes.set(t);
+            }
+        })
+    };
+    load();
+    let add_location = move || {
+        let l = NewLocation {
+            code: code.get_untracked(),
+            name: name.get_untracked(),
+            kind: kind.get_untracked(),
+        };
+        spawn_local(async move {
+            let r =
+                api::call::<_, String>("create_location", &json!({"location": l.clone()})).await;
+            if r.is_ok() {
+                code.set(String::new());
+                name.set(String::new());
+                load();
+            }
+            fb.done(r, |_| format!("Location {} added", l.code.to_uppercase()));
+        })
+    };
+    let add_tax = move || {
+        let args = json!({"code": tax_code.get_untracked(), "name": tax_name.get_untracked(), "rate": tax_rate.get_untracked()});
+        spawn_local(async move {
+            let r = api::call::<_, String>("create_tax_class", &args).await;
+            if r.is_ok() {
+                tax_code.set(String::new());
+                tax_name.set(String::new());
+                tax_rate.set(String::new());
+                load();
+            }
+            fb.done(r, |_| "Tax class added".into());
+        })
+    };
+    view! {
+        <div class="split">
+            <section class="card">
+                <h3>"Locations"</h3>
+                <table class="grid" id="settings-locations">
+                    <thead><tr><th>"Code"</th><th>"Name"</th><th>"Kind"</th></tr></thead>
+                    <tbody>{move || locations.get().into_iter().map(|l| view! { <tr><td><code>{l.code}</code></td><td>{l.name}</td><td>{l.kind}</td></tr> }).collect_view()}</tbody>
+                </table>
+                <div class="form-grid">
+                    {field("Code", "location-code", code)}
+                    {field("Name", "location-name", name)}
+                    <label>"Kind"<select id="location-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                        <option value="store">"Store"</option><option value="warehouse">"Warehouse"</option>
+                    </select></label>
+                    <button id="location-add" on:click=move |_| add_location()>"Add location"</button>
+                </div>
+            </section>
+            <section class="card">
+                <h3>"Tax classes"</h3>
+                <table class="grid" id="settings-tax">
+                    <thead><tr><th>"Code"</th><th>"Name"</th><th class="num">"Rate"</th></tr></thead>
+                    <tbody>{move || classes.get().into_iter().map(|t| view! {
+                        <tr><td><code>{t.code}</code></td><td>{t.name}</td><td class="num">{format!("{}%", backroom_domain::money::format_minor(i64::from(t.rate_milli), 3).trim_end_matches('0').trim_end_matches('.'))}</td></tr>
+                    }).collect_view()}</tbody>
+                </table>
+                <div class="form-grid">
+                    {field("Code", "tax-code", tax_code)}
+                    {field("Name", "tax-name", tax_name)}
+                    <label>"Rate (%)"<input id="tax-rate" placeholder="20 or 7.7" prop:value=move || tax_rate.get() on:input=move |ev| tax_rate.set(event_target_value(&ev))/></label>
+                    <button id="tax-add" on:click=move |_| add_tax()>"Add tax class"</button>
+                </div>
+            </section>
+        </div>
+        {fb.view("places")}
+    }
+}
+
+#[component]
+fn StaffAndRoles() -> impl IntoView {
+    let staff = RwSignal::new(Vec::<StaffView>::new());
+    let roles = RwSignal::new(Vec::<RoleView>::new());
+    let locations = RwSignal::new(Vec::<LocationView>::new());
+    let new_name = RwSignal::new(String::new());
+    let new_role = RwSignal::new("cashier".to_string());
+    let new_pin = RwSignal::new(String::new());
+    let new_location = RwSignal::new(String::new());
+    let pin_for = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let fb = Feedback::new();
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(s) = api::call0::<Vec<StaffView>>("all_staff").await {
+                staff.set(s);
+            }
+            if let Ok(r) = api::call0::<Vec<RoleView>>("roles").await {
+                roles.set(r);
+            }
+        })
+    };
+    spawn_local(async move {
+        if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+            locations.set(l);
+        }
+    });
+    load();
+    let add = move || {
+        let loc = new_location.get_untracked();
+        let args = json!({"name": new_name.get_untracked(), "role": new_role.get_untracked(), "pin": new_pin.get_untracked(),
+                          "locations": if loc.is_empty() { vec![] } else { vec![loc] }});
+        spawn_local(async move {
+            let r = api::call::<_, String>("add_staff", &args).await;
+            if r.is_ok() {
+                new_name.set(String::new());
+                new_pin.set(String::new());
+                load();
+            }
+            fb.done(r, |_| "Staff member added".into());
+        })
+    };
+    let set_role = move |name: String, role: String| {
+        spawn_local(async move {
+            let r = api::call::<_, ()>(
+                "set_staff_role",
+                &json!({"name": name.clone(), "role": role.clone()}),
+            )
+            .await;
+            load();
+            fb.done(r, |_| format!("{name} is now {role}"));
+        })
+    };
+    let set_pin = move || {
+        let args = json!({"name": pin_for.get_untracked(), "pin": pin.get_untracked()});
+        spawn_local(async move {
+            let r = api::call::<_, ()>("set_staff_pin", &args).await;
+            if r.is_ok() {
+                pin.set(String::new());
+            }
+            fb.done(r, |_| "PIN changed".into());
+        })
+    };
+    let set_grant = move |role: String, permission: String, grant: String| {
+        spawn_local(async move {
+            let r = api::call::<_, ()>(
+                "set_role_grant",
+                &json!({"role": role.clone(), "permission": permission.clone(), "grant": grant.clone()}),
+            )
+            .await;
+            load();
+            fb.done(r, |_| format!("{role}: {permission} = {grant}"));
+        })
+    };
+    view! {
+        {fb.view("staff")}
+        <div class="stack">
+            <section class="card">
+                <h3>"Staff"</h3>
+                <table class="grid" id="settings-staff">
+                    <thead><tr><th>"Name"</th><th>"Role"</th><th>"Stores"</th><th>"State"</th></tr></thead>
+                    <tbody>{move || staff.get().into_iter().map(|m| {
+                        let n = m.name.clone();
+                        let current = m.role.clone();
+                        view! {
+                            <tr class="staff-row" data-name=m.name.clone()>
+                                <td>{m.name.clone()}</td>
+                                <td><select class="staff-role" on:change=move |ev| set_role(n.clone(), event_target_value(&ev))>
+                                    {roles.get().into_iter().map(|r| view! { <option value=r.code.clone() selected=r.code == current>{r.name.clone()}</option> }).collect_view()}
+                                </select></td>
+                                <td>{if m.locations.is_empty() { "all".to_string() } else { m.locations.join(", ") }}</td>
+                                <td>{if m.locked { "locked out" } else if m.active { "active" } else { "inactive" }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}</tbody>
+                </table>
+                <h4>"Add staff"</h4>
+                <div class="form-grid">
+                    {field("Name", "staff-name", new_name)}
+                    <label>"Role"<select id="staff-new-role" on:change=move |ev| new_role.set(event_target_value(&ev))>
+                        {move || roles.get().into_iter().map(|r| view! { <option value=r.code.clone() selected=r.code == "cashier">{r.name.clone()}</option> }).collect_view()}
+                    </select></label>
+                    <label>"PIN"<input id="staff-pin" type="password" inputmode="numeric" prop:value=move || new_pin.get() on:input=move |ev| new_pin.set(event_target_value(&ev))/></label>
+                    <label>"Store"<select id="staff-location" on:change=move |ev| new_location.set(event_target_value(&ev))>
+                        <option value="">"Every store"</option>
+                        {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone()>{l.name.clone()}</option> }).collect_view()}
+                    </select></label>
+                    <button id="staff-add" on:click=move |_| add()>"Add staff member"</button>
+                </div>
+                <h4>"Change a PIN"</h4>
+                <div class="bar">
+                    <select id="pin-for" on:change=move |ev| pin_for.set(event_target_value(&ev))>
+                        <option value="">"Staff member…"</option>
+                        {move || staff.get().into_iter().map(|m| view! { <option value=m.name.clone()>{m.name.clone()}</option> }).collect_view()}
+                    </select>
+                    <input id="pin-new" type="password" inputmode="numeric" placeholder="New PIN" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
+                    <button id="pin-set" on:click=move |_| set_pin()>"Set PIN"</button>
+                </div>
+            </section>
+            <section class="card">
+                <h3>"Roles"</h3>
+                <table class="grid roles" id="settings-roles">
+                    <thead><tr><th>"Permission"</th>{move || roles.get().into_iter().map(|r| view! { <th>{r.name}</th> }).collect_view()}</tr></thead>
+                    <tbody>{move || {
+                        let rs = roles.get();
+                        let perms: Vec<String> = rs.first().map(|r| r.grants.iter().map(|g| g.0.clone()).collect()).unwrap_or_default();
+                        perms.into_iter().enumerate().map(|(i, p)| {
+                            let cells = rs.iter().map(|r| {
+                                let g = r.grants.get(i).map(|g| g.1.clone()).unwrap_or_default();
+                                let (role, perm) = (r.code.clone(), p.clone());
+                                view! {
+                                    <td><select class=format!("grant grant-{g}") data-role=r.code.clone() data-permission=p.clone()
+                                        on:change=move |ev| set_grant(role.clone(), perm.clone(), event_target_value(&ev))>
+                                        {["allow", "approval", "deny"].map(|o| view! { <option value=o selected=o == g>{o}</option> })}
+                                    </select></td>
+                                }
+                            }).collect_view();
+                            view! { <tr><td>{p.replace('_', " ")}</td>{cells}</tr> }
+                        }).collect_view()
+                    }}</tbody>
+                </table>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn Backups() -> impl IntoView {
+    let files = RwSignal::new(Vec::<BackupFile>::new());
+    let busy = RwSignal::new(false);
+    let fb = Feedback::new();
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(f) = api::call0::<Vec<BackupFile>>("backups").await {
+                files.set(f);
+            }
+        })
+    };
+    load();
+    let run = move || {
+        busy.set(true);
+        progress::reset();
+        spawn_local(async move {
+            let r = api::call0::<BackupFile>("backup_now").await;
+            busy.set(false);
+            load();
+            fb.done(r, |f| {
+                format!("Backed up to {} ({} KiB)", f.path, f.bytes / 1024)
+            });
+        })
+    };
+    view! {
+        <section class="card">
+            <h3>"Backups"</h3>
+            <p class="muted">"A consistent copy of the whole store, taken while the till keeps working. Restore with `backroom restore FILE`."</p>
+            <div class="bar">
+                <button id="backup-now" class="primary" disabled=move || busy.get() on:click=move |_| run()>"Back up now"</button>
+                <ProgressBar task="backup" busy=busy id="backup-progress"/>
+            </div>
+            {fb.view("backup")}
+            <table class="grid" id="backup-list">
+                <thead><tr><th>"File"</th><th class="num">"Size"</th></tr></thead>
+                <tbody>{move || files.get().into_iter().map(|f| view! { <tr><td><code>{f.path}</code></td><td class="num">{format!("{} KiB", f.bytes / 1024)}</td></tr> }).collect_view()}</tbody>
+            </table>
+        </section>
+    }
+}
