@@ -279,8 +279,12 @@ pub async fn locations(app: State<'_, App>) -> Result<Vec<LocationView>, ApiErro
 pub async fn stock_levels(
     app: State<'_, App>,
     location: Option<String>,
+    query: Option<String>,
 ) -> Result<Vec<StockLevelRow>, ApiError> {
-    with_store(&app, move |s| s.stock_levels(location.as_deref())).await
+    with_store(&app, move |s| {
+        s.stock_levels_matching(location.as_deref(), query.as_deref().unwrap_or(""), 300)
+    })
+    .await
 }
 
 #[tauri::command]

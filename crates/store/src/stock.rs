@@ -367,8 +367,39 @@ impl Store {
 
     /// Levels by state for every variant with stock history, optionally at one location.
     pub fn stock_levels(&self, location: Option<&str>) -> StoreResult<Vec<StockLevelRow>> {
+        self.levels(location, None, i64::MAX)
+    }
+
+    /// At most `limit` rows of [`Store::stock_levels`]: the variants matching `query` (title,
+    /// SKU, barcode, vendor, tags — as the catalog search), or the first by SKU when it is
+    /// blank. A screen over 300k variants asks for a page, never for everything.
+    pub fn stock_levels_matching(
+        &self,
+        location: Option<&str>,
+        query: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<StockLevelRow>> {
+        let limit = limit.clamp(1, 1000);
+        if query.trim().is_empty() {
+            return self.levels(location, None, limit as i64);
+        }
+        let ids: Vec<String> = self
+            .search(query, limit)?
+            .into_iter()
+            .map(|h| h.variant_id)
+            .collect();
+        self.levels(location, Some(ids), limit as i64)
+    }
+
+    fn levels(
+        &self,
+        location: Option<&str>,
+        variants: Option<Vec<String>>,
+        limit: i64,
+    ) -> StoreResult<Vec<StockLevelRow>> {
         let loc = location.map(|l| location_id(&self.conn, l)).transpose()?;
-        let mut stmt = self.conn.prepare(
+        let variants = variants.map(|v| serde_json::to_string(&v).unwrap_or_else(|_| "[]".into()));
+        let mut stmt = self.conn.prepare_cached(
             "SELECT l.code, v.sku, p.title || CASE WHEN v.option_values = '[]' THEN '' ELSE ' (' || v.option_values || ')' END,
                     SUM(CASE WHEN s.state = 'available' THEN s.qty ELSE 0 END),
                     SUM(CASE WHEN s.state = 'committed' THEN s.qty ELSE 0 END),
@@ -384,11 +415,13 @@ impl Store {
              JOIN location l ON l.id = s.location_id
              LEFT JOIN reorder_point rp ON rp.variant_id = s.variant_id AND rp.location_id = s.location_id
              WHERE (?1 IS NULL OR s.location_id = ?1)
+               AND (?2 IS NULL OR s.variant_id IN (SELECT value FROM json_each(?2)))
              GROUP BY s.variant_id, s.location_id
-             ORDER BY l.code, v.sku",
+             ORDER BY l.code, v.sku
+             LIMIT ?3",
         )?;
         let rows = stmt
-            .query_map([loc], |r| {
+            .query_map(rusqlite::params![loc, variants, limit], |r| {
                 let states: [i64; 7] = [
                     r.get(3)?,
                     r.get(4)?,

@@ -88,6 +88,31 @@ fn catalog_list_edit_by_sku_and_price_lists() {
     );
     assert_eq!(t.footprint(), before);
 
+    // Stock levels come a page at a time, filtered by the engine.
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    t.store
+        .receive_stock("TEE-BLU-M", "MAIN", 2, "", "")
+        .unwrap();
+    t.store.receive_stock("MUG-1", "MAIN", 9, "", "").unwrap();
+    let page = t.store.stock_levels_matching(Some("MAIN"), "", 2).unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>(),
+        ["MUG-1", "TEE-BLU-M"],
+        "the first page by SKU"
+    );
+    let mugs = t
+        .store
+        .stock_levels_matching(Some("MAIN"), "enamel", 50)
+        .unwrap();
+    assert_eq!((mugs.len(), mugs[0].available), (1, 9));
+    let by_code = t
+        .store
+        .stock_levels_matching(None, "4012345678901", 50)
+        .unwrap();
+    assert_eq!(by_code[0].sku, "TEE-BLU-M", "a barcode finds its variant");
+
     t.store.create_tax_class("RED", "Reduced", "7").unwrap();
     let classes = t.store.tax_classes().unwrap();
     assert_eq!(classes[0].code, "RED");

@@ -72,6 +72,21 @@ fn app_pid() -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// RSS in MB of the app process, and of the app with its WebKit helper processes (the web
+/// content process holds the DOM and the UI's wasm memory, so it is part of the app's cost).
+fn rss_mb(pid: &str) -> (u64, u64) {
+    let app = rss_kb(pid);
+    let out = std::process::Command::new("pgrep")
+        .args(["-P", pid])
+        .output()
+        .expect("pgrep");
+    let children: u64 = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(rss_kb)
+        .sum();
+    (app / 1024, (app + children) / 1024)
+}
+
 fn pct(mut v: Vec<f64>, p: f64) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[((v.len() as f64 * p) as usize).min(v.len() - 1)]
@@ -165,7 +180,7 @@ async fn main() {
     s.wait("#pin").await;
     sign_in(&s).await;
     let pid = app_pid();
-    let rss_start = rss_kb(&pid);
+    let rss_start = rss_mb(&pid);
     let mut latencies = Vec::new();
     let script = "const q = arguments[0]; const done = arguments[arguments.length - 1];
         const el = document.querySelector('#scan');
@@ -200,11 +215,39 @@ async fn main() {
     );
     s.set_value("#scan", "").await;
 
-    let deadline = Instant::now() + Duration::from_secs(minutes * 60);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(minutes * 60);
     let mut sales = 0u64;
     let mut last_receipt = String::new();
     let mut rss_max = rss_start;
+    let mut next_sample = Duration::ZERO;
+    let mut samples: Vec<(u64, u64, u64, u64)> = Vec::new();
     while Instant::now() < deadline {
+        if started.elapsed() >= next_sample {
+            let (app, total) = rss_mb(&pid);
+            let minute = started.elapsed().as_secs() / 60;
+            samples.push((minute, sales, app, total));
+            println!(
+                "  minute {minute:3}: {sales:6} sales, RSS app {app} MB, app + WebKit {total} MB"
+            );
+            next_sample += Duration::from_secs(if minutes > 10 { 300 } else { 60 });
+        }
+        // Every 20th sale, a back-office round trip: orders, stock, catalog search, back to Sell.
+        if sales % 20 == 19 {
+            s.click("#nav-orders").await;
+            s.wait("#orders-table").await;
+            s.click("#nav-stock").await;
+            s.wait("#stock-table").await;
+            s.click("#nav-catalog").await;
+            s.type_into(
+                "#catalog-search",
+                WORDS[(sales as usize / 20) % WORDS.len()],
+            )
+            .await;
+            s.wait("#catalog-table tbody tr.product-row").await;
+            s.click("#nav-sell").await;
+            s.wait("#scan").await;
+        }
         let skus: Vec<String> = (0..2u64)
             .map(|k| format!("B-{:06}-M", (sales * 7 + k * 13 + 1) % products))
             .collect();
@@ -226,14 +269,20 @@ async fn main() {
             .await;
         last_receipt = receipt;
         sales += 1;
-        rss_max = rss_max.max(rss_kb(&pid));
+        let now = rss_mb(&pid);
+        rss_max = (rss_max.0.max(now.0), rss_max.1.max(now.1));
     }
-    let rss_end = rss_kb(&pid);
+    let rss_end = rss_mb(&pid);
+    samples.push((
+        started.elapsed().as_secs() / 60,
+        sales,
+        rss_end.0,
+        rss_end.1,
+    ));
+    println!("RSS over the session (minute, sales, app MB, app + WebKit MB): {samples:?}");
     println!(
-        "memory (RSS)                     after sign-in {} MB, after {sales} sales in {minutes} min {} MB, max {} MB",
-        rss_start / 1024,
-        rss_end / 1024,
-        rss_max / 1024
+        "memory (RSS, app / app + WebKit) after sign-in {}/{} MB, after {sales} sales in {minutes} min {}/{} MB, max {}/{} MB",
+        rss_start.0, rss_start.1, rss_end.0, rss_end.1, rss_max.0, rss_max.1
     );
     s.client.close().await.expect("close");
 }
