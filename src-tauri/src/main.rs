@@ -11,6 +11,13 @@
 mod commands;
 
 fn main() {
+    // WebKitGTK's accelerated compositing costs about 100 MB in the web process under software
+    // rendering (measured: docs/benchmarks.md) and is a known cause of blank windows on some GPU
+    // drivers; a back-office app gains nothing from it. A user can still set it to 0.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     let db = commands::database_path();
     tauri::Builder::default()
         .manage(commands::App::new(db))

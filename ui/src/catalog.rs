@@ -94,7 +94,8 @@ fn Products(currency: String) -> impl IntoView {
                         let h = p.handle.clone();
                         let price = if p.price_min == p.price_max { money(p.price_min) } else { format!("{} – {}", money(p.price_min), money(p.price_max)) };
                         view! {
-                            <tr class="product-row" data-handle=p.handle.clone() on:click=move |_| { saved.set(String::new()); open(h.clone()) }>
+                            <tr class="product-row" tabindex="0" data-handle=p.handle.clone() on:click={let h = h.clone(); move |_| { saved.set(String::new()); open(h.clone()) }}
+                                on:keydown=move |ev| if ev.key() == "Enter" { saved.set(String::new()); open(h.clone()) }>
                                 <td>{p.title.clone()}<br/><small class="muted">{p.handle.clone()}</small></td>
                                 <td>{p.vendor.clone()}</td><td>{p.status.clone()}</td>
                                 <td class="num">{p.variants}</td><td class="num">{price}</td>
@@ -398,7 +399,8 @@ fn PriceLists(currency: String) -> impl IntoView {
                         {move || lists.get().into_iter().map(|l| {
                             let c = l.code.clone();
                             view! {
-                                <tr class="price-list-row" class:selected=move || selected.get().as_deref() == Some(c.as_str()) on:click={let c = l.code.clone(); move |_| open(c.clone())}>
+                                <tr class="price-list-row" tabindex="0" class:selected=move || selected.get().as_deref() == Some(c.as_str()) on:click={let c = l.code.clone(); move |_| open(c.clone())}
+                                    on:keydown={let c = l.code.clone(); move |ev| if ev.key() == "Enter" { open(c.clone()) }}>
                                     <td><code>{l.code.clone()}</code></td><td>{l.name.clone()}</td><td class="num">{l.priority}</td>
                                     <td>{l.customer_group.clone().unwrap_or_default()}</td><td>{l.location.clone().unwrap_or_default()}</td><td class="num">{l.items}</td>
                                 </tr>

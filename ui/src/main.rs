@@ -221,8 +221,39 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
             on_lock();
         })
     };
+    // Alt+1 … Alt+8 switch screens, so a cashier never needs the mouse.
+    const ORDER: [Screen; 8] = [
+        Screen::Sell,
+        Screen::Returns,
+        Screen::Orders,
+        Screen::Customers,
+        Screen::Catalog,
+        Screen::Stock,
+        Screen::Shift,
+        Screen::Settings,
+    ];
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.alt_key() {
+            if let Some(s) = ev
+                .key()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|n| ORDER.get(n))
+            {
+                ev.prevent_default();
+                screen.set(*s);
+            }
+        }
+    });
+    on_cleanup(move || keys.remove());
     let tab = move |s: Screen, id: &'static str, label: &'static str| {
-        view! { <button id=id class:active=move || screen.get() == s on:click=move |_| screen.set(s)>{label}</button> }
+        let n = ORDER
+            .iter()
+            .position(|o| *o == s)
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        view! { <button id=id title=format!("Alt+{n}") class:active=move || screen.get() == s on:click=move |_| screen.set(s)>{label}</button> }
     };
     view! {
         <header>
@@ -592,7 +623,7 @@ fn Sell(currency: String) -> impl IntoView {
                                 let line_discount = line.as_ref().filter(|l| l.discount_total > 0).map(|l| format!("−{}", money(l.discount_total))).unwrap_or_default();
                                 let typed = item.discount.map(|d| format_discount(&d, &cur.get_value())).unwrap_or_default();
                                 view! {
-                                    <tr class="cart-line" class:selected=move || selected.get() == Some(i) on:click=move |_| selected.set(Some(i))>
+                                    <tr class="cart-line" tabindex="0" class:selected=move || selected.get() == Some(i) on:click=move |_| selected.set(Some(i)) on:focus=move |_| selected.set(Some(i))>
                                         <td>{item.title.clone()}<br/><code>{item.sku.clone()}</code></td>
                                         <td>
                                             <button on:click=move |_| { cart.update(|c| if c[i].quantity > 1 { c[i].quantity -= 1 }); requote(); }>"−"</button>
@@ -1587,7 +1618,7 @@ fn Orders(currency: String) -> impl IntoView {
                         {move || rows.get().into_iter().map(|o| {
                             let key = o.id.clone();
                             view! {
-                                <tr class="order-row" on:click=move |_| open(key.clone())>
+                                <tr class="order-row" tabindex="0" on:click={let key = key.clone(); move |_| open(key.clone())} on:keydown=move |ev| if ev.key() == "Enter" { open(key.clone()) }>
                                     <td><code>{o.receipt_number.clone()}</code></td><td>{when(o.created_at)}</td><td>{o.location.clone()}</td>
                                     <td>{o.staff.clone()}</td><td>{o.customer.clone().unwrap_or_default()}</td><td class="num">{money(o.total)}</td>
                                     <td>{o.payment_status.clone()}</td><td>{o.return_status.clone()}</td>

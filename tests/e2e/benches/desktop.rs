@@ -72,19 +72,31 @@ fn app_pid() -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// RSS in MB of the app process, and of the app with its WebKit helper processes (the web
-/// content process holds the DOM and the UI's wasm memory, so it is part of the app's cost).
+fn pss_kb(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Memory in MB: the app process's RSS, and the PSS of the app with its WebKit helper
+/// processes (the web content process holds the DOM and the UI's wasm memory, so it is part of
+/// the app's cost; PSS shares the WebKit libraries both processes map instead of counting them
+/// twice, as a sum of RSS would).
 fn rss_mb(pid: &str) -> (u64, u64) {
-    let app = rss_kb(pid);
     let out = std::process::Command::new("pgrep")
         .args(["-P", pid])
         .output()
         .expect("pgrep");
     let children: u64 = String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
-        .map(rss_kb)
+        .map(pss_kb)
         .sum();
-    (app / 1024, (app + children) / 1024)
+    (rss_kb(pid) / 1024, (pss_kb(pid) + children) / 1024)
 }
 
 fn pct(mut v: Vec<f64>, p: f64) -> f64 {
@@ -108,6 +120,8 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
+    // Run the app as shipped: compositing off (the harness turns it on for screenshots).
+    std::env::set_var("BACKROOM_E2E_COMPOSITING_OFF", "1");
     let app = workspace().join("target/release/backroom-desktop");
     assert!(
         app.exists(),
@@ -228,7 +242,7 @@ async fn main() {
             let minute = started.elapsed().as_secs() / 60;
             samples.push((minute, sales, app, total));
             println!(
-                "  minute {minute:3}: {sales:6} sales, RSS app {app} MB, app + WebKit {total} MB"
+                "  minute {minute:3}: {sales:6} sales, RSS app {app} MB, app + WebKit PSS {total} MB"
             );
             next_sample += Duration::from_secs(if minutes > 10 { 300 } else { 60 });
         }
@@ -279,9 +293,9 @@ async fn main() {
         rss_end.0,
         rss_end.1,
     ));
-    println!("RSS over the session (minute, sales, app MB, app + WebKit MB): {samples:?}");
+    println!("RSS over the session (minute, sales, app RSS MB, app + WebKit PSS MB): {samples:?}");
     println!(
-        "memory (RSS, app / app + WebKit) after sign-in {}/{} MB, after {sales} sales in {minutes} min {}/{} MB, max {}/{} MB",
+        "memory (app RSS / app + WebKit PSS) after sign-in {}/{} MB, after {sales} sales in {minutes} min {}/{} MB, max {}/{} MB",
         rss_start.0, rss_start.1, rss_end.0, rss_end.1, rss_max.0, rss_max.1
     );
     s.client.close().await.expect("close");

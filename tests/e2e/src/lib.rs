@@ -81,6 +81,13 @@ impl Session {
         let driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("BACKROOM_DB", db)
+            // The app turns WebKit's compositing off to save memory; WebKitWebDriver's
+            // screenshots need it (they hang without it), so sessions that take screenshots
+            // turn it back on. The memory benchmark takes none and runs the app as shipped.
+            .env(
+                "WEBKIT_DISABLE_COMPOSITING_MODE",
+                std::env::var("BACKROOM_E2E_COMPOSITING_OFF").map_or("0", |_| "1"),
+            )
             .spawn()
             .expect("tauri-driver must be installed (cargo install tauri-driver --version 2.1.0 --locked)");
         let driver = Driver(driver);

@@ -367,7 +367,9 @@ async fn owner_sets_up_printer_edits_catalog_sells_and_backs_up() {
 
     // Catalog: find the product, give the variant a new price and a barcode. A wrong barcode
     // is refused next to its row and nothing typed is lost.
-    s.click("#nav-catalog").await;
+    // Alt+5 opens the Catalog from the keyboard.
+    s.type_into("#staff-name", "\u{E00A}5\u{E000}").await;
+    s.wait("#catalog-search").await;
     s.type_into("#catalog-search", &sku).await;
     s.click(&format!("tr.product-row[data-handle='{handle}'] td"))
         .await;
