@@ -222,7 +222,10 @@ pub async fn receipt_html(
     receipt: String,
     duplicate: bool,
 ) -> Result<String, ApiError> {
-    with_store(&app, move |s| Ok(s.receipt(&receipt, duplicate)?.to_html())).await
+    with_store(&app, move |s| {
+        Ok(s.any_receipt(&receipt, duplicate)?.to_html())
+    })
+    .await
 }
 
 #[tauri::command]

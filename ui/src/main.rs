@@ -751,11 +751,26 @@ fn Returns(currency: String) -> impl IntoView {
     let preview = RwSignal::new(None::<Result<ReturnView, ApiError>>);
     let error = RwSignal::new(String::new());
     let done = RwSignal::new(None::<ReturnView>);
+    let slip = RwSignal::new(String::new());
+    let printed = RwSignal::new(String::new());
     let need_approval = RwSignal::new(false);
     let manager = RwSignal::new(String::new());
     let manager_pin = RwSignal::new(String::new());
     let cur = StoredValue::new(currency);
     let money = move |v: i64| format_amount(v, &cur.get_value());
+    let print = move |key: String| {
+        spawn_local(async move {
+            match api::call::<_, backroom_api::PrintResult>(
+                "print_receipt",
+                &json!({"receipt": key, "duplicate": false}),
+            )
+            .await
+            {
+                Ok(p) => printed.set(format!("Printed on {}", p.printer)),
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
     spawn_local(async move {
         if let Ok(r) = api::call0::<Vec<(String, String)>>("return_reasons").await {
             reasons.set(r);
@@ -881,6 +896,15 @@ fn Returns(currency: String) -> impl IntoView {
         spawn_local(async move {
             match api::call::<_, ReturnView>("process_return", &json!({"input": i})).await {
                 Ok(r) => {
+                    slip.set(
+                        api::call::<_, String>(
+                            "receipt_html",
+                            &json!({"receipt": r.number, "duplicate": false}),
+                        )
+                        .await
+                        .unwrap_or_default(),
+                    );
+                    printed.set(String::new());
                     done.set(Some(r));
                     order.set(None);
                     preview.set(None);
@@ -978,10 +1002,22 @@ fn Returns(currency: String) -> impl IntoView {
                 <button id="process-return" class="primary" on:click=move |_| process()>"Process return"</button>
             })}
             <p class="error" id="return-error">{move || error.get()}</p>
-            {move || done.get().map(|r| view! {
-                <p class="ok" id="return-done">"Return "<b>{r.number.clone()}</b>" refunded "<b id="return-total">{money(r.refund_total)}</b>
-                    " ("{r.refunds.iter().map(|(t, a)| format!("{t} {}", money(*a))).collect::<Vec<_>>().join(", ")}")"
-                    {r.exchange_order.as_ref().map(|x| format!(" · exchange sale {}", x.receipt_number))}</p>
+            {move || done.get().map(|r| {
+                let number = r.number.clone();
+                let exchange = r.exchange_order.as_ref().map(|x| x.receipt_number.clone());
+                view! {
+                    <div class="receipt">
+                        <p class="ok" id="return-done">"Return "<b>{r.number.clone()}</b>" refunded "<b id="return-total">{money(r.refund_total)}</b>
+                            " ("{r.refunds.iter().map(|(t, a)| format!("{t} {}", money(*a))).collect::<Vec<_>>().join(", ")}")"
+                            {exchange.clone().map(|x| format!(" · exchange sale {x}"))}</p>
+                        <div class="bar">
+                            <button id="return-print" on:click=move |_| print(number.clone())>"Print refund slip"</button>
+                            {exchange.map(|x| view! { <button id="exchange-print" on:click=move |_| print(x.clone())>"Print exchange receipt"</button> })}
+                            <span class="ok">{move || printed.get()}</span>
+                        </div>
+                        <div class="paper" id="return-slip" inner_html=move || slip.get()></div>
+                    </div>
+                }
             })}
         </main>
     }

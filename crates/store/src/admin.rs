@@ -197,10 +197,11 @@ impl Store {
         })
     }
 
-    /// Renders a receipt as ESC/POS and sends it to the configured printer.
+    /// Renders a receipt (or a return's refund slip) as ESC/POS and sends it to the configured
+    /// printer.
     pub fn print_receipt(&self, key: &str, duplicate: bool) -> StoreResult<PrintResult> {
         let printer = self.settings()?.printer.clone();
-        let bytes = self.receipt(key, duplicate)?.to_escpos();
+        let bytes = self.any_receipt(key, duplicate)?.to_escpos();
         send_to_printer(&printer, &bytes)?;
         Ok(PrintResult {
             printer,

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use backroom_domain::receipt::{Receipt, ReceiptLine};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::{Store, StoreResult};
+use crate::{Store, StoreError, StoreResult};
 
 /// Sales between two moments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +122,124 @@ impl Store {
                 .collect(),
             change_due: o.change_due,
             banner,
+            footer: settings.receipt_footer.clone(),
+        })
+    }
+
+    /// A sale's receipt or a return's refund slip, whichever `key` names.
+    pub fn any_receipt(&self, key: &str, duplicate: bool) -> StoreResult<Receipt> {
+        let is_return: bool = self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM sale_return WHERE id = ?1 OR number = ?1)",
+            [key.trim()],
+            |r| r.get(0),
+        )?;
+        if is_return {
+            self.return_receipt(key, duplicate)
+        } else {
+            self.receipt(key, duplicate)
+        }
+    }
+
+    /// The refund slip of a return (by id or number): the lines taken back and what went to
+    /// each tender, as negative amounts; banner `RETURN` naming the original receipt.
+    pub fn return_receipt(&self, key: &str, duplicate: bool) -> StoreResult<Receipt> {
+        let settings = self.settings()?;
+        let head = self
+            .conn
+            .query_row(
+                "SELECT r.id, r.number, r.created_at, coalesce(s.name, r.staff_id), l.name,
+                        o.receipt_number, r.refund_total, r.restocking_fee
+                 FROM sale_return r JOIN location l ON l.id = r.location_id
+                 LEFT JOIN staff s ON s.id = r.staff_id
+                 LEFT JOIN sale_order o ON o.id = r.order_id
+                 WHERE r.id = ?1 OR r.number = ?1",
+                [key.trim()],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, i64>(6)?,
+                        r.get::<_, i64>(7)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::not_found("return", "return", key))?;
+        let (id, number, at, staff, location, original, refund_total, fee) = head;
+        let mut lines: Vec<ReceiptLine> = self
+            .conn
+            .prepare_cached(
+                "SELECT p.title, v.sku, rl.quantity, coalesce(ol.unit_price, rl.refund_amount / rl.quantity),
+                        rl.refund_amount, rl.tax_amount
+                 FROM return_line rl JOIN variant v ON v.id = rl.variant_id
+                 JOIN product p ON p.id = v.product_id
+                 LEFT JOIN order_line ol ON ol.id = rl.order_line_id
+                 WHERE rl.return_id = ?1 ORDER BY rl.rowid",
+            )?
+            .query_map([&id], |r| {
+                Ok(ReceiptLine {
+                    title: r.get(0)?,
+                    sku: r.get(1)?,
+                    quantity: r.get(2)?,
+                    unit_price: r.get(3)?,
+                    discount: 0,
+                    total: -r.get::<_, i64>(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let tax: i64 = self.conn.query_row(
+            "SELECT coalesce(sum(tax_amount), 0) FROM return_line WHERE return_id = ?1",
+            [&id],
+            |r| r.get(0),
+        )?;
+        let subtotal: i64 = lines.iter().map(|l| l.total).sum();
+        if fee != 0 {
+            lines.push(ReceiptLine {
+                title: "Restocking fee".into(),
+                sku: String::new(),
+                quantity: 1,
+                unit_price: fee,
+                discount: 0,
+                total: fee,
+            });
+        }
+        let payments = self
+            .conn
+            .prepare_cached(
+                "SELECT tender, amount FROM payment WHERE return_id = ?1 AND kind = 'refund' ORDER BY at, rowid",
+            )?
+            .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+            .map(|p| p.map(|(t, a)| (t, -a.abs())))
+            .collect::<Result<_, _>>()?;
+        let mut banner = match original {
+            Some(o) => format!("RETURN of {o}"),
+            None => "RETURN (no receipt)".to_string(),
+        };
+        if duplicate {
+            banner.push_str(" - DUPLICATE");
+        }
+        Ok(Receipt {
+            store_name: settings.store_name.clone(),
+            location,
+            receipt_number: number,
+            date: format_time(at),
+            staff,
+            currency: settings.currency.code().to_string(),
+            exponent: settings.currency.exponent(),
+            lines,
+            subtotal,
+            discount_total: 0,
+            tax_total: -tax,
+            taxes: Vec::new(),
+            tax_inclusive: settings.tax_mode.as_str() == "inclusive",
+            total: -refund_total,
+            payments,
+            change_due: 0,
+            banner: Some(banner),
             footer: settings.receipt_footer.clone(),
         })
     }

@@ -903,6 +903,24 @@ fn a_return_preview_answers_exactly_and_writes_nothing() {
 
     let done = t.store.process_return(back(vec![], None)).unwrap();
     assert_eq!(done.refunds, preview.refunds, "the preview is what happens");
+    let slip: Vec<String> = t
+        .store
+        .any_receipt(&done.number, false)
+        .unwrap()
+        .text_lines()
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    let text = slip.join("\n");
+    assert!(
+        text.contains(&format!("RETURN of {}", o.receipt_number)),
+        "{text}"
+    );
+    assert!(text.contains(&done.number));
+    assert!(
+        text.contains("-19.99"),
+        "the refunded line and total: {text}"
+    );
     assert_ne!(t.footprint(), before);
     assert_healthy(&t);
 }

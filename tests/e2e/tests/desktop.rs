@@ -144,6 +144,14 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         done.contains("store_credit"),
         "refunded to store credit: {done}"
     );
+    let slip = s
+        .wait_text("#return-slip", |t| t.contains("RETURN of"))
+        .await;
+    assert!(
+        slip.contains(&receipt),
+        "the refund slip names the sale: {slip}"
+    );
+    s.shot("05b-return-slip").await;
 
     // The order's timeline shows the sale and the approved return.
     s.click("#nav-orders").await;
