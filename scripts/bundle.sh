@@ -2,7 +2,7 @@
 # Builds the release bundle of the desktop app: a .deb (and an AppImage where linuxdeploy can be
 # downloaded). Uses the Tauri CLI from npm (prebuilt, seconds to install) rather than compiling
 # tauri-cli with cargo (~12 minutes on 2 cores). Prints where the bundles are and their sizes.
-#   bash scripts/bundle.sh            # .deb
+#   bash scripts/bundle.sh            # .deb → target/dist/bundle/deb/
 #   bash scripts/bundle.sh deb,appimage
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,8 @@ if [ ! -x "$cli_dir/node_modules/.bin/tauri" ]; then
   mkdir -p "$cli_dir"
   npm install --prefix "$cli_dir" --no-audit --no-fund --silent "@tauri-apps/cli@^2"
 fi
-(cd src-tauri && "../$cli_dir/node_modules/.bin/tauri" build --bundles "$bundles")
+# The `dist` profile (Cargo.toml): release without debug info, stripped.
+(cd src-tauri && "../$cli_dir/node_modules/.bin/tauri" build --bundles "$bundles" -- --profile dist)
 echo "Bundles:"
-find target/release/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.AppImage' \) -exec du -h {} \;
-echo "Binary: $(du -h target/release/backroom-desktop | cut -f1)"
+find target/dist/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.AppImage' \) -exec du -h {} \;
+echo "Binary: $(du -h target/dist/backroom-desktop | cut -f1)"
