@@ -16,7 +16,7 @@ use backroom_api::{
 use backroom_domain::staff::{Grant, Permission};
 use backroom_store::shopify::ImportOptions;
 use backroom_store::{
-    demo, InitStore, ManualClock, NoProgress, Progress, SeededIds, Store, StoreError,
+    demo, InitStore, ManualClock, NoProgress, PrintJob, Progress, SeededIds, Store, StoreError,
 };
 use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -550,6 +550,14 @@ pub async fn product_by_handle(
 }
 
 #[tauri::command]
+pub async fn create_product(
+    app: State<'_, App>,
+    product: ProductInput,
+) -> Result<String, ApiError> {
+    with_store(&app, move |s| s.create_product(product)).await
+}
+
+#[tauri::command]
 pub async fn save_product(app: State<'_, App>, product: ProductInput) -> Result<String, ApiError> {
     with_store(&app, move |s| s.save_product(product)).await
 }
@@ -673,13 +681,21 @@ pub async fn set_staff_pin(app: State<'_, App>, name: String, pin: String) -> Re
     with_store(&app, move |s| s.set_staff_pin(&name, &pin)).await
 }
 
+/// Sends a rendered job on a worker thread, after the store lock is released: a printer that
+/// is slow or unreachable never holds up the till.
+async fn send_job(job: PrintJob) -> Result<PrintResult, ApiError> {
+    tauri::async_runtime::spawn_blocking(move || job.send().map_err(ApiError::from))
+        .await
+        .map_err(|e| internal(e.to_string()))?
+}
+
 #[tauri::command]
 pub async fn print_receipt(
     app: State<'_, App>,
     receipt: String,
     duplicate: bool,
 ) -> Result<PrintResult, ApiError> {
-    with_store(&app, move |s| s.print_receipt(&receipt, duplicate)).await
+    send_job(with_store(&app, move |s| s.receipt_job(&receipt, duplicate)).await?).await
 }
 
 #[tauri::command]
@@ -687,12 +703,12 @@ pub async fn print_test_page(
     app: State<'_, App>,
     printer: String,
 ) -> Result<PrintResult, ApiError> {
-    with_store(&app, move |s| s.print_test_page(&printer)).await
+    send_job(with_store(&app, move |s| s.test_page_job(&printer)).await?).await
 }
 
 #[tauri::command]
 pub async fn print_z_report(app: State<'_, App>, shift: String) -> Result<PrintResult, ApiError> {
-    with_store(&app, move |s| s.print_z_report(&shift)).await
+    send_job(with_store(&app, move |s| s.z_report_job(&shift)).await?).await
 }
 
 #[tauri::command]

@@ -67,6 +67,7 @@ fn main() {
             commands::product,
             commands::product_by_handle,
             commands::save_product,
+            commands::create_product,
             commands::tax_classes,
             commands::create_tax_class,
             commands::price_lists,

@@ -204,7 +204,13 @@ fn ProductEditor(
         };
         busy.set(true);
         spawn_local(async move {
-            match api::call::<_, String>("save_product", &json!({"product": input.clone()})).await {
+            // A new product must not replace an existing one that shares its handle.
+            let command = if is_new {
+                "create_product"
+            } else {
+                "save_product"
+            };
+            match api::call::<_, String>(command, &json!({"product": input.clone()})).await {
                 Ok(_) => {
                     error.set(None);
                     saved.set(format!("Saved {}", input.title));
@@ -475,7 +481,7 @@ fn Import() -> impl IntoView {
     };
     view! {
         <p>"Paste a Shopify product CSV (either header dialect), preview it, then import."</p>
-        <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+        <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| { text.set(event_target_value(&ev)); report.set(None) }></textarea>
         <div class="bar">
             <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true)>"Preview (dry run)"</button>
             <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false)>"Import"</button>

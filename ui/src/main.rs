@@ -324,14 +324,22 @@ fn Sell(currency: String) -> impl IntoView {
         input.promo_codes = promo_codes.get_untracked();
         input
     };
+    // Every quote carries a number; an answer to an older quote is dropped.
+    let quote_seq = StoredValue::new(0u64);
     let requote = move || {
+        quote_seq.update_value(|n| *n += 1);
+        let seq = quote_seq.get_value();
         if cart.with_untracked(|c| c.is_empty()) {
             quote.set(None);
             return;
         }
         let input = current_input("quote");
         spawn_local(async move {
-            match api::call::<_, CartQuote>("quote", &json!({"cart": input})).await {
+            let answer = api::call::<_, CartQuote>("quote", &json!({"cart": input})).await;
+            if quote_seq.get_value() != seq {
+                return;
+            }
+            match answer {
                 Ok(q) => {
                     // Resumed carts arrive with SKUs only: take the titles the engine knows.
                     cart.update(|c| {
@@ -344,7 +352,18 @@ fn Sell(currency: String) -> impl IntoView {
                     quote.set(Some(q));
                     error.set(String::new());
                 }
-                Err(e) => error.set(error_text(&e)),
+                Err(e) => {
+                    // A code the engine refuses is dropped, so later quotes still work.
+                    if e.field
+                        .as_deref()
+                        .is_some_and(|f| f.starts_with("promo_codes"))
+                    {
+                        promo_codes.update(|p| {
+                            p.pop();
+                        });
+                    }
+                    error.set(error_text(&e));
+                }
             }
         });
     };
@@ -420,13 +439,20 @@ fn Sell(currency: String) -> impl IntoView {
         };
         match parse_discount(&line_discount.get_untracked(), &cur.get_value()) {
             Ok(d) => {
+                let mut applied = false;
                 cart.update(|c| {
                     if let Some(item) = c.get_mut(i) {
                         item.discount = d;
+                        applied = true;
                     }
                 });
-                line_discount.set(String::new());
-                requote();
+                if applied {
+                    line_discount.set(String::new());
+                    requote();
+                } else {
+                    selected.set(None);
+                    error.set("line discount: choose a line first".into());
+                }
             }
             Err(e) => error.set(format!("line discount: {e}")),
         }
@@ -554,6 +580,11 @@ fn Sell(currency: String) -> impl IntoView {
         })
     };
     let resume = move |id: String| {
+        if !cart.with_untracked(|c| c.is_empty()) {
+            return error
+                .set("cart: park or finish the current cart before resuming another".into());
+        }
+        clear_cart();
         spawn_local(async move {
             match api::call::<_, SaleInput>("resume_cart", &json!({"id": id})).await {
                 Ok(input) => {
@@ -626,13 +657,13 @@ fn Sell(currency: String) -> impl IntoView {
                                     <tr class="cart-line" tabindex="0" class:selected=move || selected.get() == Some(i) on:click=move |_| selected.set(Some(i)) on:focus=move |_| selected.set(Some(i))>
                                         <td>{item.title.clone()}<br/><code>{item.sku.clone()}</code></td>
                                         <td>
-                                            <button on:click=move |_| { cart.update(|c| if c[i].quantity > 1 { c[i].quantity -= 1 }); requote(); }>"−"</button>
+                                            <button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if let Some(l) = c.get_mut(i).filter(|l| l.quantity > 1) { l.quantity -= 1 }); requote(); }>"−"</button>
                                             <span class="qty">{item.quantity}</span>
-                                            <button on:click=move |_| { cart.update(|c| c[i].quantity += 1); requote(); }>"+"</button>
+                                            <button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if let Some(l) = c.get_mut(i) { l.quantity += 1 }); requote(); }>"+"</button>
                                         </td>
                                         <td class="num line-discount">{line_discount}<br/><small class="muted">{typed}</small></td>
                                         <td class="num">{line_total}</td>
-                                        <td><button on:click=move |_| { cart.update(|c| { c.remove(i); }); selected.set(None); requote(); }>"✕"</button></td>
+                                        <td><button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if i < c.len() { c.remove(i); }); selected.set(None); requote(); }>"✕"</button></td>
                                     </tr>
                                 }
                             }).collect_view()
@@ -784,6 +815,11 @@ fn Returns(currency: String) -> impl IntoView {
                     qty.set(vec![0; o.lines.len()]);
                     reason.set(vec!["unknown".into(); o.lines.len()]);
                     disposition.set(vec!["restock".into(); o.lines.len()]);
+                    // A new receipt starts from the defaults the re-rendered controls show.
+                    method.set("original".into());
+                    exchange_tender_kind.set("card".into());
+                    need_approval.set(false);
+                    manager_pin.set(String::new());
                     order.set(Some(o));
                     exchange.set(Vec::new());
                     exchange_tenders.set(Vec::new());
@@ -908,6 +944,7 @@ fn Returns(currency: String) -> impl IntoView {
                     done.set(Some(r));
                     order.set(None);
                     preview.set(None);
+                    method.set("original".into());
                     exchange.set(Vec::new());
                     exchange_tenders.set(Vec::new());
                     need_approval.set(false);
@@ -936,12 +973,12 @@ fn Returns(currency: String) -> impl IntoView {
                             <tr>
                                 <td>{l.title.clone()}<br/><code>{l.sku.clone()}</code></td>
                                 <td>{l.quantity - l.returned_qty}" of "{l.quantity}</td>
-                                <td><input class="return-qty" type="number" min="0" prop:value=move || qty.get()[i].to_string()
-                                    on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); qty.update(|q| q[i] = v); refresh_preview() }/></td>
-                                <td><select class="return-reason" on:change=move |ev| { let v = event_target_value(&ev); reason.update(|r| r[i] = v) }>
+                                <td><input class="return-qty" type="number" min="0" prop:value=move || qty.get().get(i).copied().unwrap_or(0).to_string()
+                                    on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); qty.update(|q| if let Some(x) = q.get_mut(i) { *x = v }); refresh_preview() }/></td>
+                                <td><select class="return-reason" on:change=move |ev| { let v = event_target_value(&ev); reason.update(|r| if let Some(x) = r.get_mut(i) { *x = v }); refresh_preview() }>
                                     {reasons.get().into_iter().map(|(code, label)| view! { <option value=code.clone() selected=code == "unknown">{label}</option> }).collect_view()}
                                 </select></td>
-                                <td><select class="return-disposition" on:change=move |ev| { let v = event_target_value(&ev); disposition.update(|d| d[i] = v) }>
+                                <td><select class="return-disposition" on:change=move |ev| { let v = event_target_value(&ev); disposition.update(|d| if let Some(x) = d.get_mut(i) { *x = v }); refresh_preview() }>
                                     <option value="restock">"Restock"</option>
                                     <option value="damaged">"Damaged"</option>
                                     <option value="quality_control">"Quality control"</option>

@@ -83,6 +83,22 @@ pub fn send_to_printer(target: &str, bytes: &[u8]) -> StoreResult<()> {
     s.flush().map_err(|e| fail("cannot send to", e))
 }
 
+/// Bytes for a printer, rendered; [`PrintJob::send`] does the I/O.
+pub struct PrintJob {
+    pub printer: String,
+    pub bytes: Vec<u8>,
+}
+
+impl PrintJob {
+    pub fn send(self) -> StoreResult<PrintResult> {
+        send_to_printer(&self.printer, &self.bytes)?;
+        Ok(PrintResult {
+            printer: self.printer,
+            bytes: self.bytes.len() as u64,
+        })
+    }
+}
+
 fn product_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ProductRow> {
     Ok(ProductRow {
         handle: r.get(0)?,
@@ -182,6 +198,12 @@ impl Store {
     /// Prints a short test page on `printer` (not yet saved), so a printer can be tried
     /// before it is saved in settings.
     pub fn print_test_page(&self, printer: &str) -> StoreResult<PrintResult> {
+        self.test_page_job(printer)?.send()
+    }
+
+    /// The test page as a print job for `printer` (see [`Store::receipt_job`]).
+    pub fn test_page_job(&self, printer: &str) -> StoreResult<PrintJob> {
+        check_printer(printer)?;
         let st = self.settings()?;
         let lines: Vec<TextLine> = vec![
             (st.store_name.clone(), true),
@@ -189,23 +211,34 @@ impl Store {
             (two_columns("Printer", printer.trim()), false),
             (two_columns("Width", "48 columns"), false),
         ];
-        let bytes = escpos(&lines);
-        send_to_printer(printer, &bytes)?;
-        Ok(PrintResult {
+        Ok(PrintJob {
             printer: printer.trim().to_string(),
-            bytes: bytes.len() as u64,
+            bytes: escpos(&lines),
         })
     }
 
     /// Renders a receipt (or a return's refund slip) as ESC/POS and sends it to the configured
     /// printer.
     pub fn print_receipt(&self, key: &str, duplicate: bool) -> StoreResult<PrintResult> {
-        let printer = self.settings()?.printer.clone();
-        let bytes = self.any_receipt(key, duplicate)?.to_escpos();
-        send_to_printer(&printer, &bytes)?;
-        Ok(PrintResult {
-            printer,
-            bytes: bytes.len() as u64,
+        let job = self.receipt_job(key, duplicate)?;
+        job.send()
+    }
+
+    /// A receipt ready to print: the bytes and the configured printer. The desktop renders
+    /// under the store lock and sends after releasing it, so a slow printer never holds up
+    /// the till.
+    pub fn receipt_job(&self, key: &str, duplicate: bool) -> StoreResult<PrintJob> {
+        Ok(PrintJob {
+            printer: self.settings()?.printer.clone(),
+            bytes: self.any_receipt(key, duplicate)?.to_escpos(),
+        })
+    }
+
+    /// The X/Z-report as a print job (see [`Store::receipt_job`]).
+    pub fn z_report_job(&self, shift: &str) -> StoreResult<PrintJob> {
+        Ok(PrintJob {
+            printer: self.settings()?.printer.clone(),
+            bytes: escpos(&self.z_report_lines(shift)?),
         })
     }
 
@@ -279,13 +312,7 @@ impl Store {
 
     /// Prints the Z-report (X-report while the shift is open) on the receipt printer.
     pub fn print_z_report(&self, shift: &str) -> StoreResult<PrintResult> {
-        let printer = self.settings()?.printer.clone();
-        let bytes = escpos(&self.z_report_lines(shift)?);
-        send_to_printer(&printer, &bytes)?;
-        Ok(PrintResult {
-            printer,
-            bytes: bytes.len() as u64,
-        })
+        self.z_report_job(shift)?.send()
     }
 
     /// Products for the catalog list: matching `query` (title, SKU, barcode, vendor, tags), or
@@ -431,8 +458,12 @@ impl Store {
                 format!("{} already exists; choose a new file", dest.display()),
             ));
         }
-        let mut out = Connection::open(dest).map_err(|e| {
-            StoreError::invalid("file", "cannot_create", format!("{}: {e}", dest.display()))
+        // Written beside the destination and renamed when complete, so a failed backup never
+        // looks like a backup.
+        let part = dest.with_extension("part");
+        let _ = std::fs::remove_file(&part);
+        let mut out = Connection::open(&part).map_err(|e| {
+            StoreError::invalid("file", "cannot_create", format!("{}: {e}", part.display()))
         })?;
         let backup = Backup::new(&self.conn, &mut out)?;
         let mut reported = 0u64;
@@ -449,7 +480,17 @@ impl Store {
                 reported = done;
             }
             match step {
-                StepResult::Done => return Ok(()),
+                StepResult::Done => {
+                    drop(backup);
+                    drop(out);
+                    return std::fs::rename(&part, dest).map_err(|e| {
+                        StoreError::invalid(
+                            "file",
+                            "cannot_create",
+                            format!("{}: {e}", dest.display()),
+                        )
+                    });
+                }
                 StepResult::More => {}
                 _ => std::thread::sleep(Duration::from_millis(20)),
             }

@@ -353,6 +353,32 @@ impl Store {
         })
     }
 
+    /// Creates a new product; refuses (on `title`, or `handle` when one was given) when its
+    /// handle is taken, so a new product can never replace an existing one by sharing a name.
+    pub fn create_product(&mut self, input: ProductInput) -> StoreResult<String> {
+        let (handle, field) = if input.handle.trim().is_empty() {
+            (Handle::from_title(&input.title)?, "title")
+        } else {
+            (Handle::parse(&input.handle)?, "handle")
+        };
+        let taken: bool = self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM product WHERE handle = ?1)",
+            [handle.as_str()],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(StoreError::invalid(
+                field,
+                "exists",
+                format!(
+                    "a product with the handle '{}' exists; open it to edit, or choose another title",
+                    handle.as_str()
+                ),
+            ));
+        }
+        self.save_product(input)
+    }
+
     /// Creates or replaces one product (matched by handle). Returns the product id.
     pub fn save_product(&mut self, input: ProductInput) -> StoreResult<String> {
         let currency = self.settings()?.currency;

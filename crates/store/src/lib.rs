@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
-pub use admin::{check_printer, send_to_printer};
+pub use admin::{check_printer, send_to_printer, PrintJob};
 pub use backroom_api::{Adjustment, ReceiveLine, StateMove, TransferLineInput};
 pub use backroom_api::{Approval, StaffView};
 pub use backroom_api::{

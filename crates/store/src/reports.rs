@@ -170,6 +170,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| StoreError::not_found("return", "return", key))?;
         let (id, number, at, staff, location, original, refund_total, fee) = head;
+        let exclusive = settings.tax_mode.as_str() == "exclusive";
         let mut lines: Vec<ReceiptLine> = self
             .conn
             .prepare_cached(
@@ -187,7 +188,8 @@ impl Store {
                     quantity: r.get(2)?,
                     unit_price: r.get(3)?,
                     discount: 0,
-                    total: -r.get::<_, i64>(4)?,
+                    // As on the sale receipt: exclusive stores show lines before tax.
+                    total: -(r.get::<_, i64>(4)? - if exclusive { r.get::<_, i64>(5)? } else { 0 }),
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -318,10 +318,15 @@ impl Store {
                 }
                 if let Some(i) = rest_at {
                     let rest = to_refund - out.iter().map(|x| x.1).sum::<i64>();
-                    if rest <= 0 {
+                    if rest < 0 {
                         return Err(StoreError::invalid(&format!("refund[{i}].amount"), "nothing_left", format!("the other tenders already cover the {to_refund} due")));
                     }
-                    out[i].1 = rest;
+                    if rest == 0 {
+                        // Nothing left (an even exchange): "the rest" is no tender at all.
+                        out.remove(i);
+                    } else {
+                        out[i].1 = rest;
+                    }
                 }
                 let sum: i64 = out.iter().map(|x| x.1).sum();
                 if sum != to_refund {

@@ -77,6 +77,16 @@ fn catalog_list_edit_by_sku_and_price_lists() {
         ("TEE-BLU-M", 2499)
     );
 
+    // A new product can never replace an existing one by sharing its title.
+    let before = t.footprint();
+    let mut clash = tee();
+    clash.variants = vec![variant("OTHER-1", &["Green", "S"], "", 500)];
+    assert_eq!(
+        field_of(t.store.create_product(clash).unwrap_err()),
+        "title"
+    );
+    assert_eq!(t.footprint(), before);
+
     // A bad barcode names the field and changes nothing.
     let before = t.footprint();
     let mut p = t.store.product_by_sku("TEE-BLU-M").unwrap().unwrap();
