@@ -383,8 +383,9 @@ impl Store {
         if query.trim().is_empty() {
             return self.levels(location, None, limit as i64);
         }
+        // Search hits span every location; ask for more than a page so a location's rows fill it.
         let ids: Vec<String> = self
-            .search(query, limit)?
+            .search(query, limit.saturating_mul(4))?
             .into_iter()
             .map(|h| h.variant_id)
             .collect();
