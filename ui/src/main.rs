@@ -686,6 +686,7 @@ fn Sell(currency: String) -> impl IntoView {
                         <span class="chip">{c}<button on:click=move |_| { promo_codes.update(|p| { p.remove(i); }); requote(); }>"✕"</button></span>
                     }).collect_view()}
                     {move || quote.get().map(|q| q.promotions.iter().map(|p| view! { <span class="chip applied">"✓ "{p.clone()}</span> }).collect_view())}
+                    {move || quote.get().map(|q| q.unknown_codes.iter().map(|c| view! { <span class="chip invalid" title="no active promotion has this code">{c.clone()}" — not a valid code"</span> }).collect_view())}
                 </p>
                 <div class="bar park">
                     <input id="park-label" placeholder="Label for a parked cart" prop:value=move || park_label.get() on:input=move |ev| park_label.set(event_target_value(&ev))/>

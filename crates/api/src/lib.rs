@@ -316,6 +316,9 @@ pub struct CartQuote {
     pub total: i64,
     /// Names of the promotions that applied.
     pub promotions: Vec<String>,
+    /// Entered codes that no active promotion has (shown to the cashier as invalid).
+    #[serde(default)]
+    pub unknown_codes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

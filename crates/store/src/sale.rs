@@ -331,6 +331,22 @@ impl Store {
             discount_total: priced.discount_total,
             tax_total: priced.tax_total,
             total: priced.total,
+            unknown_codes: {
+                let now = self.clock.now_ms();
+                let mut unknown = Vec::new();
+                for code in &input.promo_codes {
+                    let known: bool = self.conn.query_row(
+                        "SELECT EXISTS(SELECT 1 FROM promotion WHERE active = 1 AND lower(code) = lower(?1)
+                           AND (starts_at IS NULL OR starts_at <= ?2) AND (ends_at IS NULL OR ?2 < ends_at))",
+                        params![code.trim(), now],
+                        |r| r.get(0),
+                    )?;
+                    if !known {
+                        unknown.push(code.clone());
+                    }
+                }
+                unknown
+            },
             // Names, for people; the order keeps the ids.
             promotions: priced
                 .promotions

@@ -123,6 +123,35 @@ fn catalog_list_edit_by_sku_and_price_lists() {
         .unwrap();
     assert_eq!(by_code[0].sku, "TEE-BLU-M", "a barcode finds its variant");
 
+    // The quote names the promotions that applied and the codes nobody has.
+    t.store
+        .create_promotion(
+            "Save 5%",
+            Some("SAVE5"),
+            backroom_domain::sale::PromotionKind::Percent { bp: 500 },
+            &[],
+            false,
+            0,
+            0,
+            (None, None),
+        )
+        .unwrap();
+    let q = t
+        .store
+        .quote(&SaleInput {
+            lines: vec![SaleLineInput {
+                sku: "MUG-1".into(),
+                quantity: 1,
+                ..Default::default()
+            }],
+            promo_codes: vec!["save5".into(), "NOPE".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(q.promotions, ["Save 5%"]);
+    assert_eq!(q.unknown_codes, ["NOPE"]);
+    assert_eq!(q.total, 900 - 45);
+
     t.store.create_tax_class("RED", "Reduced", "7").unwrap();
     let classes = t.store.tax_classes().unwrap();
     assert_eq!(classes[0].code, "RED");

@@ -422,6 +422,9 @@ async fn owner_sets_up_printer_edits_catalog_sells_and_backs_up() {
         t.contains("WELCOME10") && t.contains("Welcome 10%")
     })
     .await;
+    s.type_into("#promo-code", &format!("nope10{ENTER}")).await;
+    s.wait_text("#promotions", |t| t.contains("NOPE10 — not a valid code"))
+        .await;
     let total = money(&s.wait_text("#total", |t| money(t) > 0).await);
     s.type_into("#park-label", "e2e customer fetching a size")
         .await;
