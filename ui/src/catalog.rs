@@ -11,12 +11,12 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use crate::api;
-use crate::error_text;
 use crate::logic::{
     format_amount, new_variant, parse_amount, product_form, product_input, variant_form,
     variant_row_of, ProductForm, VariantForm,
 };
 use crate::progress::{self, ProgressBar};
+use crate::{error_text, text_input};
 
 #[component]
 pub fn Catalog(currency: String) -> impl IntoView {
@@ -151,11 +151,6 @@ impl VariantRow {
             base: self.base.get_value(),
         }
     }
-}
-
-/// A text input bound to a signal.
-fn text_input(id: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! { <input id=id prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/> }
 }
 
 #[component]

@@ -68,6 +68,36 @@ fn tabs(
     view! { <div class="tabs">{buttons}</div> }
 }
 
+/// Prints a sale's receipt or a return's slip (`duplicate` for a reprint); says where in
+/// `printed`, or why not in `error`. Used by Sell, Returns and Orders.
+fn print_receipt(
+    receipt: String,
+    duplicate: bool,
+    printed: RwSignal<String>,
+    error: RwSignal<String>,
+) {
+    spawn_local(async move {
+        match api::call::<_, backroom_api::PrintResult>(
+            "print_receipt",
+            &json!({"receipt": receipt, "duplicate": duplicate}),
+        )
+        .await
+        {
+            Ok(p) => {
+                let verb = if duplicate { "Reprinted" } else { "Printed" };
+                printed.set(format!("{verb} on {}", p.printer));
+                error.set(String::new());
+            }
+            Err(e) => error.set(error_text(&e)),
+        }
+    })
+}
+
+/// A text input bound to a signal (forms in Catalog and Settings).
+fn text_input(id: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! { <input id=id prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/> }
+}
+
 /// Shows an error next to what it concerns.
 fn error_text(e: &ApiError) -> String {
     match &e.field {
@@ -540,20 +570,7 @@ fn Sell(currency: String) -> impl IntoView {
         let Some((o, _)) = receipt.get_untracked() else {
             return;
         };
-        spawn_local(async move {
-            match api::call::<_, backroom_api::PrintResult>(
-                "print_receipt",
-                &json!({"receipt": o.receipt_number, "duplicate": duplicate}),
-            )
-            .await
-            {
-                Ok(r) => {
-                    printed.set(format!("Printed on {}", r.printer));
-                    error.set(String::new());
-                }
-                Err(e) => error.set(error_text(&e)),
-            }
-        })
+        print_receipt(o.receipt_number, duplicate, printed, error);
     };
     let park = move || {
         let input = current_input(&cart_id.get_untracked());
@@ -790,19 +807,7 @@ fn Returns(currency: String) -> impl IntoView {
     let manager_pin = RwSignal::new(String::new());
     let cur = StoredValue::new(currency);
     let money = move |v: i64| format_amount(v, &cur.get_value());
-    let print = move |key: String| {
-        spawn_local(async move {
-            match api::call::<_, backroom_api::PrintResult>(
-                "print_receipt",
-                &json!({"receipt": key, "duplicate": false}),
-            )
-            .await
-            {
-                Ok(p) => printed.set(format!("Printed on {}", p.printer)),
-                Err(e) => error.set(error_text(&e)),
-            }
-        })
-    };
+    let print = move |key: String| print_receipt(key, false, printed, error);
     spawn_local(async move {
         if let Ok(r) = api::call0::<Vec<(String, String)>>("return_reasons").await {
             reasons.set(r);
@@ -1649,19 +1654,7 @@ fn Orders(currency: String) -> impl IntoView {
         })
     };
     let printed = RwSignal::new(String::new());
-    let reprint = move |receipt: String| {
-        spawn_local(async move {
-            match api::call::<_, backroom_api::PrintResult>(
-                "print_receipt",
-                &json!({"receipt": receipt, "duplicate": true}),
-            )
-            .await
-            {
-                Ok(p) => printed.set(format!("Reprinted on {}", p.printer)),
-                Err(e) => error.set(error_text(&e)),
-            }
-        })
-    };
+    let reprint = move |receipt: String| print_receipt(receipt, true, printed, error);
     load();
     view! {
         <main class="orders">

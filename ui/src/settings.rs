@@ -22,7 +22,7 @@ struct BackupFile {
 
 /// A labelled text input bound to a signal.
 fn field(label: &'static str, id: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! { <label>{label}<input id=id prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/></label> }
+    view! { <label>{label}{crate::text_input(id, value)}</label> }
 }
 
 /// Where a section reports: a message when it worked, the field and problem when it did not.
