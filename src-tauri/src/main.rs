@@ -1,8 +1,8 @@
 //! Backroom's desktop shell.
 //!
 //! Tauri 2 hosts the Leptos UI (`ui/`, built to `ui/dist`) and exposes the local engine as
-//! commands. Every command is thin: decode its arguments, run one store use-case or read on a
-//! blocking worker thread (never on the UI thread), and map the error to `ApiError`. The
+//! commands. Every command is thin: decode its arguments, run one store use-case or read on
+//! the store thread (never on the UI thread), and map the error to `ApiError`. The
 //! database is the platform data directory's `backroom/store.sqlite`, or `BACKROOM_DB`.
 
 // Hide the console window on Windows release builds.

@@ -748,7 +748,17 @@ fn Sell(currency: String) -> impl IntoView {
                     </select>
                     <input id="tender-amount" placeholder="Amount" prop:value=move || tender_amount.get()
                         on:input=move |ev| tender_amount.set(event_target_value(&ev))
-                        on:keydown=move |ev| if ev.key() == "Enter" { add_tender() }/>
+                        on:keydown=move |ev| if ev.key() == "Enter" {
+                            // Enter on an empty amount once the tenders cover the total completes
+                            // the sale: the cashier never leaves the keyboard.
+                            if tender_amount.get_untracked().trim().is_empty() {
+                                if !cart.get_untracked().is_empty() && !tenders.get_untracked().is_empty() && paid() >= total() {
+                                    complete()
+                                }
+                            } else {
+                                add_tender()
+                            }
+                        }/>
                     <input id="tender-ref" placeholder="Reference / card code" prop:value=move || tender_ref.get()
                         on:input=move |ev| tender_ref.set(event_target_value(&ev))/>
                     <button id="tender-add" on:click=move |_| add_tender()>"Add"</button>

@@ -2,7 +2,9 @@
 //! of the app, Xvfb, WebDriver). Not a test: prints figures for docs/benchmarks.md.
 //!
 //! Run: `cargo build --release -p backroom-desktop && xvfb-run -a cargo bench -p backroom-e2e`.
-//! `BENCH_PRODUCTS` (default 100000) and `BENCH_MINUTES` (default 3) scale it down or up.
+//! `BENCH_PRODUCTS` (default 100000) and `BENCH_MINUTES` (default 3) scale it down or up;
+//! `BENCH_IPC_CALLS` and `BENCH_WEBDRIVER_CALLS` add the isolation runs described below,
+//! `BENCH_APP` runs the app through a wrapper (heaptrack).
 //!
 //! - cold start: app process launched by the WebDriver session → PIN screen interactive → signed
 //!   in and the Sell screen's scan field present (includes WebDriver session set-up, so it is an
@@ -99,9 +101,77 @@ fn rss_mb(pid: &str) -> (u64, u64) {
     (rss_kb(pid) / 1024, (pss_kb(pid) + children) / 1024)
 }
 
+/// A number from the environment, or `default`.
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 fn pct(mut v: Vec<f64>, p: f64) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[((v.len() as f64 * p) as usize).min(v.len() - 1)]
+}
+
+/// `BENCH_IPC_CALLS=N`: N bare IPC round trips (a small read command, `staff_names`) from the
+/// page, with the memory every 10,000 calls: what one invoke costs the app when nothing else runs.
+async fn ipc_round_trips(s: &Session, pid: &str) {
+    let calls: u64 = env_u64("BENCH_IPC_CALLS", 0);
+    if calls == 0 {
+        return;
+    }
+    let script = "const n = arguments[0]; const done = arguments[arguments.length - 1];
+        (async () => {
+          for (let i = 0; i < n; i++) { await window.__TAURI__.core.invoke('staff_names'); }
+          done(true);
+        })().catch((e) => done(String(e)));";
+    let t = Instant::now();
+    let mut made = 0u64;
+    let (app0, total0) = rss_mb(pid);
+    println!("ipc: before, RSS app {app0} MB, app + WebKit PSS {total0} MB");
+    while made < calls {
+        let chunk = 2_000.min(calls - made);
+        let v = s
+            .client
+            .execute_async(script, vec![json!(chunk)])
+            .await
+            .expect("ipc script");
+        assert_eq!(v, json!(true), "invoke failed: {v}");
+        made += chunk;
+        if made.is_multiple_of(10_000) || made == calls {
+            let (app, total) = rss_mb(pid);
+            println!(
+                "ipc: {made:7} calls in {:5.1?}, RSS app {app} MB, app + WebKit PSS {total} MB",
+                t.elapsed()
+            );
+        }
+    }
+}
+
+/// `BENCH_WEBDRIVER_CALLS=N`: N WebDriver commands (find an element, read its text) against
+/// the idle Sell screen, with the memory every 5,000: what the test driver itself costs the app
+/// (WebKit's automation session lives in the app's process), with no sale and no IPC.
+async fn webdriver_round_trips(s: &Session, pid: &str) {
+    let calls: u64 = env_u64("BENCH_WEBDRIVER_CALLS", 0);
+    if calls == 0 {
+        return;
+    }
+    let t = Instant::now();
+    let (app0, total0) = rss_mb(pid);
+    println!("webdriver: before, RSS app {app0} MB, app + WebKit PSS {total0} MB");
+    for made in 1..=calls / 2 {
+        let text = s.text("#total").await;
+        assert!(!text.is_empty(), "the total is shown");
+        if (made * 2).is_multiple_of(5_000) {
+            let (app, total) = rss_mb(pid);
+            println!(
+                "webdriver: {:7} commands in {:5.1?}, RSS app {app} MB, app + WebKit PSS {total} MB",
+                made * 2,
+                t.elapsed()
+            );
+        }
+    }
 }
 
 async fn sign_in(s: &Session) {
@@ -112,17 +182,15 @@ async fn sign_in(s: &Session) {
 
 #[tokio::main]
 async fn main() {
-    let products: u64 = std::env::var("BENCH_PRODUCTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let minutes: u64 = std::env::var("BENCH_MINUTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let products: u64 = env_u64("BENCH_PRODUCTS", 100_000);
+    let minutes: u64 = env_u64("BENCH_MINUTES", 3);
     // Run the app as shipped: compositing off (the harness turns it on for screenshots).
     std::env::set_var("BACKROOM_E2E_COMPOSITING_OFF", "1");
-    let app = workspace().join("target/release/backroom-desktop");
+    // `BENCH_APP` runs another binary or a wrapper (e.g. one that starts the app under
+    // heaptrack); it must still exec `target/release/backroom-desktop`, which the RSS probe finds.
+    let app = std::env::var_os("BENCH_APP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/release/backroom-desktop"));
     assert!(
         app.exists(),
         "build the release app first: cargo build --release -p backroom-desktop"
@@ -194,6 +262,8 @@ async fn main() {
     s.wait("#pin").await;
     sign_in(&s).await;
     let pid = app_pid();
+    ipc_round_trips(&s, &pid).await;
+    webdriver_round_trips(&s, &pid).await;
     let rss_start = rss_mb(&pid);
     let mut latencies = Vec::new();
     let script = "const q = arguments[0]; const done = arguments[arguments.length - 1];
@@ -248,18 +318,18 @@ async fn main() {
         }
         // Every 20th sale, a back-office round trip: orders, stock, catalog search, back to Sell.
         if sales % 20 == 19 {
-            s.click("#nav-orders").await;
+            s.press("#nav-orders").await;
             s.wait("#orders-table").await;
-            s.click("#nav-stock").await;
+            s.press("#nav-stock").await;
             s.wait("#stock-table").await;
-            s.click("#nav-catalog").await;
+            s.press("#nav-catalog").await;
             s.type_into(
                 "#catalog-search",
                 WORDS[(sales as usize / 20) % WORDS.len()],
             )
             .await;
             s.wait("#catalog-table tbody tr.product-row").await;
-            s.click("#nav-sell").await;
+            s.press("#nav-sell").await;
             s.wait("#scan").await;
         }
         let skus: Vec<String> = (0..2u64)
@@ -268,16 +338,16 @@ async fn main() {
         for sku in &skus {
             s.type_into("#scan", &format!("{sku}{ENTER}")).await;
         }
-        // Both lines in the cart; pay with a note big enough for any two items (change given),
-        // so the script never races the re-quote of the total.
+        // Both lines in the cart; pay cash (the default tender) with a note big enough for any
+        // two items (change given), so the script never races the re-quote of the total, then
+        // Enter on the emptied amount completes the sale, as a cashier does.
         s.wait_text("#cart tbody", |t| {
             skus.iter().all(|k| t.contains(k.as_str()))
         })
         .await;
-        s.set_value("#tender-kind", "cash").await;
         s.type_into("#tender-amount", &format!("500.00{ENTER}"))
             .await;
-        s.click("#complete").await;
+        s.type_into("#tender-amount", ENTER).await;
         let receipt = s
             .wait_text("#receipt-number", |t| !t.is_empty() && t != last_receipt)
             .await;

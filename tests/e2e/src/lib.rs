@@ -226,6 +226,17 @@ impl Session {
         }
     }
 
+    /// Clicks an element that is always in view (the navigation bar) without scrolling it there
+    /// first: no script runs in the page, which matters to the memory benchmark (WebKit keeps
+    /// memory for every script a WebDriver client evaluates).
+    pub async fn press(&self, css: &str) {
+        self.wait(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
     /// Sets a form control's value the way a person picking from it would (fires input/change).
     pub async fn set_value(&self, css: &str, value: &str) {
         self.wait(css).await;
