@@ -30,9 +30,10 @@ type Job = Box<dyn FnOnce(&mut Option<Store>) + Send>;
 ///
 /// One thread rather than a lock taken from tokio's blocking pool: the pool starts and retires
 /// threads as load comes and goes, and each new thread allocates from its own malloc arena, so
-/// SQLite's page cache and every query's buffers ended up spread over many arenas that never
-/// give pages back (app RSS crept up ~1 MB a minute while heap in use stayed flat at 24 MB;
-/// docs/benchmarks.md). The thread also checkpoints the WAL when the till has been idle.
+/// SQLite's page cache and every query's buffers were spread over ~10 arenas (28 threads) while
+/// the heap in use stayed flat at 24 MB; now they live in one arena that holds its size over an
+/// hour of selling (docs/benchmarks.md). The thread also checkpoints the WAL when the till has
+/// been idle.
 pub struct App {
     path: PathBuf,
     jobs: std::sync::mpsc::Sender<Job>,

@@ -227,8 +227,8 @@ impl Session {
     }
 
     /// Clicks an element that is always in view (the navigation bar) without scrolling it there
-    /// first: no script runs in the page, which matters to the memory benchmark (WebKit keeps
-    /// memory for every script a WebDriver client evaluates).
+    /// first: no script of ours runs in the page, so the memory benchmark's loop does what a
+    /// person does and nothing more.
     pub async fn press(&self, css: &str) {
         self.wait(css)
             .await
