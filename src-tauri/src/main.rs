@@ -10,7 +10,39 @@
 
 mod commands;
 
+/// WebKit's own allocator (bmalloc/libpas) kept about 0.9 MB more per minute of selling in
+/// this process, and grew the web process faster, than the system malloc does for the same
+/// work (10-minute runs, docs/benchmarks.md). WebKit picks its allocator once, from the
+/// environment (`Malloc` set means the system malloc), and its libraries allocate while they
+/// load, before `main`: so when `Malloc` is not set the app re-executes itself with it set,
+/// the first thing it does (same process id, same arguments; one exec, ~20 ms). The helper
+/// processes inherit it. What the system malloc gives up is bmalloc's hardening (Gigacage)
+/// against hostile web content; this webview only ever loads the app's own UI.
+/// `WebKitMallocForceEnabled=1` keeps bmalloc; if the exec fails the app starts as it is.
+#[cfg(target_os = "linux")]
+fn use_system_malloc_in_webkit() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("Malloc").is_some()
+        || std::env::var_os("WebKitMallocForceEnabled").is_some()
+    {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut args = std::env::args_os();
+    let mut command = std::process::Command::new(exe);
+    if let Some(arg0) = args.next() {
+        command.arg0(arg0);
+    }
+    // `exec` only returns on failure.
+    let error = command.args(args).env("Malloc", "1").exec();
+    eprintln!("warning: could not restart with the system allocator for WebKit: {error}");
+}
+
 fn main() {
+    #[cfg(target_os = "linux")]
+    use_system_malloc_in_webkit();
     // WebKitGTK's accelerated compositing costs about 100 MB in the web process under software
     // rendering (measured: docs/benchmarks.md) and is a known cause of blank windows on some GPU
     // drivers; a back-office app gains nothing from it. A user can still set it to 0.

@@ -101,6 +101,51 @@ fn rss_mb(pid: &str) -> (u64, u64) {
     (rss_kb(pid) / 1024, (pss_kb(pid) + children) / 1024)
 }
 
+/// Where the app's RSS sits, in MB, by kind of mapping (from `/proc/<pid>/smaps`): malloc's
+/// main heap, other anonymous memory (thread arenas, WebKit's own allocator, large mmaps),
+/// shared memory (X SHM, memfd), libLLVM (Mesa's software GL), other shared libraries, the
+/// rest (the binary, stacks, fonts, data files). Printed with every sample so a growth can be
+/// attributed without rerunning the hour.
+fn rss_by_kind(pid: &str) -> String {
+    let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else {
+        return String::new();
+    };
+    let kinds = ["heap", "anon", "shm", "libLLVM", "libs", "other"];
+    let mut kb = [0u64; 6];
+    let mut kind = 5;
+    for line in smaps.lines() {
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or("");
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            let name = words.nth(4).unwrap_or("");
+            kind = if name == "[heap]" {
+                0
+            } else if name.is_empty() {
+                1
+            } else if name.starts_with("/SYSV")
+                || name.starts_with("/dev/shm")
+                || name.starts_with("/memfd")
+            {
+                2
+            } else if name.contains("libLLVM") {
+                3
+            } else if name.contains(".so") {
+                4
+            } else {
+                5
+            };
+        } else if first == "Rss:" {
+            kb[kind] += words.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+        }
+    }
+    kinds
+        .iter()
+        .zip(kb)
+        .map(|(k, v)| format!("{k} {:.1}", v as f64 / 1024.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A number from the environment, or `default`.
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -265,6 +310,7 @@ async fn main() {
     ipc_round_trips(&s, &pid).await;
     webdriver_round_trips(&s, &pid).await;
     let rss_start = rss_mb(&pid);
+    println!("app RSS by kind after sign-in (MB): {}", rss_by_kind(&pid));
     let mut latencies = Vec::new();
     let script = "const q = arguments[0]; const done = arguments[arguments.length - 1];
         const el = document.querySelector('#scan');
@@ -312,7 +358,8 @@ async fn main() {
             let minute = started.elapsed().as_secs() / 60;
             samples.push((minute, sales, app, total));
             println!(
-                "  minute {minute:3}: {sales:6} sales, RSS app {app} MB, app + WebKit PSS {total} MB"
+                "  minute {minute:3}: {sales:6} sales, RSS app {app} MB, app + WebKit PSS {total} MB (app: {})",
+                rss_by_kind(&pid)
             );
             next_sample += Duration::from_secs(if minutes > 10 { 300 } else { 60 });
         }
@@ -364,6 +411,7 @@ async fn main() {
         rss_end.1,
     ));
     println!("RSS over the session (minute, sales, app RSS MB, app + WebKit PSS MB): {samples:?}");
+    println!("app RSS by kind at the end (MB): {}", rss_by_kind(&pid));
     println!(
         "memory (app RSS / app + WebKit PSS) after sign-in {}/{} MB, after {sales} sales in {minutes} min {}/{} MB, max {}/{} MB",
         rss_start.0, rss_start.1, rss_end.0, rss_end.1, rss_max.0, rss_max.1
