@@ -3,8 +3,9 @@
 //!
 //! Run: `cargo build --release -p backroom-desktop && xvfb-run -a cargo bench -p backroom-e2e`.
 //! `BENCH_PRODUCTS` (default 100000) and `BENCH_MINUTES` (default 3) scale it down or up;
-//! `BENCH_IPC_CALLS` and `BENCH_WEBDRIVER_CALLS` add the isolation runs described below,
-//! `BENCH_APP` runs the app through a wrapper (heaptrack).
+//! `BENCH_IPC_CALLS`, `BENCH_WEBDRIVER_CALLS` and `BENCH_KEY_EVENTS` (with `BENCH_KEY_SOURCE=x11`
+//! and `BENCH_X_KEYS`; needs xdotool and gdb) add the isolation runs described below,
+//! `BENCH_APP` runs the app through a wrapper (heaptrack). `BENCH_MINUTES=0` skips the selling.
 //!
 //! - cold start: app process launched by the WebDriver session → PIN screen interactive → signed
 //!   in and the Sell screen's scan field present (includes WebDriver session set-up, so it is an
@@ -219,6 +220,107 @@ async fn webdriver_round_trips(s: &Session, pid: &str) {
     }
 }
 
+/// The bytes glibc's main arena has in use in the app, read by attaching gdb and calling
+/// `mallinfo2()` (the app pauses for well under a second). With WebKit on the system malloc
+/// (`Malloc=1`, as the app runs) this is where the UI process's own allocations live. `None`
+/// when gdb is missing or cannot attach.
+fn main_arena_in_use_mb(pid: &str) -> Option<f64> {
+    let out = std::process::Command::new("gdb")
+        .args([
+            "-p",
+            pid,
+            "-batch",
+            "-ex",
+            "print (long) mallinfo2().uordblks",
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().rev().find(|l| l.starts_with('$'))?;
+    let bytes: f64 = line.split('=').nth(1)?.trim().parse().ok()?;
+    Some(bytes / 1_048_576.0)
+}
+
+/// `BENCH_KEY_EVENTS=N`: N keystrokes into the tender amount on the idle Sell screen ("12345"
+/// then five Backspaces, over and over: no search, no IPC), sent by WebDriver or, with
+/// `BENCH_KEY_SOURCE=x11`, as real X key events through xdotool (what a keyboard or a
+/// scanner produces). Prints the app's main-arena bytes in use before and after: what typing
+/// itself costs the app (UI) process.
+async fn key_events(s: &Session, pid: &str) {
+    let keys: u64 = env_u64("BENCH_KEY_EVENTS", 0);
+    if keys == 0 {
+        return;
+    }
+    let x11 = std::env::var("BENCH_KEY_SOURCE").is_ok_and(|v| v == "x11");
+    s.press("#tender-amount").await;
+    if x11 {
+        let focus = std::process::Command::new("xdotool")
+            .args([
+                "search",
+                "--sync",
+                "--onlyvisible",
+                "--name",
+                "^Backroom$",
+                "windowfocus",
+                "--sync",
+            ])
+            .status()
+            .expect("xdotool (apt install xdotool)");
+        assert!(focus.success(), "xdotool could not focus the app window");
+    }
+    let before = main_arena_in_use_mb(pid);
+    let (app0, _) = rss_mb(pid);
+    let t = Instant::now();
+    let backspace = "\u{E003}".repeat(5);
+    // `BENCH_X_KEYS`: ten X keysyms per cycle instead (e.g. ten `Shift_L`: key events that
+    // change nothing on screen).
+    let cycle: Vec<String> = std::env::var("BENCH_X_KEYS")
+        .map(|v| v.split_whitespace().map(String::from).collect())
+        .unwrap_or_else(|_| {
+            "1 2 3 4 5 BackSpace BackSpace BackSpace BackSpace BackSpace"
+                .split(' ')
+                .map(String::from)
+                .collect()
+        });
+    assert_eq!(cycle.len(), 10, "BENCH_X_KEYS takes ten keysyms");
+    let mut sent = 0u64;
+    while sent < keys {
+        if x11 {
+            let mut args = vec!["key", "--delay", "1"];
+            for _ in 0..10 {
+                args.extend(cycle.iter().map(String::as_str));
+            }
+            let ok = std::process::Command::new("xdotool")
+                .args(&args)
+                .status()
+                .expect("xdotool");
+            assert!(ok.success(), "xdotool failed");
+            sent += 100;
+        } else {
+            s.type_into("#tender-amount", &format!("12345{backspace}"))
+                .await;
+            sent += 10;
+        }
+    }
+    // Let the page catch up with every key sent (each batch ends with the field emptied), so
+    // no event is still queued when the memory is read.
+    let drained = Instant::now();
+    let mut value = s.value("#tender-amount").await;
+    while !value.is_empty() && drained.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        value = s.value("#tender-amount").await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = main_arena_in_use_mb(pid);
+    let (app1, _) = rss_mb(pid);
+    println!(
+        "keys ({}): {sent} keystrokes in {:.1?}, field now {value:?}; main arena in use {before:.1?} -> {after:.1?} MB; RSS app {app0} -> {app1} MB ({})",
+        if x11 { "X11 via xdotool" } else { "WebDriver" },
+        t.elapsed(),
+        rss_by_kind(pid)
+    );
+}
+
 async fn sign_in(s: &Session) {
     s.click_staff("Olivia Owner").await;
     s.type_into("#pin", &format!("2580{ENTER}")).await;
@@ -309,6 +411,7 @@ async fn main() {
     let pid = app_pid();
     ipc_round_trips(&s, &pid).await;
     webdriver_round_trips(&s, &pid).await;
+    key_events(&s, &pid).await;
     let rss_start = rss_mb(&pid);
     println!("app RSS by kind after sign-in (MB): {}", rss_by_kind(&pid));
     let mut latencies = Vec::new();
