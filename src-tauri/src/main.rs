@@ -15,9 +15,10 @@ mod commands;
 /// work (10-minute runs, docs/benchmarks.md). WebKit picks its allocator once, from the
 /// environment (`Malloc` set means the system malloc), and its libraries allocate while they
 /// load, before `main`: so when `Malloc` is not set the app re-executes itself with it set,
-/// the first thing it does (same process id, same arguments; one exec, ~20 ms). The helper
-/// processes inherit it. What the system malloc gives up is bmalloc's hardening (Gigacage)
-/// against hostile web content; this webview only ever loads the app's own UI.
+/// the first thing it does (same process id, same arguments; cold start to Sell stayed at
+/// 1.09–1.17 s with the extra exec). The helper processes inherit it. What the system malloc
+/// gives up is bmalloc's hardening (Gigacage) against hostile web content; this webview only
+/// ever loads the app's own UI.
 /// `WebKitMallocForceEnabled=1` keeps bmalloc; if the exec fails the app starts as it is.
 #[cfg(target_os = "linux")]
 fn use_system_malloc_in_webkit() {
