@@ -9,6 +9,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+mod webkit;
 
 /// WebKit's own allocator (bmalloc/libpas) kept about 0.9 MB more per minute of selling in
 /// this process, and grew the web process faster, than the system malloc does for the same
@@ -52,7 +55,10 @@ fn main() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
     let db = commands::database_path();
-    tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    #[cfg(target_os = "linux")]
+    let builder = builder.plugin(webkit::plugin());
+    builder
         .manage(commands::App::new(db))
         .invoke_handler(tauri::generate_handler![
             commands::app_status,

@@ -6,6 +6,8 @@
 //! `BENCH_IPC_CALLS`, `BENCH_WEBDRIVER_CALLS` and `BENCH_KEY_EVENTS` (with `BENCH_KEY_SOURCE=x11`
 //! and `BENCH_X_KEYS`; needs xdotool and gdb) add the isolation runs described below,
 //! `BENCH_APP` runs the app through a wrapper (heaptrack). `BENCH_MINUTES=0` skips the selling.
+//! `BENCH_DETAIL_DIR` (with `BENCH_DETAIL_FROM`) keeps the app's smaps, threads and malloc arenas
+//! every minute of the session's end and prints the mappings that moved (see `Detail`).
 //!
 //! - cold start: app process launched by the WebDriver session → PIN screen interactive → signed
 //!   in and the Sell screen's scan field present (includes WebDriver session set-up, so it is an
@@ -145,6 +147,113 @@ fn rss_by_kind(pid: &str) -> String {
         .map(|(k, v)| format!("{k} {:.1}", v as f64 / 1024.0))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The app's mappings from `/proc/<pid>/smaps`: (address range, name, RSS kB).
+fn mappings(pid: &str) -> Vec<(String, String, u64)> {
+    let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String, u64)> = Vec::new();
+    for line in smaps.lines() {
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or("");
+        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            let name = words.nth(4).unwrap_or("").to_string();
+            out.push((first.to_string(), name, 0));
+        } else if first == "Rss:" {
+            if let Some(last) = out.last_mut() {
+                last.2 = words.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            }
+        }
+    }
+    out
+}
+
+/// `BENCH_DETAIL_DIR`: from minute `BENCH_DETAIL_FROM` of the selling session on (default: the
+/// last 12 minutes of a long run), sample every minute and keep, per sample, the app's smaps,
+/// its threads (tid and name) and, when gdb is there, glibc's arenas (each arena's address and
+/// system bytes, and which arena each thread allocates from; needs libc6-dbg). Prints every
+/// mapping whose RSS moved by 1 MB or more since the previous sample, so a late jump in the
+/// curve can be pinned to a mapping, an arena and a thread.
+struct Detail {
+    dir: std::path::PathBuf,
+    from_minute: u64,
+    previous: std::collections::HashMap<String, u64>,
+}
+
+impl Detail {
+    fn from_env(minutes: u64) -> Option<Detail> {
+        let dir = std::path::PathBuf::from(std::env::var_os("BENCH_DETAIL_DIR")?);
+        std::fs::create_dir_all(&dir).expect("BENCH_DETAIL_DIR: cannot create it");
+        Some(Detail {
+            dir,
+            from_minute: env_u64("BENCH_DETAIL_FROM", minutes.saturating_sub(12)),
+            previous: Default::default(),
+        })
+    }
+
+    fn sample(&mut self, pid: &str, minute: u64) {
+        let maps = mappings(pid);
+        let mut moved = Vec::new();
+        for (range, name, kb) in &maps {
+            let before = self.previous.get(range).copied().unwrap_or(0);
+            if kb.abs_diff(before) >= 1024 {
+                moved.push(format!(
+                    "{range} {name:?} {:.1} -> {:.1} MB",
+                    before as f64 / 1024.0,
+                    *kb as f64 / 1024.0
+                ));
+            }
+        }
+        for (range, kb) in &self.previous {
+            if *kb >= 1024 && !maps.iter().any(|(r, _, _)| r == range) {
+                moved.push(format!("{range} unmapped ({:.1} MB)", *kb as f64 / 1024.0));
+            }
+        }
+        if !self.previous.is_empty() {
+            println!("  detail minute {minute}: {}", moved.join("; "));
+        }
+        self.previous = maps.into_iter().map(|(r, _, kb)| (r, kb)).collect();
+        let _ = std::fs::copy(
+            format!("/proc/{pid}/smaps"),
+            self.dir.join(format!("smaps-{minute:03}.txt")),
+        );
+        let threads: String = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map(|tasks| {
+                tasks
+                    .flatten()
+                    .map(|t| {
+                        let comm =
+                            std::fs::read_to_string(t.path().join("comm")).unwrap_or_default();
+                        format!("{} {}", t.file_name().to_string_lossy(), comm.trim())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default();
+        let _ = std::fs::write(self.dir.join(format!("threads-{minute:03}.txt")), threads);
+        let script = self.dir.join("arenas.gdb");
+        let _ = std::fs::write(
+            &script,
+            "set $a = &main_arena\n\
+             while 1\n\
+             printf \"arena %p system_mem %lu\\n\", $a, $a->system_mem\n\
+             set $a = $a->next\n\
+             if $a == &main_arena\n\
+             loop_break\n\
+             end\n\
+             end\n\
+             thread apply all printf \"thread_arena %p\\n\", thread_arena\n",
+        );
+        if let Ok(out) = std::process::Command::new("gdb")
+            .args(["-p", pid, "-batch", "-x"])
+            .arg(&script)
+            .output()
+        {
+            let _ = std::fs::write(self.dir.join(format!("arenas-{minute:03}.txt")), out.stdout);
+        }
+    }
 }
 
 /// A number from the environment, or `default`.
@@ -455,6 +564,7 @@ async fn main() {
     let mut rss_max = rss_start;
     let mut next_sample = Duration::ZERO;
     let mut samples: Vec<(u64, u64, u64, u64)> = Vec::new();
+    let mut detail = Detail::from_env(minutes);
     while Instant::now() < deadline {
         if started.elapsed() >= next_sample {
             let (app, total) = rss_mb(&pid);
@@ -465,6 +575,13 @@ async fn main() {
                 rss_by_kind(&pid)
             );
             next_sample += Duration::from_secs(if minutes > 10 { 300 } else { 60 });
+            if let Some(d) = detail.as_mut() {
+                if minute >= d.from_minute {
+                    d.sample(&pid, minute);
+                }
+                let every_minute_from = Duration::from_secs(d.from_minute.max(minute + 1) * 60);
+                next_sample = next_sample.min(every_minute_from);
+            }
         }
         // Every 20th sale, a back-office round trip: orders, stock, catalog search, back to Sell.
         if sales % 20 == 19 {
@@ -515,6 +632,9 @@ async fn main() {
     ));
     println!("RSS over the session (minute, sales, app RSS MB, app + WebKit PSS MB): {samples:?}");
     println!("app RSS by kind at the end (MB): {}", rss_by_kind(&pid));
+    if let Some(d) = detail.as_mut() {
+        d.sample(&pid, started.elapsed().as_secs() / 60);
+    }
     println!(
         "memory (app RSS / app + WebKit PSS) after sign-in {}/{} MB, after {sales} sales in {minutes} min {}/{} MB, max {}/{} MB",
         rss_start.0, rss_start.1, rss_end.0, rss_end.1, rss_max.0, rss_max.1

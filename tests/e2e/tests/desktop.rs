@@ -120,6 +120,10 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         "5.00 change from the cash tender"
     );
     s.shot("03-sale-receipt").await;
+    // Every Enter and click above also called `window.open()` (the shell's WebKitGTK workaround,
+    // src-tauri/src/webkit.rs): the shell refuses new windows, so there is still one.
+    let windows = s.client.windows().await.expect("window handles");
+    assert_eq!(windows.len(), 1, "no window was opened: {windows:?}");
 
     // Return one line: damaged, refunded to store credit.
     s.click("#nav-returns").await;
