@@ -110,36 +110,26 @@ fn rss_mb(pid: &str) -> (u64, u64) {
 /// rest (the binary, stacks, fonts, data files). Printed with every sample so a growth can be
 /// attributed without rerunning the hour.
 fn rss_by_kind(pid: &str) -> String {
-    let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else {
-        return String::new();
-    };
     let kinds = ["heap", "anon", "shm", "libLLVM", "libs", "other"];
     let mut kb = [0u64; 6];
-    let mut kind = 5;
-    for line in smaps.lines() {
-        let mut words = line.split_whitespace();
-        let first = words.next().unwrap_or("");
-        if first.contains('-') && first.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-            let name = words.nth(4).unwrap_or("");
-            kind = if name == "[heap]" {
-                0
-            } else if name.is_empty() {
-                1
-            } else if name.starts_with("/SYSV")
-                || name.starts_with("/dev/shm")
-                || name.starts_with("/memfd")
-            {
-                2
-            } else if name.contains("libLLVM") {
-                3
-            } else if name.contains(".so") {
-                4
-            } else {
-                5
-            };
-        } else if first == "Rss:" {
-            kb[kind] += words.next().and_then(|v| v.parse().ok()).unwrap_or(0);
-        }
+    for (_, name, rss) in mappings(pid) {
+        let kind = if name == "[heap]" {
+            0
+        } else if name.is_empty() {
+            1
+        } else if name.starts_with("/SYSV")
+            || name.starts_with("/dev/shm")
+            || name.starts_with("/memfd")
+        {
+            2
+        } else if name.contains("libLLVM") {
+            3
+        } else if name.contains(".so") {
+            4
+        } else {
+            5
+        };
+        kb[kind] += rss;
     }
     kinds
         .iter()
