@@ -91,6 +91,7 @@ fn drop_tokens_on_window_open(view: &webkit2gtk::WebView) -> bool {
             if !id.is_null() && CStr::from_ptr(id).to_bytes() == VERIFY_WINDOW_OPEN.as_bytes() {
                 webkit_settings_set_feature_enabled(raw.cast(), feature, 1);
                 found = true;
+                break;
             }
         }
         webkit_feature_list_unref(list);

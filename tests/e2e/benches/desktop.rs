@@ -176,6 +176,18 @@ impl Detail {
     fn from_env(minutes: u64) -> Option<Detail> {
         let dir = std::path::PathBuf::from(std::env::var_os("BENCH_DETAIL_DIR")?);
         std::fs::create_dir_all(&dir).expect("BENCH_DETAIL_DIR: cannot create it");
+        let _ = std::fs::write(
+            dir.join("arenas.gdb"),
+            "set $a = &main_arena\n\
+             while 1\n\
+             printf \"arena %p system_mem %lu\\n\", $a, $a->system_mem\n\
+             set $a = $a->next\n\
+             if $a == &main_arena\n\
+             loop_break\n\
+             end\n\
+             end\n\
+             thread apply all printf \"thread_arena %p\\n\", thread_arena\n",
+        );
         Some(Detail {
             dir,
             from_minute: env_u64("BENCH_DETAIL_FROM", minutes.saturating_sub(12)),
@@ -224,18 +236,6 @@ impl Detail {
             .unwrap_or_default();
         let _ = std::fs::write(self.dir.join(format!("threads-{minute:03}.txt")), threads);
         let script = self.dir.join("arenas.gdb");
-        let _ = std::fs::write(
-            &script,
-            "set $a = &main_arena\n\
-             while 1\n\
-             printf \"arena %p system_mem %lu\\n\", $a, $a->system_mem\n\
-             set $a = $a->next\n\
-             if $a == &main_arena\n\
-             loop_break\n\
-             end\n\
-             end\n\
-             thread apply all printf \"thread_arena %p\\n\", thread_arena\n",
-        );
         if let Ok(out) = std::process::Command::new("gdb")
             .args(["-p", pid, "-batch", "-x"])
             .arg(&script)
