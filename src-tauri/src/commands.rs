@@ -361,15 +361,29 @@ pub async fn import_shopify(
     csv: String,
     dry_run: bool,
     location: Option<String>,
+    skip_invalid: Option<bool>,
 ) -> Result<ImportReport, ApiError> {
     with_store(&app, move |s| {
         s.import_shopify(
             csv.as_bytes(),
-            &ImportOptions { dry_run, location },
+            &ImportOptions {
+                dry_run,
+                location,
+                skip_invalid: skip_invalid.unwrap_or(false),
+            },
             &NoProgress,
         )
     })
     .await
+}
+
+/// The header and the given rows of an import file as CSV text (the rows an import skipped,
+/// to fix and import again).
+#[tauri::command]
+pub async fn shopify_rows(csv: String, rows: Vec<u64>) -> Result<String, ApiError> {
+    let mut out = Vec::new();
+    backroom_store::shopify::write_rows(csv.as_bytes(), &rows, &mut out)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 #[tauri::command]
@@ -575,11 +589,16 @@ pub async fn import_shopify_with_progress(
     csv: String,
     dry_run: bool,
     location: Option<String>,
+    skip_invalid: Option<bool>,
 ) -> Result<ImportReport, ApiError> {
     with_store(&app, move |s| {
         s.import_shopify(
             csv.as_bytes(),
-            &ImportOptions { dry_run, location },
+            &ImportOptions {
+                dry_run,
+                location,
+                skip_invalid: skip_invalid.unwrap_or(false),
+            },
             &EmitProgress::new(handle, "import"),
         )
     })

@@ -115,6 +115,7 @@ fn main() {
             commands::set_list_price,
             commands::store_settings,
             commands::update_store_settings,
+            commands::shopify_rows,
             commands::create_location,
             commands::roles,
             commands::all_staff,

@@ -365,7 +365,7 @@ mod tests {
                 barcodes: vec!["4006381333931".into()],
                 price_minor: 1999,
                 cost_minor: Some(800),
-                weight_g: 180,
+                weight_mg: 180_000,
                 ..new_variant()
             }],
             ..Default::default()
@@ -380,7 +380,7 @@ mod tests {
         assert_eq!(f.variants[0].options, "Red, M");
         let back = product_input(&f, "EUR").unwrap();
         assert_eq!(
-            back.variants[0].weight_g, 180,
+            back.variants[0].weight_mg, 180_000,
             "a field the form does not show survives"
         );
         assert_eq!(back.description_html, "<p>kept</p>");

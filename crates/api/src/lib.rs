@@ -118,10 +118,52 @@ pub struct ImportReport {
     /// values.
     #[serde(default)]
     pub skus_generated: u64,
+    /// What the import decided or adjusted at a row without refusing it, each naming the row
+    /// and column: a SKU already used elsewhere given a suffix, a weight rounded to the
+    /// milligram, a UPC-A's lost leading zero restored, a code kept as an internal code, a tax
+    /// class assigned, an inventory difference applied to a level that moved since the file
+    /// was prepared. Notes never stop an import.
+    #[serde(default)]
+    pub notes: Vec<RowProblem>,
+    /// For every product the file updates: which product fields change and which variants are
+    /// added, changed (and in which fields) or archived, so a dry run shows what an older file
+    /// would undo.
+    #[serde(default)]
+    pub changes: Vec<ProductChange>,
+    /// With "import the valid products, skip the rest": how many products were left out for
+    /// their problems, and every file row they span (spreadsheet numbering), in order.
+    #[serde(default)]
+    pub products_skipped: u64,
+    #[serde(default)]
+    pub skipped_rows: Vec<u64>,
+}
+
+/// What an import changes in one stored product.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductChange {
+    pub handle: String,
+    /// Product fields whose value changes (`title`, `tags`, `options`, `images`, …).
+    pub fields: Vec<String>,
+    /// SKUs of variants the file adds.
+    pub variants_added: Vec<String>,
+    /// Variants whose fields change.
+    pub variants_changed: Vec<VariantChange>,
+    /// SKUs of stored variants the file no longer lists: they are archived (kept with their
+    /// history, gone from sale and search).
+    pub variants_archived: Vec<String>,
+}
+
+/// The fields of one variant an import changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantChange {
+    pub sku: String,
+    /// `price`, `barcodes`, `weight`, `sku`, …
+    pub fields: Vec<String>,
 }
 
 impl ImportReport {
-    /// Whether the file had problems. An import with problems writes nothing, dry run or not.
+    /// Whether the file had problems. An import with problems writes nothing, dry run or not,
+    /// unless it was asked to skip the products that have them (then `products_skipped` > 0).
     pub fn has_problems(&self) -> bool {
         !self.problems.is_empty()
     }
@@ -636,7 +678,8 @@ pub struct VariantInput {
     pub price_minor: i64,
     pub compare_at_minor: Option<i64>,
     pub cost_minor: Option<i64>,
-    pub weight_g: i64,
+    /// Shipping weight in milligrams (Shopify's `Variant Grams` may carry decimals).
+    pub weight_mg: i64,
     pub weight_unit: String,
     pub taxable: bool,
     /// Code of a tax class; blank for the store default.
@@ -644,8 +687,15 @@ pub struct VariantInput {
     pub tax_code: String,
     pub requires_shipping: bool,
     pub inventory_tracked: bool,
+    /// Who tracks the inventory, as Shopify's `Variant Inventory Tracker` names it (`shopify`,
+    /// or a third-party service such as `shipwire`); kept and exported as imported. Blank on
+    /// a tracked variant exports as `shopify`.
+    pub inventory_tracker: String,
     /// `deny` or `continue`.
     pub inventory_policy: String,
+    /// Shopify's `Variant Fulfillment Service` (`manual`, `gift_card`, a third-party
+    /// service's handle); kept and exported as imported, blank exports as `manual`.
+    pub fulfillment_service: String,
     pub image_url: String,
 }
 
@@ -727,6 +777,10 @@ pub struct StoreSettingsView {
     pub receipt_footer: String,
     pub loyalty_points_per_unit: i64,
     pub loyalty_point_value: i64,
+    /// Code of the tax class a taxable variant without its own class sells under (blank:
+    /// none).
+    #[serde(default)]
+    pub default_tax_class: String,
 }
 
 /// Where a receipt went.

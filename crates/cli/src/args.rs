@@ -183,6 +183,14 @@ pub enum ImportCmd {
         /// Location for the inventory quantity column (default: the first store location).
         #[arg(long)]
         location: Option<String>,
+        /// Import the valid products and skip every product that has a problem (default: a
+        /// file with any problem imports nothing).
+        #[arg(long)]
+        skip_invalid: bool,
+        /// With --skip-invalid: write the skipped rows (with the header) to this CSV, to fix
+        /// and import again.
+        #[arg(long, value_name = "FILE", requires = "skip_invalid")]
+        skipped_rows: Option<PathBuf>,
     },
     /// Import Shopify's multi-location inventory CSV as count corrections.
     Inventory {

@@ -248,19 +248,40 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(cmd) => {
             let mut store = open(&db)?;
             let bar = Bar::new("importing");
+            let mut skipped = false;
             let report = match cmd {
                 ImportCmd::Shopify {
                     file,
                     dry_run,
                     location,
+                    skip_invalid,
+                    skipped_rows,
                 } => {
                     let f = std::fs::File::open(&file)
                         .with_context(|| format!("opening {}", file.display()))?;
-                    store.import_shopify(
+                    let report = store.import_shopify(
                         std::io::BufReader::new(f),
-                        &ImportOptions { dry_run, location },
+                        &ImportOptions {
+                            dry_run,
+                            location,
+                            skip_invalid,
+                        },
                         &bar,
-                    )?
+                    )?;
+                    if let (Some(dest), false) = (&skipped_rows, report.skipped_rows.is_empty()) {
+                        let src = std::fs::File::open(&file)
+                            .with_context(|| format!("opening {}", file.display()))?;
+                        let out = std::fs::File::create(dest)
+                            .with_context(|| format!("creating {}", dest.display()))?;
+                        let n = backroom_store::shopify::write_rows(
+                            std::io::BufReader::new(src),
+                            &report.skipped_rows,
+                            std::io::BufWriter::new(out),
+                        )?;
+                        eprintln!("wrote the {n} skipped rows to {}", dest.display());
+                    }
+                    skipped = skip_invalid;
+                    report
                 }
                 ImportCmd::Inventory { file, dry_run } => {
                     let f = std::fs::File::open(&file)
@@ -270,9 +291,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             bar.finish();
             out.import(&report)?;
-            if !report.problems.is_empty() {
+            if !report.problems.is_empty() && !skipped {
                 bail!(
-                    "{} problem(s) in the file; nothing was imported",
+                    "{} problem(s) in the file; nothing was imported (--skip-invalid imports \
+                     the valid products)",
                     report.problems.len()
                 );
             }

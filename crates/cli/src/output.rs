@@ -181,6 +181,32 @@ impl Out {
             "  stock movements: {}   rows skipped: {}",
             r.stock_movements, r.rows_skipped
         );
+        if r.products_skipped > 0 {
+            println!(
+                "  skipped: {} products with problems ({} rows)",
+                r.products_skipped,
+                r.skipped_rows.len()
+            );
+        }
+        for c in &r.changes {
+            let mut parts = Vec::new();
+            if !c.fields.is_empty() {
+                parts.push(c.fields.join(", "));
+            }
+            if !c.variants_added.is_empty() {
+                parts.push(format!("adds {}", c.variants_added.join(", ")));
+            }
+            for v in &c.variants_changed {
+                parts.push(format!("{}: {}", v.sku, v.fields.join(", ")));
+            }
+            if !c.variants_archived.is_empty() {
+                parts.push(format!("ARCHIVES {}", c.variants_archived.join(", ")));
+            }
+            println!("  update {}: {}", c.handle, parts.join("; "));
+        }
+        for n in &r.notes {
+            println!("  note: row {} column '{}': {}", n.row, n.column, n.message);
+        }
         for p in &r.problems {
             eprintln!("  row {} column '{}': {}", p.row, p.column, p.message);
         }

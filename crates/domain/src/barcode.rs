@@ -90,42 +90,219 @@ fn digits_of(code: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Normalises a barcode for storage and lookup: trims it, turns a 12-digit UPC-A into its
-/// 13-digit EAN form, and verifies the check digit of any 8/12/13/14-digit GTIN. Non-numeric
-/// codes (Code 128 labels, internal codes) are kept as typed.
-pub fn normalize(code: &str) -> Result<String, FieldError> {
-    let code = code.trim();
-    if code.is_empty() {
+/// The shape a code was recognised as (GS1's names; `Internal` is anything else a store uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeKind {
+    /// GTIN-13 (EAN-13) not starting with 0.
+    Ean13,
+    /// GTIN-8 (EAN-8).
+    Ean8,
+    /// GTIN-12 (UPC-A), typed with 12 digits, 13 with a leading 0, or 11 when a spreadsheet
+    /// dropped the leading zero.
+    UpcA,
+    /// The 8-digit zero-suppressed UPC-E (number system 0 or 1), expanded to its UPC-A.
+    UpcE,
+    /// GTIN-14 (ITF-14 and case codes).
+    Gtin14,
+    /// Any other code a store prints or types (Code 128 text, short numeric item codes).
+    Internal,
+}
+
+impl CodeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeKind::Ean13 => "EAN-13",
+            CodeKind::Ean8 => "EAN-8",
+            CodeKind::UpcA => "UPC-A",
+            CodeKind::UpcE => "UPC-E",
+            CodeKind::Gtin14 => "GTIN-14",
+            CodeKind::Internal => "internal code",
+        }
+    }
+}
+
+/// A code read from a label, a scanner or a spreadsheet cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Code {
+    /// The form stored and looked up: a GTIN-12 (UPC-A, also from UPC-E) as its 13-digit EAN
+    /// form `0…`, a GTIN-14 with indicator 0 as the GTIN-13 it wraps, EAN-8 and EAN-13 as they
+    /// are, an internal code as typed (trimmed).
+    pub canonical: String,
+    pub kind: CodeKind,
+}
+
+/// Expands an 8-digit UPC-E (`N dddddd C`) to its 11 UPC-A data digits, or `None` when the
+/// number system is not 0 or 1. GS1 General Specifications §5.2.2.4.2 (zero suppression).
+fn upc_e_to_upc_a(d: &[u8]) -> Option<Vec<u8>> {
+    if d.len() != 8 || d[0] > 1 {
+        return None;
+    }
+    let (ns, x) = (d[0], &d[1..7]);
+    let body: Vec<u8> = match x[5] {
+        0..=2 => [&x[0..2], &[x[5], 0, 0, 0, 0], &x[2..5]].concat(),
+        3 => [&x[0..3], &[0, 0, 0, 0, 0], &x[3..5]].concat(),
+        4 => [&x[0..4], &[0, 0, 0, 0, 0], &x[4..5]].concat(),
+        _ => [&x[0..5], &[0, 0, 0, 0], &x[5..6]].concat(),
+    };
+    Some([&[ns][..], &body].concat())
+}
+
+fn digits_text(d: &[u8]) -> String {
+    d.iter().map(|b| char::from(b'0' + b)).collect()
+}
+
+/// Whether text is a number in scientific notation (`4.00638E+12`): what a spreadsheet shows
+/// and saves for a long number in a cell not formatted as text. Its digits are gone.
+fn is_scientific(t: &str) -> bool {
+    let Some((mantissa, exp)) = t.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+    let mantissa_ok = !mantissa.is_empty()
+        && mantissa.split_once(['.', ',']).map_or(
+            mantissa.bytes().all(|b| b.is_ascii_digit()),
+            |(i, f)| {
+                !i.is_empty()
+                    && i.bytes().all(|b| b.is_ascii_digit())
+                    && f.bytes().all(|b| b.is_ascii_digit())
+            },
+        );
+    mantissa_ok && !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Reads a code the way a person, a scanner or a spreadsheet wrote it, with GS1 check digits
+/// verified. Accepted: EAN-13, EAN-8, UPC-A (12 digits; 11 when a spreadsheet dropped the
+/// leading zero and the check digit still matches), UPC-E (8 digits, number system 0/1, when it
+/// is not a valid EAN-8), GTIN-14; a leading apostrophe (Shopify's export and spreadsheets write
+/// it to keep a number as text) and a trailing `.0` on an otherwise valid GTIN are dropped.
+/// Any other code without whitespace is an internal code, kept as typed.
+///
+/// Errors (field `barcode`): `empty`; `invalid_barcode` (whitespace inside);
+/// `scientific_notation` (`4.00638E+12`: the digits are lost, never stored);
+/// `bad_check_digit` (an 8/11/12/13/14-digit number whose GS1 check digit does not match).
+pub fn parse_code(text: &str) -> Result<Code, FieldError> {
+    let t = text.trim();
+    let t = t.strip_prefix('\'').unwrap_or(t).trim();
+    if t.is_empty() {
         return Err(FieldError::new("barcode", "empty", "barcode is empty"));
     }
-    if code.chars().any(char::is_whitespace) {
+    if is_scientific(t) {
+        return Err(FieldError::new(
+            "barcode",
+            "scientific_notation",
+            format!(
+                "'{t}' is a number a spreadsheet turned into scientific notation, so its digits \
+                 are lost; format the column as text and type the barcode again"
+            ),
+        ));
+    }
+    if t.chars().any(char::is_whitespace) {
         return Err(FieldError::new(
             "barcode",
             "invalid_barcode",
-            format!("'{code}' contains whitespace"),
+            format!("'{t}' contains whitespace"),
         ));
     }
-    let Some(digits) = digits_of(code) else {
-        return Ok(code.to_string());
+    let digits_part = t
+        .strip_suffix(".0")
+        .filter(|d| matches!(d.len(), 8 | 12 | 13 | 14))
+        .unwrap_or(t);
+    let Some(d) = digits_of(digits_part) else {
+        return Ok(Code {
+            canonical: t.to_string(),
+            kind: CodeKind::Internal,
+        });
     };
-    if matches!(digits.len(), 8 | 12 | 13 | 14) {
-        let (data, check) = digits.split_at(digits.len() - 1);
-        let want = gs1_check_digit(data);
-        if check[0] != want {
-            return Err(FieldError::new(
-                "barcode",
-                "bad_check_digit",
-                format!(
-                    "'{code}' has check digit {} but should have {want}",
-                    check[0]
-                ),
-            ));
+    let valid = |d: &[u8]| {
+        let (data, check) = d.split_at(d.len() - 1);
+        gs1_check_digit(data) == check[0]
+    };
+    let bad = |what: &str| {
+        let (data, check) = d.split_at(d.len() - 1);
+        FieldError::new(
+            "barcode",
+            "bad_check_digit",
+            format!(
+                "'{t}' {what}: its check digit is {} but should be {}; check the label",
+                check[0],
+                gs1_check_digit(data)
+            ),
+        )
+    };
+    let code = |canonical: String, kind| Ok(Code { canonical, kind });
+    match d.len() {
+        8 if valid(&d) => code(digits_part.to_string(), CodeKind::Ean8),
+        8 => match upc_e_to_upc_a(&d) {
+            Some(a) if gs1_check_digit(&a) == d[7] => {
+                code(format!("0{}{}", digits_text(&a), d[7]), CodeKind::UpcE)
+            }
+            _ => Err(bad("is not a valid EAN-8 or UPC-E")),
+        },
+        11 => {
+            let full = [&[0u8][..], &d].concat();
+            if valid(&full) {
+                code(format!("00{digits_part}"), CodeKind::UpcA)
+            } else {
+                Err(bad(
+                    "has 11 digits, like a UPC-A whose leading zero a spreadsheet dropped, but \
+                     with that zero restored",
+                ))
+            }
         }
-        if digits.len() == 12 {
-            return Ok(format!("0{code}"));
+        12 if valid(&d) => code(format!("0{digits_part}"), CodeKind::UpcA),
+        12 => Err(bad("is not a valid UPC-A")),
+        13 if valid(&d) => code(
+            digits_part.to_string(),
+            if d[0] == 0 {
+                CodeKind::UpcA
+            } else {
+                CodeKind::Ean13
+            },
+        ),
+        13 => Err(bad("is not a valid EAN-13")),
+        14 if valid(&d) => code(
+            if d[0] == 0 {
+                digits_part[1..].to_string()
+            } else {
+                digits_part.to_string()
+            },
+            CodeKind::Gtin14,
+        ),
+        14 => Err(bad("is not a valid GTIN-14")),
+        _ => code(t.to_string(), CodeKind::Internal),
+    }
+}
+
+/// For an 8-digit code that is a valid EAN-8 *and* a valid UPC-E (text cannot tell which
+/// symbol was printed), the canonical UPC-A form of its UPC-E reading; lookups try it after
+/// the EAN-8.
+pub fn upc_e_alternative(canonical: &str) -> Option<String> {
+    let d = digits_of(canonical).filter(|d| d.len() == 8)?;
+    let a = upc_e_to_upc_a(&d)?;
+    (gs1_check_digit(&a) == d[7]).then(|| format!("0{}{}", digits_text(&a), d[7]))
+}
+
+/// The canonical form of a code for storage and lookup (see [`parse_code`]).
+pub fn normalize(code: &str) -> Result<String, FieldError> {
+    parse_code(code).map(|c| c.canonical)
+}
+
+/// Every text whose canonical form is `canonical` among the usual spellings of one GTIN
+/// (13 digits, 12 and 11 without leading zeros, 14 with one more): used to find a SKU typed as
+/// a GTIN that would read as the same code as a barcode. UPC-E spellings are not listed.
+pub fn spellings(canonical: &str) -> Vec<String> {
+    let mut out = vec![canonical.to_string()];
+    if canonical.len() == 13 && digits_of(canonical).is_some() {
+        out.push(format!("0{canonical}"));
+        if let Some(a) = canonical.strip_prefix('0') {
+            out.push(a.to_string());
+            if let Some(b) = a.strip_prefix('0') {
+                out.push(b.to_string());
+            }
         }
     }
-    Ok(code.to_string())
+    out
 }
 
 /// Reads one scan, recognising embedded codes by the configured prefixes.
@@ -216,6 +393,19 @@ mod tests {
             ("12345", Ok("12345")),         // short internal code, no check digit rule
             ("", Err("empty")),
             ("12 34", Err("invalid_barcode")),
+            // What spreadsheets and Shopify's export do to codes.
+            ("'4006381333931", Ok("4006381333931")), // apostrophe keeps a number as text
+            ("4006381333931.0", Ok("4006381333931")),
+            ("36000291452", Ok("0036000291452")), // UPC-A that lost its leading zero
+            ("36000291453", Err("bad_check_digit")), // ... and one whose check breaks
+            ("4.00638E+12", Err("scientific_notation")),
+            ("4,00638e12", Err("scientific_notation")),
+            ("04252614", Ok("0042100005264")), // UPC-E → its UPC-A
+            ("04252615", Err("bad_check_digit")),
+            ("00036000291452", Ok("0036000291452")), // GTIN-14, indicator 0
+            ("10036000291459", Ok("10036000291459")), // GTIN-14 case code
+            ("10036000291450", Err("bad_check_digit")),
+            ("1234567", Ok("1234567")), // 7 digits: an internal item number
         ];
         for (input, want) in cases {
             let got = normalize(input);
@@ -224,6 +414,57 @@ mod tests {
                 Err(code) => assert_eq!(got.unwrap_err().code, *code, "normalize({input:?})"),
             }
         }
+    }
+
+    #[test]
+    fn upc_e_expands_to_its_upc_a_in_every_suppression_pattern() {
+        // Published pairs (GS1 zero suppression, last digit 0–9).
+        let cases = [
+            ("04252614", "042100005264"),
+            ("01234133", "012300000413"),
+            ("06543217", "065100004327"),
+            ("01234543", "012340000053"),
+            ("12345639", "123400000569"),
+        ];
+        for (e, a) in cases {
+            assert_eq!(
+                normalize(e).unwrap(),
+                normalize(a).unwrap(),
+                "UPC-E {e} is UPC-A {a}"
+            );
+            assert_eq!(
+                parse_code(e).unwrap().kind,
+                CodeKind::UpcE,
+                "{e} reads as UPC-E"
+            );
+        }
+        // A valid EAN-8 stays an EAN-8 even when it starts with 0; when it also reads as a
+        // UPC-E, lookups try that UPC-A too.
+        assert_eq!(parse_code("96385074").unwrap().kind, CodeKind::Ean8);
+        assert_eq!(parse_code("01234565").unwrap().kind, CodeKind::Ean8);
+        assert_eq!(
+            upc_e_alternative("01234565").as_deref(),
+            Some("0012345000065"),
+            "01234565 is also the UPC-E of 012345000065"
+        );
+        assert_eq!(
+            upc_e_alternative("96385074"),
+            None,
+            "number system 9 is no UPC-E"
+        );
+    }
+
+    #[test]
+    fn every_spelling_of_a_gtin_reads_as_the_same_code() {
+        let canonical = normalize("036000291452").unwrap();
+        for s in spellings(&canonical) {
+            assert_eq!(
+                normalize(&s).unwrap(),
+                canonical,
+                "spelling {s} must read as {canonical}"
+            );
+        }
+        assert_eq!(spellings("SKU-1"), vec!["SKU-1".to_string()]);
     }
 
     #[test]

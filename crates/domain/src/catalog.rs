@@ -6,29 +6,38 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
 
-/// A stock-keeping unit: unique per variant, 1–64 visible characters, no whitespace inside.
+/// A stock-keeping unit: unique per live variant, 1–255 characters (Shopify's limit), trimmed;
+/// spaces inside are kept (`RING 7 SLV` is a real SKU), control characters are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Sku(String);
 
+/// The longest SKU Shopify accepts, in characters.
+pub const SKU_MAX_CHARS: usize = 255;
+
 impl Sku {
+    /// Errors (field `sku`): `required`, `too_long` (over 255 characters), `invalid_sku`
+    /// (a control character such as a tab or a line break).
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let t = text.trim();
         if t.is_empty() {
             return Err(FieldError::new("sku", "required", "SKU is required"));
         }
-        if t.chars().count() > 64 {
+        if t.chars().count() > SKU_MAX_CHARS {
             return Err(FieldError::new(
                 "sku",
                 "too_long",
-                "SKU is longer than 64 characters",
+                format!("SKU is longer than {SKU_MAX_CHARS} characters"),
             ));
         }
-        if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if t.chars().any(char::is_control) {
             return Err(FieldError::new(
                 "sku",
                 "invalid_sku",
-                format!("SKU '{t}' contains whitespace"),
+                format!(
+                    "SKU '{}' contains a tab, line break or other control character",
+                    t.escape_debug()
+                ),
             ));
         }
         Ok(Sku(t.to_string()))
@@ -58,32 +67,35 @@ impl fmt::Display for Sku {
     }
 }
 
-/// A product handle (Shopify's URL handle): lowercase letters, digits and dashes.
+/// A product handle (Shopify's URL handle), an opaque key: any Unicode text of 1–255 characters
+/// without whitespace or control characters (`silver-ring-tm™`, emoji included), folded to
+/// lower case as Shopify does.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Handle(String);
 
 impl Handle {
-    /// Accepts a handle as written; upper case is folded, anything else is an error.
+    /// Accepts a handle as written; upper case is folded. Errors (field `handle`): `required`,
+    /// `too_long`, `invalid_handle` (whitespace or a control character inside).
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let t = text.trim().to_lowercase();
         if t.is_empty() {
             return Err(FieldError::new("handle", "required", "handle is required"));
         }
-        if t.len() > 255 {
+        if t.chars().count() > 255 {
             return Err(FieldError::new(
                 "handle",
                 "too_long",
                 "handle is longer than 255 characters",
             ));
         }
-        if !t
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
-        {
+        if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(FieldError::new(
                 "handle",
                 "invalid_handle",
-                format!("handle '{t}' may only contain letters, digits, '-', '_' and '.'"),
+                format!(
+                    "handle '{}' contains a space or a control character",
+                    t.escape_debug()
+                ),
             ));
         }
         Ok(Handle(t))
@@ -302,18 +314,65 @@ pub fn category_path(text: &str) -> Result<Vec<String>, FieldError> {
     Ok(parts)
 }
 
-/// Parses a weight in grams (non-negative integer or decimal text rounded to whole grams is
-/// refused; Shopify writes grams as integers).
-pub fn parse_grams(text: &str, field: &str) -> Result<i64, FieldError> {
+/// A weight read from text, in milligrams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weight {
+    pub mg: i64,
+    /// The text had more than three decimals of a gram and was rounded (half away from zero)
+    /// to the milligram.
+    pub rounded: bool,
+}
+
+/// Parses a non-negative weight in grams written as decimal text (`120`, `2.65`,
+/// `120.407806375`: Shopify writes fractional grams when weights were entered in ounces or
+/// pounds) to whole milligrams; digits beyond the milligram are rounded and flagged, never
+/// dropped silently. Up to 1,000,000,000 g. Error `invalid_weight` names `field`.
+pub fn parse_weight_grams(text: &str, field: &str) -> Result<Weight, FieldError> {
     let t = text.trim();
-    let t = t.strip_suffix(".0").unwrap_or(t);
-    t.parse::<i64>().ok().filter(|g| *g >= 0).ok_or_else(|| {
+    let bad = || {
         FieldError::new(
             field,
             "invalid_weight",
-            format!("'{text}' is not a whole number of grams"),
+            format!("'{t}' is not a weight in grams (a number such as 120 or 2.65)"),
         )
-    })
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || int.len() > 10
+    {
+        return Err(bad());
+    }
+    let grams: i64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| bad())?
+    };
+    if grams > 1_000_000_000 {
+        return Err(bad());
+    }
+    let mut mg = grams * 1000;
+    let digits: Vec<i64> = frac.bytes().map(|b| i64::from(b - b'0')).collect();
+    for (i, d) in digits.iter().take(3).enumerate() {
+        mg += d * [100, 10, 1][i];
+    }
+    let rest = digits.get(3..).unwrap_or(&[]);
+    let rounded = rest.iter().any(|d| *d != 0);
+    if rest.first().is_some_and(|d| *d >= 5) {
+        mg += 1;
+    }
+    Ok(Weight { mg, rounded })
+}
+
+/// Milligrams as grams text with no trailing zeros (`120408` → `120.408`, `240000` → `240`).
+pub fn format_grams(mg: i64) -> String {
+    let (g, rest) = (mg / 1000, (mg % 1000).abs());
+    if rest == 0 {
+        g.to_string()
+    } else {
+        format!("{g}.{rest:03}").trim_end_matches('0').to_string()
+    }
 }
 
 /// Parses a TRUE/FALSE cell (case-insensitive; blank is `default`).
@@ -338,8 +397,10 @@ mod tests {
     fn sku_rules() {
         assert_eq!(Sku::parse("  TSH-RED-M ").unwrap().as_str(), "TSH-RED-M");
         assert_eq!(Sku::parse("").unwrap_err().code, "required");
-        assert_eq!(Sku::parse("A B").unwrap_err().code, "invalid_sku");
-        assert_eq!(Sku::parse(&"x".repeat(65)).unwrap_err().code, "too_long");
+        assert_eq!(Sku::parse("RING 7 SLV").unwrap().as_str(), "RING 7 SLV");
+        assert_eq!(Sku::parse("A\tB").unwrap_err().code, "invalid_sku");
+        assert!(Sku::parse(&"x".repeat(255)).is_ok(), "Shopify allows 255");
+        assert_eq!(Sku::parse(&"x".repeat(256)).unwrap_err().code, "too_long");
     }
 
     #[test]
@@ -361,6 +422,42 @@ mod tests {
             Handle::parse("Has Space").unwrap_err().code,
             "invalid_handle"
         );
+        for opaque in ["silver-ring-tm™", "bougie-🕯️", "crème_brûlée.v2", "a/b"] {
+            assert!(
+                Handle::parse(opaque).is_ok(),
+                "{opaque} is a handle Shopify exports"
+            );
+        }
+    }
+
+    #[test]
+    fn weights_keep_the_milligram_and_say_when_they_round() {
+        let cases = [
+            ("120", 120_000, false),
+            ("2.6", 2_600, false),
+            ("2.65", 2_650, false),
+            ("120.407806375", 120_408, true),
+            ("0.0004", 0, true),
+            ("240.0", 240_000, false),
+            (".5", 500, false),
+        ];
+        for (text, mg, rounded) in cases {
+            assert_eq!(
+                parse_weight_grams(text, "grams").unwrap(),
+                Weight { mg, rounded },
+                "weight {text}"
+            );
+        }
+        for bad in ["", "-1", "1e3", "12 g", "1.2.3", "99999999999"] {
+            assert_eq!(
+                parse_weight_grams(bad, "grams").unwrap_err().field,
+                "grams",
+                "{bad:?} is refused naming the column"
+            );
+        }
+        assert_eq!(format_grams(120_408), "120.408");
+        assert_eq!(format_grams(2_600), "2.6");
+        assert_eq!(format_grams(240_000), "240");
     }
 
     #[test]

@@ -121,6 +121,7 @@ fn main() {
             &ImportOptions {
                 dry_run: true,
                 location: None,
+                ..Default::default()
             },
             &NoProgress,
         )
@@ -138,6 +139,7 @@ fn main() {
             &ImportOptions {
                 dry_run: false,
                 location: None,
+                ..Default::default()
             },
             &NoProgress,
         )
@@ -179,6 +181,7 @@ fn main() {
             &ImportOptions {
                 dry_run: false,
                 location: None,
+                ..Default::default()
             },
             &NoProgress,
         )

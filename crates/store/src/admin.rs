@@ -127,6 +127,7 @@ impl Store {
             receipt_footer: s.receipt_footer.clone(),
             loyalty_points_per_unit: s.loyalty_points_per_unit,
             loyalty_point_value: s.loyalty_point_value,
+            default_tax_class: s.default_tax_class.clone(),
         })
     }
 
@@ -170,23 +171,41 @@ impl Store {
             self.set_loyalty(input.loyalty_points_per_unit, input.loyalty_point_value)?;
         }
         let footer = input.receipt_footer.trim().to_string();
+        let default_tax = input.default_tax_class.trim().to_ascii_uppercase();
         self.write(|uow| {
             crate::staff::authorize(uow, Permission::ManageCatalog, None)?;
+            if !default_tax.is_empty() {
+                let known: bool = uow.tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM tax_class WHERE code = ?1)",
+                    [&default_tax],
+                    |r| r.get(0),
+                )?;
+                if !known {
+                    return Err(StoreError::not_found(
+                        "default_tax_class",
+                        "tax class",
+                        &default_tax,
+                    ));
+                }
+            }
             for (k, v) in [
                 ("store_name", &name),
                 ("receipt_printer", &printer),
                 ("receipt_footer", &footer),
+                ("default_tax_class", &default_tax),
             ] {
                 uow.tx.execute(
                     "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
                     params![k, v],
                 )?;
             }
-            let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer});
+            let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer,
+                               "default_tax_class": default_tax});
             let change = Change::new("settings.updated", "setting", "store")
                 .before(
                     json!({"store_name": before.store_name, "printer": before.printer,
-                               "receipt_footer": before.receipt_footer}),
+                               "receipt_footer": before.receipt_footer,
+                               "default_tax_class": before.default_tax_class}),
                 )
                 .after(after.clone())
                 .body(after);

@@ -48,6 +48,7 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
         loyalty_points_per_unit: get("loyalty_points_per_unit")?.parse().unwrap_or(1),
         loyalty_point_value: get("loyalty_point_value")?.parse().unwrap_or(1),
         printer: get("receipt_printer")?,
+        default_tax_class: get("default_tax_class")?,
         receipt_footer: conn
             .query_row(
                 "SELECT value FROM setting WHERE key = 'receipt_footer'",
@@ -286,6 +287,8 @@ impl Store {
         Ok(rows)
     }
 
+    /// Creates a tax class (`code` upper-cased, `rate_percent` such as `20` or `5.5`). The
+    /// first class of a store becomes its default tax class.
     pub fn create_tax_class(
         &mut self,
         code: &str,
@@ -306,7 +309,15 @@ impl Store {
                 .map_err(|e| {
                     unique_violation(e, "code", &format!("tax class '{code}' already exists"))
                 })?;
-            let after = json!({"id": id, "code": code, "name": name, "rate_milli": rate.0});
+            // The first class a store defines is its default until Settings picks another, so
+            // a taxable variant without a class never sells at 0 % by accident.
+            let became_default = uow.tx.execute(
+                "INSERT INTO setting (key, value) VALUES ('default_tax_class', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value = ''",
+                [&code],
+            )? > 0;
+            let after = json!({"id": id, "code": code, "name": name, "rate_milli": rate.0,
+                               "default": became_default});
             Ok((
                 id.clone(),
                 Change::new("tax_class.created", "tax_class", id)
@@ -827,9 +838,9 @@ pub(crate) fn normalise(input: &ProductInput) -> Result<ProductInput, FieldError
                 ));
             }
         }
-        if v.weight_g < 0 {
+        if v.weight_mg < 0 {
             return Err(FieldError::new(
-                f("weight_g"),
+                f("weight"),
                 "negative",
                 "weight cannot be negative",
             ));
@@ -850,6 +861,17 @@ pub(crate) fn normalise(input: &ProductInput) -> Result<ProductInput, FieldError
             .as_str()
             .to_string();
         v.tax_class = v.tax_class.trim().to_ascii_uppercase();
+        // Shopify's defaults, so a product saved here and the same product exported and
+        // imported again are equal.
+        v.inventory_tracker = match (v.inventory_tracked, v.inventory_tracker.trim()) {
+            (false, _) => String::new(),
+            (true, "") => "shopify".into(),
+            (true, t) => t.to_string(),
+        };
+        v.fulfillment_service = match v.fulfillment_service.trim() {
+            "" => "manual".into(),
+            f => f.to_string(),
+        };
     }
     Ok(p)
 }
@@ -1027,8 +1049,9 @@ pub(crate) fn write_normalised(
         tx.prepare_cached(
             "INSERT INTO variant (id, product_id, position, sku, option_values, price_minor, compare_at_minor, cost_minor,
                                   weight_g, weight_unit, taxable, tax_class_id, tax_code, requires_shipping,
-                                  inventory_tracked, inventory_policy, image_url, archived, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0, ?18, ?18)
+                                  inventory_tracked, inventory_policy, image_url, archived, created_at, updated_at,
+                                  weight_mg, inventory_tracker, fulfillment_service)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0, ?18, ?18, ?19, ?20, ?21)
              ON CONFLICT(id) DO UPDATE SET position = excluded.position, sku = excluded.sku,
                 option_values = excluded.option_values, price_minor = excluded.price_minor,
                 compare_at_minor = excluded.compare_at_minor, cost_minor = excluded.cost_minor,
@@ -1036,7 +1059,8 @@ pub(crate) fn write_normalised(
                 tax_class_id = excluded.tax_class_id, tax_code = excluded.tax_code,
                 requires_shipping = excluded.requires_shipping, inventory_tracked = excluded.inventory_tracked,
                 inventory_policy = excluded.inventory_policy, image_url = excluded.image_url, archived = 0,
-                updated_at = excluded.updated_at",
+                updated_at = excluded.updated_at, weight_mg = excluded.weight_mg,
+                inventory_tracker = excluded.inventory_tracker, fulfillment_service = excluded.fulfillment_service",
         )?
         .execute(params![
             vid,
@@ -1047,7 +1071,7 @@ pub(crate) fn write_normalised(
             v.price_minor,
             v.compare_at_minor,
             v.cost_minor,
-            v.weight_g,
+            (v.weight_mg + 500) / 1000,
             v.weight_unit,
             v.taxable,
             tax_class_id,
@@ -1056,7 +1080,10 @@ pub(crate) fn write_normalised(
             v.inventory_tracked,
             v.inventory_policy,
             v.image_url,
-            uow.now
+            uow.now,
+            v.weight_mg,
+            v.inventory_tracker,
+            v.fulfillment_service
         ])
         .map_err(|e| {
             unique_violation(e, &format!("variants[{i}].sku"), &format!("SKU '{}' is already used by another product", v.sku))
@@ -1074,6 +1101,7 @@ pub(crate) fn write_normalised(
                 )
             })?;
         }
+        crate::code::check_unique(tx, &vid, i, v)?;
         let num: i64 = tx
             .prepare_cached("SELECT num FROM variant WHERE id = ?1")?
             .query_row([&vid], |r| r.get(0))?;
@@ -1256,9 +1284,9 @@ pub(crate) fn read_product(conn: &Connection, id: &str) -> StoreResult<ProductIn
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut vstmt = conn.prepare_cached(
-        "SELECT v.id, v.sku, v.option_values, v.price_minor, v.compare_at_minor, v.cost_minor, v.weight_g, v.weight_unit,
+        "SELECT v.id, v.sku, v.option_values, v.price_minor, v.compare_at_minor, v.cost_minor, v.weight_mg, v.weight_unit,
                 v.taxable, COALESCE(t.code, ''), v.tax_code, v.requires_shipping, v.inventory_tracked, v.inventory_policy,
-                v.image_url
+                v.image_url, v.inventory_tracker, v.fulfillment_service
          FROM variant v LEFT JOIN tax_class t ON t.id = v.tax_class_id
          WHERE v.product_id = ?1 AND v.archived = 0 ORDER BY v.position",
     )?;
@@ -1273,7 +1301,7 @@ pub(crate) fn read_product(conn: &Connection, id: &str) -> StoreResult<ProductIn
                 price_minor: r.get(3)?,
                 compare_at_minor: r.get(4)?,
                 cost_minor: r.get(5)?,
-                weight_g: r.get(6)?,
+                weight_mg: r.get(6)?,
                 weight_unit: r.get(7)?,
                 taxable: r.get(8)?,
                 tax_class: r.get(9)?,
@@ -1282,6 +1310,8 @@ pub(crate) fn read_product(conn: &Connection, id: &str) -> StoreResult<ProductIn
                 inventory_tracked: r.get(12)?,
                 inventory_policy: r.get(13)?,
                 image_url: r.get(14)?,
+                inventory_tracker: r.get(15)?,
+                fulfillment_service: r.get(16)?,
             },
         ))
     })?;

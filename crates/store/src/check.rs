@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use backroom_api::{CheckFinding, CheckReport, StoreSummary};
-use rusqlite::{Connection, OpenFlags, MAIN_DB};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, MAIN_DB};
 
 use crate::{migrate, Store, StoreError, StoreResult};
 
@@ -176,6 +176,77 @@ impl Store {
             for row in rows {
                 let (who, balance) = row?;
                 push(what, format!("{who}: balance {balance}"));
+            }
+        }
+
+        // Refunds go back to individual payments: none gives back more than it paid, and no
+        // gift card holds more than was loaded onto it.
+        for (what, sql) in [
+            ("payment_over_refund",
+             "SELECT COALESCE(o.receipt_number, s.order_id) || ' ' || s.tender || CASE WHEN s.reference <> '' THEN ' ' || s.reference ELSE '' END,
+                     s.amount, SUM(-r.amount)
+              FROM payment s JOIN payment r ON r.refund_of = s.id LEFT JOIN sale_order o ON o.id = s.order_id
+              GROUP BY s.id HAVING SUM(-r.amount) > s.amount"),
+            ("gift_card_over_loaded",
+             "SELECT g.code, SUM(CASE WHEN t.kind IN ('issue', 'load') THEN t.amount ELSE 0 END), SUM(t.amount)
+              FROM gift_card g JOIN gift_card_txn t ON t.gift_card_id = g.id
+              GROUP BY g.id HAVING SUM(t.amount) > SUM(CASE WHEN t.kind IN ('issue', 'load') THEN t.amount ELSE 0 END)"),
+        ] {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            for row in rows {
+                let (who, limit, actual) = row?;
+                push(
+                    what,
+                    match what {
+                        "payment_over_refund" => {
+                            format!("{who}: paid {limit} but {actual} was refunded to it")
+                        }
+                        _ => format!("{who}: {limit} was loaded but it holds {actual}"),
+                    },
+                );
+            }
+        }
+        // A taxable variant with no class of its own sells under the default class; in a
+        // store that charges tax (it has tax classes) but has no default, it would sell at 0 %.
+        // A store without any tax class is a store that charges none.
+        let default_rate: Option<i64> = c
+            .query_row(
+                "SELECT t.rate_milli FROM setting s JOIN tax_class t ON t.code = s.value
+                 WHERE s.key = 'default_tax_class'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let charges_tax: bool =
+            c.query_row("SELECT EXISTS(SELECT 1 FROM tax_class)", [], |r| r.get(0))?;
+        if default_rate.is_none() && charges_tax {
+            let untaxed: Vec<String> = c
+                .prepare(
+                    "SELECT sku FROM variant WHERE archived = 0 AND taxable = 1 AND tax_class_id IS NULL
+                     ORDER BY sku",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if !untaxed.is_empty() {
+                let shown: Vec<&str> = untaxed.iter().take(10).map(String::as_str).collect();
+                push(
+                    "taxable_without_class",
+                    format!(
+                        "{} taxable variants have no tax class and the store has no default tax \
+                         class, so they would sell at 0 % tax: {}{}; set a default tax class in \
+                         Settings or give them a class",
+                        untaxed.len(),
+                        shown.join(", "),
+                        if untaxed.len() > shown.len() {
+                            ", …"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
             }
         }
 

@@ -17,6 +17,7 @@ mod admin;
 mod catalog;
 mod check;
 mod clock;
+mod code;
 mod count;
 mod customer;
 pub mod demo;
@@ -99,6 +100,10 @@ pub struct Settings {
     pub printer: String,
     /// Last line of every receipt.
     pub receipt_footer: String,
+    /// Code of the tax class a taxable variant without its own class is sold under (blank:
+    /// none; `check` then lists those variants, which would sell at 0 %). Shopify's
+    /// `Variant Taxable` / `Charge tax` maps to it on import.
+    pub default_tax_class: String,
 }
 
 /// One local store database.

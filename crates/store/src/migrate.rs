@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0001_init.sql"),
     include_str!("../../../migrations/local/0002_counter.sql"),
     include_str!("../../../migrations/local/0003_indexes.sql"),
+    include_str!("../../../migrations/local/0004_field_cases.sql"),
 ];
 
 /// The schema version this build writes.

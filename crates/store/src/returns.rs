@@ -282,29 +282,51 @@ impl Store {
                 exchange = Some(sale);
             }
 
-            // Refund tenders.
-            let original: Vec<(TenderKind, i64)> = match &order {
-                Some(o) => refundable_by_tender(&uow.tx, &o.id)?,
+            // Refund tenders: money goes back to the individual payments of the sale (two gift
+            // cards each get their own share), never more than each paid.
+            let original: Vec<Refundable> = match &order {
+                Some(o) => refundable_payments(&uow.tx, &o.id)?,
                 None => Vec::new(),
             };
-            let split: Vec<(TenderKind, i64, String)> = if input.refund.is_empty() {
+            // Spreads `amount` of tender `kind` over the sale's payments of that kind (all of
+            // them when `kind` is None) in proportion to what each can still give back.
+            let spread = |kind: Option<TenderKind>, amount: i64, reference: &str| -> Vec<RefundPart> {
+                let pool: Vec<&Refundable> = original.iter().filter(|p| kind.is_none_or(|k| p.kind == k)).collect();
+                let weights: Vec<i64> = pool.iter().map(|p| p.amount).collect();
+                let parts = allocate(amount.min(weights.iter().sum()), &weights);
+                let mut out: Vec<RefundPart> = pool
+                    .iter()
+                    .zip(parts)
+                    .filter(|(_, a)| *a > 0)
+                    .map(|(p, a)| RefundPart {
+                        kind: p.kind,
+                        amount: a,
+                        reference: if reference.is_empty() { p.reference.clone() } else { reference.to_string() },
+                        refund_of: Some(p.payment_id.clone()),
+                        gift_card_id: p.gift_card_id.clone(),
+                    })
+                    .collect();
+                let short = amount - out.iter().map(|x| x.amount).sum::<i64>();
+                if short > 0 {
+                    out.push(RefundPart {
+                        kind: kind.unwrap_or(TenderKind::Cash),
+                        amount: short,
+                        reference: reference.to_string(),
+                        refund_of: None,
+                        gift_card_id: None,
+                    });
+                }
+                out
+            };
+            let split: Vec<RefundPart> = if input.refund.is_empty() {
                 if to_refund == 0 {
                     Vec::new()
-                } else if original.is_empty() {
-                    // Unreceipted: cash unless told otherwise.
-                    vec![(TenderKind::Cash, to_refund, String::new())]
                 } else {
-                    let weights: Vec<i64> = original.iter().map(|(_, a)| *a).collect();
-                    let parts = allocate(to_refund.min(weights.iter().sum()), &weights);
-                    let mut out: Vec<(TenderKind, i64, String)> = original.iter().zip(parts).filter(|(_, p)| *p > 0).map(|((k, _), p)| (*k, p, String::new())).collect();
-                    let short = to_refund - out.iter().map(|x| x.1).sum::<i64>();
-                    if short > 0 {
-                        out.push((TenderKind::Cash, short, String::new()));
-                    }
-                    out
+                    // Unreceipted: cash unless told otherwise.
+                    spread(None, to_refund, "")
                 }
             } else {
-                let mut out = Vec::new();
+                let mut asked = Vec::new();
                 let mut rest_at = None;
                 for (i, t) in input.refund.iter().enumerate() {
                     let kind = TenderKind::parse(&t.kind).map_err(|e| e.at(format!("refund[{i}].kind")))?;
@@ -314,41 +336,44 @@ impl Store {
                     if t.amount == 0 {
                         rest_at = Some(i);
                     }
-                    out.push((kind, t.amount, t.reference.trim().to_string()));
+                    asked.push((i, kind, t.amount, t.reference.trim().to_string()));
                 }
                 if let Some(i) = rest_at {
-                    let rest = to_refund - out.iter().map(|x| x.1).sum::<i64>();
+                    let rest = to_refund - asked.iter().map(|x| x.2).sum::<i64>();
                     if rest < 0 {
                         return Err(StoreError::invalid(&format!("refund[{i}].amount"), "nothing_left", format!("the other tenders already cover the {to_refund} due")));
                     }
                     if rest == 0 {
                         // Nothing left (an even exchange): "the rest" is no tender at all.
-                        out.remove(i);
-                    } else {
-                        out[i].1 = rest;
+                        asked.retain(|x| x.0 != i);
+                    } else if let Some(x) = asked.iter_mut().find(|x| x.0 == i) {
+                        x.2 = rest;
                     }
                 }
-                let sum: i64 = out.iter().map(|x| x.1).sum();
+                let sum: i64 = asked.iter().map(|x| x.2).sum();
                 if sum != to_refund {
                     return Err(StoreError::invalid("refund", "mismatch", format!("the refund split adds up to {sum} but {to_refund} is due")));
                 }
+                let mut out = Vec::new();
+                for (i, kind, amount, reference) in asked {
+                    if let Some(o) = &order {
+                        let paid: i64 = original.iter().filter(|p| p.kind == kind).map(|p| p.amount).sum();
+                        if paid == 0 {
+                            need(Permission::RefundToDifferentTender, uow)?;
+                        } else if kind != TenderKind::Cash && amount > paid {
+                            return Err(StoreError::invalid(&format!("refund[{i}].amount"), "over_refund", format!("only {paid} was paid by {} on {} and not yet refunded", kind.as_str(), o.receipt_number)));
+                        }
+                    }
+                    out.extend(spread(Some(kind), amount, &reference));
+                }
                 out
             };
-            for (i, (kind, amount, _)) in split.iter().enumerate() {
-                if let Some(o) = &order {
-                    match original.iter().find(|(k, _)| k == kind) {
-                        Some((_, paid)) if *kind != TenderKind::Cash && amount > paid => {
-                            return Err(StoreError::invalid(&format!("refund[{i}].amount"), "over_refund", format!("only {paid} was paid by {} on {}", kind.as_str(), o.receipt_number)));
-                        }
-                        Some(_) => {}
-                        None => need(Permission::RefundToDifferentTender, uow)?,
-                    }
-                }
-                if matches!(kind, TenderKind::StoreCredit | TenderKind::Loyalty) && customer.is_none() {
+            for (i, part) in split.iter().enumerate() {
+                if matches!(part.kind, TenderKind::StoreCredit | TenderKind::Loyalty) && customer.is_none() {
                     return Err(StoreError::invalid(&format!("refund[{i}].kind"), "customer_required", "refunding to store credit or points needs a customer"));
                 }
-                if *kind == TenderKind::GiftCard && order.is_none() {
-                    return Err(StoreError::invalid(&format!("refund[{i}].kind"), "no_card", "an unreceipted return cannot refund to a gift card"));
+                if part.kind == TenderKind::GiftCard && part.gift_card_id.is_none() {
+                    return Err(StoreError::invalid(&format!("refund[{i}].kind"), "no_card", "only a gift card that paid for this sale can be refunded to"));
                 }
             }
 
@@ -368,11 +393,14 @@ impl Store {
                 )?;
             }
             let mut refunds = Vec::new();
-            for (kind, amount, reference) in &split {
+            let mut refund_rows = Vec::new();
+            for part in &split {
+                let (kind, amount) = (part.kind, part.amount);
+                let pid = uow.new_id();
                 uow.tx.execute(
-                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, reference, at)
-                     VALUES (?1, ?2, ?3, ?4, 'refund', ?5, ?6, ?7, ?8)",
-                    params![uow.new_id(), return_id, shift, loc_id, kind.as_str(), -amount, reference, uow.now],
+                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, reference, at, refund_of, gift_card_id)
+                     VALUES (?1, ?2, ?3, ?4, 'refund', ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![pid, return_id, shift, loc_id, kind.as_str(), -amount, part.reference, uow.now, part.refund_of, part.gift_card_id],
                 )?;
                 match kind {
                     TenderKind::StoreCredit => {
@@ -382,14 +410,9 @@ impl Store {
                         )?;
                     }
                     TenderKind::GiftCard => {
-                        let card: Option<String> = match &order {
-                            Some(o) => uow.tx.query_row("SELECT gift_card_id FROM gift_card_txn WHERE order_id = ?1 AND kind = 'redeem' LIMIT 1", [&o.id], |r| r.get(0)).optional()?,
-                            None => None,
-                        };
-                        let card = card.ok_or_else(|| StoreError::invalid("refund", "no_card", "the sale used no gift card to refund to"))?;
                         uow.tx.execute(
                             "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
-                            params![uow.new_id(), card, amount, return_id, uow.now],
+                            params![uow.new_id(), part.gift_card_id, amount, return_id, uow.now],
                         )?;
                     }
                     TenderKind::Loyalty => {
@@ -401,7 +424,9 @@ impl Store {
                     }
                     TenderKind::Cash | TenderKind::Card => {}
                 }
-                refunds.push((kind.as_str().to_string(), *amount));
+                refunds.push((kind.as_str().to_string(), amount));
+                refund_rows.push(json!({"id": pid, "tender": kind, "amount": -amount, "reference": part.reference,
+                    "refund_of": part.refund_of, "gift_card_id": part.gift_card_id}));
             }
 
             // Lines, stock by disposition, points reversal.
@@ -457,7 +482,7 @@ impl Store {
             let facts = apply_movements(uow, &movements)?;
             let body = json!({"return": {"id": return_id, "number": number, "order_id": order.as_ref().map(|o| o.id.clone()),
                 "location_id": loc_id, "shift_id": shift, "customer_id": customer, "refund_total": value_back, "restocking_fee": fee,
-                "lines": lines_body}, "refunds": refunds, "points_reversed": points_back, "movements": facts,
+                "lines": lines_body}, "refunds": refunds, "refund_payments": refund_rows, "points_reversed": points_back, "movements": facts,
                 "exchange": exchange.as_ref().map(|e| e.body.clone())});
             let view = ReturnView {
                 id: return_id.clone(),
@@ -487,25 +512,89 @@ fn line_variant(conn: &rusqlite::Connection, line_id: &str) -> StoreResult<Strin
         .query_row([line_id], |r| r.get(0))?)
 }
 
-/// What each tender of an order can still give back: paid (net of change) minus refunded.
-fn refundable_by_tender(
+/// A sale payment that can still give money back.
+struct Refundable {
+    payment_id: String,
+    kind: TenderKind,
+    reference: String,
+    gift_card_id: Option<String>,
+    /// Paid (cash net of change) minus already refunded, in minor units; always > 0.
+    amount: i64,
+}
+
+/// One refund payment to write.
+struct RefundPart {
+    kind: TenderKind,
+    amount: i64,
+    reference: String,
+    /// The sale payment the money goes back to (`None`: a tender the sale was not paid with).
+    refund_of: Option<String>,
+    gift_card_id: Option<String>,
+}
+
+/// What each payment of an order can still give back: paid (cash net of change) minus what
+/// earlier returns refunded to it. Refunds written before refunds named their payment
+/// (`refund_of` NULL) are taken from the payments of their tender in order.
+fn refundable_payments(
     conn: &rusqlite::Connection,
     order_id: &str,
-) -> StoreResult<Vec<(TenderKind, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT tender, SUM(amount) FROM (
-             SELECT tender, amount FROM payment WHERE order_id = ?1 AND kind IN ('sale', 'change')
-             UNION ALL
-             SELECT p.tender, p.amount FROM payment p JOIN sale_return r ON r.id = p.return_id
-             WHERE r.order_id = ?1 AND p.kind = 'refund')
-         GROUP BY tender ORDER BY tender",
-    )?;
-    let rows: Vec<(String, i64)> = stmt
-        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    Ok(rows
+) -> StoreResult<Vec<Refundable>> {
+    let mut out: Vec<Refundable> = conn
+        .prepare_cached(
+            "SELECT id, tender, amount, reference, gift_card_id FROM payment
+             WHERE order_id = ?1 AND kind = 'sale' ORDER BY rowid",
+        )?
+        .query_map([order_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?
         .into_iter()
-        .filter(|(_, a)| *a > 0)
-        .filter_map(|(t, a)| TenderKind::parse(&t).ok().map(|k| (k, a)))
-        .collect())
+        .filter_map(|(id, tender, amount, reference, card)| {
+            TenderKind::parse(&tender).ok().map(|kind| Refundable {
+                payment_id: id,
+                kind,
+                reference,
+                gift_card_id: card,
+                amount,
+            })
+        })
+        .collect();
+    let take = |out: &mut Vec<Refundable>, kind: TenderKind, mut amount: i64| {
+        for p in out.iter_mut().rev().filter(|p| p.kind == kind) {
+            let t = amount.min(p.amount);
+            p.amount -= t;
+            amount -= t;
+        }
+    };
+    let change: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(-amount), 0) FROM payment WHERE order_id = ?1 AND kind = 'change'",
+        )?
+        .query_row([order_id], |r| r.get(0))?;
+    take(&mut out, TenderKind::Cash, change);
+    let refunded: Vec<(Option<String>, String, i64)> = conn
+        .prepare_cached(
+            "SELECT p.refund_of, p.tender, -p.amount FROM payment p JOIN sale_return r ON r.id = p.return_id
+             WHERE r.order_id = ?1 AND p.kind = 'refund' AND p.tender <> 'exchange'",
+        )?
+        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    for (of, tender, amount) in refunded {
+        match of.and_then(|id| out.iter_mut().find(|p| p.payment_id == id)) {
+            Some(p) => p.amount -= amount.min(p.amount),
+            None => {
+                if let Ok(kind) = TenderKind::parse(&tender) {
+                    take(&mut out, kind, amount);
+                }
+            }
+        }
+    }
+    out.retain(|p| p.amount > 0);
+    Ok(out)
 }

@@ -8,7 +8,7 @@
 //! till, so closing a shift never blocks selling.
 
 use backroom_domain::allocate::allocate;
-use backroom_domain::barcode::{parse_scan, EmbeddedKind, Scan};
+use backroom_domain::barcode::EmbeddedKind;
 use backroom_domain::money::div_round_half_away;
 use backroom_domain::pricing::{resolve_price, PriceContext};
 use backroom_domain::sale::{
@@ -139,36 +139,8 @@ fn resolve_line(
             "quantity must be at least 1",
         ));
     }
-    let mut embedded: Option<(EmbeddedKind, i64)> = None;
-    let variant = match crate::stock::variant_id(conn, &l.sku) {
-        Ok(v) => v,
-        Err(_) => match parse_scan(&l.sku, &settings.embedded_rules)
-            .map_err(|e| e.at(field("sku")))?
-        {
-            Scan::Embedded {
-                base_code,
-                item_code,
-                kind,
-                value,
-            } => {
-                let found: Option<String> = conn
-                    .prepare_cached("SELECT variant_id FROM barcode WHERE code = ?1 OR code = ?2")?
-                    .query_row(params![base_code, item_code], |r| r.get(0))
-                    .optional()?;
-                embedded = Some((kind, value));
-                found.ok_or_else(|| {
-                    StoreError::not_found(&field("sku"), "product for barcode", &l.sku)
-                })?
-            }
-            Scan::Plain(_) => {
-                return Err(StoreError::not_found(
-                    &field("sku"),
-                    "product with SKU or barcode",
-                    &l.sku,
-                ))
-            }
-        },
-    };
+    let found = crate::code::require(conn, &l.sku, &field("sku"))?;
+    let (variant, embedded) = (found.variant_id, found.embedded);
     let (sku, title, base, taxable, rate, tracked, gift_card, status, options): (String, String, i64, bool, Option<i64>, bool, bool, String, String) = conn
         .prepare_cached(
             "SELECT v.sku, p.title, v.price_minor, v.taxable, t.rate_milli, v.inventory_tracked, p.is_gift_card, p.status,
@@ -185,9 +157,10 @@ fn resolve_line(
         ));
     }
     let (mut unit_price, mut source) = list_price(conn, &variant, base, ctx)?;
-    let mut quantity = l.quantity;
+    // A label's quantity is kept: two identical price labels entered as quantity 2 are two
+    // packs at the label's price each, never one with the quantity dropped.
+    let quantity = l.quantity;
     if let Some((kind, value)) = embedded {
-        quantity = 1;
         source = "embedded".into();
         unit_price = match kind {
             EmbeddedKind::Price => value,
@@ -221,10 +194,31 @@ fn resolve_line(
         quantity,
         unit_price,
         price_source: source,
-        tax_rate: TaxRate(if taxable { rate.unwrap_or(0) as u32 } else { 0 }),
+        tax_rate: TaxRate(if taxable {
+            match rate {
+                Some(r) => r as u32,
+                // A taxable variant without its own class sells under the store's default.
+                None => default_rate(conn, settings)?,
+            }
+        } else {
+            0
+        }),
         tracked,
         gift_card,
     })
+}
+
+/// The rate (thousandths of a percent) of the store's default tax class; 0 when none is set
+/// (`check` lists the taxable variants that would then sell at 0 %).
+fn default_rate(conn: &Connection, settings: &Settings) -> StoreResult<u32> {
+    if settings.default_tax_class.is_empty() {
+        return Ok(0);
+    }
+    let rate: Option<i64> = conn
+        .prepare_cached("SELECT rate_milli FROM tax_class WHERE code = ?1")?
+        .query_row([&settings.default_tax_class], |r| r.get(0))
+        .optional()?;
+    Ok(rate.unwrap_or(0) as u32)
 }
 
 fn price(
@@ -781,6 +775,8 @@ pub(crate) fn write_sale(
     let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
     let mut ledger = Vec::new();
     let mut loyalty_spent_minor = 0;
+    // The card behind each gift-card tender, so a refund goes back to that very card.
+    let mut cards: Vec<Option<String>> = vec![None; tenders.len()];
     for (i, (t, (kind, amount))) in input.tenders.iter().zip(&tenders).enumerate() {
         match kind {
             TenderKind::GiftCard => {
@@ -803,6 +799,7 @@ pub(crate) fn write_sale(
                         params![uow.new_id(), card, -amount, order_id, uow.now],
                     )?;
                 ledger.push(json!({"gift_card_id": card, "amount": -amount}));
+                cards[i] = Some(card);
             }
             TenderKind::StoreCredit => {
                 let c = customer.ok_or_else(|| {
@@ -967,15 +964,15 @@ pub(crate) fn write_sale(
                 "tax_rate_milli": r.tax_rate.0, "tax": p.tax, "total": p.total, "points": line_points[i]}));
     }
     let mut payments = Vec::new();
-    for (t, (kind, amount)) in input.tenders.iter().zip(&tenders) {
+    for ((t, (kind, amount)), card) in input.tenders.iter().zip(&tenders).zip(&cards) {
         let pid = uow.new_id();
         uow.tx.prepare_cached(
-                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at)
-                 VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7, ?8)",
+                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at, gift_card_id)
+                 VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![pid, order_id, shift, loc_id, kind.as_str(), amount, t.reference.trim(), uow.now])?;
+            .execute(params![pid, order_id, shift, loc_id, kind.as_str(), amount, t.reference.trim(), uow.now, card])?;
         payments.push(
-            json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim()}),
+            json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim(), "gift_card_id": card}),
         );
     }
     if credit > 0 {

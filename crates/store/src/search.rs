@@ -2,7 +2,7 @@
 //! weight-embedded EAN-13 codes.
 
 use backroom_api::{ScanHit, VariantHit};
-use backroom_domain::barcode::{parse_scan, EmbeddedKind, Scan};
+use backroom_domain::barcode::EmbeddedKind;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::{Store, StoreResult};
@@ -79,13 +79,10 @@ impl Store {
         if q.is_empty() {
             return Ok(out);
         }
-        if let Some(exact) = self.variant_by("v.sku = ?1", q)? {
-            out.push(exact);
-        } else if let Ok(code) = backroom_domain::barcode::normalize(q) {
-            if let Some(exact) = self.variant_by(
-                "v.id = (SELECT variant_id FROM barcode WHERE code = ?1)",
-                &code,
-            )? {
+        // An exact code comes first, by the same rule as a scan; a query that is no valid
+        // code (or an ambiguous one) just searches.
+        if let Ok(Some(m)) = crate::code::resolve(&self.conn, q, "query") {
+            if let Some(exact) = self.variant_by("v.id = ?1", &m.variant_id)? {
                 out.push(exact);
             }
         }
@@ -122,51 +119,27 @@ impl Store {
             .collect()
     }
 
-    /// Resolves one scan: a barcode (GTIN, UPC-A, internal code, or price/weight-embedded
-    /// EAN-13 by the configured prefixes), or failing that an exact SKU.
+    /// Resolves one scan by the one rule of codes ([`crate::code::resolve`]): a barcode in
+    /// any GS1 form or an internal code, a price- or weight-embedded EAN-13 (its value is
+    /// returned), or an exact SKU.
     pub fn lookup_barcode(&self, code: &str) -> StoreResult<Option<ScanHit>> {
-        let rules = &self.settings()?.embedded_rules;
-        let scan = parse_scan(code, rules)?;
-        let by_code = "v.id = (SELECT variant_id FROM barcode WHERE code = ?1)";
-        match scan {
-            Scan::Plain(normal) => {
-                let v = match self.variant_by(by_code, &normal)? {
-                    Some(v) => Some(v),
-                    None => self.variant_by("v.sku = ?1", code.trim())?,
-                };
-                Ok(v.map(|variant| ScanHit {
-                    variant,
-                    embedded_price_minor: None,
-                    embedded_weight_g: None,
-                }))
-            }
-            Scan::Embedded {
-                base_code,
-                item_code,
-                kind,
-                value,
-            } => {
-                let found = match self.variant_by(by_code, &base_code)? {
-                    Some(v) => Some(v),
-                    None => self.variant_by(by_code, &item_code)?,
-                };
-                match found {
-                    Some(variant) => Ok(Some(ScanHit {
-                        variant,
-                        embedded_price_minor: (kind == EmbeddedKind::Price).then_some(value),
-                        embedded_weight_g: (kind == EmbeddedKind::Weight).then_some(value),
-                    })),
-                    // A real GTIN that happens to start with a configured prefix.
-                    None => Ok(self
-                        .variant_by(by_code, code.trim())?
-                        .map(|variant| ScanHit {
-                            variant,
-                            embedded_price_minor: None,
-                            embedded_weight_g: None,
-                        })),
-                }
-            }
-        }
+        let Some(m) = crate::code::resolve(&self.conn, code, "code")? else {
+            return Ok(None);
+        };
+        let Some(variant) = self.variant_by("v.id = ?1", &m.variant_id)? else {
+            return Ok(None);
+        };
+        Ok(Some(ScanHit {
+            variant,
+            embedded_price_minor: m
+                .embedded
+                .filter(|(k, _)| *k == EmbeddedKind::Price)
+                .map(|(_, v)| v),
+            embedded_weight_g: m
+                .embedded
+                .filter(|(k, _)| *k == EmbeddedKind::Weight)
+                .map(|(_, v)| v),
+        }))
     }
 }
 

@@ -90,8 +90,10 @@ use std::io::{Read, Write};
 
 use backroom_api::{ImportReport, RowProblem};
 use backroom_domain::barcode;
+use backroom_domain::barcode::CodeKind;
 use backroom_domain::catalog::{
-    parse_bool, parse_grams, AttributeKind, Handle, InventoryPolicy, ProductStatus, Sku,
+    format_grams, parse_bool, parse_weight_grams, AttributeKind, Handle, InventoryPolicy,
+    ProductStatus, Sku, SKU_MAX_CHARS,
 };
 use backroom_domain::money::format_minor;
 use backroom_domain::stock::{MovementReason, StockState};
@@ -116,6 +118,11 @@ pub struct ImportOptions {
     /// Location code that receives the file's inventory quantities; default: the first `store`
     /// location by code.
     pub location: Option<String>,
+    /// Import the valid products and skip every product that has a problem (all its rows),
+    /// instead of writing nothing. Problems that concern the whole file (its header) still
+    /// stop the import. The skipped rows are listed in [`ImportReport::skipped_rows`];
+    /// [`write_rows`] copies them into a CSV to fix and import again.
+    pub skip_invalid: bool,
 }
 
 /// Reference of the movements written by a product import.
@@ -133,7 +140,7 @@ const PROGRESS_STEP: u64 = 1000;
 // Reading a CSV file
 // ---------------------------------------------------------------------------------------------
 
-/// One data record and the line it starts on.
+/// One data record and its spreadsheet row number (header = 1).
 struct Row {
     line: u64,
     rec: csv::StringRecord,
@@ -170,6 +177,9 @@ fn read_table(reader: impl Read) -> StoreResult<Table> {
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
+    // The row a spreadsheet shows: one per record (a multi-line cell is still one row),
+    // whatever the line endings; the header is row 1.
+    let mut line = 0u64;
     loop {
         let mut rec = csv::ByteRecord::new();
         match rdr.read_byte_record(&mut rec) {
@@ -177,7 +187,7 @@ fn read_table(reader: impl Read) -> StoreResult<Table> {
             Ok(false) => break,
             Err(e) => return Err(csv_error("reading the CSV file", &e)),
         }
-        let line = rec.position().map_or(0, csv::Position::line);
+        line += 1;
         if rec.iter().any(|f| f.contains(&b'\r')) {
             rec = rec.iter().map(strip_cr).collect();
         }
@@ -679,6 +689,8 @@ struct Planned {
     first_line: u64,
     variant_lines: Vec<u64>,
     rows: u64,
+    /// What an update changes (for the dry run and the preview).
+    change: Option<backroom_api::ProductChange>,
 }
 
 struct Planner<'a> {
@@ -694,6 +706,9 @@ struct Planner<'a> {
     file_barcodes: HashMap<String, (String, u64)>,
     skus_generated: u64,
     rows_skipped: u64,
+    notes: Vec<RowProblem>,
+    /// The store's default tax class code (blank: none).
+    default_tax_class: String,
 }
 
 impl<'a> Planner<'a> {
@@ -710,6 +725,39 @@ impl<'a> Planner<'a> {
     fn col_problem(&mut self, row: u64, col: Col, message: impl Into<String>) {
         let name = self.cols.name(col);
         self.problem(row, name, message);
+    }
+
+    fn note(&mut self, row: u64, col: Col, message: impl Into<String>) {
+        self.notes.push(RowProblem {
+            row,
+            column: self.cols.name(col),
+            message: message.into(),
+        });
+    }
+
+    /// Who already has `sku`, if anyone but the product `handle` (stored) or an earlier
+    /// variant of the file.
+    fn sku_owner(&self, sku: &str, handle: &str) -> Option<String> {
+        if let Some((h, row)) = self.file_skus.get(sku) {
+            return Some(format!("row {row} (product '{h}')"));
+        }
+        self.db
+            .skus
+            .get(sku)
+            .filter(|(_, h)| h != handle)
+            .map(|(_, h)| format!("product '{h}' in this store"))
+    }
+
+    /// The first free `SKU-2`, `SKU-3`, … for a variant of `handle` whose SKU is taken.
+    fn free_sku(&self, sku: &str, handle: &str) -> String {
+        (2u64..)
+            .map(|n| {
+                let suffix = format!("-{n}");
+                let keep = SKU_MAX_CHARS - suffix.chars().count();
+                format!("{}{suffix}", sku.chars().take(keep).collect::<String>())
+            })
+            .find(|c| self.sku_owner(c, handle).is_none())
+            .unwrap_or_default()
     }
 
     /// Groups rows by handle, in file order.
@@ -833,11 +881,7 @@ impl<'a> Planner<'a> {
             ..Default::default()
         };
         p.tags = if cols.has(Col::Tags) {
-            cols.cell(first, Col::Tags)
-                .split(',')
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect()
+            split_tags(cols.cell(first, Col::Tags))
         } else {
             ex.map(|e| e.tags.clone()).unwrap_or_default()
         };
@@ -977,8 +1021,31 @@ impl<'a> Planner<'a> {
                 let cell = cols.cell(row, Col::Barcode);
                 let mut codes = Vec::new();
                 if !cell.is_empty() {
-                    match barcode::normalize(cell) {
-                        Ok(code) => codes.push(code),
+                    match barcode::parse_code(cell) {
+                        Ok(code) => {
+                            let typed = cell.trim_start_matches('\'');
+                            if code.kind == CodeKind::UpcA && typed.len() == 11 {
+                                self.note(
+                                    row.line,
+                                    Col::Barcode,
+                                    format!(
+                                        "'{typed}' is a UPC-A whose leading zero a spreadsheet \
+                                         dropped; stored as {}",
+                                        code.canonical
+                                    ),
+                                );
+                            } else if code.kind == CodeKind::Internal {
+                                self.note(
+                                    row.line,
+                                    Col::Barcode,
+                                    format!(
+                                        "'{typed}' is not an EAN, UPC or GTIN; kept as an \
+                                         internal code"
+                                    ),
+                                );
+                            }
+                            codes.push(code.canonical);
+                        }
                         Err(e) => self.col_problem(row.line, Col::Barcode, e.message),
                     }
                 }
@@ -1013,14 +1080,26 @@ impl<'a> Planner<'a> {
             } else {
                 old.and_then(|o| o.cost_minor)
             };
-            v.weight_g = if cols.has(Col::Grams) {
+            v.weight_mg = if cols.has(Col::Grams) {
                 let cell = cols.cell(row, Col::Grams);
                 if cell.is_empty() {
                     0
                 } else {
                     let name = cols.name(Col::Grams);
-                    match parse_grams(cell, &name) {
-                        Ok(g) => g,
+                    match parse_weight_grams(cell, &name) {
+                        Ok(w) => {
+                            if w.rounded {
+                                self.note(
+                                    row.line,
+                                    Col::Grams,
+                                    format!(
+                                        "{cell} g kept to the milligram as {} g",
+                                        format_grams(w.mg)
+                                    ),
+                                );
+                            }
+                            w.mg
+                        }
                         Err(e) => {
                             self.problem(row.line, name, e.message);
                             0
@@ -1028,7 +1107,7 @@ impl<'a> Planner<'a> {
                     }
                 }
             } else {
-                old.map_or(0, |o| o.weight_g)
+                old.map_or(0, |o| o.weight_mg)
             };
             v.weight_unit = if cols.has(Col::WeightUnit) {
                 let unit = weight_unit(cols.cell(row, Col::WeightUnit));
@@ -1046,6 +1125,11 @@ impl<'a> Planner<'a> {
                 old.map(|o| o.weight_unit.clone()).unwrap_or_default()
             };
             v.taxable = self.boolean(row, Col::Taxable, true, old.map(|o| o.taxable));
+            // Shopify's CSV has no tax class: a taxable variant gets the store's default one,
+            // so it never sells at 0 % for want of a class.
+            if v.taxable && v.tax_class.is_empty() {
+                v.tax_class.clone_from(&self.default_tax_class);
+            }
             v.tax_code = self.text(row, Col::TaxCode, old.map(|o| &o.tax_code));
             v.requires_shipping = self.boolean(
                 row,
@@ -1053,11 +1137,14 @@ impl<'a> Planner<'a> {
                 true,
                 old.map(|o| o.requires_shipping),
             );
+            v.inventory_tracker = self.text(row, Col::Tracker, old.map(|o| &o.inventory_tracker));
             v.inventory_tracked = if cols.has(Col::Tracker) {
-                !cols.cell(row, Col::Tracker).is_empty()
+                !v.inventory_tracker.is_empty()
             } else {
                 old.is_none_or(|o| o.inventory_tracked)
             };
+            v.fulfillment_service =
+                self.text(row, Col::Fulfillment, old.map(|o| &o.fulfillment_service));
             v.inventory_policy = if cols.has(Col::Policy) {
                 match InventoryPolicy::parse(cols.cell(row, Col::Policy)) {
                     Ok(pol) => pol.as_str().to_string(),
@@ -1131,42 +1218,84 @@ impl<'a> Planner<'a> {
             ex.map(|e| e.images.clone()).unwrap_or_default()
         };
 
-        // SKUs and barcodes are unique across the file and the store.
+        // The same SKU on two variants is legal in Shopify: the first keeps it, a later one
+        // gets the first free `-2`, `-3`… suffix, said in a note, so a SKU finds one variant.
+        for i in 0..p.variants.len() {
+            let line = variant_lines[i];
+            let sku = p.variants[i].sku.clone();
+            if sku.starts_with("~row") {
+                continue;
+            }
+            if let Some(owner) = self.sku_owner(&sku, &g.handle) {
+                let free = self.free_sku(&sku, &g.handle);
+                self.note(
+                    line,
+                    Col::Sku,
+                    format!(
+                        "SKU '{sku}' is also on {owner}; this variant gets SKU '{free}' so that \
+                         each SKU finds one variant"
+                    ),
+                );
+                p.variants[i].sku = free;
+            }
+            self.file_skus
+                .insert(p.variants[i].sku.clone(), (g.handle.clone(), line));
+        }
+        // A barcode means one variant, and no code is one variant's SKU and another's barcode.
         for (i, v) in p.variants.iter().enumerate() {
             let line = variant_lines[i];
-            if !v.sku.starts_with("~row") {
-                if let Some((h, other)) = self.file_skus.get(&v.sku) {
-                    let msg = format!(
-                        "SKU '{}' is already used on row {other} (product '{h}')",
-                        v.sku
-                    );
-                    self.col_problem(line, Col::Sku, msg);
-                } else {
-                    self.file_skus
-                        .insert(v.sku.clone(), (g.handle.clone(), line));
-                    if let Some((_, h)) = self.db.skus.get(&v.sku).filter(|(_, h)| *h != g.handle) {
-                        let msg = format!(
-                            "SKU '{}' is already used by product '{h}' in this store",
-                            v.sku
-                        );
-                        self.col_problem(line, Col::Sku, msg);
-                    }
-                }
-            }
+            let here = (g.handle.clone(), line);
             for code in &v.barcodes {
                 if let Some((h, other)) = self.file_barcodes.get(code) {
                     let msg =
                         format!("barcode {code} is already used on row {other} (product '{h}')");
                     self.col_problem(line, Col::Barcode, msg);
-                } else {
-                    self.file_barcodes
-                        .insert(code.clone(), (g.handle.clone(), line));
-                    if let Some(h) = self.db.barcodes.get(code).filter(|h| **h != g.handle) {
+                    continue;
+                }
+                self.file_barcodes.insert(code.clone(), here.clone());
+                if let Some(h) = self.db.barcodes.get(code).filter(|h| **h != g.handle) {
+                    let msg =
+                        format!("barcode {code} is already used by product '{h}' in this store");
+                    self.col_problem(line, Col::Barcode, msg);
+                    continue;
+                }
+                for spelling in barcode::spellings(code) {
+                    let other = match self.file_skus.get(&spelling).filter(|o| **o != here) {
+                        Some((h, r)) => Some(format!("row {r} (product '{h}')")),
+                        None => self
+                            .db
+                            .skus
+                            .get(&spelling)
+                            .filter(|(_, h)| *h != g.handle)
+                            .map(|(_, h)| format!("product '{h}' in this store")),
+                    };
+                    if let Some(other) = other {
                         let msg = format!(
-                            "barcode {code} is already used by product '{h}' in this store"
+                            "barcode {code} is the SKU '{spelling}' of {other}; one code must \
+                             mean one variant"
                         );
                         self.col_problem(line, Col::Barcode, msg);
+                        break;
                     }
+                }
+            }
+            if let Ok(canonical) = barcode::normalize(&v.sku) {
+                let other = match self.file_barcodes.get(&canonical).filter(|o| **o != here) {
+                    Some((h, r)) => Some(format!("row {r} (product '{h}')")),
+                    None => self
+                        .db
+                        .barcodes
+                        .get(&canonical)
+                        .filter(|h| **h != g.handle)
+                        .map(|h| format!("product '{h}' in this store")),
+                };
+                if let Some(other) = other {
+                    let msg = format!(
+                        "SKU '{}' reads as barcode {canonical} of {other}; one code must mean \
+                         one variant",
+                        v.sku
+                    );
+                    self.col_problem(line, Col::Sku, msg);
                 }
             }
         }
@@ -1206,7 +1335,12 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        let change = match (written, ex) {
+            (Written::Updated, Some(e)) => Some(product_change(e, &product, &matched)),
+            _ => None,
+        };
         Ok(Some(Planned {
+            change,
             product,
             written,
             qty,
@@ -1218,6 +1352,97 @@ impl<'a> Planner<'a> {
             rows: g.rows.len() as u64,
         }))
     }
+}
+
+/// What an import changes in a stored product: product fields by name, variants added,
+/// changed (with their fields) and archived. `matched[i]` is the stored variant the file's
+/// variant `i` updates.
+fn product_change(
+    old: &ProductInput,
+    new: &ProductInput,
+    matched: &[Option<usize>],
+) -> backroom_api::ProductChange {
+    let mut fields = Vec::new();
+    let mut field = |name: &str, differs: bool| {
+        if differs {
+            fields.push(name.to_string());
+        }
+    };
+    field("title", old.title != new.title);
+    field("description", old.description_html != new.description_html);
+    field("vendor", old.vendor != new.vendor);
+    field("type", old.product_type != new.product_type);
+    field("category", old.category != new.category);
+    field("tags", old.tags != new.tags);
+    field("status", old.status != new.status);
+    field("published", old.published != new.published);
+    field("gift_card", old.is_gift_card != new.is_gift_card);
+    field("seo_title", old.seo_title != new.seo_title);
+    field(
+        "seo_description",
+        old.seo_description != new.seo_description,
+    );
+    field("options", old.options != new.options);
+    field("images", old.images != new.images);
+    field("attributes", old.attributes != new.attributes);
+    let mut change = backroom_api::ProductChange {
+        handle: new.handle.clone(),
+        fields,
+        ..Default::default()
+    };
+    for (v, m) in new.variants.iter().zip(matched) {
+        let Some(o) = m.and_then(|k| old.variants.get(k)) else {
+            change.variants_added.push(v.sku.clone());
+            continue;
+        };
+        let mut f = Vec::new();
+        for (name, differs) in [
+            ("sku", o.sku != v.sku),
+            ("options", o.option_values != v.option_values),
+            ("barcodes", o.barcodes != v.barcodes),
+            ("price", o.price_minor != v.price_minor),
+            ("compare_at_price", o.compare_at_minor != v.compare_at_minor),
+            ("cost", o.cost_minor != v.cost_minor),
+            (
+                "weight",
+                o.weight_mg != v.weight_mg || o.weight_unit != v.weight_unit,
+            ),
+            ("taxable", o.taxable != v.taxable),
+            ("tax_class", o.tax_class != v.tax_class),
+            ("tax_code", o.tax_code != v.tax_code),
+            (
+                "requires_shipping",
+                o.requires_shipping != v.requires_shipping,
+            ),
+            (
+                "inventory_tracker",
+                o.inventory_tracked != v.inventory_tracked
+                    || o.inventory_tracker != v.inventory_tracker,
+            ),
+            ("inventory_policy", o.inventory_policy != v.inventory_policy),
+            (
+                "fulfillment_service",
+                o.fulfillment_service != v.fulfillment_service,
+            ),
+            ("image", o.image_url != v.image_url),
+        ] {
+            if differs {
+                f.push(name.to_string());
+            }
+        }
+        if !f.is_empty() {
+            change.variants_changed.push(backroom_api::VariantChange {
+                sku: v.sku.clone(),
+                fields: f,
+            });
+        }
+    }
+    for (k, o) in old.variants.iter().enumerate() {
+        if !matched.contains(&Some(k)) {
+            change.variants_archived.push(o.sku.clone());
+        }
+    }
+    change
 }
 
 /// Maps a `normalise` field (`variants[1].sku`) to the row and column that produced it.
@@ -1244,7 +1469,7 @@ fn locate(c: &Columns, field: &str, first_line: u64, variant_lines: &[u64]) -> (
                     "price" => Some(Col::Price),
                     "compare_at_price" => Some(Col::CompareAt),
                     "cost" => Some(Col::Cost),
-                    "weight_g" => Some(Col::Grams),
+                    "weight" => Some(Col::Grams),
                     "weight_unit" => Some(Col::WeightUnit),
                     "inventory_policy" => Some(Col::Policy),
                     _ => None,
@@ -1292,7 +1517,10 @@ fn slug(text: &str) -> String {
     out
 }
 
-/// The SKU of a variant whose SKU cell is blank: handle and option values, upper case.
+/// The SKU of a variant whose SKU cell is blank: handle and option values, upper case, at most
+/// 64 characters. A longer one keeps its first 55 and ends in `-` and eight hex digits of a
+/// UUIDv5 of the whole text, so long handles that share a beginning still get distinct,
+/// repeatable SKUs.
 fn generated_sku(handle: &str, option_values: &[String]) -> String {
     let mut s = slug(handle);
     for v in option_values {
@@ -1303,8 +1531,28 @@ fn generated_sku(handle: &str, option_values: &[String]) -> String {
         }
     }
     let s = s.to_uppercase();
-    let s: String = s.chars().take(64).collect();
-    s.trim_end_matches('-').to_string()
+    if s.chars().count() <= 64 {
+        return s.trim_end_matches('-').to_string();
+    }
+    let digest = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, s.as_bytes())
+        .simple()
+        .to_string();
+    let head: String = s.chars().take(55).collect();
+    format!(
+        "{}-{}",
+        head.trim_end_matches('-'),
+        digest[..8].to_uppercase()
+    )
+}
+
+/// A `Tags` cell as tags: split at commas, trimmed, and stripped of the quotes a person typed
+/// around the list or a tag (`"summer, sale"` is the tags `summer` and `sale`).
+fn split_tags(cell: &str) -> Vec<String> {
+    const QUOTES: &[char] = &['"', '\'', '\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}'];
+    cell.split(',')
+        .map(|t| t.trim().trim_matches(QUOTES).trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// Weight-unit spellings seen in exports (`kg`, `KILOGRAMS`, `lbs`) → `g`, `kg`, `lb`, `oz`.
@@ -1356,7 +1604,7 @@ impl Ticker<'_> {
 
 fn plan_import(
     conn: &Connection,
-    currency: Currency,
+    settings: &crate::Settings,
     table: &Table,
     cols: &Columns,
     location_id: &str,
@@ -1365,7 +1613,7 @@ fn plan_import(
 ) -> StoreResult<Plan> {
     let mut planner = Planner {
         conn,
-        currency,
+        currency: settings.currency,
         cols,
         rows: &table.rows,
         db: DbIndex::load(conn)?,
@@ -1376,13 +1624,23 @@ fn plan_import(
         file_barcodes: HashMap::new(),
         skus_generated: 0,
         rows_skipped: 0,
+        notes: Vec::new(),
+        default_tax_class: settings.default_tax_class.clone(),
     };
     let groups = planner.group();
     let mut products = Vec::with_capacity(groups.len());
+    let mut failed_rows: Vec<u64> = Vec::new();
     for g in &groups {
-        if !g.invalid {
-            if let Some(p) = planner.plan_group(g)? {
-                products.push(p);
+        let planned = if g.invalid {
+            None
+        } else {
+            planner.plan_group(g)?
+        };
+        match planned {
+            Some(p) => products.push(p),
+            None => {
+                report.products_skipped += 1;
+                failed_rows.extend(g.rows.iter().map(|&r| table.rows[r].line));
             }
         }
         if let Some(t) = ticker.as_deref_mut() {
@@ -1398,6 +1656,9 @@ fn plan_import(
             Written::Updated => {
                 report.products_updated += 1;
                 report.updated_handles.push(p.product.handle.clone());
+                if let Some(c) = &p.change {
+                    report.changes.push(c.clone());
+                }
             }
             Written::Unchanged => report.products_unchanged += 1,
         }
@@ -1437,7 +1698,15 @@ fn plan_import(
     report.skus_generated = planner.skus_generated;
     let mut problems = planner.problems;
     problems.sort_by_key(|p| p.row);
+    // Rows in no product (unreadable ones) are skipped with the products that failed.
+    failed_rows.extend(problems.iter().map(|p| p.row).filter(|r| *r > 1));
+    failed_rows.sort_unstable();
+    failed_rows.dedup();
+    report.skipped_rows = failed_rows;
     report.problems = problems;
+    let mut notes = planner.notes;
+    notes.sort_by_key(|n| n.row);
+    report.notes = notes;
     Ok(Plan {
         products,
         new_attributes,
@@ -1454,6 +1723,9 @@ fn nothing_done(report: &mut ImportReport) {
     report.stock_movements = 0;
     report.created_handles.clear();
     report.updated_handles.clear();
+    report.changes.clear();
+    report.products_skipped = 0;
+    report.skipped_rows.clear();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1545,7 +1817,8 @@ impl Store {
         opts: &ImportOptions,
         progress: &dyn Progress,
     ) -> StoreResult<ImportReport> {
-        let currency = self.settings()?.currency;
+        let settings = self.settings()?.clone();
+        let currency = settings.currency;
         let table = read_table(reader)?;
         let mut report = ImportReport {
             dry_run: opts.dry_run,
@@ -1576,16 +1849,6 @@ impl Store {
         };
         report.dialect = if cols.legacy { "legacy" } else { "2024" }.to_string();
         report.ignored_columns.clone_from(&cols.ignored);
-        if cols.has(Col::Fulfillment) {
-            // Backroom fulfils everything itself; another service's name would be lost.
-            let other = table.rows.iter().any(|r| {
-                let v = cols.cell(r, Col::Fulfillment);
-                !v.is_empty() && !v.eq_ignore_ascii_case("manual")
-            });
-            if other {
-                report.ignored_columns.push(cols.name(Col::Fulfillment));
-            }
-        }
         let location = match &opts.location {
             Some(code) => location_id(&self.conn, code)?,
             None => default_location(&self.conn)?
@@ -1593,18 +1856,22 @@ impl Store {
         };
         let plan = plan_import(
             &self.conn,
-            currency,
+            &settings,
             &table,
             &cols,
             &location,
             &mut report,
             opts.dry_run.then_some(&mut ticker),
         )?;
+        if !opts.skip_invalid {
+            report.products_skipped = 0;
+            report.skipped_rows.clear();
+        }
         if opts.dry_run {
             ticker.finish(report.rows);
             return Ok(report);
         }
-        if report.has_problems() {
+        if report.has_problems() && !opts.skip_invalid {
             nothing_done(&mut report);
             ticker.finish(report.rows);
             return Ok(report);
@@ -1800,13 +2067,21 @@ impl Store {
                     rec[11].clone_from(&values[1]);
                     rec[13].clone_from(&values[2]);
                     rec[14].clone_from(&v.sku);
-                    rec[15] = v.weight_g.to_string();
+                    rec[15] = format_grams(v.weight_mg);
                     if v.inventory_tracked {
-                        rec[16] = "shopify".into();
+                        rec[16] = if v.inventory_tracker.is_empty() {
+                            "shopify".into()
+                        } else {
+                            v.inventory_tracker.clone()
+                        };
                         rec[17] = qty.get(&v.sku).copied().unwrap_or(0).to_string();
                     }
                     rec[18].clone_from(&v.inventory_policy);
-                    rec[19] = "manual".into();
+                    rec[19] = if v.fulfillment_service.is_empty() {
+                        "manual".into()
+                    } else {
+                        v.fulfillment_service.clone()
+                    };
                     rec[20] = money(v.price_minor);
                     rec[21] = v.compare_at_minor.map(money).unwrap_or_default();
                     rec[22] = tf(v.requires_shipping);
@@ -2197,4 +2472,35 @@ fn inventory_movements(conn: &Connection, lines: &[InventoryLine]) -> StoreResul
         }
     }
     Ok(out)
+}
+
+/// Copies the header and the given rows (spreadsheet numbering, as in
+/// [`ImportReport::skipped_rows`]) of a CSV file into a new CSV, so the rows an import skipped
+/// can be fixed and imported again. Returns how many data rows were written. Rows that are not
+/// valid UTF-8 are copied byte for byte.
+pub fn write_rows(reader: impl Read, rows: &[u64], writer: impl Write) -> StoreResult<u64> {
+    let wanted: HashSet<u64> = rows.iter().copied().collect();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(reader);
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(writer);
+    let mut rec = csv::ByteRecord::new();
+    let (mut line, mut written) = (0u64, 0u64);
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error("reading the CSV file", &e)),
+        }
+        line += 1;
+        if line == 1 || wanted.contains(&line) {
+            w.write_byte_record(&rec)
+                .map_err(|e| csv_error("writing the skipped rows", &e))?;
+            written += u64::from(line > 1);
+        }
+    }
+    w.flush()
+        .map_err(|e| StoreError::Csv(format!("writing the skipped rows: {e}")))?;
+    Ok(written)
 }

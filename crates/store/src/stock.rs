@@ -40,37 +40,10 @@ pub struct MovementView {
     pub note: String,
 }
 
-/// Resolves a SKU or a barcode (as scanned) to a live variant id.
+/// Resolves a SKU or a barcode (as scanned) to a live variant id, by the one rule of
+/// [`crate::code::resolve`]; errors name the field `sku`.
 pub(crate) fn variant_id(conn: &Connection, code: &str) -> StoreResult<String> {
-    let code = code.trim();
-    if code.is_empty() {
-        return Err(StoreError::invalid(
-            "sku",
-            "required",
-            "SKU or barcode is required",
-        ));
-    }
-    if let Some(id) = conn
-        .prepare_cached("SELECT id FROM variant WHERE sku = ?1 AND archived = 0")?
-        .query_row([code], |r| r.get(0))
-        .optional()?
-    {
-        return Ok(id);
-    }
-    if let Ok(normal) = backroom_domain::barcode::normalize(code) {
-        if let Some(id) = conn
-            .prepare_cached("SELECT variant_id FROM barcode WHERE code = ?1")?
-            .query_row([normal], |r| r.get(0))
-            .optional()?
-        {
-            return Ok(id);
-        }
-    }
-    Err(StoreError::not_found(
-        "sku",
-        "variant with SKU or barcode",
-        code,
-    ))
+    Ok(crate::code::require(conn, code, "sku")?.variant_id)
 }
 
 pub(crate) fn level(

@@ -1,0 +1,27 @@
+-- Backroom local store, schema 4: what merchants' real files and tills need.
+
+-- Shopify writes fractional grams (weights entered in ounces); keep them to the milligram.
+-- `weight_g` stays, rounded, for readers of schema 3.
+ALTER TABLE variant ADD COLUMN weight_mg INTEGER NOT NULL DEFAULT 0 CHECK (weight_mg >= 0);
+UPDATE variant SET weight_mg = weight_g * 1000;
+-- Shopify's `Variant Inventory Tracker` and `Variant Fulfillment Service`, kept as imported so
+-- third-party trackers and gift-card fulfilment survive a round trip.
+ALTER TABLE variant ADD COLUMN inventory_tracker TEXT NOT NULL DEFAULT '';
+ALTER TABLE variant ADD COLUMN fulfillment_service TEXT NOT NULL DEFAULT '';
+
+-- Refunds go back to individual payments: a refund row names the sale payment it returns
+-- money to, and a gift-card payment names its card, so two cards on one sale each get back
+-- their own share.
+ALTER TABLE payment ADD COLUMN refund_of TEXT REFERENCES payment(id);
+ALTER TABLE payment ADD COLUMN gift_card_id TEXT REFERENCES gift_card(id);
+CREATE INDEX payment_refund_of ON payment(refund_of) WHERE refund_of IS NOT NULL;
+-- Past gift-card payments: the card whose redemption matches the payment's amount.
+UPDATE payment SET gift_card_id = (
+    SELECT t.gift_card_id FROM gift_card_txn t
+    WHERE t.order_id = payment.order_id AND t.kind = 'redeem' AND t.amount = -payment.amount
+    LIMIT 1)
+WHERE tender = 'gift_card' AND kind = 'sale';
+-- What the importer and the editor store from now on: a tracked variant names its tracker,
+-- every variant its fulfilment service (Shopify's defaults).
+UPDATE variant SET inventory_tracker = 'shopify' WHERE inventory_tracked = 1;
+UPDATE variant SET fulfillment_service = 'manual';
