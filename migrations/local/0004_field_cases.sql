@@ -25,3 +25,15 @@ WHERE tender = 'gift_card' AND kind = 'sale';
 -- every variant its fulfilment service (Shopify's defaults).
 UPDATE variant SET inventory_tracker = 'shopify' WHERE inventory_tracked = 1;
 UPDATE variant SET fulfillment_service = 'manual';
+
+-- Shopify's `unlisted` status (sellable, hidden from the online store's search and
+-- collections). Loosening a CHECK constraint does not change how rows are stored, so the
+-- table definition is edited in place, the procedure SQLite documents for such changes
+-- (https://www.sqlite.org/lang_altertable.html, "making other kinds of table schema changes"):
+-- rebuilding `product` would cascade-delete its tags, images and options.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+SET sql = replace(sql, 'CHECK (status IN (''active'', ''draft'', ''archived''))',
+                       'CHECK (status IN (''active'', ''draft'', ''archived'', ''unlisted''))')
+WHERE type = 'table' AND name = 'product';
+PRAGMA writable_schema = OFF;

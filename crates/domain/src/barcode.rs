@@ -176,11 +176,12 @@ fn is_scientific(t: &str) -> bool {
 /// leading zero and the check digit still matches), UPC-E (8 digits, number system 0/1, when it
 /// is not a valid EAN-8), GTIN-14; a leading apostrophe (Shopify's export and spreadsheets write
 /// it to keep a number as text) and a trailing `.0` on an otherwise valid GTIN are dropped.
-/// Any other code without whitespace is an internal code, kept as typed.
+/// Any other code without whitespace is an internal code, kept as typed; so is an 8-digit
+/// number that is neither a valid EAN-8 nor a valid UPC-E (stores number their items so).
 ///
 /// Errors (field `barcode`): `empty`; `invalid_barcode` (whitespace inside);
 /// `scientific_notation` (`4.00638E+12`: the digits are lost, never stored);
-/// `bad_check_digit` (an 8/11/12/13/14-digit number whose GS1 check digit does not match).
+/// `bad_check_digit` (an 11/12/13/14-digit number whose GS1 check digit does not match).
 pub fn parse_code(text: &str) -> Result<Code, FieldError> {
     let t = text.trim();
     let t = t.strip_prefix('\'').unwrap_or(t).trim();
@@ -237,7 +238,9 @@ pub fn parse_code(text: &str) -> Result<Code, FieldError> {
             Some(a) if gs1_check_digit(&a) == d[7] => {
                 code(format!("0{}{}", digits_text(&a), d[7]), CodeKind::UpcE)
             }
-            _ => Err(bad("is not a valid EAN-8 or UPC-E")),
+            // Eight digits that are no GTIN are common item numbers (real exports carry
+            // hundreds): an internal code, not an error.
+            _ => code(digits_part.to_string(), CodeKind::Internal),
         },
         11 => {
             let full = [&[0u8][..], &d].concat();
@@ -401,7 +404,7 @@ mod tests {
             ("4.00638E+12", Err("scientific_notation")),
             ("4,00638e12", Err("scientific_notation")),
             ("04252614", Ok("0042100005264")), // UPC-E → its UPC-A
-            ("04252615", Err("bad_check_digit")),
+            ("04252615", Ok("04252615")),      // 8 digits, no GTIN: an internal item number
             ("00036000291452", Ok("0036000291452")), // GTIN-14, indicator 0
             ("10036000291459", Ok("10036000291459")), // GTIN-14 case code
             ("10036000291450", Err("bad_check_digit")),

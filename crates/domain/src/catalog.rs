@@ -137,6 +137,8 @@ pub enum ProductStatus {
     Active,
     Draft,
     Archived,
+    /// Shopify's `unlisted`: sellable, hidden from the online store's search and collections.
+    Unlisted,
 }
 
 impl ProductStatus {
@@ -145,10 +147,11 @@ impl ProductStatus {
             "active" | "" => Ok(Self::Active),
             "draft" => Ok(Self::Draft),
             "archived" => Ok(Self::Archived),
+            "unlisted" => Ok(Self::Unlisted),
             other => Err(FieldError::new(
                 "status",
                 "invalid_status",
-                format!("'{other}' is not a product status (active, draft, archived)"),
+                format!("'{other}' is not a product status (active, draft, archived, unlisted)"),
             )),
         }
     }
@@ -158,6 +161,7 @@ impl ProductStatus {
             Self::Active => "active",
             Self::Draft => "draft",
             Self::Archived => "archived",
+            Self::Unlisted => "unlisted",
         }
     }
 }

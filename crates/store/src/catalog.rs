@@ -298,7 +298,7 @@ impl Store {
         let code = check_code(code, "code")?;
         let name = required(name, "name")?;
         let rate = TaxRate::parse_percent(rate_percent)?;
-        self.write(|uow| {
+        let id = self.write(|uow| {
             crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let id = uow.new_id();
             uow.tx
@@ -324,7 +324,10 @@ impl Store {
                     .after(after.clone())
                     .body(after),
             ))
-        })
+        })?;
+        // The default tax class may have changed.
+        self.load_context()?;
+        Ok(id)
     }
 
     /// Defines a typed attribute products can carry (`options` is the allowed set for `select`).

@@ -29,6 +29,12 @@ pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
     {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
         tx.execute_batch(sql)?;
+        // A migration that edits a table definition in place (writable_schema) bumps the
+        // schema cookie afterwards, so every connection re-reads the schema.
+        if sql.contains("writable_schema") {
+            let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+            tx.pragma_update(None, "schema_version", cookie + 1)?;
+        }
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
         tx.commit()?;
     }

@@ -167,12 +167,29 @@ fn csv_error(what: &str, e: &csv::Error) -> StoreError {
     StoreError::Csv(format!("{what}: {e}"))
 }
 
+/// `;` when the header line has semicolons and no commas (a spreadsheet in a European locale
+/// saves CSV so), else `,`.
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    let line = head.split(|b| *b == b'\n').next().unwrap_or(head);
+    if !line.contains(&b',') && line.contains(&b';') {
+        b';'
+    } else {
+        b','
+    }
+}
+
 fn read_table(reader: impl Read) -> StoreResult<Table> {
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+    let delimiter = sniff_delimiter(
+        std::io::BufRead::fill_buf(&mut reader)
+            .map_err(|e| StoreError::Csv(format!("reading the CSV file: {e}")))?,
+    );
     // csv-core strips a UTF-8 BOM at the start of the input; headers are handled here so the
     // header line keeps its line number (1) and lossy names.
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
+        .delimiter(delimiter)
         .from_reader(reader);
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
@@ -243,9 +260,14 @@ fn strip_cr(field: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A whole number of units; `12.0` (how spreadsheets and pandas write whole numbers) is 12.
 fn parse_count(text: &str, field: &str) -> Result<i64, FieldError> {
-    text.trim()
-        .parse::<i64>()
+    let t = text.trim();
+    let t = match t.split_once('.') {
+        Some((whole, zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
+        _ => t,
+    };
+    t.parse::<i64>()
         .ok()
         .filter(|q| q.abs() <= 1_000_000_000)
         .ok_or_else(|| {
@@ -707,8 +729,6 @@ struct Planner<'a> {
     skus_generated: u64,
     rows_skipped: u64,
     notes: Vec<RowProblem>,
-    /// The store's default tax class code (blank: none).
-    default_tax_class: String,
 }
 
 impl<'a> Planner<'a> {
@@ -978,7 +998,9 @@ impl<'a> Planner<'a> {
         for (&r, option_values) in g.variant_rows.iter().zip(values) {
             let row = &rows[r];
             variant_lines.push(row.line);
+            // Shopify's export writes a numeric-looking SKU as `'42248509259858`.
             let raw_sku = cols.cell(row, Col::Sku);
+            let raw_sku = raw_sku.strip_prefix('\'').unwrap_or(raw_sku).trim();
             let m = ex.and_then(|e| {
                 e.variants
                     .iter()
@@ -1125,11 +1147,6 @@ impl<'a> Planner<'a> {
                 old.map(|o| o.weight_unit.clone()).unwrap_or_default()
             };
             v.taxable = self.boolean(row, Col::Taxable, true, old.map(|o| o.taxable));
-            // Shopify's CSV has no tax class: a taxable variant gets the store's default one,
-            // so it never sells at 0 % for want of a class.
-            if v.taxable && v.tax_class.is_empty() {
-                v.tax_class.clone_from(&self.default_tax_class);
-            }
             v.tax_code = self.text(row, Col::TaxCode, old.map(|o| &o.tax_code));
             v.requires_shipping = self.boolean(
                 row,
@@ -1220,8 +1237,7 @@ impl<'a> Planner<'a> {
 
         // The same SKU on two variants is legal in Shopify: the first keeps it, a later one
         // gets the first free `-2`, `-3`… suffix, said in a note, so a SKU finds one variant.
-        for i in 0..p.variants.len() {
-            let line = variant_lines[i];
+        for (i, &line) in variant_lines.iter().enumerate() {
             let sku = p.variants[i].sku.clone();
             if sku.starts_with("~row") {
                 continue;
@@ -1625,7 +1641,6 @@ fn plan_import(
         skus_generated: 0,
         rows_skipped: 0,
         notes: Vec::new(),
-        default_tax_class: settings.default_tax_class.clone(),
     };
     let groups = planner.group();
     let mut products = Vec::with_capacity(groups.len());
@@ -2125,23 +2140,38 @@ impl Store {
             problems: table.problems.clone(),
             ..Default::default()
         };
-        let Some(inv) = InventoryColumns::map(&table.headers, &mut report) else {
+        let locations = locations_by_key(&self.conn)?;
+        let Some(inv) = InventoryColumns::map(&table.headers, &locations, &mut report) else {
             return Ok(report);
         };
-        let lines = plan_inventory(&self.conn, &table, &inv, &mut report)?;
+        let lines = plan_inventory(&self.conn, &table, &inv, &locations, &mut report)?;
         report.problems.sort_by_key(|p| p.row);
         if report.has_problems() {
             return Ok(report);
         }
-        let planned = inventory_movements(&self.conn, &lines)?;
+        let current_col = inv.name(inv.current_qty, "On hand (current)");
+        let (planned, stale) = inventory_movements(&self.conn, &lines, &current_col)?;
         report.stock_movements = planned.len() as u64;
+        if !stale.is_empty() {
+            report.problems.extend(stale);
+            report.problems.sort_by_key(|p| p.row);
+            report.stock_movements = 0;
+            return Ok(report);
+        }
         if dry_run || planned.is_empty() {
             return Ok(report);
         }
         let rows = report.rows;
         let count = self.write(|uow| {
             // Levels are read again inside the transaction so the deltas are exact.
-            let movements = inventory_movements(&uow.tx, &lines)?;
+            let (movements, stale) = inventory_movements(&uow.tx, &lines, &current_col)?;
+            if let Some(p) = stale.first() {
+                return Err(StoreError::invalid(
+                    &p.column,
+                    "stale_count",
+                    p.message.clone(),
+                ));
+            }
             let facts = apply_movements(uow, &movements)?;
             let n = facts.len() as u64;
             let change = Change::new("stock.inventory_imported", "import", uow.op_id.clone())
@@ -2171,8 +2201,14 @@ struct InventoryColumns {
     handle: Option<usize>,
     values: [Option<usize>; 3],
     sku: Option<usize>,
-    location: usize,
+    /// The `Location` column; `None` in Shopify's older export, which has one quantity column
+    /// per location, headed by the location's name (`location_cols`).
+    location: Option<usize>,
+    /// Older export: (column, location id) of each column headed by a location's name or code.
+    location_cols: Vec<(usize, String)>,
     new_qty: usize,
+    /// `On hand (current)`: what on-hand was when the file was prepared.
+    current_qty: Option<usize>,
     basis: Basis,
     /// Every quantity column, to spot `not stocked`.
     qty_cols: Vec<usize>,
@@ -2180,7 +2216,12 @@ struct InventoryColumns {
 }
 
 impl InventoryColumns {
-    fn map(headers: &[String], report: &mut ImportReport) -> Option<InventoryColumns> {
+    /// Maps the header; `locations` is the store's locations by lower-cased code and name.
+    fn map(
+        headers: &[String],
+        locations: &HashMap<String, String>,
+        report: &mut ImportReport,
+    ) -> Option<InventoryColumns> {
         let find = |names: &[&str]| {
             headers
                 .iter()
@@ -2195,6 +2236,7 @@ impl InventoryColumns {
         ];
         let location = find(&["location"]);
         let on_hand_new = find(&["on hand (new)"]);
+        let on_hand_current = find(&["on hand (current)", "on hand"]);
         let available = find(&["available", "available (not editable)"]);
         let mut qty_cols = Vec::new();
         let mut ignored = Vec::new();
@@ -2229,17 +2271,34 @@ impl InventoryColumns {
                 "this is not a Shopify inventory CSV: it has neither a SKU nor a Handle column",
             );
         }
-        let Some(location) = location else {
-            header_problem(
-                "Location",
-                "the Location column is required (one row per variant and location)",
-            );
-            return None;
-        };
-        let (new_qty, basis) = match (on_hand_new, available) {
-            (Some(i), _) => (i, Basis::OnHand),
-            (None, Some(i)) => (i, Basis::Available),
-            (None, None) => {
+        let mut location_cols = Vec::new();
+        if location.is_none() {
+            // Shopify's older inventory export: one quantity column per location, named after it.
+            for (i, h) in headers.iter().enumerate() {
+                if let Some(id) = locations.get(&h.to_lowercase()) {
+                    location_cols.push((i, id.clone()));
+                }
+            }
+            if location_cols.is_empty() {
+                header_problem(
+                    "Location",
+                    "the file needs a Location column (one row per variant and location), or \
+                     one quantity column per location headed by the location's name or code; \
+                     no column names a location of this store",
+                );
+                return None;
+            }
+            report.ignored_columns.retain(|c| {
+                !location_cols
+                    .iter()
+                    .any(|(i, _)| headers.get(*i).is_some_and(|h| h == c))
+            });
+        }
+        let (new_qty, basis) = match (on_hand_new, available, location_cols.first()) {
+            (Some(i), _, _) => (i, Basis::OnHand),
+            (None, Some(i), _) => (i, Basis::Available),
+            (None, None, Some((i, _))) => (*i, Basis::Available),
+            (None, None, None) => {
                 header_problem(
                     "On hand (new)",
                     "the file has neither an 'On hand (new)' nor an 'Available' column",
@@ -2255,7 +2314,9 @@ impl InventoryColumns {
             values,
             sku,
             location,
+            location_cols,
             new_qty,
+            current_qty: on_hand_current.filter(|_| basis == Basis::OnHand),
             basis,
             qty_cols,
             headers: headers.to_vec(),
@@ -2271,16 +2332,39 @@ impl InventoryColumns {
 
 /// One validated row of an inventory file.
 struct InventoryLine {
+    row: u64,
     variant_id: String,
     location_id: String,
     new_qty: i64,
+    /// The file's `On hand (current)`, when it has one.
+    file_current: Option<i64>,
     basis: Basis,
+}
+
+/// The store's locations by lower-cased code and by lower-cased name (codes win).
+fn locations_by_key(conn: &Connection) -> StoreResult<HashMap<String, String>> {
+    let mut locations: HashMap<String, String> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT id, code, name FROM location")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, code, name) = row?;
+        locations.entry(name.to_lowercase()).or_insert(id.clone());
+        locations.insert(code.to_lowercase(), id);
+    }
+    Ok(locations)
 }
 
 fn plan_inventory(
     conn: &Connection,
     table: &Table,
     inv: &InventoryColumns,
+    locations: &HashMap<String, String>,
     report: &mut ImportReport,
 ) -> StoreResult<Vec<InventoryLine>> {
     let mut by_sku: HashMap<String, String> = HashMap::new();
@@ -2308,26 +2392,9 @@ fn plan_inventory(
             by_sku.insert(sku, id);
         }
     }
-    let mut locations: HashMap<String, String> = HashMap::new();
-    {
-        let mut stmt = conn.prepare("SELECT id, code, name FROM location")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, code, name) = row?;
-            locations.entry(name.to_lowercase()).or_insert(id.clone());
-            // Codes win over names.
-            locations.insert(code.to_lowercase(), id);
-        }
-    }
     let sku_col = inv.name(inv.sku, "SKU");
     let handle_col = inv.name(inv.handle, "Handle");
-    let loc_col = inv.name(Some(inv.location), "Location");
+    let loc_col = inv.name(inv.location, "Location");
     let qty_col = inv.name(Some(inv.new_qty), "On hand (new)");
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
     let mut lines = Vec::new();
@@ -2349,26 +2416,52 @@ fn plan_inventory(
             skipped += 1;
             continue;
         }
-        let new_text = row.cell(Some(inv.new_qty));
-        if new_text.is_empty() {
+        // Which quantity cells this row sets, and where: the new-quantity column at the row's
+        // Location, or (older export) one column per location.
+        let targets: Vec<(usize, Option<String>, String)> = match inv.location {
+            Some(loc_idx) => {
+                let loc_text = row.cell(Some(loc_idx));
+                let location = locations.get(&loc_text.to_lowercase()).cloned();
+                if location.is_none() {
+                    problem(
+                        row.line,
+                        &loc_col,
+                        if loc_text.is_empty() {
+                            "location is required".to_string()
+                        } else {
+                            format!("no location with code or name '{loc_text}'")
+                        },
+                    );
+                }
+                vec![(inv.new_qty, location, qty_col.clone())]
+            }
+            None => inv
+                .location_cols
+                .iter()
+                .map(|(i, id)| (*i, Some(id.clone()), inv.name(Some(*i), "")))
+                .collect(),
+        };
+        let mut quantities = Vec::new();
+        for (idx, location, col) in targets {
+            let text = row.cell(Some(idx));
+            if text.is_empty() {
+                continue;
+            }
+            match parse_count(text, &col) {
+                // A count is never below zero; `Available` can be (oversold), and is a fact.
+                Ok(q) if q < 0 && inv.basis == Basis::OnHand => problem(
+                    row.line,
+                    &col,
+                    format!("{q} is negative; a count cannot be below zero"),
+                ),
+                Ok(q) => quantities.push((location, q, col)),
+                Err(e) => problem(row.line, &col, e.message),
+            }
+        }
+        if quantities.is_empty() {
             skipped += 1;
             continue;
         }
-        let new_qty = match parse_count(new_text, &qty_col) {
-            Ok(q) if q < 0 => {
-                problem(
-                    row.line,
-                    &qty_col,
-                    format!("{q} is negative; a count cannot be below zero"),
-                );
-                None
-            }
-            Ok(q) => Some(q),
-            Err(e) => {
-                problem(row.line, &qty_col, e.message);
-                None
-            }
-        };
         let sku = row.cell(inv.sku);
         let handle = row.cell(inv.handle).to_lowercase();
         let mut values: Vec<String> = inv
@@ -2406,49 +2499,67 @@ fn plan_inventory(
             };
             problem(row.line, column, message);
         }
-        let loc_text = row.cell(Some(inv.location));
-        let location = locations.get(&loc_text.to_lowercase()).cloned();
-        if location.is_none() {
-            problem(
-                row.line,
-                &loc_col,
-                if loc_text.is_empty() {
-                    "location is required".to_string()
-                } else {
-                    format!("no location with code or name '{loc_text}'")
-                },
-            );
-        }
-        let (Some(variant_id), Some(location_id), Some(new_qty)) = (variant, location, new_qty)
-        else {
+        let current_text = row.cell(inv.current_qty);
+        let file_current = if current_text.is_empty() {
+            None
+        } else {
+            let name = inv.name(inv.current_qty, "On hand (current)");
+            match parse_count(current_text, &name) {
+                Ok(q) => Some(q),
+                Err(e) => {
+                    problem(row.line, &name, e.message);
+                    continue;
+                }
+            }
+        };
+        let Some(variant_id) = variant else {
             continue;
         };
-        if let Some(other) = seen.insert((variant_id.clone(), location_id.clone()), row.line) {
-            problem(
-                row.line,
-                &qty_col,
-                format!("this variant and location were already set on row {other}"),
-            );
-            continue;
+        for (location, new_qty, col) in quantities {
+            let Some(location_id) = location else {
+                continue;
+            };
+            if let Some(other) = seen.insert((variant_id.clone(), location_id.clone()), row.line) {
+                problem(
+                    row.line,
+                    &col,
+                    format!("this variant and location were already set on row {other}"),
+                );
+                continue;
+            }
+            lines.push(InventoryLine {
+                row: row.line,
+                variant_id: variant_id.clone(),
+                location_id,
+                new_qty,
+                file_current,
+                basis: inv.basis,
+            });
         }
-        lines.push(InventoryLine {
-            variant_id,
-            location_id,
-            new_qty,
-            basis: inv.basis,
-        });
     }
     report.rows_skipped = skipped;
     Ok(lines)
 }
 
-/// The count corrections that bring each line's stock to its new number.
-fn inventory_movements(conn: &Connection, lines: &[InventoryLine]) -> StoreResult<Vec<Movement>> {
+/// The count corrections that bring each line's stock to its new number, and a problem for each
+/// line whose stock moved since the file was prepared.
+///
+/// As in Shopify, `On hand (current)` is what the file's author saw. When the store's on-hand
+/// no longer matches it (a sale or a receipt since), the row is refused naming that column, so
+/// a sale made after the file was prepared is never erased; applying the file's difference
+/// instead would count it twice when the same file is imported again. A row whose new number
+/// is already the store's is simply done (importing a file twice moves nothing).
+fn inventory_movements(
+    conn: &Connection,
+    lines: &[InventoryLine],
+    current_col: &str,
+) -> StoreResult<(Vec<Movement>, Vec<RowProblem>)> {
     let mut on_hand = conn.prepare_cached(
         "SELECT COALESCE(SUM(qty), 0) FROM stock_level
          WHERE variant_id = ?1 AND location_id = ?2 AND state <> 'incoming'",
     )?;
     let mut out = Vec::new();
+    let mut notes = Vec::new();
     for l in lines {
         let current: i64 = match l.basis {
             Basis::OnHand => {
@@ -2458,6 +2569,24 @@ fn inventory_movements(conn: &Connection, lines: &[InventoryLine]) -> StoreResul
                 crate::stock::level(conn, &l.variant_id, &l.location_id, StockState::Available)?
             }
         };
+        match l.file_current {
+            Some(was) if was != current && l.new_qty != current => {
+                notes.push(RowProblem {
+                    row: l.row,
+                    column: current_col.to_string(),
+                    message: format!(
+                        "on hand was {was} when the file was prepared but is {current} now \
+                         (sold or received since); setting it to {} would erase that, so \
+                         export a fresh inventory file or change On hand (new) by {:+} \
+                         and On hand (current) to {current}",
+                        l.new_qty,
+                        l.new_qty - was
+                    ),
+                });
+                continue;
+            }
+            _ => {}
+        }
         let delta = l.new_qty - current;
         if delta != 0 {
             out.push(Movement {
@@ -2471,7 +2600,7 @@ fn inventory_movements(conn: &Connection, lines: &[InventoryLine]) -> StoreResul
             });
         }
     }
-    Ok(out)
+    Ok((out, notes))
 }
 
 /// Copies the header and the given rows (spreadsheet numbering, as in

@@ -1,0 +1,732 @@
+//! The field cases (`tests/fixtures/field-cases/`, copied from `shared/field-cases/`): inputs
+//! shaped like merchants' real files and tills, each with the outcome a real store needs. Each
+//! file is one example of a kind; the tests around it try other inputs of the same kind.
+
+mod common;
+
+use backroom_api::ImportReport;
+use backroom_store::shopify::{write_rows, ImportOptions};
+use backroom_store::{
+    NoProgress, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput, TenderInput,
+};
+use common::*;
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/fixtures/field-cases/"
+);
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{FIXTURES}{name}")).expect("read field case")
+}
+
+fn import_with(t: &mut TestStore, bytes: &[u8], opts: ImportOptions) -> ImportReport {
+    t.store
+        .import_shopify(bytes, &opts, &NoProgress)
+        .expect("the file is readable")
+}
+
+fn import(t: &mut TestStore, bytes: &[u8], dry_run: bool) -> ImportReport {
+    import_with(
+        t,
+        bytes,
+        ImportOptions {
+            dry_run,
+            ..Default::default()
+        },
+    )
+}
+
+fn problems(r: &ImportReport) -> Vec<(u64, String)> {
+    r.problems
+        .iter()
+        .map(|p| (p.row, p.column.clone()))
+        .collect()
+}
+
+fn healthy(t: &TestStore) {
+    let c = t.store.check().unwrap();
+    assert!(c.ok, "check finds nothing wrong: {:#?}", c.findings);
+}
+
+fn sku_of(t: &TestStore, code: &str) -> String {
+    t.store
+        .lookup_barcode(code)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{code} scans"))
+        .variant
+        .sku
+}
+
+// ---- crlf-row-numbers.csv -------------------------------------------------------------------
+
+#[test]
+fn problems_name_the_row_a_spreadsheet_shows_whatever_the_line_endings() {
+    let crlf = fixture("crlf-row-numbers.csv");
+    let text = String::from_utf8(crlf.clone()).unwrap();
+    let lf = text.replace("\r\n", "\n");
+    // A multi-line quoted cell above the bad row is still one spreadsheet row.
+    let multi = lf.replace(
+        "<p>Heavy linen,</p><p>two pockets</p>",
+        "<p>Heavy linen,</p>\n<p>two\npockets</p>",
+    );
+    let multi_crlf = multi.replace('\n', "\r\n");
+    for (what, bytes) in [
+        ("CRLF", crlf),
+        ("LF", lf.into_bytes()),
+        ("LF with a multi-line cell", multi.into_bytes()),
+        ("CRLF with a multi-line cell", multi_crlf.into_bytes()),
+    ] {
+        let mut t = new_store();
+        let r = import(&mut t, &bytes, true);
+        assert_eq!(
+            problems(&r),
+            vec![(3, "Variant Price".to_string())],
+            "{what}: one problem, at row 3 (header = row 1), column Variant Price: {:#?}",
+            r.problems
+        );
+        assert!(
+            r.problems[0].message.contains("24,00"),
+            "{what}: the message quotes the cell"
+        );
+    }
+}
+
+// ---- spreadsheet-barcodes.csv ----------------------------------------------------------------
+
+#[test]
+fn spreadsheet_mangled_barcodes_are_problems_and_recoverable_ones_scan() {
+    let file = fixture("spreadsheet-barcodes.csv");
+    let mut t = new_store();
+    let before = t.footprint();
+    let r = import(&mut t, &file, false);
+    assert_eq!(
+        problems(&r),
+        vec![(2, "Variant Barcode".to_string())],
+        "only the scientific-notation code is a problem: {:#?}",
+        r.problems
+    );
+    assert!(
+        r.problems[0].message.contains("scientific notation"),
+        "the message says what happened: {}",
+        r.problems[0].message
+    );
+    assert_eq!(t.footprint(), before, "all-or-nothing by default");
+
+    // Import the valid products, skip the one with the problem.
+    let r = import_with(
+        &mut t,
+        &file,
+        ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        r.products_created, 3,
+        "the three good products are imported"
+    );
+    assert_eq!(r.products_skipped, 1, "the oil is skipped");
+    assert_eq!(r.skipped_rows, vec![2], "its row is listed");
+    let mut out = Vec::new();
+    assert_eq!(write_rows(&file[..], &r.skipped_rows, &mut out).unwrap(), 1);
+    let rejects = String::from_utf8(out).unwrap();
+    assert!(
+        rejects.starts_with("Handle,Title,") && rejects.contains("rapeseed-oil"),
+        "the skipped rows come back as a CSV with the header, to fix and re-import: {rejects}"
+    );
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.row == 3 && n.message.contains("leading zero")),
+        "restoring the UPC-A's zero is said: {:#?}",
+        r.notes
+    );
+
+    assert_eq!(
+        sku_of(&t, "036000291452"),
+        "LEM-330",
+        "UPC-A restored and scans"
+    );
+    assert_eq!(sku_of(&t, "0036000291452"), "LEM-330", "as EAN-13 too");
+    assert_eq!(
+        sku_of(&t, "4006381333931"),
+        "OAT-1",
+        "the apostrophe is not part of the code"
+    );
+    assert_eq!(sku_of(&t, "04252614"), "GUM-1", "the UPC-E scans");
+    assert_eq!(
+        sku_of(&t, "042100005264"),
+        "GUM-1",
+        "its UPC-A finds the same product"
+    );
+    healthy(&t);
+}
+
+#[test]
+fn every_mangled_code_shape_is_a_problem_at_its_row_and_column() {
+    let header = "Handle,Title,Variant SKU,Variant Price,Variant Barcode\n";
+    let cases = [
+        ("5.90123E+12", "scientific notation"),
+        ("3.65275e11", "scientific notation"),
+        ("36000291453", "leading zero"),
+        ("4006381333932", "check digit"),
+        ("00036000291453", "GTIN-14"),
+    ];
+    for (code, says) in cases {
+        let mut t = new_store();
+        let file = format!("{header}a,A,A-1,1.00,\"{code}\"\n");
+        let r = import(&mut t, file.as_bytes(), true);
+        assert_eq!(
+            problems(&r),
+            vec![(2, "Variant Barcode".to_string())],
+            "{code} is a problem at row 2, Variant Barcode"
+        );
+        assert!(
+            r.problems[0].message.contains(says),
+            "{code}: '{}' should mention {says}",
+            r.problems[0].message
+        );
+    }
+    // Internal codes of other shapes are allowed and reported as such.
+    let mut t = new_store();
+    let file =
+        format!("{header}a,A,A-1,1.00,PLU-4011\nb,B,B-1,1.00,'4011\nc,C,C-1,1.00,'13652285\n");
+    let r = import(&mut t, file.as_bytes(), false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    assert_eq!(
+        r.notes
+            .iter()
+            .filter(|n| n.message.contains("internal code"))
+            .count(),
+        3,
+        "each internal code is reported: {:#?}",
+        r.notes
+    );
+    assert_eq!(
+        sku_of(&t, "4011"),
+        "B-1",
+        "a short numeric code scans as typed"
+    );
+    assert_eq!(
+        sku_of(&t, "13652285"),
+        "C-1",
+        "eight digits that are no EAN-8 are an item number, as real exports carry"
+    );
+}
+
+// ---- shopify-accepts.csv ---------------------------------------------------------------------
+
+#[test]
+fn what_shopify_accepts_imports_and_nothing_is_altered_silently() {
+    let file = fixture("shopify-accepts.csv");
+    let mut t = new_store();
+    let r = import(&mut t, &file, false);
+    assert!(
+        r.problems.is_empty(),
+        "everything imports: {:#?}",
+        r.problems
+    );
+    assert_eq!(r.products_created, 4);
+    let ring = t.store.product_by_handle("silver-ring-tm™").unwrap();
+    let ring = ring.expect("a handle with ™ is an opaque key");
+    assert_eq!(
+        ring.variants
+            .iter()
+            .map(|v| v.sku.as_str())
+            .collect::<Vec<_>>(),
+        vec!["RING 7 SLV", "RING 8 SLV"],
+        "SKUs with spaces are kept as typed"
+    );
+    assert_eq!(
+        ring.variants
+            .iter()
+            .map(|v| v.weight_mg)
+            .collect::<Vec<_>>(),
+        vec![2_600, 2_650],
+        "fractional grams keep their precision"
+    );
+    let long = "DS-1005006152233445-BLACK-STRAP-ADJUSTABLE-NYLON-LANYARD-CROSSBODY-LONG";
+    assert_eq!(
+        sku_of(&t, long),
+        long,
+        "a long SKU (Shopify allows 255) is kept"
+    );
+    let socks = t.store.product_by_handle("wool-socks").unwrap().unwrap();
+    assert_eq!(
+        socks.variants[0].weight_mg, 120_408,
+        "rounded to the milligram"
+    );
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.row == 5 && n.column == "Variant Grams" && n.message.contains("120.408")),
+        "…and the rounding is said: {:#?}",
+        r.notes
+    );
+    // The same SKU on two products: the first keeps it, the second gets a suffix, and the
+    // report says so; a SKU still finds exactly one variant.
+    let pack = t.store.product_by_handle("wool-socks-2").unwrap().unwrap();
+    assert_eq!(socks.variants[0].sku, "SOCK-M");
+    assert_eq!(pack.variants[0].sku, "SOCK-M-2");
+    let note = r
+        .notes
+        .iter()
+        .find(|n| n.row == 6 && n.column == "Variant SKU")
+        .expect("a note at the second SOCK-M");
+    assert!(note.message.contains("SOCK-M-2"), "{}", note.message);
+    assert_eq!(
+        t.store
+            .lookup_barcode("SOCK-M")
+            .unwrap()
+            .unwrap()
+            .variant
+            .handle,
+        "wool-socks"
+    );
+    // Importing the same file again changes nothing.
+    let again = import(&mut t, &file, false);
+    assert!(again.problems.is_empty(), "{:#?}", again.problems);
+    assert_eq!(
+        (again.products_unchanged, again.products_updated),
+        (4, 0),
+        "a re-import is idempotent, the suffixed SKU included"
+    );
+    // …and neither does importing our own export.
+    let mut out = Vec::new();
+    t.store.export_shopify(&mut out).unwrap();
+    let text = String::from_utf8(out.clone()).unwrap();
+    assert!(
+        text.contains(",120.408,"),
+        "the export keeps the milligrams"
+    );
+    let round = import(&mut t, &out, false);
+    assert_eq!(round.products_unchanged, 4, "{:#?}", round.changes);
+    healthy(&t);
+}
+
+#[test]
+fn trackers_fulfilment_long_generated_skus_and_quoted_tags_survive() {
+    let mut t = new_store();
+    let long = "a-very-long-handle-that-a-dropshipping-app-wrote-for-this-product-in-2024";
+    let file = format!(
+        "Handle,Title,Tags,Option1 Name,Option1 Value,Variant SKU,Variant Inventory Tracker,\
+         Variant Fulfillment Service,Variant Price,Gift Card\n\
+         {long}-red,Red,\"\"\"summer, sale\"\"\",Size,Large,,dsers-fulfillment-service,\
+         dsers-fulfillment-service,5.00,FALSE\n\
+         {long}-blue,Blue,,Size,Large,,printful,printful,5.00,FALSE\n\
+         gift,Gift card,,Title,Default Title,GIFT-10,,gift_card,10.00,TRUE\n"
+    );
+    let r = import(&mut t, file.as_bytes(), false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    let red = t
+        .store
+        .product_by_handle(&format!("{long}-red"))
+        .unwrap()
+        .unwrap();
+    let blue = t
+        .store
+        .product_by_handle(&format!("{long}-blue"))
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        red.variants[0].sku, blue.variants[0].sku,
+        "generated SKUs of long handles that share a beginning stay unique"
+    );
+    assert!(red.variants[0].sku.chars().count() <= 64);
+    assert_eq!(
+        red.tags,
+        vec!["summer", "sale"],
+        "stray quotes are not part of tags"
+    );
+    assert_eq!(
+        red.variants[0].inventory_tracker,
+        "dsers-fulfillment-service"
+    );
+    assert_eq!(blue.variants[0].fulfillment_service, "printful");
+    let mut out = Vec::new();
+    t.store.export_shopify(&mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(",printful,") && text.contains(",gift_card,"),
+        "third-party trackers and gift-card fulfilment are exported as imported"
+    );
+}
+
+#[test]
+fn a_dry_run_says_which_fields_change_and_which_variants_an_older_file_archives() {
+    let mut t = new_store();
+    t.store.save_product(tee()).unwrap();
+    let file = "Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Variant SKU,Variant Price\n\
+                classic-tee,Classic Tee,Colour,Red,Size,M,TEE-RED-M,24.99\n\
+                classic-tee,,,Red,,L,TEE-RED-L,19.99\n";
+    let before = t.footprint();
+    let r = import(&mut t, file.as_bytes(), true);
+    assert_eq!(t.footprint(), before, "a dry run writes nothing");
+    assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+    let c = &r.changes[0];
+    assert_eq!(c.handle, "classic-tee");
+    assert_eq!(
+        c.variants_archived,
+        vec!["TEE-BLU-M"],
+        "the variant the file lacks"
+    );
+    assert!(
+        c.variants_changed
+            .iter()
+            .any(|v| v.sku == "TEE-RED-M" && v.fields.contains(&"price".to_string())),
+        "{:#?}",
+        c.variants_changed
+    );
+}
+
+// ---- taxable-without-class.csv ---------------------------------------------------------------
+
+#[test]
+fn taxable_variants_sell_under_the_default_class_and_untaxed_ones_at_zero() {
+    let mut t = new_store();
+    t.store.create_tax_class("STD", "Standard", "20").unwrap();
+    let r = import(&mut t, &fixture("taxable-without-class.csv"), false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    for (sku, total, tax) in [("TEA-100", 1200, 200), ("WRAP-1", 300, 0)] {
+        let o = t
+            .store
+            .complete_sale(SaleInput {
+                cart_id: format!("tax-{sku}"),
+                lines: vec![SaleLineInput {
+                    sku: sku.into(),
+                    quantity: 1,
+                    ..Default::default()
+                }],
+                tenders: vec![TenderInput {
+                    kind: "cash".into(),
+                    amount: total,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            (o.total, o.tax_total),
+            (total, tax),
+            "{sku}: 20 % VAT included when taxable, none when not"
+        );
+    }
+    healthy(&t);
+
+    // A store that charges tax but has no default: check lists what would sell at 0 %.
+    let mut s = t.store.store_settings().unwrap();
+    s.default_tax_class = String::new();
+    t.store.update_store_settings(s).unwrap();
+    t.store
+        .connection()
+        .execute("UPDATE variant SET tax_class_id = NULL", [])
+        .unwrap();
+    let c = t.store.check().unwrap();
+    assert!(!c.ok, "check is not ok");
+    assert!(
+        c.findings
+            .iter()
+            .any(|f| f.kind == "taxable_without_class" && f.detail.contains("TEA-100")),
+        "{:#?}",
+        c.findings
+    );
+}
+
+// ---- stale-inventory.csv ---------------------------------------------------------------------
+
+#[test]
+fn an_inventory_file_never_erases_a_sale_made_after_it_was_prepared() {
+    let mut t = new_store();
+    let products =
+        "Handle,Title,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty\n\
+                    stoneware-mug,Stoneware Mug,MUG-1,9.00,shopify,100\n";
+    let r = import(&mut t, products.as_bytes(), false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    t.store
+        .complete_sale(SaleInput {
+            cart_id: "two-mugs".into(),
+            lines: vec![SaleLineInput {
+                sku: "MUG-1".into(),
+                quantity: 2,
+                ..Default::default()
+            }],
+            tenders: vec![TenderInput {
+                kind: "cash".into(),
+                amount: 1800,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    let file = fixture("stale-inventory.csv");
+    let before = t.footprint();
+    for dry_run in [true, false] {
+        let r = t.store.import_inventory(&file[..], dry_run).unwrap();
+        assert_eq!(
+            r.problems
+                .iter()
+                .map(|p| (p.row, p.column.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(2, "On hand (current)")],
+            "dry run {dry_run}: the stale row is refused naming the column, as Shopify does"
+        );
+        assert!(
+            r.problems[0].message.contains("98") && r.problems[0].message.contains("+3"),
+            "{}",
+            r.problems[0].message
+        );
+    }
+    assert_eq!(t.footprint(), before, "nothing written");
+    let on_hand = |t: &TestStore| -> i64 {
+        t.store
+            .connection()
+            .query_row(
+                "SELECT SUM(qty) FROM stock_level s JOIN variant v ON v.id = s.variant_id WHERE v.sku = 'MUG-1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(on_hand(&t), 98, "the sale stands; never 103");
+    // The row fixed as the message says: +3 on today's 98.
+    let fixed = String::from_utf8(file.clone())
+        .unwrap()
+        .replace(",100,100,103", ",100,98,101");
+    let r = t.store.import_inventory(fixed.as_bytes(), false).unwrap();
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    assert_eq!(on_hand(&t), 101);
+    // Importing the same file again moves nothing.
+    let again = t.store.import_inventory(fixed.as_bytes(), false).unwrap();
+    assert!(again.problems.is_empty(), "{:#?}", again.problems);
+    assert_eq!((again.stock_movements, on_hand(&t)), (0, 101));
+    healthy(&t);
+}
+
+// ---- counter cases ---------------------------------------------------------------------------
+
+fn card_tender(code: &str, amount: i64) -> TenderInput {
+    TenderInput {
+        kind: "gift_card".into(),
+        amount,
+        gift_card_code: Some(code.into()),
+        ..Default::default()
+    }
+}
+
+fn return_of(receipt: &str, sku: &str, qty: i64) -> ReturnInput {
+    ReturnInput {
+        order: Some(receipt.into()),
+        lines: vec![ReturnLineInput {
+            sku: sku.into(),
+            quantity: qty,
+            reason: "defective".into(),
+            disposition: "restock".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn each_gift_card_gets_back_exactly_what_it_paid() {
+    let mut t = new_store();
+    let mut p = tee();
+    p.variants[0].price_minor = 2500;
+    t.store.save_product(p).unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 10, "", "")
+        .unwrap();
+    let card = |t: &TestStore, code: &str| t.store.gift_card(code).unwrap().balance;
+    let sell = |t: &mut TestStore, cart: &str, a: &str, b: &str| {
+        t.store.issue_gift_card(a, 3000, None, None, None).unwrap();
+        t.store.issue_gift_card(b, 2000, None, None, None).unwrap();
+        t.store
+            .complete_sale(SaleInput {
+                cart_id: cart.into(),
+                lines: vec![SaleLineInput {
+                    sku: "TEE-RED-M".into(),
+                    quantity: 2,
+                    ..Default::default()
+                }],
+                tenders: vec![card_tender(a, 3000), card_tender(b, 2000)],
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    // Returned in full.
+    let o = sell(&mut t, "cards-1", "CARD-A", "CARD-B");
+    t.store
+        .process_return(return_of(&o.receipt_number, "TEE-RED-M", 2))
+        .unwrap();
+    assert_eq!(
+        (card(&t, "CARD-A"), card(&t, "CARD-B")),
+        (3000, 2000),
+        "each card gets back what it paid, never more"
+    );
+    // Returned in halves on another sale.
+    let o = sell(&mut t, "cards-2", "CARD-C", "CARD-D");
+    t.store
+        .process_return(return_of(&o.receipt_number, "TEE-RED-M", 1))
+        .unwrap();
+    assert_eq!(
+        (card(&t, "CARD-C"), card(&t, "CARD-D")),
+        (1500, 1000),
+        "half back: 15.00 and 10.00"
+    );
+    t.store
+        .process_return(return_of(&o.receipt_number, "TEE-RED-M", 1))
+        .unwrap();
+    assert_eq!(
+        (card(&t, "CARD-C"), card(&t, "CARD-D")),
+        (3000, 2000),
+        "the second half brings each card back to what was loaded, no more"
+    );
+    healthy(&t);
+    // Forcing more onto a card than was loaded is what check reports.
+    t.store
+        .connection()
+        .execute(
+            "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, at)
+             SELECT 'forged', id, 100, 'refund', 0 FROM gift_card WHERE code = 'CARD-A'",
+            [],
+        )
+        .unwrap();
+    let c = t.store.check().unwrap();
+    assert!(
+        c.findings
+            .iter()
+            .any(|f| f.kind == "gift_card_over_loaded" && f.detail.contains("CARD-A")),
+        "{:#?}",
+        c.findings
+    );
+}
+
+#[test]
+fn a_price_label_keeps_its_quantity() {
+    let mut t = new_store();
+    let mut p = tee();
+    p.variants[0].barcodes = vec![backroom_domain::barcode::base_code("2300042")];
+    t.store.save_product(p).unwrap();
+    let label = backroom_domain::barcode::make_embedded("2300042", 499).unwrap();
+    let q = t
+        .store
+        .quote(&SaleInput {
+            lines: vec![SaleLineInput {
+                sku: label.clone(),
+                quantity: 2,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(q.total, 998, "two labels of 4.99 are 9.98, never 4.99");
+}
+
+#[test]
+fn one_code_means_one_variant_everywhere() {
+    let mut t = new_store();
+    t.store.save_product(tee()).unwrap();
+    // A numeric SKU equal to another product's barcode is refused, naming both.
+    let mut other = tee();
+    other.handle = "other".into();
+    other.title = "Other".into();
+    other.variants.truncate(1);
+    other.variants[0].sku = "4006381333931".into();
+    other.variants[0].barcodes.clear();
+    let err = t.store.save_product(other.clone()).unwrap_err();
+    assert_eq!(err.code(), "code_taken", "{err}");
+    assert!(err.to_string().contains("TEE-RED-M"), "{err}");
+    // …in any spelling of the same GTIN.
+    other.variants[0].sku = "36000291452".into();
+    assert_eq!(
+        t.store.save_product(other.clone()).unwrap_err().code(),
+        "code_taken"
+    );
+    // A barcode equal to another variant's SKU is refused too.
+    other.variants[0].sku = "OTHER-1".into();
+    other.variants[0].barcodes = vec!["TEE-BLU-M".into()];
+    let err = t.store.save_product(other).unwrap_err();
+    assert_eq!(err.field(), Some("variants[0].barcodes[0]"), "{err}");
+    // Scan, sale, stock and search resolve a code the same way.
+    for code in ["4006381333931", "'4006381333931", "TEE-RED-M"] {
+        assert_eq!(sku_of(&t, code), "TEE-RED-M", "{code}");
+    }
+    t.store
+        .receive_stock("036000291452", "MAIN", 3, "", "")
+        .expect("stock takes a UPC-A");
+    let q = t
+        .store
+        .quote(&SaleInput {
+            lines: vec![SaleLineInput {
+                sku: "36000291452".into(),
+                quantity: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        q.lines[0].sku, "TEE-BLU-M",
+        "a sale line takes the same code"
+    );
+}
+
+#[test]
+fn older_inventory_exports_and_semicolon_files_import() {
+    let mut t = new_store();
+    let products = "Handle;Title;Variant SKU;Variant Price;Variant Inventory Tracker\n\
+                    mug;Mug;MUG-1;9,00;shopify\n";
+    let r = import(&mut t, products.as_bytes(), true);
+    assert_eq!(
+        problems(&r),
+        vec![(2, "Variant Price".to_string())],
+        "a semicolon file is read by its columns (and a decimal comma is still a problem)"
+    );
+    let products = products.replace("9,00", "9.00");
+    let r = import(&mut t, products.as_bytes(), false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    // Shopify's older inventory export: one quantity column per location, named after it.
+    let inv = "Handle,Title,Option1 Name,Option1 Value,SKU,HS Code,COO,MAIN\n\
+               mug,Mug,Title,Default Title,MUG-1,,,7.0\n";
+    let r = t.store.import_inventory(inv.as_bytes(), false).unwrap();
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    assert_eq!(r.stock_movements, 1);
+    let available: i64 = t
+        .store
+        .connection()
+        .query_row(
+            "SELECT qty FROM stock_level s JOIN variant v ON v.id = s.variant_id
+             WHERE v.sku = 'MUG-1' AND s.state = 'available'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(available, 7, "the MAIN column sets MAIN's available stock");
+}
+
+#[test]
+fn unlisted_products_import_and_sell() {
+    let mut t = new_store();
+    let file = "Handle,Title,Variant SKU,Variant Price,Status\nhidden,Hidden,HID-1,4.00,unlisted\n";
+    let r = import(&mut t, file.as_bytes(), false);
+    assert!(
+        r.problems.is_empty(),
+        "Shopify's unlisted status: {:#?}",
+        r.problems
+    );
+    let p = t.store.product_by_handle("hidden").unwrap().unwrap();
+    assert_eq!(p.status, "unlisted", "kept as exported");
+    let q = t
+        .store
+        .quote(&SaleInput {
+            lines: vec![SaleLineInput {
+                sku: "HID-1".into(),
+                quantity: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(q.total, 400, "an unlisted product sells at the counter");
+}
