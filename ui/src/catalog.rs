@@ -246,7 +246,7 @@ fn ProductEditor(
                 <label>"Tags"{text_input("product-tags", tags)}<small class="muted">"comma-separated"</small></label>
                 <label>"Status"
                     <select id="product-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                        {["active", "draft", "archived"].map(|s| view! { <option value=s selected=move || status.get() == s>{s}</option> })}
+                        {["active", "draft", "archived", "unlisted"].map(|s| view! { <option value=s selected=move || status.get() == s>{s}</option> })}
                     </select>
                 </label>
                 <label>"Options"{text_input("product-options", options)}<small class="muted">"e.g. Colour, Size — blank for a single variant"</small>{field_error("options")}</label>
@@ -454,14 +454,14 @@ fn Import() -> impl IntoView {
     let report = RwSignal::new(None::<ImportReport>);
     let error = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let run = move |dry_run: bool| {
+    let run = move |dry_run: bool, skip_invalid: bool| {
         busy.set(true);
         progress::reset();
         let csv = text.get_untracked();
         spawn_local(async move {
             match api::call::<_, ImportReport>(
                 "import_shopify_with_progress",
-                &json!({"csv": csv, "dryRun": dry_run, "location": null}),
+                &json!({"csv": csv, "dryRun": dry_run, "location": null, "skipInvalid": skip_invalid}),
             )
             .await
             {
@@ -474,12 +474,30 @@ fn Import() -> impl IntoView {
             busy.set(false);
         });
     };
+    // The rows a "skip" import left out, as CSV, put back in the box to fix and import again.
+    let edit_skipped = move |rows: Vec<u64>| {
+        let csv = text.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, String>("shopify_rows", &json!({"csv": csv, "rows": rows})).await {
+                Ok(rows_csv) => {
+                    text.set(rows_csv);
+                    report.set(None);
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        });
+    };
     view! {
         <p>"Paste a Shopify product CSV (either header dialect), preview it, then import."</p>
         <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| { text.set(event_target_value(&ev)); report.set(None) }></textarea>
         <div class="bar">
-            <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true)>"Preview (dry run)"</button>
-            <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false)>"Import"</button>
+            <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true, false)>"Preview (dry run)"</button>
+            <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false, false)>"Import"</button>
+            {move || report.get().filter(|r| r.dry_run && r.products_skipped > 0 && r.problems.iter().all(|p| p.row > 1)).map(|r| view! {
+                <button id="import-skip" disabled=move || busy.get() on:click=move |_| run(false, true)>
+                    {format!("Import the valid products, skip these {}", r.products_skipped)}
+                </button>
+            })}
             <ProgressBar task="import" busy=busy id="import-progress"/>
         </div>
         <p class="error">{move || error.get()}</p>
@@ -488,9 +506,28 @@ fn Import() -> impl IntoView {
                 <h3>{if r.dry_run { "Preview — nothing written yet" } else { "Imported" }}</h3>
                 <p id="import-summary">{format!("{} rows ({} dialect): {} products to create, {} to update, {} unchanged; {} variants new; {} stock movements",
                     r.rows, r.dialect, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
+                {(!r.dry_run && r.products_skipped > 0).then(|| {
+                    let rows = r.skipped_rows.clone();
+                    view! {
+                        <p id="import-skipped">{format!("Skipped {} products ({} rows) with the problems below. ", r.products_skipped, r.skipped_rows.len())}
+                            <button id="import-edit-skipped" on:click=move |_| edit_skipped(rows.clone())>"Fix the skipped rows"</button>
+                        </p>
+                    }
+                })}
                 <ul class="problems" id="import-problems">
                     {r.problems.iter().map(|p| view! { <li>"Row "{p.row}", "{p.column.clone()}": "{p.message.clone()}</li> }).collect_view()}
                 </ul>
+                {(!r.changes.is_empty()).then(|| view! {
+                    <h4>"Changes to products already in the store"</h4>
+                    <ul id="import-changes">
+                        {r.changes.iter().map(|c| view! { <li>{c.summary()}</li> }).collect_view()}
+                    </ul>
+                })}
+                {(!r.notes.is_empty()).then(|| view! {
+                    <details id="import-notes"><summary>{format!("{} notes (imported, but worth a look)", r.notes.len())}</summary>
+                        <ul>{r.notes.iter().take(200).map(|n| view! { <li>"Row "{n.row}", "{n.column.clone()}": "{n.message.clone()}</li> }).collect_view()}</ul>
+                    </details>
+                })}
                 {(!r.ignored_columns.is_empty()).then(|| view! { <p class="muted">"Columns not imported: "{r.ignored_columns.join(", ")}</p> })}
                 <p class="muted">{if r.created_handles.is_empty() { String::new() } else { format!("New: {}", r.created_handles.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) }}</p>
             </section>

@@ -27,6 +27,16 @@ pub fn add_item(cart: &mut Vec<CartItem>, sku: &str, title: &str) {
     }
 }
 
+/// The code a cart line sends to the engine for a scan: a price- or weight-embedded label's own
+/// code (so the engine charges the label's price or weight), otherwise the variant's SKU.
+pub fn line_code(hit: &backroom_api::ScanHit, scanned: &str) -> String {
+    if hit.embedded_price_minor.is_some() || hit.embedded_weight_g.is_some() {
+        scanned.trim().trim_start_matches('\'').to_string()
+    } else {
+        hit.variant.sku.clone()
+    }
+}
+
 /// Parses a money field as typed ("12", "12.5", "12.50") in the store currency.
 pub fn parse_amount(text: &str, currency: &str, field: &str) -> Result<i64, String> {
     let c = Currency::parse(currency).map_err(|e| e.message)?;
@@ -262,6 +272,37 @@ pub fn needs_approval(e: &backroom_api::ApiError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_price_label_sends_its_own_code_and_a_plain_scan_the_sku() {
+        let hit = |price: Option<i64>| backroom_api::ScanHit {
+            variant: backroom_api::VariantHit {
+                variant_id: "v".into(),
+                product_id: "p".into(),
+                handle: "cheese".into(),
+                title: "Cheese".into(),
+                variant_title: String::new(),
+                sku: "CHEESE".into(),
+                barcodes: vec![],
+                vendor: String::new(),
+                price_minor: 2490,
+                currency: "EUR".into(),
+                status: "active".into(),
+            },
+            embedded_price_minor: price,
+            embedded_weight_g: None,
+        };
+        assert_eq!(
+            line_code(&hit(Some(499)), " 2300042004997 "),
+            "2300042004997",
+            "the label's code carries its price to the engine"
+        );
+        assert_eq!(
+            line_code(&hit(None), "4006381333931"),
+            "CHEESE",
+            "a plain scan is a line of the SKU, so scans of it merge"
+        );
+    }
 
     #[test]
     fn approval_errors_open_the_prompt() {

@@ -20,7 +20,8 @@ use backroom_api::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logic::{
-    add_item, format_amount, format_discount, parse_amount, parse_discount, sale_input, CartItem,
+    add_item, format_amount, format_discount, line_code, parse_amount, parse_discount, sale_input,
+    CartItem,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -424,7 +425,9 @@ fn Sell(currency: String) -> impl IntoView {
                     } else {
                         format!("{} — {}", hit.variant.title, hit.variant.variant_title)
                     };
-                    cart.update(|c| add_item(c, &hit.variant.sku, &title));
+                    // A price label's own code reaches the engine, so its price is charged.
+                    let key = line_code(&hit, &code);
+                    cart.update(|c| add_item(c, &key, &title));
                     requote();
                 }
                 Ok(None) => error.set(format!("scan: nothing has the code {code}")),
@@ -918,7 +921,8 @@ fn Returns(currency: String) -> impl IntoView {
             match api::call::<_, Option<ScanHit>>("scan", &json!({"code": code.clone()})).await {
                 Ok(Some(hit)) => {
                     let title = format!("{} {}", hit.variant.title, hit.variant.variant_title);
-                    exchange.update(|c| add_item(c, &hit.variant.sku, title.trim()));
+                    let key = line_code(&hit, &code);
+                    exchange.update(|c| add_item(c, &key, title.trim()));
                     exchange_scan.set(String::new());
                     refresh_preview();
                 }

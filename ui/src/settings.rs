@@ -84,11 +84,17 @@ fn StoreSettings(currency: String) -> impl IntoView {
     let printer = RwSignal::new(String::new());
     let points = RwSignal::new(String::new());
     let point_value = RwSignal::new(String::new());
+    let default_tax = RwSignal::new(String::new());
+    let classes = RwSignal::new(Vec::<TaxClassView>::new());
     let fb = Feedback::new();
     let cur = StoredValue::new(currency);
     spawn_local(async move {
+        if let Ok(c) = api::call0::<Vec<TaxClassView>>("tax_classes").await {
+            classes.set(c);
+        }
         match api::call0::<StoreSettingsView>("store_settings").await {
             Ok(s) => {
+                default_tax.set(s.default_tax_class.clone());
                 name.set(s.store_name.clone());
                 footer.set(s.receipt_footer.clone());
                 printer.set(s.printer.clone());
@@ -124,6 +130,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
         s.printer = printer.get_untracked();
         s.loyalty_points_per_unit = per_unit;
         s.loyalty_point_value = value;
+        s.default_tax_class = default_tax.get_untracked();
         spawn_local(async move {
             let r =
                 api::call::<_, ()>("update_store_settings", &json!({"settings": s.clone()})).await;
@@ -151,6 +158,15 @@ fn StoreSettings(currency: String) -> impl IntoView {
             <label>"Prices"<input disabled prop:value=move || loaded.get().map(|s| format!("tax {}", s.tax_mode)).unwrap_or_default()/><small class="muted">"fixed at set-up"</small></label>
             {field("Loyalty points per unit spent", "settings-points", points)}
             {field("Value of one point", "settings-point-value", point_value)}
+            <label>"Default tax class"
+                <select id="settings-default-tax" prop:value=move || default_tax.get() on:change=move |ev| default_tax.set(event_target_value(&ev))>
+                    <option value="">"none (untaxed unless a variant has a class)"</option>
+                    {move || classes.get().into_iter().map(|c| {
+                        let code = c.code.clone();
+                        view! { <option value=code.clone() selected=move || default_tax.get() == code>{format!("{} — {}", c.code, c.name)}</option> }
+                    }).collect_view()}
+                </select>
+                <small class="muted">"what a taxable product without its own class is sold under (Shopify's \"Charge tax\")"</small></label>
             <h3>"Receipt printer"</h3>
             <label>"Printer"<input id="settings-printer" placeholder="192.168.1.50:9100 or /dev/usb/lp0" prop:value=move || printer.get() on:input=move |ev| printer.set(event_target_value(&ev))/>
                 <small class="muted">"ESC/POS over raw TCP (port 9100) or a device path; blank for none (receipts then show as printable HTML)"</small></label>

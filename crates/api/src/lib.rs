@@ -130,8 +130,9 @@ pub struct ImportReport {
     /// would undo.
     #[serde(default)]
     pub changes: Vec<ProductChange>,
-    /// With "import the valid products, skip the rest": how many products were left out for
-    /// their problems, and every file row they span (spreadsheet numbering), in order.
+    /// The products that have problems, and every file row they span (spreadsheet numbering),
+    /// in order: what "import the valid products, skip the rest" skips (a dry run always says;
+    /// a refused all-or-nothing import reports none).
     #[serde(default)]
     pub products_skipped: u64,
     #[serde(default)]
@@ -151,6 +152,26 @@ pub struct ProductChange {
     /// SKUs of stored variants the file no longer lists: they are archived (kept with their
     /// history, gone from sale and search).
     pub variants_archived: Vec<String>,
+}
+
+impl ProductChange {
+    /// One line for people: `handle: fields; adds SKU; SKU: fields; archives SKU`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.fields.is_empty() {
+            parts.push(self.fields.join(", "));
+        }
+        if !self.variants_added.is_empty() {
+            parts.push(format!("adds {}", self.variants_added.join(", ")));
+        }
+        for v in &self.variants_changed {
+            parts.push(format!("{}: {}", v.sku, v.fields.join(", ")));
+        }
+        if !self.variants_archived.is_empty() {
+            parts.push(format!("archives {}", self.variants_archived.join(", ")));
+        }
+        format!("{}: {}", self.handle, parts.join("; "))
+    }
 }
 
 /// The fields of one variant an import changes.

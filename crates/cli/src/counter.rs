@@ -491,10 +491,17 @@ pub fn staff(store: &mut Store, out: &Out, cmd: StaffCmd) -> anyhow::Result<()> 
 }
 
 pub fn customer(store: &mut Store, out: &Out, cmd: CustomerCmd) -> anyhow::Result<()> {
-    let show = |c: &backroom_store::CustomerView| {
+    let exp = store.settings().map(|s| s.currency.exponent()).unwrap_or(2);
+    let show = move |c: &backroom_store::CustomerView| {
         format!(
             "{}  {}  {}  {}  credit {}  points {}  orders {}",
-            c.id, c.name, c.email, c.phone, c.store_credit, c.loyalty_points, c.orders
+            c.id,
+            c.name,
+            c.email,
+            c.phone,
+            backroom_domain::money::format_minor(c.store_credit, exp),
+            c.loyalty_points,
+            c.orders
         )
     };
     match cmd {
@@ -531,7 +538,14 @@ pub fn customer(store: &mut Store, out: &Out, cmd: CustomerCmd) -> anyhow::Resul
             let orders = store.customer_orders(&id)?;
             let text = orders
                 .iter()
-                .map(|o| format!("{} {} {}", o.receipt_number, o.total, o.payment_status))
+                .map(|o| {
+                    format!(
+                        "{} {} {}",
+                        o.receipt_number,
+                        fmt_money(store, o.total),
+                        o.payment_status
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("\n");
             out.value(&orders, &text)
@@ -783,9 +797,10 @@ fn z_text(store: &Store, z: &backroom_store::ZReport) -> String {
     );
     for (tender, v) in &z.tenders {
         t.push_str(&format!(
-            "  {tender:<12} sales {:>10} refunds {:>10} net {:>10}\n",
+            "  {tender:<12} sales {:>10} refunds {:>10} voids {:>10} net {:>10}\n",
             m(v.sales),
             m(v.refunds),
+            m(v.voids),
             m(v.net)
         ));
     }
@@ -881,8 +896,8 @@ pub fn gift_card(
                 &format!(
                     "{}  balance {} of {}  {}",
                     g.code,
-                    g.balance,
-                    g.initial_amount,
+                    fmt_money(store, g.balance),
+                    fmt_money(store, g.initial_amount),
                     if g.active { "active" } else { "inactive" }
                 ),
             )

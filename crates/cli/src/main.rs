@@ -27,7 +27,28 @@ use args::{
 };
 use output::Out;
 
+/// A listing piped into `head` (or any reader that stops early) ends the program quietly, as
+/// a closed pipe ends `cat` or `grep`: exit status 141 (128 + SIGPIPE), no panic message.
+/// `println!` panics when stdout is a closed pipe; Rust ignores SIGPIPE, and restoring the
+/// signal's default would need unsafe code, which this workspace forbids.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.starts_with("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,

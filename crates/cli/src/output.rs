@@ -10,6 +10,11 @@ use backroom_domain::money::format_minor;
 use backroom_store::MovementView;
 use serde::Serialize;
 
+/// Decimals of a currency code (2 when the code is unknown).
+fn exponent_of(currency: &str) -> u32 {
+    backroom_domain::Currency::parse(currency).map_or(2, |c| c.exponent())
+}
+
 pub struct Out {
     pub json: bool,
 }
@@ -73,7 +78,11 @@ impl Out {
             println!(
                 "{:<22} {:>10} {}  {}",
                 h.sku,
-                format!("{} {}", format_minor(h.price_minor, 2), h.currency),
+                format!(
+                    "{} {}",
+                    format_minor(h.price_minor, exponent_of(&h.currency)),
+                    h.currency
+                ),
                 title,
                 h.barcodes.join(",")
             );
@@ -88,7 +97,11 @@ impl Out {
         let v = &hit.variant;
         print!("{} {} {}", v.sku, v.title, v.variant_title);
         if let Some(p) = hit.embedded_price_minor {
-            print!("  (price in code: {})", format_minor(p, 2));
+            print!(
+                "  (price in code: {} {})",
+                format_minor(p, exponent_of(&v.currency)),
+                v.currency
+            );
         }
         if let Some(w) = hit.embedded_weight_g {
             print!("  (weight in code: {w} g)");
@@ -189,20 +202,7 @@ impl Out {
             );
         }
         for c in &r.changes {
-            let mut parts = Vec::new();
-            if !c.fields.is_empty() {
-                parts.push(c.fields.join(", "));
-            }
-            if !c.variants_added.is_empty() {
-                parts.push(format!("adds {}", c.variants_added.join(", ")));
-            }
-            for v in &c.variants_changed {
-                parts.push(format!("{}: {}", v.sku, v.fields.join(", ")));
-            }
-            if !c.variants_archived.is_empty() {
-                parts.push(format!("ARCHIVES {}", c.variants_archived.join(", ")));
-            }
-            println!("  update {}: {}", c.handle, parts.join("; "));
+            println!("  update {}", c.summary());
         }
         for n in &r.notes {
             println!("  note: row {} column '{}': {}", n.row, n.column, n.message);

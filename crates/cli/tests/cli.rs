@@ -571,3 +571,107 @@ fn receipt_reaches_a_network_printer() {
         "and the cut command"
     );
 }
+
+#[test]
+fn amounts_print_in_the_store_currency_and_a_closed_pipe_ends_quietly() {
+    let cli = Cli::new();
+    cli.ok(&["init", "--store-name", "Kissa", "--currency", "JPY"]);
+    let file = cli.dir.path().join("p.csv");
+    std::fs::write(
+        &file,
+        "Handle,Title,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty\n\
+         matcha,Matcha,MAT-1,1200,shopify,5\n",
+    )
+    .unwrap();
+    cli.ok(&["import", "shopify", file.to_str().unwrap()]);
+    let hits = cli.ok(&["search", "matcha"]);
+    assert!(
+        hits.contains(" 1200 JPY"),
+        "a zero-decimal currency prints no decimals: {hits}"
+    );
+    assert!(!hits.contains("12.00"), "{hits}");
+
+    // The reader goes away before the listing is written: no panic message, status 141.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_backroom"))
+        .arg("--db")
+        .arg(cli.db())
+        .args(["search", "matcha"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "a closed pipe prints nothing on stderr"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(141),
+        "128 + SIGPIPE, as cat or grep"
+    );
+}
+
+#[test]
+fn the_printed_z_report_line_adds_up_with_voids() {
+    let cli = Cli::new();
+    cli.ok(&["init", "--store-name", "Corner"]);
+    let file = cli.dir.path().join("p.csv");
+    std::fs::write(
+        &file,
+        "Handle,Title,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty\n\
+         mug,Mug,MUG-1,9.00,shopify,5\n",
+    )
+    .unwrap();
+    cli.ok(&["import", "shopify", file.to_str().unwrap()]);
+    let shift = cli.json(&["shift", "open", "--location", "MAIN", "--float", "50.00"]);
+    let shift = shift["shift"].as_str().unwrap().to_string();
+    let sale = |cash: &str| {
+        cli.json(&[
+            "sale",
+            "complete",
+            "--location",
+            "MAIN",
+            "--line",
+            "MUG-1=1",
+            "--tender",
+            cash,
+        ])
+    };
+    sale("cash=10.00");
+    let voided = sale("cash=9.00");
+    cli.ok(&[
+        "sale",
+        "void",
+        voided["receipt_number"].as_str().unwrap(),
+        "--reason",
+        "wrong item",
+    ]);
+    let z = cli.ok(&["report", "z", &shift]);
+    let cash = z
+        .lines()
+        .find(|l| l.trim_start().starts_with("cash "))
+        .unwrap_or_else(|| panic!("a cash line: {z}"));
+    let words: Vec<&str> = cash.split_whitespace().collect();
+    let after = |label: &str| {
+        let i = words.iter().position(|w| *w == label).expect(label);
+        words[i + 1]
+    };
+    assert_eq!(
+        (
+            after("sales"),
+            after("refunds"),
+            after("voids"),
+            after("net")
+        ),
+        ("18.00", "0.00", "-9.00", "9.00"),
+        "sales + refunds + voids = net on the printed line: {cash}"
+    );
+    assert!(z.contains("expected cash 59.00"), "{z}");
+    let gift = cli.ok(&["gift-card", "issue", "GIFT-0001", "25.00"]);
+    assert!(!gift.is_empty());
+    let shown = cli.ok(&["gift-card", "show", "GIFT-0001"]);
+    assert!(shown.contains("balance 25.00 of 25.00"), "{shown}");
+}

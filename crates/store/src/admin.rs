@@ -299,7 +299,10 @@ impl Store {
             row("Discounts", z.discounts),
             row("Tax", z.tax),
             row("Net sales", z.net_sales),
-            row("Returns", z.returns),
+        ]);
+        // A count, not an amount.
+        out.push((two_columns("Returns", &z.returns.to_string()), false));
+        out.extend([
             row("Refunds", z.refunds),
             row("Restocking fees", z.restocking_fees),
         ]);

@@ -1878,10 +1878,7 @@ impl Store {
             &mut report,
             opts.dry_run.then_some(&mut ticker),
         )?;
-        if !opts.skip_invalid {
-            report.products_skipped = 0;
-            report.skipped_rows.clear();
-        }
+        // A dry run says what "import the valid products" would skip, whichever way it is asked.
         if opts.dry_run {
             ticker.finish(report.rows);
             return Ok(report);

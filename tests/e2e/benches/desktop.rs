@@ -464,6 +464,7 @@ async fn main() {
                 &ImportOptions {
                     dry_run: false,
                     location: None,
+                    skip_invalid: false,
                 },
                 &NoProgress,
             )

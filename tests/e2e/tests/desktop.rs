@@ -518,3 +518,42 @@ async fn owner_sets_up_printer_edits_catalog_sells_and_backs_up() {
         .count();
     assert_eq!(backups, 1, "one backup file");
 }
+
+/// A price-embedded label (GS1 prefix 23) scanned twice at the Sell screen is charged at the
+/// label's price, twice: the screen sends the scanned code, not the variant's SKU (which would
+/// charge the shelf price), and the engine keeps the quantity.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sell_screen_charges_a_price_labels_price() {
+    let (_dir, db) = demo_store();
+    let base: String = {
+        let s = Store::open(&db).expect("open");
+        s.connection()
+            .query_row(
+                "SELECT b.code FROM barcode b JOIN variant v ON v.id = b.variant_id
+                 JOIN product p ON p.id = v.product_id
+                 WHERE b.code LIKE '23%' AND v.archived = 0 AND p.status = 'active'
+                 ORDER BY b.code LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the demo deli has price-label items")
+    };
+    let label = backroom_domain::barcode::make_embedded(&base[..7], 499).expect("a label");
+
+    let s = Session::start(&db).await;
+    s.wait("#pin").await;
+    s.click_staff("Casey Cashier").await;
+    s.type_into("#pin", &format!("1111{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Casey")).await;
+    s.type_into("#scan", &format!("{label}{ENTER}")).await;
+    s.type_into("#scan", &format!("{label}{ENTER}")).await;
+    let digits = |t: &str| t.chars().filter(char::is_ascii_digit).collect::<String>();
+    let total = s.wait_text("#total", |t| digits(t) == "998").await;
+    assert_eq!(money(&total), 998, "two labels of 4.99 are 9.98: {total}");
+    let cart = s.text("#cart tbody").await;
+    assert!(
+        cart.contains(&label),
+        "the cart line is the label's code, so its price reaches the engine: {cart}"
+    );
+    s.shot("20-price-label").await;
+}
