@@ -129,8 +129,26 @@ impl fmt::Display for Money {
     }
 }
 
+/// The largest amount any single input may carry, in minor units (10^11: 1,000,000,000.00 in a
+/// two-decimal currency). With at most [`crate::sale::MAX_LINE_QUANTITY`] units a line and
+/// [`crate::sale::MAX_CART_LINES`] lines a cart, every total the engine adds up stays far
+/// inside `i64`, so no sum can wrap; an amount beyond it is a typing slip or an attack.
+pub const MAX_AMOUNT_MINOR: i64 = 100_000_000_000;
+
+/// Refuses an amount outside ±[`MAX_AMOUNT_MINOR`] (field error `out_of_range` naming `field`).
+pub fn check_amount(value: i64, field: &str) -> Result<i64, FieldError> {
+    if value.unsigned_abs() > MAX_AMOUNT_MINOR as u64 {
+        return Err(FieldError::new(
+            field,
+            "out_of_range",
+            format!("{value} is beyond the largest amount Backroom takes ({MAX_AMOUNT_MINOR} minor units)"),
+        ));
+    }
+    Ok(value)
+}
+
 /// Parses decimal text into an integer scaled by `10^exponent`, rejecting anything that is not
-/// plain decimal notation or that would need rounding.
+/// plain decimal notation, that would need rounding, or that is beyond [`MAX_AMOUNT_MINOR`].
 pub fn parse_minor(text: &str, exponent: u32, field: &str) -> Result<i64, FieldError> {
     let t = text.trim();
     let bad = |why: &str| FieldError::new(field, "invalid_amount", format!("'{text}' {why}"));
@@ -159,7 +177,11 @@ pub fn parse_minor(text: &str, exponent: u32, field: &str) -> Result<i64, FieldE
         return Err(bad(&format!("has more than {exponent} decimal places")));
     }
     let mut value: i64 = 0;
-    let overflow = || bad("is too large");
+    let overflow = || {
+        bad(&format!(
+            "is beyond the largest amount Backroom takes ({MAX_AMOUNT_MINOR} minor units)"
+        ))
+    };
     for b in int_part.bytes() {
         value = value
             .checked_mul(10)
@@ -175,6 +197,9 @@ pub fn parse_minor(text: &str, exponent: u32, field: &str) -> Result<i64, FieldE
             .checked_mul(10)
             .and_then(|v| v.checked_add(d))
             .ok_or_else(overflow)?;
+    }
+    if value > MAX_AMOUNT_MINOR {
+        return Err(overflow());
     }
     Ok(if neg { -value } else { value })
 }
@@ -302,7 +327,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn format_then_parse_is_identity(v in -1_000_000_000_000i64..1_000_000_000_000, exp in 0u32..4) {
+        fn format_then_parse_is_identity(v in -MAX_AMOUNT_MINOR..=MAX_AMOUNT_MINOR, exp in 0u32..4) {
             let text = format_minor(v, exp);
             proptest::prop_assert_eq!(parse_minor(&text, exp, "x").unwrap(), v);
         }

@@ -137,8 +137,21 @@ pub struct PricedCart {
     pub promotions: Vec<String>,
 }
 
-/// Checks a cart's lines: positive quantities, non-negative prices, valid discounts.
+/// The most units one cart line may carry.
+pub const MAX_LINE_QUANTITY: i64 = 100_000;
+/// The most lines one cart may carry.
+pub const MAX_CART_LINES: usize = 500;
+
+/// Checks a cart's lines: at most [`MAX_CART_LINES`], quantities 1..=[`MAX_LINE_QUANTITY`],
+/// prices 0..=[`crate::money::MAX_AMOUNT_MINOR`], valid discounts.
 pub fn validate_lines(lines: &[CartLine]) -> Result<(), FieldError> {
+    if lines.len() > MAX_CART_LINES {
+        return Err(FieldError::new(
+            "lines",
+            "too_many",
+            format!("a cart holds at most {MAX_CART_LINES} lines"),
+        ));
+    }
     for (i, l) in lines.iter().enumerate() {
         if l.quantity <= 0 {
             return Err(FieldError::new(
@@ -147,7 +160,7 @@ pub fn validate_lines(lines: &[CartLine]) -> Result<(), FieldError> {
                 "quantity must be at least 1",
             ));
         }
-        if l.quantity > 100_000 {
+        if l.quantity > MAX_LINE_QUANTITY {
             return Err(FieldError::new(
                 format!("lines[{i}].quantity"),
                 "out_of_range",
@@ -161,6 +174,7 @@ pub fn validate_lines(lines: &[CartLine]) -> Result<(), FieldError> {
                 "price cannot be negative",
             ));
         }
+        crate::money::check_amount(l.unit_price, &format!("lines[{i}].unit_price"))?;
         if let Some(d) = &l.line_discount {
             d.validate(&format!("lines[{i}].discount"))?;
         }
@@ -400,6 +414,13 @@ impl TenderKind {
 /// Checks tenders against a total: all positive, only cash may exceed what is due (change is
 /// given in cash), and the paid amount covers the total. Returns the change due.
 pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldError> {
+    if tenders.len() > MAX_CART_LINES {
+        return Err(FieldError::new(
+            "tenders",
+            "too_many",
+            format!("a sale takes at most {MAX_CART_LINES} tenders"),
+        ));
+    }
     for (i, (_, amount)) in tenders.iter().enumerate() {
         if *amount <= 0 {
             return Err(FieldError::new(
@@ -408,6 +429,7 @@ pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldErr
                 "a tender amount must be positive",
             ));
         }
+        crate::money::check_amount(*amount, &format!("tenders[{i}].amount"))?;
     }
     let non_cash: i64 = tenders
         .iter()

@@ -500,6 +500,7 @@ impl Store {
         sku: &str,
         price_minor: i64,
     ) -> StoreResult<()> {
+        backroom_domain::money::check_amount(price_minor, "price")?;
         if price_minor < 0 {
             return Err(StoreError::invalid(
                 "price",
@@ -840,6 +841,16 @@ pub(crate) fn normalise(input: &ProductInput) -> Result<ProductInput, FieldError
                     format!("{name} cannot be negative"),
                 ));
             }
+            if let Some(x) = value {
+                backroom_domain::money::check_amount(x, &f(name))?;
+            }
+        }
+        if v.weight_mg > 1_000_000_000_000 {
+            return Err(FieldError::new(
+                f("weight"),
+                "out_of_range",
+                "weight is beyond 1,000,000 kg",
+            ));
         }
         if v.weight_mg < 0 {
             return Err(FieldError::new(

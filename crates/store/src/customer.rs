@@ -297,6 +297,7 @@ impl Store {
         expires_at: Option<i64>,
         approval: Option<&Approval>,
     ) -> StoreResult<String> {
+        backroom_domain::money::check_amount(amount, "amount")?;
         let currency = self.settings()?.currency.code().to_string();
         self.write(|uow| {
             let approver = authorize(uow, Permission::IssueGiftCard, approval)?;
@@ -369,6 +370,7 @@ impl Store {
         note: &str,
         approval: Option<&Approval>,
     ) -> StoreResult<i64> {
+        backroom_domain::money::check_amount(amount, "amount")?;
         if amount == 0 {
             return Err(StoreError::invalid(
                 "amount",

@@ -330,6 +330,7 @@ impl Store {
                 let mut rest_at = None;
                 for (i, t) in input.refund.iter().enumerate() {
                     let kind = TenderKind::parse(&t.kind).map_err(|e| e.at(format!("refund[{i}].kind")))?;
+                    backroom_domain::money::check_amount(t.amount, &format!("refund[{i}].amount"))?;
                     if t.amount < 0 || (t.amount == 0 && rest_at.is_some()) {
                         return Err(StoreError::invalid(&format!("refund[{i}].amount"), "not_positive", "a refund amount must be positive (one tender may be 0: the rest)"));
                     }
