@@ -88,7 +88,114 @@ fn idle_checkpoint(store: &Store, n: usize, out: &mut Vec<Duration>) {
     }
 }
 
+/// `VmHWM` (peak resident set) and `VmRSS` of this process, in MB, from `/proc/self/status`.
+fn memory_mb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+fn fresh_store(path: &std::path::Path) -> Store {
+    let mut s = Store::open_with(path, Arc::new(SystemClock), Arc::new(V7Ids)).expect("open");
+    s.init(InitStore {
+        store_name: "Bench".into(),
+        currency: "EUR".into(),
+        tax_mode: "inclusive".into(),
+        device_name: "bench".into(),
+        location_code: "MAIN".into(),
+        owner_name: "Olivia Owner".into(),
+        owner_pin: "2580".into(),
+    })
+    .expect("init");
+    s
+}
+
+/// `BENCH_MODE=import`: the figure on its own process, so the peak RSS is the
+/// importer's. A 100k-row file (33,334 products × 3) is written to disk first and imported
+/// from a buffered file reader, as the CLI does.
+fn import_only(dir: &std::path::Path) {
+    let file = dir.join("products.csv");
+    std::fs::write(&file, csv(33_334)).expect("write csv");
+    let (hwm, rss) = memory_mb();
+    println!("before import: peak RSS {hwm} MB, RSS {rss} MB (CSV generated and dropped)");
+    let mut store = fresh_store(&dir.join("import.sqlite"));
+    for dry_run in [true, false] {
+        let started = Instant::now();
+        let f = std::fs::File::open(&file).expect("open csv");
+        let r = store
+            .import_shopify(
+                std::io::BufReader::new(f),
+                &ImportOptions {
+                    dry_run,
+                    ..Default::default()
+                },
+                &NoProgress,
+            )
+            .expect("import");
+        let took = started.elapsed();
+        let (hwm, rss) = memory_mb();
+        println!(
+            "shopify import {:<8} {} rows in {took:.2?}; peak RSS {hwm} MB, RSS now {rss} MB ({} products, {} movements, {} problems)",
+            if dry_run { "dry run" } else { "real" },
+            r.rows,
+            r.products_created,
+            r.stock_movements,
+            r.problems.len()
+        );
+    }
+}
+
+/// `BENCH_MODE=check`: `check` over a store with ~350k movements (100k products × 3 imported,
+/// then stock adjustments), three runs.
+fn check_only(dir: &std::path::Path) {
+    let mut store = fresh_store(&dir.join("check.sqlite"));
+    store
+        .import_shopify(
+            csv(100_000).as_bytes(),
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+        .expect("import");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    for _ in 0..57_000 {
+        let sku = format!("SKU-{:06}-M", rng.next_u64() % 100_000);
+        store
+            .adjust_stock(Adjustment {
+                sku,
+                location: "MAIN".into(),
+                delta: 1,
+                reason: "receipt".into(),
+                ..Default::default()
+            })
+            .expect("adjust");
+    }
+    store.checkpoint().expect("checkpoint");
+    for run in 1..=3 {
+        let t = Instant::now();
+        let c = store.check().expect("check");
+        println!(
+            "check run {run}: {:.2?} (ok={}, {} movements, {} levels)",
+            t.elapsed(),
+            c.ok,
+            c.movements,
+            c.levels
+        );
+    }
+}
+
 fn main() {
+    match std::env::var("BENCH_MODE").as_deref() {
+        Ok("import") => return import_only(tempfile::tempdir().expect("dir").path()),
+        Ok("check") => return check_only(tempfile::tempdir().expect("dir").path()),
+        _ => {}
+    }
     let products: u64 = std::env::var("BENCH_PRODUCTS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -648,6 +648,9 @@ pub(crate) struct CatalogCache {
     attributes: HashMap<String, (String, AttributeKind, Vec<String>)>,
     /// When set, search rows are collected and written by [`flush_fts`] in one statement.
     pending_fts: Option<Vec<FtsRow>>,
+    /// The caller (the importer's plan) already refused codes that would mean two variants;
+    /// skip [`crate::code::check_unique`] per variant.
+    pub codes_checked: bool,
 }
 
 impl CatalogCache {
@@ -1115,7 +1118,9 @@ pub(crate) fn write_normalised(
                 )
             })?;
         }
-        crate::code::check_unique(tx, &vid, i, v)?;
+        if !cache.codes_checked {
+            crate::code::check_unique(tx, &vid, i, v)?;
+        }
         let num: i64 = tx
             .prepare_cached("SELECT num FROM variant WHERE id = ?1")?
             .query_row([&vid], |r| r.get(0))?;

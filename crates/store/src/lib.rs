@@ -85,6 +85,12 @@ pub struct InitStore {
     pub owner_pin: String,
 }
 
+/// SQLite's page cache per connection, in KiB (16 MiB: search p95 9.4 ms, where 8 MiB gave
+/// 10.0 ms; docs/benchmarks.md).
+pub(crate) const CACHE_KIB: i64 = 16 * 1024;
+/// SQLite's backstop auto-checkpoint, in pages; the desktop checkpoints when idle.
+pub(crate) const WAL_AUTOCHECKPOINT_PAGES: i64 = 10_000;
+
 /// Store-wide settings read once at open.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -152,11 +158,11 @@ impl Store {
         // (SQLite walks the cache when a transaction ends), and mmap'd database pages count in
         // the app's resident memory (+170 MB over two minutes of selling on a 750 MB store);
         // the OS page cache serves the same reads without either cost. See docs/benchmarks.md.
-        conn.pragma_update(None, "cache_size", -16_384)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         conn.pragma_update(None, "mmap_size", 0)?;
         // The app checkpoints when idle (`checkpoint`); SQLite's own auto-checkpoint, which
         // stalls whichever commit trips it, is only a backstop at ~40 MiB of WAL.
-        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         migrate::migrate(&mut conn)?;
         let mut store = Store {

@@ -106,7 +106,7 @@ use crate::catalog::{
     CatalogCache, ImageInput, ProductInput, VariantInput, Written,
 };
 use crate::stock::{apply_movements, Movement};
-use crate::uow::Change;
+use crate::uow::{Change, Uow};
 use crate::{Progress, Store, StoreError, StoreResult};
 
 /// Options of [`Store::import_shopify`].
@@ -710,7 +710,6 @@ struct Planned {
     variants_updated: u64,
     first_line: u64,
     variant_lines: Vec<u64>,
-    rows: u64,
     /// What an update changes (for the dry run and the preview).
     change: Option<backroom_api::ProductChange>,
 }
@@ -1365,7 +1364,6 @@ impl<'a> Planner<'a> {
             variants_updated,
             first_line: first.line,
             variant_lines,
-            rows: g.rows.len() as u64,
         }))
     }
 }
@@ -1583,13 +1581,6 @@ fn weight_unit(text: &str) -> String {
     }
 }
 
-/// A plan of a product import: the report so far, the products, what to define.
-struct Plan {
-    products: Vec<Planned>,
-    /// Attribute codes used by the file that the store does not define yet, with their labels.
-    new_attributes: Vec<(String, String)>,
-}
-
 /// Advances a progress sink in batches.
 struct Ticker<'a> {
     progress: &'a dyn Progress,
@@ -1618,18 +1609,23 @@ impl Ticker<'_> {
     }
 }
 
+/// Plans the file group by group, in file order: each valid product goes to `each` as soon as
+/// it is planned and is not kept, so a plan never holds the whole catalogue (a 100k-row file
+/// would need hundreds of MB). The report is tallied on the way.
+#[allow(clippy::too_many_arguments)]
 fn plan_import(
     conn: &Connection,
-    settings: &crate::Settings,
+    currency: Currency,
     table: &Table,
     cols: &Columns,
     location_id: &str,
     report: &mut ImportReport,
     mut ticker: Option<&mut Ticker>,
-) -> StoreResult<Plan> {
+    each: &mut dyn FnMut(Planned) -> StoreResult<()>,
+) -> StoreResult<()> {
     let mut planner = Planner {
         conn,
-        currency: settings.currency,
+        currency,
         cols,
         rows: &table.rows,
         db: DbIndex::load(conn)?,
@@ -1643,7 +1639,6 @@ fn plan_import(
         notes: Vec::new(),
     };
     let groups = planner.group();
-    let mut products = Vec::with_capacity(groups.len());
     let mut failed_rows: Vec<u64> = Vec::new();
     for g in &groups {
         let planned = if g.invalid {
@@ -1652,7 +1647,10 @@ fn plan_import(
             planner.plan_group(g)?
         };
         match planned {
-            Some(p) => products.push(p),
+            Some(p) => {
+                tally(report, &p, &planner.avail);
+                each(p)?;
+            }
             None => {
                 report.products_skipped += 1;
                 failed_rows.extend(g.rows.iter().map(|&r| table.rows[r].line));
@@ -1660,53 +1658,6 @@ fn plan_import(
         }
         if let Some(t) = ticker.as_deref_mut() {
             t.tick(g.rows.len() as u64);
-        }
-    }
-    for p in &products {
-        match p.written {
-            Written::Created => {
-                report.products_created += 1;
-                report.created_handles.push(p.product.handle.clone());
-            }
-            Written::Updated => {
-                report.products_updated += 1;
-                report.updated_handles.push(p.product.handle.clone());
-                if let Some(c) = &p.change {
-                    report.changes.push(c.clone());
-                }
-            }
-            Written::Unchanged => report.products_unchanged += 1,
-        }
-        report.variants_created += p.variants_created;
-        report.variants_updated += p.variants_updated;
-        for (i, q) in p.qty.iter().enumerate() {
-            let tracked = p
-                .product
-                .variants
-                .get(i)
-                .is_some_and(|v| v.inventory_tracked);
-            if let (Some(q), true) = (q, tracked) {
-                let current = p
-                    .variant_ids
-                    .get(i)
-                    .and_then(Option::as_ref)
-                    .and_then(|id| planner.avail.get(id))
-                    .copied()
-                    .unwrap_or(0);
-                if *q != current {
-                    report.stock_movements += 1;
-                }
-            }
-        }
-    }
-    let mut new_attributes = Vec::new();
-    for a in &cols.attrs {
-        if !planner.db.attrs.contains_key(&a.code)
-            && products
-                .iter()
-                .any(|p| p.product.attributes.contains_key(&a.code))
-        {
-            new_attributes.push((a.code.clone(), a.label.clone()));
         }
     }
     report.rows_skipped = planner.rows_skipped;
@@ -1722,10 +1673,102 @@ fn plan_import(
     let mut notes = planner.notes;
     notes.sort_by_key(|n| n.row);
     report.notes = notes;
-    Ok(Plan {
-        products,
-        new_attributes,
-    })
+    Ok(())
+}
+
+/// Adds one planned product to the report's counts.
+fn tally(report: &mut ImportReport, p: &Planned, avail: &HashMap<String, i64>) {
+    match p.written {
+        Written::Created => {
+            report.products_created += 1;
+            report.created_handles.push(p.product.handle.clone());
+        }
+        Written::Updated => {
+            report.products_updated += 1;
+            report.updated_handles.push(p.product.handle.clone());
+            if let Some(c) = &p.change {
+                report.changes.push(c.clone());
+            }
+        }
+        Written::Unchanged => report.products_unchanged += 1,
+    }
+    report.variants_created += p.variants_created;
+    report.variants_updated += p.variants_updated;
+    for (i, q) in p.qty.iter().enumerate() {
+        let tracked = p
+            .product
+            .variants
+            .get(i)
+            .is_some_and(|v| v.inventory_tracked);
+        if let (Some(q), true) = (q, tracked) {
+            let current = p
+                .variant_ids
+                .get(i)
+                .and_then(Option::as_ref)
+                .and_then(|id| avail.get(id))
+                .copied()
+                .unwrap_or(0);
+            if *q != current {
+                report.stock_movements += 1;
+            }
+        }
+    }
+}
+
+/// The most products one op of an import carries, and the body size (bytes) at which a part is
+/// closed: large imports become several bounded ops in the one transaction, so the import
+/// stays all-or-nothing here and fits a sync batch later.
+const PART_PRODUCTS: usize = 1_000;
+const PART_BYTES: usize = 256 * 1024;
+
+/// The products and movements of the import op being filled.
+#[derive(Default)]
+struct Part {
+    products: String,
+    count: usize,
+    movements: Vec<Movement>,
+    created: u64,
+    updated: u64,
+}
+
+impl Part {
+    fn full(&self) -> bool {
+        self.count >= PART_PRODUCTS || self.products.len() >= PART_BYTES
+    }
+
+    /// Writes the part's movements under `op_id` and returns the op's change
+    /// (`catalog.imported`, body `{source, dialect, currency, location_id, part, movements,
+    /// products}`); the part is left empty.
+    fn take(
+        &mut self,
+        uow: &Uow,
+        op_id: &str,
+        head: &ImportHead,
+        part: u64,
+    ) -> StoreResult<Change> {
+        let facts = crate::stock::apply_movements_for(uow, op_id, &self.movements)?;
+        let summary = json!({"rows": head.rows, "part": part, "products_created": self.created,
+                             "products_updated": self.updated, "stock_movements": facts.len()});
+        let mut change = Change::new("catalog.imported", "import", op_id).after(summary);
+        change.raw_body = Some(format!(
+            "{{\"source\":\"shopify\",\"dialect\":{},\"currency\":{},\"location_id\":{},\"part\":{part},\"movements\":{},\"products\":[{}]}}",
+            json_text(&head.dialect)?,
+            json_text(&head.currency)?,
+            json_text(&head.location)?,
+            json_text(&facts)?,
+            self.products,
+        ));
+        *self = Part::default();
+        Ok(change)
+    }
+}
+
+/// What every part of one import says about the import as a whole.
+struct ImportHead {
+    dialect: String,
+    currency: String,
+    location: String,
+    rows: u64,
 }
 
 /// Clears the "would do" counts of a report whose import wrote nothing because of problems.
@@ -1869,126 +1912,177 @@ impl Store {
             None => default_location(&self.conn)?
                 .ok_or_else(|| StoreError::not_found("location", "location", "store"))?,
         };
-        let plan = plan_import(
-            &self.conn,
-            &settings,
-            &table,
-            &cols,
-            &location,
-            &mut report,
-            opts.dry_run.then_some(&mut ticker),
-        )?;
-        // A dry run says what "import the valid products" would skip, whichever way it is asked.
         if opts.dry_run {
-            ticker.finish(report.rows);
-            return Ok(report);
-        }
-        if report.has_problems() && !opts.skip_invalid {
-            nothing_done(&mut report);
-            ticker.finish(report.rows);
-            return Ok(report);
-        }
-        if report.products_created + report.products_updated + report.stock_movements == 0 {
+            let mut ignore = |_: Planned| Ok(());
+            plan_import(
+                &self.conn,
+                currency,
+                &table,
+                &cols,
+                &location,
+                &mut report,
+                Some(&mut ticker),
+                &mut ignore,
+            )?;
             ticker.finish(report.rows);
             return Ok(report);
         }
 
-        let dialect = report.dialect.clone();
-        let rows = report.rows;
-        let mut failed: Option<(usize, FieldError)> = None;
+        // The real import plans and writes each product as it comes, in one transaction; a file
+        // with a problem (without `skip_invalid`), or one that would change nothing, is rolled
+        // back, so it writes nothing at all. Planning once instead of a dry pass first saves a
+        // third of the planning time, and no plan is held whole (memory stays bounded).
+        let head = ImportHead {
+            dialect: report.dialect.clone(),
+            currency: currency.code().to_string(),
+            location: location.clone(),
+            rows: report.rows,
+        };
+        let skip_invalid = opts.skip_invalid;
+        // Why the transaction was rolled back, when it was on purpose.
+        #[derive(PartialEq)]
+        enum Undo {
+            Problems,
+            NothingToChange,
+        }
+        let mut undo: Option<Undo> = None;
+        // Where a write that only the database could refuse came from (a race with another
+        // writer): the product's first row and its variants' rows.
+        let mut failed: Option<(u64, Vec<u64>, FieldError)> = None;
+        // The commit of a big import leaves a large WAL; the auto-checkpoint would copy it into
+        // the database inside this call (7 % of a 100k-row import). It is left to the next
+        // idle checkpoint (the desktop's, `Store::checkpoint`) or to closing the database.
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let result = self.write(|uow| {
+            let uow: &Uow = uow;
             let mut cache = CatalogCache::default();
             cache.defer_search_index();
-            for (code, label) in &plan.new_attributes {
-                define_attribute_in(uow, code, label, AttributeKind::Text, &[])?;
-            }
+            // The plan checks SKUs and barcodes against the file and the store already.
+            cache.codes_checked = true;
+            let known_attributes: HashSet<String> = uow
+                .tx
+                .prepare("SELECT code FROM attribute_def")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut defined: HashSet<String> = HashSet::new();
             let avail = available_at(&uow.tx, &location)?;
-            let mut written = String::from("[");
-            let mut movements = Vec::new();
-            let (mut created, mut updated) = (0u64, 0u64);
-            for (k, pp) in plan.products.iter().enumerate() {
-                let ids: Vec<Option<String>> = if pp.written == Written::Unchanged {
-                    pp.variant_ids.clone()
+            let mut part = Part::default();
+            let mut parts = 0u64;
+            let mut write_one = |pp: Planned| -> StoreResult<()> {
+                // A metafield column the store has no attribute for becomes a text attribute
+                // named by the column's label.
+                for code in pp.product.attributes.keys() {
+                    if !known_attributes.contains(code) && defined.insert(code.clone()) {
+                        let label = cols
+                            .attrs
+                            .iter()
+                            .find(|a| &a.code == code)
+                            .map_or(code.as_str(), |a| a.label.as_str());
+                        define_attribute_in(uow, code, label, AttributeKind::Text, &[])?;
+                    }
+                }
+                if pp.written == Written::Unchanged {
+                    for (i, v) in pp.product.variants.iter().enumerate() {
+                        let (Some(Some(q)), Some(Some(id)), true) =
+                            (pp.qty.get(i), pp.variant_ids.get(i), v.inventory_tracked)
+                        else {
+                            continue;
+                        };
+                        push_movement(&mut part.movements, id, &location, *q, &avail);
+                    }
                 } else {
-                    let saved = match write_normalised(uow, &mut cache, pp.product.clone()) {
+                    let saved = match write_normalised(uow, &mut cache, pp.product) {
                         Ok(s) => s,
                         Err(StoreError::Invalid(e)) => {
-                            failed = Some((k, e.clone()));
+                            failed = Some((pp.first_line, pp.variant_lines.clone(), e.clone()));
                             return Err(StoreError::Invalid(e));
                         }
                         Err(e) => return Err(e),
                     };
                     if saved.written == Written::Created {
-                        created += 1;
+                        part.created += 1;
                     } else {
-                        updated += 1;
+                        part.updated += 1;
                     }
                     let entry = WrittenEntry {
                         product_id: &saved.product_id,
                         variant_ids: &saved.variant_ids,
-                        written: if saved.written == Written::Created { "created" } else { "updated" },
+                        written: if saved.written == Written::Created {
+                            "created"
+                        } else {
+                            "updated"
+                        },
                         product: &saved.product,
                     };
-                    if written.len() > 1 {
-                        written.push(',');
+                    if part.count > 0 {
+                        part.products.push(',');
                     }
-                    written.push_str(&json_text(&entry)?);
-                    saved.variant_ids.into_iter().map(Some).collect()
-                };
-                for (i, v) in pp.product.variants.iter().enumerate() {
-                    let (Some(Some(q)), Some(Some(id))) = (pp.qty.get(i), ids.get(i)) else {
-                        continue;
-                    };
-                    if !v.inventory_tracked {
-                        continue;
-                    }
-                    let delta = q - avail.get(id).copied().unwrap_or(0);
-                    if delta != 0 {
-                        movements.push(Movement {
-                            variant_id: id.clone(),
-                            location_id: location.clone(),
-                            state: StockState::Available,
-                            delta,
-                            reason: MovementReason::Import,
-                            reference: IMPORT_REFERENCE.to_string(),
-                            note: String::new(),
-                        });
+                    part.products.push_str(&json_text(&entry)?);
+                    part.count += 1;
+                    for (i, v) in saved.product.variants.iter().enumerate() {
+                        let (Some(Some(q)), Some(id), true) =
+                            (pp.qty.get(i), saved.variant_ids.get(i), v.inventory_tracked)
+                        else {
+                            continue;
+                        };
+                        push_movement(&mut part.movements, id, &location, *q, &avail);
                     }
                 }
-                ticker.tick(pp.rows);
+                if part.full() {
+                    // A closed part is its own op; the last part is the use-case's op. Search
+                    // rows wait for the end: FTS5 flushes its pending index at every savepoint
+                    // of every later statement (measured: +2 s on 100k rows when flushed per part).
+                    parts += 1;
+                    let op_id = uow.new_id();
+                    let change = part.take(uow, &op_id, &head, parts)?;
+                    crate::uow::record_part(uow, &op_id, change)?;
+                }
+                Ok(())
+            };
+            plan_import(
+                &uow.tx,
+                currency,
+                &table,
+                &cols,
+                &location,
+                &mut report,
+                Some(&mut ticker),
+                &mut write_one,
+            )?;
+            if report.has_problems() && !skip_invalid {
+                undo = Some(Undo::Problems);
+                return Err(StoreError::invalid("file", "has_problems", "rolled back"));
+            }
+            if report.products_created + report.products_updated + report.stock_movements == 0 {
+                undo = Some(Undo::NothingToChange);
+                return Err(StoreError::invalid("file", "unchanged", "rolled back"));
             }
             flush_fts(uow, &mut cache)?;
-            let facts = apply_movements(uow, &movements)?;
-            let summary = json!({"rows": rows, "products_created": created, "products_updated": updated,
-                                 "stock_movements": facts.len()});
-            written.push(']');
-            let mut change = Change::new("catalog.imported", "import", uow.op_id.clone()).after(summary);
-            change.raw_body = Some(format!(
-                "{{\"source\":\"shopify\",\"dialect\":{},\"currency\":{},\"location_id\":{},\"movements\":{},\"products\":{written}}}",
-                json_text(&dialect)?,
-                json_text(currency.code())?,
-                json_text(&location)?,
-                json_text(&facts)?,
-            ));
+            let change = part.take(uow, &uow.op_id, &head, parts + 1)?;
             Ok(((), change))
         });
-        ticker.finish(rows);
-        match (result, failed) {
-            (Ok(()), _) => Ok(report),
-            (Err(_), Some((k, e))) => {
-                // A rule only the database could check (a race with another writer): report it
-                // where it came from; the transaction was rolled back.
-                let pp = &plan.products[k];
-                let row_problem = locate(&cols, &e.field, pp.first_line, &pp.variant_lines);
+        ticker.finish(report.rows);
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", crate::WAL_AUTOCHECKPOINT_PAGES)?;
+        match (result, failed, undo) {
+            (Ok(()), _, _) => Ok(report),
+            (Err(_), _, Some(Undo::NothingToChange)) => Ok(report),
+            (Err(_), _, Some(Undo::Problems)) => {
+                nothing_done(&mut report);
+                Ok(report)
+            }
+            (Err(_), Some((first_line, variant_lines, e)), None) => {
+                // The transaction was rolled back; report the refusal where it came from.
+                let (row, column) = locate(&cols, &e.field, first_line, &variant_lines);
                 report.problems.push(RowProblem {
-                    row: row_problem.0,
-                    column: row_problem.1,
+                    row,
+                    column,
                     message: e.message,
                 });
                 nothing_done(&mut report);
                 Ok(report)
             }
-            (Err(e), None) => Err(e),
+            (Err(e), None, None) => Err(e),
         }
     }
 
@@ -2629,4 +2723,27 @@ pub fn write_rows(reader: impl Read, rows: &[u64], writer: impl Write) -> StoreR
     w.flush()
         .map_err(|e| StoreError::Csv(format!("writing the skipped rows: {e}")))?;
     Ok(written)
+}
+
+/// Adds the `import` movement that brings a variant's available stock at `location` to the
+/// file's quantity `q`, if it differs from `avail` (read once before writing).
+fn push_movement(
+    out: &mut Vec<Movement>,
+    variant_id: &str,
+    location: &str,
+    q: i64,
+    avail: &HashMap<String, i64>,
+) {
+    let delta = q - avail.get(variant_id).copied().unwrap_or(0);
+    if delta != 0 {
+        out.push(Movement {
+            variant_id: variant_id.to_string(),
+            location_id: location.to_string(),
+            state: StockState::Available,
+            delta,
+            reason: MovementReason::Import,
+            reference: IMPORT_REFERENCE.to_string(),
+            note: String::new(),
+        });
+    }
 }

@@ -77,6 +77,16 @@ pub(crate) struct MovementFact {
 /// Appends movements to the ledger and updates the level projection. Returns the facts for the
 /// op body.
 pub(crate) fn apply_movements(uow: &Uow, movements: &[Movement]) -> StoreResult<Vec<MovementFact>> {
+    apply_movements_for(uow, &uow.op_id, movements)
+}
+
+/// [`apply_movements`] for the movements of one part of a use-case written as several ops
+/// (see [`crate::uow::record_part`]): they belong to the op `op_id`.
+pub(crate) fn apply_movements_for(
+    uow: &Uow,
+    op_id: &str,
+    movements: &[Movement],
+) -> StoreResult<Vec<MovementFact>> {
     let mut facts = Vec::with_capacity(movements.len());
     for m in movements {
         if m.delta == 0 {
@@ -91,7 +101,7 @@ pub(crate) fn apply_movements(uow: &Uow, movements: &[Movement]) -> StoreResult<
             )?
             .execute(params![
                 id,
-                uow.op_id,
+                op_id,
                 uow.now,
                 m.variant_id,
                 m.location_id,

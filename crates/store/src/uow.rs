@@ -133,6 +133,13 @@ impl Store {
 
 /// Appends the audit entry and the outbox op of a finished use-case.
 fn record(uow: &Uow, change: Change) -> StoreResult<()> {
+    record_part(uow, &uow.op_id, change)
+}
+
+/// Appends one more op (with its audit entry) under `op_id` inside the use-case's transaction:
+/// a use-case too large for one bounded op (a big import) writes several, the last one through
+/// [`Store::write`]. Each op takes the next `device_seq`.
+pub(crate) fn record_part(uow: &Uow, op_id: &str, change: Change) -> StoreResult<()> {
     let (last_seq, last_hlc): (i64, String) = uow.tx.query_row(
         "SELECT last_seq, last_hlc FROM device WHERE id = ?1",
         [uow.device_id],
@@ -162,7 +169,7 @@ fn record(uow: &Uow, change: Change) -> StoreResult<()> {
         "INSERT INTO outbox (op_id, device_id, device_seq, hlc, actor, kind, body, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            uow.op_id,
+            op_id,
             uow.device_id,
             seq,
             hlc.to_string(),
@@ -178,7 +185,7 @@ fn record(uow: &Uow, change: Change) -> StoreResult<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             uow.new_id(),
-            uow.op_id,
+            op_id,
             uow.now,
             uow.actor,
             uow.device_id,

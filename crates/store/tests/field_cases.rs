@@ -730,3 +730,64 @@ fn unlisted_products_import_and_sell() {
         .unwrap();
     assert_eq!(q.total, 400, "an unlisted product sells at the counter");
 }
+
+#[test]
+fn a_large_import_is_several_bounded_ops_in_one_transaction() {
+    let mut t = new_store();
+    let mut file = String::from(
+        "Handle,Title,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty\n",
+    );
+    for i in 0..2_500 {
+        file.push_str(&format!(
+            "p-{i},Product {i},SKU-{i},1.00,shopify,{}\n",
+            i % 7 + 1
+        ));
+    }
+    let r = import(&mut t, file.as_bytes(), false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    assert_eq!((r.products_created, r.stock_movements), (2_500, 2_500));
+    let ops: Vec<(String, usize)> = t
+        .store
+        .connection()
+        .prepare("SELECT kind, length(body) FROM outbox WHERE kind = 'catalog.imported' ORDER BY device_seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        ops.len() >= 3,
+        "2,500 products are at least 3 parts of ≤ 1,000: {ops:?}"
+    );
+    assert!(
+        ops.iter().all(|(_, len)| *len < 600 * 1024),
+        "every part is bounded: {ops:?}"
+    );
+    let moved: i64 = t
+        .store
+        .connection()
+        .query_row(
+            "SELECT COUNT(DISTINCT m.op_id) FROM stock_movement m JOIN outbox o ON o.op_id = m.op_id",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        moved as usize,
+        ops.len(),
+        "each part's movements belong to its own op"
+    );
+    healthy(&t);
+
+    // All or nothing: a problem in the last product writes none of the parts.
+    let mut t = new_store();
+    let before = t.footprint();
+    file.push_str("bad,Bad,BAD-1,abc,shopify,1\n");
+    let r = import(&mut t, file.as_bytes(), false);
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(
+        t.footprint(),
+        before,
+        "nothing of the 2,500 good products was written"
+    );
+}
