@@ -101,7 +101,12 @@ pub enum Command {
     #[command(subcommand)]
     Stock(StockCmd),
     /// Verify integrity, ledger vs levels, outbox density; non-zero exit on any finding.
-    Check,
+    Check {
+        /// Also run SQLite's full integrity check (indexes, the search index) and the
+        /// foreign-key check: several seconds on a large store.
+        #[arg(long)]
+        full: bool,
+    },
     /// Write a consistent online backup of the database to FILE.
     Backup { file: PathBuf },
     /// Replace the database with a backup (the current one is kept beside it first).

@@ -461,8 +461,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Check => {
-            let report = open(&db)?.check()?;
+        Command::Check { full } => {
+            let store = open(&db)?;
+            let report = if full {
+                store.check_full()?
+            } else {
+                store.check()?
+            };
             out.check(&report)?;
             if !report.ok {
                 bail!("{} problem(s) found", report.findings.len());

@@ -188,6 +188,13 @@ fn check_only(dir: &std::path::Path) {
             c.levels
         );
     }
+    let t = Instant::now();
+    let c = store.check_full().expect("check --full");
+    println!(
+        "check --full (integrity_check, foreign keys): {:.2?} (ok={})",
+        t.elapsed(),
+        c.ok
+    );
 }
 
 fn main() {

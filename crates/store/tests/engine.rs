@@ -858,6 +858,15 @@ mod files {
             .connection()
             .execute("UPDATE stock_level SET qty = qty + 1", [])
             .unwrap();
+        // A level with no movement behind it at all.
+        t.store
+            .connection()
+            .execute(
+                "INSERT INTO stock_level (variant_id, location_id, state, qty)
+                 SELECT v.id, l.id, 'damaged', 3 FROM variant v, location l WHERE v.sku = 'TEE-BLU-M'",
+                [],
+            )
+            .unwrap();
         t.store.connection().execute("DELETE FROM audit_log WHERE op_id = (SELECT op_id FROM outbox WHERE device_seq = 2)", []).unwrap();
         t.store
             .connection()
@@ -871,8 +880,26 @@ mod files {
             "tampered level is found: {kinds:?}"
         );
         assert!(
+            r.findings.iter().any(|f| f.kind == "stock_drift"
+                && f.detail == "TEE-RED-M at MAIN (available): ledger says 5, level says 6"),
+            "the finding names the item and both numbers: {:#?}",
+            r.findings
+        );
+        assert!(
             kinds.contains(&"outbox_gap"),
             "missing op is found: {kinds:?}"
+        );
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.detail == "TEE-BLU-M at MAIN (damaged): ledger says 0, level says 3"),
+            "a level without movements is drift too: {:#?}",
+            r.findings
+        );
+        assert_eq!(
+            t.store.check_full().unwrap().findings.len(),
+            r.findings.len(),
+            "the full check finds the same, and a sound file adds nothing"
         );
     }
 
