@@ -585,11 +585,15 @@ pub fn sale(store: &mut Store, out: &Out, cmd: SaleCmd) -> anyhow::Result<()> {
     match cmd {
         SaleCmd::Quote(a) => {
             let q = store.quote(&cart(store, &a)?)?;
+            let m = |v: i64| fmt_money(store, v);
             out.value(
                 &q,
                 &format!(
                     "subtotal {}  discounts {}  tax {}  total {}",
-                    q.subtotal, q.discount_total, q.tax_total, q.total
+                    m(q.subtotal),
+                    m(q.discount_total),
+                    m(q.tax_total),
+                    m(q.total)
                 ),
             )
         }
@@ -746,12 +750,16 @@ pub fn process_return(store: &mut Store, out: &Out, a: ReturnArgs) -> anyhow::Re
     let refunds = r
         .refunds
         .iter()
-        .map(|(t, a)| format!("{t} {a}"))
+        .map(|(t, a)| format!("{t} {}", fmt_money(store, *a)))
         .collect::<Vec<_>>()
         .join(", ");
     out.value(
         &r,
-        &format!("{}  refunded {} ({refunds})", r.number, r.refund_total),
+        &format!(
+            "{}  refunded {} ({refunds})",
+            r.number,
+            fmt_money(store, r.refund_total)
+        ),
     )
 }
 

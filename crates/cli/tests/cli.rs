@@ -675,3 +675,60 @@ fn the_printed_z_report_line_adds_up_with_voids() {
     let shown = cli.ok(&["gift-card", "show", "GIFT-0001"]);
     assert!(shown.contains("balance 25.00 of 25.00"), "{shown}");
 }
+
+#[test]
+fn two_gift_cards_get_back_their_own_share_and_a_price_label_keeps_its_quantity() {
+    let cli = Cli::new();
+    cli.ok(&["init", "--store-name", "Corner"]);
+    let file = cli.dir.path().join("p.csv");
+    // A deli item whose shelf label carries its price (GS1 prefix 23).
+    std::fs::write(
+        &file,
+        "Handle,Title,Variant SKU,Variant Price,Variant Barcode,Variant Inventory Tracker,Variant Inventory Qty\n\
+         mug,Mug,MUG-1,25.00,,shopify,10\n\
+         olives,Olives,OLIVES,0.00,2300042000005,shopify,10\n",
+    )
+    .unwrap();
+    cli.ok(&["import", "shopify", file.to_str().unwrap()]);
+    cli.ok(&["gift-card", "issue", "GIFT-000A", "30.00"]);
+    cli.ok(&["gift-card", "issue", "GIFT-000B", "20.00"]);
+    let sale = cli.json(&[
+        "sale",
+        "complete",
+        "--location",
+        "MAIN",
+        "--line",
+        "MUG-1=2",
+        "--tender",
+        "gift_card=30.00:GIFT-000A",
+        "--tender",
+        "gift_card=20.00:GIFT-000B",
+    ]);
+    let receipt = sale["receipt_number"].as_str().unwrap().to_string();
+    let balance = |code: &str| cli.json(&["gift-card", "show", code])["balance"].clone();
+    for (half, (a, b)) in [(1, (1500, 1000)), (2, (3000, 2000))] {
+        let back = cli.ok(&["return", &receipt, "--line", "MUG-1=1:defective:restock"]);
+        assert!(back.contains("refunded 25.00"), "return {half}: {back}");
+        assert_eq!(
+            (balance("GIFT-000A"), balance("GIFT-000B")),
+            (serde_json::json!(a), serde_json::json!(b)),
+            "after return {half}, each card has back its share of what it paid"
+        );
+    }
+    let shown = cli.ok(&["gift-card", "show", "GIFT-000A"]);
+    assert!(shown.contains("balance 30.00 of 30.00"), "{shown}");
+    assert_eq!(cli.json(&["check"])["ok"], true);
+
+    let quote = cli.ok(&[
+        "sale",
+        "quote",
+        "--location",
+        "MAIN",
+        "--line",
+        "2300042004997=2",
+    ]);
+    assert!(
+        quote.contains("total 9.98"),
+        "two 4.99 labels are 9.98, printed as money: {quote}"
+    );
+}

@@ -88,17 +88,22 @@ impl Store {
             }
         }
 
-        // One pass: movements count +delta and levels −qty per key; a key whose sum is not 0
-        // has drifted (a FULL JOIN of the ledger's groups with the levels took twice as long).
+        // The ledger grouped in key order straight from the covering index
+        // `stock_movement_key` (no sort), each group looked up in the levels by their primary
+        // key; then the levels that have no movement at all.
         let mut drift = c.prepare(
-            "WITH diff AS (
-                 SELECT variant_id, location_id, state, SUM(d) AS off, SUM(CASE WHEN src = 1 THEN d ELSE 0 END) AS q
-                 FROM (SELECT variant_id, location_id, state, delta AS d, 1 AS src FROM stock_movement
-                       UNION ALL
-                       SELECT variant_id, location_id, state, -qty, 2 FROM stock_level)
-                 GROUP BY variant_id, location_id, state HAVING SUM(d) <> 0)
-             SELECT COALESCE(v.sku, variant_id), COALESCE(lo.code, location_id), state, q, q - off
-             FROM diff LEFT JOIN variant v ON v.id = variant_id LEFT JOIN location lo ON lo.id = location_id",
+            "SELECT COALESCE(v.sku, g.variant_id), COALESCE(lo.code, g.location_id), g.state, g.q, COALESCE(l.qty, 0)
+             FROM (SELECT variant_id, location_id, state, SUM(delta) AS q FROM stock_movement
+                   GROUP BY variant_id, location_id, state) g
+             LEFT JOIN stock_level l ON l.variant_id = g.variant_id AND l.location_id = g.location_id AND l.state = g.state
+             LEFT JOIN variant v ON v.id = g.variant_id LEFT JOIN location lo ON lo.id = g.location_id
+             WHERE g.q <> COALESCE(l.qty, 0)
+             UNION ALL
+             SELECT COALESCE(v.sku, l.variant_id), COALESCE(lo.code, l.location_id), l.state, 0, l.qty
+             FROM stock_level l
+             LEFT JOIN variant v ON v.id = l.variant_id LEFT JOIN location lo ON lo.id = l.location_id
+             WHERE l.qty <> 0 AND NOT EXISTS (SELECT 1 FROM stock_movement m WHERE m.variant_id = l.variant_id
+                                                AND m.location_id = l.location_id AND m.state = l.state)",
         )?;
         let rows = drift.query_map([], |r| {
             Ok((

@@ -2,20 +2,33 @@
 //!
 //! # Product CSV import ([`Store::import_shopify`])
 //!
-//! Both header dialects Shopify writes are accepted and reported in
-//! [`ImportReport::dialect`]: the **legacy** one (`Handle, Title, Body (HTML), …, Variant SKU,
-//! …`; also the older `Standard Product Type` / `Custom Product Type` spelling) as `"legacy"`, and
-//! the **2024+** one (`Title, URL handle, Description, …, SKU, …`) as `"2024"`. Header names are
-//! matched case-insensitively after trimming; either dialect's name for a column is understood in
-//! either file. UTF-8 with or without a BOM, CRLF or LF, and quoted cells with commas, quotes,
-//! newlines and HTML are read by the `csv` crate; CRLF inside a quoted cell is stored as LF.
+//! A file Shopify exported or accepts must import. Both header dialects are accepted and
+//! reported in [`ImportReport::dialect`]: the **legacy** one (`Handle, Title, Body (HTML), …,
+//! Variant SKU, …`; also the older `Standard Product Type` / `Custom Product Type` spelling) as
+//! `"legacy"`, and the **2024+** one (`Title, URL handle, Description, …, SKU, …`) as `"2024"`.
+//! Header names are matched case-insensitively after trimming; either dialect's name for a column
+//! is understood in either file. UTF-8 with or without a BOM, CRLF or LF, commas or (a European
+//! spreadsheet's) semicolons, and quoted cells with commas, quotes, newlines and HTML are read by
+//! the `csv` crate; CRLF inside a quoted cell is stored as LF.
 //!
 //! Rows are grouped by handle (a row with a blank handle but a title gets the handle Shopify
-//! would derive from the title). The first row of a handle carries the product fields; further
+//! would derive from the title). Handles are opaque keys: any Unicode without whitespace (`™`,
+//! emoji), folded to lower case. The first row of a handle carries the product fields; further
 //! rows with option values, a SKU, a price or a barcode are more variants; rows with only image
 //! columns add images (ordered by `Image Position`). A product whose only option is
 //! `Title` / `Default Title` is stored with **no** option groups and one variant without option
 //! values; export writes it back as `Title` / `Default Title`.
+//!
+//! Cells as Shopify and spreadsheets write them: a leading apostrophe on a SKU or a barcode
+//! (Shopify's export keeps numbers as text so) is not part of it; SKUs keep inner spaces and may
+//! be 255 characters; `Variant Grams` may have decimals (kept to the milligram; finer digits are
+//! rounded and a note says so); barcodes are read by [`barcode::parse_code`] (EAN-13, EAN-8,
+//! UPC-A, UPC-E, GTIN-14, a UPC-A that lost its leading zero, internal codes; scientific
+//! notation and broken check digits are problems); stray quotes around a tag list are dropped;
+//! `Variant Inventory Tracker` and `Variant Fulfillment Service` (`shopify`, `shipwire`,
+//! `gift_card`, …) are kept and exported as imported; `Status` may be `unlisted`; whole numbers
+//! written `12.0` are whole numbers. A taxable variant without a tax class sells under the
+//! store's default class (Shopify's `Variant Taxable` / `Charge tax`).
 //!
 //! Metafield columns such as `Color (product.metafields.shopify.color-pattern)` become product
 //! attributes keyed by the part in parentheses (`product.metafields.shopify.color-pattern`);
@@ -31,31 +44,41 @@
 //! kept: a variant's tax class and any barcodes after the first. Variants are matched to stored
 //! ones by SKU, then by option values; stored variants the file no longer lists are archived by
 //! `write_product` (never deleted). A product whose normalised state equals the stored one is
-//! counted as unchanged and not rewritten. A variant row with a blank price is a problem, never a
-//! silent 0; a `Variant Fulfillment Service` other than `manual` is listed as an ignored column.
+//! counted as unchanged and not rewritten. [`ImportReport::changes`] says, for every updated
+//! product, which fields change and which variants are added, changed or archived, in the dry
+//! run as in the import. A variant row with a blank price is a problem, never a silent 0.
 //!
-//! **Blank SKUs.** Shopify allows variants without a SKU; Backroom needs one. A blank SKU keeps
+//! **SKUs.** The same SKU on two variants is legal in Shopify: the first variant (in file order,
+//! or the store's own) keeps it and a later one gets the first free `-2`, `-3`… suffix, with a
+//! note, so a SKU always finds one variant and a re-import gives the same SKUs. A blank SKU keeps
 //! the SKU of the stored variant with the same option values, or else gets a deterministic one
-//! built from the handle and the option values (`CLASSIC-TEE-RED-M`, at most 64 characters), so a
-//! re-import generates the same SKU. Generated SKUs are counted in
-//! [`ImportReport::skus_generated`].
+//! built from the handle and the option values (`CLASSIC-TEE-RED-M`; longer than 64 characters,
+//! it keeps 55 and ends in eight hex digits of a UUIDv5 of the whole, so long handles stay
+//! distinct), counted in [`ImportReport::skus_generated`]. A barcode on two variants, or a code
+//! that is one variant's SKU and another's barcode, is a problem naming both (one rule for
+//! codes, [`crate::code`]).
 //!
-//! **Problems.** Every problem is a [`RowProblem`] naming a row and the column as the file spells
-//! it. The row is the file line on which the record starts (`csv::Position::line`; the header is
-//! row 1), which is the spreadsheet row number unless an earlier quoted cell spans several lines
-//! (a multi-line description moves later records down by its extra lines). All problems are
-//! collected, not just the first; validation uses the same rules as `save_product`
-//! (`catalog::normalise`), whose field names (`variants[1].sku`) are mapped back to the row and
-//! column they came from, plus SKU and barcode uniqueness across the file and against the other
-//! products in the store.
+//! **Problems and notes.** Every problem is a [`RowProblem`] naming the row a spreadsheet shows
+//! (the header is row 1, one row per record however many lines its cells span, whatever the
+//! line endings) and the column as the file spells it. All problems are collected, not just the
+//! first; validation uses the same rules as `save_product` (`catalog::normalise`), whose field
+//! names (`variants[1].sku`) are mapped back to the row and column they came from. What the
+//! importer decided without refusing (a suffixed SKU, a rounded weight, a restored UPC-A zero, an
+//! internal code) is a note in [`ImportReport::notes`], with its row and column.
 //!
-//! **Writing.** A file with problems writes nothing, dry run or not: the report comes back as
-//! `Ok` with its `problems` filled ([`ImportReport::has_problems`]), and a caller must check it.
-//! A dry run computes the same report and writes nothing. A real import without problems is one
-//! use-case: one transaction, one audit entry and one outbox op of kind `catalog.imported` whose
-//! body lists every created or updated product (id, variant ids, the normalised
-//! [`ProductInput`]) and the stock movements. An import that would change nothing writes nothing
-//! at all (no empty op).
+//! **Writing.** By default a file with problems writes nothing, dry run or not: the report comes
+//! back as `Ok` with its `problems` filled ([`ImportReport::has_problems`]), and a caller must
+//! check it. With [`ImportOptions::skip_invalid`] the valid products are imported and every
+//! product with a problem is skipped whole; the report lists the skipped rows
+//! ([`ImportReport::skipped_rows`], also in a dry run) and [`write_rows`] copies them into a CSV
+//! to fix and import again. A dry run plans the whole file and writes nothing. A real import
+//! plans and writes product by product in **one transaction** (rolled back on a problem, or
+//! when it would change nothing, so it writes nothing at all then): no plan of the whole file is
+//! held, and a 100k-row file imports in about 3 s in under 150 MB. Its facts are several
+//! bounded ops of kind `catalog.imported` (at most 1,000 products or ~256 KB of body each, each
+//! with its audit entry and `device_seq`): every created or updated product (id, variant ids,
+//! the normalised [`ProductInput`]) and the stock movements of those products, which belong to
+//! their part's op.
 //!
 //! **Inventory quantity.** For an inventory-tracked variant with a non-blank `Variant Inventory
 //! Qty` / `Inventory quantity`, the `available` level at the chosen location (default: the first
@@ -69,7 +92,8 @@
 //! handle order, one row per variant with the product fields on the first row only, then one row
 //! per image beyond the variant count, plus one column per product attribute in use
 //! (`Name (product.metafields.ns.key)`, sorted by code). Inventory quantity is `available` at the
-//! first `store` location. Shopify's CSV holds at most three option groups: a product with more is
+//! first `store` location; grams keep their milligrams; trackers and fulfilment services are
+//! written as stored. Shopify's CSV holds at most three option groups: a product with more is
 //! **folded** — options three and up are joined with ` / ` into `Option3 Name` and
 //! `Option3 Value` (a warning is logged naming the handle) — rather than failing the whole export.
 //! Not exported (Shopify's CSV has no place for them): tax classes, barcodes after the first,
@@ -78,12 +102,17 @@
 //! # Inventory CSV import ([`Store::import_inventory`])
 //!
 //! Shopify's multi-location inventory export: one row per variant × location with
-//! `On hand (new)`. Variants are matched by SKU (a blank SKU, or one this store does not know,
-//! falls back to handle + option values); locations by code or name (case-insensitive). `not stocked` rows and rows without a new value are skipped.
-//! Each other row becomes one `count_correction` movement on `available` that brings on-hand
-//! (every state but `incoming`) to the new number, referenced `import:inventory`; without an
-//! `On hand (new)` column, `Available` is the new `available` instead. One use-case, one op of
-//! kind `stock.inventory_imported`; problems and dry runs as above.
+//! `On hand (new)`; or the older export with one quantity column per location, headed by the
+//! location's name. Variants are matched by SKU (a blank SKU, or one this store does not know,
+//! falls back to handle + option values); locations by code or name (case-insensitive).
+//! `not stocked` rows and rows without a new value are skipped. Each other row becomes one
+//! `count_correction` movement on `available` that brings on-hand (every state but `incoming`)
+//! to the new number, referenced `import:inventory`; without an `On hand (new)` column,
+//! `Available` (which may be negative: oversold) is the new `available` instead. As in Shopify,
+//! a row whose `On hand (current)` no longer matches the store (a sale or a receipt since the
+//! file was prepared) is refused naming that column, so a sale is never erased; a row already
+//! at its new number is done. One use-case, one op of kind `stock.inventory_imported`; problems
+//! and dry runs as above.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
