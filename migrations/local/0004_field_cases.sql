@@ -15,11 +15,19 @@ ALTER TABLE variant ADD COLUMN fulfillment_service TEXT NOT NULL DEFAULT '';
 ALTER TABLE payment ADD COLUMN refund_of TEXT REFERENCES payment(id);
 ALTER TABLE payment ADD COLUMN gift_card_id TEXT REFERENCES gift_card(id);
 CREATE INDEX payment_refund_of ON payment(refund_of) WHERE refund_of IS NOT NULL;
--- Past gift-card payments: the card whose redemption matches the payment's amount.
+-- Past gift-card payments: paired with the order's redemptions of the same amount in the order
+-- both were written, so two cards that paid the same amount on one sale keep their own card.
+WITH p AS (
+         SELECT id, order_id, amount,
+                ROW_NUMBER() OVER (PARTITION BY order_id, amount ORDER BY rowid) AS n
+         FROM payment WHERE tender = 'gift_card' AND kind = 'sale'),
+     t AS (
+         SELECT gift_card_id, order_id, -amount AS amount,
+                ROW_NUMBER() OVER (PARTITION BY order_id, amount ORDER BY rowid) AS n
+         FROM gift_card_txn WHERE kind = 'redeem')
 UPDATE payment SET gift_card_id = (
-    SELECT t.gift_card_id FROM gift_card_txn t
-    WHERE t.order_id = payment.order_id AND t.kind = 'redeem' AND t.amount = -payment.amount
-    LIMIT 1)
+    SELECT t.gift_card_id FROM p JOIN t ON t.order_id = p.order_id AND t.amount = p.amount AND t.n = p.n
+    WHERE p.id = payment.id)
 WHERE tender = 'gift_card' AND kind = 'sale';
 -- What the importer and the editor store from now on: a tracked variant names its tracker,
 -- every variant its fulfilment service (Shopify's defaults).
@@ -41,3 +49,7 @@ PRAGMA writable_schema = OFF;
 -- `check` sums the ledger per variant × location × state; with this covering index it reads
 -- the movements in key order without sorting them (a store's whole ledger in ~0.2 s).
 CREATE INDEX stock_movement_key ON stock_movement(variant_id, location_id, state, delta);
+
+-- SKUs imported with the apostrophe Shopify's export puts before numbers (`'42248509259858`):
+-- the apostrophe is not part of the SKU. One that would collide keeps it (still found as typed).
+UPDATE OR IGNORE variant SET sku = substr(sku, 2) WHERE sku LIKE '''%' AND archived = 0;

@@ -495,7 +495,7 @@ fn Import() -> impl IntoView {
             <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false, false)>"Import"</button>
             {move || report.get().filter(|r| r.dry_run && r.products_skipped > 0 && r.problems.iter().all(|p| p.row > 1)).map(|r| view! {
                 <button id="import-skip" disabled=move || busy.get() on:click=move |_| run(false, true)>
-                    {format!("Import the valid products, skip these {}", r.products_skipped)}
+                    {format!("Import the valid products, skip {} with problems", r.products_skipped)}
                 </button>
             })}
             <ProgressBar task="import" busy=busy id="import-progress"/>

@@ -183,8 +183,7 @@ fn is_scientific(t: &str) -> bool {
 /// `scientific_notation` (`4.00638E+12`: the digits are lost, never stored);
 /// `bad_check_digit` (an 11/12/13/14-digit number whose GS1 check digit does not match).
 pub fn parse_code(text: &str) -> Result<Code, FieldError> {
-    let t = text.trim();
-    let t = t.strip_prefix('\'').unwrap_or(t).trim();
+    let t = crate::catalog::strip_text_marker(text);
     if t.is_empty() {
         return Err(FieldError::new("barcode", "empty", "barcode is empty"));
     }
@@ -291,9 +290,40 @@ pub fn normalize(code: &str) -> Result<String, FieldError> {
     parse_code(code).map(|c| c.canonical)
 }
 
-/// Every text whose canonical form is `canonical` among the usual spellings of one GTIN
-/// (13 digits, 12 and 11 without leading zeros, 14 with one more): used to find a SKU typed as
-/// a GTIN that would read as the same code as a barcode. UPC-E spellings are not listed.
+/// The 8-digit UPC-E forms of a canonical UPC-A (`0` + 12 digits), when zero suppression
+/// applies (GS1 General Specifications §5.2.2.4.2, the reverse of [`upc_e_to_upc_a`]).
+fn upc_a_to_upc_e(canonical: &str) -> Vec<String> {
+    let Some(d) = digits_of(canonical).filter(|d| d.len() == 13 && d[0] == 0) else {
+        return Vec::new();
+    };
+    let (ns, b, check) = (d[1], &d[2..12], d[12]);
+    if ns > 1 {
+        return Vec::new();
+    }
+    let mut forms: Vec<[u8; 6]> = Vec::new();
+    if b[2] <= 2 && b[3..7] == [0; 4] {
+        forms.push([b[0], b[1], b[7], b[8], b[9], b[2]]);
+    }
+    if b[3..8] == [0; 5] {
+        forms.push([b[0], b[1], b[2], b[8], b[9], 3]);
+    }
+    if b[4..9] == [0; 5] {
+        forms.push([b[0], b[1], b[2], b[3], b[9], 4]);
+    }
+    if b[5..9] == [0; 4] && b[9] >= 5 {
+        forms.push([b[0], b[1], b[2], b[3], b[4], b[9]]);
+    }
+    forms
+        .into_iter()
+        .map(|x| [&[ns][..], &x, &[check]].concat())
+        .filter(|e| upc_e_to_upc_a(e).is_some_and(|a| a == d[1..12]))
+        .map(|e| digits_text(&e))
+        .collect()
+}
+
+/// Every usual spelling of the code `canonical` (13 digits, 12 and 11 without leading zeros,
+/// 14 with one more, and its UPC-E forms): the texts a SKU could be that [`code_keys`] reads as
+/// this code. Used to refuse a barcode that is another variant's SKU.
 pub fn spellings(canonical: &str) -> Vec<String> {
     let mut out = vec![canonical.to_string()];
     if canonical.len() == 13 && digits_of(canonical).is_some() {
@@ -304,8 +334,21 @@ pub fn spellings(canonical: &str) -> Vec<String> {
                 out.push(b.to_string());
             }
         }
+        out.extend(upc_a_to_upc_e(canonical));
     }
     out
+}
+
+/// The barcodes a text would find when scanned as a plain code: its canonical form and, for an
+/// 8-digit code that is also a UPC-E, that UPC-A (the lookups [`parse_code`] and
+/// [`upc_e_alternative`] make). Used to refuse a SKU that reads as another variant's barcode;
+/// empty when the text is no code.
+pub fn code_keys(text: &str) -> Vec<String> {
+    let Ok(canonical) = normalize(text) else {
+        return Vec::new();
+    };
+    let alt = upc_e_alternative(&canonical);
+    std::iter::once(canonical).chain(alt).collect()
 }
 
 /// Reads one scan, recognising embedded codes by the configured prefixes.
@@ -459,15 +502,32 @@ mod tests {
 
     #[test]
     fn every_spelling_of_a_gtin_reads_as_the_same_code() {
-        let canonical = normalize("036000291452").unwrap();
-        for s in spellings(&canonical) {
-            assert_eq!(
-                normalize(&s).unwrap(),
-                canonical,
-                "spelling {s} must read as {canonical}"
-            );
+        for code in [
+            "036000291452",
+            "042100005264",
+            "012345000065",
+            "4006381333931",
+        ] {
+            let canonical = normalize(code).unwrap();
+            for s in spellings(&canonical) {
+                assert!(
+                    code_keys(&s).contains(&canonical),
+                    "spelling {s} must find {canonical}: {:?}",
+                    code_keys(&s)
+                );
+            }
         }
+        assert!(
+            spellings(&normalize("042100005264").unwrap()).contains(&"04252614".to_string()),
+            "the UPC-E form is a spelling of its UPC-A"
+        );
+        assert!(
+            spellings(&normalize("012345000065").unwrap()).contains(&"01234565".to_string()),
+            "…also when it is a valid EAN-8 too"
+        );
         assert_eq!(spellings("SKU-1"), vec!["SKU-1".to_string()]);
+        assert!(code_keys("SKU-1").contains(&"SKU-1".to_string()));
+        assert!(code_keys("4.0E+12").is_empty(), "no code, no keys");
     }
 
     #[test]

@@ -12,6 +12,13 @@ use crate::FieldError;
 #[serde(try_from = "String", into = "String")]
 pub struct Sku(String);
 
+/// Drops the apostrophe a spreadsheet or Shopify's export puts before a number to keep it text
+/// (`'42248509259858`): it is never part of a SKU or a code. Also trims.
+pub fn strip_text_marker(text: &str) -> &str {
+    let t = text.trim();
+    t.strip_prefix('\'').unwrap_or(t).trim()
+}
+
 /// The longest SKU Shopify accepts, in characters.
 pub const SKU_MAX_CHARS: usize = 255;
 
@@ -19,7 +26,7 @@ impl Sku {
     /// Errors (field `sku`): `required`, `too_long` (over 255 characters), `invalid_sku`
     /// (a control character such as a tab or a line break).
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        let t = text.trim();
+        let t = strip_text_marker(text);
         if t.is_empty() {
             return Err(FieldError::new("sku", "required", "SKU is required"));
         }
@@ -402,6 +409,11 @@ mod tests {
         assert_eq!(Sku::parse("  TSH-RED-M ").unwrap().as_str(), "TSH-RED-M");
         assert_eq!(Sku::parse("").unwrap_err().code, "required");
         assert_eq!(Sku::parse("RING 7 SLV").unwrap().as_str(), "RING 7 SLV");
+        assert_eq!(
+            Sku::parse("'42248509259858").unwrap().as_str(),
+            "42248509259858",
+            "a spreadsheet's text marker is not part of the SKU"
+        );
         assert_eq!(Sku::parse("A\tB").unwrap_err().code, "invalid_sku");
         assert!(Sku::parse(&"x".repeat(255)).is_ok(), "Shopify allows 255");
         assert_eq!(Sku::parse(&"x".repeat(256)).unwrap_err().code, "too_long");

@@ -12,6 +12,7 @@
 //! [`resolve`] then refuses the code naming both variants instead of picking one.
 
 use backroom_domain::barcode::{self, parse_scan, EmbeddedKind, EmbeddedRule, Scan};
+use backroom_domain::catalog::strip_text_marker;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::catalog::VariantInput;
@@ -78,8 +79,8 @@ pub(crate) fn resolve(
     code: &str,
     field: &str,
 ) -> StoreResult<Option<CodeMatch>> {
-    let t = code.trim();
-    let t = t.strip_prefix('\'').unwrap_or(t).trim();
+    let raw = code.trim();
+    let t = strip_text_marker(raw);
     if t.is_empty() {
         return Err(StoreError::invalid(
             field,
@@ -87,7 +88,12 @@ pub(crate) fn resolve(
             "SKU or barcode is required",
         ));
     }
-    let sku_hit = by_sku(conn, t)?;
+    // A SKU stored with a spreadsheet's apostrophe (before imports dropped it) is found as typed.
+    let sku_hit = match by_sku(conn, t)? {
+        Some(v) => Some(v),
+        None if raw != t => by_sku(conn, raw)?,
+        None => None,
+    };
     let (code_hit, embedded) = match parse_scan(t, &embedded_rules(conn)?) {
         Ok(Scan::Plain(canonical)) => match by_barcode(conn, &canonical)? {
             Some(id) => (Some(id), None),
@@ -101,13 +107,14 @@ pub(crate) fn resolve(
             item_code,
             kind,
             value,
-        }) => match match by_barcode(conn, &base_code)? {
-            Some(id) => Some(id),
-            None => by_barcode(conn, &item_code)?,
-        } {
-            Some(id) => (Some(id), Some((kind, value))),
-            // A real GTIN that happens to start with an embedded prefix.
-            None => (by_barcode(conn, &barcode::normalize(t)?)?, None),
+        }) => match by_barcode(conn, &barcode::normalize(t)?)? {
+            // The code itself is stored: the item's own shelf code (value 00000), or a real
+            // GTIN that happens to start with an embedded prefix. Sold at its price in force.
+            Some(id) => (Some(id), None),
+            None => match by_barcode(conn, &base_code)? {
+                Some(id) => (Some(id), Some((kind, value))),
+                None => (by_barcode(conn, &item_code)?, Some((kind, value))),
+            },
         },
         Err(e) if sku_hit.is_none() => return Err(StoreError::Invalid(e.at(field))),
         Err(_) => (None, None),
@@ -150,7 +157,7 @@ pub(crate) fn check_unique(
     i: usize,
     v: &VariantInput,
 ) -> StoreResult<()> {
-    if let Ok(canonical) = barcode::normalize(&v.sku) {
+    for canonical in barcode::code_keys(&v.sku) {
         if let Some(other) = by_barcode(conn, &canonical)?.filter(|o| o != vid) {
             return Err(StoreError::invalid(
                 &format!("variants[{i}].sku"),

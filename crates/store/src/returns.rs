@@ -227,7 +227,11 @@ impl Store {
                                     [&variant],
                                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                                 )?;
-                                let rate = backroom_domain::tax::TaxRate(if taxable { rate.unwrap_or(0) as u32 } else { 0 });
+                                let rate = backroom_domain::tax::TaxRate(match (taxable, rate) {
+                                    (false, _) => 0,
+                                    (true, Some(r)) => r as u32,
+                                    (true, None) => crate::sale::default_rate(&uow.tx, &settings)?,
+                                });
                                 let split = backroom_domain::tax::split_line(price, rate, settings.tax_mode);
                                 (split.gross, split.tax)
                             }
@@ -284,46 +288,19 @@ impl Store {
 
             // Refund tenders: money goes back to the individual payments of the sale (two gift
             // cards each get their own share), never more than each paid.
-            let original: Vec<Refundable> = match &order {
+            // What each payment of the sale can still give back; every part allocated below is
+            // taken off it, so two refund lines of one tender never return a payment twice.
+            let mut remaining: Vec<Refundable> = match &order {
                 Some(o) => refundable_payments(&uow.tx, &o.id)?,
                 None => Vec::new(),
             };
-            // Spreads `amount` of tender `kind` over the sale's payments of that kind (all of
-            // them when `kind` is None) in proportion to what each can still give back.
-            let spread = |kind: Option<TenderKind>, amount: i64, reference: &str| -> Vec<RefundPart> {
-                let pool: Vec<&Refundable> = original.iter().filter(|p| kind.is_none_or(|k| p.kind == k)).collect();
-                let weights: Vec<i64> = pool.iter().map(|p| p.amount).collect();
-                let parts = allocate(amount.min(weights.iter().sum()), &weights);
-                let mut out: Vec<RefundPart> = pool
-                    .iter()
-                    .zip(parts)
-                    .filter(|(_, a)| *a > 0)
-                    .map(|(p, a)| RefundPart {
-                        kind: p.kind,
-                        amount: a,
-                        reference: if reference.is_empty() { p.reference.clone() } else { reference.to_string() },
-                        refund_of: Some(p.payment_id.clone()),
-                        gift_card_id: p.gift_card_id.clone(),
-                    })
-                    .collect();
-                let short = amount - out.iter().map(|x| x.amount).sum::<i64>();
-                if short > 0 {
-                    out.push(RefundPart {
-                        kind: kind.unwrap_or(TenderKind::Cash),
-                        amount: short,
-                        reference: reference.to_string(),
-                        refund_of: None,
-                        gift_card_id: None,
-                    });
-                }
-                out
-            };
+            let original_kinds: Vec<TenderKind> = remaining.iter().map(|p| p.kind).collect();
             let split: Vec<RefundPart> = if input.refund.is_empty() {
                 if to_refund == 0 {
                     Vec::new()
                 } else {
-                    // Unreceipted: cash unless told otherwise.
-                    spread(None, to_refund, "")
+                    // Back to the payments in proportion; unreceipted: cash.
+                    spread(&mut remaining, None, to_refund, "", None)
                 }
             } else {
                 let mut asked = Vec::new();
@@ -358,18 +335,20 @@ impl Store {
                 let mut out = Vec::new();
                 for (i, kind, amount, reference) in asked {
                     if let Some(o) = &order {
-                        let paid: i64 = original.iter().filter(|p| p.kind == kind).map(|p| p.amount).sum();
-                        if paid == 0 {
+                        let paid_by_kind = original_kinds.contains(&kind);
+                        let left: i64 = remaining.iter().filter(|p| p.kind == kind).map(|p| p.amount).sum();
+                        if !paid_by_kind {
                             need(Permission::RefundToDifferentTender, uow)?;
-                        } else if kind != TenderKind::Cash && amount > paid {
-                            return Err(StoreError::invalid(&format!("refund[{i}].amount"), "over_refund", format!("only {paid} was paid by {} on {} and not yet refunded", kind.as_str(), o.receipt_number)));
+                        } else if kind != TenderKind::Cash && amount > left {
+                            return Err(StoreError::invalid(&format!("refund[{i}].amount"), "over_refund", format!("only {left} was paid by {} on {} and not yet refunded", kind.as_str(), o.receipt_number)));
                         }
                     }
-                    out.extend(spread(Some(kind), amount, &reference));
+                    out.extend(spread(&mut remaining, Some(kind), amount, &reference, Some(i)));
                 }
                 out
             };
-            for (i, part) in split.iter().enumerate() {
+            for (k, part) in split.iter().enumerate() {
+                let i = part.input_index.unwrap_or(k);
                 if matches!(part.kind, TenderKind::StoreCredit | TenderKind::Loyalty) && customer.is_none() {
                     return Err(StoreError::invalid(&format!("refund[{i}].kind"), "customer_required", "refunding to store credit or points needs a customer"));
                 }
@@ -531,6 +510,58 @@ struct RefundPart {
     /// The sale payment the money goes back to (`None`: a tender the sale was not paid with).
     refund_of: Option<String>,
     gift_card_id: Option<String>,
+    /// The caller's `refund[i]` this part comes from (for error fields).
+    input_index: Option<usize>,
+}
+
+/// Spreads `amount` of tender `kind` over the sale's payments of that kind (all of them when
+/// `kind` is None) in proportion to what each can still give back, and takes the parts off
+/// `remaining`; what no payment of that kind can take goes to `kind` (cash when None) without a
+/// payment to return to.
+fn spread(
+    remaining: &mut [Refundable],
+    kind: Option<TenderKind>,
+    amount: i64,
+    reference: &str,
+    input_index: Option<usize>,
+) -> Vec<RefundPart> {
+    let pool: Vec<usize> = (0..remaining.len())
+        .filter(|&k| kind.is_none_or(|t| remaining[k].kind == t))
+        .collect();
+    let weights: Vec<i64> = pool.iter().map(|&k| remaining[k].amount).collect();
+    let parts = allocate(amount.min(weights.iter().sum()), &weights);
+    let mut out = Vec::new();
+    for (&k, a) in pool.iter().zip(parts) {
+        if a <= 0 {
+            continue;
+        }
+        let p = &mut remaining[k];
+        p.amount -= a;
+        out.push(RefundPart {
+            kind: p.kind,
+            amount: a,
+            reference: if reference.is_empty() {
+                p.reference.clone()
+            } else {
+                reference.to_string()
+            },
+            refund_of: Some(p.payment_id.clone()),
+            gift_card_id: p.gift_card_id.clone(),
+            input_index,
+        });
+    }
+    let short = amount - out.iter().map(|x| x.amount).sum::<i64>();
+    if short > 0 {
+        out.push(RefundPart {
+            kind: kind.unwrap_or(TenderKind::Cash),
+            amount: short,
+            reference: reference.to_string(),
+            refund_of: None,
+            gift_card_id: None,
+            input_index,
+        });
+    }
+    out
 }
 
 /// What each payment of an order can still give back: paid (cash net of change) minus what
@@ -566,10 +597,17 @@ fn refundable_payments(
             })
         })
         .collect();
-    let take = |out: &mut Vec<Refundable>, kind: TenderKind, mut amount: i64| {
-        for p in out.iter_mut().rev().filter(|p| p.kind == kind) {
-            let t = amount.min(p.amount);
-            p.amount -= t;
+    // Change comes out of the last cash payments; a refund written before refunds named their
+    // payment is taken from its tender's payments in order, as it was given then (the first
+    // gift card that paid).
+    let take = |out: &mut Vec<Refundable>, kind: TenderKind, mut amount: i64, from_last: bool| {
+        let mut idx: Vec<usize> = (0..out.len()).filter(|&k| out[k].kind == kind).collect();
+        if from_last {
+            idx.reverse();
+        }
+        for k in idx {
+            let t = amount.min(out[k].amount);
+            out[k].amount -= t;
             amount -= t;
         }
     };
@@ -578,20 +616,32 @@ fn refundable_payments(
             "SELECT COALESCE(SUM(-amount), 0) FROM payment WHERE order_id = ?1 AND kind = 'change'",
         )?
         .query_row([order_id], |r| r.get(0))?;
-    take(&mut out, TenderKind::Cash, change);
-    let refunded: Vec<(Option<String>, String, i64)> = conn
+    take(&mut out, TenderKind::Cash, change, true);
+    // Older gift-card refunds name their card in the card's ledger (same return, same amount).
+    let refunded: Vec<(Option<String>, String, i64, Option<String>)> = conn
         .prepare_cached(
-            "SELECT p.refund_of, p.tender, -p.amount FROM payment p JOIN sale_return r ON r.id = p.return_id
+            "SELECT p.refund_of, p.tender, -p.amount,
+                    COALESCE(p.gift_card_id, (SELECT t.gift_card_id FROM gift_card_txn t
+                        WHERE t.return_id = p.return_id AND t.kind = 'refund' AND t.amount = -p.amount LIMIT 1))
+             FROM payment p JOIN sale_return r ON r.id = p.return_id
              WHERE r.order_id = ?1 AND p.kind = 'refund' AND p.tender <> 'exchange'",
         )?
-        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<Result<_, _>>()?;
-    for (of, tender, amount) in refunded {
-        match of.and_then(|id| out.iter_mut().find(|p| p.payment_id == id)) {
-            Some(p) => p.amount -= amount.min(p.amount),
+    for (of, tender, amount, card) in refunded {
+        let target = of
+            .and_then(|id| out.iter().position(|p| p.payment_id == id))
+            .or_else(|| {
+                card.and_then(|c| {
+                    out.iter()
+                        .position(|p| p.gift_card_id.as_deref() == Some(c.as_str()))
+                })
+            });
+        match target {
+            Some(k) => out[k].amount -= amount.min(out[k].amount),
             None => {
                 if let Ok(kind) = TenderKind::parse(&tender) {
-                    take(&mut out, kind, amount);
+                    take(&mut out, kind, amount, false);
                 }
             }
         }

@@ -210,7 +210,7 @@ fn resolve_line(
 
 /// The rate (thousandths of a percent) of the store's default tax class; 0 when none is set
 /// (`check` lists the taxable variants that would then sell at 0 %).
-fn default_rate(conn: &Connection, settings: &Settings) -> StoreResult<u32> {
+pub(crate) fn default_rate(conn: &Connection, settings: &Settings) -> StoreResult<u32> {
     if settings.default_tax_class.is_empty() {
         return Ok(0);
     }

@@ -121,8 +121,8 @@ use backroom_api::{ImportReport, RowProblem};
 use backroom_domain::barcode;
 use backroom_domain::barcode::CodeKind;
 use backroom_domain::catalog::{
-    format_grams, parse_bool, parse_weight_grams, AttributeKind, Handle, InventoryPolicy,
-    ProductStatus, Sku, SKU_MAX_CHARS,
+    format_grams, parse_bool, parse_weight_grams, strip_text_marker, AttributeKind, Handle,
+    InventoryPolicy, ProductStatus, Sku, SKU_MAX_CHARS,
 };
 use backroom_domain::money::format_minor;
 use backroom_domain::stock::{MovementReason, StockState};
@@ -1027,8 +1027,7 @@ impl<'a> Planner<'a> {
             let row = &rows[r];
             variant_lines.push(row.line);
             // Shopify's export writes a numeric-looking SKU as `'42248509259858`.
-            let raw_sku = cols.cell(row, Col::Sku);
-            let raw_sku = raw_sku.strip_prefix('\'').unwrap_or(raw_sku).trim();
+            let raw_sku = strip_text_marker(cols.cell(row, Col::Sku));
             let m = ex.and_then(|e| {
                 e.variants
                     .iter()
@@ -1263,6 +1262,10 @@ impl<'a> Planner<'a> {
             ex.map(|e| e.images.clone()).unwrap_or_default()
         };
 
+        // The codes this product claims in the file; released again if it is skipped, so a
+        // product left out never pushes a later one to a suffix or a clash.
+        let mut claimed_skus: Vec<String> = Vec::new();
+        let mut claimed_codes: Vec<String> = Vec::new();
         // The same SKU on two variants is legal in Shopify: the first keeps it, a later one
         // gets the first free `-2`, `-3`… suffix, said in a note, so a SKU finds one variant.
         for (i, &line) in variant_lines.iter().enumerate() {
@@ -1284,6 +1287,7 @@ impl<'a> Planner<'a> {
             }
             self.file_skus
                 .insert(p.variants[i].sku.clone(), (g.handle.clone(), line));
+            claimed_skus.push(p.variants[i].sku.clone());
         }
         // A barcode means one variant, and no code is one variant's SKU and another's barcode.
         for (i, v) in p.variants.iter().enumerate() {
@@ -1297,6 +1301,7 @@ impl<'a> Planner<'a> {
                     continue;
                 }
                 self.file_barcodes.insert(code.clone(), here.clone());
+                claimed_codes.push(code.clone());
                 if let Some(h) = self.db.barcodes.get(code).filter(|h| **h != g.handle) {
                     let msg =
                         format!("barcode {code} is already used by product '{h}' in this store");
@@ -1323,7 +1328,7 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            if let Ok(canonical) = barcode::normalize(&v.sku) {
+            for canonical in barcode::code_keys(&v.sku) {
                 let other = match self.file_barcodes.get(&canonical).filter(|o| **o != here) {
                     Some((h, r)) => Some(format!("row {r} (product '{h}')")),
                     None => self
@@ -1340,6 +1345,7 @@ impl<'a> Planner<'a> {
                         v.sku
                     );
                     self.col_problem(line, Col::Sku, msg);
+                    break;
                 }
             }
         }
@@ -1354,6 +1360,12 @@ impl<'a> Planner<'a> {
             }
         };
         let Some(product) = normalised.filter(|_| self.problems.len() == before_problems) else {
+            for sku in claimed_skus {
+                self.file_skus.remove(&sku);
+            }
+            for code in claimed_codes {
+                self.file_barcodes.remove(&code);
+            }
             return Ok(None);
         };
         let written = match ex {
@@ -2564,7 +2576,7 @@ fn plan_inventory(
         let mut quantities = Vec::new();
         for (idx, location, col) in targets {
             let text = row.cell(Some(idx));
-            if text.is_empty() {
+            if text.is_empty() || text.eq_ignore_ascii_case("not stocked") {
                 continue;
             }
             match parse_count(text, &col) {
@@ -2582,7 +2594,7 @@ fn plan_inventory(
             skipped += 1;
             continue;
         }
-        let sku = row.cell(inv.sku);
+        let sku = strip_text_marker(row.cell(inv.sku));
         let handle = row.cell(inv.handle).to_lowercase();
         let mut values: Vec<String> = inv
             .values
@@ -2729,11 +2741,22 @@ fn inventory_movements(
 /// valid UTF-8 are copied byte for byte.
 pub fn write_rows(reader: impl Read, rows: &[u64], writer: impl Write) -> StoreResult<u64> {
     let wanted: HashSet<u64> = rows.iter().copied().collect();
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+    // The file's own delimiter, read and written, so rows are counted as the import counted
+    // them and come back in the form they went in.
+    let delimiter = sniff_delimiter(
+        std::io::BufRead::fill_buf(&mut reader)
+            .map_err(|e| StoreError::Csv(format!("reading the CSV file: {e}")))?,
+    );
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
+        .delimiter(delimiter)
         .from_reader(reader);
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(writer);
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_writer(writer);
     let mut rec = csv::ByteRecord::new();
     let (mut line, mut written) = (0u64, 0u64);
     loop {

@@ -621,6 +621,16 @@ fn a_price_label_keeps_its_quantity() {
         })
         .unwrap();
     assert_eq!(q.total, 998, "two labels of 4.99 are 9.98, never 4.99");
+    // The item's own shelf code (value 00000) is the item at its price in force, not a free label.
+    let shelf = t
+        .store
+        .lookup_barcode(&backroom_domain::barcode::base_code("2300042"))
+        .unwrap()
+        .expect("the shelf code scans");
+    assert_eq!(
+        (shelf.variant.sku.as_str(), shelf.embedded_price_minor),
+        ("TEE-RED-M", None)
+    );
 }
 
 #[test]
@@ -687,8 +697,15 @@ fn older_inventory_exports_and_semicolon_files_import() {
     let r = import(&mut t, products.as_bytes(), false);
     assert!(r.problems.is_empty(), "{:#?}", r.problems);
     // Shopify's older inventory export: one quantity column per location, named after it.
-    let inv = "Handle,Title,Option1 Name,Option1 Value,SKU,HS Code,COO,MAIN\n\
-               mug,Mug,Title,Default Title,MUG-1,,,7.0\n";
+    t.store
+        .create_location(backroom_store::NewLocation {
+            code: "WH".into(),
+            name: "Back Store".into(),
+            kind: "warehouse".into(),
+        })
+        .unwrap();
+    let inv = "Handle,Title,Option1 Name,Option1 Value,SKU,HS Code,COO,MAIN,Back Store\n\
+               mug,Mug,Title,Default Title,'MUG-1,,,7.0,not stocked\n";
     let r = t.store.import_inventory(inv.as_bytes(), false).unwrap();
     assert!(r.problems.is_empty(), "{:#?}", r.problems);
     assert_eq!(r.stock_movements, 1);
@@ -789,5 +806,176 @@ fn a_large_import_is_several_bounded_ops_in_one_transaction() {
         t.footprint(),
         before,
         "nothing of the 2,500 good products was written"
+    );
+}
+
+#[test]
+fn one_return_never_gives_a_payment_back_twice() {
+    let mut t = new_store();
+    let mut p = tee();
+    p.variants[0].price_minor = 3000;
+    t.store.save_product(p).unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    t.store
+        .issue_gift_card("CARD-A", 3000, None, None, None)
+        .unwrap();
+    let o = t
+        .store
+        .complete_sale(SaleInput {
+            cart_id: "gc-cash".into(),
+            lines: vec![SaleLineInput {
+                sku: "TEE-RED-M".into(),
+                quantity: 2,
+                ..Default::default()
+            }],
+            tenders: vec![
+                card_tender("CARD-A", 3000),
+                TenderInput {
+                    kind: "cash".into(),
+                    amount: 3000,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+    let mut r = return_of(&o.receipt_number, "TEE-RED-M", 2);
+    r.refund = vec![
+        backroom_store::RefundTender {
+            kind: "gift_card".into(),
+            amount: 3000,
+            reference: String::new(),
+        },
+        backroom_store::RefundTender {
+            kind: "gift_card".into(),
+            amount: 3000,
+            reference: String::new(),
+        },
+    ];
+    let e = t.store.process_return(r).unwrap_err();
+    assert_eq!(
+        (e.field(), e.code()),
+        (Some("refund[1].amount"), "over_refund"),
+        "the second line finds the card already given back: {e}"
+    );
+    assert_eq!(
+        t.store.gift_card("CARD-A").unwrap().balance,
+        0,
+        "nothing was refunded"
+    );
+}
+
+#[test]
+fn the_migration_pairs_two_equal_gift_card_payments_with_their_own_cards() {
+    let mut t = new_store();
+    let mut p = tee();
+    p.variants[0].price_minor = 2500;
+    t.store.save_product(p).unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    for code in ["CARD-A", "CARD-B"] {
+        t.store
+            .issue_gift_card(code, 2500, None, None, None)
+            .unwrap();
+    }
+    t.store
+        .complete_sale(SaleInput {
+            cart_id: "two-equal-cards".into(),
+            lines: vec![SaleLineInput {
+                sku: "TEE-RED-M".into(),
+                quantity: 2,
+                ..Default::default()
+            }],
+            tenders: vec![card_tender("CARD-A", 2500), card_tender("CARD-B", 2500)],
+            ..Default::default()
+        })
+        .unwrap();
+    // As a database written before payments named their card, then the migration's backfill.
+    let conn = t.store.connection();
+    conn.execute("UPDATE payment SET gift_card_id = NULL", [])
+        .unwrap();
+    let migration = include_str!("../../../migrations/local/0004_field_cases.sql");
+    let start = migration.find("WITH p AS").expect("the backfill statement");
+    let end = start + migration[start..].find(';').expect("its end");
+    conn.execute_batch(&migration[start..=end]).unwrap();
+    let cards: Vec<String> = conn
+        .prepare(
+            "SELECT g.code FROM payment p JOIN gift_card g ON g.id = p.gift_card_id
+             WHERE p.kind = 'sale' ORDER BY p.rowid",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        cards,
+        vec!["CARD-A", "CARD-B"],
+        "each payment keeps its own card"
+    );
+}
+
+#[test]
+fn codes_collide_in_every_form_a_scan_reads() {
+    let mut t = new_store();
+    let mut a = tee();
+    a.variants.truncate(1);
+    a.variants[0].barcodes = vec!["012345000065".into()]; // a UPC-A whose UPC-E is 01234565
+    t.store.save_product(a).unwrap();
+    let mut b = tee();
+    b.handle = "b".into();
+    b.title = "B".into();
+    b.variants.truncate(1);
+    b.variants[0].sku = "01234565".into();
+    b.variants[0].barcodes.clear();
+    let e = t.store.save_product(b).unwrap_err();
+    assert_eq!(
+        e.code(),
+        "code_taken",
+        "the SKU 01234565 would scan as that UPC-A: {e}"
+    );
+    // A SKU an older import stored with its apostrophe is still found as typed.
+    t.store
+        .connection()
+        .execute(
+            "UPDATE variant SET sku = '''777' WHERE sku = 'TEE-RED-M'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(sku_of(&t, "'777"), "'777");
+}
+
+#[test]
+fn a_skipped_product_does_not_push_a_later_one_to_a_suffix() {
+    let mut t = new_store();
+    let file = "Handle,Title,Variant SKU,Variant Price\n\
+                bad,Bad,SHARED-1,abc\n\
+                good,Good,SHARED-1,2.00\n";
+    let r = import_with(
+        &mut t,
+        file.as_bytes(),
+        ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!((r.products_created, r.products_skipped), (1, 1));
+    assert_eq!(
+        t.store.product_by_handle("good").unwrap().unwrap().variants[0].sku,
+        "SHARED-1",
+        "the skipped product never took the SKU"
+    );
+    // The skipped rows of a semicolon file come back with semicolons.
+    let semi = "Handle;Title;Variant SKU;Variant Price\nbad2;Bad;B-2;x\nok2;Ok;O-2;1.00\n";
+    let r = import(&mut t, semi.as_bytes(), true);
+    assert_eq!(r.skipped_rows, vec![2]);
+    let mut out = Vec::new();
+    write_rows(semi.as_bytes(), &r.skipped_rows, &mut out).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "Handle;Title;Variant SKU;Variant Price\nbad2;Bad;B-2;x\n"
     );
 }

@@ -262,6 +262,47 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     s.wait_text(".progress", |t| t.contains("100%")).await;
     s.shot("10-import-done").await;
 
+    // An older file: the scarf without its blue variant, and a row with a bad price. The
+    // preview says what the update would archive and offers to skip the bad product.
+    let older = "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n\
+                 e2e-wool-scarf,Wool Scarf,Colour,Red,E2E-SCARF-RED,31.90\n\
+                 e2e-broken,Broken,Title,Default Title,E2E-BROKEN,12;50\n";
+    s.set_value("#import-csv", older).await;
+    s.click("#import-preview").await;
+    let changes = s
+        .wait_text("#import-changes", |t| t.contains("E2E-SCARF-BLU"))
+        .await;
+    assert!(
+        changes.contains("archives E2E-SCARF-BLU") && changes.contains("E2E-SCARF-RED: price"),
+        "the preview names the variant an older file would archive: {changes}"
+    );
+    let skip = s
+        .wait_text("#import-skip", |t| t.contains("skip 1 with problems"))
+        .await;
+    assert!(skip.contains("Import the valid products"), "{skip}");
+    s.shot("10b-import-preview-changes").await;
+    s.click("#import-skip").await;
+    let skipped = s
+        .wait_text("#import-skipped", |t| t.contains("Skipped 1"))
+        .await;
+    assert!(skipped.contains("1 rows"), "{skipped}");
+    s.click("#import-edit-skipped").await;
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = s.value("#import-csv").await;
+        if !text.contains("E2E-SCARF-RED") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        text.starts_with("Handle,Title")
+            && text.contains("e2e-broken")
+            && !text.contains("E2E-SCARF-RED"),
+        "the skipped rows, with the header, are back in the box to fix: {text}"
+    );
+    s.shot("10c-import-skipped-rows").await;
+
     s.client.close().await.expect("close session");
 
     let store = Store::open(&db).expect("reopen");
@@ -271,14 +312,34 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     );
     let imported = store
         .stock_qty(
-            "E2E-SCARF-BLU",
+            "E2E-SCARF-RED",
             "MAIN",
             backroom_domain::stock::StockState::Available,
         )
         .expect("imported SKU");
     assert_eq!(
-        imported, 6,
-        "the imported inventory quantity is stock at MAIN"
+        imported, 4,
+        "the imported inventory quantity is stock at MAIN (the older file has none to set)"
+    );
+    let scarf = store
+        .product_by_handle("e2e-wool-scarf")
+        .expect("read")
+        .expect("the scarf");
+    assert_eq!(
+        scarf
+            .variants
+            .iter()
+            .map(|v| v.sku.as_str())
+            .collect::<Vec<_>>(),
+        vec!["E2E-SCARF-RED"],
+        "importing the valid product applied the older file, as its preview said"
+    );
+    assert!(
+        store
+            .product_by_handle("e2e-broken")
+            .expect("read")
+            .is_none(),
+        "the skipped product was not imported"
     );
 }
 
