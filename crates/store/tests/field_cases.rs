@@ -71,7 +71,10 @@ fn problems_name_the_row_a_spreadsheet_shows_whatever_the_line_endings() {
         "<p>Heavy linen,</p>\n<p>two\npockets</p>",
     );
     let multi_crlf = multi.replace('\n', "\r\n");
+    // Old Mac Excel ends rows with a bare CR.
+    let cr = text.replace("\r\n", "\r");
     for (what, bytes) in [
+        ("bare CR", cr.into_bytes()),
         ("CRLF", crlf),
         ("LF", lf.into_bytes()),
         ("LF with a multi-line cell", multi.into_bytes()),
