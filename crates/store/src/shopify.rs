@@ -54,8 +54,10 @@
 //! the SKU of the stored variant with the same option values, or else gets a deterministic one
 //! built from the handle and the option values (`CLASSIC-TEE-RED-M`; longer than 64 characters,
 //! it keeps 55 and ends in eight hex digits of a UUIDv5 of the whole, so long handles stay
-//! distinct), counted in [`ImportReport::skus_generated`]. A barcode on two variants, or a code
-//! that is one variant's SKU and another's barcode, is a problem naming both (one rule for
+//! distinct), counted in [`ImportReport::skus_generated`]. A barcode already on another variant
+//! (of the file or the store) stays with the first one; the later variant is imported without it
+//! and a note names both (real exports put one part number on every condition of a product). A
+//! code that is one variant's SKU and another's barcode is a problem naming both (one rule for
 //! codes, [`crate::code`]).
 //!
 //! **Problems and notes.** Every problem is a [`RowProblem`] naming the row a spreadsheet shows
@@ -1289,26 +1291,39 @@ impl<'a> Planner<'a> {
                 .insert(p.variants[i].sku.clone(), (g.handle.clone(), line));
             claimed_skus.push(p.variants[i].sku.clone());
         }
-        // A barcode means one variant, and no code is one variant's SKU and another's barcode.
-        for (i, v) in p.variants.iter().enumerate() {
-            let line = variant_lines[i];
+        // A barcode means one variant. Real exports reuse one code on several variants (a
+        // manufacturer's part number on every condition of a refurbished laptop): the first
+        // variant keeps it and the later ones are imported without it, with a note naming both,
+        // so the file imports and a scan still finds one variant. No code is one variant's SKU
+        // and another's barcode.
+        for (i, &line) in variant_lines.iter().enumerate() {
             let here = (g.handle.clone(), line);
-            for code in &v.barcodes {
-                if let Some((h, other)) = self.file_barcodes.get(code) {
-                    let msg =
-                        format!("barcode {code} is already used on row {other} (product '{h}')");
-                    self.col_problem(line, Col::Barcode, msg);
+            let codes = std::mem::take(&mut p.variants[i].barcodes);
+            let mut kept = Vec::with_capacity(codes.len());
+            for code in codes {
+                let owner = match self.file_barcodes.get(&code) {
+                    Some((h, other)) => Some(format!("row {other} (product '{h}')")),
+                    None => self
+                        .db
+                        .barcodes
+                        .get(&code)
+                        .filter(|h| **h != g.handle)
+                        .map(|h| format!("product '{h}' in this store")),
+                };
+                if let Some(owner) = owner {
+                    self.note(
+                        line,
+                        Col::Barcode,
+                        format!(
+                            "barcode {code} is already on {owner}; this variant is imported \
+                             without it, so a scan finds one variant"
+                        ),
+                    );
                     continue;
                 }
                 self.file_barcodes.insert(code.clone(), here.clone());
                 claimed_codes.push(code.clone());
-                if let Some(h) = self.db.barcodes.get(code).filter(|h| **h != g.handle) {
-                    let msg =
-                        format!("barcode {code} is already used by product '{h}' in this store");
-                    self.col_problem(line, Col::Barcode, msg);
-                    continue;
-                }
-                for spelling in barcode::spellings(code) {
+                for spelling in barcode::spellings(&code) {
                     let other = match self.file_skus.get(&spelling).filter(|o| **o != here) {
                         Some((h, r)) => Some(format!("row {r} (product '{h}')")),
                         None => self
@@ -1327,7 +1342,13 @@ impl<'a> Planner<'a> {
                         break;
                     }
                 }
+                kept.push(code);
             }
+            p.variants[i].barcodes = kept;
+        }
+        for (i, v) in p.variants.iter().enumerate() {
+            let line = variant_lines[i];
+            let here = (g.handle.clone(), line);
             for canonical in barcode::code_keys(&v.sku) {
                 let other = match self.file_barcodes.get(&canonical).filter(|o| **o != here) {
                     Some((h, r)) => Some(format!("row {r} (product '{h}')")),

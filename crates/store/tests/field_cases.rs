@@ -982,3 +982,34 @@ fn a_skipped_product_does_not_push_a_later_one_to_a_suffix() {
         "Handle;Title;Variant SKU;Variant Price\nbad2;Bad;B-2;x\n"
     );
 }
+
+#[test]
+fn a_part_number_on_every_condition_of_a_product_imports_once() {
+    // A refurbished-electronics export: the manufacturer's part number in the Barcode column of
+    // every condition, and of another listing of the same model.
+    let mut t = new_store();
+    let file =
+        "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price,Variant Barcode\n\
+                air-13,Air 13,Condition,Excellent,AIR-EX,649.99,MVFL2LL/A\n\
+                air-13,,,Good,AIR-GD,599.99,MVFL2LL/A\n\
+                air-13-silver,Air 13 Silver,Condition,Good,AIRS-GD,599.99,MVFL2LL/A\n";
+    let r = import(&mut t, file.as_bytes(), false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    assert_eq!(r.products_created, 2, "both listings import");
+    assert_eq!(
+        r.notes
+            .iter()
+            .filter(|n| n.column == "Variant Barcode" && n.message.contains("row 2"))
+            .map(|n| n.row)
+            .collect::<Vec<_>>(),
+        vec![3, 4],
+        "each later use of the code is named: {:#?}",
+        r.notes
+    );
+    assert_eq!(
+        sku_of(&t, "MVFL2LL/A"),
+        "AIR-EX",
+        "the code finds the first variant only"
+    );
+    healthy(&t);
+}

@@ -645,7 +645,7 @@ fn a_file_with_problems_reports_each_by_row_and_column_and_writes_nothing() {
 }
 
 #[test]
-fn a_barcode_already_in_the_store_is_a_problem_and_a_taken_sku_gets_a_suffix() {
+fn a_barcode_or_sku_already_in_the_store_stays_with_its_variant_and_the_import_goes_on() {
     let mut t = new_store();
     let other = ProductInput {
         handle: "house-tee".into(),
@@ -668,17 +668,27 @@ fn a_barcode_already_in_the_store_is_a_problem_and_a_taken_sku_gets_a_suffix() {
         "the mug's SKU belongs to another product, so the mug gets a suffixed SKU and a note \
          (row = the spreadsheet row of the record): {renamed}"
     );
+    let kept_off = note_at(&r, candle_row, "Variant Barcode");
     assert!(
-        problem_at(&r, candle_row, "Variant Barcode").contains("house-tee"),
-        "the candle's barcode belongs to another product"
+        kept_off.contains("house-tee") && kept_off.contains("imported without it"),
+        "the candle's barcode belongs to another product: it stays there, and the candle is \
+         imported without it: {kept_off}"
     );
-    assert_eq!(
-        r.problems.len(),
-        1,
-        "a barcode on two products is the one clash: {:#?}",
-        r.problems
-    );
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
     assert_eq!(t.footprint(), before, "dry run included: nothing written");
+    let r = import(&mut t, "products_legacy.csv", false);
+    assert!(r.problems.is_empty(), "{:#?}", r.problems);
+    assert_eq!(
+        t.store
+            .lookup_barcode("7612345678900")
+            .unwrap()
+            .unwrap()
+            .variant
+            .sku,
+        "HOUSE-L",
+        "the code still finds the one variant it was on"
+    );
+    healthy(&t);
 }
 
 #[test]
