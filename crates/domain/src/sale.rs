@@ -275,10 +275,22 @@ pub fn price_cart(
     if let Some(d) = &order_discount {
         d.validate("order_discount")?;
     }
+    // The bounds above keep every product inside i64; the multiplication is still checked, so
+    // a future change to them can only ever give a field error, never a wrapped amount.
+    let mut grosses = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        grosses.push(l.unit_price.checked_mul(l.quantity).ok_or_else(|| {
+            FieldError::new(
+                format!("lines[{i}].quantity"),
+                "out_of_range",
+                "price × quantity is beyond what an amount can hold",
+            )
+        })?);
+    }
     let mut priced: Vec<PricedLine> = lines
         .iter()
-        .map(|l| {
-            let gross = l.unit_price * l.quantity;
+        .zip(&grosses)
+        .map(|(l, &gross)| {
             let mut discounts = Vec::new();
             if let Some(d) = l.line_discount {
                 let amount = d.on(gross);

@@ -209,19 +209,26 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     }
 }
 
-fn read_table(reader: impl Read) -> StoreResult<Table> {
+/// A CSV reader over `reader` with the file's delimiter (see [`sniff_delimiter`]), headers read
+/// as a record (so the header keeps row 1), rows of any length; and that delimiter.
+fn csv_reader<R: Read>(reader: R) -> StoreResult<(csv::Reader<std::io::BufReader<R>>, u8)> {
     let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
     let delimiter = sniff_delimiter(
         std::io::BufRead::fill_buf(&mut reader)
             .map_err(|e| StoreError::Csv(format!("reading the CSV file: {e}")))?,
     );
-    // csv-core strips a UTF-8 BOM at the start of the input; headers are handled here so the
-    // header line keeps its line number (1) and lossy names.
-    let mut rdr = csv::ReaderBuilder::new()
+    let rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
         .delimiter(delimiter)
         .from_reader(reader);
+    Ok((rdr, delimiter))
+}
+
+fn read_table(reader: impl Read) -> StoreResult<Table> {
+    // csv-core strips a UTF-8 BOM at the start of the input; headers are handled here so the
+    // header line keeps its line number (1) and lossy names.
+    let (mut rdr, _) = csv_reader(reader)?;
     let mut headers: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
@@ -2762,18 +2769,9 @@ fn inventory_movements(
 /// valid UTF-8 are copied byte for byte.
 pub fn write_rows(reader: impl Read, rows: &[u64], writer: impl Write) -> StoreResult<u64> {
     let wanted: HashSet<u64> = rows.iter().copied().collect();
-    let mut reader = std::io::BufReader::with_capacity(64 * 1024, reader);
     // The file's own delimiter, read and written, so rows are counted as the import counted
     // them and come back in the form they went in.
-    let delimiter = sniff_delimiter(
-        std::io::BufRead::fill_buf(&mut reader)
-            .map_err(|e| StoreError::Csv(format!("reading the CSV file: {e}")))?,
-    );
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(false)
-        .delimiter(delimiter)
-        .from_reader(reader);
+    let (mut rdr, delimiter) = csv_reader(reader)?;
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .delimiter(delimiter)
