@@ -1,5 +1,6 @@
 //! The Tauri commands: decode, call one use-case, map the error. Nothing else lives here.
 
+use backroom_domain::receipt::{CodePage, PrintFormat};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -774,12 +775,30 @@ pub async fn print_receipt(
     send_job(with_store(&app, move |s| s.receipt_job(&receipt, duplicate)).await?).await
 }
 
+/// A test page on `printer` in the print format being edited (`columns`, `code_page`; the
+/// saved one for what is not given), before it is saved.
 #[tauri::command]
 pub async fn print_test_page(
     app: State<'_, App>,
     printer: String,
+    columns: Option<u32>,
+    code_page: Option<String>,
 ) -> Result<PrintResult, ApiError> {
-    send_job(with_store(&app, move |s| s.test_page_job(&printer)).await?).await
+    send_job(
+        with_store(&app, move |s| {
+            let saved = s.settings()?.print_format;
+            let format = PrintFormat::new(
+                columns.map_or(saved.columns, |c| c as usize),
+                match code_page.as_deref() {
+                    Some(cp) => CodePage::parse(cp)?,
+                    None => saved.code_page,
+                },
+            )?;
+            s.test_page_job(&printer, &format)
+        })
+        .await?,
+    )
+    .await
 }
 
 #[tauri::command]

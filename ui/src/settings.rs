@@ -85,6 +85,8 @@ fn StoreSettings(currency: String) -> impl IntoView {
     let points = RwSignal::new(String::new());
     let point_value = RwSignal::new(String::new());
     let default_tax = RwSignal::new(String::new());
+    let columns = RwSignal::new(String::new());
+    let code_page = RwSignal::new(String::new());
     let classes = RwSignal::new(Vec::<TaxClassView>::new());
     let fb = Feedback::new();
     let cur = StoredValue::new(currency);
@@ -95,6 +97,8 @@ fn StoreSettings(currency: String) -> impl IntoView {
         match api::call0::<StoreSettingsView>("store_settings").await {
             Ok(s) => {
                 default_tax.set(s.default_tax_class.clone());
+                columns.set(s.printer_columns.to_string());
+                code_page.set(s.printer_code_page.clone());
                 name.set(s.store_name.clone());
                 footer.set(s.receipt_footer.clone());
                 printer.set(s.printer.clone());
@@ -131,6 +135,11 @@ fn StoreSettings(currency: String) -> impl IntoView {
         s.loyalty_points_per_unit = per_unit;
         s.loyalty_point_value = value;
         s.default_tax_class = default_tax.get_untracked();
+        s.printer_columns = match columns.get_untracked().trim().parse::<u32>() {
+            Ok(v) => v,
+            Err(_) => return fb.error.set("columns: is not a whole number".into()),
+        };
+        s.printer_code_page = code_page.get_untracked();
         spawn_local(async move {
             let r =
                 api::call::<_, ()>("update_store_settings", &json!({"settings": s.clone()})).await;
@@ -142,8 +151,14 @@ fn StoreSettings(currency: String) -> impl IntoView {
     };
     let test_print = move || {
         let p = printer.get_untracked();
+        let cols = columns.get_untracked().trim().parse::<u32>().ok();
+        let cp = code_page.get_untracked();
         spawn_local(async move {
-            let r = api::call::<_, PrintResult>("print_test_page", &json!({"printer": p})).await;
+            let r = api::call::<_, PrintResult>(
+                "print_test_page",
+                &json!({"printer": p, "columns": cols, "codePage": cp}),
+            )
+            .await;
             fb.done(r, |r| {
                 format!("Test page sent to {} ({} bytes)", r.printer, r.bytes)
             });
@@ -170,6 +185,21 @@ fn StoreSettings(currency: String) -> impl IntoView {
             <h3>"Receipt printer"</h3>
             <label>"Printer"<input id="settings-printer" placeholder="192.168.1.50:9100 or /dev/usb/lp0" prop:value=move || printer.get() on:input=move |ev| printer.set(event_target_value(&ev))/>
                 <small class="muted">"ESC/POS over raw TCP (port 9100) or a device path; blank for none (receipts then show as printable HTML)"</small></label>
+            {field("Characters per line (48 = 80 mm, 32 = 58 mm)", "settings-columns", columns)}
+            <label>"Code page"
+                <select id="settings-code-page" prop:value=move || code_page.get() on:change=move |ev| code_page.set(event_target_value(&ev))>
+                    {backroom_domain::receipt::CodePage::ALL.map(|c| {
+                        let v = c.as_str();
+                        let label = match c {
+                            backroom_domain::receipt::CodePage::Pc437 => "PC437 — US (default)",
+                            backroom_domain::receipt::CodePage::Pc850 => "PC850 — Western",
+                            backroom_domain::receipt::CodePage::Pc852 => "PC852 — Central Eur.",
+                            backroom_domain::receipt::CodePage::Pc858 => "PC858 — Western + €",
+                        };
+                        view! { <option value=v selected=move || code_page.get() == v>{label}</option> }
+                    })}
+                </select>
+                <small class="muted">"the test page shows whether ü, ł and € print right"</small></label>
             <div class="bar">
                 <button id="settings-test-print" on:click=move |_| test_print()>"Print test page"</button>
                 <button id="settings-save" class="primary" on:click=move |_| save()>"Save settings"</button>

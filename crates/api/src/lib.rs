@@ -802,6 +802,14 @@ pub struct StoreSettingsView {
     /// none).
     #[serde(default)]
     pub default_tax_class: String,
+    /// Receipt printer characters per line: 48 on 80 mm paper, 32 on 58 mm (24–64; 0 keeps the
+    /// stored value).
+    #[serde(default)]
+    pub printer_columns: u32,
+    /// The printer's code page: `PC437`, `PC850`, `PC852` (Central European) or `PC858` (with
+    /// €); blank keeps the stored value.
+    #[serde(default)]
+    pub printer_code_page: String,
 }
 
 /// Where a receipt went.

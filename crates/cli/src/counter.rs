@@ -619,8 +619,9 @@ pub fn sale(store: &mut Store, out: &Out, cmd: SaleCmd) -> anyhow::Result<()> {
             duplicate,
         } => {
             let r = store.receipt(&receipt, duplicate)?;
+            let format = store.settings()?.print_format;
             if let Some(p) = escpos {
-                std::fs::write(&p, r.to_escpos())
+                std::fs::write(&p, r.to_escpos_for(&format))
                     .with_context(|| format!("writing {}", p.display()))?;
             }
             if let Some(p) = html {
@@ -628,10 +629,10 @@ pub fn sale(store: &mut Store, out: &Out, cmd: SaleCmd) -> anyhow::Result<()> {
                     .with_context(|| format!("writing {}", p.display()))?;
             }
             if let Some(addr) = printer {
-                backroom_store::send_to_printer(&addr, &r.to_escpos())?;
+                backroom_store::send_to_printer(&addr, &r.to_escpos_for(&format))?;
             }
             let text = r
-                .text_lines()
+                .text_lines_in(format.columns)
                 .into_iter()
                 .map(|(l, _)| l)
                 .collect::<Vec<_>>()

@@ -15,7 +15,7 @@ use backroom_api::{
     StoreSettingsView, TaxClassView,
 };
 use backroom_domain::money::format_minor;
-use backroom_domain::receipt::{escpos, two_columns, TextLine};
+use backroom_domain::receipt::{escpos, two_columns_in, wrap, CodePage, PrintFormat, TextLine};
 use backroom_domain::staff::Permission;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -115,6 +115,10 @@ const PRODUCT_ROW: &str = "SELECT p.handle, p.title, p.vendor, p.status, count(v
             coalesce(min(v.price_minor), 0), coalesce(max(v.price_minor), 0)
      FROM product p LEFT JOIN variant v ON v.product_id = p.id AND v.archived = 0";
 
+/// The test page's sample text: a letter of each language the code pages serve, and the euro.
+const TEST_TEXT: &str =
+    "Müller & Söhne · Crème brûlée · Señor · Łódź · Žluťoučký kůň · Őrség · 12,50 €";
+
 impl Store {
     /// The store's editable settings.
     pub fn store_settings(&self) -> StoreResult<StoreSettingsView> {
@@ -128,6 +132,8 @@ impl Store {
             loyalty_points_per_unit: s.loyalty_points_per_unit,
             loyalty_point_value: s.loyalty_point_value,
             default_tax_class: s.default_tax_class.clone(),
+            printer_columns: s.print_format.columns as u32,
+            printer_code_page: s.print_format.code_page.as_str().to_string(),
         })
     }
 
@@ -172,6 +178,19 @@ impl Store {
         }
         let footer = input.receipt_footer.trim().to_string();
         let default_tax = input.default_tax_class.trim().to_ascii_uppercase();
+        let format = PrintFormat::new(
+            match input.printer_columns {
+                0 => before.printer_columns as usize,
+                n => n as usize,
+            },
+            if input.printer_code_page.trim().is_empty() {
+                CodePage::parse(&before.printer_code_page)?
+            } else {
+                CodePage::parse(&input.printer_code_page)?
+            },
+        )?;
+        let columns = format.columns.to_string();
+        let code_page = format.code_page.as_str().to_string();
         self.write(|uow| {
             crate::staff::authorize(uow, Permission::ManageCatalog, None)?;
             if !default_tax.is_empty() {
@@ -193,6 +212,8 @@ impl Store {
                 ("receipt_printer", &printer),
                 ("receipt_footer", &footer),
                 ("default_tax_class", &default_tax),
+                ("printer_columns", &columns),
+                ("printer_code_page", &code_page),
             ] {
                 uow.tx.execute(
                     "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
@@ -200,7 +221,8 @@ impl Store {
                 )?;
             }
             let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer,
-                               "default_tax_class": default_tax});
+                               "default_tax_class": default_tax, "printer_columns": format.columns,
+                               "printer_code_page": code_page});
             let change = Change::new("settings.updated", "setting", "store")
                 .before(
                     json!({"store_name": before.store_name, "printer": before.printer,
@@ -215,24 +237,36 @@ impl Store {
     }
 
     /// Prints a short test page on `printer` (not yet saved), so a printer can be tried
-    /// before it is saved in settings.
+    /// before it is saved in settings, in the saved print format.
     pub fn print_test_page(&self, printer: &str) -> StoreResult<PrintResult> {
-        self.test_page_job(printer)?.send()
+        let format = self.settings()?.print_format;
+        self.test_page_job(printer, &format)?.send()
     }
 
-    /// The test page as a print job for `printer` (see [`Store::receipt_job`]).
-    pub fn test_page_job(&self, printer: &str) -> StoreResult<PrintJob> {
+    /// The test page as a print job for `printer` in `format` (see [`Store::receipt_job`]): the
+    /// store, the printer, the width as a ruler, and letters of every language the code pages
+    /// serve, so a wrong code page shows at once.
+    pub fn test_page_job(&self, printer: &str, format: &PrintFormat) -> StoreResult<PrintJob> {
         check_printer(printer)?;
         let st = self.settings()?;
-        let lines: Vec<TextLine> = vec![
+        let w = format.columns;
+        let ruler: String = (1..=w).map(|i| char::from(b'0' + (i % 10) as u8)).collect();
+        let mut lines: Vec<TextLine> = vec![
             (st.store_name.clone(), true),
             ("Backroom test print".to_string(), false),
-            (two_columns("Printer", printer.trim()), false),
-            (two_columns("Width", "48 columns"), false),
         ];
+        for (l, r) in [
+            ("Printer", printer.trim().to_string()),
+            ("Width", format!("{w} columns")),
+            ("Code page", format.code_page.as_str().to_string()),
+        ] {
+            lines.extend(two_columns_in(l, &r, w).into_iter().map(|t| (t, false)));
+        }
+        lines.push((ruler, false));
+        lines.extend(wrap(TEST_TEXT, w).into_iter().map(|t| (t, false)));
         Ok(PrintJob {
             printer: printer.trim().to_string(),
-            bytes: escpos(&lines),
+            bytes: escpos(&lines, format.code_page),
         })
     }
 
@@ -249,7 +283,9 @@ impl Store {
     pub fn receipt_job(&self, key: &str, duplicate: bool) -> StoreResult<PrintJob> {
         Ok(PrintJob {
             printer: self.settings()?.printer.clone(),
-            bytes: self.any_receipt(key, duplicate)?.to_escpos(),
+            bytes: self
+                .any_receipt(key, duplicate)?
+                .to_escpos_for(&self.settings()?.print_format),
         })
     }
 
@@ -257,15 +293,22 @@ impl Store {
     pub fn z_report_job(&self, shift: &str) -> StoreResult<PrintJob> {
         Ok(PrintJob {
             printer: self.settings()?.printer.clone(),
-            bytes: escpos(&self.z_report_lines(shift)?),
+            bytes: escpos(
+                &self.z_report_lines(shift)?,
+                self.settings()?.print_format.code_page,
+            ),
         })
     }
 
-    /// The Z-report (or, for an open shift, the X-report so far) as 48-column text lines.
+    /// The Z-report (or, for an open shift, the X-report so far) as text lines as wide as the
+    /// receipt printer's paper.
     pub fn z_report_lines(&self, shift: &str) -> StoreResult<Vec<TextLine>> {
         let z = self.z_report(shift)?;
         let exp = self.settings()?.currency.exponent();
+        let w = self.settings()?.print_format.columns;
         let m = |v: i64| format_minor(v, exp);
+        // Labels are short; a label that still does not fit wraps onto a line of its own.
+        let two_columns = |l: &str, r: &str| two_columns_in(l, r, w).join("\n");
         let row = |l: &str, v: i64| (two_columns(l, &m(v)), false);
         let title = if z.closed_at.is_some() {
             "Z-REPORT"
@@ -276,12 +319,16 @@ impl Store {
             (self.settings()?.store_name.clone(), true),
             (format!("{title} {}", z.number), true),
             (
-                format!(
-                    "{} · opened {} by {}",
-                    z.location,
-                    format_time(z.opened_at),
-                    z.opened_by
-                ),
+                wrap(
+                    &format!(
+                        "{} · opened {} by {}",
+                        z.location,
+                        format_time(z.opened_at),
+                        z.opened_by
+                    ),
+                    w,
+                )
+                .join("\n"),
                 false,
             ),
         ];

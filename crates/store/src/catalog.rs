@@ -49,6 +49,13 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
         loyalty_point_value: get("loyalty_point_value")?.parse().unwrap_or(1),
         printer: get("receipt_printer")?,
         default_tax_class: get("default_tax_class")?,
+        print_format: backroom_domain::receipt::PrintFormat {
+            columns: get("printer_columns")?
+                .parse()
+                .unwrap_or(backroom_domain::receipt::WIDTH),
+            code_page: backroom_domain::receipt::CodePage::parse(&get("printer_code_page")?)
+                .unwrap_or_default(),
+        },
         receipt_footer: conn
             .query_row(
                 "SELECT value FROM setting WHERE key = 'receipt_footer'",

@@ -110,6 +110,8 @@ pub struct Settings {
     /// none; `check` then lists those variants, which would sell at 0 %). Shopify's
     /// `Variant Taxable` / `Charge tax` maps to it on import.
     pub default_tax_class: String,
+    /// How the receipt printer prints: columns per line and code page (Settings).
+    pub print_format: backroom_domain::receipt::PrintFormat,
 }
 
 /// One local store database.

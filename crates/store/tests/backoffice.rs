@@ -345,3 +345,73 @@ fn backup_reports_progress_and_restores() {
     let copy = Store::open(&dest).unwrap();
     assert_eq!(copy.product_list("", 10).unwrap().len(), 1);
 }
+
+/// One print job received by a TCP listener standing in for a thermal printer.
+fn printer() -> (String, std::thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let reader = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut bytes = Vec::new();
+        conn.read_to_end(&mut bytes).unwrap();
+        bytes
+    });
+    (addr, reader)
+}
+
+#[test]
+fn umlauts_print_in_the_printers_code_page_on_its_paper_width() {
+    let mut t = new_store();
+    t.store.save_product(tee()).unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    let receipt = sell_one(&mut t.store);
+    let (addr, job) = printer();
+    let mut s = t.store.store_settings().unwrap();
+    s.store_name = "Feinkost Müller & Söhne".into();
+    s.receipt_footer = "Danke! Umtausch 30 Tage · 12,50 €".into();
+    s.printer = addr;
+    t.store.update_store_settings(s).unwrap();
+    t.store.print_receipt(&receipt, false).unwrap();
+    let bytes = job.join().unwrap();
+    assert_eq!(&bytes[2..5], &[0x1B, b't', 0], "PC437 is selected");
+    let name = b"Feinkost M\x81ller & S\x94hne";
+    assert!(
+        bytes.windows(name.len()).any(|w| w == name),
+        "ü is 0x81 and ö 0x94 in PC437, never '?': {}",
+        String::from_utf8_lossy(&bytes)
+    );
+
+    // A 58 mm printer with the euro: PC858, 32 columns.
+    let (addr, job) = printer();
+    let mut s = t.store.store_settings().unwrap();
+    s.printer = addr;
+    s.printer_columns = 32;
+    s.printer_code_page = "PC858".into();
+    t.store.update_store_settings(s).unwrap();
+    t.store.print_receipt(&receipt, true).unwrap();
+    let bytes = job.join().unwrap();
+    assert_eq!(
+        &bytes[2..5],
+        &[0x1B, b't', 19],
+        "PC858 is selected with ESC t 19"
+    );
+    assert!(bytes.contains(&0xD5), "€ is 0xD5 in PC858");
+    let body = &bytes[5..bytes.len() - 7];
+    for line in body.split(|b| *b == b'\n') {
+        let text: Vec<u8> = line.iter().copied().filter(|b| *b != 0x1B).collect();
+        assert!(
+            text.len() <= 32 + 3,
+            "every line fits 32 columns (bold codes aside): {}",
+            String::from_utf8_lossy(line)
+        );
+    }
+    let mut s = t.store.store_settings().unwrap();
+    s.printer_code_page = "UTF-8".into();
+    assert_eq!(
+        field_of(t.store.update_store_settings(s).unwrap_err()),
+        "code_page",
+        "a code page the printers do not have is refused by name"
+    );
+}
