@@ -13,7 +13,9 @@
 //!    combining set, then the lower promotion id). Percentage promotions discount each target
 //!    line; fixed promotions spread their amount over the target lines by net amount
 //!    (largest remainder); buy-X-get-Y sorts the target units by unit price, highest first, and
-//!    in every group of X+Y units discounts the Y cheapest.
+//!    in every group of X+Y units takes what the Y cheapest save and spreads it over all X+Y
+//!    units by unit price (largest remainder), so each line carries its share of the deal and a
+//!    return refunds what the item really cost.
 //! 4. **Manual order discount**: a percentage of, or an amount off, the whole cart, spread over
 //!    all lines by their net amount (largest remainder).
 //! 5. **Tax** per line on the line's net after discounts, at the line's rate, inclusive or
@@ -227,8 +229,16 @@ fn promotion_discounts(p: &Promotion, lines: &[CartLine], nets: &[i64]) -> Vec<i
             units.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             for chunk in units.chunks(group as usize) {
                 if chunk.len() as i64 == group {
-                    for (unit, i) in &chunk[*buy as usize..] {
-                        out[*i] += DiscountValue::Percent(*bp).on(*unit);
+                    // The deal is what the Y cheapest units save; it belongs to the whole group,
+                    // so it is spread over all its units by unit price. Returning the paid item
+                    // of a pair then refunds its price net of its share of the deal.
+                    let saving: i64 = chunk[*buy as usize..]
+                        .iter()
+                        .map(|(unit, _)| DiscountValue::Percent(*bp).on(*unit))
+                        .sum();
+                    let weights: Vec<i64> = chunk.iter().map(|(unit, _)| *unit).collect();
+                    for ((_, i), share) in chunk.iter().zip(allocate(saving, &weights)) {
+                        out[*i] += share;
                     }
                 }
             }
@@ -495,6 +505,69 @@ mod tests {
             combines,
             priority: 0,
             min_subtotal: 0,
+        }
+    }
+
+    #[test]
+    fn a_buy_x_get_y_deal_is_spread_over_the_units_that_earned_it() {
+        // (lines as (id, qty, unit price), buy, get, bp, each line's discount)
+        let cases: &[(&[(&str, i64, i64)], u32, u32, u32, &[i64])] = &[
+            // Scarf 30.00 + beanie 20.00, buy one get one free: the 20.00 saved is spread 3:2.
+            (
+                &[("scarf", 1, 3000), ("beanie", 1, 2000)],
+                1,
+                1,
+                10_000,
+                &[1200, 800],
+            ),
+            // Three for two of one item on one line: the whole 10.00 is that line's.
+            (&[("tee", 3, 1000)], 2, 1, 10_000, &[1000]),
+            // Three for two over three prices: the cheapest (5.00) is free, spread 10:8:5.
+            (
+                &[("a", 1, 1000), ("b", 1, 800), ("c", 1, 500)],
+                2,
+                1,
+                10_000,
+                &[217, 174, 109],
+            ),
+            // Half price on the second: 2.50 off 10.00 + 5.00, spread 2:1.
+            (&[("a", 1, 1000), ("b", 1, 500)], 1, 1, 5_000, &[167, 83]),
+            // An incomplete group earns nothing.
+            (&[("a", 1, 1000)], 1, 1, 10_000, &[0]),
+            // Two groups: (30, 20) and (10, 10); the lone 5.00 stays full price.
+            (
+                &[
+                    ("s", 1, 3000),
+                    ("b", 1, 2000),
+                    ("c", 2, 1000),
+                    ("d", 1, 500),
+                ],
+                1,
+                1,
+                10_000,
+                &[1200, 800, 1000, 0],
+            ),
+        ];
+        for (items, buy, get, bp, want) in cases {
+            let lines: Vec<CartLine> = items.iter().map(|(id, q, p)| line(id, *q, *p)).collect();
+            let p = promo(
+                "deal",
+                PromotionKind::BuyXGetY {
+                    buy: *buy,
+                    get: *get,
+                    bp: *bp,
+                },
+                false,
+            );
+            let nets: Vec<i64> = lines.iter().map(|l| l.unit_price * l.quantity).collect();
+            let got = promotion_discounts(&p, &lines, &nets);
+            assert_eq!(&got, want, "{items:?} buy {buy} get {get} at {bp} bp");
+            let saved: i64 = got.iter().sum();
+            assert!(
+                got.iter().zip(&nets).all(|(d, n)| d <= n),
+                "no line is discounted below zero: {got:?}"
+            );
+            assert_eq!(saved, want.iter().sum::<i64>());
         }
     }
 

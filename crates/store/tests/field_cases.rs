@@ -1013,3 +1013,65 @@ fn a_part_number_on_every_condition_of_a_product_imports_once() {
     );
     healthy(&t);
 }
+
+#[test]
+fn returning_the_paid_item_of_a_pair_refunds_it_net_of_its_share_of_the_deal() {
+    use backroom_domain::sale::PromotionKind;
+    let mut t = new_store();
+    let mut p = tee();
+    p.variants.truncate(2);
+    p.variants[0].sku = "SCARF".into();
+    p.variants[0].price_minor = 3000;
+    p.variants[1].sku = "BEANIE".into();
+    p.variants[1].price_minor = 2000;
+    t.store.save_product(p).unwrap();
+    for sku in ["SCARF", "BEANIE"] {
+        t.store.receive_stock(sku, "MAIN", 5, "", "").unwrap();
+    }
+    t.store
+        .create_promotion(
+            "Buy one, get one free",
+            None,
+            PromotionKind::BuyXGetY {
+                buy: 1,
+                get: 1,
+                bp: 10_000,
+            },
+            &[],
+            false,
+            0,
+            0,
+            (None, None),
+        )
+        .unwrap();
+    let o = t
+        .store
+        .complete_sale(SaleInput {
+            cart_id: "bogo".into(),
+            lines: ["SCARF", "BEANIE"]
+                .iter()
+                .map(|s| SaleLineInput {
+                    sku: s.to_string(),
+                    quantity: 1,
+                    ..Default::default()
+                })
+                .collect(),
+            tenders: vec![TenderInput {
+                kind: "cash".into(),
+                amount: 3000,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(o.total, 3000, "a 30.00 scarf and a free 20.00 beanie");
+    let back = t
+        .store
+        .process_return(return_of(&o.receipt_number, "SCARF", 1))
+        .unwrap();
+    assert_eq!(
+        back.refund_total, 1800,
+        "the scarf cost 30.00 less its 12.00 share of the 20.00 deal; never 30.00"
+    );
+    healthy(&t);
+}
