@@ -511,7 +511,8 @@ mod tests {
     #[test]
     fn a_buy_x_get_y_deal_is_spread_over_the_units_that_earned_it() {
         // (lines as (id, qty, unit price), buy, get, bp, each line's discount)
-        let cases: &[(&[(&str, i64, i64)], u32, u32, u32, &[i64])] = &[
+        type Case<'a> = (&'a [(&'a str, i64, i64)], u32, u32, u32, &'a [i64]);
+        let cases: &[Case] = &[
             // Scarf 30.00 + beanie 20.00, buy one get one free: the 20.00 saved is spread 3:2.
             (
                 &[("scarf", 1, 3000), ("beanie", 1, 2000)],
