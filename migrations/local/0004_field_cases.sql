@@ -53,3 +53,9 @@ CREATE INDEX stock_movement_key ON stock_movement(variant_id, location_id, state
 -- SKUs imported with the apostrophe Shopify's export puts before numbers (`'42248509259858`):
 -- the apostrophe is not part of the SKU. One that would collide keeps it (still found as typed).
 UPDATE OR IGNORE variant SET sku = substr(sku, 2) WHERE sku LIKE '''%' AND archived = 0;
+
+-- A parked cart stays parked until the sale of its cart is written (a resume that fails on the
+-- way loses nothing): the sale removes the parked cart with the same cart id.
+ALTER TABLE parked_cart ADD COLUMN cart_id TEXT NOT NULL DEFAULT '';
+UPDATE parked_cart SET cart_id = COALESCE(json_extract(body, '$.cart_id'), '');
+CREATE INDEX parked_cart_cart ON parked_cart(cart_id);

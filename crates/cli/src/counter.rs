@@ -262,7 +262,8 @@ pub enum ShiftCmd {
 pub enum ReportCmd {
     /// The Z-report of a shift (number or id).
     Z { shift: String },
-    /// Sales between two dates (from inclusive, to exclusive).
+    /// Sales between two dates, both included (`--from 2026-03-01 --to 2026-03-31` is all of
+    /// March); an RFC 3339 time as `--to` is the instant the range ends before.
     Sales {
         #[arg(long)]
         from: String,
@@ -836,6 +837,7 @@ pub fn report(
     out: &Out,
     cmd: ReportCmd,
     parse_time: impl Fn(&str, &str) -> anyhow::Result<i64>,
+    parse_end: impl Fn(&str, &str) -> anyhow::Result<i64>,
 ) -> anyhow::Result<()> {
     match cmd {
         ReportCmd::Z { shift } => {
@@ -843,7 +845,7 @@ pub fn report(
             out.value(&z, &z_text(store, &z))
         }
         ReportCmd::Sales { from, to } => {
-            let r = store.sales_report(parse_time(&from, "from")?, parse_time(&to, "to")?)?;
+            let r = store.sales_report(parse_time(&from, "from")?, parse_end(&to, "to")?)?;
             let m = |v: i64| fmt_money(store, v);
             let mut text = format!(
                 "orders {}  units {}  gross {}  discounts {}  tax {}  net {}  average order {}\nreturns {}  refunds {}",

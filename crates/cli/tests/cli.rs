@@ -670,6 +670,23 @@ fn the_printed_z_report_line_adds_up_with_voids() {
         "sales + refunds + voids = net on the printed line: {cash}"
     );
     assert!(z.contains("expected cash 59.00"), "{z}");
+    // A plain --to date includes that day; a reversed range is an error, never a silent zero.
+    let today = String::from_utf8(
+        Command::new("date")
+            .args(["-u", "+%F"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let today = today.trim();
+    let day = cli.json(&["report", "sales", "--from", today, "--to", today]);
+    assert_eq!(
+        day["orders"], 1,
+        "today's one kept sale, from and to both today: {day}"
+    );
+    let err = cli.fails(&["report", "sales", "--from", today, "--to", "2000-01-01"]);
+    assert!(err.contains("to: the range ends before it starts"), "{err}");
     let gift = cli.ok(&["gift-card", "issue", "GIFT-0001", "25.00"]);
     assert!(!gift.is_empty());
     let shown = cli.ok(&["gift-card", "show", "GIFT-0001"]);

@@ -43,6 +43,26 @@ pub(crate) fn format_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A range of instants `[from, to)` in ms must hold something: an empty or reversed range is an
+/// error naming `to`, never a silent zero. (A plain `--to` date means the end of that day: the
+/// CLI passes the next midnight.)
+pub(crate) fn check_range(from: Option<i64>, to: Option<i64>) -> StoreResult<()> {
+    if let (Some(f), Some(t)) = (from, to) {
+        if t <= f {
+            return Err(StoreError::invalid(
+                "to",
+                "empty_range",
+                if t == f {
+                    "the range is empty: it ends where it starts"
+                } else {
+                    "the range ends before it starts"
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// The receipt of an order (by id or receipt number). `duplicate` marks a reprint.
     pub fn receipt(&self, key: &str, duplicate: bool) -> StoreResult<Receipt> {
@@ -248,6 +268,7 @@ impl Store {
 
     /// Sales, returns and their breakdowns between `from` (inclusive) and `to` (exclusive).
     pub fn sales_report(&self, from: i64, to: i64) -> StoreResult<SalesReport> {
+        check_range(Some(from), Some(to))?;
         let c = &self.conn;
         let mut r = SalesReport {
             from,
@@ -319,6 +340,7 @@ impl Store {
         &self,
         f: &backroom_api::OrderFilter,
     ) -> StoreResult<Vec<backroom_api::OrderSummary>> {
+        check_range(f.from, f.to)?;
         let location = f
             .location
             .as_deref()

@@ -417,17 +417,30 @@ impl Store {
                 "nothing to park: the cart is empty",
             ));
         }
+        for (i, l) in input.lines.iter().enumerate() {
+            if !(1..=backroom_domain::sale::MAX_LINE_QUANTITY).contains(&l.quantity) {
+                return Err(StoreError::invalid(
+                    &format!("lines[{i}].quantity"),
+                    "not_positive",
+                    "a parked line needs a quantity of at least 1",
+                ));
+            }
+        }
         input.tenders.clear();
         input.approval = None;
         self.write(|uow| {
             authorize(uow, Permission::Sell, None)?;
             let (loc_id, _) = default_location(&uow.tx, &input.location)?;
             let id = uow.new_id();
+            // The sale of this cart is what unparks it (see `write_sale`).
+            if input.cart_id.trim().is_empty() {
+                input.cart_id = format!("parked:{id}");
+            }
             let label = if label.trim().is_empty() { format!("parked {}", &id[..8]) } else { label.trim().to_string() };
             let body = serde_json::to_string(&input).map_err(|e| StoreError::invalid("cart", "invalid", e.to_string()))?;
             uow.tx.execute(
-                "INSERT INTO parked_cart (id, location_id, staff_id, label, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, loc_id, uow.actor, label, body, uow.now],
+                "INSERT INTO parked_cart (id, location_id, staff_id, label, body, created_at, cart_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, loc_id, uow.actor, label, body, uow.now, input.cart_id.trim()],
             )?;
             let change = Change::new("cart.parked", "cart", id.clone()).after(json!({"label": label, "lines": input.lines.len()})).body(json!({"id": id, "label": label, "cart": input}));
             Ok((id, change))
@@ -451,7 +464,9 @@ impl Store {
         Ok(rows)
     }
 
-    /// Takes a parked cart back (it leaves the parked list).
+    /// Takes a parked cart back to the till. It stays parked until the sale of its cart is
+    /// written (completing it removes it), so a resume that fails on the way loses nothing; the
+    /// cart keeps its `cart_id`, so completing it on two tills still makes one order.
     pub fn resume_cart(&mut self, id: &str) -> StoreResult<SaleInput> {
         self.write(|uow| {
             let body: String = uow
@@ -461,8 +476,6 @@ impl Store {
                 })
                 .optional()?
                 .ok_or_else(|| StoreError::not_found("id", "parked cart", id))?;
-            uow.tx
-                .execute("DELETE FROM parked_cart WHERE id = ?1", [id])?;
             let cart: SaleInput = serde_json::from_str(&body)
                 .map_err(|e| StoreError::invalid("id", "corrupt", e.to_string()))?;
             Ok((
@@ -865,6 +878,10 @@ pub(crate) fn write_sale(
         &priced.lines.iter().map(|l| l.total).collect::<Vec<_>>(),
     );
 
+    // The sale of a parked cart unparks it, in the same transaction.
+    uow.tx
+        .prepare_cached("DELETE FROM parked_cart WHERE cart_id = ?1 AND cart_id <> ''")?
+        .execute([&cart_id])?;
     uow.tx.execute(
             "INSERT INTO sale_order (id, cart_id, receipt_number, location_id, device_id, shift_id, staff_id, customer_id,
                 currency, tax_mode, subtotal, discount_total, tax_total, total, payment_status, fulfilment_status,

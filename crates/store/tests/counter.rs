@@ -702,9 +702,26 @@ fn parked_carts_resume_and_receipts_render() {
         .unwrap();
     assert_eq!(t.store.parked_carts().unwrap().len(), 1);
     let mut resumed = t.store.resume_cart(&id).unwrap();
-    assert!(t.store.parked_carts().unwrap().is_empty());
+    assert_eq!(
+        t.store.parked_carts().unwrap().len(),
+        1,
+        "resuming alone loses nothing: the cart stays parked until its sale is written"
+    );
     resumed.tenders = vec![tender("cash", 2000)];
     let o = t.store.complete_sale(resumed).unwrap();
+    assert!(
+        t.store.parked_carts().unwrap().is_empty(),
+        "the sale unparked it"
+    );
+    let e = t
+        .store
+        .park_cart("", sale("p2", vec![line("TEE-RED-M", 0)], vec![]))
+        .unwrap_err();
+    assert_eq!(
+        e.field(),
+        Some("lines[0].quantity"),
+        "a line of zero cannot be parked"
+    );
     let receipt = t.store.receipt(&o.receipt_number, true).unwrap();
     let bytes = receipt.to_escpos();
     assert_eq!(
