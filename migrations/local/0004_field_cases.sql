@@ -59,3 +59,12 @@ UPDATE OR IGNORE variant SET sku = substr(sku, 2) WHERE sku LIKE '''%' AND archi
 ALTER TABLE parked_cart ADD COLUMN cart_id TEXT NOT NULL DEFAULT '';
 UPDATE parked_cart SET cart_id = COALESCE(json_extract(body, '$.cart_id'), '');
 CREATE INDEX parked_cart_cart ON parked_cart(cart_id);
+
+-- Tax per rate over sales and returns (the tax return): a returned line keeps the rate its tax
+-- was refunded at. Past lines take their sale line's rate, or (unreceipted) the variant's class.
+ALTER TABLE return_line ADD COLUMN tax_rate_milli INTEGER NOT NULL DEFAULT 0;
+UPDATE return_line SET tax_rate_milli = COALESCE(
+    (SELECT l.tax_rate_milli FROM order_line l WHERE l.id = return_line.order_line_id),
+    (SELECT t.rate_milli FROM variant v JOIN tax_class t ON t.id = v.tax_class_id
+     WHERE v.id = return_line.variant_id),
+    0);

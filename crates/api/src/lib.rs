@@ -482,6 +482,23 @@ pub struct ZReport {
     pub expected_cash: i64,
     pub counted_cash: Option<i64>,
     pub variance: Option<i64>,
+    /// Tax per rate: on sales, refunded on returns, and owed (absent from Z-reports stored
+    /// before it existed).
+    #[serde(default)]
+    pub taxes: Vec<TaxByRate>,
+}
+
+/// The tax of one rate over a shift or a period, for the tax return: what sales charged, what
+/// returns gave back, what is owed (minor units).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxByRate {
+    /// Thousandths of a percent (20 % = 20000).
+    pub rate_milli: i64,
+    pub sales_tax: i64,
+    /// Tax refunded on returns (positive).
+    pub refunded_tax: i64,
+    /// `sales_tax − refunded_tax`.
+    pub net_tax: i64,
 }
 
 /// A manager's approval for one action.

@@ -814,6 +814,9 @@ fn z_text(store: &Store, z: &backroom_store::ZReport) -> String {
             m(v.net)
         ));
     }
+    for tax in &z.taxes {
+        t.push_str(&tax_text(store, tax));
+    }
     t.push_str(&format!(
         "  float {}  cash in {}  cash out {}  expected cash {}  counted {}  variance {}",
         m(z.float),
@@ -824,6 +827,17 @@ fn z_text(store: &Store, z: &backroom_store::ZReport) -> String {
         opt(z.variance)
     ));
     t
+}
+
+/// One rate's line of the tax block: on sales, refunded, owed.
+fn tax_text(store: &Store, t: &backroom_api::TaxByRate) -> String {
+    format!(
+        "  tax {:<7} sales {:>10} refunded {:>10} owed {:>10}\n",
+        backroom_domain::tax::TaxRate(t.rate_milli as u32).percent_text(),
+        fmt_money(store, t.sales_tax),
+        fmt_money(store, -t.refunded_tax),
+        fmt_money(store, t.net_tax)
+    )
 }
 
 /// Minor units as decimal text in the store currency.
@@ -869,7 +883,11 @@ pub fn report(
                     text.push_str(&format!("\n  {k:<20} {:>12}", m(*v)));
                 }
             }
-            text.push_str("\ntop products:");
+            text.push_str("\ntax by rate:\n");
+            for tax in &r.taxes {
+                text.push_str(&tax_text(store, tax));
+            }
+            text.push_str("top products:");
             for (sku, units, revenue) in &r.top_products {
                 text.push_str(&format!(
                     "\n  {sku:<20} {units:>5} units {:>12}",

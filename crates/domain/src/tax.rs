@@ -66,6 +66,12 @@ impl TaxRate {
         }
         Ok(TaxRate(v as u32))
     }
+
+    /// The rate as people write it: `20%`, `5.5%`, `8.875%`, `0%`.
+    pub fn percent_text(self) -> String {
+        let text = crate::money::format_minor(i64::from(self.0), 3);
+        format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+    }
 }
 
 /// One line's amounts after tax.

@@ -353,6 +353,19 @@ impl Store {
             row("Refunds", z.refunds),
             row("Restocking fees", z.restocking_fees),
         ]);
+        // For the tax return: per rate, what sales charged, what returns gave back, what is owed.
+        if !z.taxes.is_empty() {
+            out.push((String::new(), false));
+            out.push(("TAX BY RATE".to_string(), true));
+            for t in &z.taxes {
+                let rate = backroom_domain::tax::TaxRate(t.rate_milli as u32).percent_text();
+                out.extend([
+                    row(&format!("  {rate} on sales"), t.sales_tax),
+                    row(&format!("  {rate} refunded"), -t.refunded_tax),
+                    row(&format!("  {rate} owed"), t.net_tax),
+                ]);
+            }
+        }
         out.push((String::new(), false));
         for (tender, t) in &z.tenders {
             out.push((tender.replace('_', " ").to_uppercase(), true));

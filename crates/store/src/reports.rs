@@ -28,6 +28,8 @@ pub struct SalesReport {
     pub returns_by_reason: BTreeMap<String, i64>,
     /// (sku, units, revenue), best sellers first.
     pub top_products: Vec<(String, i64, i64)>,
+    /// Tax per rate: on sales, refunded on returns, owed.
+    pub taxes: Vec<backroom_api::TaxByRate>,
 }
 
 /// `2026-03-01 10:15` (UTC).
@@ -41,6 +43,47 @@ pub(crate) fn format_time(ms: i64) -> String {
             .ok()
         })
         .unwrap_or_default()
+}
+
+/// Tax per rate for the tax return: what the orders matching `orders_where` (alias `o`) charged
+/// per line rate, and what the returns matching `returns_where` (alias `s`) refunded at the rate
+/// each returned line was sold at. An exchange's new sale counts as a sale and its returned
+/// line as a refund, so an even exchange from 20 % to 5.5 % owes the 5.5 %.
+pub(crate) fn taxes_by_rate(
+    conn: &rusqlite::Connection,
+    orders_where: &str,
+    returns_where: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> StoreResult<Vec<backroom_api::TaxByRate>> {
+    let mut by_rate: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT l.tax_rate_milli, COALESCE(SUM(l.tax), 0) FROM order_line l
+         JOIN sale_order o ON o.id = l.order_id WHERE {orders_where} GROUP BY l.tax_rate_milli"
+    ))?;
+    for row in stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (rate, tax) = row?;
+        by_rate.entry(rate).or_default().0 += tax;
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT r.tax_rate_milli, COALESCE(SUM(r.tax_amount), 0) FROM return_line r
+         JOIN sale_return s ON s.id = r.return_id WHERE {returns_where} GROUP BY r.tax_rate_milli"
+    ))?;
+    for row in stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (rate, tax) = row?;
+        by_rate.entry(rate).or_default().1 += tax;
+    }
+    Ok(by_rate
+        .into_iter()
+        .filter(|(_, (sales, refunded))| *sales != 0 || *refunded != 0)
+        .map(
+            |(rate_milli, (sales_tax, refunded_tax))| backroom_api::TaxByRate {
+                rate_milli,
+                sales_tax,
+                refunded_tax,
+                net_tax: sales_tax - refunded_tax,
+            },
+        )
+        .collect())
 }
 
 /// A range of instants `[from, to)` in ms must hold something: an empty or reversed range is an
@@ -122,12 +165,7 @@ impl Store {
                 .filter(|(_, amount)| *amount != 0)
                 .map(|(rate, amount)| {
                     (
-                        format!(
-                            "{}%",
-                            backroom_domain::money::format_minor(rate, 3)
-                                .trim_end_matches('0')
-                                .trim_end_matches('.')
-                        ),
+                        backroom_domain::tax::TaxRate(rate as u32).percent_text(),
                         amount,
                     )
                 })
@@ -329,6 +367,12 @@ impl Store {
              WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL",
             params![from, to],
             |row| row.get(0),
+        )?;
+        r.taxes = taxes_by_rate(
+            c,
+            "o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL",
+            "s.created_at >= ?1 AND s.created_at < ?2",
+            &[&from, &to],
         )?;
         Ok(r)
     }

@@ -43,6 +43,8 @@ struct LineBack {
     disposition: String,
     refund: i64,
     tax: i64,
+    /// The rate the tax is refunded at: the sale line's (thousandths of a percent).
+    tax_rate_milli: i64,
     points: i64,
     tracked: bool,
 }
@@ -201,6 +203,7 @@ impl Store {
                             disposition,
                             refund: share(line.total),
                             tax: share(line.tax),
+                            tax_rate_milli: line.tax_rate_milli,
                             points: share(points),
                             tracked,
                         });
@@ -212,15 +215,15 @@ impl Store {
                             other => other,
                         })?;
                         // The lowest unit price it sold for recently (what it was paid, tax included).
-                        let recent: Option<(i64, i64, i64)> = uow.tx.query_row(
-                            "SELECT l.total, l.tax, l.quantity FROM order_line l JOIN sale_order o ON o.id = l.order_id
+                        let recent: Option<(i64, i64, i64, i64)> = uow.tx.query_row(
+                            "SELECT l.total, l.tax, l.quantity, l.tax_rate_milli FROM order_line l JOIN sale_order o ON o.id = l.order_id
                              WHERE l.variant_id = ?1 AND o.created_at >= ?2 AND o.voided_at IS NULL
                              ORDER BY CAST(l.total AS REAL) / l.quantity ASC LIMIT 1",
                             params![variant, uow.now - lookback],
-                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                         ).optional()?;
-                        let (unit_total, unit_tax) = match recent {
-                            Some((total, tax, qty)) => (total / qty, tax / qty),
+                        let (unit_total, unit_tax, tax_rate_milli) = match recent {
+                            Some((total, tax, qty, rate)) => (total / qty, tax / qty, rate),
                             None => {
                                 let (price, rate, taxable): (i64, Option<i64>, bool) = uow.tx.query_row(
                                     "SELECT v.price_minor, t.rate_milli, v.taxable FROM variant v LEFT JOIN tax_class t ON t.id = v.tax_class_id WHERE v.id = ?1",
@@ -233,7 +236,7 @@ impl Store {
                                     (true, None) => crate::sale::default_rate(&uow.tx, &settings)?,
                                 });
                                 let split = backroom_domain::tax::split_line(price, rate, settings.tax_mode);
-                                (split.gross, split.tax)
+                                (split.gross, split.tax, i64::from(rate.0))
                             }
                         };
                         let tracked: bool = uow.tx.query_row("SELECT inventory_tracked FROM variant WHERE id = ?1", [&variant], |r| r.get(0))?;
@@ -245,6 +248,7 @@ impl Store {
                             disposition,
                             refund: unit_total * l.quantity,
                             tax: unit_tax * l.quantity,
+                            tax_rate_milli,
                             points: 0,
                             tracked,
                         });
@@ -416,8 +420,8 @@ impl Store {
             for b in &backs {
                 uow.tx.execute(
                     "INSERT INTO return_line (id, return_id, order_line_id, variant_id, quantity, reason_code, disposition,
-                        refund_amount, tax_amount, points_reversed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![uow.new_id(), return_id, b.order_line_id, b.variant_id, b.quantity, b.reason, b.disposition, b.refund, b.tax, b.points],
+                        refund_amount, tax_amount, points_reversed, tax_rate_milli) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![uow.new_id(), return_id, b.order_line_id, b.variant_id, b.quantity, b.reason, b.disposition, b.refund, b.tax, b.points, b.tax_rate_milli],
                 )?;
                 if let Some(line) = &b.order_line_id {
                     uow.tx.execute("UPDATE order_line SET returned_qty = returned_qty + ?1 WHERE id = ?2", params![b.quantity, line])?;
@@ -437,7 +441,8 @@ impl Store {
                 }
                 points_back += b.points;
                 lines_body.push(json!({"order_line_id": b.order_line_id, "variant_id": b.variant_id, "quantity": b.quantity,
-                    "reason": b.reason, "disposition": b.disposition, "refund": b.refund, "tax": b.tax, "points": b.points}));
+                    "reason": b.reason, "disposition": b.disposition, "refund": b.refund, "tax": b.tax,
+                    "tax_rate_milli": b.tax_rate_milli, "points": b.points}));
             }
             if points_back > 0 {
                 if let Some(c) = &customer {

@@ -78,6 +78,12 @@ fn compute(conn: &Connection, shift_id: &str) -> StoreResult<ZReport> {
     )?;
     let cash = z.tenders.get("cash").map_or(0, |t| t.net);
     z.expected_cash = z.float + cash + z.cash_in - z.cash_out;
+    z.taxes = crate::reports::taxes_by_rate(
+        conn,
+        "o.shift_id = ?1 AND o.voided_at IS NULL",
+        "s.shift_id = ?1",
+        &[&id],
+    )?;
     Ok(z)
 }
 

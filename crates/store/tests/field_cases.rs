@@ -1075,3 +1075,82 @@ fn returning_the_paid_item_of_a_pair_refunds_it_net_of_its_share_of_the_deal() {
     );
     healthy(&t);
 }
+
+#[test]
+fn an_even_exchange_owes_the_tax_of_what_left_the_store() {
+    let mut t = new_store();
+    t.store.create_tax_class("STD", "Standard", "20").unwrap();
+    t.store.create_tax_class("BOOKS", "Books", "5.5").unwrap();
+    let mut p = tee();
+    p.variants.truncate(2);
+    p.variants[0].sku = "MUG".into();
+    p.variants[0].price_minor = 1200;
+    p.variants[0].tax_class = "STD".into();
+    p.variants[1].sku = "BOOK".into();
+    p.variants[1].price_minor = 1200;
+    p.variants[1].tax_class = "BOOKS".into();
+    t.store.save_product(p).unwrap();
+    for sku in ["MUG", "BOOK"] {
+        t.store.receive_stock(sku, "MAIN", 5, "", "").unwrap();
+    }
+    let shift = t.store.open_shift("MAIN", 0).unwrap();
+    let o = t
+        .store
+        .complete_sale(SaleInput {
+            cart_id: "mug".into(),
+            lines: vec![SaleLineInput {
+                sku: "MUG".into(),
+                quantity: 1,
+                ..Default::default()
+            }],
+            tenders: vec![TenderInput {
+                kind: "cash".into(),
+                amount: 1200,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(o.tax_total, 200, "12.00 with 20 % VAT in it");
+    let mut r = return_of(&o.receipt_number, "MUG", 1);
+    r.exchange = Some(SaleInput {
+        lines: vec![SaleLineInput {
+            sku: "BOOK".into(),
+            quantity: 1,
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    t.store.process_return(r).unwrap();
+    let z = t.store.z_report(&shift).unwrap();
+    let by_rate: Vec<(i64, i64, i64, i64)> = z
+        .taxes
+        .iter()
+        .map(|x| (x.rate_milli, x.sales_tax, x.refunded_tax, x.net_tax))
+        .collect();
+    assert_eq!(
+        by_rate,
+        vec![(5_500, 63, 0, 63), (20_000, 200, 200, 0)],
+        "2.63 on sales, 2.00 refunded, 0.63 owed: the book's 5.5 %"
+    );
+    let owed: i64 = z.taxes.iter().map(|x| x.net_tax).sum();
+    assert_eq!(owed, 63);
+    let report = t.store.sales_report(0, i64::MAX / 2).unwrap();
+    assert_eq!(
+        report.taxes, z.taxes,
+        "the sales report says the same for the period"
+    );
+    let printed: Vec<String> = t
+        .store
+        .z_report_lines(&shift)
+        .unwrap()
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("5.5% owed") && l.ends_with("0.63")),
+        "the printed Z-report has the block: {printed:#?}"
+    );
+}
