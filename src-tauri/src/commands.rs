@@ -187,6 +187,8 @@ pub async fn setup_store(
             location_code: "MAIN".into(),
             owner_name,
             owner_pin,
+            // This machine's zone; Settings can change it.
+            time_zone: String::new(),
         })
     })
     .await

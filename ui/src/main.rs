@@ -1593,13 +1593,6 @@ fn Shift(currency: String) -> impl IntoView {
     }
 }
 
-/// `2026-03-01 10:15` from Unix milliseconds (UTC), without a date library in the wasm bundle.
-fn when(ms: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    let iso: String = d.to_iso_string().into();
-    iso.get(..16).unwrap_or_default().replace('T', " ")
-}
-
 #[component]
 fn Orders(currency: String) -> impl IntoView {
     let filter = RwSignal::new(OrderFilter::default());
@@ -1635,17 +1628,14 @@ fn Orders(currency: String) -> impl IntoView {
         filter.update(|f| apply(f, (!v.is_empty()).then_some(v)));
         load();
     };
-    // A date input's `YYYY-MM-DD` as Unix ms at 00:00 UTC; `end` moves to the next day.
-    let day_ms = |v: &str, end: bool| -> Option<i64> {
-        let ms = js_sys::Date::parse(v);
-        (!ms.is_nan()).then(|| ms as i64 + if end { 86_400_000 } else { 0 })
-    };
+    // Date inputs give the store's local days; the engine turns them into its day's instants
+    // (a `to` day is included).
     let set_from = move |v: String| {
-        filter.update(|f| f.from = day_ms(&v, false));
+        filter.update(|f| f.from_day = (!v.is_empty()).then_some(v));
         load();
     };
     let set_to = move |v: String| {
-        filter.update(|f| f.to = day_ms(&v, true));
+        filter.update(|f| f.to_day = (!v.is_empty()).then_some(v));
         load();
     };
     let set_customer = move |q: String| {
@@ -1700,7 +1690,7 @@ fn Orders(currency: String) -> impl IntoView {
                             let key = o.id.clone();
                             view! {
                                 <tr class="order-row" tabindex="0" on:click={let key = key.clone(); move |_| open(key.clone())} on:keydown=move |ev| if ev.key() == "Enter" { open(key.clone()) }>
-                                    <td><code>{o.receipt_number.clone()}</code></td><td>{when(o.created_at)}</td><td>{o.location.clone()}</td>
+                                    <td><code>{o.receipt_number.clone()}</code></td><td>{o.created_local.clone()}</td><td>{o.location.clone()}</td>
                                     <td>{o.staff.clone()}</td><td>{o.customer.clone().unwrap_or_default()}</td><td class="num">{money(o.total)}</td>
                                     <td>{o.payment_status.clone()}</td><td>{o.return_status.clone()}</td>
                                 </tr>
@@ -1722,7 +1712,7 @@ fn Orders(currency: String) -> impl IntoView {
                         <h4>"Payments"</h4>
                         <ul>{o.payments.iter().map(|p| view! { <li>{format!("{} {} {}", p.kind, p.tender, money(p.amount))}</li> }).collect_view()}</ul>
                         <h4>"Timeline"</h4>
-                        <ul id="order-timeline">{t.iter().map(|a| view! { <li>{format!("{} · {} · {}{}", when(a.at), a.action, a.actor, a.approver.as_ref().map(|m| format!(" (approved by {m})")).unwrap_or_default())}</li> }).collect_view()}</ul>
+                        <ul id="order-timeline">{t.iter().map(|a| view! { <li>{format!("{} · {} · {}{}", a.at_local, a.action, a.actor, a.approver.as_ref().map(|m| format!(" (approved by {m})")).unwrap_or_default())}</li> }).collect_view()}</ul>
                     </section>
                 })}
             </div>
@@ -1805,7 +1795,7 @@ fn Customers(currency: String) -> impl IntoView {
                         <p>{format!("Store credit {} · loyalty {} points · {} orders · spent {}", money(c.store_credit), c.loyalty_points, c.orders, money(c.total_spent))}</p>
                         <p class="muted">{if c.marketing_consent { "Agreed to marketing" } else { "No marketing consent" }}{if c.note.is_empty() { String::new() } else { format!(" · {}", c.note) }}</p>
                         <h4>"History"</h4>
-                        <ul>{orders.iter().map(|o| view! { <li>{format!("{} · {} · {} · {}", when(o.created_at), o.receipt_number, money(o.total), o.return_status)}</li> }).collect_view()}</ul>
+                        <ul>{orders.iter().map(|o| view! { <li>{format!("{} · {} · {} · {}", o.created_local, o.receipt_number, money(o.total), o.return_status)}</li> }).collect_view()}</ul>
                     </section>
                 })}
             </div>

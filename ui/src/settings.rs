@@ -86,6 +86,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
     let point_value = RwSignal::new(String::new());
     let default_tax = RwSignal::new(String::new());
     let columns = RwSignal::new(String::new());
+    let time_zone = RwSignal::new(String::new());
     let code_page = RwSignal::new(String::new());
     let classes = RwSignal::new(Vec::<TaxClassView>::new());
     let fb = Feedback::new();
@@ -98,6 +99,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
             Ok(s) => {
                 default_tax.set(s.default_tax_class.clone());
                 columns.set(s.printer_columns.to_string());
+                time_zone.set(s.time_zone.clone());
                 code_page.set(s.printer_code_page.clone());
                 name.set(s.store_name.clone());
                 footer.set(s.receipt_footer.clone());
@@ -140,6 +142,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
             Err(_) => return fb.error.set("columns: is not a whole number".into()),
         };
         s.printer_code_page = code_page.get_untracked();
+        s.time_zone = time_zone.get_untracked();
         spawn_local(async move {
             let r =
                 api::call::<_, ()>("update_store_settings", &json!({"settings": s.clone()})).await;
@@ -173,6 +176,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
             <label>"Prices"<input disabled prop:value=move || loaded.get().map(|s| format!("tax {}", s.tax_mode)).unwrap_or_default()/><small class="muted">"fixed at set-up"</small></label>
             {field("Loyalty points per unit spent", "settings-points", points)}
             {field("Value of one point", "settings-point-value", point_value)}
+            {field("Time zone (e.g. Europe/Berlin): receipts and reports use its local day", "settings-time-zone", time_zone)}
             <label>"Default tax class"
                 <select id="settings-default-tax" prop:value=move || default_tax.get() on:change=move |ev| default_tax.set(event_target_value(&ev))>
                     <option value="">"none (untaxed unless a variant has a class)"</option>

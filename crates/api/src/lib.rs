@@ -367,6 +367,9 @@ pub struct OrderView {
     pub lines: Vec<OrderLineView>,
     pub payments: Vec<PaymentView>,
     pub approver: Option<String>,
+    /// `created_at` on the store's wall clock (`2026-01-16 00:30`).
+    #[serde(default)]
+    pub created_local: String,
 }
 
 /// A priced but not completed cart (what the Sell screen shows while scanning).
@@ -575,6 +578,13 @@ pub struct OrderFilter {
     pub from: Option<i64>,
     /// Unix ms, exclusive.
     pub to: Option<i64>,
+    /// A local day (`2026-01-16`) of the store from which on (its first moment); overrides
+    /// `from`.
+    #[serde(default)]
+    pub from_day: Option<String>,
+    /// A local day up to which, that day included; overrides `to`.
+    #[serde(default)]
+    pub to_day: Option<String>,
     pub payment_status: Option<String>,
     pub fulfilment_status: Option<String>,
     pub return_status: Option<String>,
@@ -601,6 +611,9 @@ pub struct OrderSummary {
     pub payment_status: String,
     pub fulfilment_status: String,
     pub return_status: String,
+    /// `created_at` on the store's wall clock (`2026-01-16 00:30`).
+    #[serde(default)]
+    pub created_local: String,
 }
 
 /// One entry of an audit timeline.
@@ -611,6 +624,9 @@ pub struct AuditEntryView {
     pub action: String,
     pub approver: Option<String>,
     pub after: String,
+    /// `at` on the store's wall clock.
+    #[serde(default)]
+    pub at_local: String,
 }
 
 // ---- Stock use-case inputs --------------------------------------------------------------
@@ -819,6 +835,9 @@ pub struct StoreSettingsView {
     /// none).
     #[serde(default)]
     pub default_tax_class: String,
+    /// The store's time zone, an IANA name (`Europe/Berlin`); blank keeps the stored one.
+    #[serde(default)]
+    pub time_zone: String,
     /// Receipt printer characters per line: 48 on 80 mm paper, 32 on 58 mm (24–64; 0 keeps the
     /// stored value).
     #[serde(default)]

@@ -50,6 +50,10 @@ pub enum Command {
         /// The owner's PIN (4–8 digits).
         #[arg(long, env = "BACKROOM_OWNER_PIN")]
         owner_pin: String,
+        /// The store's time zone, an IANA name such as Europe/Berlin (default: this machine's):
+        /// receipts, reports and date ranges are in its local time.
+        #[arg(long, default_value = "")]
+        time_zone: String,
     },
     /// Build a realistic demo store (deterministic per seed) in an empty database.
     Demo {

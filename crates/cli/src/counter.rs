@@ -846,20 +846,16 @@ fn fmt_money(store: &Store, v: i64) -> String {
     backroom_domain::money::format_minor(v, exp)
 }
 
-pub fn report(
-    store: &Store,
-    out: &Out,
-    cmd: ReportCmd,
-    parse_time: impl Fn(&str, &str) -> anyhow::Result<i64>,
-    parse_end: impl Fn(&str, &str) -> anyhow::Result<i64>,
-) -> anyhow::Result<()> {
+pub fn report(store: &Store, out: &Out, cmd: ReportCmd) -> anyhow::Result<()> {
     match cmd {
         ReportCmd::Z { shift } => {
             let z = store.z_report(&shift)?;
             out.value(&z, &z_text(store, &z))
         }
         ReportCmd::Sales { from, to } => {
-            let r = store.sales_report(parse_time(&from, "from")?, parse_end(&to, "to")?)?;
+            // Dates are the store's local days; a plain --to date includes that day.
+            let (from, to) = backroom_store::local::range(&from, &to, &store.settings()?.tz)?;
+            let r = store.sales_report(from, to)?;
             let m = |v: i64| fmt_money(store, v);
             let mut text = format!(
                 "orders {}  units {}  gross {}  discounts {}  tax {}  net {}  average order {}\nreturns {}  refunds {}",

@@ -155,18 +155,6 @@ fn parse_time(text: &str, field: &str) -> anyhow::Result<i64> {
     }
 }
 
-/// The end of a range: a plain date includes that day (its end is the next midnight), an RFC
-/// 3339 time is the instant itself.
-fn parse_end(text: &str, field: &str) -> anyhow::Result<i64> {
-    let t = parse_time(text, field)?;
-    let is_date = time::Date::parse(
-        text.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .is_ok();
-    Ok(if is_date { t + 86_400_000 } else { t })
-}
-
 fn parse_money(store: &Store, text: &str, field: &str) -> anyhow::Result<i64> {
     let currency = store.settings()?.currency;
     Ok(backroom_domain::Money::parse(text, currency, field)?.minor)
@@ -197,6 +185,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             device,
             owner,
             owner_pin,
+            time_zone,
         } => {
             let mut store = open_any(&db)?;
             store.init(InitStore {
@@ -207,6 +196,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 location_code: location,
                 owner_name: owner,
                 owner_pin,
+                time_zone,
             })?;
             out.summary(&store.summary()?, &db)?;
         }
@@ -418,7 +408,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sale(cmd) => counter::sale(&mut open(&db)?, &out, cmd)?,
         Command::Return(args) => counter::process_return(&mut open(&db)?, &out, args)?,
         Command::Shift(cmd) => counter::shift(&mut open(&db)?, &out, cmd)?,
-        Command::Report(cmd) => counter::report(&open(&db)?, &out, cmd, parse_time, parse_end)?,
+        Command::Report(cmd) => counter::report(&open(&db)?, &out, cmd)?,
         Command::GiftCard(cmd) => counter::gift_card(&mut open(&db)?, &out, cmd, parse_time)?,
         Command::Credit {
             customer,

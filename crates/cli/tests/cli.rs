@@ -617,7 +617,8 @@ fn amounts_print_in_the_store_currency_and_a_closed_pipe_ends_quietly() {
 #[test]
 fn the_printed_z_report_line_adds_up_with_voids() {
     let cli = Cli::new();
-    cli.ok(&["init", "--store-name", "Corner"]);
+    // UTC, so `date -u` below names the store's day.
+    cli.ok(&["init", "--store-name", "Corner", "--time-zone", "UTC"]);
     let file = cli.dir.path().join("p.csv");
     std::fs::write(
         &file,

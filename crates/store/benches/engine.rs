@@ -112,6 +112,7 @@ fn fresh_store(path: &std::path::Path) -> Store {
         location_code: "MAIN".into(),
         owner_name: "Olivia Owner".into(),
         owner_pin: "2580".into(),
+        time_zone: "UTC".into(),
     })
     .expect("init");
     s
@@ -286,6 +287,7 @@ fn main() {
             location_code: "MAIN".into(),
             owner_name: "Olivia Owner".into(),
             owner_pin: "2580".into(),
+            time_zone: "UTC".into(),
         })
         .expect("init");
 
@@ -353,6 +355,7 @@ fn main() {
             location_code: "MAIN".into(),
             owner_name: "Olivia Owner".into(),
             owner_pin: "2580".into(),
+            time_zone: "UTC".into(),
         })
         .expect("init");
         let third = csv(products / 3);

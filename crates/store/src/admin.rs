@@ -21,7 +21,6 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use crate::reports::format_time;
 use crate::uow::Change;
 use crate::{Progress, Store, StoreError, StoreResult};
 
@@ -134,6 +133,7 @@ impl Store {
             default_tax_class: s.default_tax_class.clone(),
             printer_columns: s.print_format.columns as u32,
             printer_code_page: s.print_format.code_page.as_str().to_string(),
+            time_zone: s.time_zone.clone(),
         })
     }
 
@@ -191,6 +191,11 @@ impl Store {
         )?;
         let columns = format.columns.to_string();
         let code_page = format.code_page.as_str().to_string();
+        let time_zone = match input.time_zone.trim() {
+            "" => before.time_zone.clone(),
+            z => z.to_string(),
+        };
+        crate::local::zone(&time_zone, "time_zone")?;
         self.write(|uow| {
             crate::staff::authorize(uow, Permission::ManageCatalog, None)?;
             if !default_tax.is_empty() {
@@ -214,6 +219,7 @@ impl Store {
                 ("default_tax_class", &default_tax),
                 ("printer_columns", &columns),
                 ("printer_code_page", &code_page),
+                ("time_zone", &time_zone),
             ] {
                 uow.tx.execute(
                     "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
@@ -222,7 +228,7 @@ impl Store {
             }
             let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer,
                                "default_tax_class": default_tax, "printer_columns": format.columns,
-                               "printer_code_page": code_page});
+                               "printer_code_page": code_page, "time_zone": time_zone});
             let change = Change::new("settings.updated", "setting", "store")
                 .before(
                     json!({"store_name": before.store_name, "printer": before.printer,
@@ -323,7 +329,7 @@ impl Store {
                     &format!(
                         "{} · opened {} by {}",
                         z.location,
-                        format_time(z.opened_at),
+                        crate::local::format_local(z.opened_at, &self.settings()?.tz),
                         z.opened_by
                     ),
                     w,
@@ -333,7 +339,13 @@ impl Store {
             ),
         ];
         if let (Some(at), Some(by)) = (z.closed_at, &z.closed_by) {
-            out.push((format!("closed {} by {by}", format_time(at)), false));
+            out.push((
+                format!(
+                    "closed {} by {by}",
+                    crate::local::format_local(at, &self.settings()?.tz)
+                ),
+                false,
+            ));
         }
         out.push((String::new(), false));
         out.push((two_columns("Orders", &z.orders.to_string()), false));

@@ -39,6 +39,11 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
             .optional()?
             .unwrap_or_default())
     };
+    // A store set up before it had a zone keeps printing UTC until Settings picks one.
+    let time_zone = match get("time_zone")? {
+        z if z.trim().is_empty() => "UTC".to_string(),
+        z => z,
+    };
     Ok(Settings {
         store_name: get("store_name")?,
         currency: Currency::parse(&get("currency")?)?,
@@ -49,6 +54,8 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
         loyalty_point_value: get("loyalty_point_value")?.parse().unwrap_or(1),
         printer: get("receipt_printer")?,
         default_tax_class: get("default_tax_class")?,
+        time_zone: time_zone.clone(),
+        tz: crate::local::zone(&time_zone, "time_zone").unwrap_or(jiff::tz::TimeZone::UTC),
         print_format: backroom_domain::receipt::PrintFormat {
             columns: get("printer_columns")?
                 .parse()
@@ -112,6 +119,12 @@ impl Store {
         let loc_code = check_code(&input.location_code, "location_code")?;
         let owner_name = required(&input.owner_name, "owner_name")?;
         backroom_domain::staff::check_pin(&input.owner_pin).map_err(|e| e.at("owner_pin"))?;
+        let time_zone = if input.time_zone.trim().is_empty() {
+            crate::local::machine_zone()
+        } else {
+            input.time_zone.trim().to_string()
+        };
+        crate::local::zone(&time_zone, "time_zone")?;
         let device_name = if input.device_name.trim().is_empty() {
             "desk-1".to_string()
         } else {
@@ -144,6 +157,7 @@ impl Store {
                 ("currency", currency.code().to_string()),
                 ("tax_mode", tax_mode.as_str().to_string()),
                 ("embedded_barcodes", serde_json::to_string(&EmbeddedRule::defaults()).unwrap_or_default()),
+                ("time_zone", time_zone.clone()),
             ] {
                 uow.tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![k, v])?;
             }

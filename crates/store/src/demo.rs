@@ -167,6 +167,7 @@ pub fn generate(
         location_code: "MAIN".into(),
         owner_name: "Olivia Owner".into(),
         owner_pin: "2580".into(),
+        time_zone: "UTC".into(),
     })?;
     store.create_location(NewLocation {
         code: "NORTH".into(),

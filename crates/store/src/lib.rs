@@ -22,6 +22,7 @@ mod count;
 mod customer;
 pub mod demo;
 mod error;
+pub mod local;
 mod migrate;
 mod reports;
 mod returns;
@@ -83,6 +84,8 @@ pub struct InitStore {
     /// The owner, created with the `owner` role.
     pub owner_name: String,
     pub owner_pin: String,
+    /// The store's time zone, an IANA name (`Europe/Berlin`); blank: this machine's.
+    pub time_zone: String,
 }
 
 /// SQLite's page cache per connection, in KiB (16 MiB: search p95 9.4 ms, where 8 MiB gave
@@ -112,6 +115,10 @@ pub struct Settings {
     pub default_tax_class: String,
     /// How the receipt printer prints: columns per line and code page (Settings).
     pub print_format: backroom_domain::receipt::PrintFormat,
+    /// The store's time zone (IANA name) and the zone itself: receipts, reports and day ranges
+    /// are in its local time (see [`local`]).
+    pub time_zone: String,
+    pub tz: jiff::tz::TimeZone,
 }
 
 /// One local store database.

@@ -32,19 +32,6 @@ pub struct SalesReport {
     pub taxes: Vec<backroom_api::TaxByRate>,
 }
 
-/// `2026-03-01 10:15` (UTC).
-pub(crate) fn format_time(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
-        .ok()
-        .and_then(|t| {
-            t.format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute]"
-            ))
-            .ok()
-        })
-        .unwrap_or_default()
-}
-
 /// Tax per rate for the tax return: what the orders matching `orders_where` (alias `o`) charged
 /// per line rate, and what the returns matching `returns_where` (alias `s`) refunded at the rate
 /// each returned line was sold at. An exchange's new sale counts as a sale and its returned
@@ -137,7 +124,7 @@ impl Store {
             store_name: settings.store_name.clone(),
             location,
             receipt_number: o.receipt_number.clone(),
-            date: format_time(o.created_at),
+            date: crate::local::format_local(o.created_at, &settings.tz),
             staff,
             currency: o.currency.clone(),
             exponent: settings.currency.exponent(),
@@ -286,7 +273,7 @@ impl Store {
             store_name: settings.store_name.clone(),
             location,
             receipt_number: number,
-            date: format_time(at),
+            date: crate::local::format_local(at, &settings.tz),
             staff,
             currency: settings.currency.code().to_string(),
             exponent: settings.currency.exponent(),
@@ -384,7 +371,21 @@ impl Store {
         &self,
         f: &backroom_api::OrderFilter,
     ) -> StoreResult<Vec<backroom_api::OrderSummary>> {
-        check_range(f.from, f.to)?;
+        let tz = self.settings()?.tz.clone();
+        // Local days of the store: from the first moment of `from_day` to the end of `to_day`.
+        let day = |text: &Option<String>, field: &str, end: bool| -> StoreResult<Option<i64>> {
+            text.as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| {
+                    let d = crate::local::parse_day(t, field)?;
+                    let (a, b) = crate::local::day_bounds(d, &tz)?;
+                    Ok(if end { b } else { a })
+                })
+                .transpose()
+        };
+        let from = day(&f.from_day, "from_day", false)?.or(f.from);
+        let to = day(&f.to_day, "to_day", true)?.or(f.to);
+        check_range(from, to)?;
         let location = f
             .location
             .as_deref()
@@ -409,8 +410,8 @@ impl Store {
         let rows = stmt
             .query_map(
                 params![
-                    f.from,
-                    f.to,
+                    from,
+                    to,
                     f.payment_status,
                     f.fulfilment_status,
                     f.return_status,
@@ -432,6 +433,7 @@ impl Store {
                         payment_status: r.get(7)?,
                         fulfilment_status: r.get(8)?,
                         return_status: r.get(9)?,
+                        created_local: crate::local::format_local(r.get(2)?, &tz),
                     })
                 },
             )?
@@ -442,6 +444,7 @@ impl Store {
     /// The audit trail of an order: its sale, returns against it, voids and fulfilment steps.
     pub fn order_timeline(&self, key: &str) -> StoreResult<Vec<backroom_api::AuditEntryView>> {
         let o = self.order(key)?;
+        let tz = self.settings()?.tz.clone();
         let mut stmt = self.conn.prepare(
             "SELECT a.at, COALESCE(s.name, a.actor), a.action, COALESCE(m.name, a.approver), a.after_json
              FROM audit_log a LEFT JOIN staff s ON s.id = a.actor LEFT JOIN staff m ON m.id = a.approver
@@ -457,6 +460,7 @@ impl Store {
                     action: r.get(2)?,
                     approver: r.get(3)?,
                     after: r.get(4)?,
+                    at_local: crate::local::format_local(r.get(0)?, &tz),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -1067,11 +1067,13 @@ pub(crate) fn order_view(conn: &Connection, key: &str) -> StoreResult<OrderView>
                     lines: Vec::new(),
                     payments: Vec::new(),
                     approver: r.get(16)?,
+                    created_local: String::new(),
                 })
             },
         )
         .optional()?
         .ok_or_else(|| StoreError::not_found("order", "order with id or receipt number", key))?;
+    o.created_local = crate::local::format_local(o.created_at, &crate::local::store_zone(conn)?);
     let mut dstmt = conn.prepare_cached(
         "SELECT source, amount FROM order_line_discount WHERE line_id = ?1 ORDER BY position",
     )?;

@@ -22,6 +22,7 @@ fn init_writes_one_op_and_refuses_twice() {
             location_code: "MAIN".into(),
             owner_name: "Olivia Owner".into(),
             owner_pin: "2580".into(),
+            time_zone: "UTC".into(),
         })
         .unwrap_err();
     assert_eq!(err.code(), "already_initialised");

@@ -1154,3 +1154,102 @@ fn an_even_exchange_owes_the_tax_of_what_left_the_store() {
         "the printed Z-report has the block: {printed:#?}"
     );
 }
+
+// ---- the store's own day -----------------------------------------------------------------------
+
+fn at(rfc3339: &str) -> i64 {
+    backroom_store::local::instant(rfc3339, "at").unwrap()
+}
+
+#[test]
+fn a_berlin_store_prints_and_reports_its_own_local_day_through_both_dst_nights() {
+    let mut t = new_store();
+    let mut s = t.store.store_settings().unwrap();
+    s.time_zone = "Europe/Berlin".into();
+    t.store.update_store_settings(s).unwrap();
+    t.store.save_product(tee()).unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 50, "", "")
+        .unwrap();
+    let sell = |t: &mut TestStore, when: &str| {
+        t.clock.set(at(when));
+        t.store
+            .complete_sale(SaleInput {
+                cart_id: format!("at-{when}"),
+                lines: vec![SaleLineInput {
+                    sku: "TEE-RED-M".into(),
+                    quantity: 1,
+                    ..Default::default()
+                }],
+                tenders: vec![TenderInput {
+                    kind: "cash".into(),
+                    amount: 1999,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+            .unwrap()
+            .receipt_number
+    };
+    // 23:30 on 15 January and 00:30 on 16 January, Berlin time (UTC+1).
+    sell(&mut t, "2026-01-15T22:30:00Z");
+    let after_midnight = sell(&mut t, "2026-01-15T23:30:00Z");
+    let receipt = t.store.receipt(&after_midnight, false).unwrap();
+    assert_eq!(
+        receipt.date, "2026-01-16 00:30",
+        "the receipt reads the local time"
+    );
+    let tz = t.store.settings().unwrap().tz.clone();
+    let day = |d: &str| backroom_store::local::range(d, d, &tz).unwrap();
+    let (a, b) = day("2026-01-16");
+    let report = t.store.sales_report(a, b).unwrap();
+    assert_eq!(report.orders, 1, "16 January holds exactly the 00:30 sale");
+
+    // The night the clocks go forward (23 hours) and the night they go back (25 hours).
+    for (date, sales) in [
+        (
+            "2026-03-29",
+            [
+                "2026-03-28T23:30:00Z",
+                "2026-03-29T00:30:00Z",
+                "2026-03-29T21:30:00Z",
+            ],
+        ),
+        (
+            "2026-10-25",
+            [
+                "2026-10-24T22:30:00Z",
+                "2026-10-25T00:30:00Z",
+                "2026-10-25T01:30:00Z",
+            ],
+        ),
+    ] {
+        for when in sales {
+            sell(&mut t, when);
+        }
+        let (a, b) = day(date);
+        assert_eq!(
+            t.store.sales_report(a, b).unwrap().orders,
+            3,
+            "every sale of {date} lands on it, the day's length notwithstanding"
+        );
+    }
+    // The Orders screen's filter by local days says the same.
+    let filtered = t
+        .store
+        .orders(&backroom_api::OrderFilter {
+            from_day: Some("2026-01-16".into()),
+            to_day: Some("2026-01-16".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(filtered.len(), 1);
+    assert_eq!(filtered[0].created_local, "2026-01-16 00:30");
+    let mut s = t.store.store_settings().unwrap();
+    s.time_zone = "Europe/Atlantis".into();
+    assert_eq!(
+        t.store.update_store_settings(s).unwrap_err().field(),
+        Some("time_zone"),
+        "an unknown zone is refused by name"
+    );
+}

@@ -455,6 +455,7 @@ async fn main() {
                 location_code: "MAIN".into(),
                 owner_name: "Olivia Owner".into(),
                 owner_pin: "2580".into(),
+                time_zone: "UTC".into(),
             })
             .expect("init");
         let t = Instant::now();

@@ -35,6 +35,7 @@ pub fn new_store() -> TestStore {
             location_code: "MAIN".into(),
             owner_name: "Olivia Owner".into(),
             owner_pin: "2580".into(),
+            time_zone: "UTC".into(),
         })
         .expect("init store");
     store.set_actor("tester");
