@@ -619,7 +619,8 @@ pub fn sale(store: &mut Store, out: &Out, cmd: SaleCmd) -> anyhow::Result<()> {
             printer,
             duplicate,
         } => {
-            let r = store.receipt(&receipt, duplicate)?;
+            // A sale's receipt or a return's refund slip, by its number.
+            let r = store.any_receipt(&receipt, duplicate)?;
             let format = store.settings()?.print_format;
             if let Some(p) = escpos {
                 std::fs::write(&p, r.to_escpos_for(&format))

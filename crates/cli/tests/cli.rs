@@ -727,6 +727,13 @@ fn two_gift_cards_get_back_their_own_share_and_a_price_label_keeps_its_quantity(
     for (half, (a, b)) in [(1, (1500, 1000)), (2, (3000, 2000))] {
         let back = cli.ok(&["return", &receipt, "--line", "MUG-1=1:defective:restock"]);
         assert!(back.contains("refunded 25.00"), "return {half}: {back}");
+        // The refund slip prints (and reprints) from the CLI by the return's number.
+        let number = back.split_whitespace().next().unwrap();
+        let slip = cli.ok(&["sale", "receipt", number, "--duplicate"]);
+        assert!(
+            slip.contains(&format!("RETURN of {receipt}")) && slip.contains("DUPLICATE"),
+            "{slip}"
+        );
         assert_eq!(
             (balance("GIFT-000A"), balance("GIFT-000B")),
             (serde_json::json!(a), serde_json::json!(b)),

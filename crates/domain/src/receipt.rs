@@ -308,9 +308,20 @@ impl Receipt {
                 .collect(),
                 false,
             );
-            if l.discount != 0 {
+            // A sale's discount takes money off; on a refund slip (negative lines) it is money
+            // not given back, so the line still adds up: quantity × price − discount = total.
+            if l.discount > 0 {
                 push(
                     two_columns_in("  discount", &format!("-{}", self.money(l.discount)), w),
+                    false,
+                );
+            } else if l.discount < 0 {
+                push(
+                    two_columns_in(
+                        "  discount kept",
+                        &format!("+{}", self.money(-l.discount)),
+                        w,
+                    ),
                     false,
                 );
             }

@@ -220,21 +220,28 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT p.title, v.sku, rl.quantity, coalesce(ol.unit_price, rl.refund_amount / rl.quantity),
-                        rl.refund_amount, rl.tax_amount
+                        rl.refund_amount, rl.tax_amount, ol.unit_price IS NOT NULL
                  FROM return_line rl JOIN variant v ON v.id = rl.variant_id
                  JOIN product p ON p.id = v.product_id
                  LEFT JOIN order_line ol ON ol.id = rl.order_line_id
                  WHERE rl.return_id = ?1 ORDER BY rl.rowid",
             )?
             .query_map([&id], |r| {
+                let (qty, unit, refund, tax, sold): (i64, i64, i64, i64, bool) =
+                    (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+                // As on the sale receipt: exclusive stores show lines before tax.
+                let net = refund - if exclusive { tax } else { 0 };
+                // What the line's discounts (its own, promotions, the order discount) took off
+                // the returned units is not given back, so the slip adds up line by line:
+                // quantity × price − discounts = refunded.
+                let kept = if sold { qty * unit - net } else { 0 };
                 Ok(ReceiptLine {
                     title: r.get(0)?,
                     sku: r.get(1)?,
-                    quantity: r.get(2)?,
-                    unit_price: r.get(3)?,
-                    discount: 0,
-                    // As on the sale receipt: exclusive stores show lines before tax.
-                    total: -(r.get::<_, i64>(4)? - if exclusive { r.get::<_, i64>(5)? } else { 0 }),
+                    quantity: -qty,
+                    unit_price: unit,
+                    discount: -kept,
+                    total: -net,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -281,7 +288,19 @@ impl Store {
             subtotal,
             discount_total: 0,
             tax_total: -tax,
-            taxes: Vec::new(),
+            taxes: self
+                .conn
+                .prepare_cached(
+                    "SELECT tax_rate_milli, SUM(tax_amount) FROM return_line WHERE return_id = ?1
+                     GROUP BY tax_rate_milli HAVING SUM(tax_amount) <> 0 ORDER BY tax_rate_milli",
+                )?
+                .query_map([&id], |r| {
+                    Ok((
+                        backroom_domain::tax::TaxRate(r.get::<_, i64>(0)? as u32).percent_text(),
+                        -r.get::<_, i64>(1)?,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?,
             tax_inclusive: settings.tax_mode.as_str() == "inclusive",
             total: -refund_total,
             payments,

@@ -1073,6 +1073,21 @@ fn returning_the_paid_item_of_a_pair_refunds_it_net_of_its_share_of_the_deal() {
         back.refund_total, 1800,
         "the scarf cost 30.00 less its 12.00 share of the 20.00 deal; never 30.00"
     );
+    // The refund slip adds up line by line: -1 × 30.00, discount kept +12.00, refunded -18.00.
+    let slip = t.store.any_receipt(&back.number, false).unwrap();
+    let l = &slip.lines[0];
+    assert_eq!(
+        (l.quantity * l.unit_price - l.discount, l.total),
+        (-1800, -1800),
+        "quantity × price − discount = the line's refund: {l:?}"
+    );
+    let text: Vec<String> = slip.text_lines().into_iter().map(|(t, _)| t).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("discount kept") && t.ends_with("+12.00")),
+        "{text:#?}"
+    );
+    assert_eq!(slip.total, -1800);
     healthy(&t);
 }
 
