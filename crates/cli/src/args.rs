@@ -340,6 +340,11 @@ pub enum TransferCmd {
         #[arg(long)]
         close: bool,
     },
+    /// Close a partly received transfer by sending what never arrived back to the source
+    /// (`--close` on receive writes it off as missing instead).
+    CancelRest {
+        number: String,
+    },
     Cancel {
         number: String,
     },

@@ -610,6 +610,10 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
                 store.receive_transfer(&number, lines, close)?;
                 out.transfer(&store.transfer(&number)?)?;
             }
+            TransferCmd::CancelRest { number } => {
+                store.cancel_transfer_remainder(&number)?;
+                out.transfer(&store.transfer(&number)?)?;
+            }
             TransferCmd::Cancel { number } => {
                 store.cancel_transfer(&number)?;
                 out.transfer(&store.transfer(&number)?)?;

@@ -265,6 +265,57 @@ impl Store {
         })
     }
 
+    /// Closes a transfer that was partly received by sending what never arrived back to the
+    /// source (it was never shipped, or it came back): the outstanding units leave `incoming`
+    /// at the destination and return to `available` at the source as `transfer_cancel`
+    /// movements, so the ledger tells them from units written off as lost
+    /// (`transfer_discrepancy`, what `receive_transfer` with `close` records). No discrepancy
+    /// is recorded. Refused when nothing is outstanding.
+    pub fn cancel_transfer_remainder(&mut self, number: &str) -> StoreResult<()> {
+        self.write(|uow| {
+            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            let h = header(&uow.tx, number)?;
+            h.status.check(TransferAction::Receive)?;
+            let ls = lines(&uow.tx, &h.id)?;
+            let mut movements = Vec::new();
+            let mut returned = Vec::new();
+            for l in ls.iter().filter(|l| l.received < l.quantity) {
+                let rest = l.quantity - l.received;
+                let leave = Movement {
+                    variant_id: l.variant_id.clone(),
+                    location_id: h.to.clone(),
+                    state: StockState::Incoming,
+                    delta: -rest,
+                    reason: MovementReason::TransferCancel,
+                    reference: h.number.clone(),
+                    note: "remainder cancelled back to the source".into(),
+                };
+                movements.push(leave.clone());
+                movements.push(Movement {
+                    location_id: h.from.clone(),
+                    state: StockState::Available,
+                    delta: rest,
+                    ..leave
+                });
+                returned.push(json!({"variant_id": l.variant_id, "returned": rest}));
+            }
+            if movements.is_empty() {
+                return Err(StoreError::invalid(
+                    "number",
+                    "nothing_outstanding",
+                    format!("everything on {} has arrived", h.number),
+                ));
+            }
+            let facts = apply_movements(uow, &movements)?;
+            set_status(uow, &h.id, TransferStatus::Received, Some("closed_at"))?;
+            let change = Change::new("transfer.remainder_cancelled", "transfer", h.id.clone())
+                .before(json!({"status": h.status}))
+                .after(json!({"status": TransferStatus::Received, "returned": returned}))
+                .body(json!({"id": h.id, "status": TransferStatus::Received, "movements": facts, "returned": returned}));
+            Ok(((), change))
+        })
+    }
+
     /// Cancels a draft, or an in-transit transfer (its stock goes back to the source).
     pub fn cancel_transfer(&mut self, number: &str) -> StoreResult<()> {
         self.write(|uow| {

@@ -330,6 +330,63 @@ mod transfers {
     }
 
     #[test]
+    fn a_partly_received_remainder_goes_back_to_the_source_and_the_ledger_says_so() {
+        let mut t = setup();
+        let n = t.store.create_transfer("WH", "MAIN", lines(), "").unwrap();
+        t.store.send_transfer(&n).unwrap();
+        let wh_before = qty(&t, "TEE-RED-L", "WH", StockState::Available);
+        t.store
+            .receive_transfer(
+                &n,
+                vec![ReceiveLine {
+                    sku: "TEE-RED-L".into(),
+                    quantity: 2,
+                }],
+                false,
+            )
+            .unwrap();
+        t.store.cancel_transfer_remainder(&n).unwrap();
+        let v = t.store.transfer(&n).unwrap();
+        assert_eq!(v.status, "received", "the transfer is closed");
+        assert!(
+            v.lines.iter().all(|l| l.discrepancy == 0),
+            "nothing was lost: {v:?}"
+        );
+        assert_eq!(
+            (
+                qty(&t, "TEE-RED-L", "WH", StockState::Available),
+                qty(&t, "TEE-RED-M", "WH", StockState::Available),
+                qty(&t, "TEE-RED-L", "MAIN", StockState::Incoming),
+                qty(&t, "TEE-RED-L", "MAIN", StockState::Available),
+            ),
+            (wh_before + 4, 10, 0, 2),
+            "the 4 L and 4 M never received are back at the warehouse; 2 L arrived"
+        );
+        let reasons: Vec<String> = t
+            .store
+            .connection()
+            .prepare(
+                "SELECT DISTINCT reason FROM stock_movement WHERE reference = ?1 ORDER BY reason",
+            )
+            .unwrap()
+            .query_map([&n], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            reasons.contains(&"transfer_cancel".to_string())
+                && !reasons.contains(&"transfer_discrepancy".to_string()),
+            "the ledger says the rest went back, not that it was lost: {reasons:?}"
+        );
+        assert_eq!(
+            t.store.cancel_transfer_remainder(&n).unwrap_err().code(),
+            "invalid_transition",
+            "a closed transfer has no remainder"
+        );
+        assert!(t.store.check().unwrap().ok);
+    }
+
+    #[test]
     fn send_then_partial_then_closed_short_records_the_discrepancy() {
         let mut t = setup();
         let n = t.store.create_transfer("WH", "MAIN", lines(), "").unwrap();
