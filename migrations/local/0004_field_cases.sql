@@ -68,3 +68,10 @@ UPDATE return_line SET tax_rate_milli = COALESCE(
     (SELECT t.rate_milli FROM variant v JOIN tax_class t ON t.id = v.tax_class_id
      WHERE v.id = return_line.variant_id),
     0);
+
+-- Points a loyalty payment redeemed, so a refund gives back exactly its share of them.
+ALTER TABLE payment ADD COLUMN points INTEGER;
+UPDATE payment SET points = (
+    SELECT -t.points FROM loyalty_txn t
+    WHERE t.order_id = payment.order_id AND t.kind = 'redeem' LIMIT 1)
+WHERE tender = 'loyalty' AND kind = 'sale';

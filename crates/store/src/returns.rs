@@ -400,10 +400,15 @@ impl Store {
                         )?;
                     }
                     TenderKind::Loyalty => {
-                        let value = settings.loyalty_point_value.max(1);
+                        let points = match &part.refund_of {
+                            // Back to a payment made with points: its share of the points it
+                            // redeemed, cumulatively, so a full return gives back every point.
+                            Some(of) => loyalty_points_back(&uow.tx, of, &pid, amount)?,
+                            None => amount / settings.loyalty_point_value.max(1),
+                        };
                         uow.tx.execute(
                             "INSERT INTO loyalty_txn (id, customer_id, points, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
-                            params![uow.new_id(), customer, amount / value, return_id, uow.now],
+                            params![uow.new_id(), customer, points, return_id, uow.now],
                         )?;
                     }
                     TenderKind::Cash | TenderKind::Card => {}
@@ -495,6 +500,29 @@ fn line_variant(conn: &rusqlite::Connection, line_id: &str) -> StoreResult<Strin
     Ok(conn
         .prepare_cached("SELECT variant_id FROM order_line WHERE id = ?1")?
         .query_row([line_id], |r| r.get(0))?)
+}
+
+/// The points a refund of `amount` to the loyalty payment `of` gives back: the cumulative share
+/// of the points that payment redeemed (`cumulative_share` over what it paid), less what earlier
+/// refunds to it gave back. `this` is the refund payment being written (not counted as earlier).
+fn loyalty_points_back(
+    conn: &rusqlite::Connection,
+    of: &str,
+    this: &str,
+    amount: i64,
+) -> StoreResult<i64> {
+    let (paid, points): (i64, Option<i64>) = conn.query_row(
+        "SELECT amount, points FROM payment WHERE id = ?1",
+        [of],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let before: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(-amount), 0) FROM payment WHERE refund_of = ?1 AND id <> ?2",
+        [of, this],
+        |r| r.get(0),
+    )?;
+    let points = points.unwrap_or(0);
+    Ok(cumulative_share(points, before + amount, paid) - cumulative_share(points, before, paid))
 }
 
 /// A sale payment that can still give money back.

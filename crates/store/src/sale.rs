@@ -788,8 +788,10 @@ pub(crate) fn write_sale(
     let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
     let mut ledger = Vec::new();
     let mut loyalty_spent_minor = 0;
-    // The card behind each gift-card tender, so a refund goes back to that very card.
+    // The card behind each gift-card tender, so a refund goes back to that very card, and the
+    // points each loyalty tender redeemed, so a refund gives exactly those back.
     let mut cards: Vec<Option<String>> = vec![None; tenders.len()];
+    let mut redeemed: Vec<Option<i64>> = vec![None; tenders.len()];
     for (i, (t, (kind, amount))) in input.tenders.iter().zip(&tenders).enumerate() {
         match kind {
             TenderKind::GiftCard => {
@@ -859,24 +861,30 @@ pub(crate) fn write_sale(
                         params![uow.new_id(), c, -points, order_id, uow.now],
                     )?;
                 loyalty_spent_minor += amount;
+                redeemed[i] = Some(points);
                 ledger.push(json!({"loyalty": c, "points": -points}));
             }
             TenderKind::Cash | TenderKind::Card => {}
         }
     }
 
-    // Loyalty earned on what was paid with money, spread over lines.
+    // Loyalty earned on what was paid with money, spread over the lines that earn it. Money
+    // that only moves through a gift card earns once, when the card is spent: a gift card
+    // bought earns nothing.
     let exp = settings.currency.exponent();
-    let earnable = (priced.total - loyalty_spent_minor).max(0);
+    let earning: Vec<i64> = priced
+        .lines
+        .iter()
+        .zip(&resolved)
+        .map(|(l, r)| if r.gift_card { 0 } else { l.total })
+        .collect();
+    let earnable = (earning.iter().sum::<i64>() - loyalty_spent_minor).max(0);
     let points = if customer.is_some() {
         earnable * settings.loyalty_points_per_unit / 10i64.pow(exp)
     } else {
         0
     };
-    let line_points = allocate(
-        points,
-        &priced.lines.iter().map(|l| l.total).collect::<Vec<_>>(),
-    );
+    let line_points = allocate(points, &earning);
 
     // The sale of a parked cart unparks it, in the same transaction.
     uow.tx
@@ -981,15 +989,22 @@ pub(crate) fn write_sale(
                 "tax_rate_milli": r.tax_rate.0, "tax": p.tax, "total": p.total, "points": line_points[i]}));
     }
     let mut payments = Vec::new();
-    for ((t, (kind, amount)), card) in input.tenders.iter().zip(&tenders).zip(&cards) {
+    for (((t, (kind, amount)), card), points) in input
+        .tenders
+        .iter()
+        .zip(&tenders)
+        .zip(&cards)
+        .zip(&redeemed)
+    {
         let pid = uow.new_id();
         uow.tx.prepare_cached(
-                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at, gift_card_id)
-                 VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at, gift_card_id, points)
+                 VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
-            .execute(params![pid, order_id, shift, loc_id, kind.as_str(), amount, t.reference.trim(), uow.now, card])?;
+            .execute(params![pid, order_id, shift, loc_id, kind.as_str(), amount, t.reference.trim(), uow.now, card, points])?;
         payments.push(
-            json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim(), "gift_card_id": card}),
+            json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim(), "gift_card_id": card,
+                   "points": points}),
         );
     }
     if credit > 0 {

@@ -1268,3 +1268,110 @@ fn a_berlin_store_prints_and_reports_its_own_local_day_through_both_dst_nights()
         "an unknown zone is refused by name"
     );
 }
+
+// ---- loyalty that survives returns ---------------------------------------------------------------
+
+#[test]
+fn points_come_back_exactly_and_gift_card_money_earns_once() {
+    use backroom_store::CustomerInput;
+    let mut t = new_store();
+    // 10 points per euro; a point is worth 0.05.
+    t.store.set_loyalty(10, 5).unwrap();
+    let c = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Lena".into(),
+            email: "lena@example.com".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut p = tee();
+    p.variants[0].price_minor = 624;
+    t.store.save_product(p).unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 10, "", "")
+        .unwrap();
+    let mut card = tee();
+    card.handle = "gift-card".into();
+    card.title = "Gift card".into();
+    card.is_gift_card = true;
+    card.variants.truncate(1);
+    card.variants[0].sku = "GC-50".into();
+    card.variants[0].barcodes.clear();
+    card.variants[0].price_minor = 5000;
+    card.variants[0].inventory_tracked = false;
+    t.store.save_product(card).unwrap();
+    let points = |t: &TestStore| t.store.customer(&c).unwrap().loyalty_points;
+
+    // Buying a 50.00 gift card earns nothing; spending it earns once.
+    t.store
+        .complete_sale(SaleInput {
+            cart_id: "buy-card".into(),
+            customer_id: Some(c.clone()),
+            lines: vec![SaleLineInput {
+                sku: "GC-50".into(),
+                quantity: 1,
+                gift_card_code: Some("LENA-CARD-1".into()),
+                ..Default::default()
+            }],
+            tenders: vec![TenderInput {
+                kind: "cash".into(),
+                amount: 5000,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(points(&t), 0, "a gift card bought earns no points");
+    t.store
+        .complete_sale(SaleInput {
+            cart_id: "spend-card".into(),
+            customer_id: Some(c.clone()),
+            lines: vec![SaleLineInput {
+                sku: "TEE-RED-M".into(),
+                quantity: 8,
+                ..Default::default()
+            }],
+            tenders: vec![card_tender("LENA-CARD-1", 4992)],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        points(&t),
+        499,
+        "spending it earns once: 49.92 → 499 points"
+    );
+
+    // Pay 12.48 with points (250 points at 0.05, rounded up), then return in halves.
+    let before = points(&t);
+    let o = t
+        .store
+        .complete_sale(SaleInput {
+            cart_id: "points".into(),
+            customer_id: Some(c.clone()),
+            lines: vec![SaleLineInput {
+                sku: "TEE-RED-M".into(),
+                quantity: 2,
+                ..Default::default()
+            }],
+            tenders: vec![TenderInput {
+                kind: "loyalty".into(),
+                amount: 1248,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(points(&t), before - 250, "12.48 of points is 250 of them");
+    for _ in 0..2 {
+        t.store
+            .process_return(return_of(&o.receipt_number, "TEE-RED-M", 1))
+            .unwrap();
+    }
+    assert_eq!(
+        points(&t),
+        before,
+        "both halves give back exactly the 250 points taken, not 124 + 124"
+    );
+    healthy(&t);
+}
