@@ -67,11 +67,20 @@ UPDATE return_line SET tax_rate_milli = COALESCE(
     (SELECT l.tax_rate_milli FROM order_line l WHERE l.id = return_line.order_line_id),
     (SELECT t.rate_milli FROM variant v JOIN tax_class t ON t.id = v.tax_class_id
      WHERE v.id = return_line.variant_id),
+    (SELECT t.rate_milli FROM variant v JOIN setting s ON s.key = 'default_tax_class'
+     JOIN tax_class t ON t.code = s.value
+     WHERE v.id = return_line.variant_id AND v.taxable = 1 AND return_line.tax_amount <> 0),
     0);
 
 -- Points a loyalty payment redeemed, so a refund gives back exactly its share of them.
 ALTER TABLE payment ADD COLUMN points INTEGER;
+-- Each loyalty payment paired with its own redemption, in the order both were written.
+WITH p AS (
+         SELECT id, order_id, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY rowid) AS n
+         FROM payment WHERE tender = 'loyalty' AND kind = 'sale'),
+     t AS (
+         SELECT order_id, -points AS points, ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY rowid) AS n
+         FROM loyalty_txn WHERE kind = 'redeem')
 UPDATE payment SET points = (
-    SELECT -t.points FROM loyalty_txn t
-    WHERE t.order_id = payment.order_id AND t.kind = 'redeem' LIMIT 1)
+    SELECT t.points FROM p JOIN t ON t.order_id = p.order_id AND t.n = p.n WHERE p.id = payment.id)
 WHERE tender = 'loyalty' AND kind = 'sale';

@@ -401,7 +401,23 @@ impl Store {
         if let Some(v) = z.variance {
             out.push((two_columns("Variance", &m(v)), true));
         }
-        Ok(out)
+        // Every line fits the paper: a wrapped label is a line of its own (a line break inside
+        // a text line would print as a character), and a title too long for it wraps at words.
+        Ok(out
+            .into_iter()
+            .flat_map(|(text, bold)| {
+                text.split('\n')
+                    .flat_map(|s| {
+                        if s.chars().count() > w {
+                            wrap(s, w)
+                        } else {
+                            vec![s.to_string()]
+                        }
+                    })
+                    .map(|s| (s, bold))
+                    .collect::<Vec<_>>()
+            })
+            .collect())
     }
 
     /// Prints the Z-report (X-report while the shift is open) on the receipt printer.

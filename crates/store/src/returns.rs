@@ -406,10 +406,14 @@ impl Store {
                             Some(of) => loyalty_points_back(&uow.tx, of, &pid, amount)?,
                             None => amount / settings.loyalty_point_value.max(1),
                         };
-                        uow.tx.execute(
-                            "INSERT INTO loyalty_txn (id, customer_id, points, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
-                            params![uow.new_id(), customer, points, return_id, uow.now],
-                        )?;
+                        // A part too small to be worth a point gives none back (the ledger holds
+                        // no zero rows); the cumulative share catches up on a later part.
+                        if points != 0 {
+                            uow.tx.execute(
+                                "INSERT INTO loyalty_txn (id, customer_id, points, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
+                                params![uow.new_id(), customer, points, return_id, uow.now],
+                            )?;
+                        }
                     }
                     TenderKind::Cash | TenderKind::Card => {}
                 }

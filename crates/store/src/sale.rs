@@ -432,10 +432,15 @@ impl Store {
             authorize(uow, Permission::Sell, None)?;
             let (loc_id, _) = default_location(&uow.tx, &input.location)?;
             let id = uow.new_id();
-            // The sale of this cart is what unparks it (see `write_sale`).
+            // The sale of this cart is what unparks it (see `write_sale`); parking a resumed
+            // cart again replaces its earlier version, so one cart is parked once.
             if input.cart_id.trim().is_empty() {
                 input.cart_id = format!("parked:{id}");
             }
+            uow.tx.execute(
+                "DELETE FROM parked_cart WHERE cart_id = ?1 AND cart_id <> ''",
+                [input.cart_id.trim()],
+            )?;
             let label = if label.trim().is_empty() { format!("parked {}", &id[..8]) } else { label.trim().to_string() };
             let body = serde_json::to_string(&input).map_err(|e| StoreError::invalid("cart", "invalid", e.to_string()))?;
             uow.tx.execute(

@@ -1375,3 +1375,97 @@ fn points_come_back_exactly_and_gift_card_money_earns_once() {
     );
     healthy(&t);
 }
+
+#[test]
+fn small_point_refunds_and_reparked_carts_and_narrow_z_reports_hold() {
+    use backroom_store::CustomerInput;
+    let mut t = new_store();
+    // A point is worth 1.00; three 0.50 items paid with 2 points (1.50 rounded up).
+    t.store.set_loyalty(10, 100).unwrap();
+    let c = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Ola".into(),
+            email: "ola@example.com".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut p = tee();
+    p.variants[0].price_minor = 1000;
+    p.variants[1].price_minor = 50;
+    t.store.save_product(p).unwrap();
+    t.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    t.store
+        .receive_stock("TEE-RED-L", "MAIN", 5, "", "")
+        .unwrap();
+    let line = |sku: &str, quantity| SaleLineInput {
+        sku: sku.into(),
+        quantity,
+        ..Default::default()
+    };
+    // Earn 100 points first.
+    t.store
+        .complete_sale(SaleInput {
+            cart_id: "earn".into(),
+            customer_id: Some(c.clone()),
+            lines: vec![line("TEE-RED-M", 1)],
+            tenders: vec![TenderInput {
+                kind: "cash".into(),
+                amount: 1000,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    let o = t
+        .store
+        .complete_sale(SaleInput {
+            cart_id: "small".into(),
+            customer_id: Some(c.clone()),
+            lines: vec![line("TEE-RED-L", 3)],
+            tenders: vec![TenderInput {
+                kind: "loyalty".into(),
+                amount: 150,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .unwrap();
+    let points = |t: &TestStore| t.store.customer(&c).unwrap().loyalty_points;
+    assert_eq!(points(&t), 98, "100 earned, 2 redeemed");
+    for _ in 0..3 {
+        t.store
+            .process_return(return_of(&o.receipt_number, "TEE-RED-L", 1))
+            .expect("a part worth less than a point is still a return");
+    }
+    assert_eq!(points(&t), 100, "all 2 points back over the three returns");
+
+    // Parking a resumed cart again replaces it.
+    let cart = SaleInput {
+        cart_id: "park-me".into(),
+        lines: vec![line("TEE-RED-M", 1)],
+        ..Default::default()
+    };
+    let id = t.store.park_cart("first", cart).unwrap();
+    let mut resumed = t.store.resume_cart(&id).unwrap();
+    resumed.lines[0].quantity = 2;
+    t.store.park_cart("again", resumed).unwrap();
+    let parked = t.store.parked_carts().unwrap();
+    assert_eq!(parked.len(), 1, "one cart, parked once: {parked:?}");
+    assert_eq!(parked[0].1, "again");
+
+    // A Z-report on 24-column paper: every line fits and none holds a line break.
+    let shift = t.store.open_shift("MAIN", 0).unwrap();
+    let mut s = t.store.store_settings().unwrap();
+    s.printer_columns = 24;
+    t.store.update_store_settings(s).unwrap();
+    for (line, _) in t.store.z_report_lines(&shift).unwrap() {
+        assert!(
+            line.chars().count() <= 24 && !line.contains('\n'),
+            "{line:?}"
+        );
+    }
+    healthy(&t);
+}
