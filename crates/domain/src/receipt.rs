@@ -244,15 +244,6 @@ fn center_in(text: &str, width: usize) -> Vec<String> {
 /// A line of text and whether it is emphasised (bold / larger).
 pub type TextLine = (String, bool);
 
-/// Left text and right text on one 48-column line (the right text wins the room; see
-/// [`two_columns_in`] for wrapping).
-pub fn two_columns(left: &str, right: &str) -> String {
-    let room = WIDTH.saturating_sub(right.chars().count() + 1);
-    let l: String = left.chars().take(room).collect();
-    let pad = WIDTH.saturating_sub(l.chars().count() + right.chars().count());
-    format!("{l}{}{right}", " ".repeat(pad))
-}
-
 /// ESC/POS bytes for lines of text: initialise, select the code page, the lines encoded for it
 /// (bold where marked; a character the page lacks prints as `?`), feed and a partial cut.
 pub fn escpos(lines: &[TextLine], code_page: CodePage) -> Vec<u8> {

@@ -1,6 +1,6 @@
 //! One rule for codes. Everything that turns what was scanned or typed into a variant — the
 //! scan lookup, a sale or exchange line, a count scan, a stock adjustment or move, a price-list
-//! entry, the CLI and every screen — calls [`resolve`], so a code means the same variant
+//! entry, the CLI and every screen — calls [`resolve_with`], so a code means the same variant
 //! everywhere.
 //!
 //! A code is read with [`backroom_domain::barcode::parse_scan`] (GS1 forms, check digits,
@@ -9,7 +9,7 @@
 //! created: [`check_unique`] refuses a SKU that reads as another variant's barcode and a barcode
 //! that is another variant's SKU (in any of its usual spellings), naming both; so the two
 //! lookups can only ever agree. Data written before that rule existed can still disagree:
-//! [`resolve`] then refuses the code naming both variants instead of picking one.
+//! [`resolve_with`] then refuses the code naming both variants instead of picking one.
 
 use backroom_domain::barcode::{self, parse_scan, EmbeddedKind, EmbeddedRule, Scan};
 use backroom_domain::catalog::strip_text_marker;
@@ -74,8 +74,13 @@ fn describe(conn: &Connection, variant_id: &str) -> StoreResult<String> {
 /// Errors name `field`: `required` (blank), the reading's own error (`bad_check_digit`,
 /// `scientific_notation`, …) when the text is no SKU either, and `ambiguous_code` when the
 /// code is one variant's SKU and another's barcode.
-pub(crate) fn resolve(
+///
+/// `rules` are the store's embedded-label prefixes: the scan and sale paths pass the loaded
+/// settings' (no setting read per code); [`require`] reads them for callers that only have a
+/// connection.
+pub(crate) fn resolve_with(
     conn: &Connection,
+    rules: &[EmbeddedRule],
     code: &str,
     field: &str,
 ) -> StoreResult<Option<CodeMatch>> {
@@ -94,7 +99,7 @@ pub(crate) fn resolve(
         None if raw != t => by_sku(conn, raw)?,
         None => None,
     };
-    let (code_hit, embedded) = match parse_scan(t, &embedded_rules(conn)?) {
+    let (code_hit, embedded) = match parse_scan(t, rules) {
         Ok(Scan::Plain(canonical)) => match by_barcode(conn, &canonical)? {
             Some(id) => (Some(id), None),
             None => match barcode::upc_e_alternative(&canonical) {
@@ -141,9 +146,19 @@ pub(crate) fn resolve(
     }
 }
 
-/// [`resolve`], with "not found" as an error naming `field`.
+/// [`resolve_with`], with "not found" as an error naming `field`.
 pub(crate) fn require(conn: &Connection, code: &str, field: &str) -> StoreResult<CodeMatch> {
-    resolve(conn, code, field)?
+    require_with(conn, &embedded_rules(conn)?, code, field)
+}
+
+/// [`require`] with the embedded-label prefixes at hand.
+pub(crate) fn require_with(
+    conn: &Connection,
+    rules: &[EmbeddedRule],
+    code: &str,
+    field: &str,
+) -> StoreResult<CodeMatch> {
+    resolve_with(conn, rules, code, field)?
         .ok_or_else(|| StoreError::not_found(field, "variant with SKU or barcode", code.trim()))
 }
 

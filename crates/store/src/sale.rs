@@ -139,7 +139,7 @@ fn resolve_line(
             "quantity must be at least 1",
         ));
     }
-    let found = crate::code::require(conn, &l.sku, &field("sku"))?;
+    let found = crate::code::require_with(conn, &settings.embedded_rules, &l.sku, &field("sku"))?;
     let (variant, embedded) = (found.variant_id, found.embedded);
     let (sku, title, base, taxable, rate, tracked, gift_card, status, options): (String, String, i64, bool, Option<i64>, bool, bool, String, String) = conn
         .prepare_cached(

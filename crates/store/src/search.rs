@@ -81,7 +81,8 @@ impl Store {
         }
         // An exact code comes first, by the same rule as a scan; a query that is no valid
         // code (or an ambiguous one) just searches.
-        if let Ok(Some(m)) = crate::code::resolve(&self.conn, q, "query") {
+        let rules = &self.settings()?.embedded_rules;
+        if let Ok(Some(m)) = crate::code::resolve_with(&self.conn, rules, q, "query") {
             if let Some(exact) = self.variant_by("v.id = ?1", &m.variant_id)? {
                 out.push(exact);
             }
@@ -119,11 +120,12 @@ impl Store {
             .collect()
     }
 
-    /// Resolves one scan by the one rule of codes ([`crate::code::resolve`]): a barcode in
+    /// Resolves one scan by the one rule of codes ([`crate::code::resolve_with`]): a barcode in
     /// any GS1 form or an internal code, a price- or weight-embedded EAN-13 (its value is
     /// returned), or an exact SKU.
     pub fn lookup_barcode(&self, code: &str) -> StoreResult<Option<ScanHit>> {
-        let Some(m) = crate::code::resolve(&self.conn, code, "code")? else {
+        let rules = &self.settings()?.embedded_rules;
+        let Some(m) = crate::code::resolve_with(&self.conn, rules, code, "code")? else {
             return Ok(None);
         };
         let Some(variant) = self.variant_by("v.id = ?1", &m.variant_id)? else {

@@ -41,7 +41,7 @@ pub struct MovementView {
 }
 
 /// Resolves a SKU or a barcode (as scanned) to a live variant id, by the one rule of
-/// [`crate::code::resolve`]; errors name the field `sku`.
+/// [`crate::code::resolve_with`]; errors name the field `sku`.
 pub(crate) fn variant_id(conn: &Connection, code: &str) -> StoreResult<String> {
     Ok(crate::code::require(conn, code, "sku")?.variant_id)
 }
