@@ -315,9 +315,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             bar.finish();
             out.import(&report)?;
             if !report.problems.is_empty() && !skipped {
+                // Only the product import can skip what has problems.
+                let hint = if report.dialect == "inventory" {
+                    ""
+                } else {
+                    " (--skip-invalid imports the valid products)"
+                };
                 bail!(
-                    "{} problem(s) in the file; nothing was imported (--skip-invalid imports \
-                     the valid products)",
+                    "{} problem(s) in the file; nothing was imported{hint}",
                     report.problems.len()
                 );
             }
