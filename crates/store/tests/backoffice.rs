@@ -9,29 +9,13 @@ use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use backroom_api::StoreSettingsView;
-use backroom_store::{
-    PriceListInput, Progress, SaleInput, SaleLineInput, Store, StoreError, TenderInput,
-};
+use backroom_store::{PriceListInput, Progress, SaleInput, SaleLineInput, Store, StoreError};
 use common::*;
 
 fn sell_one(s: &mut Store) -> String {
-    let o = s
-        .complete_sale(SaleInput {
-            cart_id: "c1".into(),
-            lines: vec![SaleLineInput {
-                sku: "TEE-RED-M".into(),
-                quantity: 1,
-                ..Default::default()
-            }],
-            tenders: vec![TenderInput {
-                kind: "cash".into(),
-                amount: 2000,
-                ..Default::default()
-            }],
-            ..Default::default()
-        })
-        .unwrap();
-    o.receipt_number
+    s.complete_sale(cash_sale("c1", "TEE-RED-M", 1, 2000))
+        .unwrap()
+        .receipt_number
 }
 
 fn field_of(e: StoreError) -> String {

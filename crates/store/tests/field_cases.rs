@@ -394,20 +394,7 @@ fn taxable_variants_sell_under_the_default_class_and_untaxed_ones_at_zero() {
     for (sku, total, tax) in [("TEA-100", 1200, 200), ("WRAP-1", 300, 0)] {
         let o = t
             .store
-            .complete_sale(SaleInput {
-                cart_id: format!("tax-{sku}"),
-                lines: vec![SaleLineInput {
-                    sku: sku.into(),
-                    quantity: 1,
-                    ..Default::default()
-                }],
-                tenders: vec![TenderInput {
-                    kind: "cash".into(),
-                    amount: total,
-                    ..Default::default()
-                }],
-                ..Default::default()
-            })
+            .complete_sale(cash_sale(format!("tax-{sku}"), sku, 1, total))
             .unwrap();
         assert_eq!(
             (o.total, o.tax_total),
@@ -447,20 +434,7 @@ fn an_inventory_file_never_erases_a_sale_made_after_it_was_prepared() {
     let r = import(&mut t, products.as_bytes(), false);
     assert!(r.problems.is_empty(), "{:#?}", r.problems);
     t.store
-        .complete_sale(SaleInput {
-            cart_id: "two-mugs".into(),
-            lines: vec![SaleLineInput {
-                sku: "MUG-1".into(),
-                quantity: 2,
-                ..Default::default()
-            }],
-            tenders: vec![TenderInput {
-                kind: "cash".into(),
-                amount: 1800,
-                ..Default::default()
-            }],
-            ..Default::default()
-        })
+        .complete_sale(cash_sale("two-mugs", "MUG-1", 2, 1800))
         .unwrap();
     let file = fixture("stale-inventory.csv");
     let before = t.footprint();
@@ -1111,20 +1085,7 @@ fn an_even_exchange_owes_the_tax_of_what_left_the_store() {
     let shift = t.store.open_shift("MAIN", 0).unwrap();
     let o = t
         .store
-        .complete_sale(SaleInput {
-            cart_id: "mug".into(),
-            lines: vec![SaleLineInput {
-                sku: "MUG".into(),
-                quantity: 1,
-                ..Default::default()
-            }],
-            tenders: vec![TenderInput {
-                kind: "cash".into(),
-                amount: 1200,
-                ..Default::default()
-            }],
-            ..Default::default()
-        })
+        .complete_sale(cash_sale("mug", "MUG", 1, 1200))
         .unwrap();
     assert_eq!(o.tax_total, 200, "12.00 with 20 % VAT in it");
     let mut r = return_of(&o.receipt_number, "MUG", 1);
@@ -1189,20 +1150,7 @@ fn a_berlin_store_prints_and_reports_its_own_local_day_through_both_dst_nights()
     let sell = |t: &mut TestStore, when: &str| {
         t.clock.set(at(when));
         t.store
-            .complete_sale(SaleInput {
-                cart_id: format!("at-{when}"),
-                lines: vec![SaleLineInput {
-                    sku: "TEE-RED-M".into(),
-                    quantity: 1,
-                    ..Default::default()
-                }],
-                tenders: vec![TenderInput {
-                    kind: "cash".into(),
-                    amount: 1999,
-                    ..Default::default()
-                }],
-                ..Default::default()
-            })
+            .complete_sale(cash_sale(format!("at-{when}"), "TEE-RED-M", 1, 1999))
             .unwrap()
             .receipt_number
     };

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use backroom_store::{
-    InitStore, ManualClock, NewLocation, ProductInput, SeededIds, Store, VariantInput,
+    InitStore, ManualClock, NewLocation, ProductInput, SaleInput, SaleLineInput, SeededIds, Store,
+    TenderInput, VariantInput,
 };
 
 pub struct TestStore {
@@ -123,6 +124,24 @@ pub fn variant(sku: &str, options: &[&str], barcode: &str, price: i64) -> Varian
         requires_shipping: true,
         inventory_tracked: true,
         inventory_policy: "deny".into(),
+        ..Default::default()
+    }
+}
+
+/// A one-line sale paid in cash, as a till sends it.
+pub fn cash_sale(cart: impl Into<String>, sku: &str, quantity: i64, amount: i64) -> SaleInput {
+    SaleInput {
+        cart_id: cart.into(),
+        lines: vec![SaleLineInput {
+            sku: sku.into(),
+            quantity,
+            ..Default::default()
+        }],
+        tenders: vec![TenderInput {
+            kind: "cash".into(),
+            amount,
+            ..Default::default()
+        }],
         ..Default::default()
     }
 }
