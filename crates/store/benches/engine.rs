@@ -277,19 +277,7 @@ fn main() {
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("bench.sqlite");
-    let mut store = Store::open_with(&path, Arc::new(SystemClock), Arc::new(V7Ids)).expect("open");
-    store
-        .init(InitStore {
-            store_name: "Bench".into(),
-            currency: "EUR".into(),
-            tax_mode: "inclusive".into(),
-            device_name: "bench".into(),
-            location_code: "MAIN".into(),
-            owner_name: "Olivia Owner".into(),
-            owner_pin: "2580".into(),
-            time_zone: "UTC".into(),
-        })
-        .expect("init");
+    let mut store = fresh_store(&path);
 
     let text = csv(products);
     let rows = products * 3;
@@ -346,18 +334,7 @@ fn main() {
     // 100k rows specifically (the figure): a fresh import of the first third.
     {
         let path = dir.path().join("bench-100k.sqlite");
-        let mut s2 = Store::open(&path).expect("open");
-        s2.init(InitStore {
-            store_name: "Bench".into(),
-            currency: "EUR".into(),
-            tax_mode: "inclusive".into(),
-            device_name: "bench".into(),
-            location_code: "MAIN".into(),
-            owner_name: "Olivia Owner".into(),
-            owner_pin: "2580".into(),
-            time_zone: "UTC".into(),
-        })
-        .expect("init");
+        let mut s2 = fresh_store(&path);
         let third = csv(products / 3);
         let started = Instant::now();
         s2.import_shopify(
