@@ -520,6 +520,7 @@ fn Sell(currency: String) -> impl IntoView {
                 tender_amount.set(String::new());
                 tender_ref.set(String::new());
                 error.set(String::new());
+                requote();
             }
             Ok(_) => error.set("amount: must be more than zero".into()),
             Err(e) => error.set(format!("amount: {e}")),
@@ -643,8 +644,13 @@ fn Sell(currency: String) -> impl IntoView {
             }
         })
     };
-    let paid = move || tenders.get().iter().map(|t| t.1).sum::<i64>();
+    // Paid, due, change and the cash rounding come from the engine's quote, never the screen.
+    let standing = move || quote.get().map(|q| q.tenders).unwrap_or_default();
     let total = move || quote.get().map(|q| q.total).unwrap_or(0);
+    let settled = move || {
+        !tenders.get_untracked().is_empty()
+            && quote.get_untracked().is_some_and(|q| q.tenders.due == 0)
+    };
     let money = move |v: i64| format_amount(v, &cur.get_value());
 
     view! {
@@ -738,8 +744,14 @@ fn Sell(currency: String) -> impl IntoView {
                     <div>"Discounts"<span id="discount-total">{move || money(quote.get().map(|q| q.discount_total).unwrap_or(0))}</span></div>
                     <div>"Tax"<span>{move || money(quote.get().map(|q| q.tax_total).unwrap_or(0))}</span></div>
                     <div class="total">"Total"<span id="total">{move || money(total())}</span></div>
-                    <div>"Paid"<span id="paid">{move || money(paid())}</span></div>
-                    <div>{move || if paid() >= total() { "Change" } else { "Due" }}<span id="due">{move || money((paid() - total()).abs())}</span></div>
+                    {move || (standing().coin > 1 && standing().cash_due != total()).then(|| view! {
+                        <div class="muted">"In cash"<span id="cash-due">{money(standing().cash_due)}</span></div>
+                    })}
+                    <div>"Paid"<span id="paid">{move || money(standing().paid)}</span></div>
+                    {move || (standing().rounding != 0).then(|| view! {
+                        <div class="muted">"Cash rounding"<span id="cash-rounding">{money(-standing().rounding)}</span></div>
+                    })}
+                    <div>{move || if standing().due == 0 && standing().paid > 0 { "Change" } else { "Due" }}<span id="due">{move || money(if standing().due == 0 && standing().paid > 0 { standing().change_due } else { standing().due })}</span></div>
                 </div>
                 <div class="tender">
                     <select id="tender-kind" on:change=move |ev| tender_kind.set(event_target_value(&ev))>
@@ -755,7 +767,7 @@ fn Sell(currency: String) -> impl IntoView {
                             // Enter on an empty amount once the tenders cover the total completes
                             // the sale: the cashier never leaves the keyboard.
                             if tender_amount.get_untracked().trim().is_empty() {
-                                if !cart.get_untracked().is_empty() && !tenders.get_untracked().is_empty() && paid() >= total() {
+                                if !cart.get_untracked().is_empty() && settled() {
                                     complete()
                                 }
                             } else {
@@ -768,7 +780,7 @@ fn Sell(currency: String) -> impl IntoView {
                 </div>
                 <ul class="tenders" id="tenders">
                     {move || tenders.get().into_iter().enumerate().map(|(i, (k, a, _))| view! {
-                        <li>{k}" "{money(a)}<button on:click=move |_| tenders.update(|t| { t.remove(i); })>"✕"</button></li>
+                        <li>{k}" "{money(a)}<button on:click=move |_| { tenders.update(|t| { t.remove(i); }); requote(); }>"✕"</button></li>
                     }).collect_view()}
                 </ul>
                 <Show when=move || need_approval.get()>

@@ -88,6 +88,8 @@ fn StoreSettings(currency: String) -> impl IntoView {
     let columns = RwSignal::new(String::new());
     let time_zone = RwSignal::new(String::new());
     let code_page = RwSignal::new(String::new());
+    let coin = RwSignal::new(String::new());
+    let rounding_mode = RwSignal::new(String::new());
     let classes = RwSignal::new(Vec::<TaxClassView>::new());
     let fb = Feedback::new();
     let cur = StoredValue::new(currency);
@@ -101,6 +103,8 @@ fn StoreSettings(currency: String) -> impl IntoView {
                 columns.set(s.printer_columns.to_string());
                 time_zone.set(s.time_zone.clone());
                 code_page.set(s.printer_code_page.clone());
+                coin.set(format_amount(s.cash_rounding_increment, &s.currency));
+                rounding_mode.set(s.cash_rounding_mode.clone());
                 name.set(s.store_name.clone());
                 footer.set(s.receipt_footer.clone());
                 printer.set(s.printer.clone());
@@ -143,6 +147,17 @@ fn StoreSettings(currency: String) -> impl IntoView {
         };
         s.printer_code_page = code_page.get_untracked();
         s.time_zone = time_zone.get_untracked();
+        s.cash_rounding_increment =
+            match parse_amount(&coin.get_untracked(), &cur.get_value(), "coin") {
+                Ok(v) if v > 0 => v,
+                Ok(_) => {
+                    return fb
+                        .error
+                        .set("cash_rounding_increment: must be more than zero".into())
+                }
+                Err(e) => return fb.error.set(format!("cash_rounding_increment: {e}")),
+            };
+        s.cash_rounding_mode = rounding_mode.get_untracked();
         spawn_local(async move {
             let r =
                 api::call::<_, ()>("update_store_settings", &json!({"settings": s.clone()})).await;
@@ -177,6 +192,14 @@ fn StoreSettings(currency: String) -> impl IntoView {
             {field("Loyalty points per unit spent", "settings-points", points)}
             {field("Value of one point", "settings-point-value", point_value)}
             {field("Time zone (e.g. Europe/Berlin): receipts and reports use its local day", "settings-time-zone", time_zone)}
+            {field("Smallest coin for cash (0.05 rounds cash to 5 cents; 0.01 for none)", "settings-coin", coin)}
+            <label>"Cash rounding"
+                <select id="settings-rounding-mode" prop:value=move || rounding_mode.get() on:change=move |ev| rounding_mode.set(event_target_value(&ev))>
+                    {[("nearest", "to the nearest coin"), ("down", "down (customer never pays more)"), ("up", "up")].map(|(v, label)| view! {
+                        <option value=v selected=move || rounding_mode.get() == v>{label}</option>
+                    })}
+                </select>
+                <small class="muted">"only the cash part is rounded; cards pay the exact total"</small></label>
             <label>"Default tax class"
                 <select id="settings-default-tax" prop:value=move || default_tax.get() on:change=move |ev| default_tax.set(event_target_value(&ev))>
                     <option value="">"none (untaxed unless a variant has a class)"</option>

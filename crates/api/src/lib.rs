@@ -385,6 +385,27 @@ pub struct CartQuote {
     /// Entered codes that no active promotion has (shown to the cashier as invalid).
     #[serde(default)]
     pub unknown_codes: Vec<String>,
+    /// Where the cart's tenders stand, from the engine (the screen computes none of it).
+    #[serde(default)]
+    pub tenders: TenderView,
+}
+
+/// The standing of a cart's tenders against its total, in minor units: what the till shows
+/// under the cart. Cash is rounded to the store's smallest coin; other tenders are exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TenderView {
+    /// Every tender entered.
+    pub paid: i64,
+    /// Still to pay: exact when no cash is entered, in coins once cash is.
+    pub due: i64,
+    /// What cash alone would settle after the other tenders, rounded to coins.
+    pub cash_due: i64,
+    /// Rounding booked when the sale completes (exact rest − cash due; 0 until cash settles).
+    pub rounding: i64,
+    pub change_due: i64,
+    /// The smallest coin in minor units (1: no cash rounding).
+    pub coin: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -846,6 +867,13 @@ pub struct StoreSettingsView {
     /// €); blank keeps the stored value.
     #[serde(default)]
     pub printer_code_page: String,
+    /// Cash is rounded to this smallest coin, in minor units (5 = 0.05; 1: no rounding; 0 keeps
+    /// the stored value). Defaults to the currency's rule (CHF 5, SEK 100…).
+    #[serde(default)]
+    pub cash_rounding_increment: i64,
+    /// `nearest` (ties away from zero), `down` or `up`; blank keeps the stored value.
+    #[serde(default)]
+    pub cash_rounding_mode: String,
 }
 
 /// Where a receipt went.

@@ -156,6 +156,14 @@ pub enum SettingsCmd {
         #[arg(long)]
         point_value: String,
     },
+    /// Cash rounding: the smallest coin (e.g. 0.05; 0.01 for none) and the rule (nearest, down,
+    /// up). Only the cash part of a payment is rounded.
+    CashRounding {
+        #[arg(long)]
+        coin: String,
+        #[arg(long, default_value = "nearest")]
+        mode: String,
+    },
     /// Show the store settings.
     Show,
 }

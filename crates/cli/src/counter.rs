@@ -579,6 +579,14 @@ fn print_order(out: &Out, o: &backroom_store::OrderView) -> anyhow::Result<()> {
             m(l.total)
         ));
     }
+    for p in &o.payments {
+        text.push_str(&format!(
+            "\n  {:<20} {:<6} {:>18}",
+            backroom_domain::receipt::tender_label(&p.tender),
+            p.kind,
+            m(p.amount)
+        ));
+    }
     out.value(o, &text)
 }
 
@@ -590,11 +598,12 @@ pub fn sale(store: &mut Store, out: &Out, cmd: SaleCmd) -> anyhow::Result<()> {
             out.value(
                 &q,
                 &format!(
-                    "subtotal {}  discounts {}  tax {}  total {}",
+                    "subtotal {}  discounts {}  tax {}  total {}  in cash {}",
                     m(q.subtotal),
                     m(q.discount_total),
                     m(q.tax_total),
-                    m(q.total)
+                    m(q.total),
+                    m(q.tenders.cash_due)
                 ),
             )
         }

@@ -459,11 +459,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     store.set_loyalty(points_per_unit, value)?;
                     out.done("loyalty set")?;
                 }
+                args::SettingsCmd::CashRounding { coin, mode } => {
+                    let coin = parse_money(&store, &coin, "coin")?;
+                    let mut s = store.store_settings()?;
+                    s.cash_rounding_increment = coin;
+                    s.cash_rounding_mode = mode;
+                    store.update_store_settings(s)?;
+                    out.done("cash rounding set")?;
+                }
                 args::SettingsCmd::Show => {
                     let s = store.settings()?;
                     let v = serde_json::json!({"store_name": s.store_name, "currency": s.currency.code(),
-                        "tax_mode": s.tax_mode.as_str(), "embedded_barcodes": s.embedded_rules,
-                        "loyalty_points_per_unit": s.loyalty_points_per_unit, "loyalty_point_value": s.loyalty_point_value});
+                        "tax_mode": s.tax_mode.as_str(), "time_zone": s.time_zone, "embedded_barcodes": s.embedded_rules,
+                        "loyalty_points_per_unit": s.loyalty_points_per_unit, "loyalty_point_value": s.loyalty_point_value,
+                        "cash_rounding": s.cash_rounding, "printer": s.printer,
+                        "printer_columns": s.print_format.columns, "printer_code_page": s.print_format.code_page.as_str()});
                     out.value(&v, &serde_json::to_string_pretty(&v)?)?;
                 }
             }

@@ -11,6 +11,7 @@
 
 pub mod allocate;
 pub mod barcode;
+pub mod cash;
 pub mod catalog;
 pub mod error;
 pub mod hlc;

@@ -170,6 +170,16 @@ pub struct Receipt {
     pub footer: String,
 }
 
+/// A tender as printed: `gift_card` → `gift card`, the cash rounding difference →
+/// `cash rounding`.
+pub fn tender_label(tender: &str) -> String {
+    if tender == crate::cash::ROUNDING_TENDER {
+        "cash rounding".to_string()
+    } else {
+        tender.replace('_', " ")
+    }
+}
+
 /// Columns of 80 mm paper in font A, the default.
 pub const WIDTH: usize = 48;
 
@@ -343,8 +353,40 @@ impl Receipt {
             ),
             true,
         );
+        // Cash rounding, as the customer sees it: the total goes to the coins paid in cash
+        // (7.47 − 0.02 = 7.45), then the tenders that paid those coins.
+        let rounding: i64 = self
+            .payments
+            .iter()
+            .filter(|(t, _)| t == crate::cash::ROUNDING_TENDER)
+            .map(|(_, a)| a)
+            .sum();
+        if rounding != 0 {
+            let sign = if rounding > 0 { "-" } else { "+" };
+            push(
+                two_columns_in(
+                    &tender_label(crate::cash::ROUNDING_TENDER),
+                    &format!("{sign}{}", self.money(rounding.abs())),
+                    w,
+                ),
+                false,
+            );
+            push(
+                two_columns_in(
+                    &format!("TOTAL IN CASH {}", self.currency),
+                    &self.money(self.total - rounding),
+                    w,
+                ),
+                true,
+            );
+        }
         for (tender, amount) in &self.payments {
-            push(two_columns_in(tender, &self.money(*amount), w), false);
+            if tender != crate::cash::ROUNDING_TENDER {
+                push(
+                    two_columns_in(&tender_label(tender), &self.money(*amount), w),
+                    false,
+                );
+            }
         }
         if self.change_due > 0 {
             push(

@@ -26,6 +26,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::allocate::allocate;
+use crate::cash::{tender_status, CashRounding, TenderStatus};
 use crate::money::div_round_half_away;
 use crate::tax::{split_line, TaxMode, TaxRate};
 use crate::FieldError;
@@ -433,9 +434,15 @@ impl TenderKind {
     }
 }
 
-/// Checks tenders against a total: all positive, only cash may exceed what is due (change is
-/// given in cash), and the paid amount covers the total. Returns the change due.
-pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldError> {
+/// Checks tenders against a total under the store's cash rounding: all positive, only cash
+/// may exceed what is due (change is given in cash), cash is whole coins, and what is paid
+/// covers the total — exactly for other tenders, to the coin for the cash part (see
+/// [`crate::cash`]). Returns where the tenders stand: change due and the rounding to book.
+pub fn settle(
+    total: i64,
+    tenders: &[(TenderKind, i64)],
+    rule: CashRounding,
+) -> Result<TenderStatus, FieldError> {
     if tenders.len() > MAX_CART_LINES {
         return Err(FieldError::new(
             "tenders",
@@ -443,7 +450,7 @@ pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldErr
             format!("a sale takes at most {MAX_CART_LINES} tenders"),
         ));
     }
-    for (i, (_, amount)) in tenders.iter().enumerate() {
+    for (i, (kind, amount)) in tenders.iter().enumerate() {
         if *amount <= 0 {
             return Err(FieldError::new(
                 format!("tenders[{i}].amount"),
@@ -452,6 +459,9 @@ pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldErr
             ));
         }
         crate::money::check_amount(*amount, &format!("tenders[{i}].amount"))?;
+        if *kind == TenderKind::Cash {
+            rule.check_coins(*amount, &format!("tenders[{i}].amount"))?;
+        }
     }
     let non_cash: i64 = tenders
         .iter()
@@ -470,15 +480,20 @@ pub fn settle(total: i64, tenders: &[(TenderKind, i64)]) -> Result<i64, FieldErr
             format!("non-cash tenders ({non_cash}) exceed the total ({total}); only cash can give change"),
         ));
     }
-    let paid = non_cash + cash;
-    if paid < total {
+    let status = tender_status(total, non_cash, cash, rule);
+    if status.due > 0 {
+        let paid = non_cash + cash;
         return Err(FieldError::new(
             "tenders",
             "underpaid",
-            format!("paid {paid} of {total}; {} still due", total - paid),
+            if cash > 0 && rule.rounds() {
+                format!("paid {paid} of {total}; {} still due in cash", status.due)
+            } else {
+                format!("paid {paid} of {total}; {} still due", status.due)
+            },
         ));
     }
-    Ok(paid - total)
+    Ok(status)
 }
 
 #[cfg(test)]
@@ -744,22 +759,81 @@ mod tests {
     #[test]
     fn settling_tenders() {
         use TenderKind::*;
+        let none = CashRounding::NONE;
+        let change =
+            |total, tenders: &[(TenderKind, i64)]| settle(total, tenders, none).map(|s| s.change);
         assert_eq!(
-            settle(1000, &[(Cash, 2000)]).unwrap(),
+            change(1000, &[(Cash, 2000)]).unwrap(),
             1000,
             "change from cash"
         );
-        assert_eq!(settle(1000, &[(Card, 400), (Cash, 1000)]).unwrap(), 400);
-        assert_eq!(settle(1000, &[(Card, 400), (GiftCard, 600)]).unwrap(), 0);
+        assert_eq!(change(1000, &[(Card, 400), (Cash, 1000)]).unwrap(), 400);
+        assert_eq!(change(1000, &[(Card, 400), (GiftCard, 600)]).unwrap(), 0);
         assert_eq!(
-            settle(1000, &[(Card, 1200)]).unwrap_err().code,
+            change(1000, &[(Card, 1200)]).unwrap_err().code,
             "over_tender",
             "only cash gives change"
         );
-        assert_eq!(settle(1000, &[(Card, 999)]).unwrap_err().code, "underpaid");
+        assert_eq!(change(1000, &[(Card, 999)]).unwrap_err().code, "underpaid");
         assert_eq!(
-            settle(1000, &[(Cash, 0), (Card, 1000)]).unwrap_err().field,
+            change(1000, &[(Cash, 0), (Card, 1000)]).unwrap_err().field,
             "tenders[0].amount"
+        );
+    }
+
+    #[test]
+    fn settling_in_a_rounding_currency() {
+        use TenderKind::*;
+        let chf = CashRounding::default_for(crate::Currency::parse("CHF").unwrap());
+        // (why, total, tenders, change, rounding booked)
+        type Case<'a> = (&'a str, i64, &'a [(TenderKind, i64)], i64, i64);
+        let cases: &[Case] = &[
+            ("7.47 in cash is 7.45", 747, &[(Cash, 745)], 0, 2),
+            ("7.47 by card stays exact", 747, &[(Card, 747)], 0, 0),
+            (
+                "7.48 from a 10.00 note: change 2.50",
+                748,
+                &[(Cash, 1000)],
+                250,
+                -2,
+            ),
+            (
+                "card 5.00, the 2.47 rest in cash is 2.45",
+                747,
+                &[(Card, 500), (Cash, 245)],
+                0,
+                2,
+            ),
+            (
+                "a gift card covers all, cash is all change",
+                747,
+                &[(GiftCard, 747), (Cash, 500)],
+                500,
+                0,
+            ),
+        ];
+        for (why, total, tenders, change, rounding) in cases {
+            let s = settle(*total, tenders, chf).unwrap_or_else(|e| panic!("{why}: {e:?}"));
+            assert_eq!((s.change, s.rounding), (*change, *rounding), "{why}");
+            assert_eq!(
+                s.paid - s.change + s.rounding,
+                *total,
+                "{why}: tenders, change and rounding add up to the total"
+            );
+        }
+        let e = settle(747, &[(Cash, 747)], chf).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("tenders[0].amount", "not_coins"),
+            "7.47 cannot be handed over in coins"
+        );
+        let e = settle(747, &[(Cash, 740)], chf).unwrap_err();
+        assert_eq!(e.code, "underpaid", "7.40 is short of the 7.45 due in cash");
+        assert!(e.message.contains("5 still due in cash"), "{}", e.message);
+        assert_eq!(
+            settle(747, &[(Card, 745)], chf).unwrap_err().code,
+            "underpaid",
+            "a card pays exactly"
         );
     }
 

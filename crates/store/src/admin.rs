@@ -14,6 +14,7 @@ use backroom_api::{
     PriceListItemView, PriceListView, PrintResult, ProductInput, ProductRow, RoleView,
     StoreSettingsView, TaxClassView,
 };
+use backroom_domain::cash::{CashRounding, RoundingMode};
 use backroom_domain::money::format_minor;
 use backroom_domain::receipt::{escpos, two_columns_in, wrap, CodePage, PrintFormat, TextLine};
 use backroom_domain::staff::Permission;
@@ -134,6 +135,8 @@ impl Store {
             printer_columns: s.print_format.columns as u32,
             printer_code_page: s.print_format.code_page.as_str().to_string(),
             time_zone: s.time_zone.clone(),
+            cash_rounding_increment: s.cash_rounding.increment,
+            cash_rounding_mode: s.cash_rounding.mode.as_str().to_string(),
         })
     }
 
@@ -196,6 +199,20 @@ impl Store {
             z => z.to_string(),
         };
         crate::local::zone(&time_zone, "time_zone")?;
+        let rounding = CashRounding::new(
+            match input.cash_rounding_increment {
+                0 => before.cash_rounding_increment,
+                n => n,
+            },
+            match input.cash_rounding_mode.trim() {
+                "" => RoundingMode::parse(&before.cash_rounding_mode, "cash_rounding_mode")?,
+                m => RoundingMode::parse(m, "cash_rounding_mode")?,
+            },
+            self.settings()?.currency,
+            "cash_rounding_increment",
+        )?;
+        let rounding_increment = rounding.increment.to_string();
+        let rounding_mode = rounding.mode.as_str().to_string();
         self.write(|uow| {
             crate::staff::authorize(uow, Permission::ManageCatalog, None)?;
             if !default_tax.is_empty() {
@@ -220,6 +237,8 @@ impl Store {
                 ("printer_columns", &columns),
                 ("printer_code_page", &code_page),
                 ("time_zone", &time_zone),
+                ("cash_rounding_increment", &rounding_increment),
+                ("cash_rounding_mode", &rounding_mode),
             ] {
                 uow.tx.execute(
                     "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
@@ -228,7 +247,8 @@ impl Store {
             }
             let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer,
                                "default_tax_class": default_tax, "printer_columns": format.columns,
-                               "printer_code_page": code_page, "time_zone": time_zone});
+                               "printer_code_page": code_page, "time_zone": time_zone,
+                               "cash_rounding_increment": rounding.increment, "cash_rounding_mode": rounding_mode});
             let change = Change::new("settings.updated", "setting", "store")
                 .before(
                     json!({"store_name": before.store_name, "printer": before.printer,
@@ -380,7 +400,10 @@ impl Store {
         }
         out.push((String::new(), false));
         for (tender, t) in &z.tenders {
-            out.push((tender.replace('_', " ").to_uppercase(), true));
+            out.push((
+                backroom_domain::receipt::tender_label(tender).to_uppercase(),
+                true,
+            ));
             out.extend([
                 row("  sales", t.sales),
                 row("  refunds", t.refunds),

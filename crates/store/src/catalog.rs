@@ -44,9 +44,25 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
         z if z.trim().is_empty() => "UTC".to_string(),
         z => z,
     };
+    let currency = Currency::parse(&get("currency")?)?;
+    let cash_rounding = match get("cash_rounding_increment")?.parse::<i64>() {
+        Ok(increment) => backroom_domain::cash::CashRounding::new(
+            increment,
+            backroom_domain::cash::RoundingMode::parse(
+                &get("cash_rounding_mode")?,
+                "cash_rounding_mode",
+            )
+            .unwrap_or_default(),
+            currency,
+            "cash_rounding_increment",
+        )
+        .unwrap_or_else(|_| backroom_domain::cash::CashRounding::default_for(currency)),
+        Err(_) => backroom_domain::cash::CashRounding::default_for(currency),
+    };
     Ok(Settings {
         store_name: get("store_name")?,
-        currency: Currency::parse(&get("currency")?)?,
+        currency,
+        cash_rounding,
         tax_mode: TaxMode::parse(&get("tax_mode")?)?,
         embedded_rules: serde_json::from_str(&get("embedded_barcodes")?)
             .unwrap_or_else(|_| EmbeddedRule::defaults()),

@@ -119,6 +119,8 @@ pub struct Settings {
     /// are in its local time (see [`local`]).
     pub time_zone: String,
     pub tz: jiff::tz::TimeZone,
+    /// How cash is rounded to the smallest coin (Settings; the currency's rule by default).
+    pub cash_rounding: backroom_domain::cash::CashRounding,
 }
 
 /// One local store database.

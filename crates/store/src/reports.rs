@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use backroom_domain::cash::ROUNDING_TENDER;
 use backroom_domain::receipt::{Receipt, ReceiptLine};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -267,7 +268,9 @@ impl Store {
                 "SELECT tender, amount FROM payment WHERE return_id = ?1 AND kind = 'refund' ORDER BY at, rowid",
             )?
             .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-            .map(|p| p.map(|(t, a)| (t, -a.abs())))
+            // Money out is negative; a refund's cash rounding is the one part that can be
+            // positive (7.48 paid back as 7.50).
+            .map(|p| p.map(|(t, a)| if t == ROUNDING_TENDER { (t, a) } else { (t, -a.abs()) }))
             .collect::<Result<_, _>>()?;
         let mut banner = match original {
             Some(o) => format!("RETURN of {o}"),

@@ -17,6 +17,7 @@
 use std::collections::BTreeMap;
 
 use backroom_domain::allocate::{allocate, cumulative_share};
+use backroom_domain::cash::{round_cash_refund, ROUNDING_TENDER};
 use backroom_domain::money::div_round_half_away;
 use backroom_domain::sale::TenderKind;
 use backroom_domain::staff::Permission;
@@ -361,6 +362,19 @@ impl Store {
                 }
             }
 
+            // Cash goes back in coins: the cash parts are rounded together and the difference is
+            // booked as the refund's own rounding payment (card and other parts stay exact).
+            let cash_at: Vec<usize> = (0..split.len()).filter(|&k| split[k].kind == TenderKind::Cash).collect();
+            let (paid_out, rounding) = round_cash_refund(
+                &cash_at.iter().map(|&k| split[k].amount).collect::<Vec<_>>(),
+                settings.cash_rounding,
+            );
+            let mut split = split;
+            for (&k, amount) in cash_at.iter().zip(paid_out) {
+                split[k].amount = amount;
+            }
+            split.retain(|p| p.amount > 0);
+
             let approver = approver.or(exchange_approver);
             uow.tx.execute(
                 "INSERT INTO sale_return (id, number, order_id, exchange_order_id, location_id, shift_id, staff_id, customer_id,
@@ -378,6 +392,16 @@ impl Store {
             }
             let mut refunds = Vec::new();
             let mut refund_rows = Vec::new();
+            if rounding != 0 {
+                let pid = uow.new_id();
+                uow.tx.execute(
+                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, at)
+                     VALUES (?1, ?2, ?3, ?4, 'refund', ?5, ?6, ?7)",
+                    params![pid, return_id, shift, loc_id, ROUNDING_TENDER, -rounding, uow.now],
+                )?;
+                refunds.push((ROUNDING_TENDER.to_string(), rounding));
+                refund_rows.push(json!({"id": pid, "tender": ROUNDING_TENDER, "amount": -rounding}));
+            }
             for part in &split {
                 let (kind, amount) = (part.kind, part.amount);
                 let pid = uow.new_id();

@@ -9,6 +9,7 @@
 
 use backroom_domain::allocate::allocate;
 use backroom_domain::barcode::EmbeddedKind;
+use backroom_domain::cash::{tender_status, ROUNDING_TENDER};
 use backroom_domain::money::div_round_half_away;
 use backroom_domain::pricing::{resolve_price, PriceContext};
 use backroom_domain::sale::{
@@ -31,6 +32,7 @@ use crate::Approval;
 use crate::{Settings, Store, StoreError, StoreResult};
 use backroom_api::{
     CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput,
+    TenderView,
 };
 
 /// A line resolved against the catalogue.
@@ -353,6 +355,25 @@ impl Store {
                         .map_err(StoreError::from)
                 })
                 .collect::<StoreResult<Vec<String>>>()?,
+            tenders: {
+                let (mut non_cash, mut cash) = (0i64, 0i64);
+                for t in &input.tenders {
+                    match TenderKind::parse(&t.kind) {
+                        Ok(TenderKind::Cash) => cash = cash.saturating_add(t.amount.max(0)),
+                        Ok(_) => non_cash = non_cash.saturating_add(t.amount.max(0)),
+                        Err(_) => {}
+                    }
+                }
+                let s = tender_status(priced.total, non_cash, cash, settings.cash_rounding);
+                TenderView {
+                    paid: s.paid,
+                    due: s.due,
+                    cash_due: s.cash_due,
+                    rounding: s.rounding,
+                    change_due: s.change,
+                    coin: settings.cash_rounding.increment,
+                }
+            },
         })
     }
 
@@ -782,10 +803,11 @@ pub(crate) fn write_sale(
         tenders.push((kind, t.amount));
     }
     let due = (priced.total - credit).max(0);
-    let change_due = if due == 0 && tenders.is_empty() {
-        0
+    let (change_due, rounding) = if due == 0 && tenders.is_empty() {
+        (0, 0)
     } else {
-        settle(due, &tenders)?
+        let s = settle(due, &tenders, settings.cash_rounding)?;
+        (s.change, s.rounding)
     };
     let customer = input.customer_id.as_deref();
     let order_id = uow.new_id();
@@ -1021,6 +1043,25 @@ pub(crate) fn write_sale(
             params![pid, order_id, shift, loc_id, covered, uow.now],
         )?;
         payments.push(json!({"id": pid, "tender": "exchange", "amount": covered}));
+    }
+    if rounding != 0 {
+        // The cash part went to the nearest coin: the difference is its own payment, so the
+        // payments still add up to the total and the drawer counts only coins.
+        let pid = uow.new_id();
+        uow.tx.execute(
+            "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
+             VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7)",
+            params![
+                pid,
+                order_id,
+                shift,
+                loc_id,
+                ROUNDING_TENDER,
+                rounding,
+                uow.now
+            ],
+        )?;
+        payments.push(json!({"id": pid, "tender": ROUNDING_TENDER, "amount": rounding}));
     }
     if change_due > 0 {
         let pid = uow.new_id();

@@ -92,6 +92,7 @@ impl Store {
     /// and payments made at the location while no shift was open.
     pub fn open_shift(&mut self, location: &str, float: i64) -> StoreResult<String> {
         backroom_domain::money::check_amount(float, "float")?;
+        self.settings()?.cash_rounding.check_coins(float, "float")?;
         if float < 0 {
             return Err(StoreError::invalid(
                 "float",
@@ -127,6 +128,9 @@ impl Store {
     /// Cash put in (positive) or taken out (negative) of the drawer, with a reason.
     pub fn cash_movement(&mut self, location: &str, amount: i64, reason: &str) -> StoreResult<()> {
         backroom_domain::money::check_amount(amount, "amount")?;
+        self.settings()?
+            .cash_rounding
+            .check_coins(amount, "amount")?;
         if amount == 0 {
             return Err(StoreError::invalid(
                 "amount",
@@ -160,6 +164,9 @@ impl Store {
     /// Closes the open shift with the counted cash; returns the immutable Z-report.
     pub fn close_shift(&mut self, location: &str, counted_cash: i64) -> StoreResult<ZReport> {
         backroom_domain::money::check_amount(counted_cash, "counted_cash")?;
+        self.settings()?
+            .cash_rounding
+            .check_coins(counted_cash, "counted_cash")?;
         if counted_cash < 0 {
             return Err(StoreError::invalid(
                 "counted_cash",

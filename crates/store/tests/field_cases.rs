@@ -491,6 +491,32 @@ fn card_tender(code: &str, amount: i64) -> TenderInput {
     }
 }
 
+/// Two variants of one product, SKUs and prices as given, `units` of each in stock at MAIN.
+fn pair(t: &mut TestStore, a: (&str, i64), b: (&str, i64), units: i64) {
+    let mut p = tee();
+    p.variants.truncate(2);
+    for (v, (sku, price)) in p.variants.iter_mut().zip([a, b]) {
+        v.sku = sku.into();
+        v.price_minor = price;
+    }
+    t.store.save_product(p).unwrap();
+    for sku in [a.0, b.0] {
+        t.store.receive_stock(sku, "MAIN", units, "", "").unwrap();
+    }
+}
+
+/// An exchange cart of one `sku`, no tenders (the returned goods pay).
+fn one_of(sku: &str) -> SaleInput {
+    SaleInput {
+        lines: vec![SaleLineInput {
+            sku: sku.into(),
+            quantity: 1,
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
 fn return_of(receipt: &str, sku: &str, qty: i64) -> ReturnInput {
     ReturnInput {
         order: Some(receipt.into()),
@@ -992,16 +1018,7 @@ fn a_part_number_on_every_condition_of_a_product_imports_once() {
 fn returning_the_paid_item_of_a_pair_refunds_it_net_of_its_share_of_the_deal() {
     use backroom_domain::sale::PromotionKind;
     let mut t = new_store();
-    let mut p = tee();
-    p.variants.truncate(2);
-    p.variants[0].sku = "SCARF".into();
-    p.variants[0].price_minor = 3000;
-    p.variants[1].sku = "BEANIE".into();
-    p.variants[1].price_minor = 2000;
-    t.store.save_product(p).unwrap();
-    for sku in ["SCARF", "BEANIE"] {
-        t.store.receive_stock(sku, "MAIN", 5, "", "").unwrap();
-    }
+    pair(&mut t, ("SCARF", 3000), ("BEANIE", 2000), 5);
     t.store
         .create_promotion(
             "Buy one, get one free",
@@ -1089,14 +1106,7 @@ fn an_even_exchange_owes_the_tax_of_what_left_the_store() {
         .unwrap();
     assert_eq!(o.tax_total, 200, "12.00 with 20 % VAT in it");
     let mut r = return_of(&o.receipt_number, "MUG", 1);
-    r.exchange = Some(SaleInput {
-        lines: vec![SaleLineInput {
-            sku: "BOOK".into(),
-            quantity: 1,
-            ..Default::default()
-        }],
-        ..Default::default()
-    });
+    r.exchange = Some(one_of("BOOK"));
     t.store.process_return(r).unwrap();
     let z = t.store.z_report(&shift).unwrap();
     let by_rate: Vec<(i64, i64, i64, i64)> = z
@@ -1415,5 +1425,264 @@ fn small_point_refunds_and_reparked_carts_and_narrow_z_reports_hold() {
             "{line:?}"
         );
     }
+    healthy(&t);
+}
+
+// ---- coins and cash ----------------------------------------------------------------------------
+
+fn chf_store() -> TestStore {
+    let mut t = new_store_in("CHF");
+    pair(&mut t, ("JAM", 747), ("HONEY", 748), 20);
+    t
+}
+
+fn paid_by(o: &backroom_api::OrderView) -> Vec<(String, i64)> {
+    o.payments
+        .iter()
+        .map(|p| (p.tender.clone(), p.amount))
+        .collect()
+}
+
+#[test]
+fn a_zurich_till_rounds_only_the_cash_part_to_five_rappen() {
+    let mut t = chf_store();
+    let rule = t.store.store_settings().unwrap();
+    assert_eq!(
+        (
+            rule.cash_rounding_increment,
+            rule.cash_rounding_mode.as_str()
+        ),
+        (5, "nearest"),
+        "a CHF store rounds cash to 0.05 unless Settings says otherwise"
+    );
+    let shift = t.store.open_shift("MAIN", 10_000).unwrap();
+
+    // Before any tender the till shows the exact due for a card and the coins for cash.
+    let q = t.store.quote(&cash_sale("q", "JAM", 1, 0)).unwrap();
+    assert_eq!(
+        (q.total, q.tenders.due, q.tenders.cash_due, q.tenders.coin),
+        (747, 747, 745, 5)
+    );
+
+    // 7.47 settled with 7.45 in cash: 0.02 rounding booked on the order.
+    let cash = t
+        .store
+        .complete_sale(cash_sale("jam-cash", "JAM", 1, 745))
+        .unwrap();
+    assert_eq!(cash.total, 747, "the price and the tax base stay exact");
+    assert_eq!(
+        paid_by(&cash),
+        vec![("cash".into(), 745), ("rounding".into(), 2)]
+    );
+    assert_eq!(cash.change_due, 0);
+    let receipt = t.store.receipt(&cash.receipt_number, false).unwrap();
+    let printed: Vec<String> = receipt.text_lines().into_iter().map(|(l, _)| l).collect();
+    let from = printed
+        .iter()
+        .position(|l| l.starts_with("TOTAL CHF"))
+        .unwrap();
+    let tail: Vec<&str> = printed[from..from + 4]
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .map(|w| w.last().copied().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        tail,
+        ["7.47", "-0.02", "7.45", "7.45"],
+        "total, rounding, total in cash, cash: {printed:#?}"
+    );
+
+    // By card it is exact.
+    let mut card = cash_sale("jam-card", "JAM", 1, 747);
+    card.tenders[0].kind = "card".into();
+    let card = t.store.complete_sale(card).unwrap();
+    assert_eq!(paid_by(&card), vec![("card".into(), 747)]);
+
+    // 7.48 with a 10.00 note: 7.50 is due in cash, change 2.50, rounding −0.02.
+    let note = t
+        .store
+        .complete_sale(cash_sale("honey", "HONEY", 1, 1_000))
+        .unwrap();
+    assert_eq!(note.change_due, 250);
+    assert_eq!(
+        paid_by(&note),
+        vec![
+            ("cash".into(), 1_000),
+            ("rounding".into(), -2),
+            ("cash".into(), -250)
+        ]
+    );
+
+    // Cash that cannot be handed over is refused, naming the tender; nothing is written.
+    let before = t.rows("sale_order");
+    let e = t
+        .store
+        .complete_sale(cash_sale("jam-odd", "JAM", 1, 747))
+        .unwrap_err();
+    assert_eq!(
+        (e.field(), e.code()),
+        (Some("tenders[0].amount"), "not_coins"),
+        "{e}"
+    );
+    assert!(
+        e.to_string().contains("7.47 cannot, 7.45 or 7.50 can"),
+        "{e}"
+    );
+    assert_eq!(t.rows("sale_order"), before);
+    let e = t
+        .store
+        .complete_sale(cash_sale("jam-short", "JAM", 1, 740))
+        .unwrap_err();
+    assert_eq!(e.code(), "underpaid", "{e}");
+
+    // A split: 5.00 on card, the 2.47 rest is 2.45 in cash.
+    let mut split = cash_sale("jam-split", "JAM", 1, 245);
+    split.tenders.insert(
+        0,
+        TenderInput {
+            kind: "card".into(),
+            amount: 500,
+            ..Default::default()
+        },
+    );
+    let q = t.store.quote(&split).unwrap();
+    assert_eq!(
+        (q.tenders.due, q.tenders.rounding, q.tenders.change_due),
+        (0, 2, 0)
+    );
+    let split = t.store.complete_sale(split).unwrap();
+    assert_eq!(
+        paid_by(&split),
+        vec![
+            ("card".into(), 500),
+            ("cash".into(), 245),
+            ("rounding".into(), 2)
+        ]
+    );
+
+    // Returning the cash jam pays back 7.45 in coins; the card jam gets 7.47 back on the card.
+    let r = t
+        .store
+        .process_return(return_of(&cash.receipt_number, "JAM", 1))
+        .unwrap();
+    let mut refunds = r.refunds.clone();
+    refunds.sort();
+    assert_eq!(refunds, vec![("cash".into(), 745), ("rounding".into(), 2)]);
+    let slip: Vec<String> = t
+        .store
+        .any_receipt(&r.number, false)
+        .unwrap()
+        .text_lines()
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    assert!(
+        slip.iter()
+            .any(|l| l.starts_with("cash rounding") && l.ends_with("+0.02"))
+            && slip
+                .iter()
+                .any(|l| l.starts_with("TOTAL IN CASH") && l.ends_with("-7.45")),
+        "the refund slip adds up with its rounding line: {slip:#?}"
+    );
+    let r = t
+        .store
+        .process_return(return_of(&card.receipt_number, "JAM", 1))
+        .unwrap();
+    assert_eq!(r.refunds, vec![("card".into(), 747)]);
+    // The honey paid 7.50 in coins: it gets 7.50 back.
+    let r = t
+        .store
+        .process_return(return_of(&note.receipt_number, "HONEY", 1))
+        .unwrap();
+    let mut refunds = r.refunds.clone();
+    refunds.sort();
+    assert_eq!(refunds, vec![("cash".into(), 750), ("rounding".into(), -2)]);
+
+    // The drawer: float 100.00 + 7.45 + 7.50 + 2.45 − 7.45 − 7.50 = 102.45, in coins.
+    let z = t.store.z_report(&shift).unwrap();
+    assert_eq!(z.expected_cash, 10_245);
+    assert_eq!(
+        z.tenders.get("rounding").map(|r| r.net),
+        Some(2),
+        "the split's 0.02 is what rounding cost the shift"
+    );
+    let e = t.store.close_shift("MAIN", 10_247).unwrap_err();
+    assert_eq!((e.field(), e.code()), (Some("counted_cash"), "not_coins"));
+    let z = t.store.close_shift("MAIN", 10_245).unwrap();
+    assert_eq!(z.variance, Some(0));
+    healthy(&t);
+}
+
+#[test]
+fn the_rounding_rule_is_a_setting_and_voids_and_exchanges_keep_to_it() {
+    let mut t = chf_store();
+    // A euro store that rounds to 0.05 (as Finland, Ireland or the Netherlands do) sets it.
+    let mut s = t.store.store_settings().unwrap();
+    s.cash_rounding_mode = "down".into();
+    t.store.update_store_settings(s.clone()).unwrap();
+    let o = t
+        .store
+        .complete_sale(cash_sale("honey", "HONEY", 1, 745))
+        .unwrap();
+    assert_eq!(
+        paid_by(&o),
+        vec![("cash".into(), 745), ("rounding".into(), 3)]
+    );
+    s.cash_rounding_mode = "bankers".into();
+    let e = t.store.update_store_settings(s.clone()).unwrap_err();
+    assert_eq!(e.field(), Some("cash_rounding_mode"));
+    s.cash_rounding_mode = "nearest".into();
+    s.cash_rounding_increment = -5;
+    let e = t.store.update_store_settings(s.clone()).unwrap_err();
+    assert_eq!(e.field(), Some("cash_rounding_increment"));
+    s.cash_rounding_increment = 1;
+    t.store.update_store_settings(s.clone()).unwrap();
+    let exact = t
+        .store
+        .complete_sale(cash_sale("jam", "JAM", 1, 747))
+        .unwrap();
+    assert_eq!(
+        paid_by(&exact),
+        vec![("cash".into(), 747)],
+        "1: no rounding"
+    );
+
+    // Exchanges a cent apart: nothing smaller than a coin changes hands either way.
+    s = t.store.store_settings().unwrap();
+    s.cash_rounding_increment = 5;
+    t.store.update_store_settings(s).unwrap();
+    let jam = t
+        .store
+        .complete_sale(cash_sale("jam-2", "JAM", 1, 745))
+        .unwrap();
+    let mut swap = return_of(&jam.receipt_number, "JAM", 1);
+    swap.exchange = Some(one_of("HONEY"));
+    let r = t.store.process_return(swap).unwrap();
+    let dearer = r.exchange_order.expect("the exchange order");
+    assert_eq!(
+        paid_by(&dearer),
+        vec![("exchange".into(), 747), ("rounding".into(), 1)],
+        "the cent the honey costs more is rounding"
+    );
+    let mut back = return_of(&dearer.receipt_number, "HONEY", 1);
+    back.exchange = Some(one_of("JAM"));
+    let r = t.store.process_return(back).unwrap();
+    assert_eq!(
+        r.refunds,
+        vec![("rounding".into(), 1)],
+        "the cent the jam costs less is not paid out"
+    );
+
+    // A void gives back exactly the coins taken, rounding reversed with them.
+    t.store.void_sale(&o.id, "wrong item", None).unwrap();
+    let net: i64 = t
+        .store
+        .order(&o.id)
+        .unwrap()
+        .payments
+        .iter()
+        .map(|p| p.amount)
+        .sum();
+    assert_eq!(net, 0);
     healthy(&t);
 }

@@ -19,6 +19,11 @@ pub struct TestStore {
 pub const T0: i64 = 1_767_225_600_000;
 
 pub fn new_store() -> TestStore {
+    new_store_in("EUR")
+}
+
+/// A fresh store whose prices are in `currency` (its cash rounding is the currency's default).
+pub fn new_store_in(currency: &str) -> TestStore {
     let dir = tempfile::tempdir().expect("temp dir");
     let clock = Arc::new(ManualClock::new(T0));
     let mut store = Store::open_with(
@@ -30,7 +35,7 @@ pub fn new_store() -> TestStore {
     store
         .init(InitStore {
             store_name: "Corner Shop".into(),
-            currency: "EUR".into(),
+            currency: currency.into(),
             tax_mode: "inclusive".into(),
             device_name: "till-1".into(),
             location_code: "MAIN".into(),
