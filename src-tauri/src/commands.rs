@@ -451,6 +451,21 @@ pub async fn gift_card(app: State<'_, App>, code: String) -> Result<GiftCardView
     with_store(&app, move |s| s.gift_card(&code)).await
 }
 
+/// A typed quantity of an item in its stock units (`0.5` of a kg item is 500).
+#[tauri::command]
+pub async fn parse_quantity(
+    app: State<'_, App>,
+    code: String,
+    text: String,
+    field: String,
+    positive: bool,
+) -> Result<i64, ApiError> {
+    with_store(&app, move |s| {
+        s.parse_quantity(&code, &text, &field, positive)
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn adjust_stock(app: State<'_, App>, adjustment: Adjustment) -> Result<(), ApiError> {
     with_store(&app, move |s| s.adjust_stock(adjustment)).await

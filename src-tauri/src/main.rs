@@ -93,6 +93,7 @@ fn main() {
             commands::customer,
             commands::customer_orders,
             commands::gift_card,
+            commands::parse_quantity,
             commands::adjust_stock,
             commands::move_stock,
             commands::send_transfer,

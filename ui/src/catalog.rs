@@ -122,6 +122,7 @@ struct VariantRow {
     compare_at: RwSignal<String>,
     cost: RwSignal<String>,
     tax_class: RwSignal<String>,
+    sale_unit: RwSignal<String>,
     base: StoredValue<VariantInput>,
 }
 
@@ -135,6 +136,7 @@ impl VariantRow {
             compare_at: RwSignal::new(f.compare_at),
             cost: RwSignal::new(f.cost),
             tax_class: RwSignal::new(f.tax_class),
+            sale_unit: RwSignal::new(f.sale_unit),
             base: StoredValue::new(f.base),
         }
     }
@@ -148,6 +150,7 @@ impl VariantRow {
             compare_at: self.compare_at.get_untracked(),
             cost: self.cost.get_untracked(),
             tax_class: self.tax_class.get_untracked(),
+            sale_unit: self.sale_unit.get_untracked(),
             base: self.base.get_value(),
         }
     }
@@ -252,7 +255,7 @@ fn ProductEditor(
                 <label>"Options"{text_input("product-options", options)}<small class="muted">"e.g. Colour, Size — blank for a single variant"</small>{field_error("options")}</label>
             </div>
             <table class="grid variants" id="variant-table">
-                <thead><tr><th>"SKU"</th><th>"Option values"</th><th>"Barcodes"</th><th>"Price"</th><th>"Compare at"</th><th>"Cost"</th><th>"Tax class"</th><th></th></tr></thead>
+                <thead><tr><th>"SKU"</th><th>"Option values"</th><th>"Barcodes"</th><th>"Price"</th><th>"Sold in"</th><th>"Compare at"</th><th>"Cost"</th><th>"Tax class"</th><th></th></tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().enumerate().map(|(i, r)| view! {
                         <tr class="variant-row" class:invalid=move || bad_row() == Some(i)>
@@ -260,6 +263,11 @@ fn ProductEditor(
                             <td><input class="variant-options" prop:value=move || r.options.get() on:input=move |ev| r.options.set(event_target_value(&ev))/></td>
                             <td><input class="variant-barcodes" prop:value=move || r.barcodes.get() on:input=move |ev| r.barcodes.set(event_target_value(&ev))/></td>
                             <td><input class="variant-price num" prop:value=move || r.price.get() on:input=move |ev| r.price.set(event_target_value(&ev))/></td>
+                            <td><select class="variant-unit" title="pieces, or by weight or length: the price is then per kg, g, m or l" on:change=move |ev| r.sale_unit.set(event_target_value(&ev))>
+                                {[("pcs", "pieces"), ("kg", "per kg"), ("g", "per g"), ("m", "per m"), ("l", "per l")].map(|(v, label)| view! {
+                                    <option value=v selected=move || r.sale_unit.get() == v>{label}</option>
+                                })}
+                            </select></td>
                             <td><input class="variant-compare num" prop:value=move || r.compare_at.get() on:input=move |ev| r.compare_at.set(event_target_value(&ev))/></td>
                             <td><input class="variant-cost num" prop:value=move || r.cost.get() on:input=move |ev| r.cost.set(event_target_value(&ev))/></td>
                             <td><select class="variant-tax" on:change=move |ev| r.tax_class.set(event_target_value(&ev))>

@@ -3,6 +3,7 @@
 use backroom_api::{
     DiscountValue, ProductInput, SaleInput, SaleLineInput, TenderInput, VariantInput,
 };
+use backroom_domain::unit::SaleUnit;
 use backroom_domain::{Currency, Money};
 
 /// One line of the on-screen cart.
@@ -10,20 +11,36 @@ use backroom_domain::{Currency, Money};
 pub struct CartItem {
     pub sku: String,
     pub title: String,
+    /// In `unit`'s stock units: pieces (or labels), or thousandths of a measure (500 = 0.5 kg).
     pub quantity: i64,
     pub discount: Option<DiscountValue>,
+    /// What the typed quantity is in: pieces, or the measure of an item sold by weight or
+    /// length (a scale's weight label counts as one piece: it carries its weight).
+    pub unit: SaleUnit,
 }
 
-/// Adds one unit of `sku`, merging with an existing line (a scanner scans the same item twice).
-pub fn add_item(cart: &mut Vec<CartItem>, sku: &str, title: &str) {
+/// Adds one piece of `sku` (one unit of its measure: 1 kg, 1 m), merging with an existing line
+/// (a scanner scans the same item twice).
+pub fn add_item(cart: &mut Vec<CartItem>, sku: &str, title: &str, unit: SaleUnit) {
     match cart.iter_mut().find(|c| c.sku == sku) {
-        Some(c) => c.quantity += 1,
+        Some(c) => c.quantity += unit.scale(),
         None => cart.push(CartItem {
             sku: sku.to_string(),
             title: title.to_string(),
-            quantity: 1,
+            quantity: unit.scale(),
             discount: None,
+            unit,
         }),
+    }
+}
+
+/// The unit a scanned code is typed in: the variant's, except a scale's weight label, which
+/// is one piece carrying its weight.
+pub fn scan_unit(hit: &backroom_api::ScanHit) -> SaleUnit {
+    if hit.embedded_weight_g.is_some() {
+        SaleUnit::Piece
+    } else {
+        SaleUnit::parse(&hit.variant.sale_unit, "sale_unit").unwrap_or_default()
     }
 }
 
@@ -131,6 +148,8 @@ pub struct VariantForm {
     pub compare_at: String,
     pub cost: String,
     pub tax_class: String,
+    /// `pcs`, `kg`, `g`, `m` or `l` (the price is then per unit of measure).
+    pub sale_unit: String,
     /// The stored variant, so fields the form does not show survive a save.
     pub base: VariantInput,
 }
@@ -159,6 +178,7 @@ pub fn variant_form(v: &VariantInput, currency: &str) -> VariantForm {
         compare_at: opt(v.compare_at_minor),
         cost: opt(v.cost_minor),
         tax_class: v.tax_class.clone(),
+        sale_unit: v.sale_unit.clone(),
         base: v.clone(),
     }
 }
@@ -234,6 +254,7 @@ pub fn product_input(f: &ProductForm, currency: &str) -> Result<ProductInput, (S
             compare_at_minor: money(&v.compare_at, format!("variants[{i}].compare_at"))?,
             cost_minor: money(&v.cost, format!("variants[{i}].cost"))?,
             tax_class: v.tax_class.clone(),
+            sale_unit: v.sale_unit.clone(),
             ..v.base.clone()
         });
     }
@@ -288,6 +309,7 @@ mod tests {
                 price_minor: 2490,
                 currency: "EUR".into(),
                 status: "active".into(),
+                sale_unit: "pcs".into(),
             },
             embedded_price_minor: price,
             embedded_weight_g: None,
@@ -329,11 +351,16 @@ mod tests {
     #[test]
     fn scanning_twice_adds_a_unit() {
         let mut cart = Vec::new();
-        add_item(&mut cart, "A", "Tee");
-        add_item(&mut cart, "B", "Mug");
-        add_item(&mut cart, "A", "Tee");
-        assert_eq!(cart.len(), 2);
+        add_item(&mut cart, "A", "Tee", SaleUnit::Piece);
+        add_item(&mut cart, "B", "Mug", SaleUnit::Piece);
+        add_item(&mut cart, "A", "Tee", SaleUnit::Piece);
+        add_item(&mut cart, "CHEESE", "Cheese", SaleUnit::Kilogram);
+        assert_eq!(cart.len(), 3);
         assert_eq!(cart[0].quantity, 2, "the second scan of A adds to its line");
+        assert_eq!(
+            cart[2].quantity, 1_000,
+            "a kg item starts at 1 kg, to be weighed"
+        );
     }
 
     #[test]
@@ -351,6 +378,7 @@ mod tests {
             title: "Tee".into(),
             quantity: 2,
             discount: Some(DiscountValue::Percent(1000)),
+            unit: SaleUnit::Piece,
         }];
         let s = sale_input(
             "c1",

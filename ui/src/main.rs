@@ -17,11 +17,12 @@ use backroom_api::{
     OrderSummary, OrderView, ReturnInput, ReturnLineInput, ReturnView, SaleInput, ScanHit,
     StaffView, StockLevelRow, VariantHit, ZReport,
 };
+use backroom_domain::unit::SaleUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use logic::{
     add_item, format_amount, format_discount, line_code, parse_amount, parse_discount, sale_input,
-    CartItem,
+    scan_unit, CartItem,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -372,11 +373,16 @@ fn Sell(currency: String) -> impl IntoView {
             }
             match answer {
                 Ok(q) => {
-                    // Resumed carts arrive with SKUs only: take the titles the engine knows.
+                    // Resumed carts arrive with SKUs only: take the titles and units the engine
+                    // knows (a weight label's line weighs more than the one label typed).
                     cart.update(|c| {
                         for (item, line) in c.iter_mut().zip(&q.lines) {
                             if item.title == item.sku {
                                 item.title = line.title.clone();
+                                if line.quantity == item.quantity {
+                                    item.unit = SaleUnit::parse(&line.sale_unit, "sale_unit")
+                                        .unwrap_or_default();
+                                }
                             }
                         }
                     });
@@ -427,7 +433,7 @@ fn Sell(currency: String) -> impl IntoView {
                     };
                     // A price label's own code reaches the engine, so its price is charged.
                     let key = line_code(&hit, &code);
-                    cart.update(|c| add_item(c, &key, &title));
+                    cart.update(|c| add_item(c, &key, &title, scan_unit(&hit)));
                     requote();
                 }
                 Ok(None) => error.set(format!("scan: nothing has the code {code}")),
@@ -618,6 +624,8 @@ fn Sell(currency: String) -> impl IntoView {
                                 title: l.sku.clone(),
                                 quantity: l.quantity,
                                 discount: l.discount,
+                                // Learnt from the first quote (below).
+                                unit: SaleUnit::Piece,
                             })
                             .collect(),
                     );
@@ -662,8 +670,9 @@ fn Sell(currency: String) -> impl IntoView {
                     {move || hits.get().into_iter().map(|h| {
                         let sku = h.sku.clone();
                         let title = format!("{} {}", h.title, h.variant_title);
+                        let unit = SaleUnit::parse(&h.sale_unit, "sale_unit").unwrap_or_default();
                         view! {
-                            <li><button on:click=move |_| { cart.update(|c| add_item(c, &sku, &title)); hits.set(Vec::new()); scan.set(String::new()); requote(); }>
+                            <li><button on:click=move |_| { cart.update(|c| add_item(c, &sku, &title, unit)); hits.set(Vec::new()); scan.set(String::new()); requote(); }>
                                 <span>{h.title.clone()}" "{h.variant_title.clone()}</span><code>{h.sku.clone()}</code><b>{money(h.price_minor)}</b>
                             </button></li>
                         }
@@ -682,11 +691,28 @@ fn Sell(currency: String) -> impl IntoView {
                                 view! {
                                     <tr class="cart-line" tabindex="0" class:selected=move || selected.get() == Some(i) on:click=move |_| selected.set(Some(i)) on:focus=move |_| selected.set(Some(i))>
                                         <td>{item.title.clone()}<br/><code>{item.sku.clone()}</code></td>
-                                        <td>
-                                            <button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if let Some(l) = c.get_mut(i).filter(|l| l.quantity > 1) { l.quantity -= 1 }); requote(); }>"−"</button>
-                                            <span class="qty">{item.quantity}</span>
-                                            <button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if let Some(l) = c.get_mut(i) { l.quantity += 1 }); requote(); }>"+"</button>
-                                        </td>
+                                        <td>{if item.unit.is_measure() {
+                                            // Weighed or measured: the weight is typed (0.5 kg).
+                                            let unit = item.unit;
+                                            view! {
+                                                <input class="qty-measure" size="6" prop:value=unit.format_quantity(item.quantity)
+                                                    on:click=move |ev| ev.stop_propagation()
+                                                    on:change=move |ev| match unit.parse_quantity(&event_target_value(&ev), "quantity") {
+                                                        Ok(q) if q > 0 => { cart.update(|c| if let Some(l) = c.get_mut(i) { l.quantity = q }); requote(); }
+                                                        Ok(_) => error.set("quantity: must be more than zero".into()),
+                                                        Err(e) => error.set(format!("quantity: {}", e.message)),
+                                                    }/>
+                                                " "{unit.as_str()}
+                                            }.into_any()
+                                        } else {
+                                            let weighed = line.as_ref().and_then(|l| SaleUnit::parse(&l.sale_unit, "sale_unit").ok().filter(|u| u.is_measure()).map(|u| u.label(l.quantity)));
+                                            view! {
+                                                <button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if let Some(l) = c.get_mut(i).filter(|l| l.quantity > 1) { l.quantity -= 1 }); requote(); }>"−"</button>
+                                                <span class="qty">{item.quantity}</span>
+                                                <button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if let Some(l) = c.get_mut(i) { l.quantity += 1 }); requote(); }>"+"</button>
+                                                {weighed.map(|w| view! { <br/><small class="muted">{w}</small> })}
+                                            }.into_any()
+                                        }}</td>
                                         <td class="num line-discount">{line_discount}<br/><small class="muted">{typed}</small></td>
                                         <td class="num">{line_total}</td>
                                         <td><button on:click=move |ev| { ev.stop_propagation(); cart.update(|c| if i < c.len() { c.remove(i); }); selected.set(None); requote(); }>"✕"</button></td>
@@ -749,7 +775,7 @@ fn Sell(currency: String) -> impl IntoView {
                     })}
                     <div>"Paid"<span id="paid">{move || money(standing().paid)}</span></div>
                     {move || (standing().rounding != 0).then(|| view! {
-                        <div class="muted">"Cash rounding"<span id="cash-rounding">{money(-standing().rounding)}</span></div>
+                        <div class="muted">"Cash rounding"<span id="cash-rounding">{let r = -standing().rounding; format!("{}{}", if r > 0 { "+" } else { "−" }, money(r.abs()))}</span></div>
                     })}
                     <div>{move || if standing().due == 0 && standing().paid > 0 { "Change" } else { "Due" }}<span id="due">{move || money(if standing().due == 0 && standing().paid > 0 { standing().change_due } else { standing().due })}</span></div>
                 </div>
@@ -934,7 +960,7 @@ fn Returns(currency: String) -> impl IntoView {
                 Ok(Some(hit)) => {
                     let title = format!("{} {}", hit.variant.title, hit.variant.variant_title);
                     let key = line_code(&hit, &code);
-                    exchange.update(|c| add_item(c, &key, title.trim()));
+                    exchange.update(|c| add_item(c, &key, title.trim(), scan_unit(&hit)));
                     exchange_scan.set(String::new());
                     refresh_preview();
                 }
@@ -1001,12 +1027,21 @@ fn Returns(currency: String) -> impl IntoView {
                 <table class="cart" id="return-lines">
                     <thead><tr><th>"Item"</th><th>"Sold"</th><th>"Return"</th><th>"Reason"</th><th>"Disposition"</th></tr></thead>
                     <tbody>
-                        {o.lines.iter().enumerate().map(|(i, l)| view! {
+                        {o.lines.iter().enumerate().map(|(i, l)| { let unit = SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default(); view! {
                             <tr>
                                 <td>{l.title.clone()}<br/><code>{l.sku.clone()}</code></td>
-                                <td>{l.quantity - l.returned_qty}" of "{l.quantity}</td>
-                                <td><input class="return-qty" type="number" min="0" prop:value=move || qty.get().get(i).copied().unwrap_or(0).to_string()
-                                    on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); qty.update(|q| if let Some(x) = q.get_mut(i) { *x = v }); refresh_preview() }/></td>
+                                <td>{unit.label(l.quantity - l.returned_qty)}" of "{unit.label(l.quantity)}</td>
+                                <td>{if unit.is_measure() {
+                                    // Weighed goods: the returned weight in the line's unit (0.2 kg).
+                                    view! { <input class="return-qty" size="6" prop:value=move || unit.format_quantity(qty.get().get(i).copied().unwrap_or(0))
+                                        on:change=move |ev| match unit.parse_quantity(&event_target_value(&ev), "quantity") {
+                                            Ok(v) => { qty.update(|q| if let Some(x) = q.get_mut(i) { *x = v }); refresh_preview() }
+                                            Err(e) => error.set(format!("lines[{i}].quantity: {}", e.message)),
+                                        }/>" "{unit.as_str()} }.into_any()
+                                } else {
+                                    view! { <input class="return-qty" type="number" min="0" prop:value=move || qty.get().get(i).copied().unwrap_or(0).to_string()
+                                        on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); qty.update(|q| if let Some(x) = q.get_mut(i) { *x = v }); refresh_preview() }/> }.into_any()
+                                }}</td>
                                 <td><select class="return-reason" on:change=move |ev| { let v = event_target_value(&ev); reason.update(|r| if let Some(x) = r.get_mut(i) { *x = v }); refresh_preview() }>
                                     {reasons.get().into_iter().map(|(code, label)| view! { <option value=code.clone() selected=code == "unknown">{label}</option> }).collect_view()}
                                 </select></td>
@@ -1017,7 +1052,7 @@ fn Returns(currency: String) -> impl IntoView {
                                     <option value="write_off">"Write off"</option>
                                 </select></td>
                             </tr>
-                        }).collect_view()}
+                        }}).collect_view()}
                     </tbody>
                 </table>
                 <div class="bar">
@@ -1037,7 +1072,7 @@ fn Returns(currency: String) -> impl IntoView {
                         on:keydown=move |ev| if ev.key() == "Enter" { add_exchange_item() }/>
                     <ul id="exchange-items">
                         {move || exchange.get().into_iter().enumerate().map(|(i, c)| view! {
-                            <li>{c.title.clone()}" × "{c.quantity}<button on:click=move |_| { exchange.update(|e| { e.remove(i); }); refresh_preview() }>"✕"</button></li>
+                            <li>{c.title.clone()}" × "{c.unit.label(c.quantity)}<button on:click=move |_| { exchange.update(|e| { e.remove(i); }); refresh_preview() }>"✕"</button></li>
                         }).collect_view()}
                     </ul>
                     <div class="bar">
@@ -1135,18 +1170,23 @@ fn Stock() -> impl IntoView {
                     <thead><tr><th>"SKU"</th><th>"Item"</th><th class="num">"Available"</th><th class="num">"Committed"</th><th class="num">"Damaged"</th><th class="num">"QC"</th><th class="num">"On hand"</th><th class="num">"Incoming"</th><th class="num">"Reorder at"</th></tr></thead>
                     <tbody>
                         {move || {
-                            rows.get().into_iter().map(|r| view! {
+                            rows.get().into_iter().map(|r| {
+                                // Goods sold by weight or length show in their unit (4.75 kg).
+                                let unit = SaleUnit::parse(&r.sale_unit, "sale_unit").unwrap_or_default();
+                                let q = move |v: i64| unit.format_quantity(v);
+                                let suffix = if unit.is_measure() { format!(" ({})", unit.as_str()) } else { String::new() };
+                                view! {
                                 <tr class="stock-row" data-sku=r.sku.clone()>
-                                    <td><code>{r.sku.clone()}</code></td><td>{r.title.clone()}</td>
-                                    <td class="num available" class:neg=r.available < 0>{r.available}</td>
-                                    <td class="num">{r.committed}</td>
-                                    <td class="num damaged">{r.damaged}</td>
-                                    <td class="num">{r.quality_control}</td>
-                                    <td class="num">{r.on_hand}</td>
-                                    <td class="num">{r.incoming}</td>
-                                    <td class="num">{r.reorder_point.map(|p| p.to_string()).unwrap_or_default()}</td>
+                                    <td><code>{r.sku.clone()}</code></td><td>{r.title.clone()}{suffix}</td>
+                                    <td class="num available" class:neg=r.available < 0>{q(r.available)}</td>
+                                    <td class="num">{q(r.committed)}</td>
+                                    <td class="num damaged">{q(r.damaged)}</td>
+                                    <td class="num">{q(r.quality_control)}</td>
+                                    <td class="num">{q(r.on_hand)}</td>
+                                    <td class="num">{q(r.incoming)}</td>
+                                    <td class="num">{r.reorder_point.map(q).unwrap_or_default()}</td>
                                 </tr>
-                            }).collect_view()
+                            }}).collect_view()
                         }}
                     </tbody>
                 </table>
@@ -1229,20 +1269,17 @@ fn StockActions(
         })
     };
     load_transfers();
-    let parsed_qty = move || {
-        qty.get_untracked()
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ApiError {
-                code: "invalid".into(),
-                message: "is not a whole number".into(),
-                field: Some("quantity".into()),
-            })
+    // The engine reads the quantity in the item's unit (2.5 of a kg item, whole pieces).
+    let parsed_qty = move |positive: bool| async move {
+        api::call::<_, i64>(
+            "parse_quantity",
+            &json!({"code": sku.get_untracked(), "text": qty.get_untracked(), "field": "quantity", "positive": positive}),
+        )
+        .await
     };
     let adjust = move || {
-        let q = parsed_qty();
         spawn_local(async move {
-            let r = match q {
+            let r = match parsed_qty(false).await {
                 Ok(delta) => {
                     let a = backroom_api::Adjustment {
                         sku: sku.get_untracked(),
@@ -1261,9 +1298,8 @@ fn StockActions(
         })
     };
     let move_units = move || {
-        let q = parsed_qty();
         spawn_local(async move {
-            let r = match q {
+            let r = match parsed_qty(true).await {
                 Ok(quantity) => {
                     let m = backroom_api::StateMove {
                         sku: sku.get_untracked(),
@@ -1283,27 +1319,37 @@ fn StockActions(
         })
     };
     let send = move || {
-        let parsed: Result<Vec<backroom_api::TransferLineInput>, ApiError> = lines
+        let typed: Vec<(String, String)> = lines
             .get_untracked()
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .enumerate()
-            .map(|(i, l)| {
+            .map(|l| {
                 let (s, q) = l.trim().rsplit_once(['=', ' ']).unwrap_or((l.trim(), "1"));
-                q.trim()
-                    .parse::<i64>()
-                    .map(|quantity| backroom_api::TransferLineInput {
-                        sku: s.trim().to_string(),
-                        quantity,
-                    })
-                    .map_err(|_| ApiError {
-                        code: "invalid".into(),
-                        message: format!("line {}: write SKU=QUANTITY", i + 1),
-                        field: Some("lines".into()),
-                    })
+                (s.trim().to_string(), q.trim().to_string())
             })
             .collect();
         spawn_local(async move {
+            // Each quantity in its item's unit (CHEESE=2.5 is 2.5 kg), read by the engine.
+            let mut parsed: Result<Vec<backroom_api::TransferLineInput>, ApiError> = Ok(Vec::new());
+            for (i, (sku, q)) in typed.into_iter().enumerate() {
+                let field = format!("lines[{i}].quantity");
+                match api::call::<_, i64>(
+                    "parse_quantity",
+                    &json!({"code": sku, "text": q, "field": field, "positive": true}),
+                )
+                .await
+                {
+                    Ok(quantity) => {
+                        if let Ok(v) = parsed.as_mut() {
+                            v.push(backroom_api::TransferLineInput { sku, quantity });
+                        }
+                    }
+                    Err(e) => {
+                        parsed = Err(e);
+                        break;
+                    }
+                }
+            }
             let r = match parsed {
                 Ok(ls) => api::call::<_, backroom_api::TransferView>("send_transfer", &json!({"from": location.get_untracked(), "to": to_location.get_untracked(), "lines": ls}))
                     .await
@@ -1719,7 +1765,7 @@ fn Orders(currency: String) -> impl IntoView {
                         </div>
                         <p class="muted">{format!("{} / {} / {}", o.payment_status, o.fulfilment_status, o.return_status)}</p>
                         <table class="grid">
-                            {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{l.quantity}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { format!("{} returned", l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}
+                            {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default().label(l.quantity)}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { format!("{} returned", l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}
                         </table>
                         <h4>"Payments"</h4>
                         <ul>{o.payments.iter().map(|p| view! { <li>{format!("{} {} {}", p.kind, p.tender, money(p.amount))}</li> }).collect_view()}</ul>

@@ -42,6 +42,14 @@ pub struct VariantHit {
     pub price_minor: i64,
     pub currency: String,
     pub status: String,
+    /// What the variant is sold in: `pcs`, or `kg`/`g`/`m`/`l` with quantities in thousandths
+    /// and `price_minor` per unit of measure.
+    #[serde(default = "pieces")]
+    pub sale_unit: String,
+}
+
+fn pieces() -> String {
+    "pcs".into()
 }
 
 /// A barcode scan resolved to a variant, with what the code itself carried.
@@ -69,6 +77,9 @@ pub struct StockLevelRow {
     pub on_hand: i64,
     pub incoming: i64,
     pub reorder_point: Option<i64>,
+    /// Quantities are pieces, or thousandths of this unit (`kg`: grams).
+    #[serde(default = "pieces")]
+    pub sale_unit: String,
 }
 
 /// One row of the low / out-of-stock / negative report.
@@ -279,6 +290,9 @@ use std::collections::BTreeMap;
 pub struct SaleLineInput {
     /// SKU, barcode, or a price/weight-embedded EAN-13 as scanned.
     pub sku: String,
+    /// In the variant's stock units: pieces, or thousandths of its measure (500 = 0.5 kg).
+    /// A weight-embedded label on a kg or g variant carries its own weight: each label scanned
+    /// is that weight, so quantity 2 is two labels.
     pub quantity: i64,
     /// A manual unit price (needs `price_override`).
     pub price_override: Option<i64>,
@@ -324,7 +338,10 @@ pub struct OrderLineView {
     pub id: String,
     pub sku: String,
     pub title: String,
+    /// In stock units: pieces, or thousandths of `sale_unit` (500 = 0.5 kg).
     pub quantity: i64,
+    #[serde(default = "pieces")]
+    pub sale_unit: String,
     pub unit_price: i64,
     pub price_source: String,
     pub gross: i64,
@@ -412,7 +429,10 @@ pub struct TenderView {
 pub struct QuoteLine {
     pub sku: String,
     pub title: String,
+    /// In stock units: pieces, or thousandths of `sale_unit`.
     pub quantity: i64,
+    #[serde(default = "pieces")]
+    pub sale_unit: String,
     pub unit_price: i64,
     pub discount_total: i64,
     pub tax: i64,
@@ -747,6 +767,10 @@ pub struct ProductInput {
 #[serde(default)]
 pub struct VariantInput {
     pub sku: String,
+    /// What it is sold and stocked in: `pcs` (blank) or `kg`, `g`, `m`, `l` — then every
+    /// quantity of it is in thousandths (500 = 0.5 kg) and `price_minor` is per unit of
+    /// measure. Fixed once the variant has stock history.
+    pub sale_unit: String,
     /// One value per option group of the product.
     pub option_values: Vec<String>,
     pub barcodes: Vec<String>,

@@ -267,10 +267,10 @@ pub enum StockCmd {
     },
     /// The movement ledger of one SKU.
     History { sku: String },
-    /// Receive units into available.
+    /// Receive units into available (a quantity of a kg/m/l item may have decimals: 2.5).
     Receive {
         sku: String,
-        quantity: i64,
+        quantity: String,
         #[arg(long)]
         location: String,
         #[arg(long, default_value = "")]
@@ -282,7 +282,7 @@ pub enum StockCmd {
     Adjust {
         sku: String,
         #[arg(allow_hyphen_values = true)]
-        delta: i64,
+        delta: String,
         #[arg(long)]
         location: String,
         /// receipt, adjustment, correction, shrinkage or damage.
@@ -299,7 +299,7 @@ pub enum StockCmd {
     /// Move units between states (e.g. available → damaged).
     Move {
         sku: String,
-        quantity: i64,
+        quantity: String,
         #[arg(long)]
         location: String,
         #[arg(long)]
@@ -381,7 +381,7 @@ pub enum CountCmd {
     Set {
         count_id: String,
         sku: String,
-        quantity: i64,
+        quantity: String,
     },
     Show {
         count_id: String,

@@ -352,7 +352,7 @@ fn parse_line(store: &Store, text: &str, i: usize) -> anyhow::Result<SaleLineInp
         Some(k) => (&rest[..k], Some(&rest[k..])),
         None => (rest, None),
     };
-    let quantity = backroom_domain::stock::parse_qty(qty, &format!("{field}.quantity"), true)?;
+    let quantity = store.parse_quantity(sku, qty, &format!("{field}.quantity"), true)?;
     let mut line = SaleLineInput {
         sku: sku.to_string(),
         quantity,
@@ -571,10 +571,12 @@ fn print_order(out: &Out, o: &backroom_store::OrderView) -> anyhow::Result<()> {
         o.return_status
     );
     for l in &o.lines {
+        let unit =
+            backroom_domain::unit::SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default();
         text.push_str(&format!(
             "\n  {:<20} {:>3} x {:>8}  {:>9}",
             l.sku,
-            l.quantity,
+            unit.label(l.quantity),
             m(l.unit_price),
             m(l.total)
         ));
@@ -694,7 +696,8 @@ pub fn process_return(store: &mut Store, out: &Out, a: ReturnArgs) -> anyhow::Re
             .rsplit_once('=')
             .with_context(|| format!("--line '{l}' should be SKU=QTY[:REASON[:DISPOSITION]]"))?;
         let mut parts = rest.split(':');
-        let quantity = backroom_domain::stock::parse_qty(
+        let quantity = store.parse_quantity(
+            sku,
             parts.next().unwrap_or(""),
             &format!("lines[{i}].quantity"),
             true,

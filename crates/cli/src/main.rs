@@ -127,12 +127,12 @@ impl Progress for Bar {
     }
 }
 
-/// Parses `SKU=QTY`.
-fn sku_qty(text: &str) -> anyhow::Result<(String, i64)> {
+/// Parses `SKU=QTY` (decimals for an item sold by weight or length: `CHEESE=0.5`).
+fn sku_qty(store: &Store, text: &str) -> anyhow::Result<(String, i64)> {
     let (sku, qty) = text
         .rsplit_once('=')
         .with_context(|| format!("'{text}' should be SKU=QUANTITY"))?;
-    let qty = backroom_domain::stock::parse_qty(qty, "quantity", true)?;
+    let qty = store.parse_quantity(sku, qty, "quantity", true)?;
     Ok((sku.to_string(), qty))
 }
 
@@ -524,6 +524,7 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
             reference,
             note,
         } => {
+            let quantity = store.parse_quantity(&sku, &quantity, "quantity", true)?;
             store.receive_stock(&sku, &location, quantity, &reference, &note)?;
             let now = store.stock_qty(&sku, &location, StockState::Available)?;
             out.value(
@@ -540,6 +541,7 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
             reference,
             note,
         } => {
+            let delta = store.parse_quantity(&sku, &delta, "delta", false)?;
             store.adjust_stock(Adjustment {
                 sku: sku.clone(),
                 location: location.clone(),
@@ -569,6 +571,7 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
             to,
             note,
         } => {
+            let quantity = store.parse_quantity(&sku, &quantity, "quantity", true)?;
             store.move_stock(StateMove {
                 sku,
                 location,
@@ -604,7 +607,10 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
             } => {
                 let lines = lines
                     .iter()
-                    .map(|l| sku_qty(l).map(|(sku, quantity)| TransferLineInput { sku, quantity }))
+                    .map(|l| {
+                        sku_qty(&store, l)
+                            .map(|(sku, quantity)| TransferLineInput { sku, quantity })
+                    })
                     .collect::<anyhow::Result<Vec<_>>>()?;
                 let number = store.create_transfer(&from, &to, lines, &note)?;
                 out.value(&serde_json::json!({"number": number}), &number)?;
@@ -620,7 +626,9 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
             } => {
                 let lines = lines
                     .iter()
-                    .map(|l| sku_qty(l).map(|(sku, quantity)| ReceiveLine { sku, quantity }))
+                    .map(|l| {
+                        sku_qty(&store, l).map(|(sku, quantity)| ReceiveLine { sku, quantity })
+                    })
                     .collect::<anyhow::Result<Vec<_>>>()?;
                 store.receive_transfer(&number, lines, close)?;
                 out.transfer(&store.transfer(&number)?)?;
@@ -663,6 +671,9 @@ fn stock(db: &Path, out: &Out, cmd: StockCmd) -> anyhow::Result<()> {
                 sku,
                 quantity,
             } => {
+                let quantity = store
+                    .sale_unit_of(&sku)?
+                    .parse_quantity(&quantity, "quantity")?;
                 let counted = store.record_count(&count_id, &sku, Some(quantity))?;
                 out.value(
                     &serde_json::json!({"counted": counted}),

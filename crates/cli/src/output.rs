@@ -119,18 +119,27 @@ impl Out {
             "LOC", "SKU", "AVAIL", "COMMIT", "RESV", "DAMAGE", "QC", "SAFETY", "ON_HAND", "INCOM"
         );
         for r in rows {
+            // Goods sold by weight or length print in their unit: 4.5 (kg), not 4500.
+            let unit = backroom_domain::unit::SaleUnit::parse(&r.sale_unit, "sale_unit")
+                .unwrap_or_default();
+            let q = |v: i64| unit.format_quantity(v);
+            let sku = if unit.is_measure() {
+                format!("{} ({})", r.sku, unit.as_str())
+            } else {
+                r.sku.clone()
+            };
             println!(
                 "{:<8} {:<22} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6}",
                 r.location,
-                r.sku,
-                r.available,
-                r.committed,
-                r.reserved,
-                r.damaged,
-                r.quality_control,
-                r.safety_stock,
-                r.on_hand,
-                r.incoming
+                sku,
+                q(r.available),
+                q(r.committed),
+                q(r.reserved),
+                q(r.damaged),
+                q(r.quality_control),
+                q(r.safety_stock),
+                q(r.on_hand),
+                q(r.incoming)
             );
         }
         Ok(())

@@ -757,3 +757,68 @@ fn two_gift_cards_get_back_their_own_share_and_a_price_label_keeps_its_quantity(
         "two 4.99 labels are 9.98, printed as money: {quote}"
     );
 }
+
+#[test]
+fn a_zurich_deli_weighs_cheese_and_rounds_cash_to_five_rappen() {
+    let cli = Cli::new();
+    cli.ok(&["init", "--store-name", "Käserei", "--currency", "CHF"]);
+    let file = cli.dir.path().join("cheese.json");
+    std::fs::write(
+        &file,
+        r#"{"handle":"bergkaese","title":"Bergkäse","status":"active","variants":[
+            {"sku":"CHEESE","sale_unit":"kg","price_minor":2490,"inventory_tracked":true,"inventory_policy":"deny"}]}"#,
+    )
+    .unwrap();
+    cli.ok(&["product", "save", file.to_str().unwrap()]);
+    let got = cli.ok(&["stock", "receive", "CHEESE", "5.25", "--location", "MAIN"]);
+    assert!(got.contains("5250"), "5.25 kg is 5250 g in stock: {got}");
+    let e = cli.fails(&["stock", "receive", "CHEESE", "5.2555", "--location", "MAIN"]);
+    assert!(e.contains("quantity") && e.contains("kg"), "{e}");
+    // 0.3 kg at 24.90/kg is 7.47; in cash that is 7.45.
+    let quote = cli.ok(&["sale", "quote", "--line", "CHEESE=0.3"]);
+    assert!(
+        quote.contains("total 7.47") && quote.contains("in cash 7.45"),
+        "{quote}"
+    );
+    let e = cli.fails(&[
+        "sale",
+        "complete",
+        "--line",
+        "CHEESE=0.3",
+        "--tender",
+        "cash=7.47",
+    ]);
+    assert!(
+        e.contains("tenders[0].amount") && e.contains("7.45 or 7.50"),
+        "cash that no coin can pay is refused, naming the tender: {e}"
+    );
+    let sold = cli.ok(&[
+        "sale",
+        "complete",
+        "--line",
+        "CHEESE=0.3",
+        "--tender",
+        "cash=10",
+    ]);
+    assert!(
+        sold.contains("0.3 kg") && sold.contains("change 2.55") && sold.contains("cash rounding"),
+        "{sold}"
+    );
+    let levels = cli.ok(&["stock", "levels"]);
+    assert!(
+        levels.contains("CHEESE (kg)") && levels.contains("4.95"),
+        "{levels}"
+    );
+    let settings = cli.json(&["settings", "show"]);
+    assert_eq!(settings["cash_rounding"]["increment"], 5);
+    cli.ok(&["settings", "cash-rounding", "--coin", "0.01"]);
+    cli.ok(&[
+        "sale",
+        "complete",
+        "--line",
+        "CHEESE=0.3",
+        "--tender",
+        "cash=7.47",
+    ]);
+    assert_eq!(cli.json(&["check"])["ok"], true);
+}

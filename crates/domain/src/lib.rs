@@ -22,6 +22,7 @@ pub mod sale;
 pub mod staff;
 pub mod stock;
 pub mod tax;
+pub mod unit;
 
 pub use error::FieldError;
 pub use money::{Currency, Money};

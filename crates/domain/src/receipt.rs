@@ -138,10 +138,14 @@ impl PrintFormat {
 pub struct ReceiptLine {
     pub title: String,
     pub sku: String,
+    /// In stock units: pieces, or thousandths of `unit` (printed `0.5 kg`).
     pub quantity: i64,
+    /// Per piece or per unit of measure.
     pub unit_price: i64,
     pub discount: i64,
     pub total: i64,
+    #[serde(default)]
+    pub unit: crate::unit::SaleUnit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -301,7 +305,17 @@ impl Receipt {
             );
             push(
                 wrap(
-                    &format!("{} x {}  {}", l.quantity, self.money(l.unit_price), l.sku),
+                    &if l.unit.is_measure() {
+                        format!(
+                            "{} x {}/{}  {}",
+                            l.unit.label(l.quantity),
+                            self.money(l.unit_price),
+                            l.unit.as_str(),
+                            l.sku
+                        )
+                    } else {
+                        format!("{} x {}  {}", l.quantity, self.money(l.unit_price), l.sku)
+                    },
                     w - 2,
                 )
                 .into_iter()
@@ -453,6 +467,28 @@ impl Receipt {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_weighed_line_prints_its_weight_and_price_per_kg() {
+        let mut r = sample();
+        r.lines = vec![ReceiptLine {
+            title: "Bergkäse".into(),
+            sku: "CHEESE".into(),
+            quantity: 500,
+            unit_price: 2490,
+            discount: 0,
+            total: 1245,
+            unit: crate::unit::SaleUnit::Kilogram,
+        }];
+        let lines: Vec<String> = r.text_lines().into_iter().map(|(l, _)| l).collect();
+        assert!(
+            lines.iter().any(|l| l.trim() == "0.5 kg x 24.90/kg CHEESE"),
+            "{lines:#?}"
+        );
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("Bergkäse") && l.ends_with("12.45")));
+    }
+
     fn sample() -> Receipt {
         Receipt {
             store_name: "Corner Shop".into(),
@@ -469,6 +505,7 @@ mod tests {
                 unit_price: 1999,
                 discount: 400,
                 total: 3598,
+                unit: crate::unit::SaleUnit::Piece,
             }],
             subtotal: 3998,
             discount_total: 400,

@@ -3,7 +3,8 @@
 //! The rules, in the order they apply (each step works on what the previous one left):
 //!
 //! 1. **Line amount** = unit price × quantity (the unit price is the price in force, or a manual
-//!    override).
+//!    override); for goods sold by weight or length, price per unit × quantity in thousandths
+//!    ÷ 1000, rounded half away from zero (0.5 kg at 24.90/kg = 12.45, see [`crate::unit`]).
 //! 2. **Manual line discount**: a percentage (rounded half away from zero, per line) or a fixed
 //!    amount off the line, never more than the line.
 //! 3. **Promotions**: the eligible ones are the automatic ones plus those whose code was entered.
@@ -29,6 +30,7 @@ use crate::allocate::allocate;
 use crate::cash::{tender_status, CashRounding, TenderStatus};
 use crate::money::div_round_half_away;
 use crate::tax::{split_line, TaxMode, TaxRate};
+use crate::unit::SaleUnit;
 use crate::FieldError;
 
 /// A discount value: percent in basis points (10 % = 1000) or a fixed amount in minor units.
@@ -101,10 +103,15 @@ pub struct Promotion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLine {
     pub variant_id: String,
+    /// In the unit's stock units: pieces, or thousandths of a measure (500 = 0.5 kg).
     pub quantity: i64,
+    /// Minor units per piece or per unit of measure (per kg).
     pub unit_price: i64,
     pub tax_rate: TaxRate,
     pub line_discount: Option<DiscountValue>,
+    /// What the line is sold in (see [`crate::unit`]).
+    #[serde(default)]
+    pub unit: SaleUnit,
 }
 
 /// Where a discount on a line came from.
@@ -163,7 +170,7 @@ pub fn validate_lines(lines: &[CartLine]) -> Result<(), FieldError> {
                 "quantity must be at least 1",
             ));
         }
-        if l.quantity > MAX_LINE_QUANTITY {
+        if l.quantity > MAX_LINE_QUANTITY.saturating_mul(l.unit.scale()) {
             return Err(FieldError::new(
                 format!("lines[{i}].quantity"),
                 "out_of_range",
@@ -222,7 +229,8 @@ fn promotion_discounts(p: &Promotion, lines: &[CartLine], nets: &[i64]) -> Vec<i
             // Units by effective unit price (net / qty), highest first; stable by line index.
             let mut units: Vec<(i64, usize)> = Vec::new();
             for (i, l) in lines.iter().enumerate() {
-                if targets(p, l) && l.quantity > 0 {
+                // The deal counts pieces: goods sold by weight or length take no part.
+                if targets(p, l) && l.quantity > 0 && !l.unit.is_measure() {
                     let unit = nets[i] / l.quantity;
                     units.extend(std::iter::repeat_n((unit, i), l.quantity as usize));
                 }
@@ -290,7 +298,7 @@ pub fn price_cart(
     // a future change to them can only ever give a field error, never a wrapped amount.
     let mut grosses = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {
-        grosses.push(l.unit_price.checked_mul(l.quantity).ok_or_else(|| {
+        grosses.push(l.unit.amount(l.quantity, l.unit_price).ok_or_else(|| {
             FieldError::new(
                 format!("lines[{i}].quantity"),
                 "out_of_range",
@@ -507,6 +515,7 @@ mod tests {
             unit_price: price,
             tax_rate: TaxRate(20_000),
             line_discount: None,
+            unit: SaleUnit::Piece,
         }
     }
 
@@ -617,6 +626,7 @@ mod tests {
                 vec![
                     CartLine {
                         line_discount: Some(DiscountValue::Percent(1000)),
+                        unit: SaleUnit::Piece,
                         ..a()
                     },
                     b(),
@@ -630,6 +640,7 @@ mod tests {
                 "fixed line discount capped at the line",
                 vec![CartLine {
                     line_discount: Some(DiscountValue::Fixed(5000)),
+                    unit: SaleUnit::Piece,
                     ..a()
                 }],
                 vec![],
@@ -757,6 +768,44 @@ mod tests {
     }
 
     #[test]
+    fn weighed_lines_are_priced_per_unit_of_measure() {
+        let mut cheese = line("cheese", 500, 2_490);
+        cheese.unit = SaleUnit::Kilogram;
+        let c = price_cart(&[cheese.clone()], &[], &[], None, TaxMode::Inclusive).unwrap();
+        assert_eq!(c.total, 1_245, "0.5 kg at 24.90/kg");
+        // A deal on pieces counts pieces: 1.5 kg of cheese is not three units of anything.
+        let bogo = promo(
+            "bogo",
+            PromotionKind::BuyXGetY {
+                buy: 1,
+                get: 1,
+                bp: 10_000,
+            },
+            false,
+        );
+        cheese.quantity = 1_500;
+        let c = price_cart(
+            &[cheese.clone(), line("tee", 1, 1_000)],
+            &[bogo],
+            &[],
+            None,
+            TaxMode::Inclusive,
+        )
+        .unwrap();
+        assert_eq!(c.discount_total, 0, "no pair of pieces, no deal");
+        // The quantity bound is in units of measure: 100,000 kg, not 100 kg.
+        cheese.quantity = 150_000;
+        assert!(price_cart(&[cheese.clone()], &[], &[], None, TaxMode::Inclusive).is_ok());
+        cheese.quantity = MAX_LINE_QUANTITY * 1000 + 1;
+        assert_eq!(
+            price_cart(&[cheese], &[], &[], None, TaxMode::Inclusive)
+                .unwrap_err()
+                .field,
+            "lines[0].quantity"
+        );
+    }
+
+    #[test]
     fn settling_tenders() {
         use TenderKind::*;
         let none = CashRounding::NONE;
@@ -846,7 +895,7 @@ mod tests {
             incl in proptest::bool::ANY,
         ) {
             let lines: Vec<CartLine> = qtys.iter().enumerate().map(|(i, (q, p, r))| CartLine {
-                variant_id: format!("v{i}"), quantity: *q, unit_price: *p, tax_rate: TaxRate(*r * 10), line_discount: None,
+                variant_id: format!("v{i}"), quantity: *q, unit_price: *p, tax_rate: TaxRate(*r * 10), line_discount: None, unit: SaleUnit::Piece,
             }).collect();
             let promos = vec![promo("p", PromotionKind::Percent { bp: promo_bp }, true), promo("b", PromotionKind::BuyXGetY { buy: 1, get: 1, bp: 5000 }, false)];
             let mode = if incl { TaxMode::Inclusive } else { TaxMode::Exclusive };

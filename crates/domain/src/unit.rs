@@ -156,23 +156,43 @@ mod tests {
             (SaleUnit::Piece, "3", 3, "3", 499, 1_497),
         ];
         for (unit, typed, qty, printed, price, amount) in cases {
-            assert_eq!(unit.parse_quantity(typed, "quantity").unwrap(), qty, "{typed} {unit:?}");
+            assert_eq!(
+                unit.parse_quantity(typed, "quantity").unwrap(),
+                qty,
+                "{typed} {unit:?}"
+            );
             assert_eq!(unit.label(qty), printed);
-            assert_eq!(unit.amount(qty, price), Some(amount), "{printed} at {price}");
+            assert_eq!(
+                unit.amount(qty, price),
+                Some(amount),
+                "{printed} at {price}"
+            );
         }
     }
 
     #[test]
     fn pieces_stay_whole_and_measures_take_three_decimals() {
-        let e = SaleUnit::Piece.parse_quantity("1.5", "lines[0].quantity").unwrap_err();
-        assert_eq!((e.field.as_str(), e.code.as_str()), ("lines[0].quantity", "not_whole"));
-        let e = SaleUnit::Kilogram.parse_quantity("0.0005", "quantity").unwrap_err();
+        let e = SaleUnit::Piece
+            .parse_quantity("1.5", "lines[0].quantity")
+            .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("lines[0].quantity", "not_whole")
+        );
+        let e = SaleUnit::Kilogram
+            .parse_quantity("0.0005", "quantity")
+            .unwrap_err();
         assert_eq!(e.field, "quantity");
         assert!(e.message.contains("kg"), "{}", e.message);
-        assert!(SaleUnit::Kilogram.parse_quantity("abc", "quantity").is_err());
+        assert!(SaleUnit::Kilogram
+            .parse_quantity("abc", "quantity")
+            .is_err());
         assert_eq!(SaleUnit::parse("KG", "unit").unwrap(), SaleUnit::Kilogram);
         assert_eq!(SaleUnit::parse("", "unit").unwrap(), SaleUnit::Piece);
-        assert_eq!(SaleUnit::parse("lb", "unit").unwrap_err().code, "invalid_unit");
+        assert_eq!(
+            SaleUnit::parse("lb", "unit").unwrap_err().code,
+            "invalid_unit"
+        );
     }
 
     #[test]

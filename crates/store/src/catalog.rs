@@ -910,6 +910,9 @@ pub(crate) fn normalise(input: &ProductInput) -> Result<ProductInput, FieldError
             ));
         }
         v.weight_unit = v.weight_unit.trim().to_string();
+        v.sale_unit = backroom_domain::unit::SaleUnit::parse(&v.sale_unit, &f("sale_unit"))?
+            .as_str()
+            .to_string();
         v.inventory_policy = InventoryPolicy::parse(&v.inventory_policy)
             .map_err(|e| e.at(f("inventory_policy")))?
             .as_str()
@@ -1099,13 +1102,33 @@ pub(crate) fn write_normalised(
             Some(tax_class(uow, cache, &v.tax_class, i)?)
         };
         let vid = m.clone().unwrap_or_else(|| uow.new_id());
+        if let Some(id) = m {
+            // Quantities mean pieces or thousandths by the unit: with history, it is fixed.
+            let (unit, history): (String, bool) = tx
+                .prepare_cached(
+                    "SELECT sale_unit, EXISTS(SELECT 1 FROM stock_movement WHERE variant_id = ?1)
+                        OR EXISTS(SELECT 1 FROM order_line WHERE variant_id = ?1)
+                     FROM variant WHERE id = ?1",
+                )?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if unit != v.sale_unit && history {
+                return Err(StoreError::invalid(
+                    &format!("variants[{i}].sale_unit"),
+                    "fixed",
+                    format!(
+                        "{} has stock or sales in {unit}; its unit cannot change (make a new variant)",
+                        v.sku
+                    ),
+                ));
+            }
+        }
         let ov = serde_json::to_string(&v.option_values).unwrap_or_else(|_| "[]".into());
         tx.prepare_cached(
             "INSERT INTO variant (id, product_id, position, sku, option_values, price_minor, compare_at_minor, cost_minor,
                                   weight_g, weight_unit, taxable, tax_class_id, tax_code, requires_shipping,
                                   inventory_tracked, inventory_policy, image_url, archived, created_at, updated_at,
-                                  weight_mg, inventory_tracker, fulfillment_service)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0, ?18, ?18, ?19, ?20, ?21)
+                                  weight_mg, inventory_tracker, fulfillment_service, sale_unit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0, ?18, ?18, ?19, ?20, ?21, ?22)
              ON CONFLICT(id) DO UPDATE SET position = excluded.position, sku = excluded.sku,
                 option_values = excluded.option_values, price_minor = excluded.price_minor,
                 compare_at_minor = excluded.compare_at_minor, cost_minor = excluded.cost_minor,
@@ -1114,7 +1137,8 @@ pub(crate) fn write_normalised(
                 requires_shipping = excluded.requires_shipping, inventory_tracked = excluded.inventory_tracked,
                 inventory_policy = excluded.inventory_policy, image_url = excluded.image_url, archived = 0,
                 updated_at = excluded.updated_at, weight_mg = excluded.weight_mg,
-                inventory_tracker = excluded.inventory_tracker, fulfillment_service = excluded.fulfillment_service",
+                inventory_tracker = excluded.inventory_tracker, fulfillment_service = excluded.fulfillment_service,
+                sale_unit = excluded.sale_unit",
         )?
         .execute(params![
             vid,
@@ -1137,7 +1161,8 @@ pub(crate) fn write_normalised(
             uow.now,
             v.weight_mg,
             v.inventory_tracker,
-            v.fulfillment_service
+            v.fulfillment_service,
+            v.sale_unit
         ])
         .map_err(|e| {
             unique_violation(e, &format!("variants[{i}].sku"), &format!("SKU '{}' is already used by another product", v.sku))
@@ -1342,7 +1367,7 @@ pub(crate) fn read_product(conn: &Connection, id: &str) -> StoreResult<ProductIn
     let mut vstmt = conn.prepare_cached(
         "SELECT v.id, v.sku, v.option_values, v.price_minor, v.compare_at_minor, v.cost_minor, v.weight_mg, v.weight_unit,
                 v.taxable, COALESCE(t.code, ''), v.tax_code, v.requires_shipping, v.inventory_tracked, v.inventory_policy,
-                v.image_url, v.inventory_tracker, v.fulfillment_service
+                v.image_url, v.inventory_tracker, v.fulfillment_service, v.sale_unit
          FROM variant v LEFT JOIN tax_class t ON t.id = v.tax_class_id
          WHERE v.product_id = ?1 AND v.archived = 0 ORDER BY v.position",
     )?;
@@ -1368,6 +1393,7 @@ pub(crate) fn read_product(conn: &Connection, id: &str) -> StoreResult<ProductIn
                 image_url: r.get(14)?,
                 inventory_tracker: r.get(15)?,
                 fulfillment_service: r.get(16)?,
+                sale_unit: r.get(17)?,
             },
         ))
     })?;

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::catalog::location_id;
-use crate::stock::{apply_movements, level, variant_id, Movement};
+use crate::stock::{apply_movements, level, Movement};
 use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
 
@@ -114,7 +114,19 @@ impl Store {
             crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
-            let variant = variant_id(&uow.tx, code)?;
+            let found = crate::code::require(&uow.tx, code, "sku")?;
+            let variant = found.variant_id;
+            // One scan adds one piece; for goods sold by weight it adds the label's weight, and
+            // without a label the weight must be typed.
+            let unit: String = uow.tx.query_row("SELECT sale_unit FROM variant WHERE id = ?1", [&variant], |r| r.get(0))?;
+            let unit = backroom_domain::unit::SaleUnit::parse(&unit, "sku")?;
+            let step = match (found.embedded, unit.is_measure()) {
+                (Some((backroom_domain::barcode::EmbeddedKind::Weight, grams)), true) => unit.from_grams(grams).unwrap_or(1),
+                (_, true) if quantity.is_none() => {
+                    return Err(StoreError::invalid("quantity", "required", format!("'{code}' is sold in {}: type the quantity counted (e.g. 1.25)", unit.as_str())));
+                }
+                _ => 1,
+            };
             if !in_scope(&uow.tx, &h, &variant)? {
                 return Err(StoreError::invalid(
                     "sku",
@@ -133,8 +145,8 @@ impl Store {
             let now_level = level(&uow.tx, &variant, &h.location_id, StockState::Available)?;
             let (counted, snapshot) = match (quantity, existing) {
                 (Some(q), _) => (q, now_level),
-                (None, Some((c, s))) => (c + 1, s),
-                (None, None) => (1, now_level),
+                (None, Some((c, s))) => (c + step, s),
+                (None, None) => (step, now_level),
             };
             uow.tx.execute(
                 "INSERT OR REPLACE INTO stock_count_line (count_id, variant_id, counted, snapshot, counted_at)

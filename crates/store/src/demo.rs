@@ -256,6 +256,7 @@ pub fn generate(
                     cost_minor: Some(base_price * 45 / 100),
                     weight_mg: if deli { 0 } else { rng.range(80, 1200) * 1000 },
                     weight_unit: "kg".into(),
+                    sale_unit: String::new(),
                     taxable: true,
                     tax_class: if deli { "RED".into() } else { "STD".into() },
                     tax_code: String::new(),

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0002_counter.sql"),
     include_str!("../../../migrations/local/0003_indexes.sql"),
     include_str!("../../../migrations/local/0004_field_cases.sql"),
+    include_str!("../../../migrations/local/0005_units.sql"),
 ];
 
 /// The schema version this build writes.

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use backroom_domain::cash::ROUNDING_TENDER;
+use backroom_domain::money::div_round_half_away;
 use backroom_domain::receipt::{Receipt, ReceiptLine};
+use backroom_domain::unit::SaleUnit;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -143,6 +145,7 @@ impl Store {
                     } else {
                         l.total
                     },
+                    unit: SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default(),
                 })
                 .collect(),
             subtotal: o.subtotal,
@@ -220,29 +223,40 @@ impl Store {
         let mut lines: Vec<ReceiptLine> = self
             .conn
             .prepare_cached(
-                "SELECT p.title, v.sku, rl.quantity, coalesce(ol.unit_price, rl.refund_amount / rl.quantity),
-                        rl.refund_amount, rl.tax_amount, ol.unit_price IS NOT NULL
+                "SELECT p.title, v.sku, rl.quantity, ol.unit_price,
+                        rl.refund_amount, rl.tax_amount, coalesce(ol.sale_unit, v.sale_unit)
                  FROM return_line rl JOIN variant v ON v.id = rl.variant_id
                  JOIN product p ON p.id = v.product_id
                  LEFT JOIN order_line ol ON ol.id = rl.order_line_id
                  WHERE rl.return_id = ?1 ORDER BY rl.rowid",
             )?
             .query_map([&id], |r| {
-                let (qty, unit, refund, tax, sold): (i64, i64, i64, i64, bool) =
+                let (qty, sold_at, refund, tax, unit): (i64, Option<i64>, i64, i64, String) =
                     (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+                let unit = SaleUnit::parse(&unit, "sale_unit").unwrap_or_default();
                 // As on the sale receipt: exclusive stores show lines before tax.
                 let net = refund - if exclusive { tax } else { 0 };
                 // What the line's discounts (its own, promotions, the order discount) took off
                 // the returned units is not given back, so the slip adds up line by line:
-                // quantity × price − discounts = refunded.
-                let kept = if sold { qty * unit - net } else { 0 };
+                // quantity × price − discounts = refunded. Unreceipted: the price refunded.
+                let price = sold_at.unwrap_or_else(|| {
+                    div_round_half_away(
+                        i128::from(refund) * i128::from(unit.scale()),
+                        i128::from(qty.max(1)),
+                    ) as i64
+                });
+                let kept = match sold_at {
+                    Some(p) => unit.amount(qty, p).unwrap_or(net) - net,
+                    None => 0,
+                };
                 Ok(ReceiptLine {
                     title: r.get(0)?,
                     sku: r.get(1)?,
                     quantity: -qty,
-                    unit_price: unit,
+                    unit_price: price,
                     discount: -kept,
                     total: -net,
+                    unit,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -260,6 +274,7 @@ impl Store {
                 unit_price: fee,
                 discount: 0,
                 total: fee,
+                unit: SaleUnit::Piece,
             });
         }
         let payments = self

@@ -223,23 +223,27 @@ impl Store {
                             params![variant, uow.now - lookback],
                             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                         ).optional()?;
-                        let (unit_total, unit_tax, tax_rate_milli) = match recent {
-                            Some((total, tax, qty, rate)) => (total / qty, tax / qty, rate),
+                        // (total, tax) for `per` stock units: a recent sale's line, or the shelf
+                        // price of one piece or one unit of measure (1000 stock units).
+                        let (unit_total, unit_tax, per, tax_rate_milli) = match recent {
+                            Some((total, tax, qty, rate)) => (total, tax, qty, rate),
                             None => {
-                                let (price, rate, taxable): (i64, Option<i64>, bool) = uow.tx.query_row(
-                                    "SELECT v.price_minor, t.rate_milli, v.taxable FROM variant v LEFT JOIN tax_class t ON t.id = v.tax_class_id WHERE v.id = ?1",
+                                let (price, rate, taxable, unit): (i64, Option<i64>, bool, String) = uow.tx.query_row(
+                                    "SELECT v.price_minor, t.rate_milli, v.taxable, v.sale_unit FROM variant v LEFT JOIN tax_class t ON t.id = v.tax_class_id WHERE v.id = ?1",
                                     [&variant],
-                                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                                 )?;
+                                let per = backroom_domain::unit::SaleUnit::parse(&unit, &f("sku"))?.scale();
                                 let rate = backroom_domain::tax::TaxRate(match (taxable, rate) {
                                     (false, _) => 0,
                                     (true, Some(r)) => r as u32,
                                     (true, None) => crate::sale::default_rate(&uow.tx, &settings)?,
                                 });
                                 let split = backroom_domain::tax::split_line(price, rate, settings.tax_mode);
-                                (split.gross, split.tax, i64::from(rate.0))
+                                (split.gross, split.tax, per, i64::from(rate.0))
                             }
                         };
+                        let times = |amount: i64| div_round_half_away(i128::from(amount) * i128::from(l.quantity), i128::from(per.max(1))) as i64;
                         let tracked: bool = uow.tx.query_row("SELECT inventory_tracked FROM variant WHERE id = ?1", [&variant], |r| r.get(0))?;
                         backs.push(LineBack {
                             order_line_id: None,
@@ -247,8 +251,8 @@ impl Store {
                             quantity: l.quantity,
                             reason,
                             disposition,
-                            refund: unit_total * l.quantity,
-                            tax: unit_tax * l.quantity,
+                            refund: times(unit_total),
+                            tax: times(unit_tax),
                             tax_rate_milli,
                             points: 0,
                             tracked,

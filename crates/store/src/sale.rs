@@ -18,6 +18,7 @@ use backroom_domain::sale::{
 use backroom_domain::staff::Permission;
 use backroom_domain::stock::{MovementReason, StockState};
 use backroom_domain::tax::TaxRate;
+use backroom_domain::unit::SaleUnit;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -46,6 +47,7 @@ struct Resolved {
     tax_rate: TaxRate,
     tracked: bool,
     gift_card: bool,
+    unit: SaleUnit,
 }
 
 pub(crate) fn default_location(conn: &Connection, code: &str) -> StoreResult<(String, String)> {
@@ -143,14 +145,15 @@ fn resolve_line(
     }
     let found = crate::code::require_with(conn, &settings.embedded_rules, &l.sku, &field("sku"))?;
     let (variant, embedded) = (found.variant_id, found.embedded);
-    let (sku, title, base, taxable, rate, tracked, gift_card, status, options): (String, String, i64, bool, Option<i64>, bool, bool, String, String) = conn
+    let (sku, title, base, taxable, rate, tracked, gift_card, status, options, unit): (String, String, i64, bool, Option<i64>, bool, bool, String, String, String) = conn
         .prepare_cached(
             "SELECT v.sku, p.title, v.price_minor, v.taxable, t.rate_milli, v.inventory_tracked, p.is_gift_card, p.status,
-                    v.option_values
+                    v.option_values, v.sale_unit
              FROM variant v JOIN product p ON p.id = v.product_id LEFT JOIN tax_class t ON t.id = v.tax_class_id
              WHERE v.id = ?1",
         )?
-        .query_row([&variant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)))?;
+        .query_row([&variant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?)))?;
+    let unit = SaleUnit::parse(&unit, &field("sku"))?;
     if status == "archived" {
         return Err(StoreError::invalid(
             &field("sku"),
@@ -161,16 +164,39 @@ fn resolve_line(
     let (mut unit_price, mut source) = list_price(conn, &variant, base, ctx)?;
     // A label's quantity is kept: two identical price labels entered as quantity 2 are two
     // packs at the label's price each, never one with the quantity dropped.
-    let quantity = l.quantity;
+    let mut quantity = l.quantity;
     if let Some((kind, value)) = embedded {
-        source = "embedded".into();
-        unit_price = match kind {
-            EmbeddedKind::Price => value,
-            // Shelf price is per kilogram; the code carries grams.
-            EmbeddedKind::Weight => {
-                div_round_half_away(i128::from(unit_price) * i128::from(value), 1000) as i64
+        match (kind, unit.from_grams(value)) {
+            (EmbeddedKind::Price, _) => {
+                unit_price = value;
+                source = "embedded".into();
             }
-        };
+            // Goods sold by weight: the label's weight is the quantity (and what leaves stock)
+            // at the price per kg; quantity 2 is two labels of that weight.
+            (EmbeddedKind::Weight, Some(weighed)) => {
+                quantity = weighed.checked_mul(l.quantity).ok_or_else(|| {
+                    StoreError::invalid(
+                        &field("quantity"),
+                        "out_of_range",
+                        "quantity is unreasonably large",
+                    )
+                })?;
+            }
+            // A piece with a weight label (a pre-packed tray): one piece at the label's weight
+            // × the shelf price per kilogram.
+            (EmbeddedKind::Weight, None) => {
+                unit_price =
+                    div_round_half_away(i128::from(unit_price) * i128::from(value), 1000) as i64;
+                source = "embedded".into();
+            }
+        }
+    }
+    if !unit.is_measure() && quantity <= 0 {
+        return Err(StoreError::invalid(
+            &field("quantity"),
+            "not_positive",
+            "quantity must be at least 1",
+        ));
     }
     if let Some(p) = l.price_override {
         if p < 0 {
@@ -207,6 +233,7 @@ fn resolve_line(
         }),
         tracked,
         gift_card,
+        unit,
     })
 }
 
@@ -266,6 +293,7 @@ fn price(
             unit_price: r.unit_price,
             tax_rate: r.tax_rate,
             line_discount: l.discount,
+            unit: r.unit,
         })
         .collect();
     let promos = promotions(conn, now)?;
@@ -317,6 +345,7 @@ impl Store {
                     sku: r.sku.clone(),
                     title: r.title.clone(),
                     quantity: r.quantity,
+                    sale_unit: r.unit.as_str().to_string(),
                     unit_price: r.unit_price,
                     discount_total: p.discount_total,
                     tax: p.tax,
@@ -944,12 +973,12 @@ pub(crate) fn write_sale(
         let line_id = uow.new_id();
         uow.tx.prepare_cached(
                 "INSERT INTO order_line (id, order_id, position, variant_id, sku, title, quantity, unit_price, price_source,
-                    gross, discount_total, net, tax_rate_milli, tax, total, points_earned)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                    gross, discount_total, net, tax_rate_milli, tax, total, points_earned, sale_unit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?
             .execute(params![
                 line_id, order_id, i as i64, r.variant_id, r.sku, r.title, r.quantity, r.unit_price, r.price_source,
-                p.gross, p.discount_total, p.net, r.tax_rate.0, p.tax, p.total, line_points[i]
+                p.gross, p.discount_total, p.net, r.tax_rate.0, p.tax, p.total, line_points[i], r.unit.as_str()
             ])?;
         for (k, d) in p.discounts.iter().enumerate() {
             uow.tx.prepare_cached("INSERT INTO order_line_discount (line_id, position, source, amount) VALUES (?1, ?2, ?3, ?4)")?
@@ -1011,7 +1040,7 @@ pub(crate) fn write_sale(
                 });
             }
         }
-        lines_body.push(json!({"id": line_id, "variant_id": r.variant_id, "quantity": r.quantity, "unit_price": r.unit_price,
+        lines_body.push(json!({"id": line_id, "variant_id": r.variant_id, "quantity": r.quantity, "sale_unit": r.unit.as_str(), "unit_price": r.unit_price,
                 "price_source": r.price_source, "gross": p.gross, "discounts": p.discounts, "net": p.net,
                 "tax_rate_milli": r.tax_rate.0, "tax": p.tax, "total": p.total, "points": line_points[i]}));
     }
@@ -1139,7 +1168,8 @@ pub(crate) fn order_view(conn: &Connection, key: &str) -> StoreResult<OrderView>
         "SELECT source, amount FROM order_line_discount WHERE line_id = ?1 ORDER BY position",
     )?;
     let mut lstmt = conn.prepare_cached(
-        "SELECT id, sku, title, quantity, unit_price, price_source, gross, discount_total, tax_rate_milli, tax, total, returned_qty
+        "SELECT id, sku, title, quantity, unit_price, price_source, gross, discount_total, tax_rate_milli, tax, total, returned_qty,
+                sale_unit
          FROM order_line WHERE order_id = ?1 ORDER BY position",
     )?;
     let lines: Vec<OrderLineView> = lstmt
@@ -1158,6 +1188,7 @@ pub(crate) fn order_view(conn: &Connection, key: &str) -> StoreResult<OrderView>
                 tax: r.get(9)?,
                 total: r.get(10)?,
                 returned_qty: r.get(11)?,
+                sale_unit: r.get(12)?,
             })
         })?
         .collect::<Result<_, _>>()?;

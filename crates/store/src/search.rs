@@ -11,7 +11,7 @@ use crate::{Store, StoreResult};
 const RANK_WINDOW: usize = 250;
 
 const HIT_COLUMNS: &str =
-    "v.id, p.id, p.handle, p.title, v.option_values, v.sku, p.vendor, v.price_minor, p.status";
+    "v.id, p.id, p.handle, p.title, v.option_values, v.sku, p.vendor, v.price_minor, p.status, v.sale_unit";
 
 fn hit(r: &Row, currency: &str) -> rusqlite::Result<VariantHit> {
     let ov: String = r.get(4)?;
@@ -28,6 +28,7 @@ fn hit(r: &Row, currency: &str) -> rusqlite::Result<VariantHit> {
         price_minor: r.get(7)?,
         currency: currency.to_string(),
         status: r.get(8)?,
+        sale_unit: r.get(9)?,
     })
 }
 

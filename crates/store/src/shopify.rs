@@ -1073,6 +1073,8 @@ impl<'a> Planner<'a> {
                 sku,
                 option_values,
                 tax_class: old.map(|o| o.tax_class.clone()).unwrap_or_default(),
+                // Shopify has no unit of sale: a variant sold by weight here stays so.
+                sale_unit: old.map(|o| o.sale_unit.clone()).unwrap_or_default(),
                 ..Default::default()
             };
             v.barcodes = if cols.has(Col::Barcode) {

@@ -6,6 +6,7 @@
 
 use backroom_api::{StockAlertRow, StockLevelRow};
 use backroom_domain::stock::{check_qty, stock_alert, MovementReason, StockAlert, StockState};
+use backroom_domain::unit::SaleUnit;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -341,6 +342,38 @@ impl Store {
         })
     }
 
+    /// The unit a quantity typed with `code` (SKU or barcode) is in; `sku` not found when it
+    /// names no variant.
+    pub fn sale_unit_of(&self, code: &str) -> StoreResult<SaleUnit> {
+        let found = crate::code::require(&self.conn, code, "sku")?;
+        let unit: String = self
+            .conn
+            .prepare_cached("SELECT sale_unit FROM variant WHERE id = ?1")?
+            .query_row([&found.variant_id], |r| r.get(0))?;
+        let unit = SaleUnit::parse(&unit, "sale_unit")?;
+        // A scale's weight label carries its own weight: what is typed with it counts labels.
+        Ok(match found.embedded {
+            Some((backroom_domain::barcode::EmbeddedKind::Weight, _)) if unit.is_measure() => {
+                SaleUnit::Piece
+            }
+            _ => unit,
+        })
+    }
+
+    /// A typed quantity of `code` in stock units: `"0.5"` of a kg item is 500, `"3"` of a
+    /// piece is 3 (pieces must be whole; so are labels of a scale's weight label, each
+    /// carrying its weight). Signed; `positive` refuses zero and below. Errors name `field`.
+    pub fn parse_quantity(
+        &self,
+        code: &str,
+        text: &str,
+        field: &str,
+        positive: bool,
+    ) -> StoreResult<i64> {
+        let q = self.sale_unit_of(code)?.parse_quantity(text, field)?;
+        Ok(backroom_domain::stock::check_qty(q, field, positive)?)
+    }
+
     /// Quantity in one state (SKU or barcode, location code).
     pub fn stock_qty(&self, sku: &str, location: &str, state: StockState) -> StoreResult<i64> {
         let variant = variant_id(&self.conn, sku)?;
@@ -392,7 +425,7 @@ impl Store {
                     SUM(CASE WHEN s.state = 'quality_control' THEN s.qty ELSE 0 END),
                     SUM(CASE WHEN s.state = 'safety_stock' THEN s.qty ELSE 0 END),
                     SUM(CASE WHEN s.state = 'incoming' THEN s.qty ELSE 0 END),
-                    rp.min_qty
+                    rp.min_qty, v.sale_unit
              FROM stock_level s
              JOIN variant v ON v.id = s.variant_id
              JOIN product p ON p.id = v.product_id
@@ -428,6 +461,7 @@ impl Store {
                     on_hand: states[..6].iter().sum(),
                     incoming: states[6],
                     reorder_point: r.get(10)?,
+                    sale_unit: r.get(11)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

@@ -1430,6 +1430,17 @@ fn small_point_refunds_and_reparked_carts_and_narrow_z_reports_hold() {
 
 // ---- coins and cash ----------------------------------------------------------------------------
 
+/// A receipt or refund slip as printed (text lines, 48 columns).
+fn printed(t: &TestStore, key: &str) -> Vec<String> {
+    t.store
+        .any_receipt(key, false)
+        .unwrap()
+        .text_lines()
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect()
+}
+
 fn chf_store() -> TestStore {
     let mut t = new_store_in("CHF");
     pair(&mut t, ("JAM", 747), ("HONEY", 748), 20);
@@ -1475,13 +1486,12 @@ fn a_zurich_till_rounds_only_the_cash_part_to_five_rappen() {
         vec![("cash".into(), 745), ("rounding".into(), 2)]
     );
     assert_eq!(cash.change_due, 0);
-    let receipt = t.store.receipt(&cash.receipt_number, false).unwrap();
-    let printed: Vec<String> = receipt.text_lines().into_iter().map(|(l, _)| l).collect();
-    let from = printed
+    let lines = printed(&t, &cash.receipt_number);
+    let from = lines
         .iter()
         .position(|l| l.starts_with("TOTAL CHF"))
         .unwrap();
-    let tail: Vec<&str> = printed[from..from + 4]
+    let tail: Vec<&str> = lines[from..from + 4]
         .iter()
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
         .map(|w| w.last().copied().unwrap_or(""))
@@ -1489,7 +1499,7 @@ fn a_zurich_till_rounds_only_the_cash_part_to_five_rappen() {
     assert_eq!(
         tail,
         ["7.47", "-0.02", "7.45", "7.45"],
-        "total, rounding, total in cash, cash: {printed:#?}"
+        "total, rounding, total in cash, cash: {lines:#?}"
     );
 
     // By card it is exact.
@@ -1568,14 +1578,7 @@ fn a_zurich_till_rounds_only_the_cash_part_to_five_rappen() {
     let mut refunds = r.refunds.clone();
     refunds.sort();
     assert_eq!(refunds, vec![("cash".into(), 745), ("rounding".into(), 2)]);
-    let slip: Vec<String> = t
-        .store
-        .any_receipt(&r.number, false)
-        .unwrap()
-        .text_lines()
-        .into_iter()
-        .map(|(l, _)| l)
-        .collect();
+    let slip: Vec<String> = printed(&t, &r.number);
     assert!(
         slip.iter()
             .any(|l| l.starts_with("cash rounding") && l.ends_with("+0.02"))
@@ -1685,4 +1688,177 @@ fn the_rounding_rule_is_a_setting_and_voids_and_exchanges_keep_to_it() {
         .sum();
     assert_eq!(net, 0);
     healthy(&t);
+}
+
+// ---- goods sold by weight or length -----------------------------------------------------------
+
+fn available(t: &TestStore, sku: &str, loc: &str) -> i64 {
+    t.store
+        .stock_qty(sku, loc, backroom_domain::stock::StockState::Available)
+        .unwrap()
+}
+
+#[test]
+fn cheese_by_the_kilo_sells_returns_counts_and_transfers_in_grams() {
+    use backroom_domain::barcode::{base_code, make_embedded};
+    let mut t = new_store().with_warehouse();
+    let mut p = tee();
+    p.variants.truncate(2);
+    p.variants[0].sku = "CHEESE".into();
+    p.variants[0].sale_unit = "kg".into();
+    p.variants[0].price_minor = 2_490;
+    p.variants[0].barcodes = vec![base_code("2100042")];
+    p.variants[1].sku = "ROPE".into();
+    p.variants[1].sale_unit = "m".into();
+    p.variants[1].price_minor = 1_299;
+    p.variants[1].barcodes = vec![];
+    t.store.save_product(p.clone()).unwrap();
+    t.store
+        .receive_stock("CHEESE", "MAIN", 5_000, "", "")
+        .unwrap();
+    t.store
+        .receive_stock("ROPE", "MAIN", 50_000, "", "")
+        .unwrap();
+
+    // 0.5 kg at 24.90/kg is 12.45 and takes 0.5 kg off stock.
+    let o = t
+        .store
+        .complete_sale(cash_sale("cheese", "CHEESE", 500, 1_245))
+        .unwrap();
+    assert_eq!(o.total, 1_245);
+    assert_eq!(
+        (o.lines[0].quantity, o.lines[0].sale_unit.as_str()),
+        (500, "kg")
+    );
+    assert_eq!(available(&t, "CHEESE", "MAIN"), 4_500, "5 kg − 0.5 kg");
+    let lines = printed(&t, &o.receipt_number);
+    assert!(
+        lines.iter().any(|l| l.trim() == "0.5 kg x 24.90/kg CHEESE"),
+        "{lines:#?}"
+    );
+
+    // A scale's label: 1.250 kg takes 1.25 kg off stock at the price per kg (31.125 → 31.13);
+    // two labels of that weight are 2.5 kg.
+    let label = make_embedded("2100042", 1_250).unwrap();
+    let q = t.store.quote(&cash_sale("q", &label, 1, 0)).unwrap();
+    assert_eq!(
+        (q.lines[0].quantity, q.total),
+        (1_250, 3_113),
+        "the label's weight is the quantity"
+    );
+    let q = t.store.quote(&cash_sale("q", &label, 2, 0)).unwrap();
+    assert_eq!((q.lines[0].quantity, q.total), (2_500, 6_225));
+    t.store
+        .complete_sale(cash_sale("label", &label, 1, 3_115))
+        .unwrap();
+    assert_eq!(
+        available(&t, "CHEESE", "MAIN"),
+        3_250,
+        "the label's weight left stock, not one unit"
+    );
+
+    // Rope by the metre: 1.75 m at 12.99/m is 22.73.
+    let rope = t
+        .store
+        .complete_sale(cash_sale("rope", "ROPE", 1_750, 2_273))
+        .unwrap();
+    assert_eq!(rope.total, 2_273);
+    assert_eq!(available(&t, "ROPE", "MAIN"), 48_250);
+
+    // Returning 0.2 kg of the 0.5 kg refunds 0.2/0.5 of 12.45 and puts 0.2 kg back.
+    let r = t
+        .store
+        .process_return(return_of(&o.receipt_number, "CHEESE", 200))
+        .unwrap();
+    assert_eq!(r.refund_total, 498);
+    assert_eq!(available(&t, "CHEESE", "MAIN"), 3_450);
+    let slip: Vec<String> = printed(&t, &r.number);
+    assert!(
+        slip.iter().any(|l| l.contains("-0.2 kg x 24.90/kg")),
+        "{slip:#?}"
+    );
+    // Without a receipt: the lowest price it sold for, per kg (0.3 kg of 24.90/kg = 7.47).
+    let mut unreceipted = return_of("", "CHEESE", 300);
+    unreceipted.order = None;
+    let r = t.store.process_return(unreceipted).unwrap();
+    assert_eq!(r.refund_total, 747);
+
+    // Transfers and counts take the same thousandths.
+    let n = t
+        .store
+        .create_transfer(
+            "MAIN",
+            "WH",
+            vec![backroom_store::TransferLineInput {
+                sku: "CHEESE".into(),
+                quantity: 1_500,
+            }],
+            "",
+        )
+        .unwrap();
+    t.store.send_transfer(&n).unwrap();
+    t.store
+        .receive_transfer(
+            &n,
+            vec![backroom_store::ReceiveLine {
+                sku: "CHEESE".into(),
+                quantity: 1_500,
+            }],
+            false,
+        )
+        .unwrap();
+    assert_eq!(available(&t, "CHEESE", "WH"), 1_500);
+    let count = t.store.start_count("WH", None).unwrap();
+    let e = t.store.record_count(&count, "CHEESE", None).unwrap_err();
+    assert_eq!(
+        e.field(),
+        Some("quantity"),
+        "a scan of a kg item without a label asks for the weight"
+    );
+    assert_eq!(
+        t.store
+            .record_count(&count, &make_embedded("2100042", 700).unwrap(), None)
+            .unwrap(),
+        700,
+        "a label scanned in a count adds its weight"
+    );
+    assert_eq!(
+        t.store.record_count(&count, "CHEESE", Some(1_450)).unwrap(),
+        1_450
+    );
+    t.store.apply_count(&count, false).unwrap();
+    assert_eq!(available(&t, "CHEESE", "WH"), 1_450);
+
+    // The unit is fixed once the variant has history.
+    p.variants[0].sale_unit = "pcs".into();
+    let e = t.store.save_product(p).unwrap_err();
+    assert_eq!(e.field(), Some("variants[0].sale_unit"), "{e}");
+    healthy(&t);
+}
+
+#[test]
+fn pieces_stay_whole_and_units_are_checked() {
+    let mut t = new_store();
+    let mut p = tee();
+    p.variants[0].sale_unit = "lb".into();
+    let e = t.store.save_product(p.clone()).unwrap_err();
+    assert_eq!(e.field(), Some("variants[0].sale_unit"), "{e}");
+    p.variants[0].sale_unit = "KG".into();
+    t.store.save_product(p).unwrap();
+    let saved = t.store.product_by_sku("TEE-RED-M").unwrap().unwrap();
+    assert_eq!(
+        saved.variants[0].sale_unit, "kg",
+        "stored in its canonical spelling"
+    );
+    assert_eq!(saved.variants[1].sale_unit, "pcs", "blank is pieces");
+    let hit = t.store.lookup_barcode("TEE-RED-M").unwrap().unwrap();
+    assert_eq!(
+        hit.variant.sale_unit, "kg",
+        "the till learns the unit from a scan"
+    );
+    // A piece line of quantity 0 is refused as before; a weighed one of 0 g too.
+    for sku in ["TEE-RED-L", "TEE-RED-M"] {
+        let e = t.store.quote(&cash_sale("q", sku, 0, 0)).unwrap_err();
+        assert_eq!(e.field(), Some("lines[0].quantity"), "{sku}: {e}");
+    }
 }

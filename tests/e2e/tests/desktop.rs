@@ -618,3 +618,81 @@ async fn the_sell_screen_charges_a_price_labels_price() {
     );
     s.shot("20-price-label").await;
 }
+
+/// Goods sold by weight: the cashier types the weight of a kg item in the cart (0.5 kg at
+/// 24.90/kg is 12.45) and a scale's weight label brings its own weight.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sell_screen_weighs_cheese() {
+    let (_dir, db) = demo_store();
+    let base = backroom_domain::barcode::base_code("2100042");
+    {
+        let mut s = Store::open(&db).expect("open");
+        s.set_actor("system");
+        s.save_product(backroom_store::ProductInput {
+            title: "Bergkäse".into(),
+            status: "active".into(),
+            variants: vec![backroom_store::VariantInput {
+                sku: "CHEESE-KG".into(),
+                sale_unit: "kg".into(),
+                price_minor: 2490,
+                barcodes: vec![base],
+                inventory_tracked: true,
+                inventory_policy: "deny".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .expect("save the cheese");
+        s.receive_stock("CHEESE-KG", "MAIN", 10_000, "", "")
+            .expect("10 kg in stock");
+        // A euro store that rounds cash to 5 cents, as Finnish and Dutch stores do.
+        let mut settings = s.store_settings().expect("settings");
+        settings.cash_rounding_increment = 5;
+        s.update_store_settings(settings).expect("cash rounding");
+    }
+    let label = backroom_domain::barcode::make_embedded("2100042", 1250).expect("a label");
+
+    let s = Session::start(&db).await;
+    s.wait("#pin").await;
+    s.click_staff("Casey Cashier").await;
+    s.type_into("#pin", &format!("1111{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Casey")).await;
+    s.type_into("#scan", &format!("CHEESE-KG{ENTER}")).await;
+    s.wait_text("#total", |t| money(t) == 2490).await;
+    // The weighed line takes its weight typed in kg.
+    s.set_value("#cart .qty-measure", "0.5").await;
+    let total = s.wait_text("#total", |t| money(t) == 1245).await;
+    assert_eq!(money(&total), 1245, "0.5 kg at 24.90/kg: {total}");
+    // A scale's label: 1.25 kg at 24.90/kg = 31.13, shown with its weight.
+    s.type_into("#scan", &format!("{label}{ENTER}")).await;
+    s.wait_text("#total", |t| money(t) == 1245 + 3113).await;
+    let cart = s.text("#cart tbody").await;
+    assert!(
+        cart.contains("1.25 kg"),
+        "the label line shows its weight: {cart}"
+    );
+    // 43.58 is 43.60 in coins: the engine says so before cash is taken, and books the rounding.
+    let in_cash = s.text("#cash-due").await;
+    assert_eq!(money(&in_cash), 4360, "{in_cash}");
+    s.type_into("#tender-amount", &format!("50.00{ENTER}"))
+        .await;
+    let change = s.wait_text("#due", |t| money(t) == 640).await;
+    assert_eq!(
+        money(&change),
+        640,
+        "change from the engine, in coins: {change}"
+    );
+    assert_eq!(money(&s.text("#cash-rounding").await), 2);
+    s.shot("21-weighed-cheese").await;
+    s.click("#complete").await;
+    assert_eq!(money(&s.text("#change-due").await), 640);
+    let after = Store::open(&db)
+        .expect("open")
+        .stock_qty(
+            "CHEESE-KG",
+            "MAIN",
+            backroom_domain::stock::StockState::Available,
+        )
+        .expect("level");
+    assert_eq!(after, 10_000 - 500 - 1250, "1.75 kg left the shelf");
+}
