@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use backroom_api::{
-    Adjustment, ApiError, AuditEntryView, CartQuote, CountView, CustomerView, GiftCardView,
-    ImportReport, LocationView, OrderFilter, OrderSummary, OrderView, ReceiveLine, ReturnInput,
-    ReturnView, SaleInput, ScanHit, StaffView, StateMove, StockAlertRow, StockLevelRow,
-    TransferLineInput, TransferView, VariantHit, ZReport,
+    Adjustment, ApiError, AuditEntryView, CartQuote, CountView, CustomerInput, CustomerView,
+    GiftCardView, ImportReport, LocationView, OrderFilter, OrderSummary, OrderView, ReceiveLine,
+    ReturnInput, ReturnView, SaleInput, ScanHit, StaffView, StateMove, StockAlertRow,
+    StockLevelRow, TransferLineInput, TransferView, VariantHit, ZReport,
 };
+use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary};
 use backroom_api::{
     NewLocation, PriceListInput, PriceListItemView, PriceListView, PrintResult, ProductInput,
     ProductRow, RoleView, StoreSettingsView, TaxClassView,
@@ -398,13 +399,34 @@ pub async fn open_shift(
     with_store(&app, move |s| s.open_shift(&location, float)).await
 }
 
+/// Closes the shift (counted cash or note by note, a reason, an approval when needed).
 #[tauri::command]
-pub async fn close_shift(
+pub async fn close_shift(app: State<'_, App>, input: CloseShiftInput) -> Result<ZReport, ApiError> {
+    with_store(&app, move |s| s.close_shift_with(input)).await
+}
+
+/// What closing would give, before it is final.
+#[tauri::command]
+pub async fn review_close_shift(
     app: State<'_, App>,
-    location: String,
-    counted: i64,
-) -> Result<ZReport, ApiError> {
-    with_store(&app, move |s| s.close_shift(&location, counted)).await
+    input: CloseShiftInput,
+) -> Result<CloseShiftReview, ApiError> {
+    with_store(&app, move |s| s.review_close_shift(input)).await
+}
+
+/// Past and open shifts, newest first.
+#[tauri::command]
+pub async fn shifts(app: State<'_, App>, location: String) -> Result<Vec<ShiftSummary>, ApiError> {
+    with_store(&app, move |s| s.shifts(&location, 100)).await
+}
+
+/// The notes and coins of the store's currency, largest first (minor units).
+#[tauri::command]
+pub async fn denominations(app: State<'_, App>) -> Result<Vec<i64>, ApiError> {
+    with_store(&app, move |s| {
+        Ok(backroom_domain::cash::denominations(s.settings()?.currency))
+    })
+    .await
 }
 
 #[tauri::command]
@@ -449,6 +471,59 @@ pub async fn customer_orders(app: State<'_, App>, id: String) -> Result<Vec<Orde
 #[tauri::command]
 pub async fn gift_card(app: State<'_, App>, code: String) -> Result<GiftCardView, ApiError> {
     with_store(&app, move |s| s.gift_card(&code)).await
+}
+
+/// Creates a customer (at the till, the returns desk or on Customers); returns the new id.
+#[tauri::command]
+pub async fn create_customer(
+    app: State<'_, App>,
+    customer: CustomerInput,
+) -> Result<CustomerView, ApiError> {
+    with_store(&app, move |s| {
+        let id = s.create_customer(customer)?;
+        s.customer(&id)
+    })
+    .await
+}
+
+/// Saves a customer's details.
+#[tauri::command]
+pub async fn update_customer(
+    app: State<'_, App>,
+    id: String,
+    customer: CustomerInput,
+) -> Result<CustomerView, ApiError> {
+    with_store(&app, move |s| {
+        s.update_customer(&id, customer)?;
+        s.customer(&id)
+    })
+    .await
+}
+
+/// Customers who already have this email or phone (the duplicate warning).
+#[tauri::command]
+pub async fn customers_sharing(
+    app: State<'_, App>,
+    customer: CustomerInput,
+    except: Option<String>,
+) -> Result<Vec<CustomerView>, ApiError> {
+    with_store(&app, move |s| {
+        s.customers_sharing(&customer, except.as_deref())
+    })
+    .await
+}
+
+/// The sales the returns desk may mean: receipt (scanned), short number, card reference or
+/// customer.
+#[tauri::command]
+pub async fn find_sales(app: State<'_, App>, key: String) -> Result<Vec<OrderSummary>, ApiError> {
+    with_store(&app, move |s| s.find_sales(&key)).await
+}
+
+/// Staff who can approve for the signed-in member (picked from a list at the till).
+#[tauri::command]
+pub async fn approvers(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError> {
+    with_store(&app, move |s| s.approvers()).await
 }
 
 /// A typed quantity of an item in its stock units (`0.5` of a kg item is 500).

@@ -34,6 +34,92 @@ pub fn add_item(cart: &mut Vec<CartItem>, sku: &str, title: &str, unit: SaleUnit
     }
 }
 
+/// A status as staff read it: `partially_refunded` → "Partly refunded", `in_transit` →
+/// "In transit", `none` → "—".
+pub fn status_label(status: &str) -> String {
+    match status {
+        "" | "none" => "—".into(),
+        "partially_refunded" => "Partly refunded".into(),
+        "partially_returned" => "Partly returned".into(),
+        "partially_received" => "Partly received".into(),
+        "ready_for_pickup" => "Ready for pickup".into(),
+        other => {
+            let text = other.replace('_', " ");
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(c) => c.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+/// A field path from the engine (`variants[0].barcodes[1]`, `tenders[0].amount`,
+/// `approval.pin`) in words staff read: `Variant 1, barcode 2`, `Payment 1, amount`,
+/// `Manager approval, PIN`. Errors show it next to the message, never the raw path.
+pub fn field_label(path: &str) -> String {
+    let word = |name: &str| -> String {
+        match name {
+            "variants" => "variant".into(),
+            "lines" => "line".into(),
+            "tenders" => "payment".into(),
+            "refund" => "refund".into(),
+            "denominations" => "count".into(),
+            "barcodes" => "barcode".into(),
+            "approval" => "manager approval".into(),
+            "pin" => "PIN".into(),
+            "kind" => "type".into(),
+            "sku" => "item".into(),
+            "price_minor" => "price".into(),
+            "customer_id" => "customer".into(),
+            "counted_cash" => "counted cash".into(),
+            "promo_codes" => "promo code".into(),
+            other => other.replace('_', " "),
+        }
+    };
+    let parts: Vec<String> = path
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .map(|seg| match seg.split_once('[') {
+            Some((name, rest)) => {
+                let n = rest
+                    .trim_end_matches(']')
+                    .parse::<usize>()
+                    .map_or(0, |i| i + 1);
+                format!("{} {n}", word(name))
+            }
+            None => word(seg),
+        })
+        .collect();
+    let text = parts.join(", ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Quick-cash amounts for `cash_due` (minor units, already in coins): the exact amount, then
+/// the next round notes above it (5, 10, 20, 50, 100 whole units), at most five buttons.
+pub fn quick_cash(cash_due: i64, exponent: u32) -> Vec<i64> {
+    if cash_due <= 0 {
+        return Vec::new();
+    }
+    let unit = 10i64.pow(exponent);
+    let mut out = vec![cash_due];
+    for note in [5, 10, 20, 50, 100] {
+        let step = note * unit;
+        let next = (cash_due / step + 1) * step;
+        if !out.contains(&next) {
+            out.push(next);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.truncate(5);
+    out
+}
+
 /// The unit a scanned code is typed in: the variant's, except a scale's weight label, which
 /// is one piece carrying its weight.
 pub fn scan_unit(hit: &backroom_api::ScanHit) -> SaleUnit {
@@ -346,6 +432,42 @@ mod tests {
             "insufficient_stock",
             Some("lines[0].quantity")
         )));
+    }
+
+    #[test]
+    fn statuses_read_as_words() {
+        assert_eq!(status_label("partially_refunded"), "Partly refunded");
+        assert_eq!(status_label("in_transit"), "In transit");
+        assert_eq!(status_label("paid"), "Paid");
+        assert_eq!(status_label("none"), "—");
+    }
+
+    #[test]
+    fn field_paths_read_as_words() {
+        assert_eq!(
+            field_label("variants[0].barcodes[1]"),
+            "Variant 1, barcode 2"
+        );
+        assert_eq!(field_label("tenders[0].amount"), "Payment 1, amount");
+        assert_eq!(field_label("approval.pin"), "Manager approval, PIN");
+        assert_eq!(field_label("refund[0].kind"), "Refund 1, type");
+        assert_eq!(field_label("counted_cash"), "Counted cash");
+        assert_eq!(field_label(""), "");
+    }
+
+    #[test]
+    fn quick_cash_offers_the_exact_amount_and_the_next_notes() {
+        assert_eq!(
+            quick_cash(4_358, 2),
+            vec![4_358, 4_500, 5_000, 6_000, 10_000]
+        );
+        assert_eq!(quick_cash(500, 2), vec![500, 1_000, 2_000, 5_000, 10_000]);
+        assert_eq!(quick_cash(745, 2), vec![745, 1_000, 2_000, 5_000, 10_000]);
+        assert_eq!(
+            quick_cash(1_200, 0),
+            vec![1_200, 1_205, 1_210, 1_220, 1_250]
+        );
+        assert!(quick_cash(0, 2).is_empty(), "nothing due, no buttons");
     }
 
     #[test]

@@ -530,6 +530,57 @@ pub struct ZReport {
     /// before it existed).
     #[serde(default)]
     pub taxes: Vec<TaxByRate>,
+    /// Why the counted cash differed from the expected (required above the store's
+    /// threshold).
+    #[serde(default)]
+    pub variance_reason: String,
+    /// The staff id who approved a difference above the approval threshold.
+    #[serde(default)]
+    pub variance_approver: Option<String>,
+    /// The count by denomination, when the drawer was counted that way: (face value, count).
+    #[serde(default)]
+    pub denominations: Vec<(i64, i64)>,
+}
+
+/// Closing a shift: the counted cash (or the count by denomination), why it differs, and a
+/// manager's approval when the difference is large.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CloseShiftInput {
+    /// Location code (blank: the first store).
+    pub location: String,
+    /// Counted cash in minor units; ignored when `denominations` is given.
+    pub counted: i64,
+    /// (face value in minor units, count) — the drawer counted note by note.
+    pub denominations: Vec<(i64, i64)>,
+    pub reason: String,
+    pub approval: Option<Approval>,
+}
+
+/// What closing would give, before it is final: the Z-report with the counted cash and its
+/// difference, and whether a reason or a manager's approval will be asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseShiftReview {
+    pub report: ZReport,
+    pub reason_required: bool,
+    pub approval_required: bool,
+}
+
+/// One shift in the list of past shifts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftSummary {
+    pub id: String,
+    pub number: String,
+    pub location: String,
+    pub opened_by: String,
+    /// Local wall-clock times (`2026-01-16 08:02`); `closed_local` blank while open.
+    pub opened_local: String,
+    pub closed_local: String,
+    pub status: String,
+    pub float: i64,
+    pub expected_cash: Option<i64>,
+    pub counted_cash: Option<i64>,
+    pub variance: Option<i64>,
 }
 
 /// The tax of one rate over a shift or a period, for the tax return: what sales charged, what
@@ -898,6 +949,13 @@ pub struct StoreSettingsView {
     /// `nearest` (ties away from zero), `down` or `up`; blank keeps the stored value.
     #[serde(default)]
     pub cash_rounding_mode: String,
+    /// Closing a shift with a cash difference above this (minor units) needs a reason (default
+    /// 1.00); `None` keeps the stored value.
+    #[serde(default)]
+    pub cash_variance_reason_above: Option<i64>,
+    /// … and above this, a manager's approval (default 20.00).
+    #[serde(default)]
+    pub cash_variance_approval_above: Option<i64>,
 }
 
 /// Where a receipt went.

@@ -249,12 +249,32 @@ pub enum ShiftCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Close the shift: the counted cash (or `--count 20.00x3 --count 0.50x4`, note by note),
+    /// a reason when it differs from the expected, a manager's approval when by a lot.
     Close {
         #[arg(long, default_value = "")]
         location: String,
         /// Cash counted in the drawer.
-        #[arg(long)]
+        #[arg(long, default_value = "")]
         counted: String,
+        /// FACExCOUNT, one per denomination counted (instead of --counted).
+        #[arg(long = "count")]
+        counts: Vec<String>,
+        /// Why the counted cash differs from the expected.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Show expected, counted and the difference without closing.
+        #[arg(long)]
+        review: bool,
+        #[command(flatten)]
+        approval: ApprovalArgs,
+    },
+    /// Past and open shifts, newest first.
+    List {
+        #[arg(long, default_value = "")]
+        location: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
     },
 }
 
@@ -794,10 +814,80 @@ pub fn shift(store: &mut Store, out: &Out, cmd: ShiftCmd) -> anyhow::Result<()> 
             store.cash_movement(&location, a, &reason)?;
             out.done("recorded")
         }
-        ShiftCmd::Close { location, counted } => {
-            let c = money(store, &counted, "counted")?;
-            let z = store.close_shift(&location, c)?;
+        ShiftCmd::Close {
+            location,
+            counted,
+            counts,
+            reason,
+            review,
+            approval,
+        } => {
+            let mut denominations = Vec::new();
+            for (i, c) in counts.iter().enumerate() {
+                let field = format!("denominations[{i}]");
+                let (face, n) = c
+                    .split_once(['x', 'X', '*'])
+                    .with_context(|| format!("--count '{c}' should be FACExCOUNT, e.g. 20.00x3"))?;
+                let n: i64 = n.trim().parse().map_err(|_| {
+                    StoreError::invalid(
+                        &format!("{field}.count"),
+                        "not_whole",
+                        format!("'{n}' is not a whole count"),
+                    )
+                })?;
+                denominations.push((money(store, face, &format!("{field}.face"))?, n));
+            }
+            if counted.trim().is_empty() && denominations.is_empty() {
+                anyhow::bail!("say what was counted: --counted AMOUNT or --count FACExCOUNT …");
+            }
+            let input = backroom_store::CloseShiftInput {
+                location,
+                counted: if counted.trim().is_empty() {
+                    0
+                } else {
+                    money(store, &counted, "counted")?
+                },
+                denominations,
+                reason,
+                approval: approval.get(),
+            };
+            if review {
+                let r = store.review_close_shift(input)?;
+                let m = |v: i64| fmt_money(store, v);
+                let mut text = format!(
+                    "expected {}  counted {}  difference {}",
+                    m(r.report.expected_cash),
+                    m(r.report.counted_cash.unwrap_or(0)),
+                    m(r.report.variance.unwrap_or(0))
+                );
+                if r.reason_required {
+                    text.push_str("\n  a reason is required (--reason)");
+                }
+                if r.approval_required {
+                    text.push_str(
+                        "\n  a manager's approval is required (--approve-by, --approve-pin)",
+                    );
+                }
+                return out.value(&r, &text);
+            }
+            let z = store.close_shift_with(input)?;
             out.value(&z, &z_text(store, &z))
+        }
+        ShiftCmd::List { location, limit } => {
+            let list = store.shifts(&location, limit)?;
+            let m = |v: Option<i64>| v.map_or_else(|| "-".to_string(), |v| fmt_money(store, v));
+            let text = list
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{:<22} {:<6} {:<7} {}  → {:<16}  expected {:>9}  counted {:>9}  difference {:>8}",
+                        s.number, s.location, s.status, s.opened_local, s.closed_local,
+                        m(s.expected_cash), m(s.counted_cash), m(s.variance)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.value(&list, &text)
         }
     }
 }
@@ -839,6 +929,9 @@ fn z_text(store: &Store, z: &backroom_store::ZReport) -> String {
         opt(z.counted_cash),
         opt(z.variance)
     ));
+    if !z.variance_reason.is_empty() {
+        t.push_str(&format!("\n  reason: {}", z.variance_reason));
+    }
     t
 }
 

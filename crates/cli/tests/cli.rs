@@ -801,7 +801,7 @@ fn a_zurich_deli_weighs_cheese_and_rounds_cash_to_five_rappen() {
         "cash=10",
     ]);
     assert!(
-        sold.contains("0.3 kg") && sold.contains("change 2.55") && sold.contains("cash rounding"),
+        sold.contains("0.3 kg") && sold.contains("change 2.55") && sold.contains("Cash rounding"),
         "{sold}"
     );
     let levels = cli.ok(&["stock", "levels"]);

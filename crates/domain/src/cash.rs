@@ -237,6 +237,74 @@ pub fn tender_status(total: i64, non_cash: i64, cash: i64, rule: CashRounding) -
     status
 }
 
+/// The notes and coins of a currency in circulation, largest first, in minor units (what a
+/// drawer is counted in). Currencies not listed get a generic two-decimal series.
+pub fn denominations(currency: Currency) -> Vec<i64> {
+    let units = |v: &[i64]| v.to_vec();
+    match currency.code() {
+        "EUR" => units(&[
+            50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5, 2, 1,
+        ]),
+        "CHF" => units(&[
+            100_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5,
+        ]),
+        "USD" => units(&[10_000, 5_000, 2_000, 1_000, 500, 200, 100, 25, 10, 5, 1]),
+        "CAD" => units(&[10_000, 5_000, 2_000, 1_000, 500, 200, 100, 25, 10, 5]),
+        "GBP" => units(&[5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5, 2, 1]),
+        "AUD" => units(&[10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5]),
+        "NZD" => units(&[10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10]),
+        "SEK" => units(&[
+            100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100,
+        ]),
+        "NOK" => units(&[
+            100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 100,
+        ]),
+        "DKK" => units(&[
+            100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50,
+        ]),
+        "PLN" => units(&[
+            50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5, 2, 1,
+        ]),
+        "CZK" => units(&[
+            500_000, 200_000, 100_000, 50_000, 20_000, 10_000, 5_000, 2_000, 1_000, 500, 200, 100,
+        ]),
+        _ => match currency.exponent() {
+            0 => units(&[10_000, 5_000, 1_000, 500, 100, 50, 10, 5, 1]),
+            _ => units(&[
+                10_000, 5_000, 2_000, 1_000, 500, 200, 100, 50, 20, 10, 5, 2, 1,
+            ]),
+        },
+    }
+}
+
+/// Cash counted by denomination: Σ face value × count, in minor units. Counts are whole and
+/// never negative; errors name `denominations[i].count`.
+pub fn count_total(counts: &[(i64, i64)]) -> Result<i64, FieldError> {
+    let mut total: i64 = 0;
+    for (i, (face, count)) in counts.iter().enumerate() {
+        let field = format!("denominations[{i}].count");
+        if *count < 0 || *face <= 0 {
+            return Err(FieldError::new(
+                field,
+                "negative",
+                "a count cannot be negative",
+            ));
+        }
+        total = face
+            .checked_mul(*count)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| {
+                FieldError::new(
+                    field.clone(),
+                    "out_of_range",
+                    "that is more cash than a drawer holds",
+                )
+            })?;
+        crate::money::check_amount(total, &field)?;
+    }
+    Ok(total)
+}
+
 /// The cash parts of a refund (minor units, each ≥ 0) paid out in coins: their sum goes to the
 /// nearest coin, taken off the last parts first (or added to the last when it rounds up).
 /// Returns the parts to pay and the rounding to book (`exact − paid out`, ≥ 0 when the store
@@ -348,6 +416,27 @@ mod tests {
             );
             assert!(chf.is_coins(got.iter().sum()), "{why}: coins");
         }
+    }
+
+    #[test]
+    fn a_drawer_counted_by_denomination() {
+        let eur = denominations(Currency::EUR);
+        assert_eq!(
+            (eur[0], *eur.last().unwrap()),
+            (50_000, 1),
+            "500 € down to 1 cent"
+        );
+        let chf = denominations(Currency::parse("CHF").unwrap());
+        assert!(
+            chf.iter().all(|d| d % 5 == 0),
+            "no Swiss coin is below 5 Rappen"
+        );
+        // 3 × 20.00 + 4 × 2.00 + 7 × 0.05 = 68.35
+        assert_eq!(count_total(&[(2_000, 3), (200, 4), (5, 7)]).unwrap(), 6_835);
+        assert_eq!(count_total(&[]).unwrap(), 0);
+        let e = count_total(&[(100, 1), (50, -2)]).unwrap_err();
+        assert_eq!(e.field, "denominations[1].count");
+        assert!(count_total(&[(i64::MAX, 2)]).is_err());
     }
 
     #[test]

@@ -174,13 +174,25 @@ pub struct Receipt {
     pub footer: String,
 }
 
-/// A tender as printed: `gift_card` → `gift card`, the cash rounding difference →
-/// `cash rounding`.
+/// A tender as the customer reads it: `store_credit` → `Store credit`, `gift_card` →
+/// `Gift card`, the cash rounding difference → `Cash rounding`.
 pub fn tender_label(tender: &str) -> String {
-    if tender == crate::cash::ROUNDING_TENDER {
-        "cash rounding".to_string()
-    } else {
-        tender.replace('_', " ")
+    match tender {
+        "cash" => "Cash".into(),
+        "card" => "Card".into(),
+        "gift_card" => "Gift card".into(),
+        "store_credit" => "Store credit".into(),
+        "loyalty" => "Loyalty points".into(),
+        "exchange" => "Exchange".into(),
+        t if t == crate::cash::ROUNDING_TENDER => "Cash rounding".into(),
+        other => {
+            let text = other.replace('_', " ");
+            let mut chars = text.chars();
+            match chars.next() {
+                Some(c) => c.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
     }
 }
 

@@ -30,10 +30,13 @@ pub enum Permission {
     StockWriteOff,
     ManageStaff,
     ViewReports,
+    /// Closing a shift whose counted cash differs from the expected by more than the store's
+    /// approval threshold.
+    ApproveCashVariance,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Self::Sell,
         Self::ApplyDiscount,
         Self::DiscountAboveLimit,
@@ -52,6 +55,7 @@ impl Permission {
         Self::StockWriteOff,
         Self::ManageStaff,
         Self::ViewReports,
+        Self::ApproveCashVariance,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -74,6 +78,7 @@ impl Permission {
             Self::StockWriteOff => "stock_write_off",
             Self::ManageStaff => "manage_staff",
             Self::ViewReports => "view_reports",
+            Self::ApproveCashVariance => "approve_cash_variance",
         }
     }
 
@@ -171,6 +176,7 @@ impl Role {
             P::IssueGiftCard,
             P::AdjustStoreCredit,
             P::StockWriteOff,
+            P::ApproveCashVariance,
         ] {
             cashier.insert(p, Approval);
         }

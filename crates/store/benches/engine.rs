@@ -488,7 +488,13 @@ fn main() {
     }
     report("Z-report (10k orders, 2k returns)", samples);
     let t = Instant::now();
-    store.close_shift("MAIN", 0).expect("close");
+    store
+        .close_shift_with(backroom_store::CloseShiftInput {
+            location: "MAIN".into(),
+            reason: "bench: the drawer is not counted".into(),
+            ..Default::default()
+        })
+        .expect("close");
     println!(
         "{:<40} {:.2?}",
         "close shift (writes the Z-report)",

@@ -137,6 +137,8 @@ impl Store {
             time_zone: s.time_zone.clone(),
             cash_rounding_increment: s.cash_rounding.increment,
             cash_rounding_mode: s.cash_rounding.mode.as_str().to_string(),
+            cash_variance_reason_above: Some(s.variance_reason_above),
+            cash_variance_approval_above: Some(s.variance_approval_above),
         })
     }
 
@@ -212,6 +214,28 @@ impl Store {
             "cash_rounding_increment",
         )?;
         let rounding_increment = rounding.increment.to_string();
+        let threshold = |v: Option<i64>, before: Option<i64>, field: &str| -> StoreResult<String> {
+            let v = v.or(before).unwrap_or(0);
+            backroom_domain::money::check_amount(v, field)?;
+            if v < 0 {
+                return Err(StoreError::invalid(
+                    field,
+                    "negative",
+                    "a threshold cannot be negative",
+                ));
+            }
+            Ok(v.to_string())
+        };
+        let reason_above = threshold(
+            input.cash_variance_reason_above,
+            before.cash_variance_reason_above,
+            "cash_variance_reason_above",
+        )?;
+        let approval_above = threshold(
+            input.cash_variance_approval_above,
+            before.cash_variance_approval_above,
+            "cash_variance_approval_above",
+        )?;
         let rounding_mode = rounding.mode.as_str().to_string();
         self.write(|uow| {
             crate::staff::authorize(uow, Permission::ManageCatalog, None)?;
@@ -239,6 +263,8 @@ impl Store {
                 ("time_zone", &time_zone),
                 ("cash_rounding_increment", &rounding_increment),
                 ("cash_rounding_mode", &rounding_mode),
+                ("cash_variance_reason_above", &reason_above),
+                ("cash_variance_approval_above", &approval_above),
             ] {
                 uow.tx.execute(
                     "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
@@ -423,6 +449,9 @@ impl Store {
         }
         if let Some(v) = z.variance {
             out.push((two_columns("Variance", &m(v)), true));
+        }
+        if !z.variance_reason.is_empty() {
+            out.push((format!("Reason: {}", z.variance_reason), false));
         }
         // Every line fits the paper: a wrapped label is a line of its own (a line break inside
         // a text line would print as a character), and a title too long for it wraps at words.

@@ -59,10 +59,20 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
         .unwrap_or_else(|_| backroom_domain::cash::CashRounding::default_for(currency)),
         Err(_) => backroom_domain::cash::CashRounding::default_for(currency),
     };
+    let unit = 10i64.pow(currency.exponent());
+    let threshold = |key: &str, default: i64| -> StoreResult<i64> {
+        Ok(get(key)?
+            .parse::<i64>()
+            .ok()
+            .filter(|v| *v >= 0)
+            .unwrap_or(default))
+    };
     Ok(Settings {
         store_name: get("store_name")?,
         currency,
         cash_rounding,
+        variance_reason_above: threshold("cash_variance_reason_above", unit)?,
+        variance_approval_above: threshold("cash_variance_approval_above", 20 * unit)?,
         tax_mode: TaxMode::parse(&get("tax_mode")?)?,
         embedded_rules: serde_json::from_str(&get("embedded_barcodes")?)
             .unwrap_or_else(|_| EmbeddedRule::defaults()),

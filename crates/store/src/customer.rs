@@ -209,6 +209,29 @@ impl Store {
         })
     }
 
+    /// Customers who already have `input`'s email or phone (compared as stored: email in lower
+    /// case, phone as digits), other than `except` — the duplicate warning shown before a
+    /// customer is created or changed. Invalid input is the same error saving would give.
+    pub fn customers_sharing(
+        &self,
+        input: &CustomerInput,
+        except: Option<&str>,
+    ) -> StoreResult<Vec<CustomerView>> {
+        let c = normalise(input)?;
+        let ids: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT id FROM customer
+                 WHERE ((?1 <> '' AND email = ?1) OR (?2 <> '' AND phone = ?2)) AND id <> ?3
+                 ORDER BY name COLLATE NOCASE LIMIT 20",
+            )?
+            .query_map(params![c.email, c.phone, except.unwrap_or("")], |r| {
+                r.get(0)
+            })?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|id| customer_view(&self.conn, id)).collect()
+    }
+
     pub fn update_customer(&mut self, id: &str, input: CustomerInput) -> StoreResult<()> {
         let c = normalise(&input)?;
         self.write(|uow| {
@@ -238,22 +261,45 @@ impl Store {
         if q.is_empty() {
             return Ok(Vec::new());
         }
+        // Every word typed must be in the name or the email ("Jonas Walsh" finds Jonas Walsh,
+        // not everyone); three or more digits also search the phone. A query with no usable
+        // pattern matches nobody (SQLite reads a NUL pattern as empty, which matched every
+        // customer without a phone).
+        let words: Vec<String> = q
+            .split_whitespace()
+            .map(|w| w.replace(['%', '_'], ""))
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .map(|w| format!("%{w}%"))
+            .collect();
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let like = format!("%{}%", q.replace(['%', '_'], ""));
-        let phone_like = if digits.len() >= 3 {
-            format!("%{digits}%")
+        let phone = (digits.len() >= 3).then(|| format!("%{digits}%"));
+        let by_words = if words.is_empty() {
+            "0".to_string()
         } else {
-            "\u{0}".into()
+            (0..words.len())
+                .map(|i| {
+                    format!(
+                        "(lower(name) LIKE ?{n} OR lower(email) LIKE ?{n})",
+                        n = i + 3
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ")
         };
+        let sql = format!(
+            "SELECT id FROM customer WHERE ({by_words}) OR (?1 IS NOT NULL AND phone LIKE ?1)
+             ORDER BY name COLLATE NOCASE LIMIT ?2"
+        );
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            phone.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text),
+            rusqlite::types::Value::Integer(limit.clamp(1, 200) as i64),
+        ];
+        values.extend(words.into_iter().map(rusqlite::types::Value::Text));
         let ids: Vec<String> = self
             .conn
-            .prepare(
-                "SELECT id FROM customer WHERE name LIKE ?1 OR email LIKE ?1 OR phone LIKE ?2
-                 ORDER BY name COLLATE NOCASE LIMIT ?3",
-            )?
-            .query_map(params![like, phone_like, limit.clamp(1, 200) as i64], |r| {
-                r.get(0)
-            })?
+            .prepare(&sql)?
+            .query_map(rusqlite::params_from_iter(values), |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         ids.iter().map(|id| customer_view(&self.conn, id)).collect()
     }

@@ -824,13 +824,27 @@ fn history(
             let expected = store
                 .z_report(&store.current_shift(shop)?.unwrap_or_default())?
                 .expected_cash;
-            let counted = expected
-                + if rng.chance(15) {
-                    rng.range(-300, 100)
+            let miscount = if rng.chance(15) {
+                rng.range(-300, 100)
+            } else {
+                0
+            };
+            // A real drawer is sometimes off; the manager who closes says why.
+            store.close_shift_with(backroom_api::CloseShiftInput {
+                location: shop.to_string(),
+                counted: (expected + miscount).max(0),
+                reason: if miscount == 0 {
+                    String::new()
                 } else {
-                    0
-                };
-            store.close_shift(shop, counted.max(0))?;
+                    rng.pick(&[
+                        "change given wrong",
+                        "coins miscounted",
+                        "a refund paid from the drawer",
+                    ])
+                    .to_string()
+                },
+                ..Default::default()
+            })?;
         }
         advance(86_400_000 - 8 * 3_600_000);
         progress.advance(1);

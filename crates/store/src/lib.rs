@@ -47,9 +47,9 @@ pub use backroom_api::{
     CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput,
     TenderInput,
 };
+pub use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, TenderTotals, ZReport};
 pub use backroom_api::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
 pub use backroom_api::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
-pub use backroom_api::{TenderTotals, ZReport};
 pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
@@ -121,6 +121,10 @@ pub struct Settings {
     pub tz: jiff::tz::TimeZone,
     /// How cash is rounded to the smallest coin (Settings; the currency's rule by default).
     pub cash_rounding: backroom_domain::cash::CashRounding,
+    /// Closing a shift with a cash difference above this (minor units, either way) needs a
+    /// reason; above `variance_approval_above` also a manager's approval.
+    pub variance_reason_above: i64,
+    pub variance_approval_above: i64,
 }
 
 /// One local store database.

@@ -403,6 +403,70 @@ impl Store {
 }
 
 impl Store {
+    /// The sales a returns desk may mean by `key`, newest first (at most 20), trying in turn:
+    /// the receipt number or order id exactly (what scanning the receipt's barcode types); the
+    /// short number printed on it (`42` finds `…-000042` on any till); a card terminal or
+    /// other payment reference; a customer's name, email or phone (their sales). Empty when
+    /// nothing matches.
+    pub fn find_sales(&self, key: &str) -> StoreResult<Vec<backroom_api::OrderSummary>> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let by_receipt = |receipt: String| -> StoreResult<Vec<backroom_api::OrderSummary>> {
+            self.orders(&backroom_api::OrderFilter {
+                receipt: Some(receipt),
+                limit: Some(20),
+                ..Default::default()
+            })
+        };
+        let exact: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT receipt_number FROM sale_order WHERE id = ?1 OR receipt_number = ?1",
+                [key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(n) = exact {
+            return Ok(by_receipt(n)?.into_iter().take(1).collect());
+        }
+        if key.len() <= 6 && key.chars().all(|c| c.is_ascii_digit()) {
+            let n: u32 = key.parse().unwrap_or(0);
+            let found = by_receipt(format!("-{n:06}"))?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        let by_reference: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT o.receipt_number FROM payment p JOIN sale_order o ON o.id = p.order_id
+                 WHERE p.reference <> '' AND lower(p.reference) = lower(?1)
+                 ORDER BY o.created_at DESC LIMIT 20",
+            )?
+            .query_map([key], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if !by_reference.is_empty() {
+            let mut out = Vec::new();
+            for n in by_reference {
+                out.extend(by_receipt(n)?.into_iter().take(1));
+            }
+            return Ok(out);
+        }
+        let mut out = Vec::new();
+        for c in self.search_customers(key, 10)? {
+            out.extend(self.orders(&backroom_api::OrderFilter {
+                customer_id: Some(c.id),
+                limit: Some(20),
+                ..Default::default()
+            })?);
+        }
+        out.sort_by_key(|o| std::cmp::Reverse(o.created_at));
+        out.truncate(20);
+        Ok(out)
+    }
+
     /// Orders matching a filter, newest first (at most `limit`, default 200).
     pub fn orders(
         &self,

@@ -2,7 +2,7 @@
 //! drawer into an immutable Z-report. Selling never waits for a shift: an order made while no
 //! shift is open is picked up by the next shift opened at that location.
 
-use backroom_domain::staff::Permission;
+use backroom_domain::staff::{Grant, Permission};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -10,7 +10,7 @@ use crate::sale::{default_location, next_number, open_shift};
 use crate::staff::authorize;
 use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
-use backroom_api::ZReport;
+use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, ZReport};
 
 fn compute(conn: &Connection, shift_id: &str) -> StoreResult<ZReport> {
     let mut z = conn
@@ -161,10 +161,50 @@ impl Store {
         })
     }
 
-    /// Closes the open shift with the counted cash; returns the immutable Z-report.
+    /// Closes the open shift with the counted cash; returns the immutable Z-report. See
+    /// [`Store::close_shift_with`] for a reason, a count by denomination and an approval.
     pub fn close_shift(&mut self, location: &str, counted_cash: i64) -> StoreResult<ZReport> {
+        self.close_shift_with(CloseShiftInput {
+            location: location.to_string(),
+            counted: counted_cash,
+            ..Default::default()
+        })
+    }
+
+    /// What closing the shift with this count would give, written nowhere: the Z-report with
+    /// its difference, and whether a reason or a manager's approval will be asked.
+    pub fn review_close_shift(&mut self, input: CloseShiftInput) -> StoreResult<CloseShiftReview> {
+        let settings = self.settings()?.clone();
+        let report = self.close(input, true)?;
+        let difference = report.variance.unwrap_or(0).abs();
+        let needs = |uow_role: Option<backroom_domain::staff::Role>| {
+            uow_role.is_some_and(|r| r.grant(Permission::ApproveCashVariance) != Grant::Allow)
+        };
+        let role = crate::staff::actor_role(&self.conn, &self.actor)?;
+        Ok(CloseShiftReview {
+            reason_required: difference > settings.variance_reason_above,
+            approval_required: difference > settings.variance_approval_above && needs(role),
+            report,
+        })
+    }
+
+    /// Closes the open shift: the drawer counted (as a sum, or note by note), a reason when the
+    /// difference from the expected cash is above the store's threshold (field `reason`), and
+    /// above the approval threshold the `approve_cash_variance` permission — a cashier's
+    /// manager approves (field `approval`). Returns the immutable Z-report.
+    pub fn close_shift_with(&mut self, input: CloseShiftInput) -> StoreResult<ZReport> {
+        self.close(input, false)
+    }
+
+    fn close(&mut self, input: CloseShiftInput, preview: bool) -> StoreResult<ZReport> {
+        let settings = self.settings()?.clone();
+        let counted_cash = if input.denominations.is_empty() {
+            input.counted
+        } else {
+            backroom_domain::cash::count_total(&input.denominations)?
+        };
         backroom_domain::money::check_amount(counted_cash, "counted_cash")?;
-        self.settings()?
+        settings
             .cash_rounding
             .check_coins(counted_cash, "counted_cash")?;
         if counted_cash < 0 {
@@ -174,27 +214,110 @@ impl Store {
                 "counted cash cannot be negative",
             ));
         }
-        self.write(|uow| {
+        let reason = input.reason.trim().to_string();
+        if reason.chars().count() > 500 {
+            return Err(StoreError::invalid(
+                "reason",
+                "too_long",
+                "the reason is at most 500 characters",
+            ));
+        }
+        let exp = settings.currency.exponent();
+        self.write_or_preview(preview, |uow| {
             authorize(uow, Permission::OpenCloseShift, None)?;
-            let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            let (loc_id, loc_code) = default_location(&uow.tx, &input.location)?;
             crate::staff::check_location(uow, &loc_id, &loc_code)?;
             let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
                 .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
             let mut z = compute(&uow.tx, &shift)?;
+            let variance = counted_cash - z.expected_cash;
             z.closed_by = Some(uow.actor.to_string());
             z.closed_at = Some(uow.now);
             z.counted_cash = Some(counted_cash);
-            z.variance = Some(counted_cash - z.expected_cash);
+            z.variance = Some(variance);
+            z.denominations = input.denominations.clone();
+            z.variance_reason = reason.clone();
+            if !preview {
+                let m = |v: i64| backroom_domain::money::format_minor(v, exp);
+                if variance.abs() > settings.variance_reason_above && reason.is_empty() {
+                    return Err(StoreError::invalid(
+                        "reason",
+                        "reason_required",
+                        format!(
+                            "the drawer is {} {} (expected {}, counted {}): say why before closing",
+                            m(variance.abs()),
+                            if variance < 0 { "short" } else { "over" },
+                            m(z.expected_cash),
+                            m(counted_cash)
+                        ),
+                    ));
+                }
+                if variance.abs() > settings.variance_approval_above {
+                    z.variance_approver =
+                        authorize(uow, Permission::ApproveCashVariance, input.approval.as_ref())?;
+                }
+            }
             let text = serde_json::to_string(&z).map_err(|e| StoreError::invalid("shift", "report", e.to_string()))?;
             uow.tx.execute(
-                "UPDATE shift SET status = 'closed', closed_by = ?1, closed_at = ?2, counted_cash = ?3, z_report = ?4 WHERE id = ?5",
-                params![uow.actor, uow.now, counted_cash, text, shift],
+                "UPDATE shift SET status = 'closed', closed_by = ?1, closed_at = ?2, counted_cash = ?3, z_report = ?4,
+                    variance_reason = ?5, variance_approver = ?6 WHERE id = ?7",
+                params![uow.actor, uow.now, counted_cash, text, reason, z.variance_approver, shift],
             )?;
-            let change = Change::new("shift.closed", "shift", shift.clone())
-                .after(json!({"expected_cash": z.expected_cash, "counted_cash": counted_cash, "variance": z.variance}))
+            let mut change = Change::new("shift.closed", "shift", shift.clone())
+                .after(json!({"expected_cash": z.expected_cash, "counted_cash": counted_cash, "variance": z.variance,
+                              "reason": reason}))
                 .body(json!({"id": shift, "z_report": z}));
+            change.approver = z.variance_approver.clone();
             Ok((z, change))
         })
+    }
+
+    /// Past and open shifts at a location (blank: every location), newest first, at most
+    /// `limit` (1–500): to find, view and reprint a Z-report.
+    pub fn shifts(&self, location: &str, limit: u32) -> StoreResult<Vec<ShiftSummary>> {
+        let tz = self.settings()?.tz.clone();
+        let loc = if location.trim().is_empty() {
+            None
+        } else {
+            Some(crate::catalog::location_id(&self.conn, location)?)
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.number, l.code, COALESCE(st.name, s.opened_by), s.opened_at, s.closed_at, s.status,
+                    s.float_minor, s.counted_cash, s.z_report
+             FROM shift s JOIN location l ON l.id = s.location_id LEFT JOIN staff st ON st.id = s.opened_by
+             WHERE (?1 IS NULL OR s.location_id = ?1)
+             ORDER BY s.opened_at DESC, s.rowid DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![loc, i64::from(limit.clamp(1, 500))], |r| {
+            Ok((
+                ShiftSummary {
+                    id: r.get(0)?,
+                    number: r.get(1)?,
+                    location: r.get(2)?,
+                    opened_by: r.get(3)?,
+                    opened_local: crate::local::format_local(r.get(4)?, &tz),
+                    closed_local: r
+                        .get::<_, Option<i64>>(5)?
+                        .map(|t| crate::local::format_local(t, &tz))
+                        .unwrap_or_default(),
+                    status: r.get(6)?,
+                    float: r.get(7)?,
+                    counted_cash: r.get(8)?,
+                    ..Default::default()
+                },
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut s, report) = row?;
+            if let Some(z) = report.and_then(|t| serde_json::from_str::<ZReport>(&t).ok()) {
+                s.expected_cash = Some(z.expected_cash);
+                s.variance = z.variance;
+            }
+            out.push(s);
+        }
+        Ok(out)
     }
 
     /// The Z-report of a shift (by id or number): the stored one once closed, a live

@@ -269,6 +269,30 @@ impl Store {
         })
     }
 
+    /// Who can approve for the signed-in staff member: active, unlocked staff (not the actor)
+    /// whose role allows at least one permission the actor's role needs approval for. The
+    /// till lists them to pick from, so nobody types a manager's full name.
+    pub fn approvers(&self) -> StoreResult<Vec<StaffView>> {
+        let Some(own) = actor_role(&self.conn, &self.actor)? else {
+            return Ok(Vec::new());
+        };
+        let needs: Vec<Permission> = Permission::ALL
+            .into_iter()
+            .filter(|p| own.grant(*p) == Grant::Approval)
+            .collect();
+        let mut out = Vec::new();
+        for s in self.staff()? {
+            if !s.active || s.locked || s.id == self.actor {
+                continue;
+            }
+            let r = role(&self.conn, &s.role)?;
+            if needs.iter().any(|p| r.grant(*p) == Grant::Allow) {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn staff(&self) -> StoreResult<Vec<StaffView>> {
         let mut stmt =
             self.conn.prepare("SELECT id, name, role_code, active, locked_until FROM staff ORDER BY name COLLATE NOCASE")?;

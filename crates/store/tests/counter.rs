@@ -7,8 +7,8 @@ mod common;
 use backroom_domain::sale::{DiscountValue, PromotionKind};
 use backroom_domain::stock::StockState;
 use backroom_store::{
-    Approval, CustomerInput, RefundTender, ReturnInput, ReturnLineInput, SaleInput, SaleLineInput,
-    Store, TenderInput,
+    Approval, CloseShiftInput, CustomerInput, RefundTender, ReturnInput, ReturnLineInput,
+    SaleInput, SaleLineInput, Store, TenderInput,
 };
 use common::*;
 
@@ -785,6 +785,33 @@ fn customers_search_and_duplicates() {
             .collect::<Vec<_>>(),
         vec!["email", "phone"]
     );
+    // A full name finds that person only: the customers without a phone are not matched by a
+    // query with no digits (they all were, and the till attached the first one).
+    for name in ["Ada Khan", "Jonas Walsh"] {
+        t.store
+            .create_customer(CustomerInput {
+                name: name.into(),
+                ..Default::default()
+            })
+            .unwrap();
+    }
+    let names = |q: &str| -> Vec<String> {
+        t.store
+            .search_customers(q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect()
+    };
+    assert_eq!(names("Jonas Walsh"), vec!["Jonas Walsh"]);
+    assert_eq!(
+        names("walsh jonas"),
+        vec!["Jonas Walsh"],
+        "words in any order"
+    );
+    assert_eq!(names("jo"), vec!["Jonas Walsh"]);
+    assert!(names("Jonas Khan").is_empty(), "every word must match");
+    assert!(names("%").is_empty(), "a wildcard alone matches nobody");
 }
 
 #[test]
@@ -940,4 +967,192 @@ fn a_return_preview_answers_exactly_and_writes_nothing() {
     );
     assert_ne!(t.footprint(), before);
     assert_healthy(&t);
+}
+
+#[test]
+fn the_returns_desk_finds_a_sale_by_receipt_short_number_card_reference_or_customer() {
+    let mut t = shop();
+    let pat = t
+        .store
+        .create_customer(CustomerInput {
+            name: "Pat Doe".into(),
+            email: "pat@example.com".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut sale = SaleInput {
+        cart_id: "c1".into(),
+        customer_id: Some(pat),
+        lines: vec![SaleLineInput {
+            sku: "TEE-RED-M".into(),
+            quantity: 1,
+            ..Default::default()
+        }],
+        tenders: vec![TenderInput {
+            kind: "card".into(),
+            amount: 1999,
+            reference: "AUTH-7781".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let first = t.store.complete_sale(sale.clone()).unwrap();
+    sale.cart_id = "c2".into();
+    sale.customer_id = None;
+    sale.tenders[0].reference = "AUTH-9000".into();
+    let second = t.store.complete_sale(sale).unwrap();
+    let receipts = |key: &str| -> Vec<String> {
+        t.store
+            .find_sales(key)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.receipt_number)
+            .collect()
+    };
+    assert_eq!(
+        receipts(&first.receipt_number),
+        vec![first.receipt_number.clone()],
+        "scanned receipt"
+    );
+    assert_eq!(
+        receipts(&first.id),
+        vec![first.receipt_number.clone()],
+        "order id"
+    );
+    assert_eq!(
+        receipts("2"),
+        vec![second.receipt_number.clone()],
+        "the short number on the slip"
+    );
+    assert_eq!(
+        receipts("auth-7781"),
+        vec![first.receipt_number.clone()],
+        "card reference"
+    );
+    assert_eq!(
+        receipts("Pat Doe"),
+        vec![first.receipt_number.clone()],
+        "the customer's sales"
+    );
+    assert!(receipts("nobody").is_empty());
+    assert!(receipts("  ").is_empty());
+}
+
+#[test]
+fn closing_a_shift_with_a_difference_asks_why_and_a_large_one_a_manager() {
+    let mut t = shop();
+    t.store.sign_in("Casey", "1111").unwrap();
+    t.store.open_shift("MAIN", 10_000).unwrap();
+    t.store
+        .complete_sale(cash_sale("c1", "TEE-RED-M", 1, 1999))
+        .unwrap();
+    // Expected: 100.00 float + 19.99. Counted 119.49 is 0.50 short: under the default 1.00
+    // threshold, no reason is asked.
+    let review = t
+        .store
+        .review_close_shift(CloseShiftInput {
+            counted: 11_949,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(review.report.expected_cash, 11_999);
+    assert_eq!(review.report.variance, Some(-50));
+    assert!(!review.reason_required && !review.approval_required);
+    assert!(
+        t.store.current_shift("MAIN").unwrap().is_some(),
+        "a review closes nothing"
+    );
+    // Counted note by note, 4.04 short: a reason is required, and it names the difference.
+    let count = vec![
+        (5_000, 2),
+        (1_000, 1),
+        (200, 2),
+        (100, 1),
+        (50, 1),
+        (20, 2),
+        (5, 1),
+    ];
+    let review = t
+        .store
+        .review_close_shift(CloseShiftInput {
+            denominations: count.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        review.report.counted_cash,
+        Some(11_595),
+        "counted note by note"
+    );
+    assert!(review.reason_required && !review.approval_required);
+    let e = t
+        .store
+        .close_shift_with(CloseShiftInput {
+            denominations: count.clone(),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(
+        (e.field(), e.code()),
+        (Some("reason"), "reason_required"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("4.04 short"), "{e}");
+    // 30.00 short: a cashier needs a manager, picked by name with their PIN.
+    let big = CloseShiftInput {
+        counted: 8_999,
+        reason: "float miscounted this morning".into(),
+        ..Default::default()
+    };
+    let review = t.store.review_close_shift(big.clone()).unwrap();
+    assert!(review.reason_required && review.approval_required);
+    let e = t.store.close_shift_with(big.clone()).unwrap_err();
+    assert_eq!(e.code(), "approval_required", "{e}");
+    let z = t
+        .store
+        .close_shift_with(CloseShiftInput {
+            approval: Some(Approval {
+                manager: "Morgan".into(),
+                pin: "2222".into(),
+            }),
+            ..big
+        })
+        .unwrap();
+    assert_eq!(z.variance, Some(-3_000));
+    assert_eq!(z.variance_reason, "float miscounted this morning");
+    assert!(
+        z.variance_approver.is_some(),
+        "the approver is on the Z-report"
+    );
+    assert_eq!(z.float, 10_000, "the Z-report shows the opening float");
+    // Past shifts can be found and their Z-report read again.
+    let shifts = t.store.shifts("", 10).unwrap();
+    assert_eq!(shifts.len(), 1);
+    assert_eq!(
+        (
+            shifts[0].status.as_str(),
+            shifts[0].variance,
+            shifts[0].expected_cash
+        ),
+        ("closed", Some(-3_000), Some(11_999))
+    );
+    assert_eq!(t.store.z_report(&shifts[0].number).unwrap(), z);
+    // The thresholds are settings.
+    t.store.set_actor("system");
+    let mut s = t.store.store_settings().unwrap();
+    assert_eq!(
+        (s.cash_variance_reason_above, s.cash_variance_approval_above),
+        (Some(100), Some(2_000))
+    );
+    s.cash_variance_reason_above = Some(0);
+    t.store.update_store_settings(s.clone()).unwrap();
+    assert_eq!(
+        t.store.store_settings().unwrap().cash_variance_reason_above,
+        Some(0)
+    );
+    s.cash_variance_approval_above = Some(-1);
+    assert_eq!(
+        t.store.update_store_settings(s).unwrap_err().field(),
+        Some("cash_variance_approval_above")
+    );
 }

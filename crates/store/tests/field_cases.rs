@@ -1581,7 +1581,7 @@ fn a_zurich_till_rounds_only_the_cash_part_to_five_rappen() {
     let slip: Vec<String> = printed(&t, &r.number);
     assert!(
         slip.iter()
-            .any(|l| l.starts_with("cash rounding") && l.ends_with("+0.02"))
+            .any(|l| l.starts_with("Cash rounding") && l.ends_with("+0.02"))
             && slip
                 .iter()
                 .any(|l| l.starts_with("TOTAL IN CASH") && l.ends_with("-7.45")),

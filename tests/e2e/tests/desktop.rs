@@ -95,6 +95,8 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     .await;
     s.type_into("#customer-search", &format!("{customer_email}{ENTER}"))
         .await;
+    // Enter shows who matches; the cashier picks (nobody is attached silently).
+    s.click("#customer-matches .customer-match").await;
     s.wait("#customer-name").await;
     let total = money(&s.wait_text("#total", |t| money(t) > 0).await);
     s.set_value("#tender-kind", "card").await;
@@ -136,16 +138,22 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     s.shot("04-return").await;
     s.click("#process-return").await;
     // A cashier refunding to a tender the sale did not use needs a manager.
-    s.wait("#return-approval").await;
-    let why = s.text("#return-error").await;
+    s.wait("#return-approve-by option").await;
+    let why = s.wait_text("#return-error", |t| !t.is_empty()).await;
     assert!(why.contains("approval"), "the refusal says why: {why}");
-    s.type_into("#return-approve-by", "Morgan Manager").await;
+    // The manager is picked from the staff who can approve, not typed.
+    let approvers = s.text("#return-approve-by").await;
+    assert!(
+        approvers.contains("Morgan Manager") && !approvers.contains("Casey"),
+        "only staff who can approve are listed: {approvers}"
+    );
+    s.set_value("#return-approve-by", "Morgan Manager").await;
     s.type_into("#return-approve-pin", "2222").await;
     s.shot("05-return-approval").await;
     s.click("#process-return").await;
     let done = s.text("#return-done").await;
     assert!(
-        done.contains("store_credit"),
+        done.contains("Store credit"),
         "refunded to store credit: {done}"
     );
     let slip = s
@@ -161,7 +169,7 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
     s.click("#nav-orders").await;
     s.type_into("#orders-receipt", &receipt).await;
     s.wait_text("#orders-table tbody", |t| {
-        t.contains(&receipt) && t.contains("partially_refunded")
+        t.contains(&receipt) && t.contains("Partly refunded")
     })
     .await;
     s.click("#orders-table tbody tr.order-row td:nth-child(2)")
@@ -451,9 +459,12 @@ async fn owner_sets_up_printer_edits_catalog_sells_and_backs_up() {
     set_variant_field(&s, &sku, "variant-barcodes", "4012345678902").await;
     s.click("#product-save").await;
     let why = s
-        .wait_text("#product-error", |t| t.contains("barcodes"))
+        .wait_text("#product-error", |t| t.contains("barcode"))
         .await;
-    assert!(why.contains("variants["), "the error names the row: {why}");
+    assert!(
+        why.contains("Variant ") && !why.contains('['),
+        "the error names the row in words: {why}"
+    );
     s.wait("#variant-table tr.variant-row.invalid").await;
     assert_eq!(
         s.value("#variant-table tr.variant-row.invalid .variant-price")
@@ -526,11 +537,12 @@ async fn owner_sets_up_printer_edits_catalog_sells_and_backs_up() {
 
     // Shift: cash in, then print the X-report.
     s.click("#nav-shift").await;
-    let open = s.text("#shift-go").await;
-    if open.contains("Open") {
+    let status = s.text("#shift-status").await;
+    if status.contains("No shift") {
         s.type_into("#shift-amount", &format!("100.00{ENTER}"))
             .await;
-        s.wait_text("#shift-go", |t| t.contains("Close")).await;
+        s.wait_text("#shift-status", |t| t.contains("is open"))
+            .await;
     }
     s.type_into("#cash-amount", "20.00").await;
     s.type_into("#cash-reason", "float top-up").await;
@@ -540,6 +552,41 @@ async fn owner_sets_up_printer_edits_catalog_sells_and_backs_up() {
     s.click("#z-print").await;
     assert!(next_job(&jobs).contains("X-REPORT"));
     s.shot("16-shift-cash-in").await;
+    // Closing 5.00 short: the review shows the difference and asks why before it is final.
+    let expected: i64 = {
+        let st = Store::open(&db).expect("open");
+        let n = st.current_shift("").expect("shift").expect("open");
+        st.z_report(&n).expect("x-report").expected_cash
+    };
+    let short = expected - 500;
+    s.type_into(
+        "#close-shift #shift-amount",
+        &format!("{}.{:02}{ENTER}", short / 100, short % 100),
+    )
+    .await;
+    let diff = s
+        .wait_text("#review-difference", |t| t.contains("short"))
+        .await;
+    assert!(diff.contains("5.00 short"), "{diff}");
+    s.click("#close-review #shift-go").await;
+    let why = s.wait_text("#shift-error", |t| !t.is_empty()).await;
+    assert!(
+        why.contains("say why"),
+        "a difference needs a reason: {why}"
+    );
+    s.type_into("#close-reason", "gave change from a 50 as a 20")
+        .await;
+    s.shot("16b-shift-close-review").await;
+    s.click("#close-review #shift-go").await;
+    s.wait_text("#shift-message", |t| t.contains("closed"))
+        .await;
+    let z = s.text("#z-report").await;
+    assert!(z.contains("Z-report") && z.contains("gave change"), "{z}");
+    let past = s.text("#past-shifts").await;
+    assert!(
+        past.contains("-5.00"),
+        "the closed shift is listed with its difference: {past}"
+    );
 
     // Back up with progress.
     s.click("#nav-settings").await;
@@ -695,4 +742,197 @@ async fn the_sell_screen_weighs_cheese() {
         )
         .expect("level");
     assert_eq!(after, 10_000 - 500 - 1250, "1.75 kg left the shelf");
+}
+
+/// The counter as staff use it: a scan right after sign-in lands in the cart (the scan field
+/// has focus), the cart survives a look at another screen (Alt+3 → Alt+1), a typed word picks
+/// a search result with ↓ and Enter, a name finds that customer, and locking parks the cart.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cart_survives_switching_screens_and_locking() {
+    let (_dir, db) = demo_store();
+    let (sku, code, title, customer): (String, String, String, String) = {
+        let s = Store::open(&db).expect("open");
+        let (sku, code, title) = s
+            .connection()
+            .query_row(
+                "SELECT v.sku, b.code, p.title FROM variant v JOIN barcode b ON b.variant_id = v.id
+                 JOIN product p ON p.id = v.product_id
+                 WHERE b.code NOT LIKE '21%' AND b.code NOT LIKE '23%' AND v.archived = 0 AND p.status = 'active' AND p.is_gift_card = 0
+                 ORDER BY v.sku LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("a product with a barcode");
+        let customer: String = s
+            .connection()
+            .query_row(
+                "SELECT name FROM customer WHERE name LIKE '% %' ORDER BY name LIMIT 1 OFFSET 3",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a demo customer");
+        (sku, code, title, customer)
+    };
+    let s = Session::start(&db).await;
+    s.wait("#pin").await;
+    s.click_staff("Casey Cashier").await;
+    s.type_into("#pin", &format!("1111{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Casey")).await;
+    // Typed into whatever has focus, as a scanner does: it must be the scan field.
+    s.wait("#scan").await;
+    s.client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys(&format!("{code}{ENTER}"))
+        .await
+        .expect("scan");
+    s.wait_text("#cart tbody", |t| t.contains(&sku)).await;
+    // Alt+3 (Orders) and back with Alt+1: the cart is still there.
+    let alt = |n: char| format!("\u{E00A}{n}\u{E000}");
+    s.client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys(&alt('3'))
+        .await
+        .expect("alt+3");
+    s.wait("main.orders").await;
+    s.client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys(&alt('1'))
+        .await
+        .expect("alt+1");
+    let cart = s.wait_text("#cart tbody", |t| t.contains(&sku)).await;
+    assert!(
+        cart.contains(&sku),
+        "the cart survived Alt+3 → Alt+1: {cart}"
+    );
+    // A typed word: ↓ highlights the first result, Enter adds it (not read as a barcode).
+    let word: String = title
+        .split_whitespace()
+        .next()
+        .unwrap_or(&title)
+        .to_string();
+    let total = money(&s.text("#total").await);
+    s.type_into("#scan", &word).await;
+    s.wait("#hits li").await;
+    s.type_into("#scan", &format!("\u{E015}{ENTER}")).await;
+    s.wait_text("#total", |t| money(t) > total).await;
+    let err = s.text("#sell-error").await;
+    assert!(
+        !err.contains("nothing has the code"),
+        "a word is not a barcode: {err}"
+    );
+    // A full name finds that person to pick.
+    s.type_into("#customer-search", &format!("{customer}{ENTER}"))
+        .await;
+    let matches = s.wait_text("#customer-matches", |t| !t.is_empty()).await;
+    assert!(
+        matches.starts_with(&customer),
+        "{customer} is who matches: {matches}"
+    );
+    s.click("#customer-matches .customer-match").await;
+    let name = s.text("#customer-name").await;
+    assert!(name.contains(&customer), "{name}");
+    s.shot("22-cart-kept").await;
+    // Locking parks the cart; the next cashier finds it among the parked carts.
+    s.click("#lock").await;
+    s.wait("#pin").await;
+    s.click_staff("Casey Cashier").await;
+    s.type_into("#pin", &format!("1111{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Casey")).await;
+    let empty = s.text("#cart tbody").await;
+    assert!(!empty.contains(&sku), "a new cart after locking: {empty}");
+    s.click("#parked-show").await;
+    let parked = s.text("#parked-list").await;
+    assert!(
+        parked.contains("locked the till"),
+        "the left cart was parked: {parked}"
+    );
+}
+
+/// A walk-in brings back a sale and wants store credit: the returns desk adds them as a
+/// customer right there, instead of failing with "needs a customer".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_walk_in_gets_store_credit_on_a_customer_made_at_the_desk() {
+    let (_dir, db) = demo_store();
+    let (receipt, sku) = {
+        let mut st = Store::open(&db).expect("open");
+        st.set_actor("system");
+        let sku: String = st
+            .connection()
+            .query_row(
+                "SELECT v.sku FROM variant v JOIN product p ON p.id = v.product_id
+                 JOIN stock_level l ON l.variant_id = v.id AND l.state = 'available' AND l.qty > 0
+                 WHERE v.archived = 0 AND p.status = 'active' AND p.is_gift_card = 0 AND v.sale_unit = 'pcs'
+                 ORDER BY v.sku LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("an item in stock");
+        let total = st
+            .quote(&backroom_store::SaleInput {
+                lines: vec![backroom_store::SaleLineInput {
+                    sku: sku.clone(),
+                    quantity: 1,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+            .expect("quote")
+            .total;
+        let o = st
+            .complete_sale(backroom_store::SaleInput {
+                cart_id: "walk-in".into(),
+                lines: vec![backroom_store::SaleLineInput {
+                    sku: sku.clone(),
+                    quantity: 1,
+                    ..Default::default()
+                }],
+                tenders: vec![backroom_store::TenderInput {
+                    kind: "card".into(),
+                    amount: total,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+            .expect("a walk-in's sale");
+        (o.receipt_number, sku)
+    };
+    let s = Session::start(&db).await;
+    s.wait("#pin").await;
+    s.click_staff("Morgan Manager").await;
+    s.type_into("#pin", &format!("2222{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Morgan")).await;
+    s.click("#nav-returns").await;
+    s.type_into("#return-receipt", &format!("{receipt}{ENTER}"))
+        .await;
+    s.wait_text("#return-lines", |t| t.contains(&sku)).await;
+    s.set_value(".return-qty", "1").await;
+    s.set_value("#refund-method", "store_credit").await;
+    s.click("#return-customer-new").await;
+    s.type_into("#return-customer-new-name", "Walk In Wendy")
+        .await;
+    s.type_into("#return-customer-new-email", "wendy@example.com")
+        .await;
+    s.click("#return-customer-new-save").await;
+    let who = s.text("#return-customer").await;
+    assert!(who.contains("Walk In Wendy"), "{who}");
+    s.shot("23-store-credit-new-customer").await;
+    s.click("#process-return").await;
+    let done = s.text("#return-done").await;
+    assert!(
+        done.contains("Store credit"),
+        "refunded to store credit: {done}"
+    );
+    let st = Store::open(&db).expect("open");
+    let wendy = st
+        .search_customers("wendy@example.com", 5)
+        .expect("search")
+        .pop()
+        .expect("Wendy was created");
+    assert!(wendy.store_credit > 0, "her credit is on her account");
 }

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::api;
-use crate::error_text;
 use crate::logic::{format_amount, parse_amount};
 use crate::progress::{self, ProgressBar};
+use crate::widgets::error_text;
 
 #[derive(Debug, Clone, Deserialize)]
 struct BackupFile {
@@ -22,7 +22,7 @@ struct BackupFile {
 
 /// A labelled text input bound to a signal.
 fn field(label: &'static str, id: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! { <label>{label}{crate::text_input(id, value)}</label> }
+    view! { <label>{label}{crate::widgets::text_input(id, value)}</label> }
 }
 
 /// Where a section reports: a message when it worked, the field and problem when it did not.
@@ -65,7 +65,7 @@ pub fn Settings(currency: String) -> impl IntoView {
     let cur = StoredValue::new(currency);
     view! {
         <main class="settings">
-            {crate::tabs(tab, "settings", &[("store", "Store & printer"), ("places", "Locations & tax"), ("staff", "Staff & roles"), ("backups", "Backups")])}
+            {crate::widgets::tabs(tab, "settings", &[("store", "Store & printer"), ("places", "Locations & tax"), ("staff", "Staff & roles"), ("backups", "Backups")])}
             {move || match tab.get() {
                 "places" => view! { <Places/> }.into_any(),
                 "staff" => view! { <StaffAndRoles/> }.into_any(),

@@ -16,7 +16,7 @@ use crate::logic::{
     variant_row_of, ProductForm, VariantForm,
 };
 use crate::progress::{self, ProgressBar};
-use crate::{error_text, text_input};
+use crate::widgets::{error_text, tabs, text_input};
 
 #[component]
 pub fn Catalog(currency: String) -> impl IntoView {
@@ -24,7 +24,7 @@ pub fn Catalog(currency: String) -> impl IntoView {
     let cur = StoredValue::new(currency);
     view! {
         <main class="catalog">
-            {crate::tabs(tab, "catalog", &[("products", "Products"), ("prices", "Price lists"), ("import", "Import CSV")])}
+            {tabs(tab, "catalog", &[("products", "Products"), ("prices", "Price lists"), ("import", "Import CSV")])}
             {move || match tab.get() {
                 "prices" => view! { <PriceLists currency=cur.get_value()/> }.into_any(),
                 "import" => view! { <Import/> }.into_any(),
@@ -97,7 +97,7 @@ fn Products(currency: String) -> impl IntoView {
                             <tr class="product-row" tabindex="0" data-handle=p.handle.clone() on:click={let h = h.clone(); move |_| { saved.set(String::new()); open(h.clone()) }}
                                 on:keydown=move |ev| if ev.key() == "Enter" { saved.set(String::new()); open(h.clone()) }>
                                 <td>{p.title.clone()}<br/><small class="muted">{p.handle.clone()}</small></td>
-                                <td>{p.vendor.clone()}</td><td>{p.status.clone()}</td>
+                                <td>{p.vendor.clone()}</td><td>{crate::logic::status_label(&p.status)}</td>
                                 <td class="num">{p.variants}</td><td class="num">{price}</td>
                             </tr>
                         }
@@ -282,7 +282,7 @@ fn ProductEditor(
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="error" id="product-error">{move || error.get().map(|(f, m)| format!("{f}: {m}"))}</p>
+            <p class="error" id="product-error">{move || error.get().map(|(f, m)| format!("{}: {m}", crate::logic::field_label(&f)))}</p>
             <div class="bar">
                 <button id="variant-add" on:click=move |_| rows.update(|v| v.push(VariantRow::new(variant_form(&new_variant(), &cur.get_value())).tap_price()))>"Add variant"</button>
                 <button id="product-save" class="primary" disabled=move || busy.get() on:click=move |_| save()>"Save product"</button>

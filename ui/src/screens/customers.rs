@@ -1,0 +1,94 @@
+//! The Customers screen: search, details with balances (store credit, loyalty, gift cards) and
+//! orders, duplicates.
+
+use backroom_api::{CustomerView, GiftCardView, OrderView};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use crate::api;
+use crate::logic::format_amount;
+use crate::widgets::error_text;
+
+#[component]
+pub(crate) fn Customers(currency: String) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let found = RwSignal::new(Vec::<CustomerView>::new());
+    let profile = RwSignal::new(None::<(CustomerView, Vec<OrderView>)>);
+    let card_code = RwSignal::new(String::new());
+    let card = RwSignal::new(None::<GiftCardView>);
+    let error = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let search = move |q: String| {
+        query.set(q.clone());
+        if q.trim().len() < 2 {
+            found.set(Vec::new());
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(list) =
+                api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q.clone()}))
+                    .await
+            {
+                if query.get_untracked() == q {
+                    found.set(list);
+                }
+            }
+        })
+    };
+    let open = move |id: String| {
+        spawn_local(async move {
+            let c = api::call::<_, CustomerView>("customer", &json!({"id": id.clone()})).await;
+            let h = api::call::<_, Vec<OrderView>>("customer_orders", &json!({"id": id})).await;
+            match (c, h) {
+                (Ok(c), Ok(h)) => profile.set(Some((c, h))),
+                (Err(e), _) | (_, Err(e)) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let look_up_card = move || {
+        let code = card_code.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, GiftCardView>("gift_card", &json!({"code": code})).await {
+                Ok(g) => {
+                    card.set(Some(g));
+                    error.set(String::new());
+                }
+                Err(e) => {
+                    card.set(None);
+                    error.set(error_text(&e));
+                }
+            }
+        })
+    };
+    view! {
+        <main class="customers">
+            <div class="bar">
+                <input id="customer-query" class="scan" placeholder="Search customers by name, email or phone" on:input=move |ev| search(event_target_value(&ev))/>
+                <input id="gift-card-code" placeholder="Gift card code" prop:value=move || card_code.get()
+                    on:input=move |ev| card_code.set(event_target_value(&ev)) on:keydown=move |ev| if ev.key() == "Enter" { look_up_card() }/>
+            </div>
+            <p class="error">{move || error.get()}</p>
+            {move || card.get().map(|g| view! { <p class="card" id="gift-card">{format!("Gift card {}: balance {} of {} · {}", g.code, money(g.balance), money(g.initial_amount), if g.active { "active" } else { "inactive" })}</p> })}
+            <div class="split">
+                <ul class="list" id="customer-results">
+                    {move || found.get().into_iter().map(|c| {
+                        let id = c.id.clone();
+                        view! { <li><button on:click=move |_| open(id.clone())><b>{c.name.clone()}</b>" "<span class="muted">{c.email.clone()}" "{c.phone.clone()}</span></button></li> }
+                    }).collect_view()}
+                </ul>
+                {move || profile.get().map(|(c, orders)| view! {
+                    <section class="card" id="customer-profile">
+                        <h3>{c.name.clone()}</h3>
+                        <p>{c.email.clone()}" "{c.phone.clone()}" "{c.group.clone().map(|g| format!("· group {g}")).unwrap_or_default()}</p>
+                        <p>{format!("Store credit {} · loyalty {} points · {} orders · spent {}", money(c.store_credit), c.loyalty_points, c.orders, money(c.total_spent))}</p>
+                        <p class="muted">{if c.marketing_consent { "Agreed to marketing" } else { "No marketing consent" }}{if c.note.is_empty() { String::new() } else { format!(" · {}", c.note) }}</p>
+                        <h4>"History"</h4>
+                        <ul>{orders.iter().map(|o| view! { <li>{format!("{} · {} · {} · {}", o.created_local, o.receipt_number, money(o.total), crate::logic::status_label(&o.return_status))}</li> }).collect_view()}</ul>
+                    </section>
+                })}
+            </div>
+        </main>
+    }
+}

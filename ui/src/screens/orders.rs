@@ -1,0 +1,139 @@
+//! The Orders screen: orders by local day, status and customer, one order with its payments,
+//! returns and history, reprints.
+
+use backroom_api::{AuditEntryView, CustomerView, OrderFilter, OrderSummary, OrderView};
+use backroom_domain::unit::SaleUnit;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use crate::api;
+use crate::logic::{format_amount, status_label};
+use crate::widgets::{error_text, print_receipt};
+
+#[component]
+pub(crate) fn Orders(currency: String) -> impl IntoView {
+    let filter = RwSignal::new(OrderFilter::default());
+    let rows = RwSignal::new(Vec::<OrderSummary>::new());
+    let detail = RwSignal::new(None::<(OrderView, Vec<AuditEntryView>)>);
+    let error = RwSignal::new(String::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let load = move || {
+        let f = filter.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, Vec<OrderSummary>>("orders", &json!({"filter": f})).await {
+                Ok(r) => {
+                    rows.set(r);
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let open = move |key: String| {
+        spawn_local(async move {
+            let o = api::call::<_, OrderView>("order", &json!({"key": key.clone()})).await;
+            let t =
+                api::call::<_, Vec<AuditEntryView>>("order_timeline", &json!({"key": key})).await;
+            match (o, t) {
+                (Ok(o), Ok(t)) => detail.set(Some((o, t))),
+                (Err(e), _) | (_, Err(e)) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let set_opt = move |apply: fn(&mut OrderFilter, Option<String>), v: String| {
+        filter.update(|f| apply(f, (!v.is_empty()).then_some(v)));
+        load();
+    };
+    // Date inputs give the store's local days; the engine turns them into its day's instants
+    // (a `to` day is included).
+    let set_from = move |v: String| {
+        filter.update(|f| f.from_day = (!v.is_empty()).then_some(v));
+        load();
+    };
+    let set_to = move |v: String| {
+        filter.update(|f| f.to_day = (!v.is_empty()).then_some(v));
+        load();
+    };
+    let set_customer = move |q: String| {
+        if q.trim().is_empty() {
+            filter.update(|f| f.customer_id = None);
+            return load();
+        }
+        spawn_local(async move {
+            match api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q})).await
+            {
+                Ok(found) => match found.into_iter().next() {
+                    Some(c) => {
+                        filter.update(|f| f.customer_id = Some(c.id));
+                        load();
+                    }
+                    None => error.set("customer: nobody matches".into()),
+                },
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let printed = RwSignal::new(String::new());
+    let reprint = move |receipt: String| print_receipt(receipt, true, printed, error);
+    load();
+    view! {
+        <main class="orders">
+            <div class="bar">
+                <input id="orders-receipt" placeholder="Receipt number" on:input=move |ev| set_opt(|f, v| f.receipt = v, event_target_value(&ev))/>
+                <label>"From "<input id="orders-from" type="date" on:change=move |ev| set_from(event_target_value(&ev))/></label>
+                <label>"To "<input id="orders-to" type="date" on:change=move |ev| set_to(event_target_value(&ev))/></label>
+                <input id="orders-customer" placeholder="Customer" on:change=move |ev| set_customer(event_target_value(&ev))/>
+                <select id="orders-payment" on:change=move |ev| set_opt(|f, v| f.payment_status = v, event_target_value(&ev))>
+                    <option value="">"Any payment"</option><option value="paid">"Paid"</option><option value="partially_refunded">"Partially refunded"</option>
+                    <option value="refunded">"Refunded"</option><option value="voided">"Voided"</option>
+                </select>
+                <select id="orders-return" on:change=move |ev| set_opt(|f, v| f.return_status = v, event_target_value(&ev))>
+                    <option value="">"Any returns"</option><option value="none">"No returns"</option><option value="partially_returned">"Partially returned"</option><option value="returned">"Returned"</option>
+                </select>
+                <select id="orders-fulfilment" on:change=move |ev| set_opt(|f, v| f.fulfilment_status = v, event_target_value(&ev))>
+                    <option value="">"Any fulfilment"</option><option value="fulfilled">"Fulfilled"</option><option value="unfulfilled">"Unfulfilled"</option>
+                    <option value="ready_for_pickup">"Ready for pickup"</option><option value="picked_up">"Picked up"</option><option value="shipped">"Shipped"</option>
+                </select>
+                <input id="orders-staff" placeholder="Staff" on:change=move |ev| set_opt(|f, v| f.staff = v, event_target_value(&ev))/>
+                <input id="orders-location" placeholder="Store (code)" on:change=move |ev| set_opt(|f, v| f.location = v.map(|s| s.to_uppercase()), event_target_value(&ev))/>
+            </div>
+            <p class="error">{move || error.get()}</p>
+            <div class="split">
+                <table class="grid" id="orders-table">
+                    <thead><tr><th>"Receipt"</th><th>"When"</th><th>"Store"</th><th>"Staff"</th><th>"Customer"</th><th class="num">"Total"</th><th>"Payment"</th><th>"Returns"</th></tr></thead>
+                    <tbody>
+                        {move || rows.get().into_iter().map(|o| {
+                            let key = o.id.clone();
+                            view! {
+                                <tr class="order-row" tabindex="0" on:click={let key = key.clone(); move |_| open(key.clone())} on:keydown=move |ev| if ev.key() == "Enter" { open(key.clone()) }>
+                                    <td><code>{o.receipt_number.clone()}</code></td><td>{o.created_local.clone()}</td><td>{o.location.clone()}</td>
+                                    <td>{o.staff.clone()}</td><td>{o.customer.clone().unwrap_or_default()}</td><td class="num">{money(o.total)}</td>
+                                    <td>{status_label(&o.payment_status)}</td><td>{status_label(&o.return_status)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {move || detail.get().map(|(o, t)| view! {
+                    <section class="card" id="order-detail">
+                        <h3>{o.receipt_number.clone()}" · "{money(o.total)}</h3>
+                        <div class="bar">
+                            <button id="order-reprint" on:click={let r = o.receipt_number.clone(); move |_| reprint(r.clone())}>"Reprint receipt"</button>
+                            <span class="ok">{move || printed.get()}</span>
+                        </div>
+                        <p class="muted">{format!("{} · {} · returns: {}", status_label(&o.payment_status), status_label(&o.fulfilment_status), status_label(&o.return_status))}</p>
+                        <table class="grid">
+                            {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default().label(l.quantity)}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { format!("{} returned", l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}
+                        </table>
+                        <h4>"Payments"</h4>
+                        <ul>{o.payments.iter().map(|p| view! { <li>{format!("{} {} {}", p.kind, p.tender, money(p.amount))}</li> }).collect_view()}</ul>
+                        <h4>"Timeline"</h4>
+                        <ul id="order-timeline">{t.iter().map(|a| view! { <li>{format!("{} · {} · {}{}", a.at_local, a.action, a.actor, a.approver.as_ref().map(|m| format!(" (approved by {m})")).unwrap_or_default())}</li> }).collect_view()}</ul>
+                    </section>
+                })}
+            </div>
+        </main>
+    }
+}

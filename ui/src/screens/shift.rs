@@ -1,0 +1,315 @@
+//! The Shift screen: open with a float, cash in and out, the live X-report; closing counts the
+//! drawer (as a sum or note by note), shows expected, counted and the difference before it is
+//! final, asks why for a difference above the store's threshold and a manager above the
+//! second; past shifts and their Z-reports are listed to view and reprint.
+
+use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, ZReport};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use crate::api;
+use crate::logic::{format_amount, parse_amount};
+use crate::widgets::{error_text, ApprovalPicker};
+
+#[component]
+pub(crate) fn Shift(currency: String) -> impl IntoView {
+    let current = RwSignal::new(None::<String>);
+    let amount = RwSignal::new(String::new());
+    let z = RwSignal::new(None::<ZReport>);
+    let error = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let past = RwSignal::new(Vec::<ShiftSummary>::new());
+    let cur = StoredValue::new(currency);
+    let money = move |v: i64| format_amount(v, &cur.get_value());
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(s) =
+                api::call::<_, Option<String>>("current_shift", &json!({"location": ""})).await
+            {
+                current.set(s.clone());
+                if let Some(n) = s {
+                    if let Ok(r) = api::call::<_, ZReport>("z_report", &json!({"shift": n})).await {
+                        z.set(Some(r));
+                    }
+                }
+            }
+            if let Ok(list) =
+                api::call::<_, Vec<ShiftSummary>>("shifts", &json!({"location": ""})).await
+            {
+                past.set(list);
+            }
+        })
+    };
+    refresh();
+
+    // Cash in and out.
+    let cash_amount = RwSignal::new(String::new());
+    let cash_reason = RwSignal::new(String::new());
+    let cash = move |direction: i64| {
+        let value = match parse_amount(&cash_amount.get_untracked(), &cur.get_value(), "amount") {
+            Ok(v) if v > 0 => v * direction,
+            Ok(_) => return error.set("amount: must be more than zero".into()),
+            Err(e) => return error.set(format!("amount: {e}")),
+        };
+        let reason = cash_reason.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, ()>(
+                "cash_movement",
+                &json!({"location": "", "amount": value, "reason": reason}),
+            )
+            .await
+            {
+                Ok(()) => {
+                    cash_amount.set(String::new());
+                    cash_reason.set(String::new());
+                    error.set(String::new());
+                    message.set(format!(
+                        "Cash {} recorded",
+                        if value > 0 { "in" } else { "out" }
+                    ));
+                    refresh();
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let print = move || {
+        let Some(r) = z.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match api::call::<_, backroom_api::PrintResult>(
+                "print_z_report",
+                &json!({"shift": r.shift_id}),
+            )
+            .await
+            {
+                Ok(p) => {
+                    message.set(format!("Printed on {}", p.printer));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let open = move || {
+        let typed = amount.get_untracked();
+        let value = match parse_amount(
+            if typed.trim().is_empty() { "0" } else { &typed },
+            &cur.get_value(),
+            "float",
+        ) {
+            Ok(v) => v,
+            Err(e) => return error.set(format!("float: {e}")),
+        };
+        spawn_local(async move {
+            match api::call::<_, String>("open_shift", &json!({"location": "", "float": value}))
+                .await
+            {
+                Ok(_) => {
+                    amount.set(String::new());
+                    error.set(String::new());
+                    refresh();
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+
+    // Closing: count, review, then confirm.
+    let by_notes = RwSignal::new(false);
+    let faces = RwSignal::new(Vec::<i64>::new());
+    let counts = RwSignal::new(Vec::<String>::new());
+    spawn_local(async move {
+        if let Ok(f) = api::call0::<Vec<i64>>("denominations").await {
+            counts.set(vec![String::new(); f.len()]);
+            faces.set(f);
+        }
+    });
+    let review = RwSignal::new(None::<CloseShiftReview>);
+    let reason = RwSignal::new(String::new());
+    let manager = RwSignal::new(String::new());
+    let manager_pin = RwSignal::new(String::new());
+    let close_input = move || -> Result<CloseShiftInput, String> {
+        let mut input = CloseShiftInput {
+            reason: reason.get_untracked(),
+            ..Default::default()
+        };
+        if by_notes.get_untracked() {
+            for (face, typed) in faces
+                .get_untracked()
+                .into_iter()
+                .zip(counts.get_untracked())
+            {
+                if typed.trim().is_empty() {
+                    continue;
+                }
+                let n = typed.trim().parse::<i64>().map_err(|_| {
+                    format!("Count of {}: '{typed}' is not a whole number", money(face))
+                })?;
+                input.denominations.push((face, n));
+            }
+            if input.denominations.is_empty() {
+                return Err("Count at least one note or coin".into());
+            }
+        } else {
+            input.counted = parse_amount(&amount.get_untracked(), &cur.get_value(), "counted")
+                .map_err(|e| format!("Counted cash: {e}"))?;
+        }
+        if review.get_untracked().is_some_and(|r| r.approval_required) {
+            input.approval = Some(backroom_api::Approval {
+                manager: manager.get_untracked(),
+                pin: manager_pin.get_untracked(),
+            });
+        }
+        Ok(input)
+    };
+    let do_review = move || {
+        let input = match close_input() {
+            Ok(i) => i,
+            Err(e) => return error.set(e),
+        };
+        spawn_local(async move {
+            match api::call::<_, CloseShiftReview>("review_close_shift", &json!({"input": input}))
+                .await
+            {
+                Ok(r) => {
+                    error.set(String::new());
+                    review.set(Some(r));
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let confirm = move || {
+        let input = match close_input() {
+            Ok(i) => i,
+            Err(e) => return error.set(e),
+        };
+        spawn_local(async move {
+            match api::call::<_, ZReport>("close_shift", &json!({"input": input})).await {
+                Ok(r) => {
+                    z.set(Some(r));
+                    current.set(None);
+                    review.set(None);
+                    reason.set(String::new());
+                    manager_pin.set(String::new());
+                    amount.set(String::new());
+                    counts.update(|c| c.iter_mut().for_each(|x| x.clear()));
+                    error.set(String::new());
+                    message.set("Shift closed".into());
+                    refresh();
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let show = move |number: String| {
+        spawn_local(async move {
+            match api::call::<_, ZReport>("z_report", &json!({"shift": number})).await {
+                Ok(r) => z.set(Some(r)),
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+
+    view! {
+        <main class="shift">
+            <p id="shift-status">{move || match current.get() { Some(n) => format!("Shift {n} is open."), None => "No shift is open on this till.".to_string() }}</p>
+            <Show when=move || current.get().is_none()>
+                <div class="bar">
+                    <input id="shift-amount" placeholder="Opening float" prop:value=move || amount.get()
+                        on:input=move |ev| amount.set(event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { open() }/>
+                    <button id="shift-go" class="primary" on:click=move |_| open()>"Open shift"</button>
+                </div>
+            </Show>
+            <Show when=move || current.get().is_some()>
+                <div class="bar">
+                    <input id="cash-amount" placeholder="Cash amount" prop:value=move || cash_amount.get() on:input=move |ev| cash_amount.set(event_target_value(&ev))/>
+                    <input id="cash-reason" placeholder="Reason (float top-up, bank drop…)" prop:value=move || cash_reason.get() on:input=move |ev| cash_reason.set(event_target_value(&ev))/>
+                    <button id="cash-in" on:click=move |_| cash(1)>"Cash in"</button>
+                    <button id="cash-out" on:click=move |_| cash(-1)>"Cash out"</button>
+                </div>
+                <section class="card" id="close-shift">
+                    <h3>"Close the shift"</h3>
+                    <label class="check"><input id="count-by-notes" type="checkbox" prop:checked=move || by_notes.get()
+                        on:change=move |ev| { by_notes.set(event_target_checked(&ev)); review.set(None) }/>" Count note by note"</label>
+                    {move || if by_notes.get() {
+                        view! {
+                            <table class="grid denominations" id="denominations">
+                                <tbody>
+                                    {faces.get().into_iter().enumerate().map(|(i, face)| view! {
+                                        <tr><td class="num">{money(face)}</td><td>" × "</td>
+                                            <td><input class="denomination-count" size="5" prop:value=move || counts.get().get(i).cloned().unwrap_or_default()
+                                                on:input=move |ev| { let v = event_target_value(&ev); counts.update(|c| if let Some(x) = c.get_mut(i) { *x = v }); review.set(None) }/></td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <input id="shift-amount" placeholder="Counted cash" prop:value=move || amount.get()
+                                on:input=move |ev| { amount.set(event_target_value(&ev)); review.set(None) }
+                                on:keydown=move |ev| if ev.key() == "Enter" { do_review() }/>
+                        }.into_any()
+                    }}
+                    <button id="shift-review" on:click=move |_| do_review()>"Review"</button>
+                    {move || review.get().map(|r| {
+                        let v = r.report.variance.unwrap_or(0);
+                        let diff = if v == 0 { "none".to_string() } else if v < 0 { format!("{} short", money(-v)) } else { format!("{} over", money(v)) };
+                        view! {
+                            <div class="review" id="close-review">
+                                <p>"Expected "<b id="review-expected">{money(r.report.expected_cash)}</b>
+                                   " · counted "<b id="review-counted">{money(r.report.counted_cash.unwrap_or(0))}</b>
+                                   " · difference "<b id="review-difference" class:error=v != 0>{diff}</b></p>
+                                {r.reason_required.then(|| view! {
+                                    <label>"Why does the drawer differ? (required)"
+                                        <input id="close-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/></label>
+                                })}
+                                {r.approval_required.then(|| view! { <ApprovalPicker prefix="close-approve" manager=manager pin=manager_pin/> })}
+                                <button id="shift-go" class="primary" on:click=move |_| confirm()>"Close shift — this is final"</button>
+                            </div>
+                        }
+                    })}
+                </section>
+            </Show>
+            <p class="ok" id="shift-message">{move || message.get()}</p>
+            <p class="error" id="shift-error">{move || error.get()}</p>
+            {move || z.get().map(|r| view! {
+                <section class="card" id="z-report">
+                    <h3>{format!("{} {}", if r.closed_at.is_some() { "Z-report" } else { "X-report (shift open)" }, r.number)}</h3>
+                    <p>{format!("Opening float {}", money(r.float))}</p>
+                    <p>{format!("{} orders · gross {} · discounts {} · tax {} · net {}", r.orders, money(r.gross_sales), money(r.discounts), money(r.tax), money(r.net_sales))}</p>
+                    <p>{format!("{} returns · refunds {}", r.returns, money(r.refunds))}</p>
+                    <ul>{r.tenders.iter().map(|(t, v)| view! { <li>{format!("{}: sales {} refunds {} net {}", backroom_domain::receipt::tender_label(t), money(v.sales), money(v.refunds), money(v.net))}</li> }).collect_view()}</ul>
+                    <p>{format!("Cash in {} · cash out {}", money(r.cash_in), money(r.cash_out))}</p>
+                    <p>{format!("Expected cash {} · counted {} · difference {}", money(r.expected_cash), r.counted_cash.map(money).unwrap_or("-".into()), r.variance.map(money).unwrap_or("-".into()))}</p>
+                    {(!r.variance_reason.is_empty()).then(|| view! { <p>"Reason: "{r.variance_reason.clone()}</p> })}
+                    <button id="z-print" on:click=move |_| print()>"Print"</button>
+                </section>
+            })}
+            <section class="card">
+                <h3>"Past shifts"</h3>
+                <table class="grid" id="past-shifts">
+                    <thead><tr><th>"Shift"</th><th>"Opened"</th><th>"Closed"</th><th class="num">"Expected"</th><th class="num">"Counted"</th><th class="num">"Difference"</th></tr></thead>
+                    <tbody>
+                        {move || past.get().into_iter().map(|s| {
+                            let number = s.number.clone();
+                            view! {
+                                <tr class="past-shift" on:click=move |_| show(number.clone())>
+                                    <td><button class="link">{s.number.clone()}</button></td><td>{s.opened_local.clone()}</td>
+                                    <td>{if s.closed_local.is_empty() { "open".to_string() } else { s.closed_local.clone() }}</td>
+                                    <td class="num">{s.expected_cash.map(money).unwrap_or_default()}</td>
+                                    <td class="num">{s.counted_cash.map(money).unwrap_or_default()}</td>
+                                    <td class="num">{s.variance.map(money).unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,123 @@
+//! First start and sign-in: set up a store (or explore the demo), then the PIN pad with quick
+//! switch between staff.
+
+use backroom_api::StaffView;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use crate::api;
+use crate::widgets::error_text;
+
+#[component]
+pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let currency = RwSignal::new("EUR".to_string());
+    let owner = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let set_up = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let args = json!({"storeName": name.get_untracked(), "currency": currency.get_untracked(),
+                              "ownerName": owner.get_untracked(), "ownerPin": pin.get_untracked()});
+            match api::call::<_, ()>("setup_store", &args).await {
+                Ok(()) => on_done(),
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
+    let demo = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match api::call0::<()>("setup_demo").await {
+                Ok(()) => on_done(),
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="setup">
+            <h1>"Welcome to Backroom"</h1>
+            <section class="card">
+                <h2>"Set up my store"</h2>
+                <label>"Store name"<input id="setup-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                <label>"Currency"<input id="setup-currency" prop:value=move || currency.get() on:input=move |ev| currency.set(event_target_value(&ev))/></label>
+                <label>"Owner name"<input id="setup-owner" prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev))/></label>
+                <label>"Owner PIN"<input id="setup-pin" type="password" inputmode="numeric" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/></label>
+                <p class="error">{move || error.get()}</p>
+                <button id="setup-go" disabled=move || busy.get() on:click=set_up>"Set up my store"</button>
+            </section>
+            <section class="card">
+                <h2>"Explore with demo data"</h2>
+                <p>"Three locations, 200 products, a month of sales, returns and shifts."</p>
+                <button id="setup-demo" disabled=move || busy.get() on:click=demo>
+                    {move || if busy.get() { "Building…" } else { "Explore with demo data" }}
+                </button>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+pub(crate) fn SignIn(
+    store: String,
+    on_signed_in: impl Fn(StaffView) + Copy + 'static,
+) -> impl IntoView {
+    let names = RwSignal::new(Vec::<StaffView>::new());
+    let who = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    spawn_local(async move {
+        if let Ok(list) = api::call0::<Vec<StaffView>>("staff_names").await {
+            if let Some(first) = list.first() {
+                who.set(first.name.clone());
+            }
+            names.set(list);
+        }
+    });
+    let submit = move || {
+        spawn_local(async move {
+            let args = json!({"name": who.get_untracked(), "pin": pin.get_untracked()});
+            match api::call::<_, StaffView>("sign_in", &args).await {
+                Ok(me) => on_signed_in(me),
+                Err(e) => {
+                    error.set(error_text(&e));
+                    pin.set(String::new());
+                }
+            }
+        })
+    };
+    let digit = move |d: &'static str| move |_| pin.update(|p| p.push_str(d));
+    view! {
+        <main class="signin">
+            <h1>{store}</h1>
+            <div class="staff-list">
+                {move || names.get().into_iter().map(|m| {
+                    let n = m.name.clone();
+                    let n2 = m.name.clone();
+                    view! {
+                        <button class="staff" class:selected=move || who.get() == n on:click=move |_| { who.set(n2.clone()); pin.set(String::new()); }>
+                            {m.name.clone()}<small>{m.role.clone()}</small>
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <input id="pin" type="password" inputmode="numeric" autofocus placeholder="PIN"
+                prop:value=move || pin.get()
+                on:input=move |ev| pin.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Enter" { submit() }/>
+            <div class="pinpad">
+                <button on:click=digit("1")>"1"</button><button on:click=digit("2")>"2"</button><button on:click=digit("3")>"3"</button>
+                <button on:click=digit("4")>"4"</button><button on:click=digit("5")>"5"</button><button on:click=digit("6")>"6"</button>
+                <button on:click=digit("7")>"7"</button><button on:click=digit("8")>"8"</button><button on:click=digit("9")>"9"</button>
+                <button on:click=move |_| pin.set(String::new())>"C"</button><button on:click=digit("0")>"0"</button>
+                <button id="pin-go" on:click=move |_| submit()>"OK"</button>
+            </div>
+            <p class="error" id="signin-error">{move || error.get()}</p>
+        </main>
+    }
+}

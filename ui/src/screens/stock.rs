@@ -1,0 +1,399 @@
+//! The Stock screen: levels by state per location, alerts, adjustments, moves between states,
+//! transfers and cycle counts.
+
+use backroom_api::{ApiError, LocationView, StockLevelRow};
+use backroom_domain::unit::SaleUnit;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::json;
+
+use crate::api;
+use crate::widgets::error_text;
+
+#[component]
+pub(crate) fn Stock() -> impl IntoView {
+    let locations = RwSignal::new(Vec::<LocationView>::new());
+    let location = RwSignal::new("MAIN".to_string());
+    let rows = RwSignal::new(Vec::<StockLevelRow>::new());
+    let filter = RwSignal::new(String::new());
+    // The engine filters (a store has 300k variants; the screen shows a page of 300).
+    let load = move || {
+        let loc = location.get_untracked();
+        let q = filter.get_untracked();
+        spawn_local(async move {
+            if let Ok(r) = api::call::<_, Vec<StockLevelRow>>(
+                "stock_levels",
+                &json!({"location": loc, "query": q.clone()}),
+            )
+            .await
+            {
+                // Ignore answers to older keystrokes.
+                if filter.get_untracked() == q {
+                    rows.set(r);
+                }
+            }
+        })
+    };
+    spawn_local(async move {
+        if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+            locations.set(l);
+        }
+    });
+    load();
+    view! {
+        <main class="stock">
+            <div class="bar">
+                <select id="stock-location" on:change=move |ev| { location.set(event_target_value(&ev)); load() }>
+                    {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone() selected=l.code == location.get_untracked()>{l.code.clone()}" — "{l.name.clone()}</option> }).collect_view()}
+                </select>
+                <input id="stock-filter" placeholder="Search by SKU, barcode or title" prop:value=move || filter.get() on:input=move |ev| { filter.set(event_target_value(&ev)); load() }/>
+            </div>
+            <div class="split">
+                <table class="grid" id="stock-table">
+                    <thead><tr><th>"SKU"</th><th>"Item"</th><th class="num">"Available"</th><th class="num">"Committed"</th><th class="num">"Damaged"</th><th class="num">"QC"</th><th class="num">"On hand"</th><th class="num">"Incoming"</th><th class="num">"Reorder at"</th></tr></thead>
+                    <tbody>
+                        {move || {
+                            rows.get().into_iter().map(|r| {
+                                // Goods sold by weight or length show in their unit (4.75 kg).
+                                let unit = SaleUnit::parse(&r.sale_unit, "sale_unit").unwrap_or_default();
+                                let q = move |v: i64| unit.format_quantity(v);
+                                let suffix = if unit.is_measure() { format!(" ({})", unit.as_str()) } else { String::new() };
+                                view! {
+                                <tr class="stock-row" data-sku=r.sku.clone()>
+                                    <td><code>{r.sku.clone()}</code></td><td>{r.title.clone()}{suffix}</td>
+                                    <td class="num available" class:neg=r.available < 0>{q(r.available)}</td>
+                                    <td class="num">{q(r.committed)}</td>
+                                    <td class="num damaged">{q(r.damaged)}</td>
+                                    <td class="num">{q(r.quality_control)}</td>
+                                    <td class="num">{q(r.on_hand)}</td>
+                                    <td class="num">{q(r.incoming)}</td>
+                                    <td class="num">{r.reorder_point.map(q).unwrap_or_default()}</td>
+                                </tr>
+                            }}).collect_view()
+                        }}
+                    </tbody>
+                </table>
+                <StockActions location=location on_change=load/>
+            </div>
+        </main>
+    }
+}
+
+/// Negative, out-of-stock and below-reorder-point items at a location, worst first.
+#[component]
+pub(crate) fn StockAlerts(location: RwSignal<String>) -> impl IntoView {
+    let rows = RwSignal::new(Vec::<backroom_api::StockAlertRow>::new());
+    Effect::new(move |_| {
+        let loc = location.get();
+        spawn_local(async move {
+            if let Ok(r) = api::call::<_, Vec<backroom_api::StockAlertRow>>(
+                "stock_alerts",
+                &json!({"location": loc}),
+            )
+            .await
+            {
+                rows.set(r);
+            }
+        })
+    });
+    view! {
+        <table class="grid" id="stock-alerts">
+            <thead><tr><th>"SKU"</th><th>"Item"</th><th class="num">"Available"</th><th class="num">"Reorder at"</th><th>"Alert"</th></tr></thead>
+            <tbody>
+                {move || rows.get().into_iter().map(|r| view! {
+                    <tr class=format!("alert-{}", r.alert)>
+                        <td><code>{r.sku.clone()}</code></td><td>{r.title.clone()}</td>
+                        <td class="num" class:neg=r.available < 0>{r.available}</td>
+                        <td class="num">{r.reorder_point.map(|p| p.to_string()).unwrap_or_default()}</td>
+                        <td>{r.alert.replace('_', " ")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Adjust, move between states, transfer (send / receive) and count by scanning.
+#[component]
+pub(crate) fn StockActions(
+    location: RwSignal<String>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let tab = RwSignal::new("adjust");
+    let sku = RwSignal::new(String::new());
+    let qty = RwSignal::new(String::new());
+    let reason = RwSignal::new("receipt".to_string());
+    let from_state = RwSignal::new("available".to_string());
+    let to_state = RwSignal::new("damaged".to_string());
+    let to_location = RwSignal::new(String::new());
+    let lines = RwSignal::new(String::new());
+    let transfers = RwSignal::new(Vec::<backroom_api::TransferView>::new());
+    let count_id = RwSignal::new(None::<String>);
+    let count = RwSignal::new(None::<backroom_api::CountView>);
+    let scan = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let error = RwSignal::new(String::new());
+    let report = move |r: Result<String, ApiError>| match r {
+        Ok(m) => {
+            message.set(m);
+            error.set(String::new());
+            on_change();
+        }
+        Err(e) => {
+            error.set(error_text(&e));
+            message.set(String::new());
+        }
+    };
+    let load_transfers = move || {
+        spawn_local(async move {
+            if let Ok(t) = api::call0::<Vec<backroom_api::TransferView>>("transfers").await {
+                transfers.set(t);
+            }
+        })
+    };
+    load_transfers();
+    // The engine reads the quantity in the item's unit (2.5 of a kg item, whole pieces).
+    let parsed_qty = move |positive: bool| async move {
+        api::call::<_, i64>(
+            "parse_quantity",
+            &json!({"code": sku.get_untracked(), "text": qty.get_untracked(), "field": "quantity", "positive": positive}),
+        )
+        .await
+    };
+    let adjust = move || {
+        spawn_local(async move {
+            let r = match parsed_qty(false).await {
+                Ok(delta) => {
+                    let a = backroom_api::Adjustment {
+                        sku: sku.get_untracked(),
+                        location: location.get_untracked(),
+                        delta,
+                        reason: reason.get_untracked(),
+                        ..Default::default()
+                    };
+                    api::call::<_, ()>("adjust_stock", &json!({"adjustment": a}))
+                        .await
+                        .map(|_| format!("{} adjusted by {delta}", a.sku))
+                }
+                Err(e) => Err(e),
+            };
+            report(r);
+        })
+    };
+    let move_units = move || {
+        spawn_local(async move {
+            let r = match parsed_qty(true).await {
+                Ok(quantity) => {
+                    let m = backroom_api::StateMove {
+                        sku: sku.get_untracked(),
+                        location: location.get_untracked(),
+                        from: from_state.get_untracked(),
+                        to: to_state.get_untracked(),
+                        quantity,
+                        note: String::new(),
+                    };
+                    api::call::<_, ()>("move_stock", &json!({"change": m}))
+                        .await
+                        .map(|_| format!("{quantity} moved"))
+                }
+                Err(e) => Err(e),
+            };
+            report(r);
+        })
+    };
+    let send = move || {
+        let typed: Vec<(String, String)> = lines
+            .get_untracked()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let (s, q) = l.trim().rsplit_once(['=', ' ']).unwrap_or((l.trim(), "1"));
+                (s.trim().to_string(), q.trim().to_string())
+            })
+            .collect();
+        spawn_local(async move {
+            // Each quantity in its item's unit (CHEESE=2.5 is 2.5 kg), read by the engine.
+            let mut parsed: Result<Vec<backroom_api::TransferLineInput>, ApiError> = Ok(Vec::new());
+            for (i, (sku, q)) in typed.into_iter().enumerate() {
+                let field = format!("lines[{i}].quantity");
+                match api::call::<_, i64>(
+                    "parse_quantity",
+                    &json!({"code": sku, "text": q, "field": field, "positive": true}),
+                )
+                .await
+                {
+                    Ok(quantity) => {
+                        if let Ok(v) = parsed.as_mut() {
+                            v.push(backroom_api::TransferLineInput { sku, quantity });
+                        }
+                    }
+                    Err(e) => {
+                        parsed = Err(e);
+                        break;
+                    }
+                }
+            }
+            let r = match parsed {
+                Ok(ls) => api::call::<_, backroom_api::TransferView>("send_transfer", &json!({"from": location.get_untracked(), "to": to_location.get_untracked(), "lines": ls}))
+                    .await
+                    .map(|t| format!("{} sent to {}", t.number, t.to_location)),
+                Err(e) => Err(e),
+            };
+            if r.is_ok() {
+                lines.set(String::new());
+                load_transfers();
+            }
+            report(r);
+        })
+    };
+    let receive_all = move |t: backroom_api::TransferView| {
+        spawn_local(async move {
+            let ls: Vec<backroom_api::ReceiveLine> = t
+                .lines
+                .iter()
+                .filter(|l| l.quantity > l.received)
+                .map(|l| backroom_api::ReceiveLine {
+                    sku: l.sku.clone(),
+                    quantity: l.quantity - l.received,
+                })
+                .collect();
+            let r = api::call::<_, backroom_api::TransferView>(
+                "receive_transfer",
+                &json!({"number": t.number, "lines": ls, "close": true}),
+            )
+            .await
+            .map(|t| format!("{} received", t.number));
+            load_transfers();
+            report(r);
+        })
+    };
+    let start_count = move || {
+        spawn_local(async move {
+            match api::call::<_, String>(
+                "start_count",
+                &json!({"location": location.get_untracked()}),
+            )
+            .await
+            {
+                Ok(id) => {
+                    count_id.set(Some(id));
+                    count.set(None);
+                    report(Ok("Count started: scan each item".into()));
+                }
+                Err(e) => report(Err(e)),
+            }
+        })
+    };
+    let scan_count = move || {
+        let code = scan.get_untracked().trim().to_string();
+        scan.set(String::new());
+        let Some(id) = count_id.get_untracked() else {
+            return;
+        };
+        if code.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            match api::call::<_, backroom_api::CountView>(
+                "record_count",
+                &json!({"countId": id, "code": code, "quantity": null}),
+            )
+            .await
+            {
+                Ok(c) => {
+                    count.set(Some(c));
+                    error.set(String::new());
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let apply_count = move || {
+        let Some(id) = count_id.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            let r = api::call::<_, usize>("apply_count", &json!({"countId": id}))
+                .await
+                .map(|n| format!("Count applied: {n} correction(s)"));
+            if r.is_ok() {
+                count_id.set(None);
+            }
+            report(r);
+        })
+    };
+    let tab_button = move |id: &'static str, label: &'static str| {
+        view! {
+            <button id=format!("stock-tab-{id}") class:active=move || tab.get() == id on:click=move |_| { tab.set(id); message.set(String::new()); error.set(String::new()); }>{label}</button>
+        }
+    };
+    view! {
+        <section class="card actions">
+            <div class="bar">{tab_button("adjust", "Adjust")}{tab_button("move", "Move")}{tab_button("transfer", "Transfer")}{tab_button("count", "Count")}{tab_button("alerts", "Low stock")}</div>
+            {move || match tab.get() {
+                "alerts" => view! { <StockAlerts location=location/> }.into_any(),
+                "adjust" => view! {
+                    <div class="form">
+                        <input id="adjust-sku" placeholder="SKU or barcode" prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
+                        <input id="adjust-qty" placeholder="+/− quantity" prop:value=move || qty.get() on:input=move |ev| qty.set(event_target_value(&ev))/>
+                        <select id="adjust-reason" on:change=move |ev| reason.set(event_target_value(&ev))>
+                            <option value="receipt">"Receipt"</option><option value="correction">"Correction"</option>
+                            <option value="shrinkage">"Shrinkage"</option><option value="damage">"Damage"</option><option value="adjustment">"Other adjustment"</option>
+                        </select>
+                        <button id="adjust-go" class="primary" on:click=move |_| adjust()>"Adjust"</button>
+                    </div>
+                }.into_any(),
+                "move" => view! {
+                    <div class="form">
+                        <input id="move-sku" placeholder="SKU or barcode" prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
+                        <input id="move-qty" placeholder="Quantity" prop:value=move || qty.get() on:input=move |ev| qty.set(event_target_value(&ev))/>
+                        <select id="move-from" on:change=move |ev| from_state.set(event_target_value(&ev))>
+                            <option value="available">"From available"</option><option value="damaged">"From damaged"</option><option value="quality_control">"From QC"</option><option value="safety_stock">"From safety stock"</option>
+                        </select>
+                        <select id="move-to" on:change=move |ev| to_state.set(event_target_value(&ev))>
+                            <option value="damaged">"To damaged"</option><option value="quality_control">"To QC"</option><option value="available">"To available"</option><option value="safety_stock">"To safety stock"</option><option value="reserved">"To reserved"</option>
+                        </select>
+                        <button id="move-go" class="primary" on:click=move |_| move_units()>"Move"</button>
+                    </div>
+                }.into_any(),
+                "transfer" => view! {
+                    <div class="form">
+                        <input id="transfer-to" placeholder="To location code" prop:value=move || to_location.get() on:input=move |ev| to_location.set(event_target_value(&ev).to_uppercase())/>
+                        <textarea id="transfer-lines" rows="4" placeholder="SKU=QUANTITY, one per line" prop:value=move || lines.get() on:input=move |ev| lines.set(event_target_value(&ev))></textarea>
+                        <button id="transfer-send" class="primary" on:click=move |_| send()>"Send"</button>
+                        <h4>"Recent transfers"</h4>
+                        <ul class="list" id="transfer-list">
+                            {move || transfers.get().into_iter().map(|t| {
+                                let incoming = t.status == "in_transit" || t.status == "partially_received";
+                                let t2 = t.clone();
+                                view! { <li>{format!("{} {} → {} · {}", t.number, t.from_location, t.to_location, crate::logic::status_label(&t.status))}
+                                    {incoming.then(|| view! { <button class="receive" on:click=move |_| receive_all(t2.clone())>"Receive all"</button> })}</li> }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any(),
+                _ => view! {
+                    <div class="form">
+                        {move || if count_id.get().is_none() {
+                            view! { <button id="count-start" class="primary" on:click=move |_| start_count()>"Start a count here"</button> }.into_any()
+                        } else {
+                            view! {
+                                <input id="count-scan" class="scan" placeholder="Scan items: one scan = one unit" prop:value=move || scan.get()
+                                    on:input=move |ev| scan.set(event_target_value(&ev)) on:keydown=move |ev| if ev.key() == "Enter" { scan_count() }/>
+                                <table class="grid" id="count-lines">
+                                    <thead><tr><th>"SKU"</th><th class="num">"Counted"</th><th class="num">"System"</th><th class="num">"Variance"</th></tr></thead>
+                                    <tbody>{move || count.get().map(|c| c.lines.into_iter().map(|l| view! {
+                                        <tr><td><code>{l.sku}</code></td><td class="num">{l.counted}</td><td class="num">{l.snapshot}</td><td class="num" class:neg=l.variance < 0>{l.variance}</td></tr>
+                                    }).collect_view())}</tbody>
+                                </table>
+                                <button id="count-apply" class="primary" on:click=move |_| apply_count()>"Apply count"</button>
+                            }.into_any()
+                        }}
+                    </div>
+                }.into_any(),
+            }}
+            <p class="ok" id="stock-message">{move || message.get()}</p>
+            <p class="error" id="stock-error">{move || error.get()}</p>
+        </section>
+    }
+}
