@@ -10,7 +10,7 @@ use backroom_api::{
     ReturnInput, ReturnView, SaleInput, ScanHit, StaffView, StateMove, StockAlertRow,
     StockLevelRow, TransferLineInput, TransferView, VariantHit, ZReport,
 };
-use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary};
+use backroom_api::{CloseShiftInput, CloseShiftReview, RestoreReport, ShiftSummary};
 use backroom_api::{
     NewLocation, PriceListInput, PriceListItemView, PriceListView, PrintResult, ProductInput,
     ProductRow, RoleView, StoreSettingsView, TaxClassView,
@@ -191,6 +191,24 @@ pub async fn setup_store(
             // This machine's zone; Settings can change it.
             time_zone: String::new(),
         })
+    })
+    .await
+}
+
+/// Restores a backup file (the till died; yesterday's backup is on a USB stick): onto the empty
+/// store of a new machine, or over this one after keeping it beside the database. The
+/// restored store is checked before it is used; the report says what came back.
+#[tauri::command]
+pub async fn restore_backup(app: State<'_, App>, file: String) -> Result<RestoreReport, ApiError> {
+    let db = app.path.clone();
+    with_store(&app, move |s| {
+        if s.is_initialised() {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            s.backup(&db.with_extension(format!("before-restore-{stamp}.sqlite")))?;
+        }
+        s.restore(std::path::Path::new(file.trim()))
     })
     .await
 }
@@ -384,9 +402,14 @@ pub async fn import_shopify(
 /// The header and the given rows of an import file as CSV text (the rows an import skipped,
 /// to fix and import again).
 #[tauri::command]
-pub async fn shopify_rows(csv: String, rows: Vec<u64>) -> Result<String, ApiError> {
+pub async fn shopify_rows(
+    csv: Option<String>,
+    file: Option<String>,
+    rows: Vec<u64>,
+) -> Result<String, ApiError> {
+    let bytes = csv_bytes(csv, file)?;
     let mut out = Vec::new();
-    backroom_store::shopify::write_rows(csv.as_bytes(), &rows, &mut out)?;
+    backroom_store::shopify::write_rows(&bytes[..], &rows, &mut out)?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
@@ -675,18 +698,33 @@ impl Progress for EmitProgress {
     }
 }
 
+/// The CSV to import: the text pasted, or the file chosen or dropped (read here, so a 30 MB
+/// export never crosses the bridge).
+fn csv_bytes(csv: Option<String>, file: Option<String>) -> Result<Vec<u8>, ApiError> {
+    match file.filter(|f| !f.trim().is_empty()) {
+        Some(path) => std::fs::read(path.trim()).map_err(|e| ApiError {
+            code: "unreadable".into(),
+            message: format!("{} cannot be read: {e}", path.trim()),
+            field: Some("file".into()),
+        }),
+        None => Ok(csv.unwrap_or_default().into_bytes()),
+    }
+}
+
 #[tauri::command]
 pub async fn import_shopify_with_progress(
     app: State<'_, App>,
     handle: AppHandle,
-    csv: String,
+    csv: Option<String>,
+    file: Option<String>,
     dry_run: bool,
     location: Option<String>,
     skip_invalid: Option<bool>,
 ) -> Result<ImportReport, ApiError> {
+    let bytes = csv_bytes(csv, file)?;
     with_store(&app, move |s| {
         s.import_shopify(
-            csv.as_bytes(),
+            &bytes[..],
             &ImportOptions {
                 dry_run,
                 location,

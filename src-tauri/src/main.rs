@@ -95,6 +95,7 @@ fn main() {
             commands::gift_card,
             commands::parse_quantity,
             commands::approvers,
+            commands::restore_backup,
             commands::review_close_shift,
             commands::shifts,
             commands::denominations,

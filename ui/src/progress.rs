@@ -1,4 +1,4 @@
-//! Progress of long work (imports, backups): the backend emits `progress` events
+//! Events from the shell: progress of long work (imports, backups) — the backend emits `progress` events
 //! (`{task, done, total}`); this keeps the latest one in a signal screens can show as a bar.
 
 use leptos::prelude::*;
@@ -72,4 +72,40 @@ pub fn reset() {
     if let Some(p) = use_context::<RwSignal<Option<ProgressEvent>>>() {
         p.set(None);
     }
+}
+
+#[derive(Deserialize)]
+struct DropEnvelope {
+    payload: DropPayload,
+}
+
+#[derive(Deserialize)]
+struct DropPayload {
+    #[serde(default)]
+    paths: Vec<String>,
+}
+
+/// Calls `f` with the paths of files dropped on the window (Tauri's `tauri://drag-drop`), while
+/// the calling component lives: a backup on the first-start screen, a CSV on Import. The file
+/// is then read by the backend from its path, so a 30 MB export never crosses the bridge.
+pub fn on_file_drop(f: impl Fn(Vec<String>) + 'static) {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+        if let Ok(e) = serde_wasm_bindgen::from_value::<DropEnvelope>(v) {
+            if !e.payload.paths.is_empty() {
+                f(e.payload.paths);
+            }
+        }
+    });
+    let unlisten = StoredValue::new_local(None::<js_sys::Function>);
+    leptos::task::spawn_local(async move {
+        if let Ok(u) = tauri_listen("tauri://drag-drop", &handler).await {
+            unlisten.set_value(u.dyn_into::<js_sys::Function>().ok());
+        }
+        handler.forget();
+    });
+    on_cleanup(move || {
+        if let Some(u) = unlisten.try_get_value().flatten() {
+            let _ = u.call0(&JsValue::NULL);
+        }
+    });
 }

@@ -120,6 +120,9 @@ pub(crate) fn ApprovalPicker(
 pub(crate) fn CustomerPicker(
     prefix: &'static str,
     on_pick: Callback<backroom_api::CustomerView>,
+    /// Only find (a filter), no "New customer".
+    #[prop(optional)]
+    find_only: bool,
 ) -> impl IntoView {
     use backroom_api::{CustomerInput, CustomerView};
     let query = RwSignal::new(String::new());
@@ -196,7 +199,7 @@ pub(crate) fn CustomerPicker(
                 <input id=format!("{prefix}-search") placeholder="Customer: name, email or phone ⏎"
                     prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { find() }/>
-                <button id=format!("{prefix}-new") on:click=move |_| { adding.update(|a| *a = !*a); if name.get_untracked().is_empty() { name.set(query.get_untracked()); } }>"New customer"</button>
+                <button id=format!("{prefix}-new") style:display=if find_only { "none" } else { "" } on:click=move |_| { adding.update(|a| *a = !*a); if name.get_untracked().is_empty() { name.set(query.get_untracked()); } }>"New customer"</button>
             </div>
             <ul class="list" id=format!("{prefix}-matches")>
                 {move || match matches.get() {

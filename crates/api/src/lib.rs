@@ -210,7 +210,7 @@ pub struct CheckFinding {
 }
 
 /// The result of `check`: empty `findings` means healthy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckReport {
     pub ok: bool,
     pub movements: u64,
@@ -277,6 +277,21 @@ pub struct StoreSummary {
     pub units_on_hand: i64,
     pub movements: u64,
     pub outbox_ops: u64,
+}
+
+/// What a restore brought back, verified with `check` before the store is used.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreReport {
+    pub store_name: String,
+    pub currency: String,
+    pub products: u64,
+    pub orders: u64,
+    /// The last sale in the backup, on the store's wall clock; `None` when it has none.
+    pub last_sale_local: Option<String>,
+    /// When the backup file was written (its modification time), on the store's wall clock.
+    pub backup_taken_local: String,
+    /// The health check of the restored store (empty findings: healthy).
+    pub check: CheckReport,
 }
 
 // ---- Counter: staff, customers, sales, returns, shifts ------------------------------------

@@ -495,17 +495,39 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out.done(&format!("backed up to {}", file.display()))?;
         }
         Command::Restore { file } => {
-            let mut store = open(&db)?;
-            // Keep what is being replaced: a restore should never be the last copy of anything.
-            let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-            let safety = db.with_extension(format!("before-restore-{stamp}.sqlite"));
-            store.backup(&safety)?;
-            store.restore(&file)?;
-            out.done(&format!(
-                "restored {} (previous database kept at {})",
-                file.display(),
-                safety.display()
-            ))?;
+            // A new till restores onto an empty path; a set-up store is kept beside it first:
+            // a restore should never be the last copy of anything.
+            let mut store = open_any(&db)?;
+            let safety = if store.is_initialised() {
+                let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+                let safety = db.with_extension(format!("before-restore-{stamp}.sqlite"));
+                store.backup(&safety)?;
+                Some(safety)
+            } else {
+                None
+            };
+            let r = store.restore(&file)?;
+            let mut text = format!(
+                "restored {} ({}): {} products, {} sales, last sale {}; backup taken {}",
+                r.store_name,
+                r.currency,
+                r.products,
+                r.orders,
+                r.last_sale_local.as_deref().unwrap_or("none"),
+                r.backup_taken_local
+            );
+            if let Some(s) = &safety {
+                text.push_str(&format!("\nprevious database kept at {}", s.display()));
+            }
+            if r.check.ok {
+                text.push_str("\ncheck: ok");
+            } else {
+                text.push_str(&format!(
+                    "\ncheck found {} problem(s); run `backroom check` to see them",
+                    r.check.findings.len()
+                ));
+            }
+            out.value(&r, &text)?;
         }
     }
     Ok(())

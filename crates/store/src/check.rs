@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use backroom_api::{CheckFinding, CheckReport, StoreSummary};
+use backroom_api::{CheckFinding, CheckReport, RestoreReport, StoreSummary};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, MAIN_DB};
 
 use crate::{migrate, Store, StoreError, StoreResult};
@@ -330,9 +330,10 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces this database with a backup after checking the backup is a healthy Backroom
-    /// database this build can read.
-    pub fn restore(&mut self, src: &Path) -> StoreResult<()> {
+    /// Replaces this database (set up or still empty: a new till restores onto a fresh path)
+    /// with a backup, after checking it is a healthy Backroom database this build can read;
+    /// then runs `check` on the restored store and says what came back.
+    pub fn restore(&mut self, src: &Path) -> StoreResult<RestoreReport> {
         if !src.is_file() {
             return Err(StoreError::invalid(
                 "file",
@@ -366,10 +367,33 @@ impl Store {
                 return Err(bad("is an empty Backroom store".into()));
             }
         }
+        let taken = std::fs::metadata(src)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_millis() as i64);
         self.conn
             .restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)?;
         migrate::migrate(&mut self.conn)?;
-        self.load_context()
+        self.load_context()?;
+        let tz = self.settings()?.tz.clone();
+        let summary = self.summary()?;
+        let (orders, last): (i64, Option<i64>) = self.conn.query_row(
+            "SELECT COUNT(*), MAX(created_at) FROM sale_order",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(RestoreReport {
+            store_name: summary.store_name,
+            currency: summary.currency,
+            products: summary.products,
+            orders: orders as u64,
+            last_sale_local: last.map(|t| crate::local::format_local(t, &tz)),
+            backup_taken_local: taken
+                .map(|t| crate::local::format_local(t, &tz))
+                .unwrap_or_default(),
+            check: self.check()?,
+        })
     }
 
     pub fn summary(&self) -> StoreResult<StoreSummary> {

@@ -47,7 +47,9 @@ pub use backroom_api::{
     CartQuote, OrderLineView, OrderView, PaymentView, QuoteLine, SaleInput, SaleLineInput,
     TenderInput,
 };
-pub use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, TenderTotals, ZReport};
+pub use backroom_api::{
+    CloseShiftInput, CloseShiftReview, RestoreReport, ShiftSummary, TenderTotals, ZReport,
+};
 pub use backroom_api::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
 pub use backroom_api::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
 pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};

@@ -876,7 +876,7 @@ mod files {
         t.store
             .receive_stock("TEE-RED-M", "MAIN", 100, "", "")
             .unwrap();
-        t.store.restore(&backup).unwrap();
+        let report = t.store.restore(&backup).unwrap();
         assert_eq!(
             t.store
                 .stock_qty("TEE-RED-M", "MAIN", StockState::Available)
@@ -885,6 +885,31 @@ mod files {
             "state is the backup's"
         );
         assert!(t.store.check().unwrap().ok);
+        assert_eq!(
+            (
+                report.store_name.as_str(),
+                report.products,
+                report.orders,
+                report.check.ok
+            ),
+            ("Corner Shop", 1, 0, true),
+            "the restore says what it brought back, checked"
+        );
+        assert!(!report.backup_taken_local.is_empty());
+
+        // The till died: a new machine restores yesterday's backup onto an empty path.
+        let fresh_dir = tempfile::tempdir().unwrap();
+        let mut fresh = backroom_store::Store::open(&fresh_dir.path().join("new.sqlite")).unwrap();
+        assert!(!fresh.is_initialised());
+        let report = fresh.restore(&backup).unwrap();
+        assert!(fresh.is_initialised(), "the restored store opens");
+        assert_eq!(report.store_name, "Corner Shop");
+        assert_eq!(
+            fresh
+                .stock_qty("TEE-RED-M", "MAIN", StockState::Available)
+                .unwrap(),
+            5
+        );
         let junk = t.dir.path().join("junk.sqlite");
         std::fs::write(&junk, b"not a database at all, just text").unwrap();
         assert_eq!(t.store.restore(&junk).unwrap_err().code(), "not_a_backup");

@@ -42,7 +42,7 @@ fn money(text: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cashier_sells_returns_checks_stock_and_imports() {
-    let (_dir, db) = demo_store();
+    let (dir, db) = demo_store();
     // Two items in stock at MAIN, their barcodes, and a customer with an email.
     let (items, customer_email) = {
         let s = Store::open(&db).expect("open");
@@ -310,6 +310,23 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         "the skipped rows, with the header, are back in the box to fix: {text}"
     );
     s.shot("10c-import-skipped-rows").await;
+
+    // A file, not pasted text: the backend reads it from where it is (a 30 MB export is never
+    // pasted into a box). Dropping it on the window sets the same path.
+    let file = dir.path().join("products_export.csv");
+    std::fs::write(
+        &file,
+        "Handle,Title,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty\n\
+         e2e-linen-bag,Linen Bag,E2E-BAG,19.90,shopify,3\n",
+    )
+    .expect("write the export");
+    s.type_into("#import-file", &file.display().to_string())
+        .await;
+    s.click("#import-preview").await;
+    let from_file = s
+        .wait_text("#import-summary", |t| t.contains("1 products to create"))
+        .await;
+    assert!(from_file.contains("1 rows"), "{from_file}");
 
     s.client.close().await.expect("close session");
 

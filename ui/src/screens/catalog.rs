@@ -462,14 +462,23 @@ fn Import() -> impl IntoView {
     let report = RwSignal::new(None::<ImportReport>);
     let error = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
+    // A file dropped on the window (or its path typed) is read by the backend.
+    let file = RwSignal::new(String::new());
+    crate::progress::on_file_drop(move |paths| {
+        if let Some(p) = paths.into_iter().next() {
+            file.set(p);
+            report.set(None);
+        }
+    });
     let run = move |dry_run: bool, skip_invalid: bool| {
         busy.set(true);
         progress::reset();
         let csv = text.get_untracked();
+        let path = file.get_untracked();
         spawn_local(async move {
             match api::call::<_, ImportReport>(
                 "import_shopify_with_progress",
-                &json!({"csv": csv, "dryRun": dry_run, "location": null, "skipInvalid": skip_invalid}),
+                &json!({"csv": csv, "file": path, "dryRun": dry_run, "location": null, "skipInvalid": skip_invalid}),
             )
             .await
             {
@@ -485,10 +494,17 @@ fn Import() -> impl IntoView {
     // The rows a "skip" import left out, as CSV, put back in the box to fix and import again.
     let edit_skipped = move |rows: Vec<u64>| {
         let csv = text.get_untracked();
+        let path = file.get_untracked();
         spawn_local(async move {
-            match api::call::<_, String>("shopify_rows", &json!({"csv": csv, "rows": rows})).await {
+            match api::call::<_, String>(
+                "shopify_rows",
+                &json!({"csv": csv, "file": path, "rows": rows}),
+            )
+            .await
+            {
                 Ok(rows_csv) => {
                     text.set(rows_csv);
+                    file.set(String::new());
                     report.set(None);
                 }
                 Err(e) => error.set(error_text(&e)),
@@ -496,10 +512,17 @@ fn Import() -> impl IntoView {
         });
     };
     view! {
-        <p>"Paste a Shopify product CSV (either header dialect), preview it, then import."</p>
-        <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| { text.set(event_target_value(&ev)); report.set(None) }></textarea>
+        <p>"Drop a Shopify product export (CSV, current or older format) on this window, type where it is, or paste it below; preview it, then import."</p>
         <div class="bar">
-            <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true, false)>"Preview (dry run)"</button>
+            <input id="import-file" placeholder="/home/shop/Downloads/products_export.csv" prop:value=move || file.get()
+                on:input=move |ev| { file.set(event_target_value(&ev)); report.set(None) }/>
+            {move || (!file.get().is_empty()).then(|| view! { <button id="import-file-clear" on:click=move |_| { file.set(String::new()); report.set(None) }>"✕"</button> })}
+        </div>
+        <Show when=move || file.get().is_empty()>
+            <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| { text.set(event_target_value(&ev)); report.set(None) }></textarea>
+        </Show>
+        <div class="bar">
+            <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true, false)>"Preview"</button>
             <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false, false)>"Import"</button>
             {move || report.get().filter(|r| r.dry_run && r.products_skipped > 0 && r.problems.iter().all(|p| p.row > 1)).map(|r| view! {
                 <button id="import-skip" disabled=move || busy.get() on:click=move |_| run(false, true)>
@@ -512,8 +535,8 @@ fn Import() -> impl IntoView {
         {move || report.get().map(|r| view! {
             <section class="card" id="import-report">
                 <h3>{if r.dry_run { "Preview — nothing written yet" } else { "Imported" }}</h3>
-                <p id="import-summary">{format!("{} rows ({} dialect): {} products to create, {} to update, {} unchanged; {} variants new; {} stock movements",
-                    r.rows, r.dialect, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
+                <p id="import-summary">{format!("{} rows ({} export): {} products to create, {} to update, {} unchanged; {} variants new; {} stock movements",
+                    r.rows, if r.dialect == "legacy" { "older Shopify" } else { "Shopify" }, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
                 {(!r.dry_run && r.products_skipped > 0).then(|| {
                     let rows = r.skipped_rows.clone();
                     view! {

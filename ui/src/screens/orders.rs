@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::api;
 use crate::logic::{format_amount, status_label};
-use crate::widgets::{error_text, print_receipt};
+use crate::widgets::{error_text, print_receipt, CustomerPicker};
 
 #[component]
 pub(crate) fn Orders(currency: String) -> impl IntoView {
@@ -56,25 +56,8 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
         filter.update(|f| f.to_day = (!v.is_empty()).then_some(v));
         load();
     };
-    let set_customer = move |q: String| {
-        if q.trim().is_empty() {
-            filter.update(|f| f.customer_id = None);
-            return load();
-        }
-        spawn_local(async move {
-            match api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q})).await
-            {
-                Ok(found) => match found.into_iter().next() {
-                    Some(c) => {
-                        filter.update(|f| f.customer_id = Some(c.id));
-                        load();
-                    }
-                    None => error.set("customer: nobody matches".into()),
-                },
-                Err(e) => error.set(error_text(&e)),
-            }
-        })
-    };
+    // The customer filter uses the same search as the till: matches are picked, never guessed.
+    let customer = RwSignal::new(None::<CustomerView>);
     let printed = RwSignal::new(String::new());
     let reprint = move |receipt: String| print_receipt(receipt, true, printed, error);
     load();
@@ -84,7 +67,14 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
                 <input id="orders-receipt" placeholder="Receipt number" on:input=move |ev| set_opt(|f, v| f.receipt = v, event_target_value(&ev))/>
                 <label>"From "<input id="orders-from" type="date" on:change=move |ev| set_from(event_target_value(&ev))/></label>
                 <label>"To "<input id="orders-to" type="date" on:change=move |ev| set_to(event_target_value(&ev))/></label>
-                <input id="orders-customer" placeholder="Customer" on:change=move |ev| set_customer(event_target_value(&ev))/>
+                {move || match customer.get() {
+                    Some(c) => view! { <span class="chip" id="orders-customer-chosen">{c.name.clone()}<button on:click=move |_| { customer.set(None); filter.update(|f| f.customer_id = None); load() }>"✕"</button></span> }.into_any(),
+                    None => view! { <CustomerPicker prefix="orders-customer" find_only=true on_pick=Callback::new(move |c: CustomerView| {
+                        filter.update(|f| f.customer_id = Some(c.id.clone()));
+                        customer.set(Some(c));
+                        load();
+                    })/> }.into_any(),
+                }}
                 <select id="orders-payment" on:change=move |ev| set_opt(|f, v| f.payment_status = v, event_target_value(&ev))>
                     <option value="">"Any payment"</option><option value="paid">"Paid"</option><option value="partially_refunded">"Partially refunded"</option>
                     <option value="refunded">"Refunded"</option><option value="voided">"Voided"</option>

@@ -220,6 +220,16 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
             }
         });
     };
+    let add_hit = move |h: VariantHit| {
+        let title = format!("{} {}", h.title, h.variant_title);
+        let unit = SaleUnit::parse(&h.sale_unit, "sale_unit").unwrap_or_default();
+        cart.update(|c| add_item(c, &h.sku, title.trim(), unit));
+        hits.set(Vec::new());
+        highlight.set(None);
+        scan.set(String::new());
+        requote();
+        focus_scan();
+    };
     let add_code = move |code: String| {
         spawn_local(async move {
             match api::call::<_, Option<ScanHit>>("scan", &json!({"code": code.clone()})).await {
@@ -232,22 +242,34 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                     // A price label's own code reaches the engine, so its price is charged.
                     let key = line_code(&hit, &code);
                     cart.update(|c| add_item(c, &key, &title, scan_unit(&hit)));
+                    scan.set(String::new());
+                    hits.set(Vec::new());
+                    highlight.set(None);
+                    error.set(String::new());
                     requote();
                 }
-                Ok(None) => error.set(format!("scan: nothing has the code {code}")),
+                // Not a code: a word typed to search. The only match is added; several are
+                // offered to pick with ↓ and Enter.
+                Ok(None) => {
+                    let found = hits.get_untracked();
+                    match found.len() {
+                        0 => error.set(format!("Nothing has the code or name '{code}'")),
+                        1 => {
+                            if let Some(h) = found.into_iter().next() {
+                                add_hit(h);
+                            }
+                        }
+                        n => {
+                            highlight.set(Some(0));
+                            error.set(format!(
+                                "{n} items match '{code}': pick one with ↓ and Enter"
+                            ));
+                        }
+                    }
+                }
                 Err(e) => error.set(error_text(&e)),
             }
         })
-    };
-    let add_hit = move |h: VariantHit| {
-        let title = format!("{} {}", h.title, h.variant_title);
-        let unit = SaleUnit::parse(&h.sale_unit, "sale_unit").unwrap_or_default();
-        cart.update(|c| add_item(c, &h.sku, title.trim(), unit));
-        hits.set(Vec::new());
-        highlight.set(None);
-        scan.set(String::new());
-        requote();
-        focus_scan();
     };
     // ↓/↑ move through the search results; Enter adds the highlighted one, or the only one,
     // or reads what was typed as a code (a scanner types digits and Enter).
@@ -268,26 +290,15 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
             }
             "Enter" => {
                 let code = scan.get_untracked().trim().to_string();
-                let picked = highlight
+                let highlighted = highlight
                     .get_untracked()
-                    .and_then(|i| hits.with_untracked(|h| h.get(i).cloned()))
-                    .or_else(|| {
-                        let only = hits.with_untracked(|h| (h.len() == 1).then(|| h[0].clone()));
-                        only.filter(|_| !code.chars().all(|c| c.is_ascii_digit()))
-                    });
-                if let Some(h) = picked {
+                    .and_then(|i| hits.with_untracked(|h| h.get(i).cloned()));
+                if let Some(h) = highlighted {
                     return add_hit(h);
                 }
-                if n > 1 && !code.chars().all(|c| c.is_ascii_digit()) {
-                    highlight.set(Some(0));
-                    return error.set(format!(
-                        "scan: {n} items match '{code}': pick one with ↓ and Enter"
-                    ));
-                }
-                scan.set(String::new());
-                hits.set(Vec::new());
-                highlight.set(None);
                 if !code.is_empty() {
+                    // Cleared at once: a scanner may already be typing the next code.
+                    scan.set(String::new());
                     add_code(code);
                 }
             }

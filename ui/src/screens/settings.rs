@@ -89,6 +89,8 @@ fn StoreSettings(currency: String) -> impl IntoView {
     let time_zone = RwSignal::new(String::new());
     let code_page = RwSignal::new(String::new());
     let coin = RwSignal::new(String::new());
+    let reason_above = RwSignal::new(String::new());
+    let approval_above = RwSignal::new(String::new());
     let rounding_mode = RwSignal::new(String::new());
     let classes = RwSignal::new(Vec::<TaxClassView>::new());
     let fb = Feedback::new();
@@ -104,6 +106,14 @@ fn StoreSettings(currency: String) -> impl IntoView {
                 time_zone.set(s.time_zone.clone());
                 code_page.set(s.printer_code_page.clone());
                 coin.set(format_amount(s.cash_rounding_increment, &s.currency));
+                reason_above.set(format_amount(
+                    s.cash_variance_reason_above.unwrap_or(0),
+                    &s.currency,
+                ));
+                approval_above.set(format_amount(
+                    s.cash_variance_approval_above.unwrap_or(0),
+                    &s.currency,
+                ));
                 rounding_mode.set(s.cash_rounding_mode.clone());
                 name.set(s.store_name.clone());
                 footer.set(s.receipt_footer.clone());
@@ -158,6 +168,16 @@ fn StoreSettings(currency: String) -> impl IntoView {
                 Err(e) => return fb.error.set(format!("cash_rounding_increment: {e}")),
             };
         s.cash_rounding_mode = rounding_mode.get_untracked();
+        s.cash_variance_reason_above =
+            match parse_amount(&reason_above.get_untracked(), &cur.get_value(), "amount") {
+                Ok(v) => Some(v),
+                Err(e) => return fb.error.set(format!("Ask why above: {e}")),
+            };
+        s.cash_variance_approval_above =
+            match parse_amount(&approval_above.get_untracked(), &cur.get_value(), "amount") {
+                Ok(v) => Some(v),
+                Err(e) => return fb.error.set(format!("Ask a manager above: {e}")),
+            };
         spawn_local(async move {
             let r =
                 api::call::<_, ()>("update_store_settings", &json!({"settings": s.clone()})).await;
@@ -200,6 +220,8 @@ fn StoreSettings(currency: String) -> impl IntoView {
                     })}
                 </select>
                 <small class="muted">"only the cash part is rounded; cards pay the exact total"</small></label>
+            {field("Closing a shift: ask why when the drawer is off by more than", "settings-variance-reason", reason_above)}
+            {field("… and ask a manager when off by more than", "settings-variance-approval", approval_above)}
             <label>"Default tax class"
                 <select id="settings-default-tax" prop:value=move || default_tax.get() on:change=move |ev| default_tax.set(event_target_value(&ev))>
                     <option value="">"none (untaxed unless a variant has a class)"</option>

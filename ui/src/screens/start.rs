@@ -29,6 +29,38 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
             busy.set(false);
         });
     };
+    // A new machine: restore the shop's backup (a path typed, or the file dropped on the
+    // window); the report says what came back and whether it checked out.
+    let backup_path = RwSignal::new(String::new());
+    let restored = RwSignal::new(None::<backroom_api::RestoreReport>);
+    let restore = move || {
+        let file = backup_path.get_untracked();
+        if file.trim().is_empty() {
+            return error
+                .set("Backup file: choose the file (type its path or drop it here)".into());
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match api::call::<_, backroom_api::RestoreReport>(
+                "restore_backup",
+                &json!({"file": file}),
+            )
+            .await
+            {
+                Ok(r) => {
+                    error.set(String::new());
+                    restored.set(Some(r));
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
+    crate::progress::on_file_drop(move |paths| {
+        if let Some(p) = paths.into_iter().next() {
+            backup_path.set(p);
+        }
+    });
     let demo = move |_| {
         busy.set(true);
         spawn_local(async move {
@@ -50,6 +82,23 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
                 <label>"Owner PIN"<input id="setup-pin" type="password" inputmode="numeric" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/></label>
                 <p class="error">{move || error.get()}</p>
                 <button id="setup-go" disabled=move || busy.get() on:click=set_up>"Set up my store"</button>
+            </section>
+            <section class="card" id="setup-restore">
+                <h2>"Restore from a backup"</h2>
+                <p>"A new machine for the shop: bring back yesterday's backup (a "<code>".sqlite"</code>" file Backroom wrote). Drop the file here or type where it is."</p>
+                <label>"Backup file"<input id="restore-path" placeholder="/media/usb/backroom-2026-11-29.sqlite" prop:value=move || backup_path.get()
+                    on:input=move |ev| backup_path.set(event_target_value(&ev))
+                    on:keydown=move |ev| if ev.key() == "Enter" { restore() }/></label>
+                <button id="restore-go" disabled=move || busy.get() on:click=move |_| restore()>"Restore"</button>
+                {move || restored.get().map(|r| view! {
+                    <div id="restore-report" class=if r.check.ok { "ok" } else { "error" }>
+                        <p><b>{r.store_name.clone()}</b>" restored: "{r.products}" products, "{r.orders}" sales. Last sale "
+                            {r.last_sale_local.clone().unwrap_or_else(|| "none".into())}"; backup taken "{r.backup_taken_local.clone()}"."</p>
+                        <p>{if r.check.ok { "Checked: everything adds up.".to_string() } else { format!("The check found {} problem(s): {}", r.check.findings.len(), r.check.findings.iter().map(|f| f.detail.clone()).collect::<Vec<_>>().join("; ")) }}</p>
+                    </div>
+                })}
+                <button id="restore-open" class="primary" style:display=move || if restored.get().is_some() { "" } else { "none" }
+                    on:click=move |_| on_done()>"Open the store"</button>
             </section>
             <section class="card">
                 <h2>"Explore with demo data"</h2>
