@@ -15,7 +15,9 @@ if [ ! -x "$cli_dir/node_modules/.bin/tauri" ]; then
   mkdir -p "$cli_dir"
   npm install --prefix "$cli_dir" --no-audit --no-fund --silent "@tauri-apps/cli@^2"
 fi
-# The `dist` profile (Cargo.toml): release without debug info, stripped.
+# The `dist` profile (Cargo.toml): release without debug info, stripped. The `backroom` CLI
+# goes into the package beside the app (cron backups, scripted imports): build it first.
+cargo build --locked --profile dist -p backroom
 (cd src-tauri && "../$cli_dir/node_modules/.bin/tauri" build --bundles "$bundles" -- --profile dist)
 echo "Bundles:"
 find target/dist/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.AppImage' \) -exec du -h {} \;

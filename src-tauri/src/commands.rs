@@ -698,6 +698,31 @@ impl Progress for EmitProgress {
     }
 }
 
+/// Exports the catalogue as a Shopify product CSV to the file named (a new file; an existing
+/// one is never overwritten). Returns how many products were written.
+#[tauri::command]
+pub async fn export_shopify_file(app: State<'_, App>, file: String) -> Result<u64, ApiError> {
+    with_store(&app, move |s| {
+        let path = std::path::PathBuf::from(file.trim());
+        if file.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "file",
+                "required",
+                "say where to save the export",
+            ));
+        }
+        let out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| {
+                StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
+            })?;
+        s.export_shopify(std::io::BufWriter::new(out))
+    })
+    .await
+}
+
 /// The CSV to import: the text pasted, or the file chosen or dropped (read here, so a 30 MB
 /// export never crosses the bridge).
 fn csv_bytes(csv: Option<String>, file: Option<String>) -> Result<Vec<u8>, ApiError> {
@@ -979,7 +1004,8 @@ pub async fn backups(app: State<'_, App>) -> Result<Vec<BackupFile>, ApiError> {
     Ok(out)
 }
 
-/// Backs up to `backups/backroom-<unix seconds>.sqlite` beside the database, with progress.
+/// Backs up to `backups/backroom-<store's local date and time>.sqlite` beside the database
+/// (`backroom-2026-11-30_14-05-09.sqlite`), with progress.
 #[tauri::command]
 pub async fn backup_now(app: State<'_, App>, handle: AppHandle) -> Result<BackupFile, ApiError> {
     let dir = backups_dir(&app);
@@ -987,11 +1013,12 @@ pub async fn backup_now(app: State<'_, App>, handle: AppHandle) -> Result<Backup
         std::fs::create_dir_all(&dir).map_err(|e| {
             StoreError::invalid("file", "cannot_create", format!("{}: {e}", dir.display()))
         })?;
-        let secs = std::time::SystemTime::now()
+        let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
+            .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
-        let dest = dir.join(format!("backroom-{secs}.sqlite"));
+        let stamp = backroom_store::local::file_stamp(ms, &s.settings()?.tz);
+        let dest = dir.join(format!("backroom-{stamp}.sqlite"));
         s.backup_with_progress(&dest, &EmitProgress::new(handle, "backup"))?;
         Ok(BackupFile {
             bytes: std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0),

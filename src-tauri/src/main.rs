@@ -96,6 +96,7 @@ fn main() {
             commands::parse_quantity,
             commands::approvers,
             commands::restore_backup,
+            commands::export_shopify_file,
             commands::review_close_shift,
             commands::shifts,
             commands::denominations,

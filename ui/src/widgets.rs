@@ -124,21 +124,15 @@ pub(crate) fn CustomerPicker(
     #[prop(optional)]
     find_only: bool,
 ) -> impl IntoView {
-    use backroom_api::{CustomerInput, CustomerView};
+    use backroom_api::CustomerView;
     let query = RwSignal::new(String::new());
     let matches = RwSignal::new(None::<Vec<CustomerView>>);
     let adding = RwSignal::new(false);
-    let name = RwSignal::new(String::new());
-    let email = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let consent = RwSignal::new(false);
-    let sharing = RwSignal::new(Vec::<CustomerView>::new());
     let error = RwSignal::new(String::new());
     let pick = move |c: CustomerView| {
         matches.set(None);
         query.set(String::new());
         adding.set(false);
-        sharing.set(Vec::new());
         error.set(String::new());
         on_pick.run(c);
     };
@@ -158,48 +152,13 @@ pub(crate) fn CustomerPicker(
             }
         })
     };
-    let input = move || CustomerInput {
-        name: name.get_untracked(),
-        email: email.get_untracked(),
-        phone: phone.get_untracked(),
-        marketing_consent: consent.get_untracked(),
-        ..Default::default()
-    };
-    // Create, unless the email or phone is already someone's: then say who, once.
-    let save = move |anyway: bool| {
-        let c = input();
-        spawn_local(async move {
-            if !anyway {
-                match api::call::<_, Vec<CustomerView>>(
-                    "customers_sharing",
-                    &json!({"customer": c.clone(), "except": None::<String>}),
-                )
-                .await
-                {
-                    Ok(found) if !found.is_empty() => return sharing.set(found),
-                    Ok(_) => {}
-                    Err(e) => return error.set(error_text(&e)),
-                }
-            }
-            match api::call::<_, CustomerView>("create_customer", &json!({"customer": c})).await {
-                Ok(v) => {
-                    name.set(String::new());
-                    email.set(String::new());
-                    phone.set(String::new());
-                    consent.set(false);
-                    pick(v)
-                }
-                Err(e) => error.set(error_text(&e)),
-            }
-        })
-    };
     view! {
         <div class="customer-picker">
             <div class="bar">
                 <input id=format!("{prefix}-search") placeholder="Customer: name, email or phone ⏎"
                     prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { find() }/>
-                <button id=format!("{prefix}-new") style:display=if find_only { "none" } else { "" } on:click=move |_| { adding.update(|a| *a = !*a); if name.get_untracked().is_empty() { name.set(query.get_untracked()); } }>"New customer"</button>
+                <button id=format!("{prefix}-new") style:display=if find_only { "none" } else { "" } on:click=move |_| adding.update(|a| *a = !*a)>"New customer"</button>
             </div>
             <ul class="list" id=format!("{prefix}-matches")>
                 {move || match matches.get() {
@@ -213,21 +172,122 @@ pub(crate) fn CustomerPicker(
                 }}
             </ul>
             <Show when=move || adding.get()>
-                <div class="form-grid new-customer">
-                    <label>"Name"<input id=format!("{prefix}-new-name") prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
-                    <label>"Email"<input id=format!("{prefix}-new-email") type="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/></label>
-                    <label>"Phone"<input id=format!("{prefix}-new-phone") type="tel" prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))/></label>
-                    <label class="check"><input id=format!("{prefix}-new-consent") type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev))/>" Agrees to marketing"</label>
-                    <button id=format!("{prefix}-new-save") class="primary" on:click=move |_| save(false)>"Add customer"</button>
-                </div>
+                <CustomerForm prefix=prefix name_hint=query.get_untracked() on_saved=Callback::new(pick)/>
             </Show>
+            <p class="error">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// Adding or editing a customer: name, email, phone, group, marketing consent, note. Warned
+/// once when the email or phone is already someone else's (with a button to use them
+/// instead). Ids: `<prefix>-new-name`, `-email`, `-phone`, `-group`, `-consent`, `-note`,
+/// `-save`, `-anyway`; `<prefix>-duplicate` for the warning.
+#[component]
+pub(crate) fn CustomerForm(
+    prefix: &'static str,
+    /// The customer being edited; `None` adds a new one.
+    #[prop(optional)]
+    existing: Option<backroom_api::CustomerView>,
+    /// A name to start a new customer with (what was typed in the search).
+    #[prop(optional, into)]
+    name_hint: String,
+    on_saved: Callback<backroom_api::CustomerView>,
+) -> impl IntoView {
+    use backroom_api::{CustomerInput, CustomerView};
+    let id = existing.as_ref().map(|c| c.id.clone());
+    let start = existing.clone().unwrap_or(CustomerView {
+        id: String::new(),
+        name: name_hint,
+        email: String::new(),
+        phone: String::new(),
+        group: None,
+        marketing_consent: false,
+        note: String::new(),
+        store_credit: 0,
+        loyalty_points: 0,
+        orders: 0,
+        total_spent: 0,
+    });
+    let name = RwSignal::new(start.name);
+    let email = RwSignal::new(start.email);
+    let phone = RwSignal::new(start.phone);
+    let group = RwSignal::new(start.group.unwrap_or_default());
+    let consent = RwSignal::new(start.marketing_consent);
+    let note = RwSignal::new(start.note);
+    let sharing = RwSignal::new(Vec::<CustomerView>::new());
+    let error = RwSignal::new(String::new());
+    let id = StoredValue::new(id);
+    let input = move || CustomerInput {
+        name: name.get_untracked(),
+        email: email.get_untracked(),
+        phone: phone.get_untracked(),
+        group: Some(group.get_untracked()).filter(|g| !g.trim().is_empty()),
+        marketing_consent: consent.get_untracked(),
+        note: note.get_untracked(),
+    };
+    let save = move |anyway: bool| {
+        let c = input();
+        let except = id.get_value();
+        spawn_local(async move {
+            if !anyway {
+                match api::call::<_, Vec<CustomerView>>(
+                    "customers_sharing",
+                    &json!({"customer": c.clone(), "except": except.clone()}),
+                )
+                .await
+                {
+                    Ok(found) if !found.is_empty() => return sharing.set(found),
+                    Ok(_) => {}
+                    Err(e) => return error.set(error_text(&e)),
+                }
+            }
+            let saved = match &except {
+                Some(id) => {
+                    api::call::<_, CustomerView>(
+                        "update_customer",
+                        &json!({"id": id, "customer": c}),
+                    )
+                    .await
+                }
+                None => {
+                    api::call::<_, CustomerView>("create_customer", &json!({"customer": c})).await
+                }
+            };
+            match saved {
+                Ok(v) => {
+                    sharing.set(Vec::new());
+                    error.set(String::new());
+                    on_saved.run(v)
+                }
+                Err(e) => error.set(error_text(&e)),
+            }
+        })
+    };
+    let text = |label: &'static str,
+                suffix: &'static str,
+                kind: &'static str,
+                value: RwSignal<String>| {
+        view! {
+            <label>{label}<input id=format!("{prefix}-new-{suffix}") type=kind prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/></label>
+        }
+    };
+    view! {
+        <div class="form-grid customer-form">
+            {text("Name", "name", "text", name)}
+            {text("Email", "email", "email", email)}
+            {text("Phone", "phone", "tel", phone)}
+            {text("Group (prices and promotions)", "group", "text", group)}
+            {text("Note", "note", "text", note)}
+            <label class="check"><input id=format!("{prefix}-new-consent") type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev))/>" Agrees to marketing"</label>
+            <button id=format!("{prefix}-new-save") class="primary" on:click=move |_| save(false)>{if id.get_value().is_some() { "Save customer" } else { "Add customer" }}</button>
             {move || (!sharing.get().is_empty()).then(|| view! {
                 <div class="notice" id=format!("{prefix}-duplicate")>
                     <span>"Already a customer with this email or phone:"</span>
                     {sharing.get().into_iter().map(|c| { let chosen = c.clone(); view! {
-                        <button class="customer-match" on:click=move |_| pick(chosen.clone())>{format!("Use {}", c.name)}</button>
+                        <button class="customer-match" on:click=move |_| { sharing.set(Vec::new()); on_saved.run(chosen.clone()) }>{format!("Use {}", c.name)}</button>
                     }}).collect_view()}
-                    <button id=format!("{prefix}-new-anyway") on:click=move |_| { sharing.set(Vec::new()); save(true) }>"Add anyway"</button>
+                    <button id=format!("{prefix}-new-anyway") on:click=move |_| { sharing.set(Vec::new()); save(true) }>"Save anyway"</button>
                 </div>
             })}
             <p class="error">{move || error.get()}</p>

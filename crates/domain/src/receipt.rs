@@ -273,6 +273,17 @@ pub type TextLine = (String, bool);
 /// ESC/POS bytes for lines of text: initialise, select the code page, the lines encoded for it
 /// (bold where marked; a character the page lacks prints as `?`), feed and a partial cut.
 pub fn escpos(lines: &[TextLine], code_page: CodePage) -> Vec<u8> {
+    escpos_with_barcode(lines, code_page, None)
+}
+
+/// [`escpos`] with a CODE128 barcode of `barcode` (printable ASCII, at most 253 characters)
+/// centred under the text, its digits printed below (GS k 73 with code set B). A receipt
+/// carries its number this way, so the returns desk scans it.
+pub fn escpos_with_barcode(
+    lines: &[TextLine],
+    code_page: CodePage,
+    barcode: Option<&str>,
+) -> Vec<u8> {
     let mut b: Vec<u8> = vec![0x1B, b'@']; // ESC @ initialise
     b.extend_from_slice(&code_page.select());
     for (line, bold) in lines {
@@ -284,6 +295,18 @@ pub fn escpos(lines: &[TextLine], code_page: CodePage) -> Vec<u8> {
         if *bold {
             b.extend_from_slice(&[0x1B, b'E', 0]);
         }
+    }
+    if let Some(code) = barcode
+        .filter(|c| !c.is_empty() && c.len() <= 253 && c.bytes().all(|x| (0x20..0x7F).contains(&x)))
+    {
+        b.extend_from_slice(&[0x1B, b'a', 1]); // ESC a 1: centre
+        b.extend_from_slice(&[0x1D, b'h', 60]); // GS h: 60 dots high
+        b.extend_from_slice(&[0x1D, b'w', 2]); // GS w: module width 2
+        b.extend_from_slice(&[0x1D, b'H', 2]); // GS H: human-readable text below
+        b.extend_from_slice(&[0x1D, b'k', 73, (code.len() + 2) as u8, b'{', b'B']);
+        b.extend_from_slice(code.as_bytes());
+        b.push(b'\n');
+        b.extend_from_slice(&[0x1B, b'a', 0]); // back to the left
     }
     b.extend_from_slice(&[0x1B, b'd', 4]); // feed 4 lines
     b.extend_from_slice(&[0x1D, b'V', 66, 0]); // GS V B 0: feed and partial cut
@@ -442,7 +465,11 @@ impl Receipt {
 
     /// ESC/POS bytes for a printer: initialise, select its code page, print, feed and cut.
     pub fn to_escpos_for(&self, format: &PrintFormat) -> Vec<u8> {
-        escpos(&self.text_lines_in(format.columns), format.code_page)
+        escpos_with_barcode(
+            &self.text_lines_in(format.columns),
+            format.code_page,
+            Some(&self.receipt_number),
+        )
     }
 
     /// ESC/POS bytes for the default printer (48 columns, PC437).
@@ -478,6 +505,31 @@ impl Receipt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_receipt_carries_its_number_as_a_code128_barcode() {
+        let r = sample();
+        let bytes = r.to_escpos_for(&PrintFormat::default());
+        let mut want = vec![
+            0x1D,
+            b'k',
+            73,
+            (r.receipt_number.len() + 2) as u8,
+            b'{',
+            b'B',
+        ];
+        want.extend_from_slice(r.receipt_number.as_bytes());
+        assert!(
+            bytes.windows(want.len()).any(|w| w == want.as_slice()),
+            "GS k 73 with the receipt number in code set B"
+        );
+        assert!(
+            !escpos(&r.text_lines(), CodePage::Pc437)
+                .windows(2)
+                .any(|w| w == [0x1D, b'k']),
+            "plain text jobs (test page, Z-report) carry no barcode"
+        );
+    }
 
     #[test]
     fn a_weighed_line_prints_its_weight_and_price_per_kg() {

@@ -57,6 +57,18 @@ pub fn format_local(ms: i64, tz: &TimeZone) -> String {
         .unwrap_or_default()
 }
 
+/// `ms` as a file-name stamp on the store's wall clock, sortable and readable:
+/// `2026-11-30_14-05-09` (backups are named with it).
+pub fn file_stamp(ms: i64, tz: &TimeZone) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(tz.clone())
+                .strftime("%Y-%m-%d_%H-%M-%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// The instants `[start, end)` (Unix ms) of the local day `date`: from its first moment to the
 /// next day's, however many hours that is.
 pub fn day_bounds(date: Date, tz: &TimeZone) -> StoreResult<(i64, i64)> {
@@ -149,6 +161,15 @@ mod tests {
             a,
             ms("2026-01-15T23:00:00Z"),
             "Berlin's 16 January starts at 23:00 UTC"
+        );
+    }
+
+    #[test]
+    fn backup_names_read_as_the_local_date_and_time() {
+        let berlin = zone("Europe/Berlin", "tz").unwrap();
+        assert_eq!(
+            file_stamp(ms("2026-01-15T23:30:05Z"), &berlin),
+            "2026-01-16_00-30-05"
         );
     }
 

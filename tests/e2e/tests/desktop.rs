@@ -327,6 +327,18 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
         .wait_text("#import-summary", |t| t.contains("1 products to create"))
         .await;
     assert!(from_file.contains("1 rows"), "{from_file}");
+    // …and the catalogue goes out to a file the owner names.
+    let export = dir.path().join("catalogue.csv");
+    s.type_into("#export-file", &export.display().to_string())
+        .await;
+    s.click("#export-go").await;
+    s.wait_text("#export-result", |t| t.contains("Exported"))
+        .await;
+    let written = std::fs::read_to_string(&export).expect("the export file");
+    assert!(
+        written.starts_with("Handle,") && written.contains("e2e-wool-scarf"),
+        "a Shopify CSV with the imported products"
+    );
 
     s.client.close().await.expect("close session");
 
@@ -945,6 +957,19 @@ async fn a_walk_in_gets_store_credit_on_a_customer_made_at_the_desk() {
         done.contains("Store credit"),
         "refunded to store credit: {done}"
     );
+    // Her details are edited on Customers later (a phone number she gave the next time).
+    s.click("#nav-customers").await;
+    s.type_into("#customer-query", "Wendy").await;
+    s.click("#customer-results button").await;
+    s.click("#customer-edit").await;
+    s.type_into("#customer-edit-new-phone", "+49 170 1234567")
+        .await;
+    s.click("#customer-edit-new-save").await;
+    let profile = s
+        .wait_text("#customer-profile", |t| t.contains("+491701234567"))
+        .await;
+    assert!(profile.contains("Store credit"), "{profile}");
+    s.shot("24-customer-edited").await;
     let st = Store::open(&db).expect("open");
     let wendy = st
         .search_customers("wendy@example.com", 5)

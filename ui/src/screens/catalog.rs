@@ -456,6 +456,31 @@ fn PriceLists(currency: String) -> impl IntoView {
     }
 }
 
+/// Saves the catalogue as a Shopify product CSV to a file the owner names.
+#[component]
+fn ExportCatalog() -> impl IntoView {
+    let path = RwSignal::new(String::new());
+    let fb = RwSignal::new(String::new());
+    let export = move || {
+        let file = path.get_untracked();
+        spawn_local(async move {
+            match api::call::<_, u64>("export_shopify_file", &json!({"file": file})).await {
+                Ok(n) => fb.set(format!("Exported {n} products to {file}")),
+                Err(e) => fb.set(error_text(&e)),
+            }
+        })
+    };
+    view! {
+        <div class="bar" id="export-bar">
+            <input id="export-file" placeholder="Export the catalogue to… (e.g. /home/shop/catalogue.csv)" prop:value=move || path.get()
+                on:input=move |ev| path.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Enter" { export() }/>
+            <button id="export-go" on:click=move |_| export()>"Export CSV"</button>
+            <span id="export-result" class="muted">{move || fb.get()}</span>
+        </div>
+    }
+}
+
 #[component]
 fn Import() -> impl IntoView {
     let text = RwSignal::new(String::new());
@@ -513,6 +538,7 @@ fn Import() -> impl IntoView {
     };
     view! {
         <p>"Drop a Shopify product export (CSV, current or older format) on this window, type where it is, or paste it below; preview it, then import."</p>
+        <ExportCatalog/>
         <div class="bar">
             <input id="import-file" placeholder="/home/shop/Downloads/products_export.csv" prop:value=move || file.get()
                 on:input=move |ev| { file.set(event_target_value(&ev)); report.set(None) }/>

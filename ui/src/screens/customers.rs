@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::api;
 use crate::logic::format_amount;
-use crate::widgets::error_text;
+use crate::widgets::{error_text, CustomerForm};
 
 #[component]
 pub(crate) fn Customers(currency: String) -> impl IntoView {
@@ -18,6 +18,9 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
     let card_code = RwSignal::new(String::new());
     let card = RwSignal::new(None::<GiftCardView>);
     let error = RwSignal::new(String::new());
+    // Adding a customer, or editing the one shown.
+    let adding = RwSignal::new(false);
+    let editing = RwSignal::new(false);
     let cur = StoredValue::new(currency);
     let money = move |v: i64| format_amount(v, &cur.get_value());
     let search = move |q: String| {
@@ -42,7 +45,10 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
             let c = api::call::<_, CustomerView>("customer", &json!({"id": id.clone()})).await;
             let h = api::call::<_, Vec<OrderView>>("customer_orders", &json!({"id": id})).await;
             match (c, h) {
-                (Ok(c), Ok(h)) => profile.set(Some((c, h))),
+                (Ok(c), Ok(h)) => {
+                    editing.set(false);
+                    profile.set(Some((c, h)))
+                }
                 (Err(e), _) | (_, Err(e)) => error.set(error_text(&e)),
             }
         })
@@ -66,10 +72,17 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
         <main class="customers">
             <div class="bar">
                 <input id="customer-query" class="scan" placeholder="Search customers by name, email or phone" on:input=move |ev| search(event_target_value(&ev))/>
+                <button id="customers-new" on:click=move |_| adding.update(|a| *a = !*a)>"New customer"</button>
                 <input id="gift-card-code" placeholder="Gift card code" prop:value=move || card_code.get()
                     on:input=move |ev| card_code.set(event_target_value(&ev)) on:keydown=move |ev| if ev.key() == "Enter" { look_up_card() }/>
             </div>
             <p class="error">{move || error.get()}</p>
+            <Show when=move || adding.get()>
+                <section class="card">
+                    <h3>"New customer"</h3>
+                    <CustomerForm prefix="customers" on_saved=Callback::new(move |c: CustomerView| { adding.set(false); open(c.id) })/>
+                </section>
+            </Show>
             {move || card.get().map(|g| view! { <p class="card" id="gift-card">{format!("Gift card {}: balance {} of {} · {}", g.code, money(g.balance), money(g.initial_amount), if g.active { "active" } else { "inactive" })}</p> })}
             <div class="split">
                 <ul class="list" id="customer-results">
@@ -80,7 +93,10 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
                 </ul>
                 {move || profile.get().map(|(c, orders)| view! {
                     <section class="card" id="customer-profile">
-                        <h3>{c.name.clone()}</h3>
+                        <h3>{c.name.clone()}" "<button id="customer-edit" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button></h3>
+                        {let existing = c.clone(); move || editing.get().then(|| view! {
+                            <CustomerForm prefix="customer-edit" existing=existing.clone() on_saved=Callback::new(move |v: CustomerView| open(v.id))/>
+                        })}
                         <p>{c.email.clone()}" "{c.phone.clone()}" "{c.group.clone().map(|g| format!("· group {g}")).unwrap_or_default()}</p>
                         <p>{format!("Store credit {} · loyalty {} points · {} orders · spent {}", money(c.store_credit), c.loyalty_points, c.orders, money(c.total_spent))}</p>
                         <p class="muted">{if c.marketing_consent { "Agreed to marketing" } else { "No marketing consent" }}{if c.note.is_empty() { String::new() } else { format!(" · {}", c.note) }}</p>
