@@ -43,14 +43,7 @@ pub fn status_label(status: &str) -> String {
         "partially_returned" => "Partly returned".into(),
         "partially_received" => "Partly received".into(),
         "ready_for_pickup" => "Ready for pickup".into(),
-        other => {
-            let text = other.replace('_', " ");
-            let mut chars = text.chars();
-            match chars.next() {
-                Some(c) => c.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            }
-        }
+        other => backroom_domain::receipt::sentence_case(&other.replace('_', " ")),
     }
 }
 
@@ -91,12 +84,7 @@ pub fn field_label(path: &str) -> String {
             None => word(seg),
         })
         .collect();
-    let text = parts.join(", ");
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    backroom_domain::receipt::sentence_case(&parts.join(", "))
 }
 
 /// Quick-cash amounts for `cash_due` (minor units, already in coins): the exact amount, then

@@ -1,9 +1,11 @@
 //! Backroom's desktop UI (Leptos 0.8, client-side rendered).
 //!
-//! Screens: set-up, sign in (PIN pad, quick switch, lock), Sell (scan or search, cart, split
-//! tender, manager approval, receipt), Returns, Stock, Import (dry-run preview) and Shift. Every
-//! screen works from the keyboard; a scanner is a keyboard that types fast and presses Enter.
-//! All backend calls go through [`api::call`].
+//! This file holds the app (set-up or sign-in, then the shell) and the shell: the top bar,
+//! Alt+1…8 between screens, and the till's cart ([`screens::sell::Till`]), which lives here so
+//! switching screens keeps it and locking parks it. Each screen is a module of [`screens`];
+//! shared pieces are in [`widgets`], DOM-free logic in [`logic`]. Every screen works from the
+//! keyboard; a scanner is a keyboard that types fast and presses Enter. All backend calls go
+//! through [`api::call`].
 
 mod api;
 mod logic;

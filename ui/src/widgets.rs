@@ -294,3 +294,33 @@ pub(crate) fn CustomerForm(
         </div>
     }
 }
+
+/// Opens a shift at the till's store with the float typed (blank: none); `done` gets the
+/// shift's number and the typed text is cleared, or the error is shown. Sell and Shift both
+/// open shifts this way.
+pub(crate) fn open_shift(
+    float_text: RwSignal<String>,
+    currency: &str,
+    error: RwSignal<String>,
+    done: impl Fn(String) + 'static,
+) {
+    let typed = float_text.get_untracked();
+    let float = match crate::logic::parse_amount(
+        if typed.trim().is_empty() { "0" } else { &typed },
+        currency,
+        "float",
+    ) {
+        Ok(v) => v,
+        Err(e) => return error.set(format!("Float: {e}")),
+    };
+    spawn_local(async move {
+        match api::call::<_, String>("open_shift", &json!({"location": "", "float": float})).await {
+            Ok(n) => {
+                float_text.set(String::new());
+                error.set(String::new());
+                done(n);
+            }
+            Err(e) => error.set(error_text(&e)),
+        }
+    })
+}

@@ -185,14 +185,16 @@ pub fn tender_label(tender: &str) -> String {
         "loyalty" => "Loyalty points".into(),
         "exchange" => "Exchange".into(),
         t if t == crate::cash::ROUNDING_TENDER => "Cash rounding".into(),
-        other => {
-            let text = other.replace('_', " ");
-            let mut chars = text.chars();
-            match chars.next() {
-                Some(c) => c.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            }
-        }
+        other => sentence_case(&other.replace('_', " ")),
+    }
+}
+
+/// `text` with its first letter in upper case ("in transit" → "In transit").
+pub fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -978,3 +978,66 @@ async fn a_walk_in_gets_store_credit_on_a_customer_made_at_the_desk() {
         .expect("Wendy was created");
     assert!(wendy.store_credit > 0, "her credit is on her account");
 }
+
+/// Every screen at 1366×768 and 1920×1080: nothing runs off the side of the window and the
+/// top bar stays in view after scrolling. Screenshots of each for people to look at.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_screen_fits_at_1366_and_1920() {
+    let (_dir, db) = demo_store();
+    let s = Session::start(&db).await;
+    s.wait("#pin").await;
+    s.click_staff("Olivia Owner").await;
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Olivia")).await;
+    let screens = [
+        "sell",
+        "returns",
+        "orders",
+        "customers",
+        "catalog",
+        "stock",
+        "shift",
+        "settings",
+    ];
+    for (w, h) in [(1366u32, 768u32), (1920, 1080)] {
+        s.client.set_window_size(w, h).await.expect("resize");
+        for name in screens {
+            s.click(&format!("#nav-{name}")).await;
+            s.wait("main").await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let overflow = s
+                .client
+                .execute(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                    vec![],
+                )
+                .await
+                .expect("measure")
+                .as_i64()
+                .unwrap_or(0);
+            assert!(
+                overflow <= 0,
+                "{name} at {w}×{h} runs {overflow}px off the side"
+            );
+            let header_top = s
+                .client
+                .execute(
+                    "window.scrollTo(0, document.body.scrollHeight); return document.querySelector('header').getBoundingClientRect().top;",
+                    vec![],
+                )
+                .await
+                .expect("scroll")
+                .as_f64()
+                .unwrap_or(-1.0);
+            assert!(
+                header_top >= 0.0,
+                "{name} at {w}×{h}: the top bar scrolled away"
+            );
+            s.client
+                .execute("window.scrollTo(0, 0); return 0;", vec![])
+                .await
+                .expect("scroll back");
+            s.shot(&format!("screen-{w}x{h}-{name}")).await;
+        }
+    }
+}

@@ -147,26 +147,8 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
     };
     load_shift();
     let open_shift = move || {
-        let typed = float_text.get_untracked();
-        let float = match parse_amount(
-            if typed.trim().is_empty() { "0" } else { &typed },
-            &cur.get_value(),
-            "float",
-        ) {
-            Ok(v) => v,
-            Err(e) => return error.set(format!("float: {e}")),
-        };
-        spawn_local(async move {
-            match api::call::<_, String>("open_shift", &json!({"location": "", "float": float}))
-                .await
-            {
-                Ok(n) => {
-                    shift.set(Some(n));
-                    float_text.set(String::new());
-                    error.set(String::new());
-                }
-                Err(e) => error.set(error_text(&e)),
-            }
+        crate::widgets::open_shift(float_text, &cur.get_value(), error, move |n| {
+            shift.set(Some(n))
         })
     };
     let parked = RwSignal::new(None::<Vec<(String, String, usize)>>);

@@ -93,29 +93,8 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
             }
         })
     };
-    let open = move || {
-        let typed = amount.get_untracked();
-        let value = match parse_amount(
-            if typed.trim().is_empty() { "0" } else { &typed },
-            &cur.get_value(),
-            "float",
-        ) {
-            Ok(v) => v,
-            Err(e) => return error.set(format!("float: {e}")),
-        };
-        spawn_local(async move {
-            match api::call::<_, String>("open_shift", &json!({"location": "", "float": value}))
-                .await
-            {
-                Ok(_) => {
-                    amount.set(String::new());
-                    error.set(String::new());
-                    refresh();
-                }
-                Err(e) => error.set(error_text(&e)),
-            }
-        })
-    };
+    let open =
+        move || crate::widgets::open_shift(amount, &cur.get_value(), error, move |_| refresh());
 
     // Closing: count, review, then confirm.
     let by_notes = RwSignal::new(false);
