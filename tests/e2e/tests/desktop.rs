@@ -867,6 +867,20 @@ async fn the_cart_survives_switching_screens_and_locking() {
     let name = s.text("#customer-name").await;
     assert!(name.contains(&customer), "{name}");
     s.shot("22-cart-kept").await;
+    // A cashier writing off a broken item needs a manager, picked from a list, with a PIN.
+    s.click("#nav-stock").await;
+    s.type_into("#adjust-sku", &sku).await;
+    s.type_into("#adjust-qty", "-1").await;
+    s.set_value("#adjust-reason", "damage").await;
+    s.click("#adjust-go").await;
+    s.wait("#adjust-approve-by option").await;
+    s.set_value("#adjust-approve-by", "Morgan Manager").await;
+    s.type_into("#adjust-approve-pin", "2222").await;
+    s.click("#adjust-go").await;
+    s.wait_text("#stock-message", |t| t.contains("adjusted"))
+        .await;
+    s.click("#nav-sell").await;
+    s.wait_text("#cart tbody", |t| t.contains(&sku)).await;
     // Locking parks the cart; the next cashier finds it among the parked carts.
     s.click("#lock").await;
     s.wait("#pin").await;

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use crate::api;
-use crate::widgets::error_text;
+use crate::widgets::{error_text, ApprovalPicker};
 
 #[component]
 pub(crate) fn Stock() -> impl IntoView {
@@ -133,13 +133,22 @@ pub(crate) fn StockActions(
     let scan = RwSignal::new(String::new());
     let message = RwSignal::new(String::new());
     let error = RwSignal::new(String::new());
+    // Writing stock off may need a manager: picked from those who can approve, with their PIN.
+    let need_approval = RwSignal::new(false);
+    let manager = RwSignal::new(String::new());
+    let manager_pin = RwSignal::new(String::new());
     let report = move |r: Result<String, ApiError>| match r {
         Ok(m) => {
             message.set(m);
             error.set(String::new());
+            need_approval.set(false);
+            manager_pin.set(String::new());
             on_change();
         }
         Err(e) => {
+            if crate::logic::needs_approval(&e) {
+                need_approval.set(true);
+            }
             error.set(error_text(&e));
             message.set(String::new());
         }
@@ -169,6 +178,12 @@ pub(crate) fn StockActions(
                         location: location.get_untracked(),
                         delta,
                         reason: reason.get_untracked(),
+                        approval: need_approval
+                            .get_untracked()
+                            .then(|| backroom_api::Approval {
+                                manager: manager.get_untracked(),
+                                pin: manager_pin.get_untracked(),
+                            }),
                         ..Default::default()
                     };
                     api::call::<_, ()>("adjust_stock", &json!({"adjustment": a}))
@@ -340,6 +355,9 @@ pub(crate) fn StockActions(
                             <option value="receipt">"Receipt"</option><option value="correction">"Correction"</option>
                             <option value="shrinkage">"Shrinkage"</option><option value="damage">"Damage"</option><option value="adjustment">"Other adjustment"</option>
                         </select>
+                        <Show when=move || need_approval.get()>
+                            <ApprovalPicker prefix="adjust-approve" manager=manager pin=manager_pin/>
+                        </Show>
                         <button id="adjust-go" class="primary" on:click=move |_| adjust()>"Adjust"</button>
                     </div>
                 }.into_any(),
