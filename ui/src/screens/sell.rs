@@ -486,10 +486,11 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
     // Paid, due, change and the cash rounding come from the engine's quote, never the screen.
     let standing = move || quote.get().map(|q| q.tenders).unwrap_or_default();
     let total = move || quote.get().map(|q| q.total).unwrap_or(0);
-    let settled = move || {
-        !tenders.get_untracked().is_empty()
-            && quote.get_untracked().is_some_and(|q| q.tenders.due == 0)
-    };
+    // Enter on the emptied amount (or F4) completes once something is tendered; the engine
+    // settles it and says what is still due when it is not enough. (Waiting for the screen's
+    // quote to catch up would lose a fast Enter.)
+    let can_complete =
+        move || !cart.get_untracked().is_empty() && !tenders.get_untracked().is_empty();
     let money = move |v: i64| format_amount(v, &cur.get_value());
     let exponent = backroom_domain::Currency::parse(&cur.get_value()).map_or(2, |c| c.exponent());
     // F2 goes to the amount, F4 completes a paid sale: paying never needs the mouse.
@@ -502,7 +503,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
         }
         "F4" => {
             ev.prevent_default();
-            if !cart.get_untracked().is_empty() && settled() {
+            if can_complete() {
                 complete();
             }
         }
@@ -651,7 +652,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                             // Enter on an empty amount once the tenders cover the total completes
                             // the sale: the cashier never leaves the keyboard.
                             if tender_amount.get_untracked().trim().is_empty() {
-                                if !cart.get_untracked().is_empty() && settled() {
+                                if can_complete() {
                                     complete()
                                 }
                             } else {
