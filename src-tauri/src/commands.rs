@@ -202,13 +202,8 @@ pub async fn setup_store(
 pub async fn restore_backup(app: State<'_, App>, file: String) -> Result<RestoreReport, ApiError> {
     let db = app.path.clone();
     with_store(&app, move |s| {
-        if s.is_initialised() {
-            let stamp = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            s.backup(&db.with_extension(format!("before-restore-{stamp}.sqlite")))?;
-        }
-        s.restore(std::path::Path::new(file.trim()))
+        s.restore_keeping(std::path::Path::new(file.trim()), &db)
+            .map(|(report, _)| report)
     })
     .await
 }

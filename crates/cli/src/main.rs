@@ -498,15 +498,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             // A new till restores onto an empty path; a set-up store is kept beside it first:
             // a restore should never be the last copy of anything.
             let mut store = open_any(&db)?;
-            let safety = if store.is_initialised() {
-                let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
-                let safety = db.with_extension(format!("before-restore-{stamp}.sqlite"));
-                store.backup(&safety)?;
-                Some(safety)
-            } else {
-                None
-            };
-            let r = store.restore(&file)?;
+            let (r, safety) = store.restore_keeping(&file, &db)?;
             let mut text = format!(
                 "restored {} ({}): {} products, {} sales, last sale {}; backup taken {}",
                 r.store_name,

@@ -442,6 +442,17 @@ impl TenderKind {
     }
 }
 
+/// (non-cash, cash) totals of tenders, minor units: what [`tender_status`] weighs.
+pub fn tender_sums(tenders: &[(TenderKind, i64)]) -> (i64, i64) {
+    tenders.iter().fold((0i64, 0i64), |(other, cash), (k, a)| {
+        if *k == TenderKind::Cash {
+            (other, cash.saturating_add(*a))
+        } else {
+            (other.saturating_add(*a), cash)
+        }
+    })
+}
+
 /// Checks tenders against a total under the store's cash rounding: all positive, only cash
 /// may exceed what is due (change is given in cash), cash is whole coins, and what is paid
 /// covers the total — exactly for other tenders, to the coin for the cash part (see
@@ -471,16 +482,7 @@ pub fn settle(
             rule.check_coins(*amount, &format!("tenders[{i}].amount"))?;
         }
     }
-    let non_cash: i64 = tenders
-        .iter()
-        .filter(|(k, _)| *k != TenderKind::Cash)
-        .map(|(_, a)| a)
-        .sum();
-    let cash: i64 = tenders
-        .iter()
-        .filter(|(k, _)| *k == TenderKind::Cash)
-        .map(|(_, a)| a)
-        .sum();
+    let (non_cash, cash) = tender_sums(tenders);
     if non_cash > total {
         return Err(FieldError::new(
             "tenders",

@@ -330,6 +330,25 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::restore`], first keeping a set-up store beside its database file `db` as
+    /// `<db>.before-restore-<unix seconds>.sqlite` (a restore is never the last copy of
+    /// anything). Returns the report and where the previous store was kept (`None` when the
+    /// database was still empty).
+    pub fn restore_keeping(
+        &mut self,
+        src: &Path,
+        db: &Path,
+    ) -> StoreResult<(RestoreReport, Option<std::path::PathBuf>)> {
+        let kept = if self.is_initialised() {
+            let kept = db.with_extension(format!("before-restore-{}.sqlite", self.now() / 1000));
+            self.backup(&kept)?;
+            Some(kept)
+        } else {
+            None
+        };
+        Ok((self.restore(src)?, kept))
+    }
+
     /// Replaces this database (set up or still empty: a new till restores onto a fresh path)
     /// with a backup, after checking it is a healthy Backroom database this build can read;
     /// then runs `check` on the restored store and says what came back.

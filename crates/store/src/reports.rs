@@ -45,21 +45,23 @@ pub(crate) fn taxes_by_rate(
     returns_where: &str,
     params: &[&dyn rusqlite::ToSql],
 ) -> StoreResult<Vec<backroom_api::TaxByRate>> {
+    // (rate, tax) sums of one query.
+    let sums = |sql: String| -> StoreResult<Vec<(i64, i64)>> {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
     let mut by_rate: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-    let mut stmt = conn.prepare_cached(&format!(
+    for (rate, tax) in sums(format!(
         "SELECT l.tax_rate_milli, COALESCE(SUM(l.tax), 0) FROM order_line l
          JOIN sale_order o ON o.id = l.order_id WHERE {orders_where} GROUP BY l.tax_rate_milli"
-    ))?;
-    for row in stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (rate, tax) = row?;
+    ))? {
         by_rate.entry(rate).or_default().0 += tax;
     }
-    let mut stmt = conn.prepare_cached(&format!(
+    for (rate, tax) in sums(format!(
         "SELECT r.tax_rate_milli, COALESCE(SUM(r.tax_amount), 0) FROM return_line r
          JOIN sale_return s ON s.id = r.return_id WHERE {returns_where} GROUP BY r.tax_rate_milli"
-    ))?;
-    for row in stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
-        let (rate, tax) = row?;
+    ))? {
         by_rate.entry(rate).or_default().1 += tax;
     }
     Ok(by_rate

@@ -385,14 +385,18 @@ impl Store {
                 })
                 .collect::<StoreResult<Vec<String>>>()?,
             tenders: {
-                let (mut non_cash, mut cash) = (0i64, 0i64);
-                for t in &input.tenders {
-                    match TenderKind::parse(&t.kind) {
-                        Ok(TenderKind::Cash) => cash = cash.saturating_add(t.amount.max(0)),
-                        Ok(_) => non_cash = non_cash.saturating_add(t.amount.max(0)),
-                        Err(_) => {}
-                    }
-                }
+                // What was typed so far: unknown kinds and negative amounts count for nothing
+                // (completing the sale names them).
+                let typed: Vec<(TenderKind, i64)> = input
+                    .tenders
+                    .iter()
+                    .filter_map(|t| {
+                        TenderKind::parse(&t.kind)
+                            .ok()
+                            .map(|k| (k, t.amount.max(0)))
+                    })
+                    .collect();
+                let (non_cash, cash) = backroom_domain::sale::tender_sums(&typed);
                 let s = tender_status(priced.total, non_cash, cash, settings.cash_rounding);
                 TenderView {
                     paid: s.paid,

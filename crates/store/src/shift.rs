@@ -177,13 +177,12 @@ impl Store {
         let settings = self.settings()?.clone();
         let report = self.close(input, true)?;
         let difference = report.variance.unwrap_or(0).abs();
-        let needs = |uow_role: Option<backroom_domain::staff::Role>| {
-            uow_role.is_some_and(|r| r.grant(Permission::ApproveCashVariance) != Grant::Allow)
-        };
-        let role = crate::staff::actor_role(&self.conn, &self.actor)?;
+        // The system actor (no role) and roles that allow it sign off themselves.
+        let may_approve = crate::staff::actor_role(&self.conn, &self.actor)?
+            .is_none_or(|r| r.grant(Permission::ApproveCashVariance) == Grant::Allow);
         Ok(CloseShiftReview {
             reason_required: difference > settings.variance_reason_above,
-            approval_required: difference > settings.variance_approval_above && needs(role),
+            approval_required: difference > settings.variance_approval_above && !may_approve,
             report,
         })
     }
