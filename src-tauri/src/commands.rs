@@ -4,23 +4,13 @@ use backroom_domain::receipt::{CodePage, PrintFormat};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use backroom_api::{
-    Adjustment, ApiError, AuditEntryView, CartQuote, CountView, CustomerInput, CustomerView,
-    GiftCardView, ImportReport, LocationView, OrderFilter, OrderSummary, OrderView, ReceiveLine,
-    ReturnInput, ReturnView, SaleInput, ScanHit, StaffView, StateMove, StockAlertRow,
-    StockLevelRow, TransferLineInput, TransferView, VariantHit, ZReport,
-};
-use backroom_api::{CloseShiftInput, CloseShiftReview, RestoreReport, ShiftSummary};
-use backroom_api::{
-    NewLocation, PriceListInput, PriceListItemView, PriceListView, PrintResult, ProductInput,
-    ProductRow, RoleView, StoreSettingsView, TaxClassView,
-};
+use backroom_api::cmd::{self, Answer, AppStatus, ProgressEvent};
+use backroom_api::{ApiError, ErrorCode, PrintResult};
 use backroom_domain::staff::{Grant, Permission};
 use backroom_store::shopify::ImportOptions;
 use backroom_store::{
     demo, InitStore, ManualClock, NoProgress, PrintJob, Progress, SeededIds, Store, StoreError,
 };
-use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tauri::{AppHandle, Emitter, State};
 
@@ -101,11 +91,7 @@ pub fn database_path() -> PathBuf {
 }
 
 fn internal(message: impl Into<String>) -> ApiError {
-    ApiError {
-        code: "internal".into(),
-        message: message.into(),
-        field: None,
-    }
+    ApiError::new(ErrorCode::Internal, message)
 }
 
 fn thread_stopped() -> ApiError {
@@ -141,16 +127,8 @@ where
     answered.await.map_err(|_| thread_stopped())?
 }
 
-#[derive(Serialize)]
-pub struct AppStatus {
-    pub initialised: bool,
-    pub store_name: String,
-    pub currency: String,
-    pub database: String,
-}
-
 #[tauri::command]
-pub async fn app_status(app: State<'_, App>) -> Result<AppStatus, ApiError> {
+pub async fn app_status(app: State<'_, App>) -> Answer<cmd::AppStatusQuery> {
     let db = app.path.display().to_string();
     with_store(&app, move |s| {
         Ok(match s.settings() {
@@ -172,13 +150,13 @@ pub async fn app_status(app: State<'_, App>) -> Result<AppStatus, ApiError> {
 }
 
 #[tauri::command]
-pub async fn setup_store(
-    app: State<'_, App>,
-    store_name: String,
-    currency: String,
-    owner_name: String,
-    owner_pin: String,
-) -> Result<(), ApiError> {
+pub async fn setup_store(app: State<'_, App>, request: cmd::SetupStore) -> Answer<cmd::SetupStore> {
+    let cmd::SetupStore {
+        store_name,
+        currency,
+        owner_name,
+        owner_pin,
+    } = request;
     with_store(&app, move |s| {
         s.init(InitStore {
             store_name,
@@ -199,7 +177,11 @@ pub async fn setup_store(
 /// store of a new machine, or over this one after keeping it beside the database. The
 /// restored store is checked before it is used; the report says what came back.
 #[tauri::command]
-pub async fn restore_backup(app: State<'_, App>, file: String) -> Result<RestoreReport, ApiError> {
+pub async fn restore_backup(
+    app: State<'_, App>,
+    request: cmd::RestoreBackup,
+) -> Answer<cmd::RestoreBackup> {
+    let cmd::RestoreBackup { file } = request;
     let db = app.path.clone();
     with_store(&app, move |s| {
         s.restore_keeping(std::path::Path::new(file.trim()), &db)
@@ -210,7 +192,7 @@ pub async fn restore_backup(app: State<'_, App>, file: String) -> Result<Restore
 
 /// Builds the demo store (deterministic clock and ids), then reopens it normally.
 #[tauri::command]
-pub async fn setup_demo(app: State<'_, App>) -> Result<(), ApiError> {
+pub async fn setup_demo(app: State<'_, App>) -> Answer<cmd::SetupDemo> {
     let path = app.path.clone();
     with_slot(&app, move |slot| {
         *slot = None;
@@ -237,7 +219,7 @@ pub async fn setup_demo(app: State<'_, App>) -> Result<(), ApiError> {
 }
 
 #[tauri::command]
-pub async fn staff_names(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError> {
+pub async fn staff_names(app: State<'_, App>) -> Answer<cmd::StaffNames> {
     with_store(&app, |s| {
         Ok(s.staff()?.into_iter().filter(|m| m.active).collect())
     })
@@ -245,16 +227,13 @@ pub async fn staff_names(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError
 }
 
 #[tauri::command]
-pub async fn sign_in(
-    app: State<'_, App>,
-    name: String,
-    pin: String,
-) -> Result<StaffView, ApiError> {
+pub async fn sign_in(app: State<'_, App>, request: cmd::SignIn) -> Answer<cmd::SignIn> {
+    let cmd::SignIn { name, pin } = request;
     with_store(&app, move |s| s.sign_in(&name, &pin)).await
 }
 
 #[tauri::command]
-pub async fn lock(app: State<'_, App>) -> Result<(), ApiError> {
+pub async fn lock(app: State<'_, App>) -> Answer<cmd::Lock> {
     with_store(&app, |s| {
         s.lock();
         Ok(())
@@ -263,39 +242,47 @@ pub async fn lock(app: State<'_, App>) -> Result<(), ApiError> {
 }
 
 #[tauri::command]
-pub async fn search(app: State<'_, App>, query: String) -> Result<Vec<VariantHit>, ApiError> {
+pub async fn search(app: State<'_, App>, request: cmd::Search) -> Answer<cmd::Search> {
+    let cmd::Search { query } = request;
     with_store(&app, move |s| s.search(&query, 12)).await
 }
 
 #[tauri::command]
-pub async fn scan(app: State<'_, App>, code: String) -> Result<Option<ScanHit>, ApiError> {
+pub async fn scan(app: State<'_, App>, request: cmd::Scan) -> Answer<cmd::Scan> {
+    let cmd::Scan { code } = request;
     with_store(&app, move |s| s.lookup_barcode(&code)).await
 }
 
 #[tauri::command]
 pub async fn search_customers(
     app: State<'_, App>,
-    query: String,
-) -> Result<Vec<CustomerView>, ApiError> {
+    request: cmd::SearchCustomers,
+) -> Answer<cmd::SearchCustomers> {
+    let cmd::SearchCustomers { query } = request;
     with_store(&app, move |s| s.search_customers(&query, 8)).await
 }
 
 #[tauri::command]
-pub async fn quote(app: State<'_, App>, cart: SaleInput) -> Result<CartQuote, ApiError> {
+pub async fn quote(app: State<'_, App>, request: cmd::Quote) -> Answer<cmd::Quote> {
+    let cmd::Quote { cart } = request;
     with_store(&app, move |s| s.quote(&cart)).await
 }
 
 #[tauri::command]
-pub async fn complete_sale(app: State<'_, App>, cart: SaleInput) -> Result<OrderView, ApiError> {
+pub async fn complete_sale(
+    app: State<'_, App>,
+    request: cmd::CompleteSale,
+) -> Answer<cmd::CompleteSale> {
+    let cmd::CompleteSale { cart } = request;
     with_store(&app, move |s| s.complete_sale(cart)).await
 }
 
 #[tauri::command]
 pub async fn receipt_html(
     app: State<'_, App>,
-    receipt: String,
-    duplicate: bool,
-) -> Result<String, ApiError> {
+    request: cmd::ReceiptHtml,
+) -> Answer<cmd::ReceiptHtml> {
+    let cmd::ReceiptHtml { receipt, duplicate } = request;
     with_store(&app, move |s| {
         Ok(s.any_receipt(&receipt, duplicate)?.to_html())
     })
@@ -303,61 +290,62 @@ pub async fn receipt_html(
 }
 
 #[tauri::command]
-pub async fn park_cart(
-    app: State<'_, App>,
-    label: String,
-    cart: SaleInput,
-) -> Result<String, ApiError> {
+pub async fn park_cart(app: State<'_, App>, request: cmd::ParkCart) -> Answer<cmd::ParkCart> {
+    let cmd::ParkCart { label, cart } = request;
     with_store(&app, move |s| s.park_cart(&label, cart)).await
 }
 
 #[tauri::command]
-pub async fn parked_carts(app: State<'_, App>) -> Result<Vec<(String, String, usize)>, ApiError> {
+pub async fn parked_carts(app: State<'_, App>) -> Answer<cmd::ParkedCarts> {
     with_store(&app, |s| s.parked_carts()).await
 }
 
 #[tauri::command]
-pub async fn resume_cart(app: State<'_, App>, id: String) -> Result<SaleInput, ApiError> {
+pub async fn resume_cart(app: State<'_, App>, request: cmd::ResumeCart) -> Answer<cmd::ResumeCart> {
+    let cmd::ResumeCart { id } = request;
     with_store(&app, move |s| s.resume_cart(&id)).await
 }
 
 #[tauri::command]
-pub async fn order(app: State<'_, App>, key: String) -> Result<OrderView, ApiError> {
+pub async fn order(app: State<'_, App>, request: cmd::Order) -> Answer<cmd::Order> {
+    let cmd::Order { key } = request;
     with_store(&app, move |s| s.order(&key)).await
 }
 
 #[tauri::command]
 pub async fn process_return(
     app: State<'_, App>,
-    input: ReturnInput,
-) -> Result<ReturnView, ApiError> {
+    request: cmd::ProcessReturn,
+) -> Answer<cmd::ProcessReturn> {
+    let cmd::ProcessReturn { input } = request;
     with_store(&app, move |s| s.process_return(input)).await
 }
 
 #[tauri::command]
 pub async fn preview_return(
     app: State<'_, App>,
-    input: ReturnInput,
-) -> Result<ReturnView, ApiError> {
+    request: cmd::PreviewReturn,
+) -> Answer<cmd::PreviewReturn> {
+    let cmd::PreviewReturn { input } = request;
     with_store(&app, move |s| s.preview_return(input)).await
 }
 
 #[tauri::command]
-pub async fn return_reasons(app: State<'_, App>) -> Result<Vec<(String, String)>, ApiError> {
+pub async fn return_reasons(app: State<'_, App>) -> Answer<cmd::ReturnReasons> {
     with_store(&app, |s| s.return_reasons()).await
 }
 
 #[tauri::command]
-pub async fn locations(app: State<'_, App>) -> Result<Vec<LocationView>, ApiError> {
+pub async fn locations(app: State<'_, App>) -> Answer<cmd::Locations> {
     with_store(&app, |s| s.locations()).await
 }
 
 #[tauri::command]
 pub async fn stock_levels(
     app: State<'_, App>,
-    location: Option<String>,
-    query: Option<String>,
-) -> Result<Vec<StockLevelRow>, ApiError> {
+    request: cmd::StockLevels,
+) -> Answer<cmd::StockLevels> {
+    let cmd::StockLevels { location, query } = request;
     with_store(&app, move |s| {
         s.stock_levels_matching(location.as_deref(), query.as_deref().unwrap_or(""), 300)
     })
@@ -367,41 +355,15 @@ pub async fn stock_levels(
 #[tauri::command]
 pub async fn stock_alerts(
     app: State<'_, App>,
-    location: Option<String>,
-) -> Result<Vec<StockAlertRow>, ApiError> {
+    request: cmd::StockAlerts,
+) -> Answer<cmd::StockAlerts> {
+    let cmd::StockAlerts { location } = request;
     with_store(&app, move |s| s.stock_alerts(location.as_deref())).await
 }
 
 #[tauri::command]
-pub async fn import_shopify(
-    app: State<'_, App>,
-    csv: String,
-    dry_run: bool,
-    location: Option<String>,
-    skip_invalid: Option<bool>,
-) -> Result<ImportReport, ApiError> {
-    with_store(&app, move |s| {
-        s.import_shopify(
-            csv.as_bytes(),
-            &ImportOptions {
-                dry_run,
-                location,
-                skip_invalid: skip_invalid.unwrap_or(false),
-            },
-            &NoProgress,
-        )
-    })
-    .await
-}
-
-/// The header and the given rows of an import file as CSV text (the rows an import skipped,
-/// to fix and import again).
-#[tauri::command]
-pub async fn shopify_rows(
-    csv: Option<String>,
-    file: Option<String>,
-    rows: Vec<u64>,
-) -> Result<String, ApiError> {
+pub async fn shopify_rows(request: cmd::ShopifyRows) -> Answer<cmd::ShopifyRows> {
+    let cmd::ShopifyRows { csv, file, rows } = request;
     let bytes = csv_bytes(csv, file)?;
     let mut out = Vec::new();
     backroom_store::shopify::write_rows(&bytes[..], &rows, &mut out)?;
@@ -409,17 +371,15 @@ pub async fn shopify_rows(
 }
 
 #[tauri::command]
-pub async fn open_shift(
-    app: State<'_, App>,
-    location: String,
-    float: i64,
-) -> Result<String, ApiError> {
+pub async fn open_shift(app: State<'_, App>, request: cmd::OpenShift) -> Answer<cmd::OpenShift> {
+    let cmd::OpenShift { location, float } = request;
     with_store(&app, move |s| s.open_shift(&location, float)).await
 }
 
 /// Closes the shift (counted cash or note by note, a reason, an approval when needed).
 #[tauri::command]
-pub async fn close_shift(app: State<'_, App>, input: CloseShiftInput) -> Result<ZReport, ApiError> {
+pub async fn close_shift(app: State<'_, App>, request: cmd::CloseShift) -> Answer<cmd::CloseShift> {
+    let cmd::CloseShift { input } = request;
     with_store(&app, move |s| s.close_shift_with(input)).await
 }
 
@@ -427,20 +387,22 @@ pub async fn close_shift(app: State<'_, App>, input: CloseShiftInput) -> Result<
 #[tauri::command]
 pub async fn review_close_shift(
     app: State<'_, App>,
-    input: CloseShiftInput,
-) -> Result<CloseShiftReview, ApiError> {
+    request: cmd::ReviewCloseShift,
+) -> Answer<cmd::ReviewCloseShift> {
+    let cmd::ReviewCloseShift { input } = request;
     with_store(&app, move |s| s.review_close_shift(input)).await
 }
 
 /// Past and open shifts, newest first.
 #[tauri::command]
-pub async fn shifts(app: State<'_, App>, location: String) -> Result<Vec<ShiftSummary>, ApiError> {
+pub async fn shifts(app: State<'_, App>, request: cmd::Shifts) -> Answer<cmd::Shifts> {
+    let cmd::Shifts { location } = request;
     with_store(&app, move |s| s.shifts(&location, 100)).await
 }
 
 /// The notes and coins of the store's currency, largest first (minor units).
 #[tauri::command]
-pub async fn denominations(app: State<'_, App>) -> Result<Vec<i64>, ApiError> {
+pub async fn denominations(app: State<'_, App>) -> Answer<cmd::Denominations> {
     with_store(&app, move |s| {
         Ok(backroom_domain::cash::denominations(s.settings()?.currency))
     })
@@ -450,44 +412,54 @@ pub async fn denominations(app: State<'_, App>) -> Result<Vec<i64>, ApiError> {
 #[tauri::command]
 pub async fn current_shift(
     app: State<'_, App>,
-    location: String,
-) -> Result<Option<String>, ApiError> {
+    request: cmd::CurrentShift,
+) -> Answer<cmd::CurrentShift> {
+    let cmd::CurrentShift { location } = request;
     with_store(&app, move |s| s.current_shift(&location)).await
 }
 
 #[tauri::command]
-pub async fn z_report(app: State<'_, App>, shift: String) -> Result<ZReport, ApiError> {
+pub async fn z_report(
+    app: State<'_, App>,
+    request: cmd::ZReportQuery,
+) -> Answer<cmd::ZReportQuery> {
+    let cmd::ZReportQuery { shift } = request;
     with_store(&app, move |s| s.z_report(&shift)).await
 }
 
 #[tauri::command]
-pub async fn orders(
-    app: State<'_, App>,
-    filter: OrderFilter,
-) -> Result<Vec<OrderSummary>, ApiError> {
+pub async fn orders(app: State<'_, App>, request: cmd::Orders) -> Answer<cmd::Orders> {
+    let cmd::Orders { filter } = request;
     with_store(&app, move |s| s.orders(&filter)).await
 }
 
 #[tauri::command]
 pub async fn order_timeline(
     app: State<'_, App>,
-    key: String,
-) -> Result<Vec<AuditEntryView>, ApiError> {
+    request: cmd::OrderTimeline,
+) -> Answer<cmd::OrderTimeline> {
+    let cmd::OrderTimeline { key } = request;
     with_store(&app, move |s| s.order_timeline(&key)).await
 }
 
 #[tauri::command]
-pub async fn customer(app: State<'_, App>, id: String) -> Result<CustomerView, ApiError> {
+pub async fn customer(app: State<'_, App>, request: cmd::Customer) -> Answer<cmd::Customer> {
+    let cmd::Customer { id } = request;
     with_store(&app, move |s| s.customer(&id)).await
 }
 
 #[tauri::command]
-pub async fn customer_orders(app: State<'_, App>, id: String) -> Result<Vec<OrderView>, ApiError> {
+pub async fn customer_orders(
+    app: State<'_, App>,
+    request: cmd::CustomerOrders,
+) -> Answer<cmd::CustomerOrders> {
+    let cmd::CustomerOrders { id } = request;
     with_store(&app, move |s| s.customer_orders(&id)).await
 }
 
 #[tauri::command]
-pub async fn gift_card(app: State<'_, App>, code: String) -> Result<GiftCardView, ApiError> {
+pub async fn gift_card(app: State<'_, App>, request: cmd::GiftCard) -> Answer<cmd::GiftCard> {
+    let cmd::GiftCard { code } = request;
     with_store(&app, move |s| s.gift_card(&code)).await
 }
 
@@ -495,8 +467,9 @@ pub async fn gift_card(app: State<'_, App>, code: String) -> Result<GiftCardView
 #[tauri::command]
 pub async fn create_customer(
     app: State<'_, App>,
-    customer: CustomerInput,
-) -> Result<CustomerView, ApiError> {
+    request: cmd::CreateCustomer,
+) -> Answer<cmd::CreateCustomer> {
+    let cmd::CreateCustomer { customer } = request;
     with_store(&app, move |s| {
         let id = s.create_customer(customer)?;
         s.customer(&id)
@@ -508,9 +481,9 @@ pub async fn create_customer(
 #[tauri::command]
 pub async fn update_customer(
     app: State<'_, App>,
-    id: String,
-    customer: CustomerInput,
-) -> Result<CustomerView, ApiError> {
+    request: cmd::UpdateCustomer,
+) -> Answer<cmd::UpdateCustomer> {
+    let cmd::UpdateCustomer { id, customer } = request;
     with_store(&app, move |s| {
         s.update_customer(&id, customer)?;
         s.customer(&id)
@@ -522,9 +495,9 @@ pub async fn update_customer(
 #[tauri::command]
 pub async fn customers_sharing(
     app: State<'_, App>,
-    customer: CustomerInput,
-    except: Option<String>,
-) -> Result<Vec<CustomerView>, ApiError> {
+    request: cmd::CustomersSharing,
+) -> Answer<cmd::CustomersSharing> {
+    let cmd::CustomersSharing { customer, except } = request;
     with_store(&app, move |s| {
         s.customers_sharing(&customer, except.as_deref())
     })
@@ -534,13 +507,14 @@ pub async fn customers_sharing(
 /// The sales the returns desk may mean: receipt (scanned), short number, card reference or
 /// customer.
 #[tauri::command]
-pub async fn find_sales(app: State<'_, App>, key: String) -> Result<Vec<OrderSummary>, ApiError> {
+pub async fn find_sales(app: State<'_, App>, request: cmd::FindSales) -> Answer<cmd::FindSales> {
+    let cmd::FindSales { key } = request;
     with_store(&app, move |s| s.find_sales(&key)).await
 }
 
 /// Staff who can approve for the signed-in member (picked from a list at the till).
 #[tauri::command]
-pub async fn approvers(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError> {
+pub async fn approvers(app: State<'_, App>) -> Answer<cmd::Approvers> {
     with_store(&app, move |s| s.approvers()).await
 }
 
@@ -548,11 +522,14 @@ pub async fn approvers(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError> 
 #[tauri::command]
 pub async fn parse_quantity(
     app: State<'_, App>,
-    code: String,
-    text: String,
-    field: String,
-    positive: bool,
-) -> Result<i64, ApiError> {
+    request: cmd::ParseQuantity,
+) -> Answer<cmd::ParseQuantity> {
+    let cmd::ParseQuantity {
+        code,
+        text,
+        field,
+        positive,
+    } = request;
     with_store(&app, move |s| {
         s.parse_quantity(&code, &text, &field, positive)
     })
@@ -560,12 +537,17 @@ pub async fn parse_quantity(
 }
 
 #[tauri::command]
-pub async fn adjust_stock(app: State<'_, App>, adjustment: Adjustment) -> Result<(), ApiError> {
+pub async fn adjust_stock(
+    app: State<'_, App>,
+    request: cmd::AdjustStock,
+) -> Answer<cmd::AdjustStock> {
+    let cmd::AdjustStock { adjustment } = request;
     with_store(&app, move |s| s.adjust_stock(adjustment)).await
 }
 
 #[tauri::command]
-pub async fn move_stock(app: State<'_, App>, change: StateMove) -> Result<(), ApiError> {
+pub async fn move_stock(app: State<'_, App>, request: cmd::MoveStock) -> Answer<cmd::MoveStock> {
+    let cmd::MoveStock { change } = request;
     with_store(&app, move |s| s.move_stock(change)).await
 }
 
@@ -573,20 +555,14 @@ pub async fn move_stock(app: State<'_, App>, change: StateMove) -> Result<(), Ap
 #[tauri::command]
 pub async fn send_transfer(
     app: State<'_, App>,
-    from: String,
-    to: String,
-    lines: Vec<TransferLineInput>,
-) -> Result<TransferView, ApiError> {
-    with_store(&app, move |s| {
-        let number = s.create_transfer(&from, &to, lines, "")?;
-        s.send_transfer(&number)?;
-        s.transfer(&number)
-    })
-    .await
+    request: cmd::SendTransfer,
+) -> Answer<cmd::SendTransfer> {
+    let cmd::SendTransfer { from, to, lines } = request;
+    with_store(&app, move |s| s.send_new_transfer(&from, &to, lines, "")).await
 }
 
 #[tauri::command]
-pub async fn transfers(app: State<'_, App>) -> Result<Vec<TransferView>, ApiError> {
+pub async fn transfers(app: State<'_, App>) -> Answer<cmd::Transfers> {
     with_store(&app, |s| {
         s.transfer_numbers()?
             .iter()
@@ -600,10 +576,13 @@ pub async fn transfers(app: State<'_, App>) -> Result<Vec<TransferView>, ApiErro
 #[tauri::command]
 pub async fn receive_transfer(
     app: State<'_, App>,
-    number: String,
-    lines: Vec<ReceiveLine>,
-    close: bool,
-) -> Result<TransferView, ApiError> {
+    request: cmd::ReceiveTransfer,
+) -> Answer<cmd::ReceiveTransfer> {
+    let cmd::ReceiveTransfer {
+        number,
+        lines,
+        close,
+    } = request;
     with_store(&app, move |s| {
         s.receive_transfer(&number, lines, close)?;
         s.transfer(&number)
@@ -612,17 +591,21 @@ pub async fn receive_transfer(
 }
 
 #[tauri::command]
-pub async fn start_count(app: State<'_, App>, location: String) -> Result<String, ApiError> {
+pub async fn start_count(app: State<'_, App>, request: cmd::StartCount) -> Answer<cmd::StartCount> {
+    let cmd::StartCount { location } = request;
     with_store(&app, move |s| s.start_count(&location, None)).await
 }
 
 #[tauri::command]
 pub async fn record_count(
     app: State<'_, App>,
-    count_id: String,
-    code: String,
-    quantity: Option<i64>,
-) -> Result<CountView, ApiError> {
+    request: cmd::RecordCount,
+) -> Answer<cmd::RecordCount> {
+    let cmd::RecordCount {
+        count_id,
+        code,
+        quantity,
+    } = request;
     with_store(&app, move |s| {
         s.record_count(&count_id, &code, quantity)?;
         s.count(&count_id)
@@ -631,20 +614,14 @@ pub async fn record_count(
 }
 
 #[tauri::command]
-pub async fn apply_count(app: State<'_, App>, count_id: String) -> Result<usize, ApiError> {
+pub async fn apply_count(app: State<'_, App>, request: cmd::ApplyCount) -> Answer<cmd::ApplyCount> {
+    let cmd::ApplyCount { count_id } = request;
     with_store(&app, move |s| s.apply_count(&count_id, false)).await
 }
 
 // ---- Progress of long work -----------------------------------------------------------------
 
 /// What the UI hears while long work runs: `done` of `total` units of `task`.
-#[derive(Clone, Serialize)]
-pub struct ProgressEvent {
-    pub task: String,
-    pub done: u64,
-    pub total: u64,
-}
-
 /// Emits a `progress` event whenever the whole percentage changes (never floods the UI).
 struct EmitProgress {
     app: AppHandle,
@@ -696,38 +673,27 @@ impl Progress for EmitProgress {
 /// Exports the catalogue as a Shopify product CSV to the file named (a new file; an existing
 /// one is never overwritten). Returns how many products were written.
 #[tauri::command]
-pub async fn export_shopify_file(app: State<'_, App>, file: String) -> Result<u64, ApiError> {
+pub async fn export_shopify_file(
+    app: State<'_, App>,
+    request: cmd::ExportShopifyFile,
+) -> Answer<cmd::ExportShopifyFile> {
+    let cmd::ExportShopifyFile { file } = request;
     with_store(&app, move |s| {
-        let path = std::path::PathBuf::from(file.trim());
-        if file.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "file",
-                "required",
-                "say where to save the export",
-            ));
-        }
-        let out = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| {
-                StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
-            })?;
-        s.export_shopify(std::io::BufWriter::new(out))
+        s.export_shopify_file(std::path::Path::new(file.trim()))
     })
     .await
 }
 
 /// The CSV to import: the text pasted, or the file chosen or dropped (read here, so a 30 MB
 /// export never crosses the bridge).
-fn csv_bytes(csv: Option<String>, file: Option<String>) -> Result<Vec<u8>, ApiError> {
-    match file.filter(|f| !f.trim().is_empty()) {
+fn csv_bytes(csv: String, file: String) -> Result<Vec<u8>, ApiError> {
+    match Some(file).filter(|f| !f.trim().is_empty()) {
         Some(path) => std::fs::read(path.trim()).map_err(|e| ApiError {
-            code: "unreadable".into(),
+            code: ErrorCode::Other("unreadable".into()),
             message: format!("{} cannot be read: {e}", path.trim()),
             field: Some("file".into()),
         }),
-        None => Ok(csv.unwrap_or_default().into_bytes()),
+        None => Ok(csv.into_bytes()),
     }
 }
 
@@ -735,12 +701,15 @@ fn csv_bytes(csv: Option<String>, file: Option<String>) -> Result<Vec<u8>, ApiEr
 pub async fn import_shopify_with_progress(
     app: State<'_, App>,
     handle: AppHandle,
-    csv: Option<String>,
-    file: Option<String>,
-    dry_run: bool,
-    location: Option<String>,
-    skip_invalid: Option<bool>,
-) -> Result<ImportReport, ApiError> {
+    request: cmd::ImportShopify,
+) -> Answer<cmd::ImportShopify> {
+    let cmd::ImportShopify {
+        csv,
+        file,
+        dry_run,
+        location,
+        skip_invalid,
+    } = request;
     let bytes = csv_bytes(csv, file)?;
     with_store(&app, move |s| {
         s.import_shopify(
@@ -748,7 +717,7 @@ pub async fn import_shopify_with_progress(
             &ImportOptions {
                 dry_run,
                 location,
-                skip_invalid: skip_invalid.unwrap_or(false),
+                skip_invalid,
             },
             &EmitProgress::new(handle, "import"),
         )
@@ -759,122 +728,138 @@ pub async fn import_shopify_with_progress(
 // ---- Catalog ---------------------------------------------------------------------------------
 
 #[tauri::command]
-pub async fn product_list(app: State<'_, App>, query: String) -> Result<Vec<ProductRow>, ApiError> {
+pub async fn product_list(
+    app: State<'_, App>,
+    request: cmd::ProductList,
+) -> Answer<cmd::ProductList> {
+    let cmd::ProductList { query } = request;
     with_store(&app, move |s| s.product_list(&query, 100)).await
 }
 
 #[tauri::command]
-pub async fn product(app: State<'_, App>, sku: String) -> Result<Option<ProductInput>, ApiError> {
+pub async fn product(app: State<'_, App>, request: cmd::Product) -> Answer<cmd::Product> {
+    let cmd::Product { sku } = request;
     with_store(&app, move |s| s.product_by_sku(&sku)).await
 }
 
 #[tauri::command]
 pub async fn product_by_handle(
     app: State<'_, App>,
-    handle: String,
-) -> Result<Option<ProductInput>, ApiError> {
+    request: cmd::ProductByHandle,
+) -> Answer<cmd::ProductByHandle> {
+    let cmd::ProductByHandle { handle } = request;
     with_store(&app, move |s| s.product_by_handle(&handle)).await
 }
 
 #[tauri::command]
 pub async fn create_product(
     app: State<'_, App>,
-    product: ProductInput,
-) -> Result<String, ApiError> {
+    request: cmd::CreateProduct,
+) -> Answer<cmd::CreateProduct> {
+    let cmd::CreateProduct { product } = request;
     with_store(&app, move |s| s.create_product(product)).await
 }
 
 #[tauri::command]
-pub async fn save_product(app: State<'_, App>, product: ProductInput) -> Result<String, ApiError> {
+pub async fn save_product(
+    app: State<'_, App>,
+    request: cmd::SaveProduct,
+) -> Answer<cmd::SaveProduct> {
+    let cmd::SaveProduct { product } = request;
     with_store(&app, move |s| s.save_product(product)).await
 }
 
 #[tauri::command]
-pub async fn tax_classes(app: State<'_, App>) -> Result<Vec<TaxClassView>, ApiError> {
+pub async fn tax_classes(app: State<'_, App>) -> Answer<cmd::TaxClasses> {
     with_store(&app, |s| s.tax_classes()).await
 }
 
 #[tauri::command]
 pub async fn create_tax_class(
     app: State<'_, App>,
-    code: String,
-    name: String,
-    rate: String,
-) -> Result<String, ApiError> {
+    request: cmd::CreateTaxClass,
+) -> Answer<cmd::CreateTaxClass> {
+    let cmd::CreateTaxClass { code, name, rate } = request;
     with_store(&app, move |s| s.create_tax_class(&code, &name, &rate)).await
 }
 
 #[tauri::command]
-pub async fn price_lists(app: State<'_, App>) -> Result<Vec<PriceListView>, ApiError> {
+pub async fn price_lists(app: State<'_, App>) -> Answer<cmd::PriceLists> {
     with_store(&app, |s| s.price_lists()).await
 }
 
 #[tauri::command]
 pub async fn price_list_items(
     app: State<'_, App>,
-    code: String,
-) -> Result<Vec<PriceListItemView>, ApiError> {
+    request: cmd::PriceListItems,
+) -> Answer<cmd::PriceListItems> {
+    let cmd::PriceListItems { code } = request;
     with_store(&app, move |s| s.price_list_items(&code)).await
 }
 
 #[tauri::command]
 pub async fn create_price_list(
     app: State<'_, App>,
-    list: PriceListInput,
-) -> Result<String, ApiError> {
+    request: cmd::CreatePriceList,
+) -> Answer<cmd::CreatePriceList> {
+    let cmd::CreatePriceList { list } = request;
     with_store(&app, move |s| s.create_price_list(list)).await
 }
 
 #[tauri::command]
 pub async fn set_list_price(
     app: State<'_, App>,
-    list: String,
-    sku: String,
-    price: i64,
-) -> Result<(), ApiError> {
+    request: cmd::SetListPrice,
+) -> Answer<cmd::SetListPrice> {
+    let cmd::SetListPrice { list, sku, price } = request;
     with_store(&app, move |s| s.set_list_price(&list, &sku, price)).await
 }
 
 // ---- Settings --------------------------------------------------------------------------------
 
 #[tauri::command]
-pub async fn store_settings(app: State<'_, App>) -> Result<StoreSettingsView, ApiError> {
+pub async fn store_settings(app: State<'_, App>) -> Answer<cmd::StoreSettings> {
     with_store(&app, |s| s.store_settings()).await
 }
 
 #[tauri::command]
 pub async fn update_store_settings(
     app: State<'_, App>,
-    settings: StoreSettingsView,
-) -> Result<(), ApiError> {
+    request: cmd::UpdateStoreSettings,
+) -> Answer<cmd::UpdateStoreSettings> {
+    let cmd::UpdateStoreSettings { settings } = request;
     with_store(&app, move |s| s.update_store_settings(settings)).await
 }
 
 #[tauri::command]
 pub async fn create_location(
     app: State<'_, App>,
-    location: NewLocation,
-) -> Result<String, ApiError> {
+    request: cmd::CreateLocation,
+) -> Answer<cmd::CreateLocation> {
+    let cmd::CreateLocation { location } = request;
     with_store(&app, move |s| s.create_location(location)).await
 }
 
 #[tauri::command]
-pub async fn roles(app: State<'_, App>) -> Result<Vec<RoleView>, ApiError> {
+pub async fn roles(app: State<'_, App>) -> Answer<cmd::Roles> {
     with_store(&app, |s| s.roles()).await
 }
 
 #[tauri::command]
-pub async fn all_staff(app: State<'_, App>) -> Result<Vec<StaffView>, ApiError> {
+pub async fn all_staff(app: State<'_, App>) -> Answer<cmd::AllStaff> {
     with_store(&app, |s| s.staff()).await
 }
 
 #[tauri::command]
 pub async fn set_role_grant(
     app: State<'_, App>,
-    role: String,
-    permission: String,
-    grant: String,
-) -> Result<(), ApiError> {
+    request: cmd::SetRoleGrant,
+) -> Answer<cmd::SetRoleGrant> {
+    let cmd::SetRoleGrant {
+        role,
+        permission,
+        grant,
+    } = request;
     with_store(&app, move |s| {
         let p = Permission::parse(&permission).map_err(StoreError::from)?;
         let g = Grant::parse(&grant).map_err(StoreError::from)?;
@@ -884,27 +869,31 @@ pub async fn set_role_grant(
 }
 
 #[tauri::command]
-pub async fn add_staff(
-    app: State<'_, App>,
-    name: String,
-    role: String,
-    pin: String,
-    locations: Vec<String>,
-) -> Result<String, ApiError> {
+pub async fn add_staff(app: State<'_, App>, request: cmd::AddStaff) -> Answer<cmd::AddStaff> {
+    let cmd::AddStaff {
+        name,
+        role,
+        pin,
+        locations,
+    } = request;
     with_store(&app, move |s| s.add_staff(&name, &role, &pin, &locations)).await
 }
 
 #[tauri::command]
 pub async fn set_staff_role(
     app: State<'_, App>,
-    name: String,
-    role: String,
-) -> Result<(), ApiError> {
+    request: cmd::SetStaffRole,
+) -> Answer<cmd::SetStaffRole> {
+    let cmd::SetStaffRole { name, role } = request;
     with_store(&app, move |s| s.set_staff_role(&name, &role)).await
 }
 
 #[tauri::command]
-pub async fn set_staff_pin(app: State<'_, App>, name: String, pin: String) -> Result<(), ApiError> {
+pub async fn set_staff_pin(
+    app: State<'_, App>,
+    request: cmd::SetStaffPin,
+) -> Answer<cmd::SetStaffPin> {
+    let cmd::SetStaffPin { name, pin } = request;
     with_store(&app, move |s| s.set_staff_pin(&name, &pin)).await
 }
 
@@ -919,9 +908,9 @@ async fn send_job(job: PrintJob) -> Result<PrintResult, ApiError> {
 #[tauri::command]
 pub async fn print_receipt(
     app: State<'_, App>,
-    receipt: String,
-    duplicate: bool,
-) -> Result<PrintResult, ApiError> {
+    request: cmd::PrintReceipt,
+) -> Answer<cmd::PrintReceipt> {
+    let cmd::PrintReceipt { receipt, duplicate } = request;
     send_job(with_store(&app, move |s| s.receipt_job(&receipt, duplicate)).await?).await
 }
 
@@ -930,10 +919,13 @@ pub async fn print_receipt(
 #[tauri::command]
 pub async fn print_test_page(
     app: State<'_, App>,
-    printer: String,
-    columns: Option<u32>,
-    code_page: Option<String>,
-) -> Result<PrintResult, ApiError> {
+    request: cmd::PrintTestPage,
+) -> Answer<cmd::PrintTestPage> {
+    let cmd::PrintTestPage {
+        printer,
+        columns,
+        code_page,
+    } = request;
     send_job(
         with_store(&app, move |s| {
             let saved = s.settings()?.print_format;
@@ -952,27 +944,28 @@ pub async fn print_test_page(
 }
 
 #[tauri::command]
-pub async fn print_z_report(app: State<'_, App>, shift: String) -> Result<PrintResult, ApiError> {
+pub async fn print_z_report(
+    app: State<'_, App>,
+    request: cmd::PrintZReport,
+) -> Answer<cmd::PrintZReport> {
+    let cmd::PrintZReport { shift } = request;
     send_job(with_store(&app, move |s| s.z_report_job(&shift)).await?).await
 }
 
 #[tauri::command]
 pub async fn cash_movement(
     app: State<'_, App>,
-    location: String,
-    amount: i64,
-    reason: String,
-) -> Result<(), ApiError> {
+    request: cmd::CashMovement,
+) -> Answer<cmd::CashMovement> {
+    let cmd::CashMovement {
+        location,
+        amount,
+        reason,
+    } = request;
     with_store(&app, move |s| s.cash_movement(&location, amount, &reason)).await
 }
 
 /// A backup file in the backups folder.
-#[derive(Serialize)]
-pub struct BackupFile {
-    pub path: String,
-    pub bytes: u64,
-}
-
 /// The backups folder: beside the database, `backups/`.
 fn backups_dir(app: &App) -> PathBuf {
     app.path
@@ -982,43 +975,27 @@ fn backups_dir(app: &App) -> PathBuf {
 }
 
 #[tauri::command]
-pub async fn backups(app: State<'_, App>) -> Result<Vec<BackupFile>, ApiError> {
-    let dir = backups_dir(&app);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Ok(Vec::new());
-    };
-    let mut out: Vec<BackupFile> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "sqlite"))
-        .map(|e| BackupFile {
-            path: e.path().display().to_string(),
-            bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
-        })
-        .collect();
-    out.sort_by(|a, b| b.path.cmp(&a.path));
-    Ok(out)
+pub async fn backups(app: State<'_, App>) -> Answer<cmd::Backups> {
+    Ok(backroom_store::backups_in(&backups_dir(&app)))
 }
 
 /// Backs up to `backups/backroom-<store's local date and time>.sqlite` beside the database
 /// (`backroom-2026-11-30_14-05-09.sqlite`), with progress.
 #[tauri::command]
-pub async fn backup_now(app: State<'_, App>, handle: AppHandle) -> Result<BackupFile, ApiError> {
+pub async fn backup_now(app: State<'_, App>, handle: AppHandle) -> Answer<cmd::BackupNow> {
     let dir = backups_dir(&app);
     with_store(&app, move |s| {
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            StoreError::invalid("file", "cannot_create", format!("{}: {e}", dir.display()))
-        })?;
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        let stamp = backroom_store::local::file_stamp(ms, &s.settings()?.tz);
-        let dest = dir.join(format!("backroom-{stamp}.sqlite"));
-        s.backup_with_progress(&dest, &EmitProgress::new(handle, "backup"))?;
-        Ok(BackupFile {
-            bytes: std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0),
-            path: dest.display().to_string(),
-        })
+        s.backup_into(&dir, &EmitProgress::new(handle, "backup"))
     })
     .await
+}
+
+#[tauri::command]
+pub async fn void_order(app: State<'_, App>, request: cmd::VoidOrder) -> Answer<cmd::VoidOrder> {
+    let cmd::VoidOrder {
+        key,
+        reason,
+        approval,
+    } = request;
+    with_store(&app, move |s| s.void_sale(&key, &reason, approval.as_ref())).await
 }

@@ -44,6 +44,107 @@ fn use_system_malloc_in_webkit() {
     eprintln!("warning: could not restart with the system allocator for WebKit: {error}");
 }
 
+/// Every command the shell registers, once: the handler and the list the tests compare with
+/// the contract's [`backroom_api::cmd::COMMANDS`] are both made from it.
+macro_rules! registered {
+    ($then:ident) => {
+        $then!(
+            app_status,
+            setup_store,
+            setup_demo,
+            staff_names,
+            sign_in,
+            lock,
+            search,
+            scan,
+            search_customers,
+            quote,
+            complete_sale,
+            receipt_html,
+            park_cart,
+            parked_carts,
+            resume_cart,
+            order,
+            process_return,
+            preview_return,
+            return_reasons,
+            locations,
+            stock_levels,
+            stock_alerts,
+            open_shift,
+            close_shift,
+            current_shift,
+            z_report,
+            orders,
+            order_timeline,
+            customer,
+            customer_orders,
+            gift_card,
+            parse_quantity,
+            approvers,
+            restore_backup,
+            export_shopify_file,
+            review_close_shift,
+            shifts,
+            denominations,
+            find_sales,
+            create_customer,
+            update_customer,
+            customers_sharing,
+            adjust_stock,
+            move_stock,
+            send_transfer,
+            transfers,
+            receive_transfer,
+            start_count,
+            record_count,
+            apply_count,
+            import_shopify_with_progress,
+            product_list,
+            product,
+            product_by_handle,
+            save_product,
+            create_product,
+            tax_classes,
+            create_tax_class,
+            price_lists,
+            price_list_items,
+            create_price_list,
+            set_list_price,
+            store_settings,
+            update_store_settings,
+            shopify_rows,
+            create_location,
+            roles,
+            all_staff,
+            set_role_grant,
+            add_staff,
+            set_staff_role,
+            set_staff_pin,
+            print_receipt,
+            print_z_report,
+            print_test_page,
+            cash_movement,
+            backups,
+            backup_now,
+            void_order,
+        )
+    };
+}
+
+macro_rules! handler {
+    ($($name:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
+}
+
+#[cfg(test)]
+macro_rules! names {
+    ($($name:ident),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
 fn main() {
     #[cfg(target_os = "linux")]
     use_system_malloc_in_webkit();
@@ -60,90 +161,25 @@ fn main() {
     let builder = builder.plugin(webkit::plugin());
     builder
         .manage(commands::App::new(db))
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::setup_store,
-            commands::setup_demo,
-            commands::staff_names,
-            commands::sign_in,
-            commands::lock,
-            commands::search,
-            commands::scan,
-            commands::search_customers,
-            commands::quote,
-            commands::complete_sale,
-            commands::receipt_html,
-            commands::park_cart,
-            commands::parked_carts,
-            commands::resume_cart,
-            commands::order,
-            commands::process_return,
-            commands::preview_return,
-            commands::return_reasons,
-            commands::locations,
-            commands::stock_levels,
-            commands::stock_alerts,
-            commands::import_shopify,
-            commands::open_shift,
-            commands::close_shift,
-            commands::current_shift,
-            commands::z_report,
-            commands::orders,
-            commands::order_timeline,
-            commands::customer,
-            commands::customer_orders,
-            commands::gift_card,
-            commands::parse_quantity,
-            commands::approvers,
-            commands::restore_backup,
-            commands::export_shopify_file,
-            commands::review_close_shift,
-            commands::shifts,
-            commands::denominations,
-            commands::find_sales,
-            commands::create_customer,
-            commands::update_customer,
-            commands::customers_sharing,
-            commands::adjust_stock,
-            commands::move_stock,
-            commands::send_transfer,
-            commands::transfers,
-            commands::receive_transfer,
-            commands::start_count,
-            commands::record_count,
-            commands::apply_count,
-            commands::import_shopify_with_progress,
-            commands::product_list,
-            commands::product,
-            commands::product_by_handle,
-            commands::save_product,
-            commands::create_product,
-            commands::tax_classes,
-            commands::create_tax_class,
-            commands::price_lists,
-            commands::price_list_items,
-            commands::create_price_list,
-            commands::set_list_price,
-            commands::store_settings,
-            commands::update_store_settings,
-            commands::shopify_rows,
-            commands::create_location,
-            commands::roles,
-            commands::all_staff,
-            commands::set_role_grant,
-            commands::add_staff,
-            commands::set_staff_role,
-            commands::set_staff_pin,
-            commands::print_receipt,
-            commands::print_z_report,
-            commands::print_test_page,
-            commands::cash_movement,
-            commands::backups,
-            commands::backup_now,
-        ])
+        .invoke_handler(registered!(handler))
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("error: Backroom could not start: {e}");
             std::process::exit(1);
         });
+}
+
+#[cfg(test)]
+mod tests {
+    /// The shell registers exactly the contract's commands: a request the UI can send always
+    /// has a handler, and no handler is left without a request type.
+    #[test]
+    fn registers_every_command_of_the_contract() {
+        let registered: &[&str] = registered!(names);
+        let mut registered = registered.to_vec();
+        let mut contract = backroom_api::cmd::COMMANDS.to_vec();
+        registered.sort_unstable();
+        contract.sort_unstable();
+        assert_eq!(registered, contract);
+    }
 }

@@ -358,7 +358,7 @@ pub fn variant_row_of(field: &str) -> Option<usize> {
 /// Whether an error asks for a manager's approval (missing, or a wrong manager/PIN), so the
 /// screen shows the approval prompt and keeps what was entered.
 pub fn needs_approval(e: &backroom_api::ApiError) -> bool {
-    e.code == "approval_required"
+    e.code == backroom_api::ErrorCode::ApprovalRequired
         || e.field
             .as_deref()
             .is_some_and(|f| f.starts_with("approval"))

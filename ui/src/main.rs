@@ -5,7 +5,7 @@
 //! switching screens keeps it and locking parks it. Each screen is a module of [`screens`];
 //! shared pieces are in [`widgets`], DOM-free logic in [`logic`]. Every screen works from the
 //! keyboard; a scanner is a keyboard that types fast and presses Enter. All backend calls go
-//! through [`api::call`].
+//! through [`api::send`], one typed request per command.
 
 mod api;
 mod logic;
@@ -13,10 +13,10 @@ mod progress;
 mod screens;
 mod widgets;
 
+use backroom_api::cmd::{self, AppStatus};
 use backroom_api::StaffView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
 
 use screens::{
     catalog,
@@ -29,14 +29,6 @@ use screens::{
     start::{Setup, SignIn},
     stock::Stock,
 };
-
-#[derive(Debug, Clone, Deserialize, Default, PartialEq)]
-struct AppStatus {
-    initialised: bool,
-    store_name: String,
-    currency: String,
-    database: String,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Screen {
@@ -57,7 +49,7 @@ fn App() -> impl IntoView {
     provide_context(progress::listen());
     let load = move || {
         spawn_local(async move {
-            if let Ok(s) = api::call0::<AppStatus>("app_status").await {
+            if let Ok(s) = api::send(&cmd::AppStatusQuery {}).await {
                 status.set(Some(s));
             }
         })
@@ -93,7 +85,7 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
                     "The cart could not be parked, so the till stays open: {e}"
                 ));
             }
-            let _ = api::call0::<()>("lock").await;
+            let _ = api::send(&cmd::Lock {}).await;
             on_lock();
         })
     };

@@ -5,12 +5,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct ProgressEvent {
-    pub task: String,
-    pub done: u64,
-    pub total: u64,
-}
+pub use backroom_api::cmd::ProgressEvent;
 
 #[derive(Deserialize)]
 struct Envelope {

@@ -4,9 +4,9 @@
 use backroom_api::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
+use backroom_api::cmd;
 
 pub(crate) fn new_cart_id() -> String {
     format!(
@@ -40,12 +40,7 @@ pub(crate) fn print_receipt(
     error: RwSignal<String>,
 ) {
     spawn_local(async move {
-        match api::call::<_, backroom_api::PrintResult>(
-            "print_receipt",
-            &json!({"receipt": receipt, "duplicate": duplicate}),
-        )
-        .await
-        {
+        match api::send(&cmd::PrintReceipt { receipt, duplicate }).await {
             Ok(p) => {
                 let verb = if duplicate { "Reprinted" } else { "Printed" };
                 printed.set(format!("{verb} on {}", p.printer));
@@ -53,7 +48,7 @@ pub(crate) fn print_receipt(
             }
             // No receipt printer set: the system print dialog prints the receipt shown on
             // screen (style.css prints only `.paper`).
-            Err(e) if e.code == "not_configured" => match window().print() {
+            Err(e) if e.code == backroom_api::ErrorCode::NotConfigured => match window().print() {
                 Ok(()) => {
                     printed.set("Sent to the system print dialog".into());
                     error.set(String::new());
@@ -88,7 +83,7 @@ pub(crate) fn ApprovalPicker(
 ) -> impl IntoView {
     let approvers = RwSignal::new(Vec::<backroom_api::StaffView>::new());
     spawn_local(async move {
-        if let Ok(list) = api::call0::<Vec<backroom_api::StaffView>>("approvers").await {
+        if let Ok(list) = api::send(&cmd::Approvers {}).await {
             if manager.get_untracked().is_empty() {
                 if let Some(first) = list.first() {
                     manager.set(first.name.clone());
@@ -142,8 +137,7 @@ pub(crate) fn CustomerPicker(
             return;
         }
         spawn_local(async move {
-            match api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q})).await
-            {
+            match api::send(&cmd::SearchCustomers { query: q }).await {
                 Ok(found) => {
                     error.set(String::new());
                     matches.set(Some(found));
@@ -231,10 +225,10 @@ pub(crate) fn CustomerForm(
         let except = id.get_value();
         spawn_local(async move {
             if !anyway {
-                match api::call::<_, Vec<CustomerView>>(
-                    "customers_sharing",
-                    &json!({"customer": c.clone(), "except": except.clone()}),
-                )
+                match api::send(&cmd::CustomersSharing {
+                    customer: c.clone(),
+                    except: except.clone(),
+                })
                 .await
                 {
                     Ok(found) if !found.is_empty() => return sharing.set(found),
@@ -244,15 +238,13 @@ pub(crate) fn CustomerForm(
             }
             let saved = match &except {
                 Some(id) => {
-                    api::call::<_, CustomerView>(
-                        "update_customer",
-                        &json!({"id": id, "customer": c}),
-                    )
+                    api::send(&cmd::UpdateCustomer {
+                        id: id.clone(),
+                        customer: c,
+                    })
                     .await
                 }
-                None => {
-                    api::call::<_, CustomerView>("create_customer", &json!({"customer": c})).await
-                }
+                None => api::send(&cmd::CreateCustomer { customer: c }).await,
             };
             match saved {
                 Ok(v) => {
@@ -314,7 +306,12 @@ pub(crate) fn open_shift(
         Err(e) => return error.set(format!("Float: {e}")),
     };
     spawn_local(async move {
-        match api::call::<_, String>("open_shift", &json!({"location": "", "float": float})).await {
+        match api::send(&cmd::OpenShift {
+            location: String::new(),
+            float,
+        })
+        .await
+        {
             Ok(n) => {
                 float_text.set(String::new());
                 error.set(String::new());

@@ -9,22 +9,104 @@ use serde::{Deserialize, Serialize};
 
 pub use backroom_domain::FieldError;
 
+pub mod cmd;
+
 /// The error every boundary returns. `field` names the input at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
 
+impl ApiError {
+    /// An error not about one field.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         ApiError {
-            code: e.code,
+            code: ErrorCode::from(e.code),
             message: e.message,
             field: Some(e.field),
         }
+    }
+}
+
+/// What went wrong, as a stable code: the ones a screen acts on are variants, the rest (most
+/// validation codes: `required`, `invalid_amount`, …) travel as [`ErrorCode::Other`] and are
+/// shown by their message. On the wire it is the `snake_case` string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ErrorCode {
+    /// The action needs a manager's approval (pick one and ask for the PIN).
+    ApprovalRequired,
+    /// No receipt printer is set (fall back to the system print dialog).
+    NotConfigured,
+    /// The key names nothing.
+    NotFound,
+    /// The database has not been set up (first start).
+    NotInitialised,
+    /// The backend could not be reached or answered something unreadable.
+    Transport,
+    /// The backend failed in a way that is not the input's fault.
+    Internal,
+    /// Any other code, as sent.
+    Other(String),
+}
+
+impl ErrorCode {
+    /// The wire form.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::ApprovalRequired => "approval_required",
+            ErrorCode::NotConfigured => "not_configured",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::NotInitialised => "not_initialised",
+            ErrorCode::Transport => "transport",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Other(s) => s,
+        }
+    }
+}
+
+impl From<String> for ErrorCode {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "approval_required" => ErrorCode::ApprovalRequired,
+            "not_configured" => ErrorCode::NotConfigured,
+            "not_found" => ErrorCode::NotFound,
+            "not_initialised" => ErrorCode::NotInitialised,
+            "transport" => ErrorCode::Transport,
+            "internal" => ErrorCode::Internal,
+            _ => ErrorCode::Other(s),
+        }
+    }
+}
+
+impl From<&str> for ErrorCode {
+    fn from(s: &str) -> Self {
+        ErrorCode::from(s.to_string())
+    }
+}
+
+impl From<ErrorCode> for String {
+    fn from(c: ErrorCode) -> Self {
+        c.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -978,4 +1060,26 @@ pub struct StoreSettingsView {
 pub struct PrintResult {
     pub printer: String,
     pub bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_travel_as_their_snake_case_string() {
+        let e = ApiError::new(ErrorCode::ApprovalRequired, "ask a manager");
+        let text = serde_json::to_string(&e).expect("serialises");
+        assert_eq!(
+            text,
+            r#"{"code":"approval_required","message":"ask a manager"}"#
+        );
+        let back: ApiError = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, e);
+        let other: ApiError =
+            serde_json::from_str(r#"{"code":"invalid_amount","message":"m","field":"amount"}"#)
+                .expect("parses");
+        assert_eq!(other.code, ErrorCode::Other("invalid_amount".into()));
+        assert_eq!(other.code.as_str(), "invalid_amount");
+    }
 }

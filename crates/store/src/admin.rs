@@ -11,18 +11,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use backroom_api::{
-    PriceListItemView, PriceListView, PrintResult, ProductInput, ProductRow, RoleView,
-    StoreSettingsView, TaxClassView,
+    cmd::BackupFile, PriceListItemView, PriceListView, PrintResult, ProductInput, ProductRow,
+    RoleView, TaxClassView,
 };
-use backroom_domain::cash::{CashRounding, RoundingMode};
 use backroom_domain::money::format_minor;
-use backroom_domain::receipt::{escpos, two_columns_in, wrap, CodePage, PrintFormat, TextLine};
+use backroom_domain::receipt::{escpos, two_columns_in, wrap, PrintFormat, TextLine};
 use backroom_domain::staff::Permission;
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::json;
+use rusqlite::{Connection, OptionalExtension};
 
-use crate::uow::Change;
 use crate::{Progress, Store, StoreError, StoreResult};
 
 const PRINTER_TIMEOUT: Duration = Duration::from_secs(3);
@@ -120,174 +117,6 @@ const TEST_TEXT: &str =
     "Müller & Söhne · Crème brûlée · Señor · Łódź · Žluťoučký kůň · Őrség · 12,50 €";
 
 impl Store {
-    /// The store's editable settings.
-    pub fn store_settings(&self) -> StoreResult<StoreSettingsView> {
-        let s = self.settings()?;
-        Ok(StoreSettingsView {
-            store_name: s.store_name.clone(),
-            currency: s.currency.code().to_string(),
-            tax_mode: s.tax_mode.as_str().to_string(),
-            printer: s.printer.clone(),
-            receipt_footer: s.receipt_footer.clone(),
-            loyalty_points_per_unit: s.loyalty_points_per_unit,
-            loyalty_point_value: s.loyalty_point_value,
-            default_tax_class: s.default_tax_class.clone(),
-            printer_columns: s.print_format.columns as u32,
-            printer_code_page: s.print_format.code_page.as_str().to_string(),
-            time_zone: s.time_zone.clone(),
-            cash_rounding_increment: s.cash_rounding.increment,
-            cash_rounding_mode: s.cash_rounding.mode.as_str().to_string(),
-            cash_variance_reason_above: Some(s.variance_reason_above),
-            cash_variance_approval_above: Some(s.variance_approval_above),
-        })
-    }
-
-    /// Saves the store name, receipt footer, printer and loyalty rates. Currency and tax mode are
-    /// fixed at set-up (every stored amount depends on them).
-    pub fn update_store_settings(&mut self, input: StoreSettingsView) -> StoreResult<()> {
-        let before = self.store_settings()?;
-        let name = input.store_name.trim().to_string();
-        if name.is_empty() {
-            return Err(StoreError::invalid(
-                "store_name",
-                "required",
-                "store name is required",
-            ));
-        }
-        if !input.currency.is_empty() && !input.currency.eq_ignore_ascii_case(&before.currency) {
-            return Err(StoreError::invalid(
-                "currency",
-                "fixed",
-                "the currency is fixed when the store is set up",
-            ));
-        }
-        if !input.tax_mode.is_empty() && input.tax_mode != before.tax_mode {
-            return Err(StoreError::invalid(
-                "tax_mode",
-                "fixed",
-                "tax-inclusive or exclusive pricing is fixed when the store is set up",
-            ));
-        }
-        let printer = check_printer(&input.printer)?;
-        if input.receipt_footer.chars().count() > 200 {
-            return Err(StoreError::invalid(
-                "receipt_footer",
-                "too_long",
-                "the receipt footer is at most 200 characters",
-            ));
-        }
-        if (input.loyalty_points_per_unit, input.loyalty_point_value)
-            != (before.loyalty_points_per_unit, before.loyalty_point_value)
-        {
-            self.set_loyalty(input.loyalty_points_per_unit, input.loyalty_point_value)?;
-        }
-        let footer = input.receipt_footer.trim().to_string();
-        let default_tax = input.default_tax_class.trim().to_ascii_uppercase();
-        let format = PrintFormat::new(
-            match input.printer_columns {
-                0 => before.printer_columns as usize,
-                n => n as usize,
-            },
-            if input.printer_code_page.trim().is_empty() {
-                CodePage::parse(&before.printer_code_page)?
-            } else {
-                CodePage::parse(&input.printer_code_page)?
-            },
-        )?;
-        let columns = format.columns.to_string();
-        let code_page = format.code_page.as_str().to_string();
-        let time_zone = match input.time_zone.trim() {
-            "" => before.time_zone.clone(),
-            z => z.to_string(),
-        };
-        crate::local::zone(&time_zone, "time_zone")?;
-        let rounding = CashRounding::new(
-            match input.cash_rounding_increment {
-                0 => before.cash_rounding_increment,
-                n => n,
-            },
-            match input.cash_rounding_mode.trim() {
-                "" => RoundingMode::parse(&before.cash_rounding_mode, "cash_rounding_mode")?,
-                m => RoundingMode::parse(m, "cash_rounding_mode")?,
-            },
-            self.settings()?.currency,
-            "cash_rounding_increment",
-        )?;
-        let rounding_increment = rounding.increment.to_string();
-        let threshold = |v: Option<i64>, before: Option<i64>, field: &str| -> StoreResult<String> {
-            let v = v.or(before).unwrap_or(0);
-            backroom_domain::money::check_amount(v, field)?;
-            if v < 0 {
-                return Err(StoreError::invalid(
-                    field,
-                    "negative",
-                    "a threshold cannot be negative",
-                ));
-            }
-            Ok(v.to_string())
-        };
-        let reason_above = threshold(
-            input.cash_variance_reason_above,
-            before.cash_variance_reason_above,
-            "cash_variance_reason_above",
-        )?;
-        let approval_above = threshold(
-            input.cash_variance_approval_above,
-            before.cash_variance_approval_above,
-            "cash_variance_approval_above",
-        )?;
-        let rounding_mode = rounding.mode.as_str().to_string();
-        self.write(|uow| {
-            crate::staff::authorize(uow, Permission::ManageCatalog, None)?;
-            if !default_tax.is_empty() {
-                let known: bool = uow.tx.query_row(
-                    "SELECT EXISTS(SELECT 1 FROM tax_class WHERE code = ?1)",
-                    [&default_tax],
-                    |r| r.get(0),
-                )?;
-                if !known {
-                    return Err(StoreError::not_found(
-                        "default_tax_class",
-                        "tax class",
-                        &default_tax,
-                    ));
-                }
-            }
-            for (k, v) in [
-                ("store_name", &name),
-                ("receipt_printer", &printer),
-                ("receipt_footer", &footer),
-                ("default_tax_class", &default_tax),
-                ("printer_columns", &columns),
-                ("printer_code_page", &code_page),
-                ("time_zone", &time_zone),
-                ("cash_rounding_increment", &rounding_increment),
-                ("cash_rounding_mode", &rounding_mode),
-                ("cash_variance_reason_above", &reason_above),
-                ("cash_variance_approval_above", &approval_above),
-            ] {
-                uow.tx.execute(
-                    "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
-                    params![k, v],
-                )?;
-            }
-            let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer,
-                               "default_tax_class": default_tax, "printer_columns": format.columns,
-                               "printer_code_page": code_page, "time_zone": time_zone,
-                               "cash_rounding_increment": rounding.increment, "cash_rounding_mode": rounding_mode});
-            let change = Change::new("settings.updated", "setting", "store")
-                .before(
-                    json!({"store_name": before.store_name, "printer": before.printer,
-                               "receipt_footer": before.receipt_footer,
-                               "default_tax_class": before.default_tax_class}),
-                )
-                .after(after.clone())
-                .body(after);
-            Ok(((), change))
-        })?;
-        self.load_context()
-    }
-
     /// Prints a short test page on `printer` (not yet saved), so a printer can be tried
     /// before it is saved in settings, in the saved print format.
     pub fn print_test_page(&self, printer: &str) -> StoreResult<PrintResult> {
@@ -512,7 +341,7 @@ impl Store {
 
     /// The product a variant (SKU or barcode) belongs to.
     pub fn product_by_sku(&self, sku: &str) -> StoreResult<Option<ProductInput>> {
-        let variant = crate::stock::variant_id(&self.conn, sku)?;
+        let variant = crate::code::variant_id(&self.conn, sku)?;
         let handle: String = self.conn.query_row(
             "SELECT p.handle FROM variant v JOIN product p ON p.id = v.product_id WHERE v.id = ?1",
             [variant],
@@ -597,7 +426,7 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(codes.len());
         for code in codes {
-            let r = crate::staff::role(&self.conn, &code)?;
+            let r = crate::auth::role(&self.conn, &code)?;
             out.push(RoleView {
                 grants: Permission::ALL
                     .iter()
@@ -609,6 +438,21 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Takes a backup into `dir` (created when missing) named by the store's local time,
+    /// `backroom-YYYY-MM-DD_HH-MM-SS.sqlite`, reporting progress; answers the file and its size.
+    pub fn backup_into(&self, dir: &Path, progress: &dyn Progress) -> StoreResult<BackupFile> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            StoreError::invalid("file", "cannot_create", format!("{}: {e}", dir.display()))
+        })?;
+        let stamp = crate::local::file_stamp(self.now(), &self.settings()?.tz);
+        let dest = dir.join(format!("backroom-{stamp}.sqlite"));
+        self.backup_with_progress(&dest, progress)?;
+        Ok(BackupFile {
+            bytes: std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0),
+            path: dest.display().to_string(),
+        })
     }
 
     /// [`Store::backup`] reporting progress in database pages.
@@ -658,6 +502,24 @@ impl Store {
             }
         }
     }
+}
+
+/// The backups (`*.sqlite`) in `dir`, newest first by name (names carry the date); none when
+/// the folder does not exist yet.
+pub fn backups_in(dir: &Path) -> Vec<BackupFile> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<BackupFile> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "sqlite"))
+        .map(|e| BackupFile {
+            path: e.path().display().to_string(),
+            bytes: e.metadata().map(|m| m.len()).unwrap_or(0),
+        })
+        .collect();
+    out.sort_by(|a, b| b.path.cmp(&a.path));
+    out
 }
 
 #[cfg(test)]

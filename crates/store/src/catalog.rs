@@ -17,8 +17,11 @@ use backroom_domain::{Currency, FieldError};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
+use crate::error::unique_violation;
+use crate::location::location_id;
 use crate::uow::{Change, Uow};
-use crate::{Device, InitStore, Settings, Store, StoreError, StoreResult};
+use crate::{Device, InitStore, Store, StoreError, StoreResult};
+use backroom_domain::error::{check_code, required};
 
 pub use backroom_api::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 
@@ -28,105 +31,6 @@ pub(crate) enum Written {
     Created,
     Updated,
     Unchanged,
-}
-
-pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
-    let get = |key: &str| -> StoreResult<String> {
-        Ok(conn
-            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
-                r.get::<_, String>(0)
-            })
-            .optional()?
-            .unwrap_or_default())
-    };
-    // A store set up before it had a zone keeps printing UTC until Settings picks one.
-    let time_zone = match get("time_zone")? {
-        z if z.trim().is_empty() => "UTC".to_string(),
-        z => z,
-    };
-    let currency = Currency::parse(&get("currency")?)?;
-    let cash_rounding = match get("cash_rounding_increment")?.parse::<i64>() {
-        Ok(increment) => backroom_domain::cash::CashRounding::new(
-            increment,
-            backroom_domain::cash::RoundingMode::parse(
-                &get("cash_rounding_mode")?,
-                "cash_rounding_mode",
-            )
-            .unwrap_or_default(),
-            currency,
-            "cash_rounding_increment",
-        )
-        .unwrap_or_else(|_| backroom_domain::cash::CashRounding::default_for(currency)),
-        Err(_) => backroom_domain::cash::CashRounding::default_for(currency),
-    };
-    let unit = 10i64.pow(currency.exponent());
-    let threshold = |key: &str, default: i64| -> StoreResult<i64> {
-        Ok(get(key)?
-            .parse::<i64>()
-            .ok()
-            .filter(|v| *v >= 0)
-            .unwrap_or(default))
-    };
-    Ok(Settings {
-        store_name: get("store_name")?,
-        currency,
-        cash_rounding,
-        variance_reason_above: threshold("cash_variance_reason_above", unit)?,
-        variance_approval_above: threshold("cash_variance_approval_above", 20 * unit)?,
-        tax_mode: TaxMode::parse(&get("tax_mode")?)?,
-        embedded_rules: serde_json::from_str(&get("embedded_barcodes")?)
-            .unwrap_or_else(|_| EmbeddedRule::defaults()),
-        loyalty_points_per_unit: get("loyalty_points_per_unit")?.parse().unwrap_or(1),
-        loyalty_point_value: get("loyalty_point_value")?.parse().unwrap_or(1),
-        printer: get("receipt_printer")?,
-        default_tax_class: get("default_tax_class")?,
-        time_zone: time_zone.clone(),
-        tz: crate::local::zone(&time_zone, "time_zone").unwrap_or(jiff::tz::TimeZone::UTC),
-        print_format: backroom_domain::receipt::PrintFormat {
-            columns: get("printer_columns")?
-                .parse()
-                .unwrap_or(backroom_domain::receipt::WIDTH),
-            code_page: backroom_domain::receipt::CodePage::parse(&get("printer_code_page")?)
-                .unwrap_or_default(),
-        },
-        receipt_footer: conn
-            .query_row(
-                "SELECT value FROM setting WHERE key = 'receipt_footer'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_else(|| "Thank you! Keep this receipt for returns.".to_string()),
-    })
-}
-
-fn check_code(code: &str, field: &str) -> Result<String, FieldError> {
-    let c = code.trim().to_ascii_uppercase();
-    if c.is_empty()
-        || c.len() > 32
-        || !c
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(FieldError::new(
-            field,
-            "invalid_code",
-            format!("'{code}' must be 1–32 letters, digits, '-' or '_'"),
-        ));
-    }
-    Ok(c)
-}
-
-fn required(text: &str, field: &str) -> Result<String, FieldError> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(FieldError::new(
-            field,
-            "required",
-            format!("{field} is required"),
-        ));
-    }
-    Ok(t.to_string())
 }
 
 impl Store {
@@ -194,7 +98,7 @@ impl Store {
             )?;
             crate::staff::seed_roles(&uow.tx)?;
             let owner_id = uow.new_id();
-            let hash = crate::staff::hash_pin(uow, &input.owner_pin)?;
+            let hash = crate::auth::hash_pin(uow, &input.owner_pin)?;
             uow.tx.execute(
                 "INSERT INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, 'owner', ?3, ?4)",
                 params![owner_id, owner_name, hash, uow.now],
@@ -224,7 +128,7 @@ impl Store {
         let text = serde_json::to_string(&rules)
             .map_err(|e| StoreError::invalid("rules", "invalid", e.to_string()))?;
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             uow.tx.execute(
                 "INSERT OR REPLACE INTO setting (key, value) VALUES ('embedded_barcodes', ?1)",
                 [&text],
@@ -260,7 +164,7 @@ impl Store {
         }
         let before = self.settings()?.clone();
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             for (k, v) in [("loyalty_points_per_unit", points_per_unit), ("loyalty_point_value", point_value_minor)] {
                 uow.tx.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)", params![k, v.to_string()])?;
             }
@@ -272,66 +176,6 @@ impl Store {
             Ok(((), change))
         })?;
         self.load_context()
-    }
-
-    pub fn create_location(&mut self, input: NewLocation) -> StoreResult<String> {
-        let code = check_code(&input.code, "code")?;
-        let name = required(&input.name, "name")?;
-        let kind = match input.kind.trim().to_ascii_lowercase().as_str() {
-            "store" | "" => "store",
-            "warehouse" => "warehouse",
-            other => {
-                return Err(StoreError::invalid(
-                    "kind",
-                    "invalid_kind",
-                    format!("'{other}' is not store or warehouse"),
-                ))
-            }
-        };
-        self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
-            let exists: bool = uow.tx.query_row(
-                "SELECT EXISTS(SELECT 1 FROM location WHERE code = ?1)",
-                [&code],
-                |r| r.get(0),
-            )?;
-            if exists {
-                return Err(StoreError::invalid(
-                    "code",
-                    "duplicate",
-                    format!("location '{code}' already exists"),
-                ));
-            }
-            let id = uow.new_id();
-            uow.tx.execute(
-                "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, ?4)",
-                params![id, code, name, kind],
-            )?;
-            let after = json!({"id": id, "code": code, "name": name, "kind": kind});
-            Ok((
-                id.clone(),
-                Change::new("location.created", "location", id)
-                    .after(after.clone())
-                    .body(after),
-            ))
-        })
-    }
-
-    pub fn locations(&self) -> StoreResult<Vec<backroom_api::LocationView>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, code, name, kind FROM location ORDER BY code")?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(backroom_api::LocationView {
-                    id: r.get(0)?,
-                    code: r.get(1)?,
-                    name: r.get(2)?,
-                    kind: r.get(3)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
     }
 
     /// Creates a tax class (`code` upper-cased, `rate_percent` such as `20` or `5.5`). The
@@ -346,7 +190,7 @@ impl Store {
         let name = required(name, "name")?;
         let rate = TaxRate::parse_percent(rate_percent)?;
         let id = self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let id = uow.new_id();
             uow.tx
                 .execute(
@@ -407,7 +251,7 @@ impl Store {
             name.trim().to_string()
         };
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let id = define_attribute_in(uow, &code, &name, kind, &options)?;
             let after = json!({"id": id, "code": code, "name": name, "kind": kind.as_str(), "options": options});
             Ok((id.clone(), Change::new("attribute.defined", "attribute", id).after(after.clone()).body(after)))
@@ -444,7 +288,7 @@ impl Store {
     pub fn save_product(&mut self, input: ProductInput) -> StoreResult<String> {
         let currency = self.settings()?.currency;
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let mut cache = CatalogCache::default();
             let saved = write_product(uow, &mut cache, &input)?;
             let before = saved
@@ -489,7 +333,7 @@ impl Store {
 
     /// The category path of the product a variant (SKU or barcode) belongs to.
     pub fn product_category_of(&self, sku: &str) -> StoreResult<Option<String>> {
-        let variant = crate::stock::variant_id(&self.conn, sku)?;
+        let variant = crate::code::variant_id(&self.conn, sku)?;
         Ok(self.conn.query_row(
             "SELECT c.path FROM variant v JOIN product p ON p.id = v.product_id
              LEFT JOIN category c ON c.id = p.category_id WHERE v.id = ?1",
@@ -521,7 +365,7 @@ impl Store {
             }
         }
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let location_id = match &input.location {
                 Some(l) => Some(location_id(&uow.tx, l)?),
                 None => None,
@@ -556,13 +400,13 @@ impl Store {
             ));
         }
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let list_id: String = uow
                 .tx
                 .query_row("SELECT id FROM price_list WHERE code = ?1", [list_code.trim().to_ascii_uppercase()], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| StoreError::not_found("price_list", "price list", list_code))?;
-            let variant = crate::stock::variant_id(&uow.tx, sku)?;
+            let variant = crate::code::variant_id(&uow.tx, sku)?;
             let before: Option<i64> = uow
                 .tx
                 .query_row(
@@ -589,7 +433,7 @@ impl Store {
         customer_group: Option<&str>,
         location: Option<&str>,
     ) -> StoreResult<ResolvedPrice> {
-        let variant = crate::stock::variant_id(&self.conn, sku)?;
+        let variant = crate::code::variant_id(&self.conn, sku)?;
         let base: i64 = self.conn.query_row(
             "SELECT price_minor FROM variant WHERE id = ?1",
             [&variant],
@@ -632,28 +476,6 @@ pub(crate) fn price_rules(conn: &Connection, variant: &str) -> StoreResult<Vec<P
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rules)
-}
-
-pub(crate) fn unique_violation(e: rusqlite::Error, field: &str, message: &str) -> StoreError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-        {
-            StoreError::invalid(field, "duplicate", message)
-        }
-        _ => StoreError::Db(e),
-    }
-}
-
-pub(crate) fn location_id(conn: &Connection, code: &str) -> StoreResult<String> {
-    conn.query_row(
-        "SELECT id FROM location WHERE code = ?1",
-        [code.trim().to_ascii_uppercase()],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::not_found("location", "location", code))
 }
 
 pub(crate) fn define_attribute_in(

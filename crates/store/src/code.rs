@@ -15,8 +15,8 @@ use backroom_domain::barcode::{self, parse_scan, EmbeddedKind, EmbeddedRule, Sca
 use backroom_domain::catalog::strip_text_marker;
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::catalog::VariantInput;
 use crate::{StoreError, StoreResult};
+use backroom_api::VariantInput;
 
 /// A resolved code: the variant, and the value a price- or weight-embedded label carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,4 +200,11 @@ pub(crate) fn check_unique(
         }
     }
     Ok(())
+}
+
+/// The id of the variant a SKU or barcode names; `not_found` under `sku` otherwise.
+/// Resolves a SKU or a barcode (as scanned) to a live variant id, by the one rule of
+/// [`crate::code::resolve_with`]; errors name the field `sku`.
+pub(crate) fn variant_id(conn: &Connection, code: &str) -> StoreResult<String> {
+    Ok(crate::code::require(conn, code, "sku")?.variant_id)
 }

@@ -10,7 +10,7 @@ use backroom_domain::stock::{count_correction, MovementReason, StockState};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use crate::catalog::location_id;
+use crate::location::location_id;
 use crate::stock::{apply_movements, level, Movement};
 use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
@@ -63,7 +63,7 @@ impl Store {
     /// location at a time, so two people never correct the same shelf twice.
     pub fn start_count(&mut self, location: &str, category: Option<&str>) -> StoreResult<String> {
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let loc = location_id(&uow.tx, location)?;
             let open: bool = uow.tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM stock_count WHERE location_id = ?1 AND status = 'open')",
@@ -111,7 +111,7 @@ impl Store {
             ));
         }
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
             let found = crate::code::require(&uow.tx, code, "sku")?;
@@ -166,7 +166,7 @@ impl Store {
     /// `zero_uncounted`, items in scope that were not counted but show stock are set to zero.
     pub fn apply_count(&mut self, count_id: &str, zero_uncounted: bool) -> StoreResult<usize> {
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
             let reference = format!("count:{}", h.id);
@@ -222,7 +222,7 @@ impl Store {
 
     pub fn cancel_count(&mut self, count_id: &str) -> StoreResult<()> {
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
             uow.tx.execute(

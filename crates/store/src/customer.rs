@@ -6,7 +6,7 @@ use backroom_domain::staff::Permission;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use crate::staff::authorize;
+use crate::auth::authorize;
 use crate::uow::{Change, Uow};
 use crate::Approval;
 use crate::{Store, StoreError, StoreResult};
@@ -155,7 +155,7 @@ pub(crate) fn issue_card(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![id, code, customer, amount, currency, expires_at, uow.now],
         )
-        .map_err(|e| crate::catalog::unique_violation(e, "code", &format!("gift card {code} already exists")))?;
+        .map_err(|e| crate::error::unique_violation(e, "code", &format!("gift card {code} already exists")))?;
     uow.tx.execute(
         "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'issue', ?4, ?5)",
         params![uow.new_id(), id, amount, order_id, uow.now],
@@ -181,7 +181,7 @@ impl Store {
                     params![code, name.trim()],
                 )
                 .map_err(|e| {
-                    crate::catalog::unique_violation(e, "code", &format!("group '{code}' exists"))
+                    crate::error::unique_violation(e, "code", &format!("group '{code}' exists"))
                 })?;
             let body = json!({"code": code, "name": name.trim()});
             Ok((

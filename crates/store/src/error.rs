@@ -64,10 +64,22 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Invalid(f) => f.into(),
             other => ApiError {
-                code: other.code().to_string(),
+                code: other.code().to_string().into(),
                 message: other.to_string(),
                 field: None,
             },
         }
+    }
+}
+
+pub(crate) fn unique_violation(e: rusqlite::Error, field: &str, message: &str) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            StoreError::invalid(field, "duplicate", message)
+        }
+        _ => StoreError::Db(e),
     }
 }

@@ -14,6 +14,7 @@
 #![allow(clippy::type_complexity)]
 
 mod admin;
+mod auth;
 mod catalog;
 mod check;
 mod clock;
@@ -23,11 +24,13 @@ mod customer;
 pub mod demo;
 mod error;
 pub mod local;
+mod location;
 mod migrate;
 mod reports;
 mod returns;
 mod sale;
 mod search;
+mod settings;
 mod shift;
 pub mod shopify;
 mod staff;
@@ -40,7 +43,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
-pub use admin::{check_printer, send_to_printer, PrintJob};
+pub use admin::{backups_in, check_printer, send_to_printer, PrintJob};
 pub use backroom_api::{Adjustment, ReceiveLine, StateMove, TransferLineInput};
 pub use backroom_api::{Approval, StaffView};
 pub use backroom_api::{
@@ -205,7 +208,7 @@ impl Store {
             })
             .optional()?;
         self.settings = if self.device.is_some() {
-            Some(catalog::read_settings(&self.conn)?)
+            Some(settings::read_settings(&self.conn)?)
         } else {
             None
         };

@@ -114,7 +114,7 @@ pub fn range(from: &str, to: &str, tz: &TimeZone) -> StoreResult<(i64, i64)> {
         Ok(d) => day_bounds(d, tz)?.1,
         Err(_) => instant(to, "to")?,
     };
-    crate::reports::check_range(Some(start), Some(end))?;
+    check_range(Some(start), Some(end))?;
     Ok((start, end))
 }
 
@@ -133,6 +133,26 @@ pub fn instant(text: &str, field: &str) -> StoreResult<i64> {
                 ),
             )
         })
+}
+
+/// A range of instants `[from, to)` in ms must hold something: an empty or reversed range is an
+/// error naming `to`, never a silent zero. (A plain `--to` date means the end of that day: the
+/// CLI passes the next midnight.)
+pub(crate) fn check_range(from: Option<i64>, to: Option<i64>) -> StoreResult<()> {
+    if let (Some(f), Some(t)) = (from, to) {
+        if t <= f {
+            return Err(StoreError::invalid(
+                "to",
+                "empty_range",
+                if t == f {
+                    "the range is empty: it ends where it starts"
+                } else {
+                    "the range ends before it starts"
+                },
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

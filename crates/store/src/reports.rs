@@ -78,26 +78,6 @@ pub(crate) fn taxes_by_rate(
         .collect())
 }
 
-/// A range of instants `[from, to)` in ms must hold something: an empty or reversed range is an
-/// error naming `to`, never a silent zero. (A plain `--to` date means the end of that day: the
-/// CLI passes the next midnight.)
-pub(crate) fn check_range(from: Option<i64>, to: Option<i64>) -> StoreResult<()> {
-    if let (Some(f), Some(t)) = (from, to) {
-        if t <= f {
-            return Err(StoreError::invalid(
-                "to",
-                "empty_range",
-                if t == f {
-                    "the range is empty: it ends where it starts"
-                } else {
-                    "the range ends before it starts"
-                },
-            ));
-        }
-    }
-    Ok(())
-}
-
 impl Store {
     /// The receipt of an order (by id or receipt number). `duplicate` marks a reprint.
     pub fn receipt(&self, key: &str, duplicate: bool) -> StoreResult<Receipt> {
@@ -332,7 +312,7 @@ impl Store {
 
     /// Sales, returns and their breakdowns between `from` (inclusive) and `to` (exclusive).
     pub fn sales_report(&self, from: i64, to: i64) -> StoreResult<SalesReport> {
-        check_range(Some(from), Some(to))?;
+        crate::local::check_range(Some(from), Some(to))?;
         let c = &self.conn;
         let mut r = SalesReport {
             from,
@@ -488,11 +468,11 @@ impl Store {
         };
         let from = day(&f.from_day, "from_day", false)?.or(f.from);
         let to = day(&f.to_day, "to_day", true)?.or(f.to);
-        check_range(from, to)?;
+        crate::local::check_range(from, to)?;
         let location = f
             .location
             .as_deref()
-            .map(|l| crate::catalog::location_id(&self.conn, l))
+            .map(|l| crate::location::location_id(&self.conn, l))
             .transpose()?;
         let receipt = f
             .receipt

@@ -25,10 +25,12 @@ use backroom_domain::stock::{MovementReason, StockState};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
+use crate::auth::authorize;
+use crate::code::variant_id;
 use crate::customer::customer_exists;
-use crate::sale::{default_location, next_number, open_shift, order_view, write_sale};
-use crate::staff::authorize;
-use crate::stock::{apply_movements, variant_id, Movement};
+use crate::location::location_or_default;
+use crate::sale::{next_number, open_shift, order_view, write_sale};
+use crate::stock::{apply_movements, Movement};
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{ReturnInput, ReturnView};
@@ -145,8 +147,8 @@ impl Store {
                 return Err(StoreError::invalid("order", "voided", "a voided sale cannot be returned"));
             }
             let (loc_id, loc_code) = match (&order, input.location.trim()) {
-                (Some(o), "") => default_location(&uow.tx, &o.location)?,
-                (_, l) => default_location(&uow.tx, l)?,
+                (Some(o), "") => location_or_default(&uow.tx, &o.location)?,
+                (_, l) => location_or_default(&uow.tx, l)?,
             };
             crate::staff::check_location(uow, &loc_id, &loc_code)?;
             let customer = input.customer_id.clone().or_else(|| order.as_ref().and_then(|o| o.customer_id.clone()));

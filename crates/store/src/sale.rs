@@ -22,11 +22,11 @@ use backroom_domain::unit::SaleUnit;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use crate::catalog::location_id;
+use crate::auth::{actor_role, authorize};
 use crate::customer::{
     credit_balance, customer_exists, issue_card, loyalty_balance, usable_gift_card,
 };
-use crate::staff::{actor_role, authorize};
+use crate::location::{location_id, location_or_default};
 use crate::stock::{apply_movements, Movement};
 use crate::uow::{Change, Uow};
 use crate::Approval;
@@ -48,19 +48,6 @@ struct Resolved {
     tracked: bool,
     gift_card: bool,
     unit: SaleUnit,
-}
-
-pub(crate) fn default_location(conn: &Connection, code: &str) -> StoreResult<(String, String)> {
-    if code.trim().is_empty() {
-        Ok(conn.query_row(
-            "SELECT id, code FROM location WHERE kind = 'store' ORDER BY rowid LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
-    } else {
-        let id = location_id(conn, code)?;
-        Ok((id, code.trim().to_ascii_uppercase()))
-    }
 }
 
 fn promotions(conn: &Connection, now: i64) -> StoreResult<Vec<Promotion>> {
@@ -263,7 +250,7 @@ fn price(
             "the cart is empty",
         ));
     }
-    let (loc_id, loc_code) = default_location(conn, &input.location)?;
+    let (loc_id, loc_code) = location_or_default(conn, &input.location)?;
     let group: Option<String> = match &input.customer_id {
         Some(c) => {
             customer_exists(conn, c, "customer_id")?;
@@ -484,7 +471,7 @@ impl Store {
         input.approval = None;
         self.write(|uow| {
             authorize(uow, Permission::Sell, None)?;
-            let (loc_id, _) = default_location(&uow.tx, &input.location)?;
+            let (loc_id, _) = location_or_default(&uow.tx, &input.location)?;
             let id = uow.new_id();
             // The sale of this cart is what unparks it (see `write_sale`); parking a resumed
             // cart again replaces its earlier version, so one cart is parked once.
@@ -748,7 +735,7 @@ impl Store {
             let targets = target_skus
                 .iter()
                 .enumerate()
-                .map(|(i, s)| crate::stock::variant_id(&uow.tx, s).map_err(|_| StoreError::not_found(&format!("targets[{i}]"), "variant", s)))
+                .map(|(i, s)| crate::code::variant_id(&uow.tx, s).map_err(|_| StoreError::not_found(&format!("targets[{i}]"), "variant", s)))
                 .collect::<StoreResult<Vec<_>>>()?;
             let id = uow.new_id();
             uow.tx
@@ -758,7 +745,7 @@ impl Store {
                     params![id, name.trim(), code.map(str::trim), serde_json::to_string(&kind).unwrap_or_default(),
                         serde_json::to_string(&targets).unwrap_or_default(), combines, priority, min_subtotal, window.0, window.1],
                 )
-                .map_err(|e| crate::catalog::unique_violation(e, "code", "that promotion code is taken"))?;
+                .map_err(|e| crate::error::unique_violation(e, "code", "that promotion code is taken"))?;
             let body = json!({"id": id, "name": name.trim(), "code": code, "kind": kind, "targets": targets, "combines": combines,
                               "priority": priority, "min_subtotal": min_subtotal, "starts_at": window.0, "ends_at": window.1});
             Ok((id.clone(), Change::new("promotion.created", "promotion", id).after(body.clone()).body(body)))

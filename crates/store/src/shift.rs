@@ -6,8 +6,9 @@ use backroom_domain::staff::{Grant, Permission};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use crate::sale::{default_location, next_number, open_shift};
-use crate::staff::authorize;
+use crate::auth::authorize;
+use crate::location::location_or_default;
+use crate::sale::{next_number, open_shift};
 use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, ZReport};
@@ -102,7 +103,7 @@ impl Store {
         }
         self.write(|uow| {
             authorize(uow, Permission::OpenCloseShift, None)?;
-            let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            let (loc_id, loc_code) = location_or_default(&uow.tx, location)?;
             crate::staff::check_location(uow, &loc_id, &loc_code)?;
             if open_shift(&uow.tx, &loc_id, uow.device_id)?.is_some() {
                 return Err(StoreError::invalid("location", "shift_open", format!("a shift is already open on this till at {loc_code}")));
@@ -147,7 +148,7 @@ impl Store {
         }
         self.write(|uow| {
             authorize(uow, Permission::CashInOut, None)?;
-            let (loc_id, loc_code) = default_location(&uow.tx, location)?;
+            let (loc_id, loc_code) = location_or_default(&uow.tx, location)?;
             crate::staff::check_location(uow, &loc_id, &loc_code)?;
             let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
                 .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
@@ -178,7 +179,7 @@ impl Store {
         let report = self.close(input, true)?;
         let difference = report.variance.unwrap_or(0).abs();
         // The system actor (no role) and roles that allow it sign off themselves.
-        let may_approve = crate::staff::actor_role(&self.conn, &self.actor)?
+        let may_approve = crate::auth::actor_role(&self.conn, &self.actor)?
             .is_none_or(|r| r.grant(Permission::ApproveCashVariance) == Grant::Allow);
         Ok(CloseShiftReview {
             reason_required: difference > settings.variance_reason_above,
@@ -224,7 +225,7 @@ impl Store {
         let exp = settings.currency.exponent();
         self.write_or_preview(preview, |uow| {
             authorize(uow, Permission::OpenCloseShift, None)?;
-            let (loc_id, loc_code) = default_location(&uow.tx, &input.location)?;
+            let (loc_id, loc_code) = location_or_default(&uow.tx, &input.location)?;
             crate::staff::check_location(uow, &loc_id, &loc_code)?;
             let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
                 .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
@@ -278,7 +279,7 @@ impl Store {
         let loc = if location.trim().is_empty() {
             None
         } else {
-            Some(crate::catalog::location_id(&self.conn, location)?)
+            Some(crate::location::location_id(&self.conn, location)?)
         };
         let mut stmt = self.conn.prepare(
             "SELECT s.id, s.number, l.code, COALESCE(st.name, s.opened_by), s.opened_at, s.closed_at, s.status,
@@ -340,7 +341,7 @@ impl Store {
 
     /// The open shift on this till at a location, if any (its number).
     pub fn current_shift(&self, location: &str) -> StoreResult<Option<String>> {
-        let (loc_id, _) = default_location(&self.conn, location)?;
+        let (loc_id, _) = location_or_default(&self.conn, location)?;
         let device = self.device_id()?.to_string();
         match open_shift(&self.conn, &loc_id, &device)? {
             Some(id) => Ok(Some(self.conn.query_row(

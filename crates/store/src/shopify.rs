@@ -118,6 +118,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
+use std::path::Path;
 
 use backroom_api::{ImportReport, RowProblem};
 use backroom_domain::barcode;
@@ -129,13 +130,14 @@ use backroom_domain::catalog::{
 use backroom_domain::money::format_minor;
 use backroom_domain::stock::{MovementReason, StockState};
 use backroom_domain::{Currency, FieldError, Money};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde_json::json;
 
 use crate::catalog::{
-    define_attribute_in, flush_fts, location_id, normalise, read_product, write_normalised,
-    CatalogCache, ImageInput, ProductInput, VariantInput, Written,
+    define_attribute_in, flush_fts, normalise, read_product, write_normalised, CatalogCache,
+    ImageInput, ProductInput, VariantInput, Written,
 };
+use crate::location::{default_location, location_id};
 use crate::stock::{apply_movements, Movement};
 use crate::uow::{Change, Uow};
 use crate::{Progress, Store, StoreError, StoreResult};
@@ -721,17 +723,6 @@ fn available_at(conn: &Connection, location_id: &str) -> StoreResult<HashMap<Str
         )?
         .query_map([location_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?)
-}
-
-/// The first `store` location by code (any location when there is no store).
-fn default_location(conn: &Connection) -> StoreResult<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM location ORDER BY kind <> 'store', code LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?)
 }
 
 /// One product of the file, validated.
@@ -1981,6 +1972,7 @@ impl Store {
         let location = match &opts.location {
             Some(code) => location_id(&self.conn, code)?,
             None => default_location(&self.conn)?
+                .map(|(id, _)| id)
                 .ok_or_else(|| StoreError::not_found("location", "location", "store"))?,
         };
         if opts.dry_run {
@@ -2157,13 +2149,39 @@ impl Store {
         }
     }
 
+    /// [`Store::export_shopify`] into a new file at `path` (never over an existing one).
+    /// Returns the data rows written.
+    pub fn export_shopify_file(&self, path: &Path) -> StoreResult<u64> {
+        if path.as_os_str().is_empty() {
+            return Err(StoreError::invalid(
+                "file",
+                "required",
+                "say where to save the export",
+            ));
+        }
+        let out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| {
+                StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
+            })?;
+        let mut w = std::io::BufWriter::new(out);
+        let rows = self.export_shopify(&mut w)?;
+        w.flush().map_err(|e| StoreError::Io {
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        Ok(rows)
+    }
+
     /// Writes every product as a legacy-dialect Shopify product CSV (see the
     /// [module docs](self)). Returns the number of data rows written (the header not counted).
     pub fn export_shopify(&self, writer: impl Write) -> StoreResult<u64> {
         let exponent = self.settings()?.currency.exponent();
         let money = |m: i64| format_minor(m, exponent);
         let products = self.all_products()?;
-        let qty: HashMap<String, i64> = match default_location(&self.conn)? {
+        let qty: HashMap<String, i64> = match default_location(&self.conn)?.map(|(id, _)| id) {
             Some(loc) => self
                 .conn
                 .prepare(

@@ -11,7 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::catalog::location_id;
+use crate::code::variant_id;
+use crate::location::location_id;
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{Adjustment, StateMove};
@@ -39,12 +40,6 @@ pub struct MovementView {
     pub actor: String,
     pub reference: String,
     pub note: String,
-}
-
-/// Resolves a SKU or a barcode (as scanned) to a live variant id, by the one rule of
-/// [`crate::code::resolve_with`]; errors name the field `sku`.
-pub(crate) fn variant_id(conn: &Connection, code: &str) -> StoreResult<String> {
-    Ok(crate::code::require(conn, code, "sku")?.variant_id)
 }
 
 pub(crate) fn level(
@@ -182,13 +177,10 @@ impl Store {
             ));
         }
         self.write(|uow| {
-            let mut approver = crate::staff::authorize(
-                uow,
-                backroom_domain::staff::Permission::ManageStock,
-                None,
-            )?;
+            let mut approver =
+                crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             if delta < 0 && matches!(reason, MovementReason::Shrinkage | MovementReason::Damage) {
-                approver = crate::staff::authorize(
+                approver = crate::auth::authorize(
                     uow,
                     backroom_domain::staff::Permission::StockWriteOff,
                     a.approval.as_ref(),
@@ -256,7 +248,7 @@ impl Store {
             MovementReason::StateChange
         };
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let variant = variant_id(&uow.tx, &m.sku)?;
             let location = location_id(&uow.tx, &m.location)?;
             let have = level(&uow.tx, &variant, &location, from)?;
@@ -314,7 +306,7 @@ impl Store {
             ));
         }
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let variant = variant_id(&uow.tx, sku)?;
             let loc = location_id(&uow.tx, location)?;
             let before: Option<i64> = uow

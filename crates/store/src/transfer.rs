@@ -9,8 +9,9 @@ use backroom_domain::stock::{
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use crate::catalog::location_id;
-use crate::stock::{apply_movements, level, variant_id, Movement};
+use crate::code::variant_id;
+use crate::location::location_id;
+use crate::stock::{apply_movements, level, Movement};
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{ReceiveLine, TransferLineInput};
@@ -82,6 +83,127 @@ fn set_status(
     Ok(())
 }
 
+/// A transfer has at least one line, each a positive quantity.
+fn check_lines(input: &[TransferLineInput]) -> StoreResult<()> {
+    if input.is_empty() {
+        return Err(StoreError::invalid(
+            "lines",
+            "required",
+            "a transfer needs at least one line",
+        ));
+    }
+    for (i, l) in input.iter().enumerate() {
+        check_qty(l.quantity, &format!("lines[{i}].quantity"), true)?;
+    }
+    Ok(())
+}
+
+/// Drafts a transfer inside a use-case: its number and the change to record.
+fn draft(
+    uow: &mut Uow,
+    from: &str,
+    to: &str,
+    input: &[TransferLineInput],
+    note: &str,
+) -> StoreResult<(String, Change)> {
+    crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+    let from_id = location_id(&uow.tx, from).map_err(|e| field(e, "from"))?;
+    let to_id = location_id(&uow.tx, to).map_err(|e| field(e, "to"))?;
+    if from_id == to_id {
+        return Err(StoreError::invalid(
+            "to",
+            "same_location",
+            "a transfer needs two different locations",
+        ));
+    }
+    let id = uow.new_id();
+    let n: i64 = uow
+        .tx
+        .query_row("SELECT COUNT(*) + 1 FROM transfer", [], |r| r.get(0))?;
+    let number = format!("TR-{}-{n:05}", uow.device_code);
+    uow.tx.execute(
+        "INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)",
+        params![id, number, from_id, to_id, note.trim(), uow.now],
+    )?;
+    let mut body_lines = Vec::new();
+    for (i, l) in input.iter().enumerate() {
+        let v = variant_id(&uow.tx, &l.sku).map_err(|e| field(e, &format!("lines[{i}].sku")))?;
+        uow.tx
+            .execute(
+                "INSERT INTO transfer_line (transfer_id, variant_id, quantity) VALUES (?1, ?2, ?3)",
+                params![id, v, l.quantity],
+            )
+            .map_err(|e| {
+                crate::error::unique_violation(
+                    e,
+                    &format!("lines[{i}].sku"),
+                    &format!("'{}' is on the transfer twice", l.sku),
+                )
+            })?;
+        body_lines.push(json!({"variant_id": v, "quantity": l.quantity}));
+    }
+    let body = json!({"id": id, "number": number, "from_location_id": from_id, "to_location_id": to_id,
+                      "note": note.trim(), "lines": body_lines});
+    Ok((
+        number.clone(),
+        Change::new("transfer.created", "transfer", id)
+            .after(json!({"number": number, "status": "draft"}))
+            .body(body),
+    ))
+}
+
+/// Ships a draft inside a use-case: available at the source goes down, incoming at the
+/// destination goes up.
+fn ship(uow: &mut Uow, number: &str) -> StoreResult<Change> {
+    crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+    let h = header(&uow.tx, number)?;
+    h.status.check(TransferAction::Send)?;
+    let ls = lines(&uow.tx, &h.id)?;
+    let mut movements = Vec::new();
+    for (i, l) in ls.iter().enumerate() {
+        let have = level(&uow.tx, &l.variant_id, &h.from, StockState::Available)?;
+        if have < l.quantity {
+            let sku: String = uow.tx.query_row(
+                "SELECT sku FROM variant WHERE id = ?1",
+                [&l.variant_id],
+                |r| r.get(0),
+            )?;
+            return Err(StoreError::invalid(
+                &format!("lines[{i}].quantity"),
+                "insufficient_stock",
+                format!(
+                    "only {have} of {sku} available at the source; cannot send {}",
+                    l.quantity
+                ),
+            ));
+        }
+        let out = Movement {
+            variant_id: l.variant_id.clone(),
+            location_id: h.from.clone(),
+            state: StockState::Available,
+            delta: -l.quantity,
+            reason: MovementReason::TransferOut,
+            reference: h.number.clone(),
+            note: String::new(),
+        };
+        movements.push(out.clone());
+        movements.push(Movement {
+            location_id: h.to.clone(),
+            state: StockState::Incoming,
+            delta: l.quantity,
+            ..out
+        });
+    }
+    let facts = apply_movements(uow, &movements)?;
+    set_status(uow, &h.id, TransferStatus::InTransit, Some("sent_at"))?;
+    let change = Change::new("transfer.sent", "transfer", h.id.clone())
+        .before(json!({"status": h.status}))
+        .after(json!({"status": TransferStatus::InTransit}))
+        .body(json!({"id": h.id, "movements": facts}));
+    Ok(change)
+}
+
 impl Store {
     /// Drafts a transfer. Returns its number (`TR-<device>-<n>`).
     pub fn create_transfer(
@@ -91,100 +213,32 @@ impl Store {
         input: Vec<TransferLineInput>,
         note: &str,
     ) -> StoreResult<String> {
-        if input.is_empty() {
-            return Err(StoreError::invalid(
-                "lines",
-                "required",
-                "a transfer needs at least one line",
-            ));
-        }
-        for (i, l) in input.iter().enumerate() {
-            check_qty(l.quantity, &format!("lines[{i}].quantity"), true)?;
-        }
-        self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
-            let from_id = location_id(&uow.tx, from).map_err(|e| field(e, "from"))?;
-            let to_id = location_id(&uow.tx, to).map_err(|e| field(e, "to"))?;
-            if from_id == to_id {
-                return Err(StoreError::invalid("to", "same_location", "a transfer needs two different locations"));
-            }
-            let id = uow.new_id();
-            let n: i64 = uow.tx.query_row("SELECT COUNT(*) + 1 FROM transfer", [], |r| r.get(0))?;
-            let number = format!("TR-{}-{n:05}", uow.device_code);
-            uow.tx.execute(
-                "INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)",
-                params![id, number, from_id, to_id, note.trim(), uow.now],
-            )?;
-            let mut body_lines = Vec::new();
-            for (i, l) in input.iter().enumerate() {
-                let v = variant_id(&uow.tx, &l.sku).map_err(|e| field(e, &format!("lines[{i}].sku")))?;
-                uow.tx
-                    .execute(
-                        "INSERT INTO transfer_line (transfer_id, variant_id, quantity) VALUES (?1, ?2, ?3)",
-                        params![id, v, l.quantity],
-                    )
-                    .map_err(|e| {
-                        crate::catalog::unique_violation(e, &format!("lines[{i}].sku"), &format!("'{}' is on the transfer twice", l.sku))
-                    })?;
-                body_lines.push(json!({"variant_id": v, "quantity": l.quantity}));
-            }
-            let body = json!({"id": id, "number": number, "from_location_id": from_id, "to_location_id": to_id,
-                              "note": note.trim(), "lines": body_lines});
-            Ok((number.clone(), Change::new("transfer.created", "transfer", id).after(json!({"number": number, "status": "draft"})).body(body)))
-        })
+        check_lines(&input)?;
+        self.write(|uow| draft(uow, from, to, &input, note))
     }
 
     /// Ships a draft: available at the source goes down, incoming at the destination goes up.
     pub fn send_transfer(&mut self, number: &str) -> StoreResult<()> {
-        self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
-            let h = header(&uow.tx, number)?;
-            h.status.check(TransferAction::Send)?;
-            let ls = lines(&uow.tx, &h.id)?;
-            let mut movements = Vec::new();
-            for (i, l) in ls.iter().enumerate() {
-                let have = level(&uow.tx, &l.variant_id, &h.from, StockState::Available)?;
-                if have < l.quantity {
-                    let sku: String = uow.tx.query_row(
-                        "SELECT sku FROM variant WHERE id = ?1",
-                        [&l.variant_id],
-                        |r| r.get(0),
-                    )?;
-                    return Err(StoreError::invalid(
-                        &format!("lines[{i}].quantity"),
-                        "insufficient_stock",
-                        format!(
-                            "only {have} of {sku} available at the source; cannot send {}",
-                            l.quantity
-                        ),
-                    ));
-                }
-                let out = Movement {
-                    variant_id: l.variant_id.clone(),
-                    location_id: h.from.clone(),
-                    state: StockState::Available,
-                    delta: -l.quantity,
-                    reason: MovementReason::TransferOut,
-                    reference: h.number.clone(),
-                    note: String::new(),
-                };
-                movements.push(out.clone());
-                movements.push(Movement {
-                    location_id: h.to.clone(),
-                    state: StockState::Incoming,
-                    delta: l.quantity,
-                    ..out
-                });
-            }
-            let facts = apply_movements(uow, &movements)?;
-            set_status(uow, &h.id, TransferStatus::InTransit, Some("sent_at"))?;
-            let change = Change::new("transfer.sent", "transfer", h.id.clone())
-                .before(json!({"status": h.status}))
-                .after(json!({"status": TransferStatus::InTransit}))
-                .body(json!({"id": h.id, "movements": facts}));
-            Ok(((), change))
-        })
+        self.write(|uow| Ok(((), ship(uow, number)?)))
+    }
+
+    /// Drafts and ships a transfer as one use-case (one transaction: either it left, or nothing
+    /// was written), the way the Stock screen sends one. Answers the transfer as sent.
+    pub fn send_new_transfer(
+        &mut self,
+        from: &str,
+        to: &str,
+        input: Vec<TransferLineInput>,
+        note: &str,
+    ) -> StoreResult<TransferView> {
+        check_lines(&input)?;
+        let number = self.write(|uow| {
+            let (number, drafted) = draft(uow, from, to, &input, note)?;
+            let drafted_op = uow.new_id();
+            crate::uow::record_part(uow, &drafted_op, drafted)?;
+            Ok((number.clone(), ship(uow, &number)?))
+        })?;
+        self.transfer(&number)
     }
 
     /// Records units that arrived. With `close`, or when everything arrived, the transfer is
@@ -199,7 +253,7 @@ impl Store {
             check_qty(r.quantity, &format!("lines[{i}].quantity"), true)?;
         }
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Receive)?;
             let mut ls = lines(&uow.tx, &h.id)?;
@@ -273,7 +327,7 @@ impl Store {
     /// is recorded. Refused when nothing is outstanding.
     pub fn cancel_transfer_remainder(&mut self, number: &str) -> StoreResult<()> {
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Receive)?;
             let ls = lines(&uow.tx, &h.id)?;
@@ -319,7 +373,7 @@ impl Store {
     /// Cancels a draft, or an in-transit transfer (its stock goes back to the source).
     pub fn cancel_transfer(&mut self, number: &str) -> StoreResult<()> {
         self.write(|uow| {
-            crate::staff::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Cancel)?;
             let mut movements = Vec::new();

@@ -329,6 +329,52 @@ mod transfers {
         t.store.stock_qty(sku, loc, s).unwrap()
     }
 
+    /// Sending a new transfer is one use-case: it either leaves the source, or nothing is
+    /// written (no draft left behind for the Stock screen to trip over).
+    #[test]
+    fn sending_a_new_transfer_is_all_or_nothing() {
+        let mut t = setup();
+        let count = |t: &TestStore, sql: &str| -> i64 {
+            t.store
+                .connection()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        };
+        let (transfers, ops) = (
+            count(&t, "SELECT COUNT(*) FROM transfer"),
+            count(&t, "SELECT COUNT(*) FROM outbox"),
+        );
+        let mut too_many = lines();
+        too_many[1].quantity = 7;
+        let err = t
+            .store
+            .send_new_transfer("WH", "MAIN", too_many, "")
+            .unwrap_err();
+        assert_eq!(err.field(), Some("lines[1].quantity"), "{err}");
+        assert_eq!(count(&t, "SELECT COUNT(*) FROM transfer"), transfers);
+        assert_eq!(count(&t, "SELECT COUNT(*) FROM outbox"), ops);
+        assert_eq!(qty(&t, "TEE-RED-M", "WH", StockState::Available), 10);
+
+        let sent = t
+            .store
+            .send_new_transfer("WH", "MAIN", lines(), "")
+            .unwrap();
+        assert_eq!(sent.status, "in_transit");
+        assert_eq!(qty(&t, "TEE-RED-M", "WH", StockState::Available), 6);
+        assert_eq!(qty(&t, "TEE-RED-M", "MAIN", StockState::Incoming), 4);
+        // Drafted and sent in one transaction: two ops, in order.
+        let kinds: Vec<String> = t
+            .store
+            .connection()
+            .prepare("SELECT kind FROM outbox ORDER BY device_seq DESC LIMIT 2")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(kinds, ["transfer.sent", "transfer.created"]);
+    }
+
     #[test]
     fn a_partly_received_remainder_goes_back_to_the_source_and_the_ledger_says_so() {
         let mut t = setup();

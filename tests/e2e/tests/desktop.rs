@@ -895,6 +895,44 @@ async fn the_cart_survives_switching_screens_and_locking() {
         parked.contains("locked the till"),
         "the left cart was parked: {parked}"
     );
+    // The parked cart is sold, then voided from Orders: the cashier asks a manager there too.
+    s.click("#parked-list button.resume").await;
+    s.wait_text("#cart tbody", |t| t.contains(&sku)).await;
+    let total = money(&s.wait_text("#total", |t| money(t) > 0).await);
+    s.set_value("#tender-kind", "card").await;
+    s.type_into(
+        "#tender-amount",
+        &format!("{}.{:02}{ENTER}", total / 100, total % 100),
+    )
+    .await;
+    s.click("#complete").await;
+    let receipt = s.text("#receipt-number").await;
+    s.click("#nav-orders").await;
+    s.type_into("#orders-receipt", &receipt).await;
+    s.wait_text("#orders-table tbody", |t| t.contains(&receipt))
+        .await;
+    s.click("#orders-table tbody tr.order-row td:nth-child(2)")
+        .await;
+    s.click("#order-void").await;
+    s.type_into("#void-reason", "rang up by mistake").await;
+    s.click("#void-confirm").await;
+    s.wait("#void-approve-by option").await;
+    s.set_value("#void-approve-by", "Morgan Manager").await;
+    s.type_into("#void-approve-pin", "2222").await;
+    s.click("#void-confirm").await;
+    let timeline = s
+        .wait_text("#order-timeline", |t| t.contains("sale.voided"))
+        .await;
+    assert!(
+        timeline.contains("approved by Morgan Manager"),
+        "the void is approved on the timeline: {timeline}"
+    );
+    let detail = s.text("#order-detail").await;
+    assert!(
+        detail.contains("Voided"),
+        "the order reads voided: {detail}"
+    );
+    s.shot("23-order-voided").await;
 }
 
 /// A walk-in brings back a sale and wants store credit: the returns desk adds them as a

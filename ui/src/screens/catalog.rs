@@ -8,7 +8,6 @@ use backroom_api::{
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
 use crate::logic::{
@@ -17,6 +16,7 @@ use crate::logic::{
 };
 use crate::progress::{self, ProgressBar};
 use crate::widgets::{error_text, tabs, text_input};
+use backroom_api::cmd;
 
 #[component]
 pub fn Catalog(currency: String) -> impl IntoView {
@@ -48,9 +48,7 @@ fn Products(currency: String) -> impl IntoView {
     let load = move || {
         let q = query.get_untracked();
         spawn_local(async move {
-            match api::call::<_, Vec<ProductRow>>("product_list", &json!({"query": q.clone()}))
-                .await
-            {
+            match api::send(&cmd::ProductList { query: q.clone() }).await {
                 // Ignore answers to older keystrokes.
                 Ok(r) if query.get_untracked() == q => rows.set(r),
                 Ok(_) => {}
@@ -60,19 +58,14 @@ fn Products(currency: String) -> impl IntoView {
     };
     let open = move |handle: String| {
         spawn_local(async move {
-            match api::call::<_, Option<ProductInput>>(
-                "product_by_handle",
-                &json!({"handle": handle}),
-            )
-            .await
-            {
+            match api::send(&cmd::ProductByHandle { handle }).await {
                 Ok(p) => editing.set(p),
                 Err(e) => error.set(error_text(&e)),
             }
         })
     };
     spawn_local(async move {
-        if let Ok(t) = api::call0::<Vec<TaxClassView>>("tax_classes").await {
+        if let Ok(t) = api::send(&cmd::TaxClasses {}).await {
             tax_classes.set(t);
         }
     });
@@ -203,12 +196,13 @@ fn ProductEditor(
         busy.set(true);
         spawn_local(async move {
             // A new product must not replace an existing one that shares its handle.
-            let command = if is_new {
-                "create_product"
+            let product = input.clone();
+            let saved_as = if is_new {
+                api::send(&cmd::CreateProduct { product }).await
             } else {
-                "save_product"
+                api::send(&cmd::SaveProduct { product }).await
             };
-            match api::call::<_, String>(command, &json!({"product": input.clone()})).await {
+            match saved_as {
                 Ok(_) => {
                     error.set(None);
                     saved.set(format!("Saved {}", input.title));
@@ -218,9 +212,7 @@ fn ProductEditor(
                         .first()
                         .map(|v| v.sku.clone())
                         .unwrap_or_default();
-                    if let Ok(Some(p)) =
-                        api::call::<_, Option<ProductInput>>("product", &json!({"sku": sku})).await
-                    {
+                    if let Ok(Some(p)) = api::send(&cmd::Product { sku }).await {
                         on_saved(p.handle);
                     }
                 }
@@ -322,7 +314,7 @@ fn PriceLists(currency: String) -> impl IntoView {
     let money = move |v: i64| format_amount(v, &cur.get_value());
     let load = move || {
         spawn_local(async move {
-            if let Ok(l) = api::call0::<Vec<PriceListView>>("price_lists").await {
+            if let Ok(l) = api::send(&cmd::PriceLists {}).await {
                 lists.set(l);
             }
         })
@@ -330,16 +322,14 @@ fn PriceLists(currency: String) -> impl IntoView {
     let open = move |c: String| {
         selected.set(Some(c.clone()));
         spawn_local(async move {
-            match api::call::<_, Vec<PriceListItemView>>("price_list_items", &json!({"code": c}))
-                .await
-            {
+            match api::send(&cmd::PriceListItems { code: c }).await {
                 Ok(i) => items.set(i),
                 Err(e) => error.set(error_text(&e)),
             }
         })
     };
     spawn_local(async move {
-        if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+        if let Ok(l) = api::send(&cmd::Locations {}).await {
             locations.set(l);
         }
     });
@@ -359,8 +349,7 @@ fn PriceLists(currency: String) -> impl IntoView {
             ..Default::default()
         };
         spawn_local(async move {
-            match api::call::<_, String>("create_price_list", &json!({"list": list.clone()})).await
-            {
+            match api::send(&cmd::CreatePriceList { list: list.clone() }).await {
                 Ok(_) => {
                     error.set(String::new());
                     code.set(String::new());
@@ -382,10 +371,11 @@ fn PriceLists(currency: String) -> impl IntoView {
         };
         let s = sku.get_untracked();
         spawn_local(async move {
-            match api::call::<_, ()>(
-                "set_list_price",
-                &json!({"list": list.clone(), "sku": s, "price": p}),
-            )
+            match api::send(&cmd::SetListPrice {
+                list: list.clone(),
+                sku: s,
+                price: p,
+            })
             .await
             {
                 Ok(()) => {
@@ -464,7 +454,7 @@ fn ExportCatalog() -> impl IntoView {
     let export = move || {
         let file = path.get_untracked();
         spawn_local(async move {
-            match api::call::<_, u64>("export_shopify_file", &json!({"file": file})).await {
+            match api::send(&cmd::ExportShopifyFile { file: file.clone() }).await {
                 Ok(n) => fb.set(format!("Exported {n} products to {file}")),
                 Err(e) => fb.set(error_text(&e)),
             }
@@ -501,10 +491,13 @@ fn Import() -> impl IntoView {
         let csv = text.get_untracked();
         let path = file.get_untracked();
         spawn_local(async move {
-            match api::call::<_, ImportReport>(
-                "import_shopify_with_progress",
-                &json!({"csv": csv, "file": path, "dryRun": dry_run, "location": null, "skipInvalid": skip_invalid}),
-            )
+            match api::send(&cmd::ImportShopify {
+                csv,
+                file: path,
+                dry_run,
+                location: None,
+                skip_invalid,
+            })
             .await
             {
                 Ok(r) => {
@@ -521,10 +514,11 @@ fn Import() -> impl IntoView {
         let csv = text.get_untracked();
         let path = file.get_untracked();
         spawn_local(async move {
-            match api::call::<_, String>(
-                "shopify_rows",
-                &json!({"csv": csv, "file": path, "rows": rows}),
-            )
+            match api::send(&cmd::ShopifyRows {
+                csv,
+                file: path,
+                rows,
+            })
             .await
             {
                 Ok(rows_csv) => {

@@ -4,11 +4,11 @@
 use backroom_api::{CustomerView, GiftCardView, OrderView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
 use crate::logic::format_amount;
 use crate::widgets::{error_text, CustomerForm};
+use backroom_api::cmd;
 
 #[component]
 pub(crate) fn Customers(currency: String) -> impl IntoView {
@@ -30,10 +30,7 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            if let Ok(list) =
-                api::call::<_, Vec<CustomerView>>("search_customers", &json!({"query": q.clone()}))
-                    .await
-            {
+            if let Ok(list) = api::send(&cmd::SearchCustomers { query: q.clone() }).await {
                 if query.get_untracked() == q {
                     found.set(list);
                 }
@@ -42,8 +39,8 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
     };
     let open = move |id: String| {
         spawn_local(async move {
-            let c = api::call::<_, CustomerView>("customer", &json!({"id": id.clone()})).await;
-            let h = api::call::<_, Vec<OrderView>>("customer_orders", &json!({"id": id})).await;
+            let c = api::send(&cmd::Customer { id: id.clone() }).await;
+            let h = api::send(&cmd::CustomerOrders { id }).await;
             match (c, h) {
                 (Ok(c), Ok(h)) => {
                     editing.set(false);
@@ -56,7 +53,7 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
     let look_up_card = move || {
         let code = card_code.get_untracked();
         spawn_local(async move {
-            match api::call::<_, GiftCardView>("gift_card", &json!({"code": code})).await {
+            match api::send(&cmd::GiftCard { code }).await {
                 Ok(g) => {
                     card.set(Some(g));
                     error.set(String::new());

@@ -5,11 +5,11 @@ use backroom_api::{AuditEntryView, CustomerView, OrderFilter, OrderSummary, Orde
 use backroom_domain::unit::SaleUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
-use crate::logic::{format_amount, status_label};
-use crate::widgets::{error_text, print_receipt, CustomerPicker};
+use crate::logic::{format_amount, needs_approval, status_label};
+use crate::widgets::{error_text, print_receipt, ApprovalPicker, CustomerPicker};
+use backroom_api::cmd;
 
 #[component]
 pub(crate) fn Orders(currency: String) -> impl IntoView {
@@ -22,7 +22,7 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
     let load = move || {
         let f = filter.get_untracked();
         spawn_local(async move {
-            match api::call::<_, Vec<OrderSummary>>("orders", &json!({"filter": f})).await {
+            match api::send(&cmd::Orders { filter: f }).await {
                 Ok(r) => {
                     rows.set(r);
                     error.set(String::new());
@@ -33,9 +33,8 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
     };
     let open = move |key: String| {
         spawn_local(async move {
-            let o = api::call::<_, OrderView>("order", &json!({"key": key.clone()})).await;
-            let t =
-                api::call::<_, Vec<AuditEntryView>>("order_timeline", &json!({"key": key})).await;
+            let o = api::send(&cmd::Order { key: key.clone() }).await;
+            let t = api::send(&cmd::OrderTimeline { key }).await;
             match (o, t) {
                 (Ok(o), Ok(t)) => detail.set(Some((o, t))),
                 (Err(e), _) | (_, Err(e)) => error.set(error_text(&e)),
@@ -60,6 +59,45 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
     let customer = RwSignal::new(None::<CustomerView>);
     let printed = RwSignal::new(String::new());
     let reprint = move |receipt: String| print_receipt(receipt, true, printed, error);
+    // Voiding a sale of the open shift: a reason, and a manager's approval when the role
+    // asks for one (the picker appears when the engine says so, keeping the reason typed).
+    let voiding = RwSignal::new(false);
+    let void_reason = RwSignal::new(String::new());
+    let need_approval = RwSignal::new(false);
+    let manager = RwSignal::new(String::new());
+    let manager_pin = RwSignal::new(String::new());
+    let void = move |key: String| {
+        let request = cmd::VoidOrder {
+            key: key.clone(),
+            reason: void_reason.get_untracked(),
+            approval: need_approval
+                .get_untracked()
+                .then(|| backroom_api::Approval {
+                    manager: manager.get_untracked(),
+                    pin: manager_pin.get_untracked(),
+                }),
+        };
+        spawn_local(async move {
+            match api::send(&request).await {
+                Ok(o) => {
+                    voiding.set(false);
+                    need_approval.set(false);
+                    void_reason.set(String::new());
+                    manager_pin.set(String::new());
+                    error.set(String::new());
+                    printed.set(format!("{} voided", o.receipt_number));
+                    load();
+                    open(key);
+                }
+                Err(e) => {
+                    if needs_approval(&e) {
+                        need_approval.set(true);
+                    }
+                    error.set(error_text(&e));
+                }
+            }
+        })
+    };
     load();
     view! {
         <main class="orders">
@@ -111,8 +149,22 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
                         <h3>{o.receipt_number.clone()}" · "{money(o.total)}</h3>
                         <div class="bar">
                             <button id="order-reprint" on:click={let r = o.receipt_number.clone(); move |_| reprint(r.clone())}>"Reprint receipt"</button>
+                            {(o.payment_status != "voided" && o.return_status == "none").then(|| view! {
+                                <button id="order-void" on:click=move |_| voiding.set(true)>"Void sale…"</button>
+                            })}
                             <span class="ok">{move || printed.get()}</span>
                         </div>
+                        <Show when=move || voiding.get()>
+                            <div class="form" id="void-form">
+                                <p class="muted">"Voiding takes the whole sale back: stock returns to the shelf and every payment is reversed in this shift."</p>
+                                <input id="void-reason" placeholder="Why is it voided?" prop:value=move || void_reason.get() on:input=move |ev| void_reason.set(event_target_value(&ev))/>
+                                <Show when=move || need_approval.get()>
+                                    <ApprovalPicker prefix="void-approve" manager=manager pin=manager_pin/>
+                                </Show>
+                                <button id="void-confirm" class="danger" on:click={let k = o.id.clone(); move |_| void(k.clone())}>"Void this sale"</button>
+                                <button id="void-cancel" on:click=move |_| { voiding.set(false); need_approval.set(false) }>"Keep it"</button>
+                            </div>
+                        </Show>
                         <p class="muted">{format!("{} · {} · returns: {}", status_label(&o.payment_status), status_label(&o.fulfilment_status), status_label(&o.return_status))}</p>
                         <table class="grid">
                             {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default().label(l.quantity)}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { format!("{} returned", l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}

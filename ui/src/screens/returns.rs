@@ -3,18 +3,17 @@
 
 use backroom_api::{
     ApiError, CustomerView, OrderSummary, OrderView, ReturnInput, ReturnLineInput, ReturnView,
-    ScanHit,
 };
 use backroom_domain::unit::SaleUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
 use crate::logic::{
     add_item, format_amount, line_code, parse_amount, sale_input, scan_unit, CartItem,
 };
 use crate::widgets::{error_text, print_receipt, ApprovalPicker, CustomerPicker};
+use backroom_api::cmd;
 
 #[component]
 pub(crate) fn Returns(currency: String) -> impl IntoView {
@@ -45,13 +44,13 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
     let money = move |v: i64| format_amount(v, &cur.get_value());
     let print = move |key: String| print_receipt(key, false, printed, error);
     spawn_local(async move {
-        if let Ok(r) = api::call0::<Vec<(String, String)>>("return_reasons").await {
+        if let Ok(r) = api::send(&cmd::ReturnReasons {}).await {
             reasons.set(r);
         }
     });
     let load = move |k: String| {
         spawn_local(async move {
-            match api::call::<_, OrderView>("order", &json!({"key": k})).await {
+            match api::send(&cmd::Order { key: k }).await {
                 Ok(o) => {
                     qty.set(vec![0; o.lines.len()]);
                     reason.set(vec!["unknown".into(); o.lines.len()]);
@@ -82,7 +81,7 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match api::call::<_, Vec<OrderSummary>>("find_sales", &json!({"key": k})).await {
+            match api::send(&cmd::FindSales { key: k.clone() }).await {
                 Ok(found) if found.len() == 1 => load(found[0].id.clone()),
                 Ok(found) if found.is_empty() => {
                     candidates.set(Vec::new());
@@ -152,7 +151,7 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
             return preview.set(None);
         };
         spawn_local(async move {
-            let r = api::call::<_, ReturnView>("preview_return", &json!({"input": i})).await;
+            let r = api::send(&cmd::PreviewReturn { input: i }).await;
             if r.as_ref().is_err_and(crate::logic::needs_approval) {
                 need_approval.set(true);
             }
@@ -165,7 +164,7 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match api::call::<_, Option<ScanHit>>("scan", &json!({"code": code.clone()})).await {
+            match api::send(&cmd::Scan { code: code.clone() }).await {
                 Ok(Some(hit)) => {
                     let title = format!("{} {}", hit.variant.title, hit.variant.variant_title);
                     let key = line_code(&hit, &code);
@@ -197,13 +196,13 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
             return error.set("lines: choose at least one item to return".into());
         };
         spawn_local(async move {
-            match api::call::<_, ReturnView>("process_return", &json!({"input": i})).await {
+            match api::send(&cmd::ProcessReturn { input: i }).await {
                 Ok(r) => {
                     slip.set(
-                        api::call::<_, String>(
-                            "receipt_html",
-                            &json!({"receipt": r.number, "duplicate": false}),
-                        )
+                        api::send(&cmd::ReceiptHtml {
+                            receipt: r.number.clone(),
+                            duplicate: false,
+                        })
                         .await
                         .unwrap_or_default(),
                     );

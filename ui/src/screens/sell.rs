@@ -2,11 +2,10 @@
 //! tenders with what is paid, due and change from the engine, park and resume, the receipt.
 
 use backroom_api::DiscountValue;
-use backroom_api::{CartQuote, CustomerView, OrderView, SaleInput, ScanHit, VariantHit};
+use backroom_api::{CartQuote, CustomerView, OrderView, SaleInput, VariantHit};
 use backroom_domain::unit::SaleUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
 use crate::logic::{
@@ -14,6 +13,7 @@ use crate::logic::{
     sale_input, scan_unit, CartItem,
 };
 use crate::widgets::{error_text, new_cart_id, print_receipt, ApprovalPicker, CustomerPicker};
+use backroom_api::cmd;
 
 /// What the counter holds between screens: the cart and everything on it. The shell makes it
 /// once per signed-in session, so looking at Stock (Alt+6) and coming back keeps the cart,
@@ -80,7 +80,7 @@ impl Till {
             return Ok(());
         }
         let input = self.input(&self.cart_id.get_untracked());
-        match api::call::<_, String>("park_cart", &json!({"label": label, "cart": input})).await {
+        match api::send(&cmd::ParkCart { label, cart: input }).await {
             Ok(_) => {
                 self.clear();
                 Ok(())
@@ -138,8 +138,10 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
     let float_text = RwSignal::new(String::new());
     let load_shift = move || {
         spawn_local(async move {
-            if let Ok(s) =
-                api::call::<_, Option<String>>("current_shift", &json!({"location": ""})).await
+            if let Ok(s) = api::send(&cmd::CurrentShift {
+                location: String::new(),
+            })
+            .await
             {
                 shift.set(s);
             }
@@ -165,7 +167,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
         }
         let input = current_input("quote");
         spawn_local(async move {
-            let answer = api::call::<_, CartQuote>("quote", &json!({"cart": input})).await;
+            let answer = api::send(&cmd::Quote { cart: input }).await;
             if quote_seq.get_value() != seq {
                 return;
             }
@@ -214,7 +216,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
     };
     let add_code = move |code: String| {
         spawn_local(async move {
-            match api::call::<_, Option<ScanHit>>("scan", &json!({"code": code.clone()})).await {
+            match api::send(&cmd::Scan { code: code.clone() }).await {
                 Ok(Some(hit)) => {
                     let title = if hit.variant.variant_title.is_empty() {
                         hit.variant.title.clone()
@@ -292,8 +294,10 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
         scan.set(text.clone());
         if text.trim().chars().count() >= 2 && !text.trim().chars().all(|c| c.is_ascii_digit()) {
             spawn_local(async move {
-                if let Ok(found) =
-                    api::call::<_, Vec<VariantHit>>("search", &json!({"query": text})).await
+                if let Ok(found) = api::send(&cmd::Search {
+                    query: text.clone(),
+                })
+                .await
                 {
                     // Ignore answers to older keystrokes.
                     if scan.get_untracked() == text {
@@ -384,12 +388,12 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
             });
         }
         spawn_local(async move {
-            match api::call::<_, OrderView>("complete_sale", &json!({"cart": input})).await {
+            match api::send(&cmd::CompleteSale { cart: input }).await {
                 Ok(order) => {
-                    let html = api::call::<_, String>(
-                        "receipt_html",
-                        &json!({"receipt": order.receipt_number, "duplicate": false}),
-                    )
+                    let html = api::send(&cmd::ReceiptHtml {
+                        receipt: order.receipt_number.clone(),
+                        duplicate: false,
+                    })
                     .await
                     .unwrap_or_default();
                     receipt.set(Some((order, html)));
@@ -417,8 +421,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
         let input = current_input(&cart_id.get_untracked());
         let label = park_label.get_untracked();
         spawn_local(async move {
-            match api::call::<_, String>("park_cart", &json!({"label": label, "cart": input})).await
-            {
+            match api::send(&cmd::ParkCart { label, cart: input }).await {
                 Ok(_) => {
                     clear_cart();
                     park_label.set(String::new());
@@ -431,7 +434,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
     };
     let show_parked = move || {
         spawn_local(async move {
-            match api::call0::<Vec<(String, String, usize)>>("parked_carts").await {
+            match api::send(&cmd::ParkedCarts {}).await {
                 Ok(p) => parked.set(Some(p)),
                 Err(e) => error.set(error_text(&e)),
             }
@@ -444,7 +447,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
         }
         clear_cart();
         spawn_local(async move {
-            match api::call::<_, SaleInput>("resume_cart", &json!({"id": id})).await {
+            match api::send(&cmd::ResumeCart { id }).await {
                 Ok(input) => {
                     cart.set(
                         input
@@ -471,9 +474,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                     cart_id.set(input.cart_id.clone());
                     parked.set(None);
                     if let Some(c) = input.customer_id {
-                        if let Ok(v) =
-                            api::call::<_, CustomerView>("customer", &json!({"id": c})).await
-                        {
+                        if let Ok(v) = api::send(&cmd::Customer { id: c }).await {
                             customer.set(Some(v));
                         }
                     }

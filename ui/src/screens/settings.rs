@@ -2,23 +2,16 @@
 //! classes, staff and roles, and backups with progress.
 
 use backroom_api::{
-    LocationView, NewLocation, PrintResult, RoleView, StaffView, StoreSettingsView, TaxClassView,
+    LocationView, NewLocation, RoleView, StaffView, StoreSettingsView, TaxClassView,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use serde_json::json;
 
 use crate::api;
 use crate::logic::{format_amount, parse_amount};
 use crate::progress::{self, ProgressBar};
 use crate::widgets::error_text;
-
-#[derive(Debug, Clone, Deserialize)]
-struct BackupFile {
-    path: String,
-    bytes: u64,
-}
+use backroom_api::cmd::{self, BackupFile};
 
 /// A labelled text input bound to a signal.
 fn field(label: &'static str, id: &'static str, value: RwSignal<String>) -> impl IntoView {
@@ -96,10 +89,10 @@ fn StoreSettings(currency: String) -> impl IntoView {
     let fb = Feedback::new();
     let cur = StoredValue::new(currency);
     spawn_local(async move {
-        if let Ok(c) = api::call0::<Vec<TaxClassView>>("tax_classes").await {
+        if let Ok(c) = api::send(&cmd::TaxClasses {}).await {
             classes.set(c);
         }
-        match api::call0::<StoreSettingsView>("store_settings").await {
+        match api::send(&cmd::StoreSettings {}).await {
             Ok(s) => {
                 default_tax.set(s.default_tax_class.clone());
                 columns.set(s.printer_columns.to_string());
@@ -179,8 +172,10 @@ fn StoreSettings(currency: String) -> impl IntoView {
                 Err(e) => return fb.error.set(format!("Ask a manager above: {e}")),
             };
         spawn_local(async move {
-            let r =
-                api::call::<_, ()>("update_store_settings", &json!({"settings": s.clone()})).await;
+            let r = api::send(&cmd::UpdateStoreSettings {
+                settings: s.clone(),
+            })
+            .await;
             if r.is_ok() {
                 loaded.set(Some(s));
             }
@@ -192,10 +187,11 @@ fn StoreSettings(currency: String) -> impl IntoView {
         let cols = columns.get_untracked().trim().parse::<u32>().ok();
         let cp = code_page.get_untracked();
         spawn_local(async move {
-            let r = api::call::<_, PrintResult>(
-                "print_test_page",
-                &json!({"printer": p, "columns": cols, "codePage": cp}),
-            )
+            let r = api::send(&cmd::PrintTestPage {
+                printer: p,
+                columns: cols,
+                code_page: Some(cp),
+            })
             .await;
             fb.done(r, |r| {
                 format!("Test page sent to {} ({} bytes)", r.printer, r.bytes)
@@ -271,10 +267,10 @@ fn Places() -> impl IntoView {
     let fb = Feedback::new();
     let load = move || {
         spawn_local(async move {
-            if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+            if let Ok(l) = api::send(&cmd::Locations {}).await {
                 locations.set(l);
             }
-            if let Ok(t) = api::call0::<Vec<TaxClassView>>("tax_classes").await {
+            if let Ok(t) = api::send(&cmd::TaxClasses {}).await {
                 classes.set(t);
             }
         })
@@ -287,8 +283,10 @@ fn Places() -> impl IntoView {
             kind: kind.get_untracked(),
         };
         spawn_local(async move {
-            let r =
-                api::call::<_, String>("create_location", &json!({"location": l.clone()})).await;
+            let r = api::send(&cmd::CreateLocation {
+                location: l.clone(),
+            })
+            .await;
             if r.is_ok() {
                 code.set(String::new());
                 name.set(String::new());
@@ -298,9 +296,13 @@ fn Places() -> impl IntoView {
         })
     };
     let add_tax = move || {
-        let args = json!({"code": tax_code.get_untracked(), "name": tax_name.get_untracked(), "rate": tax_rate.get_untracked()});
+        let request = cmd::CreateTaxClass {
+            code: tax_code.get_untracked(),
+            name: tax_name.get_untracked(),
+            rate: tax_rate.get_untracked(),
+        };
         spawn_local(async move {
-            let r = api::call::<_, String>("create_tax_class", &args).await;
+            let r = api::send(&request).await;
             if r.is_ok() {
                 tax_code.set(String::new());
                 tax_name.set(String::new());
@@ -361,26 +363,30 @@ fn StaffAndRoles() -> impl IntoView {
     let fb = Feedback::new();
     let load = move || {
         spawn_local(async move {
-            if let Ok(s) = api::call0::<Vec<StaffView>>("all_staff").await {
+            if let Ok(s) = api::send(&cmd::AllStaff {}).await {
                 staff.set(s);
             }
-            if let Ok(r) = api::call0::<Vec<RoleView>>("roles").await {
+            if let Ok(r) = api::send(&cmd::Roles {}).await {
                 roles.set(r);
             }
         })
     };
     spawn_local(async move {
-        if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+        if let Ok(l) = api::send(&cmd::Locations {}).await {
             locations.set(l);
         }
     });
     load();
     let add = move || {
         let loc = new_location.get_untracked();
-        let args = json!({"name": new_name.get_untracked(), "role": new_role.get_untracked(), "pin": new_pin.get_untracked(),
-                          "locations": if loc.is_empty() { vec![] } else { vec![loc] }});
+        let request = cmd::AddStaff {
+            name: new_name.get_untracked(),
+            role: new_role.get_untracked(),
+            pin: new_pin.get_untracked(),
+            locations: if loc.is_empty() { vec![] } else { vec![loc] },
+        };
         spawn_local(async move {
-            let r = api::call::<_, String>("add_staff", &args).await;
+            let r = api::send(&request).await;
             if r.is_ok() {
                 new_name.set(String::new());
                 new_pin.set(String::new());
@@ -391,19 +397,22 @@ fn StaffAndRoles() -> impl IntoView {
     };
     let set_role = move |name: String, role: String| {
         spawn_local(async move {
-            let r = api::call::<_, ()>(
-                "set_staff_role",
-                &json!({"name": name.clone(), "role": role.clone()}),
-            )
+            let r = api::send(&cmd::SetStaffRole {
+                name: name.clone(),
+                role: role.clone(),
+            })
             .await;
             load();
             fb.done(r, |_| format!("{name} is now {role}"));
         })
     };
     let set_pin = move || {
-        let args = json!({"name": pin_for.get_untracked(), "pin": pin.get_untracked()});
+        let request = cmd::SetStaffPin {
+            name: pin_for.get_untracked(),
+            pin: pin.get_untracked(),
+        };
         spawn_local(async move {
-            let r = api::call::<_, ()>("set_staff_pin", &args).await;
+            let r = api::send(&request).await;
             if r.is_ok() {
                 pin.set(String::new());
             }
@@ -412,10 +421,11 @@ fn StaffAndRoles() -> impl IntoView {
     };
     let set_grant = move |role: String, permission: String, grant: String| {
         spawn_local(async move {
-            let r = api::call::<_, ()>(
-                "set_role_grant",
-                &json!({"role": role.clone(), "permission": permission.clone(), "grant": grant.clone()}),
-            )
+            let r = api::send(&cmd::SetRoleGrant {
+                role: role.clone(),
+                permission: permission.clone(),
+                grant: grant.clone(),
+            })
             .await;
             load();
             fb.done(r, |_| format!("{role}: {permission} = {grant}"));
@@ -500,7 +510,7 @@ fn Backups() -> impl IntoView {
     let fb = Feedback::new();
     let load = move || {
         spawn_local(async move {
-            if let Ok(f) = api::call0::<Vec<BackupFile>>("backups").await {
+            if let Ok(f) = api::send(&cmd::Backups {}).await {
                 files.set(f);
             }
         })
@@ -510,7 +520,7 @@ fn Backups() -> impl IntoView {
         busy.set(true);
         progress::reset();
         spawn_local(async move {
-            let r = api::call0::<BackupFile>("backup_now").await;
+            let r = api::send(&cmd::BackupNow {}).await;
             busy.set(false);
             load();
             fb.done(r, |f| {

@@ -6,11 +6,11 @@
 use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, ZReport};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
 use crate::logic::{format_amount, parse_amount};
 use crate::widgets::{error_text, ApprovalPicker};
+use backroom_api::cmd;
 
 #[component]
 pub(crate) fn Shift(currency: String) -> impl IntoView {
@@ -24,18 +24,22 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
     let money = move |v: i64| format_amount(v, &cur.get_value());
     let refresh = move || {
         spawn_local(async move {
-            if let Ok(s) =
-                api::call::<_, Option<String>>("current_shift", &json!({"location": ""})).await
+            if let Ok(s) = api::send(&cmd::CurrentShift {
+                location: String::new(),
+            })
+            .await
             {
                 current.set(s.clone());
                 if let Some(n) = s {
-                    if let Ok(r) = api::call::<_, ZReport>("z_report", &json!({"shift": n})).await {
+                    if let Ok(r) = api::send(&cmd::ZReportQuery { shift: n }).await {
                         z.set(Some(r));
                     }
                 }
             }
-            if let Ok(list) =
-                api::call::<_, Vec<ShiftSummary>>("shifts", &json!({"location": ""})).await
+            if let Ok(list) = api::send(&cmd::Shifts {
+                location: String::new(),
+            })
+            .await
             {
                 past.set(list);
             }
@@ -54,10 +58,11 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
         };
         let reason = cash_reason.get_untracked();
         spawn_local(async move {
-            match api::call::<_, ()>(
-                "cash_movement",
-                &json!({"location": "", "amount": value, "reason": reason}),
-            )
+            match api::send(&cmd::CashMovement {
+                location: String::new(),
+                amount: value,
+                reason,
+            })
             .await
             {
                 Ok(()) => {
@@ -79,12 +84,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            match api::call::<_, backroom_api::PrintResult>(
-                "print_z_report",
-                &json!({"shift": r.shift_id}),
-            )
-            .await
-            {
+            match api::send(&cmd::PrintZReport { shift: r.shift_id }).await {
                 Ok(p) => {
                     message.set(format!("Printed on {}", p.printer));
                     error.set(String::new());
@@ -101,7 +101,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
     let faces = RwSignal::new(Vec::<i64>::new());
     let counts = RwSignal::new(Vec::<String>::new());
     spawn_local(async move {
-        if let Ok(f) = api::call0::<Vec<i64>>("denominations").await {
+        if let Ok(f) = api::send(&cmd::Denominations {}).await {
             counts.set(vec![String::new(); f.len()]);
             faces.set(f);
         }
@@ -150,9 +150,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
             Err(e) => return error.set(e),
         };
         spawn_local(async move {
-            match api::call::<_, CloseShiftReview>("review_close_shift", &json!({"input": input}))
-                .await
-            {
+            match api::send(&cmd::ReviewCloseShift { input }).await {
                 Ok(r) => {
                     error.set(String::new());
                     review.set(Some(r));
@@ -167,7 +165,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
             Err(e) => return error.set(e),
         };
         spawn_local(async move {
-            match api::call::<_, ZReport>("close_shift", &json!({"input": input})).await {
+            match api::send(&cmd::CloseShift { input }).await {
                 Ok(r) => {
                     z.set(Some(r));
                     current.set(None);
@@ -186,7 +184,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
     };
     let show = move |number: String| {
         spawn_local(async move {
-            match api::call::<_, ZReport>("z_report", &json!({"shift": number})).await {
+            match api::send(&cmd::ZReportQuery { shift: number }).await {
                 Ok(r) => z.set(Some(r)),
                 Err(e) => error.set(error_text(&e)),
             }

@@ -4,10 +4,10 @@
 use backroom_api::StaffView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
 use crate::widgets::error_text;
+use backroom_api::cmd;
 
 #[component]
 pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
@@ -20,9 +20,13 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
     let set_up = move |_| {
         busy.set(true);
         spawn_local(async move {
-            let args = json!({"storeName": name.get_untracked(), "currency": currency.get_untracked(),
-                              "ownerName": owner.get_untracked(), "ownerPin": pin.get_untracked()});
-            match api::call::<_, ()>("setup_store", &args).await {
+            let request = cmd::SetupStore {
+                store_name: name.get_untracked(),
+                currency: currency.get_untracked(),
+                owner_name: owner.get_untracked(),
+                owner_pin: pin.get_untracked(),
+            };
+            match api::send(&request).await {
                 Ok(()) => on_done(),
                 Err(e) => error.set(error_text(&e)),
             }
@@ -41,12 +45,7 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
         }
         busy.set(true);
         spawn_local(async move {
-            match api::call::<_, backroom_api::RestoreReport>(
-                "restore_backup",
-                &json!({"file": file}),
-            )
-            .await
-            {
+            match api::send(&cmd::RestoreBackup { file }).await {
                 Ok(r) => {
                     error.set(String::new());
                     restored.set(Some(r));
@@ -64,7 +63,7 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
     let demo = move |_| {
         busy.set(true);
         spawn_local(async move {
-            match api::call0::<()>("setup_demo").await {
+            match api::send(&cmd::SetupDemo {}).await {
                 Ok(()) => on_done(),
                 Err(e) => error.set(error_text(&e)),
             }
@@ -121,7 +120,7 @@ pub(crate) fn SignIn(
     let pin = RwSignal::new(String::new());
     let error = RwSignal::new(String::new());
     spawn_local(async move {
-        if let Ok(list) = api::call0::<Vec<StaffView>>("staff_names").await {
+        if let Ok(list) = api::send(&cmd::StaffNames {}).await {
             if let Some(first) = list.first() {
                 who.set(first.name.clone());
             }
@@ -130,8 +129,11 @@ pub(crate) fn SignIn(
     });
     let submit = move || {
         spawn_local(async move {
-            let args = json!({"name": who.get_untracked(), "pin": pin.get_untracked()});
-            match api::call::<_, StaffView>("sign_in", &args).await {
+            let request = cmd::SignIn {
+                name: who.get_untracked(),
+                pin: pin.get_untracked(),
+            };
+            match api::send(&request).await {
                 Ok(me) => on_signed_in(me),
                 Err(e) => {
                     error.set(error_text(&e));

@@ -5,10 +5,10 @@ use backroom_api::{ApiError, LocationView, StockLevelRow};
 use backroom_domain::unit::SaleUnit;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use crate::api;
 use crate::widgets::{error_text, ApprovalPicker};
+use backroom_api::cmd;
 
 #[component]
 pub(crate) fn Stock() -> impl IntoView {
@@ -21,10 +21,10 @@ pub(crate) fn Stock() -> impl IntoView {
         let loc = location.get_untracked();
         let q = filter.get_untracked();
         spawn_local(async move {
-            if let Ok(r) = api::call::<_, Vec<StockLevelRow>>(
-                "stock_levels",
-                &json!({"location": loc, "query": q.clone()}),
-            )
+            if let Ok(r) = api::send(&cmd::StockLevels {
+                location: Some(loc),
+                query: Some(q.clone()),
+            })
             .await
             {
                 // Ignore answers to older keystrokes.
@@ -35,7 +35,7 @@ pub(crate) fn Stock() -> impl IntoView {
         })
     };
     spawn_local(async move {
-        if let Ok(l) = api::call0::<Vec<LocationView>>("locations").await {
+        if let Ok(l) = api::send(&cmd::Locations {}).await {
             locations.set(l);
         }
     });
@@ -86,10 +86,9 @@ pub(crate) fn StockAlerts(location: RwSignal<String>) -> impl IntoView {
     Effect::new(move |_| {
         let loc = location.get();
         spawn_local(async move {
-            if let Ok(r) = api::call::<_, Vec<backroom_api::StockAlertRow>>(
-                "stock_alerts",
-                &json!({"location": loc}),
-            )
+            if let Ok(r) = api::send(&cmd::StockAlerts {
+                location: Some(loc),
+            })
             .await
             {
                 rows.set(r);
@@ -155,7 +154,7 @@ pub(crate) fn StockActions(
     };
     let load_transfers = move || {
         spawn_local(async move {
-            if let Ok(t) = api::call0::<Vec<backroom_api::TransferView>>("transfers").await {
+            if let Ok(t) = api::send(&cmd::Transfers {}).await {
                 transfers.set(t);
             }
         })
@@ -163,10 +162,12 @@ pub(crate) fn StockActions(
     load_transfers();
     // The engine reads the quantity in the item's unit (2.5 of a kg item, whole pieces).
     let parsed_qty = move |positive: bool| async move {
-        api::call::<_, i64>(
-            "parse_quantity",
-            &json!({"code": sku.get_untracked(), "text": qty.get_untracked(), "field": "quantity", "positive": positive}),
-        )
+        api::send(&cmd::ParseQuantity {
+            code: sku.get_untracked(),
+            text: qty.get_untracked(),
+            field: "quantity".into(),
+            positive,
+        })
         .await
     };
     let adjust = move || {
@@ -186,9 +187,11 @@ pub(crate) fn StockActions(
                             }),
                         ..Default::default()
                     };
-                    api::call::<_, ()>("adjust_stock", &json!({"adjustment": a}))
-                        .await
-                        .map(|_| format!("{} adjusted by {delta}", a.sku))
+                    api::send(&cmd::AdjustStock {
+                        adjustment: a.clone(),
+                    })
+                    .await
+                    .map(|_| format!("{} adjusted by {delta}", a.sku))
                 }
                 Err(e) => Err(e),
             };
@@ -207,7 +210,7 @@ pub(crate) fn StockActions(
                         quantity,
                         note: String::new(),
                     };
-                    api::call::<_, ()>("move_stock", &json!({"change": m}))
+                    api::send(&cmd::MoveStock { change: m })
                         .await
                         .map(|_| format!("{quantity} moved"))
                 }
@@ -231,10 +234,12 @@ pub(crate) fn StockActions(
             let mut parsed: Result<Vec<backroom_api::TransferLineInput>, ApiError> = Ok(Vec::new());
             for (i, (sku, q)) in typed.into_iter().enumerate() {
                 let field = format!("lines[{i}].quantity");
-                match api::call::<_, i64>(
-                    "parse_quantity",
-                    &json!({"code": sku, "text": q, "field": field, "positive": true}),
-                )
+                match api::send(&cmd::ParseQuantity {
+                    code: sku.clone(),
+                    text: q,
+                    field,
+                    positive: true,
+                })
                 .await
                 {
                     Ok(quantity) => {
@@ -249,9 +254,13 @@ pub(crate) fn StockActions(
                 }
             }
             let r = match parsed {
-                Ok(ls) => api::call::<_, backroom_api::TransferView>("send_transfer", &json!({"from": location.get_untracked(), "to": to_location.get_untracked(), "lines": ls}))
-                    .await
-                    .map(|t| format!("{} sent to {}", t.number, t.to_location)),
+                Ok(ls) => api::send(&cmd::SendTransfer {
+                    from: location.get_untracked(),
+                    to: to_location.get_untracked(),
+                    lines: ls,
+                })
+                .await
+                .map(|t| format!("{} sent to {}", t.number, t.to_location)),
                 Err(e) => Err(e),
             };
             if r.is_ok() {
@@ -272,10 +281,11 @@ pub(crate) fn StockActions(
                     quantity: l.quantity - l.received,
                 })
                 .collect();
-            let r = api::call::<_, backroom_api::TransferView>(
-                "receive_transfer",
-                &json!({"number": t.number, "lines": ls, "close": true}),
-            )
+            let r = api::send(&cmd::ReceiveTransfer {
+                number: t.number,
+                lines: ls,
+                close: true,
+            })
             .await
             .map(|t| format!("{} received", t.number));
             load_transfers();
@@ -284,10 +294,9 @@ pub(crate) fn StockActions(
     };
     let start_count = move || {
         spawn_local(async move {
-            match api::call::<_, String>(
-                "start_count",
-                &json!({"location": location.get_untracked()}),
-            )
+            match api::send(&cmd::StartCount {
+                location: location.get_untracked(),
+            })
             .await
             {
                 Ok(id) => {
@@ -309,10 +318,11 @@ pub(crate) fn StockActions(
             return;
         }
         spawn_local(async move {
-            match api::call::<_, backroom_api::CountView>(
-                "record_count",
-                &json!({"countId": id, "code": code, "quantity": null}),
-            )
+            match api::send(&cmd::RecordCount {
+                count_id: id,
+                code,
+                quantity: None,
+            })
             .await
             {
                 Ok(c) => {
@@ -328,7 +338,7 @@ pub(crate) fn StockActions(
             return;
         };
         spawn_local(async move {
-            let r = api::call::<_, usize>("apply_count", &json!({"countId": id}))
+            let r = api::send(&cmd::ApplyCount { count_id: id })
                 .await
                 .map(|n| format!("Count applied: {n} correction(s)"));
             if r.is_ok() {
