@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and driving the desktop app needs, skipping what is already there:
-# Debian packages (WebKitGTK, Xvfb, WebKitWebDriver, a C compiler), the wasm target, the
+# Debian packages (WebKitGTK, Xvfb, WebKitWebDriver, a C compiler, xdotool and xwd to answer and
+# photograph the system file dialog in the e2e tests), the wasm target, the
 # wasm-bindgen CLI matching Cargo.lock, and tauri-driver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libwebkit2gtk-4.1-dev pkg-config xvfb xauth webkit2gtk-driver build-essential; do
+for pkg in libwebkit2gtk-4.1-dev pkg-config xvfb xauth webkit2gtk-driver build-essential xdotool x11-apps; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

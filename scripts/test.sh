@@ -19,3 +19,10 @@ cargo build --locked -p backroom-desktop
 
 # Every crate's tests; the desktop suite needs a display, so everything runs under Xvfb.
 xvfb-run -a cargo test --workspace --locked
+
+# The .deb as a store installs it: built, installed with apt, started once from its menu
+# command, its CLI used, removed (scripts/deb-test.sh). BACKROOM_SKIP_DEB_TEST=1 skips it on a
+# developer's machine where installing a package is not wanted; CI always runs it.
+if [ "${BACKROOM_SKIP_DEB_TEST:-0}" != 1 ] || [ "${CI:-}" = true ]; then
+  bash scripts/deb-test.sh
+fi

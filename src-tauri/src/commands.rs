@@ -999,3 +999,43 @@ pub async fn void_order(app: State<'_, App>, request: cmd::VoidOrder) -> Answer<
     } = request;
     with_store(&app, move |s| s.void_sale(&key, &reason, approval.as_ref())).await
 }
+
+/// The system's file dialog (GTK on Linux), run off the async runtime: it blocks until the
+/// person picks a file or cancels. Only the path crosses the bridge; the file is read or
+/// written by the use-case it is given to.
+#[tauri::command]
+pub async fn pick_file(handle: AppHandle, request: cmd::PickFile) -> Answer<cmd::PickFile> {
+    use tauri_plugin_dialog::DialogExt;
+    let cmd::PickFile {
+        save,
+        title,
+        filter_name,
+        extensions,
+        file_name,
+    } = request;
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut dialog = handle.dialog().file().set_title(title);
+        let extensions: Vec<&str> = extensions.iter().map(String::as_str).collect();
+        if !extensions.is_empty() {
+            dialog = dialog.add_filter(filter_name, &extensions);
+        }
+        if !file_name.trim().is_empty() {
+            dialog = dialog.set_file_name(file_name.trim());
+        }
+        let picked = if save {
+            dialog.blocking_save_file()
+        } else {
+            dialog.blocking_pick_file()
+        };
+        picked
+            .map(|p| p.into_path().map(|p| p.display().to_string()))
+            .transpose()
+            .map_err(|e| {
+                internal(format!(
+                    "the file dialog answered something unreadable: {e}"
+                ))
+            })
+    })
+    .await
+    .map_err(|e| internal(e.to_string()))?
+}

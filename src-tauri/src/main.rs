@@ -127,6 +127,7 @@ macro_rules! registered {
             cash_movement,
             backups,
             backup_now,
+            pick_file,
             void_order,
         )
     };
@@ -160,6 +161,8 @@ fn main() {
     #[cfg(target_os = "linux")]
     let builder = builder.plugin(webkit::plugin());
     builder
+        // The system's file dialogs (Rust side only: the UI asks through `pick_file`).
+        .plugin(tauri_plugin_dialog::init())
         .manage(commands::App::new(db))
         .invoke_handler(registered!(handler))
         .run(tauri::generate_context!())

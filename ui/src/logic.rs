@@ -6,6 +6,8 @@ use backroom_api::{
 use backroom_domain::unit::SaleUnit;
 use backroom_domain::{Currency, Money};
 
+use crate::text::t;
+
 /// One line of the on-screen cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CartItem {
@@ -38,13 +40,18 @@ pub fn add_item(cart: &mut Vec<CartItem>, sku: &str, title: &str, unit: SaleUnit
 /// "In transit", `none` → "—".
 pub fn status_label(status: &str) -> String {
     match status {
-        "" | "none" => "—".into(),
-        "partially_refunded" => "Partly refunded".into(),
-        "partially_returned" => "Partly returned".into(),
-        "partially_received" => "Partly received".into(),
-        "ready_for_pickup" => "Ready for pickup".into(),
+        "" | "none" => t().status_none.into(),
+        "partially_refunded" => t().status_partly_refunded.into(),
+        "partially_returned" => t().status_partly_returned.into(),
+        "partially_received" => t().status_partly_received.into(),
+        "ready_for_pickup" => t().status_ready_for_pickup.into(),
         other => backroom_domain::receipt::sentence_case(&other.replace('_', " ")),
     }
+}
+
+/// An audit action code (`sale.completed`, `return.processed`) in words: "Sale completed".
+pub fn action_label(action: &str) -> String {
+    status_label(&action.replace('.', "_"))
 }
 
 /// A field path from the engine (`variants[0].barcodes[1]`, `tenders[0].amount`,
@@ -53,20 +60,20 @@ pub fn status_label(status: &str) -> String {
 pub fn field_label(path: &str) -> String {
     let word = |name: &str| -> String {
         match name {
-            "variants" => "variant".into(),
-            "lines" => "line".into(),
-            "tenders" => "payment".into(),
-            "refund" => "refund".into(),
-            "denominations" => "count".into(),
-            "barcodes" => "barcode".into(),
-            "approval" => "manager approval".into(),
-            "pin" => "PIN".into(),
-            "kind" => "type".into(),
-            "sku" => "item".into(),
-            "price_minor" => "price".into(),
-            "customer_id" => "customer".into(),
-            "counted_cash" => "counted cash".into(),
-            "promo_codes" => "promo code".into(),
+            "variants" => t().field_variant.into(),
+            "lines" => t().field_line.into(),
+            "tenders" => t().field_payment.into(),
+            "refund" => t().field_refund.into(),
+            "denominations" => t().field_count.into(),
+            "barcodes" => t().field_barcode.into(),
+            "approval" => t().field_manager_approval.into(),
+            "pin" => t().field_pin.into(),
+            "kind" => t().field_type.into(),
+            "sku" => t().field_item.into(),
+            "price_minor" => t().field_price.into(),
+            "customer_id" => t().field_customer.into(),
+            "counted_cash" => t().field_counted_cash.into(),
+            "promo_codes" => t().field_promo_code.into(),
             other => other.replace('_', " "),
         }
     };
@@ -79,7 +86,7 @@ pub fn field_label(path: &str) -> String {
                     .trim_end_matches(']')
                     .parse::<usize>()
                     .map_or(0, |i| i + 1);
-                format!("{} {n}", word(name))
+                (t().field_numbered)(&word(name), n)
             }
             None => word(seg),
         })
@@ -174,21 +181,21 @@ pub fn sale_input(
 /// Parses a discount as typed: blank for none, `10%` or `12.5%` for a percentage, otherwise an
 /// amount in the store currency (`2.50`).
 pub fn parse_discount(text: &str, currency: &str) -> Result<Option<DiscountValue>, String> {
-    let t = text.trim();
-    if t.is_empty() {
+    let typed = text.trim();
+    if typed.is_empty() {
         return Ok(None);
     }
-    if let Some(p) = t.strip_suffix('%') {
+    if let Some(p) = typed.strip_suffix('%') {
         let bp =
             backroom_domain::money::parse_minor(p.trim(), 2, "discount").map_err(|e| e.message)?;
         if !(0..=10_000).contains(&bp) {
-            return Err("a percentage is between 0% and 100%".into());
+            return Err(t().discount_percentage_range.into());
         }
         return Ok(Some(DiscountValue::Percent(bp as u32)));
     }
-    let a = parse_amount(t, currency, "discount")?;
+    let a = parse_amount(typed, currency, "discount")?;
     if a < 0 {
-        return Err("a discount cannot be negative".into());
+        return Err(t().discount_negative.into());
     }
     Ok(Some(DiscountValue::Fixed(a)))
 }
@@ -307,17 +314,13 @@ pub fn product_input(f: &ProductForm, currency: &str) -> Result<ProductInput, (S
         if values.len() != options.len() {
             return Err((
                 format!("variants[{i}].options"),
-                format!(
-                    "needs {} value(s), one per option ({})",
-                    options.len(),
-                    options.join(", ")
-                ),
+                (t().product_option_values)(options.len(), &options.join(", ")),
             ));
         }
         let price = money(&v.price, format!("variants[{i}].price"))?.ok_or_else(|| {
             (
                 format!("variants[{i}].price"),
-                "a price is required".to_string(),
+                t().product_price_required.to_string(),
             )
         })?;
         variants.push(VariantInput {
@@ -427,6 +430,8 @@ mod tests {
         assert_eq!(status_label("partially_refunded"), "Partly refunded");
         assert_eq!(status_label("in_transit"), "In transit");
         assert_eq!(status_label("paid"), "Paid");
+        assert_eq!(action_label("sale.completed"), "Sale completed");
+        assert_eq!(action_label("stock.adjusted"), "Stock adjusted");
         assert_eq!(status_label("none"), "—");
     }
 

@@ -11,6 +11,7 @@ mod api;
 mod logic;
 mod progress;
 mod screens;
+mod text;
 mod widgets;
 
 use backroom_api::cmd::{self, AppStatus};
@@ -18,6 +19,7 @@ use backroom_api::StaffView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::text::t;
 use screens::{
     catalog,
     customers::Customers,
@@ -57,7 +59,7 @@ fn App() -> impl IntoView {
     load();
     view! {
         {move || match status.get() {
-            None => view! { <p class="muted">"Opening the store…"</p> }.into_any(),
+            None => view! { <p class="muted">{t().app_opening}</p> }.into_any(),
             Some(s) if !s.initialised => view! { <Setup on_done=load/> }.into_any(),
             Some(s) => match staff.get() {
                 None => view! { <SignIn store=s.store_name.clone() on_signed_in=move |m| staff.set(Some(m))/> }.into_any(),
@@ -76,14 +78,12 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
     let lock_error = RwSignal::new(String::new());
     let who = me.name.clone();
     let lock = move |_| {
-        let label = format!("Left when {who} locked the till");
+        let label = (t().shell_left_cart)(&who);
         spawn_local(async move {
             // A cart left on the counter is parked, never dropped.
             if let Err(e) = till.park_left_cart(label).await {
                 screen.set(Screen::Sell);
-                return lock_error.set(format!(
-                    "The cart could not be parked, so the till stays open: {e}"
-                ));
+                return lock_error.set((t().shell_park_failed)(&e));
             }
             let _ = api::send(&cmd::Lock {}).await;
             on_lock();
@@ -127,17 +127,17 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
         <header>
             <strong>{status.store_name.clone()}</strong>
             <nav>
-                {tab(Screen::Sell, "nav-sell", "Sell")}
-                {tab(Screen::Returns, "nav-returns", "Returns")}
-                {tab(Screen::Orders, "nav-orders", "Orders")}
-                {tab(Screen::Customers, "nav-customers", "Customers")}
-                {tab(Screen::Catalog, "nav-catalog", "Catalog")}
-                {tab(Screen::Stock, "nav-stock", "Stock")}
-                {tab(Screen::Shift, "nav-shift", "Shift")}
-                {tab(Screen::Settings, "nav-settings", "Settings")}
+                {tab(Screen::Sell, "nav-sell", t().nav_sell)}
+                {tab(Screen::Returns, "nav-returns", t().nav_returns)}
+                {tab(Screen::Orders, "nav-orders", t().nav_orders)}
+                {tab(Screen::Customers, "nav-customers", t().nav_customers)}
+                {tab(Screen::Catalog, "nav-catalog", t().nav_catalog)}
+                {tab(Screen::Stock, "nav-stock", t().nav_stock)}
+                {tab(Screen::Shift, "nav-shift", t().nav_shift)}
+                {tab(Screen::Settings, "nav-settings", t().nav_settings)}
             </nav>
             <span class="me" id="signed-in">{me.name.clone()}" · "{me.role.clone()}</span>
-            <button id="lock" on:click=lock>"Lock"</button>
+            <button id="lock" on:click=lock>{t().shell_lock}</button>
         </header>
         {move || (!lock_error.get().is_empty()).then(|| view! { <p class="error" id="lock-error">{lock_error.get()}</p> })}
         {move || {

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::text::t;
+
 pub use backroom_api::cmd::ProgressEvent;
 
 #[derive(Deserialize)]
@@ -56,7 +58,7 @@ pub fn ProgressBar(
         <Show when=move || busy.get() || value().is_some()>
             <span class="progress">
                 <progress id=id.clone() max=move || value().map(|v| v.1).unwrap_or(100) value=move || value().map(|v| v.0).unwrap_or(0)></progress>
-                <span class="muted">{move || value().map(|(d, t)| format!("{}%", d * 100 / t)).unwrap_or_else(|| "starting…".into())}</span>
+                <span class="muted">{move || value().map(|(d, t)| format!("{}%", d * 100 / t)).unwrap_or_else(|| t().progress_starting.into())}</span>
             </span>
         </Show>
     }

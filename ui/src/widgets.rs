@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::text::t;
 use backroom_api::cmd;
 
 pub(crate) fn new_cart_id() -> String {
@@ -31,6 +32,43 @@ pub(crate) fn tabs(
     view! { <div class="tabs">{buttons}</div> }
 }
 
+/// What a file dialog is for: its title, the files it offers and, when saving, the name it
+/// suggests.
+pub(crate) struct FileChoice {
+    pub save: bool,
+    pub title: &'static str,
+    pub filter_name: &'static str,
+    pub extensions: &'static [&'static str],
+    pub file_name: String,
+}
+
+/// Opens the system's file dialog (through the backend) and puts the chosen path into
+/// `target`, then calls `then`; a cancelled dialog changes nothing. Errors go to `error`.
+pub(crate) fn choose_file(
+    choice: FileChoice,
+    target: RwSignal<String>,
+    error: RwSignal<String>,
+    then: impl FnOnce() + 'static,
+) {
+    let request = cmd::PickFile {
+        save: choice.save,
+        title: choice.title.into(),
+        filter_name: choice.filter_name.into(),
+        extensions: choice.extensions.iter().map(|e| e.to_string()).collect(),
+        file_name: choice.file_name,
+    };
+    spawn_local(async move {
+        match api::send(&request).await {
+            Ok(Some(path)) => {
+                target.set(path);
+                then();
+            }
+            Ok(None) => {}
+            Err(e) => error.set(error_text(&e)),
+        }
+    });
+}
+
 /// Prints a sale's receipt or a return's slip (`duplicate` for a reprint); says where in
 /// `printed`, or why not in `error`. Used by Sell, Returns and Orders.
 pub(crate) fn print_receipt(
@@ -42,15 +80,18 @@ pub(crate) fn print_receipt(
     spawn_local(async move {
         match api::send(&cmd::PrintReceipt { receipt, duplicate }).await {
             Ok(p) => {
-                let verb = if duplicate { "Reprinted" } else { "Printed" };
-                printed.set(format!("{verb} on {}", p.printer));
+                printed.set(if duplicate {
+                    (t().print_reprinted_on)(&p.printer)
+                } else {
+                    (t().common_printed_on)(&p.printer)
+                });
                 error.set(String::new());
             }
             // No receipt printer set: the system print dialog prints the receipt shown on
             // screen (style.css prints only `.paper`).
             Err(e) if e.code == backroom_api::ErrorCode::NotConfigured => match window().print() {
                 Ok(()) => {
-                    printed.set("Sent to the system print dialog".into());
+                    printed.set(t().print_system_dialog.into());
                     error.set(String::new());
                 }
                 Err(_) => error.set(error_text(&e)),
@@ -68,7 +109,7 @@ pub(crate) fn text_input(id: &'static str, value: RwSignal<String>) -> impl Into
 /// Shows an error next to what it concerns.
 pub(crate) fn error_text(e: &ApiError) -> String {
     match e.field.as_deref().map(crate::logic::field_label) {
-        Some(label) if !label.is_empty() => format!("{label}: {}", e.message),
+        Some(label) if !label.is_empty() => (t().common_field_error)(&label, &e.message),
         _ => e.message.clone(),
     }
 }
@@ -94,14 +135,14 @@ pub(crate) fn ApprovalPicker(
     });
     view! {
         <div class="approval" id=prefix>
-            <b>"Manager approval"</b>
+            <b>{t().approval_heading}</b>
             <select id=format!("{prefix}-by") on:change=move |ev| manager.set(event_target_value(&ev))>
                 {move || approvers.get().into_iter().map(|a| {
                     let name = a.name.clone();
                     view! { <option value=name.clone() selected=move || manager.get() == name>{format!("{} ({})", a.name, a.role)}</option> }
                 }).collect_view()}
             </select>
-            <input id=format!("{prefix}-pin") type="password" inputmode="numeric" placeholder="Their PIN" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
+            <input id=format!("{prefix}-pin") type="password" inputmode="numeric" placeholder=t().approval_pin_placeholder prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
         </div>
     }
 }
@@ -149,14 +190,14 @@ pub(crate) fn CustomerPicker(
     view! {
         <div class="customer-picker">
             <div class="bar">
-                <input id=format!("{prefix}-search") placeholder="Customer: name, email or phone ⏎"
+                <input id=format!("{prefix}-search") placeholder=t().customer_search_placeholder
                     prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { find() }/>
-                <button id=format!("{prefix}-new") style:display=if find_only { "none" } else { "" } on:click=move |_| adding.update(|a| *a = !*a)>"New customer"</button>
+                <button id=format!("{prefix}-new") style:display=if find_only { "none" } else { "" } on:click=move |_| adding.update(|a| *a = !*a)>{t().common_new_customer}</button>
             </div>
             <ul class="list" id=format!("{prefix}-matches")>
                 {move || match matches.get() {
-                    Some(list) if list.is_empty() => view! { <li class="muted">"Nobody matches. Check the spelling, or add them as a new customer."</li> }.into_any(),
+                    Some(list) if list.is_empty() => view! { <li class="muted">{t().customer_no_match}</li> }.into_any(),
                     Some(list) => list.into_iter().map(|c| {
                         let chosen = c.clone();
                         let contact = [c.email.clone(), c.phone.clone()].into_iter().filter(|x| !x.is_empty()).collect::<Vec<_>>().join(" · ");
@@ -266,20 +307,20 @@ pub(crate) fn CustomerForm(
     };
     view! {
         <div class="form-grid customer-form">
-            {text("Name", "name", "text", name)}
-            {text("Email", "email", "email", email)}
-            {text("Phone", "phone", "tel", phone)}
-            {text("Group (prices and promotions)", "group", "text", group)}
-            {text("Note", "note", "text", note)}
-            <label class="check"><input id=format!("{prefix}-new-consent") type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev))/>" Agrees to marketing"</label>
-            <button id=format!("{prefix}-new-save") class="primary" on:click=move |_| save(false)>{if id.get_value().is_some() { "Save customer" } else { "Add customer" }}</button>
+            {text(t().common_name, "name", "text", name)}
+            {text(t().customer_email, "email", "email", email)}
+            {text(t().customer_phone, "phone", "tel", phone)}
+            {text(t().customer_group, "group", "text", group)}
+            {text(t().customer_note, "note", "text", note)}
+            <label class="check"><input id=format!("{prefix}-new-consent") type="checkbox" prop:checked=move || consent.get() on:change=move |ev| consent.set(event_target_checked(&ev))/>{t().customer_consent}</label>
+            <button id=format!("{prefix}-new-save") class="primary" on:click=move |_| save(false)>{if id.get_value().is_some() { t().customer_save } else { t().customer_add }}</button>
             {move || (!sharing.get().is_empty()).then(|| view! {
                 <div class="notice" id=format!("{prefix}-duplicate")>
-                    <span>"Already a customer with this email or phone:"</span>
+                    <span>{t().customer_duplicate}</span>
                     {sharing.get().into_iter().map(|c| { let chosen = c.clone(); view! {
-                        <button class="customer-match" on:click=move |_| { sharing.set(Vec::new()); on_saved.run(chosen.clone()) }>{format!("Use {}", c.name)}</button>
+                        <button class="customer-match" on:click=move |_| { sharing.set(Vec::new()); on_saved.run(chosen.clone()) }>{(t().customer_use)(&c.name)}</button>
                     }}).collect_view()}
-                    <button id=format!("{prefix}-new-anyway") on:click=move |_| { sharing.set(Vec::new()); save(true) }>"Save anyway"</button>
+                    <button id=format!("{prefix}-new-anyway") on:click=move |_| { sharing.set(Vec::new()); save(true) }>{t().customer_save_anyway}</button>
                 </div>
             })}
             <p class="error">{move || error.get()}</p>
@@ -303,7 +344,7 @@ pub(crate) fn open_shift(
         "float",
     ) {
         Ok(v) => v,
-        Err(e) => return error.set(format!("Float: {e}")),
+        Err(e) => return error.set((t().shift_float_error)(&e)),
     };
     spawn_local(async move {
         match api::send(&cmd::OpenShift {

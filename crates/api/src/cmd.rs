@@ -207,6 +207,17 @@ commands! {
     print_z_report => PrintZReport { shift: String } -> PrintResult;
     /// Prints a test page on a printer, with a paper width and code page to try.
     print_test_page => PrintTestPage { printer: String, columns: Option<u32>, code_page: Option<String> } -> PrintResult;
+    /// Asks the person for a file with the system's file dialog: one to open (`save: false`)
+    /// or where to save (`save: true`, starting at `file_name`), offering the files whose
+    /// extension is in `extensions` (no dot) under `filter_name`. Answers the path, or none
+    /// when the dialog was cancelled.
+    pick_file => PickFile {
+        save: bool,
+        title: String,
+        filter_name: String,
+        extensions: Vec<String>,
+        file_name: String,
+    } -> Option<String>;
     /// Backups kept beside the database, newest first.
     backups => Backups {} -> Vec<BackupFile>;
     /// Takes a backup now, with progress events.

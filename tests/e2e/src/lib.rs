@@ -178,6 +178,22 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// Waits until the value of the form control `css` satisfies `ok`.
+    pub async fn wait_value(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let v = self.value(css).await;
+            if ok(&v) {
+                return v;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                self.failure_shot(css).await;
+                panic!("{css} never held the expected value (it holds '{v}')");
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     /// Types into an element as a keyboard (or a scanner) would.
     pub async fn type_into(&self, css: &str, text: &str) {
         self.wait(css)

@@ -15,7 +15,8 @@ use crate::logic::{
     variant_row_of, ProductForm, VariantForm,
 };
 use crate::progress::{self, ProgressBar};
-use crate::widgets::{error_text, tabs, text_input};
+use crate::text::t;
+use crate::widgets::{choose_file, error_text, tabs, text_input, FileChoice};
 use backroom_api::cmd;
 
 #[component]
@@ -24,7 +25,7 @@ pub fn Catalog(currency: String) -> impl IntoView {
     let cur = StoredValue::new(currency);
     view! {
         <main class="catalog">
-            {tabs(tab, "catalog", &[("products", "Products"), ("prices", "Price lists"), ("import", "Import CSV")])}
+            {tabs(tab, "catalog", &[("products", t().catalog_tab_products), ("prices", t().catalog_tab_prices), ("import", t().catalog_tab_import)])}
             {move || match tab.get() {
                 "prices" => view! { <PriceLists currency=cur.get_value()/> }.into_any(),
                 "import" => view! { <Import/> }.into_any(),
@@ -72,16 +73,16 @@ fn Products(currency: String) -> impl IntoView {
     load();
     view! {
         <div class="bar">
-            <input id="catalog-search" class="scan" placeholder="Search products: title, SKU, barcode, vendor, tag"
+            <input id="catalog-search" class="scan" placeholder=t().catalog_search_placeholder
                 prop:value=move || query.get() on:input=move |ev| { query.set(event_target_value(&ev)); load() }/>
             <button id="product-new" on:click=move |_| { saved.set(String::new()); editing.set(Some(ProductInput {
                 status: "active".into(), published: true, variants: vec![new_variant()], ..Default::default()
-            })) }>"New product"</button>
+            })) }>{t().catalog_new_product}</button>
         </div>
         <p class="error">{move || error.get()}</p>
         <div class="split">
             <table class="grid" id="catalog-table">
-                <thead><tr><th>"Product"</th><th>"Vendor"</th><th>"Status"</th><th class="num">"Variants"</th><th class="num">"Price"</th></tr></thead>
+                <thead><tr><th>{t().common_product}</th><th>{t().common_vendor}</th><th>{t().common_status}</th><th class="num">{t().catalog_col_variants}</th><th class="num">{t().common_price}</th></tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().map(|p| {
                         let h = p.handle.clone();
@@ -205,7 +206,7 @@ fn ProductEditor(
             match saved_as {
                 Ok(_) => {
                     error.set(None);
-                    saved.set(format!("Saved {}", input.title));
+                    saved.set((t().catalog_saved)(&input.title));
                     // The handle is derived from the title for a new product: find it by SKU.
                     let sku = input
                         .variants
@@ -232,22 +233,22 @@ fn ProductEditor(
     let bad_row = move || error.get().and_then(|(f, _)| variant_row_of(&f));
     view! {
         <section class="card editor" id="product-editor">
-            <h3>{if is_new { "New product".to_string() } else { product.title.clone() }}</h3>
+            <h3>{if is_new { t().catalog_new_product.to_string() } else { product.title.clone() }}</h3>
             <div class="form-grid">
-                <label>"Title"{text_input("product-title", title)}{field_error("title")}</label>
-                <label>"Vendor"{text_input("product-vendor", vendor)}</label>
-                <label>"Type"{text_input("product-type", product_type)}</label>
-                <label>"Category"{text_input("product-category", category)}<small class="muted">"e.g. Apparel > Shirts"</small></label>
-                <label>"Tags"{text_input("product-tags", tags)}<small class="muted">"comma-separated"</small></label>
-                <label>"Status"
+                <label>{t().catalog_title}{text_input("product-title", title)}{field_error("title")}</label>
+                <label>{t().common_vendor}{text_input("product-vendor", vendor)}</label>
+                <label>{t().catalog_type}{text_input("product-type", product_type)}</label>
+                <label>{t().catalog_category}{text_input("product-category", category)}<small class="muted">{t().catalog_category_hint}</small></label>
+                <label>{t().catalog_tags}{text_input("product-tags", tags)}<small class="muted">{t().catalog_tags_hint}</small></label>
+                <label>{t().common_status}
                     <select id="product-status" on:change=move |ev| status.set(event_target_value(&ev))>
-                        {["active", "draft", "archived", "unlisted"].map(|s| view! { <option value=s selected=move || status.get() == s>{s}</option> })}
+                        {[("active", t().catalog_status_active), ("draft", t().catalog_status_draft), ("archived", t().catalog_status_archived), ("unlisted", t().catalog_status_unlisted)].map(|(s, label)| view! { <option value=s selected=move || status.get() == s>{label}</option> })}
                     </select>
                 </label>
-                <label>"Options"{text_input("product-options", options)}<small class="muted">"e.g. Colour, Size — blank for a single variant"</small>{field_error("options")}</label>
+                <label>{t().catalog_options}{text_input("product-options", options)}<small class="muted">{t().catalog_options_hint}</small>{field_error("options")}</label>
             </div>
             <table class="grid variants" id="variant-table">
-                <thead><tr><th>"SKU"</th><th>"Option values"</th><th>"Barcodes"</th><th>"Price"</th><th>"Sold in"</th><th>"Compare at"</th><th>"Cost"</th><th>"Tax class"</th><th></th></tr></thead>
+                <thead><tr><th>{t().common_sku}</th><th>{t().catalog_col_option_values}</th><th>{t().catalog_col_barcodes}</th><th>{t().common_price}</th><th>{t().catalog_col_sold_in}</th><th>{t().catalog_col_compare_at}</th><th>{t().catalog_col_cost}</th><th>{t().catalog_col_tax_class}</th><th></th></tr></thead>
                 <tbody>
                     {move || rows.get().into_iter().enumerate().map(|(i, r)| view! {
                         <tr class="variant-row" class:invalid=move || bad_row() == Some(i)>
@@ -255,29 +256,29 @@ fn ProductEditor(
                             <td><input class="variant-options" prop:value=move || r.options.get() on:input=move |ev| r.options.set(event_target_value(&ev))/></td>
                             <td><input class="variant-barcodes" prop:value=move || r.barcodes.get() on:input=move |ev| r.barcodes.set(event_target_value(&ev))/></td>
                             <td><input class="variant-price num" prop:value=move || r.price.get() on:input=move |ev| r.price.set(event_target_value(&ev))/></td>
-                            <td><select class="variant-unit" title="pieces, or by weight or length: the price is then per kg, g, m or l" on:change=move |ev| r.sale_unit.set(event_target_value(&ev))>
-                                {[("pcs", "pieces"), ("kg", "per kg"), ("g", "per g"), ("m", "per m"), ("l", "per l")].map(|(v, label)| view! {
+                            <td><select class="variant-unit" title=t().catalog_unit_title on:change=move |ev| r.sale_unit.set(event_target_value(&ev))>
+                                {[("pcs", t().catalog_unit_pieces), ("kg", t().catalog_unit_kg), ("g", t().catalog_unit_g), ("m", t().catalog_unit_m), ("l", t().catalog_unit_l)].map(|(v, label)| view! {
                                     <option value=v selected=move || r.sale_unit.get() == v>{label}</option>
                                 })}
                             </select></td>
                             <td><input class="variant-compare num" prop:value=move || r.compare_at.get() on:input=move |ev| r.compare_at.set(event_target_value(&ev))/></td>
                             <td><input class="variant-cost num" prop:value=move || r.cost.get() on:input=move |ev| r.cost.set(event_target_value(&ev))/></td>
                             <td><select class="variant-tax" on:change=move |ev| r.tax_class.set(event_target_value(&ev))>
-                                <option value="">"Store default"</option>
-                                {move || tax_classes.get().into_iter().map(|t| {
-                                    let code = t.code.clone();
-                                    view! { <option value=t.code.clone() selected=move || r.tax_class.get() == code>{t.name.clone()}</option> }
+                                <option value="">{t().catalog_store_default}</option>
+                                {move || tax_classes.get().into_iter().map(|tc| {
+                                    let code = tc.code.clone();
+                                    view! { <option value=tc.code.clone() selected=move || r.tax_class.get() == code>{tc.name.clone()}</option> }
                                 }).collect_view()}
                             </select></td>
-                            <td><button title="Remove this variant" on:click=move |_| rows.update(|v| { v.remove(i); })>"✕"</button></td>
+                            <td><button title=t().catalog_remove_variant on:click=move |_| rows.update(|v| { v.remove(i); })>"✕"</button></td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="error" id="product-error">{move || error.get().map(|(f, m)| format!("{}: {m}", crate::logic::field_label(&f)))}</p>
+            <p class="error" id="product-error">{move || error.get().map(|(f, m)| (t().common_field_error)(&crate::logic::field_label(&f), &m))}</p>
             <div class="bar">
-                <button id="variant-add" on:click=move |_| rows.update(|v| v.push(VariantRow::new(variant_form(&new_variant(), &cur.get_value())).tap_price()))>"Add variant"</button>
-                <button id="product-save" class="primary" disabled=move || busy.get() on:click=move |_| save()>"Save product"</button>
+                <button id="variant-add" on:click=move |_| rows.update(|v| v.push(VariantRow::new(variant_form(&new_variant(), &cur.get_value())).tap_price()))>{t().catalog_add_variant}</button>
+                <button id="product-save" class="primary" disabled=move || busy.get() on:click=move |_| save()>{t().catalog_save_product}</button>
                 <span class="ok" id="product-saved">{move || saved.get()}</span>
             </div>
         </section>
@@ -337,7 +338,7 @@ fn PriceLists(currency: String) -> impl IntoView {
     let create = move || {
         let p = match priority.get_untracked().trim().parse::<i32>() {
             Ok(p) => p,
-            Err(_) => return error.set("priority: is not a whole number".into()),
+            Err(_) => return error.set(t().catalog_priority_error.into()),
         };
         let opt = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
         let list = PriceListInput {
@@ -367,7 +368,7 @@ fn PriceLists(currency: String) -> impl IntoView {
         };
         let p = match parse_amount(&price.get_untracked(), &cur.get_value(), "price") {
             Ok(p) => p,
-            Err(e) => return error.set(format!("price: {e}")),
+            Err(e) => return error.set((t().catalog_price_error)(&e)),
         };
         let s = sku.get_untracked();
         spawn_local(async move {
@@ -393,7 +394,7 @@ fn PriceLists(currency: String) -> impl IntoView {
         <div class="split">
             <section>
                 <table class="grid" id="price-lists">
-                    <thead><tr><th>"Code"</th><th>"Name"</th><th class="num">"Priority"</th><th>"Customer group"</th><th>"Store"</th><th class="num">"Prices"</th></tr></thead>
+                    <thead><tr><th>{t().common_code}</th><th>{t().common_name}</th><th class="num">{t().catalog_priority}</th><th>{t().common_customer_group}</th><th>{t().common_store}</th><th class="num">{t().catalog_col_prices}</th></tr></thead>
                     <tbody>
                         {move || lists.get().into_iter().map(|l| {
                             let c = l.code.clone();
@@ -408,25 +409,25 @@ fn PriceLists(currency: String) -> impl IntoView {
                     </tbody>
                 </table>
                 <div class="card form-grid">
-                    <h4>"New price list"</h4>
-                    <label>"Code"{text_input("pl-code", code)}</label>
-                    <label>"Name"{text_input("pl-name", name)}</label>
-                    <label>"Priority"{text_input("pl-priority", priority)}<small class="muted">"higher wins"</small></label>
-                    <label>"Customer group"{text_input("pl-group", group)}<small class="muted">"blank: everyone"</small></label>
-                    <label>"Store"
+                    <h4>{t().catalog_new_price_list}</h4>
+                    <label>{t().common_code}{text_input("pl-code", code)}</label>
+                    <label>{t().common_name}{text_input("pl-name", name)}</label>
+                    <label>{t().catalog_priority}{text_input("pl-priority", priority)}<small class="muted">{t().catalog_priority_hint}</small></label>
+                    <label>{t().common_customer_group}{text_input("pl-group", group)}<small class="muted">{t().catalog_group_hint}</small></label>
+                    <label>{t().common_store}
                         <select id="pl-location" on:change=move |ev| location.set(event_target_value(&ev))>
-                            <option value="">"Every store"</option>
+                            <option value="">{t().common_every_store}</option>
                             {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone()>{l.name.clone()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <button id="pl-create" on:click=move |_| create()>"Create price list"</button>
+                    <button id="pl-create" on:click=move |_| create()>{t().catalog_create_price_list}</button>
                 </div>
             </section>
             {move || selected.get().map(|c| view! {
                 <section class="card" id="price-list-items">
                     <h3>{c}</h3>
                     <table class="grid">
-                        <thead><tr><th>"SKU"</th><th>"Product"</th><th class="num">"Base price"</th><th class="num">"List price"</th></tr></thead>
+                        <thead><tr><th>{t().common_sku}</th><th>{t().common_product}</th><th class="num">{t().catalog_base_price}</th><th class="num">{t().catalog_list_price}</th></tr></thead>
                         <tbody>
                             {move || items.get().into_iter().map(|i| view! {
                                 <tr><td><code>{i.sku.clone()}</code></td><td>{i.title.clone()}</td><td class="num">{money(i.base_price_minor)}</td><td class="num">{money(i.price_minor)}</td></tr>
@@ -434,10 +435,10 @@ fn PriceLists(currency: String) -> impl IntoView {
                         </tbody>
                     </table>
                     <div class="bar">
-                        <input id="pl-sku" placeholder="SKU or barcode" prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
-                        <input id="pl-price" placeholder="Price" prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev))
+                        <input id="pl-sku" placeholder=t().common_sku_or_barcode prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
+                        <input id="pl-price" placeholder=t().common_price prop:value=move || price.get() on:input=move |ev| price.set(event_target_value(&ev))
                             on:keydown=move |ev| if ev.key() == "Enter" { set_price() }/>
-                        <button id="pl-set" on:click=move |_| set_price()>"Set price"</button>
+                        <button id="pl-set" on:click=move |_| set_price()>{t().catalog_set_price}</button>
                     </div>
                 </section>
             })}
@@ -455,17 +456,24 @@ fn ExportCatalog() -> impl IntoView {
         let file = path.get_untracked();
         spawn_local(async move {
             match api::send(&cmd::ExportShopifyFile { file: file.clone() }).await {
-                Ok(n) => fb.set(format!("Exported {n} products to {file}")),
+                Ok(n) => fb.set((t().catalog_exported)(n, &file)),
                 Err(e) => fb.set(error_text(&e)),
             }
         })
     };
     view! {
         <div class="bar" id="export-bar">
-            <input id="export-file" placeholder="Export the catalogue to… (e.g. /home/shop/catalogue.csv)" prop:value=move || path.get()
+            <input id="export-file" placeholder=t().catalog_export_placeholder prop:value=move || path.get()
                 on:input=move |ev| path.set(event_target_value(&ev))
                 on:keydown=move |ev| if ev.key() == "Enter" { export() }/>
-            <button id="export-go" on:click=move |_| export()>"Export CSV"</button>
+            <button id="export-choose" on:click=move |_| choose_file(FileChoice {
+                save: true,
+                title: t().dialog_save_csv,
+                filter_name: t().dialog_csv_files,
+                extensions: &["csv"],
+                file_name: "products_export.csv".into(),
+            }, path, fb, export)>{t().common_save_as}</button>
+            <button id="export-go" on:click=move |_| export()>{t().catalog_export}</button>
             <span id="export-result" class="muted">{move || fb.get()}</span>
         </div>
     }
@@ -531,22 +539,29 @@ fn Import() -> impl IntoView {
         });
     };
     view! {
-        <p>"Drop a Shopify product export (CSV, current or older format) on this window, type where it is, or paste it below; preview it, then import."</p>
+        <p>{t().catalog_import_intro}</p>
         <ExportCatalog/>
         <div class="bar">
-            <input id="import-file" placeholder="/home/shop/Downloads/products_export.csv" prop:value=move || file.get()
+            <input id="import-file" placeholder=t().catalog_import_placeholder prop:value=move || file.get()
                 on:input=move |ev| { file.set(event_target_value(&ev)); report.set(None) }/>
+            <button id="import-choose" on:click=move |_| choose_file(FileChoice {
+                save: false,
+                title: t().dialog_open_csv,
+                filter_name: t().dialog_csv_files,
+                extensions: &["csv"],
+                file_name: String::new(),
+            }, file, error, move || report.set(None))>{t().common_choose_file}</button>
             {move || (!file.get().is_empty()).then(|| view! { <button id="import-file-clear" on:click=move |_| { file.set(String::new()); report.set(None) }>"✕"</button> })}
         </div>
         <Show when=move || file.get().is_empty()>
             <textarea id="import-csv" rows="10" prop:value=move || text.get() on:input=move |ev| { text.set(event_target_value(&ev)); report.set(None) }></textarea>
         </Show>
         <div class="bar">
-            <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true, false)>"Preview"</button>
-            <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false, false)>"Import"</button>
+            <button id="import-preview" disabled=move || busy.get() on:click=move |_| run(true, false)>{t().catalog_preview}</button>
+            <button id="import-go" class="primary" disabled=move || busy.get() || report.get().is_none_or(|r| !r.problems.is_empty() || !r.dry_run) on:click=move |_| run(false, false)>{t().catalog_import}</button>
             {move || report.get().filter(|r| r.dry_run && r.products_skipped > 0 && r.problems.iter().all(|p| p.row > 1)).map(|r| view! {
                 <button id="import-skip" disabled=move || busy.get() on:click=move |_| run(false, true)>
-                    {format!("Import the valid products, skip {} with problems", r.products_skipped)}
+                    {(t().catalog_import_skip)(r.products_skipped)}
                 </button>
             })}
             <ProgressBar task="import" busy=busy id="import-progress"/>
@@ -554,33 +569,33 @@ fn Import() -> impl IntoView {
         <p class="error">{move || error.get()}</p>
         {move || report.get().map(|r| view! {
             <section class="card" id="import-report">
-                <h3>{if r.dry_run { "Preview — nothing written yet" } else { "Imported" }}</h3>
-                <p id="import-summary">{format!("{} rows ({} export): {} products to create, {} to update, {} unchanged; {} variants new; {} stock movements",
-                    r.rows, if r.dialect == "legacy" { "older Shopify" } else { "Shopify" }, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
+                <h3>{if r.dry_run { t().catalog_preview_heading } else { t().catalog_imported }}</h3>
+                <p id="import-summary">{(t().catalog_import_summary)(
+                    r.rows, if r.dialect == "legacy" { t().catalog_dialect_legacy } else { t().catalog_dialect_current }, r.products_created, r.products_updated, r.products_unchanged, r.variants_created, r.stock_movements)}</p>
                 {(!r.dry_run && r.products_skipped > 0).then(|| {
                     let rows = r.skipped_rows.clone();
                     view! {
-                        <p id="import-skipped">{format!("Skipped {} products ({} rows) with the problems below. ", r.products_skipped, r.skipped_rows.len())}
-                            <button id="import-edit-skipped" on:click=move |_| edit_skipped(rows.clone())>"Fix the skipped rows"</button>
+                        <p id="import-skipped">{(t().catalog_skipped)(r.products_skipped, r.skipped_rows.len())}
+                            <button id="import-edit-skipped" on:click=move |_| edit_skipped(rows.clone())>{t().catalog_fix_skipped}</button>
                         </p>
                     }
                 })}
                 <ul class="problems" id="import-problems">
-                    {r.problems.iter().map(|p| view! { <li>"Row "{p.row}", "{p.column.clone()}": "{p.message.clone()}</li> }).collect_view()}
+                    {r.problems.iter().map(|p| view! { <li>{(t().catalog_row_problem)(p.row, &p.column, &p.message)}</li> }).collect_view()}
                 </ul>
                 {(!r.changes.is_empty()).then(|| view! {
-                    <h4>"Changes to products already in the store"</h4>
+                    <h4>{t().catalog_changes}</h4>
                     <ul id="import-changes">
                         {r.changes.iter().map(|c| view! { <li>{c.summary()}</li> }).collect_view()}
                     </ul>
                 })}
                 {(!r.notes.is_empty()).then(|| view! {
-                    <details id="import-notes"><summary>{format!("{} notes (imported, but worth a look)", r.notes.len())}</summary>
-                        <ul>{r.notes.iter().take(200).map(|n| view! { <li>"Row "{n.row}", "{n.column.clone()}": "{n.message.clone()}</li> }).collect_view()}</ul>
+                    <details id="import-notes"><summary>{(t().catalog_notes)(r.notes.len())}</summary>
+                        <ul>{r.notes.iter().take(200).map(|n| view! { <li>{(t().catalog_row_problem)(n.row, &n.column, &n.message)}</li> }).collect_view()}</ul>
                     </details>
                 })}
-                {(!r.ignored_columns.is_empty()).then(|| view! { <p class="muted">"Columns not imported: "{r.ignored_columns.join(", ")}</p> })}
-                <p class="muted">{if r.created_handles.is_empty() { String::new() } else { format!("New: {}", r.created_handles.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) }}</p>
+                {(!r.ignored_columns.is_empty()).then(|| view! { <p class="muted">{t().catalog_ignored_columns}{r.ignored_columns.join(", ")}</p> })}
+                <p class="muted">{if r.created_handles.is_empty() { String::new() } else { (t().catalog_new_handles)(&r.created_handles.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) }}</p>
             </section>
         })}
     }

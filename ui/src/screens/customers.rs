@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::logic::format_amount;
+use crate::text::t;
 use crate::widgets::{error_text, CustomerForm};
 use backroom_api::cmd;
 
@@ -68,19 +69,19 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
     view! {
         <main class="customers">
             <div class="bar">
-                <input id="customer-query" class="scan" placeholder="Search customers by name, email or phone" on:input=move |ev| search(event_target_value(&ev))/>
-                <button id="customers-new" on:click=move |_| adding.update(|a| *a = !*a)>"New customer"</button>
-                <input id="gift-card-code" placeholder="Gift card code" prop:value=move || card_code.get()
+                <input id="customer-query" class="scan" placeholder=t().customers_search_placeholder on:input=move |ev| search(event_target_value(&ev))/>
+                <button id="customers-new" on:click=move |_| adding.update(|a| *a = !*a)>{t().common_new_customer}</button>
+                <input id="gift-card-code" placeholder=t().customers_gift_card_placeholder prop:value=move || card_code.get()
                     on:input=move |ev| card_code.set(event_target_value(&ev)) on:keydown=move |ev| if ev.key() == "Enter" { look_up_card() }/>
             </div>
             <p class="error">{move || error.get()}</p>
             <Show when=move || adding.get()>
                 <section class="card">
-                    <h3>"New customer"</h3>
+                    <h3>{t().common_new_customer}</h3>
                     <CustomerForm prefix="customers" on_saved=Callback::new(move |c: CustomerView| { adding.set(false); open(c.id) })/>
                 </section>
             </Show>
-            {move || card.get().map(|g| view! { <p class="card" id="gift-card">{format!("Gift card {}: balance {} of {} · {}", g.code, money(g.balance), money(g.initial_amount), if g.active { "active" } else { "inactive" })}</p> })}
+            {move || card.get().map(|g| view! { <p class="card" id="gift-card">{(t().customers_gift_card)(&g.code, &money(g.balance), &money(g.initial_amount), if g.active { t().common_active } else { t().common_inactive })}</p> })}
             <div class="split">
                 <ul class="list" id="customer-results">
                     {move || found.get().into_iter().map(|c| {
@@ -90,14 +91,14 @@ pub(crate) fn Customers(currency: String) -> impl IntoView {
                 </ul>
                 {move || profile.get().map(|(c, orders)| view! {
                     <section class="card" id="customer-profile">
-                        <h3>{c.name.clone()}" "<button id="customer-edit" on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button></h3>
+                        <h3>{c.name.clone()}" "<button id="customer-edit" on:click=move |_| editing.update(|e| *e = !*e)>{t().customers_edit}</button></h3>
                         {let existing = c.clone(); move || editing.get().then(|| view! {
                             <CustomerForm prefix="customer-edit" existing=existing.clone() on_saved=Callback::new(move |v: CustomerView| open(v.id))/>
                         })}
-                        <p>{c.email.clone()}" "{c.phone.clone()}" "{c.group.clone().map(|g| format!("· group {g}")).unwrap_or_default()}</p>
-                        <p>{format!("Store credit {} · loyalty {} points · {} orders · spent {}", money(c.store_credit), c.loyalty_points, c.orders, money(c.total_spent))}</p>
-                        <p class="muted">{if c.marketing_consent { "Agreed to marketing" } else { "No marketing consent" }}{if c.note.is_empty() { String::new() } else { format!(" · {}", c.note) }}</p>
-                        <h4>"History"</h4>
+                        <p>{c.email.clone()}" "{c.phone.clone()}" "{c.group.as_deref().map(t().customers_group).unwrap_or_default()}</p>
+                        <p>{(t().customers_balances)(&money(c.store_credit), c.loyalty_points, c.orders, &money(c.total_spent))}</p>
+                        <p class="muted">{if c.marketing_consent { t().customers_consent } else { t().customers_no_consent }}{if c.note.is_empty() { String::new() } else { format!(" · {}", c.note) }}</p>
+                        <h4>{t().customers_history}</h4>
                         <ul>{orders.iter().map(|o| view! { <li>{format!("{} · {} · {} · {}", o.created_local, o.receipt_number, money(o.total), crate::logic::status_label(&o.return_status))}</li> }).collect_view()}</ul>
                     </section>
                 })}

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::logic::{format_amount, needs_approval, status_label};
+use crate::logic::{action_label, format_amount, needs_approval, status_label};
+use crate::text::t;
 use crate::widgets::{error_text, print_receipt, ApprovalPicker, CustomerPicker};
 use backroom_api::cmd;
 
@@ -34,9 +35,9 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
     let open = move |key: String| {
         spawn_local(async move {
             let o = api::send(&cmd::Order { key: key.clone() }).await;
-            let t = api::send(&cmd::OrderTimeline { key }).await;
-            match (o, t) {
-                (Ok(o), Ok(t)) => detail.set(Some((o, t))),
+            let timeline = api::send(&cmd::OrderTimeline { key }).await;
+            match (o, timeline) {
+                (Ok(o), Ok(timeline)) => detail.set(Some((o, timeline))),
                 (Err(e), _) | (_, Err(e)) => error.set(error_text(&e)),
             }
         })
@@ -85,7 +86,7 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
                     void_reason.set(String::new());
                     manager_pin.set(String::new());
                     error.set(String::new());
-                    printed.set(format!("{} voided", o.receipt_number));
+                    printed.set((t().orders_voided)(&o.receipt_number));
                     load();
                     open(key);
                 }
@@ -102,9 +103,9 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
     view! {
         <main class="orders">
             <div class="bar">
-                <input id="orders-receipt" placeholder="Receipt number" on:input=move |ev| set_opt(|f, v| f.receipt = v, event_target_value(&ev))/>
-                <label>"From "<input id="orders-from" type="date" on:change=move |ev| set_from(event_target_value(&ev))/></label>
-                <label>"To "<input id="orders-to" type="date" on:change=move |ev| set_to(event_target_value(&ev))/></label>
+                <input id="orders-receipt" placeholder=t().orders_receipt_placeholder on:input=move |ev| set_opt(|f, v| f.receipt = v, event_target_value(&ev))/>
+                <label>{t().orders_from}<input id="orders-from" type="date" on:change=move |ev| set_from(event_target_value(&ev))/></label>
+                <label>{t().orders_to}<input id="orders-to" type="date" on:change=move |ev| set_to(event_target_value(&ev))/></label>
                 {move || match customer.get() {
                     Some(c) => view! { <span class="chip" id="orders-customer-chosen">{c.name.clone()}<button on:click=move |_| { customer.set(None); filter.update(|f| f.customer_id = None); load() }>"✕"</button></span> }.into_any(),
                     None => view! { <CustomerPicker prefix="orders-customer" find_only=true on_pick=Callback::new(move |c: CustomerView| {
@@ -114,23 +115,23 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
                     })/> }.into_any(),
                 }}
                 <select id="orders-payment" on:change=move |ev| set_opt(|f, v| f.payment_status = v, event_target_value(&ev))>
-                    <option value="">"Any payment"</option><option value="paid">"Paid"</option><option value="partially_refunded">"Partially refunded"</option>
-                    <option value="refunded">"Refunded"</option><option value="voided">"Voided"</option>
+                    <option value="">{t().orders_any_payment}</option><option value="paid">{t().orders_paid}</option><option value="partially_refunded">{t().orders_partially_refunded}</option>
+                    <option value="refunded">{t().orders_refunded}</option><option value="voided">{t().orders_voided_option}</option>
                 </select>
                 <select id="orders-return" on:change=move |ev| set_opt(|f, v| f.return_status = v, event_target_value(&ev))>
-                    <option value="">"Any returns"</option><option value="none">"No returns"</option><option value="partially_returned">"Partially returned"</option><option value="returned">"Returned"</option>
+                    <option value="">{t().orders_any_returns}</option><option value="none">{t().orders_no_returns}</option><option value="partially_returned">{t().orders_partially_returned}</option><option value="returned">{t().orders_returned}</option>
                 </select>
                 <select id="orders-fulfilment" on:change=move |ev| set_opt(|f, v| f.fulfilment_status = v, event_target_value(&ev))>
-                    <option value="">"Any fulfilment"</option><option value="fulfilled">"Fulfilled"</option><option value="unfulfilled">"Unfulfilled"</option>
-                    <option value="ready_for_pickup">"Ready for pickup"</option><option value="picked_up">"Picked up"</option><option value="shipped">"Shipped"</option>
+                    <option value="">{t().orders_any_fulfilment}</option><option value="fulfilled">{t().orders_fulfilled}</option><option value="unfulfilled">{t().orders_unfulfilled}</option>
+                    <option value="ready_for_pickup">{t().orders_ready_for_pickup}</option><option value="picked_up">{t().orders_picked_up}</option><option value="shipped">{t().orders_shipped}</option>
                 </select>
-                <input id="orders-staff" placeholder="Staff" on:change=move |ev| set_opt(|f, v| f.staff = v, event_target_value(&ev))/>
-                <input id="orders-location" placeholder="Store (code)" on:change=move |ev| set_opt(|f, v| f.location = v.map(|s| s.to_uppercase()), event_target_value(&ev))/>
+                <input id="orders-staff" placeholder=t().common_staff on:change=move |ev| set_opt(|f, v| f.staff = v, event_target_value(&ev))/>
+                <input id="orders-location" placeholder=t().orders_store_placeholder on:change=move |ev| set_opt(|f, v| f.location = v.map(|s| s.to_uppercase()), event_target_value(&ev))/>
             </div>
             <p class="error">{move || error.get()}</p>
             <div class="split">
                 <table class="grid" id="orders-table">
-                    <thead><tr><th>"Receipt"</th><th>"When"</th><th>"Store"</th><th>"Staff"</th><th>"Customer"</th><th class="num">"Total"</th><th>"Payment"</th><th>"Returns"</th></tr></thead>
+                    <thead><tr><th>{t().orders_col_receipt}</th><th>{t().orders_col_when}</th><th>{t().common_store}</th><th>{t().common_staff}</th><th>{t().common_customer}</th><th class="num">{t().common_total}</th><th>{t().orders_col_payment}</th><th>{t().orders_col_returns}</th></tr></thead>
                     <tbody>
                         {move || rows.get().into_iter().map(|o| {
                             let key = o.id.clone();
@@ -144,35 +145,35 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                {move || detail.get().map(|(o, t)| view! {
+                {move || detail.get().map(|(o, timeline)| view! {
                     <section class="card" id="order-detail">
                         <h3>{o.receipt_number.clone()}" · "{money(o.total)}</h3>
                         <div class="bar">
-                            <button id="order-reprint" on:click={let r = o.receipt_number.clone(); move |_| reprint(r.clone())}>"Reprint receipt"</button>
+                            <button id="order-reprint" on:click={let r = o.receipt_number.clone(); move |_| reprint(r.clone())}>{t().orders_reprint}</button>
                             {(o.payment_status != "voided" && o.return_status == "none").then(|| view! {
-                                <button id="order-void" on:click=move |_| voiding.set(true)>"Void sale…"</button>
+                                <button id="order-void" on:click=move |_| voiding.set(true)>{t().orders_void}</button>
                             })}
                             <span class="ok">{move || printed.get()}</span>
                         </div>
                         <Show when=move || voiding.get()>
                             <div class="form" id="void-form">
-                                <p class="muted">"Voiding takes the whole sale back: stock returns to the shelf and every payment is reversed in this shift."</p>
-                                <input id="void-reason" placeholder="Why is it voided?" prop:value=move || void_reason.get() on:input=move |ev| void_reason.set(event_target_value(&ev))/>
+                                <p class="muted">{t().orders_void_explained}</p>
+                                <input id="void-reason" placeholder=t().orders_void_reason_placeholder prop:value=move || void_reason.get() on:input=move |ev| void_reason.set(event_target_value(&ev))/>
                                 <Show when=move || need_approval.get()>
                                     <ApprovalPicker prefix="void-approve" manager=manager pin=manager_pin/>
                                 </Show>
-                                <button id="void-confirm" class="danger" on:click={let k = o.id.clone(); move |_| void(k.clone())}>"Void this sale"</button>
-                                <button id="void-cancel" on:click=move |_| { voiding.set(false); need_approval.set(false) }>"Keep it"</button>
+                                <button id="void-confirm" class="danger" on:click={let k = o.id.clone(); move |_| void(k.clone())}>{t().orders_void_confirm}</button>
+                                <button id="void-cancel" on:click=move |_| { voiding.set(false); need_approval.set(false) }>{t().orders_void_cancel}</button>
                             </div>
                         </Show>
-                        <p class="muted">{format!("{} · {} · returns: {}", status_label(&o.payment_status), status_label(&o.fulfilment_status), status_label(&o.return_status))}</p>
+                        <p class="muted">{(t().orders_statuses)(&status_label(&o.payment_status), &status_label(&o.fulfilment_status), &status_label(&o.return_status))}</p>
                         <table class="grid">
-                            {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default().label(l.quantity)}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { format!("{} returned", l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}
+                            {o.lines.iter().map(|l| view! { <tr><td>{l.title.clone()}</td><td>{SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default().label(l.quantity)}" × "{money(l.unit_price)}</td><td class="num">{money(l.total)}</td><td>{if l.returned_qty > 0 { (t().orders_returned_qty)(l.returned_qty) } else { String::new() }}</td></tr> }).collect_view()}
                         </table>
-                        <h4>"Payments"</h4>
-                        <ul>{o.payments.iter().map(|p| view! { <li>{format!("{} {} {}", p.kind, p.tender, money(p.amount))}</li> }).collect_view()}</ul>
-                        <h4>"Timeline"</h4>
-                        <ul id="order-timeline">{t.iter().map(|a| view! { <li>{format!("{} · {} · {}{}", a.at_local, a.action, a.actor, a.approver.as_ref().map(|m| format!(" (approved by {m})")).unwrap_or_default())}</li> }).collect_view()}</ul>
+                        <h4>{t().orders_payments}</h4>
+                        <ul>{o.payments.iter().map(|p| view! { <li>{format!("{} · {} {}", status_label(&p.kind), backroom_domain::receipt::tender_label(&p.tender), money(p.amount))}</li> }).collect_view()}</ul>
+                        <h4>{t().orders_timeline}</h4>
+                        <ul id="order-timeline">{timeline.iter().map(|a| view! { <li>{format!("{} · {} · {}{}", a.at_local, action_label(&a.action), a.actor, a.approver.as_deref().map(t().orders_approved_by).unwrap_or_default())}</li> }).collect_view()}</ul>
                     </section>
                 })}
             </div>

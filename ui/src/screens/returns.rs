@@ -12,6 +12,7 @@ use crate::api;
 use crate::logic::{
     add_item, format_amount, line_code, parse_amount, sale_input, scan_unit, CartItem,
 };
+use crate::text::t;
 use crate::widgets::{error_text, print_receipt, ApprovalPicker, CustomerPicker};
 use backroom_api::cmd;
 
@@ -85,7 +86,7 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                 Ok(found) if found.len() == 1 => load(found[0].id.clone()),
                 Ok(found) if found.is_empty() => {
                     candidates.set(Vec::new());
-                    error.set(format!("No sale matches '{k}'. Try the receipt number, the card reference or the customer's name."));
+                    error.set((t().returns_no_sale)(&k));
                 }
                 Ok(found) => {
                     error.set(String::new());
@@ -172,7 +173,7 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                     exchange_scan.set(String::new());
                     refresh_preview();
                 }
-                Ok(None) => error.set(format!("exchange: nothing has the code {code}")),
+                Ok(None) => error.set((t().returns_exchange_not_found)(&code)),
                 Err(e) => error.set(error_text(&e)),
             }
         })
@@ -188,12 +189,12 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
             exchange_tender_amount.set(String::new());
             refresh_preview();
         }
-        Ok(_) => error.set("amount: must be more than zero".into()),
-        Err(e) => error.set(format!("amount: {e}")),
+        Ok(_) => error.set(t().common_amount_positive.into()),
+        Err(e) => error.set((t().common_amount_error)(&e)),
     };
     let process = move || {
         let Some(i) = input() else {
-            return error.set("lines: choose at least one item to return".into());
+            return error.set(t().returns_no_lines.into());
         };
         spawn_local(async move {
             match api::send(&cmd::ProcessReturn { input: i }).await {
@@ -228,7 +229,7 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
     };
     view! {
         <main class="returns">
-            <input id="return-receipt" class="scan" placeholder="Scan the receipt, or type its number, the card reference or the customer ⏎" autofocus
+            <input id="return-receipt" class="scan" placeholder=t().returns_find_placeholder autofocus
                 prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))
                 on:keydown=move |ev| if ev.key() == "Enter" { find() }/>
             <ul class="list" id="return-candidates">
@@ -241,12 +242,12 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
             </ul>
             {move || order.get().map(|o| view! {
                 <table class="cart" id="return-lines">
-                    <thead><tr><th>"Item"</th><th>"Sold"</th><th>"Return"</th><th>"Reason"</th><th>"Disposition"</th></tr></thead>
+                    <thead><tr><th>{t().common_item}</th><th>{t().returns_col_sold}</th><th>{t().returns_col_return}</th><th>{t().returns_col_reason}</th><th>{t().returns_col_disposition}</th></tr></thead>
                     <tbody>
                         {o.lines.iter().enumerate().map(|(i, l)| { let unit = SaleUnit::parse(&l.sale_unit, "sale_unit").unwrap_or_default(); view! {
                             <tr>
                                 <td>{l.title.clone()}<br/><code>{l.sku.clone()}</code></td>
-                                <td>{unit.label(l.quantity - l.returned_qty)}" of "{unit.label(l.quantity)}</td>
+                                <td>{(t().returns_sold_of)(&unit.label(l.quantity - l.returned_qty), &unit.label(l.quantity))}</td>
                                 <td>{if unit.is_measure() {
                                     // Weighed goods: the returned weight in the line's unit (0.2 kg).
                                     view! { <input class="return-qty" size="6" prop:value=move || unit.format_quantity(qty.get().get(i).copied().unwrap_or(0))
@@ -262,40 +263,40 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                                     {reasons.get().into_iter().map(|(code, label)| view! { <option value=code.clone() selected=code == "unknown">{label}</option> }).collect_view()}
                                 </select></td>
                                 <td><select class="return-disposition" on:change=move |ev| { let v = event_target_value(&ev); disposition.update(|d| if let Some(x) = d.get_mut(i) { *x = v }); refresh_preview() }>
-                                    <option value="restock">"Restock"</option>
-                                    <option value="damaged">"Damaged"</option>
-                                    <option value="quality_control">"Quality control"</option>
-                                    <option value="write_off">"Write off"</option>
+                                    <option value="restock">{t().returns_restock}</option>
+                                    <option value="damaged">{t().returns_damaged}</option>
+                                    <option value="quality_control">{t().returns_quality_control}</option>
+                                    <option value="write_off">{t().returns_write_off}</option>
                                 </select></td>
                             </tr>
                         }}).collect_view()}
                     </tbody>
                 </table>
                 <div class="bar">
-                    <label>"Refund to "
+                    <label>{t().returns_refund_to}
                         <select id="refund-method" on:change=move |ev| { method.set(event_target_value(&ev)); refresh_preview() }>
-                            <option value="original">"Original payment(s)"</option>
-                            <option value="store_credit">"Store credit"</option>
-                            <option value="cash">"Cash"</option>
-                            <option value="card">"Card"</option>
+                            <option value="original">{t().returns_original}</option>
+                            <option value="store_credit">{t().common_store_credit}</option>
+                            <option value="cash">{t().common_cash}</option>
+                            <option value="card">{t().common_card}</option>
                         </select>
                     </label>
                 </div>
                 {move || (method.get() == "store_credit" && order.get().is_some_and(|o| o.customer_id.is_none())).then(|| match return_customer.get() {
                     Some(c) => view! {
-                        <p id="return-customer">"Store credit for "<b>{c.name.clone()}</b>" "
+                        <p id="return-customer">{t().returns_credit_for}<b>{c.name.clone()}</b>" "
                             <button on:click=move |_| { return_customer.set(None); refresh_preview() }>"✕"</button></p>
                     }.into_any(),
                     None => view! {
                         <div class="card">
-                            <p class="muted">"Store credit is kept on a customer's account: find them or add them."</p>
+                            <p class="muted">{t().returns_credit_needs_customer}</p>
                             <CustomerPicker prefix="return-customer" on_pick=Callback::new(move |c| { return_customer.set(Some(c)); refresh_preview() })/>
                         </div>
                     }.into_any(),
                 })}
                 <section class="card exchange">
-                    <h4>"Exchange (optional)"</h4>
-                    <input id="exchange-scan" placeholder="Scan the new item ⏎" prop:value=move || exchange_scan.get()
+                    <h4>{t().returns_exchange_heading}</h4>
+                    <input id="exchange-scan" placeholder=t().returns_exchange_placeholder prop:value=move || exchange_scan.get()
                         on:input=move |ev| exchange_scan.set(event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { add_exchange_item() }/>
                     <ul id="exchange-items">
@@ -305,9 +306,9 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                     </ul>
                     <div class="bar">
                         <select id="exchange-tender-kind" on:change=move |ev| exchange_tender_kind.set(event_target_value(&ev))>
-                            <option value="card">"Card"</option><option value="cash">"Cash"</option>
+                            <option value="card">{t().common_card}</option><option value="cash">{t().common_cash}</option>
                         </select>
-                        <input id="exchange-tender-amount" placeholder="Customer pays" prop:value=move || exchange_tender_amount.get()
+                        <input id="exchange-tender-amount" placeholder=t().returns_customer_pays_placeholder prop:value=move || exchange_tender_amount.get()
                             on:input=move |ev| exchange_tender_amount.set(event_target_value(&ev))
                             on:keydown=move |ev| if ev.key() == "Enter" { add_exchange_tender() }/>
                         <span>{move || exchange_tenders.get().iter().map(|(k, a, _)| format!("{k} {}", money(*a))).collect::<Vec<_>>().join(", ")}</span>
@@ -315,11 +316,11 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                 </section>
                 <div class="card" id="return-preview">
                     {move || match preview.get() {
-                        None => view! { <p class="muted">"Choose what comes back to see the refund."</p> }.into_any(),
+                        None => view! { <p class="muted">{t().returns_preview_empty}</p> }.into_any(),
                         Some(Ok(r)) => view! {
-                            <p>"Refund "<b id="preview-total">{money(r.refund_total)}</b>" → "
+                            <p>{t().returns_refund}<b id="preview-total">{money(r.refund_total)}</b>" → "
                                 {r.refunds.iter().map(|(t, a)| format!("{} {}", backroom_domain::receipt::tender_label(t), money(*a))).collect::<Vec<_>>().join(", ")}
-                                {r.exchange_order.as_ref().map(|x| format!(" · exchange {} for {}", x.lines.len(), money(x.total)))}</p>
+                                {r.exchange_order.as_ref().map(|x| (t().returns_preview_exchange)(x.lines.len(), &money(x.total)))}</p>
                         }.into_any(),
                         Some(Err(e)) => view! { <p class="error" id="preview-error">{error_text(&e)}</p> }.into_any(),
                     }}
@@ -327,7 +328,7 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                 <Show when=move || need_approval.get()>
                     <ApprovalPicker prefix="return-approve" manager=manager pin=manager_pin/>
                 </Show>
-                <button id="process-return" class="primary" on:click=move |_| process()>"Process return"</button>
+                <button id="process-return" class="primary" on:click=move |_| process()>{t().returns_process}</button>
             })}
             <p class="error" id="return-error">{move || error.get()}</p>
             {move || done.get().map(|r| {
@@ -335,12 +336,12 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                 let exchange = r.exchange_order.as_ref().map(|x| x.receipt_number.clone());
                 view! {
                     <div class="receipt">
-                        <p class="ok" id="return-done">"Return "<b>{r.number.clone()}</b>" refunded "<b id="return-total">{money(r.refund_total)}</b>
+                        <p class="ok" id="return-done">{t().returns_done}<b>{r.number.clone()}</b>{t().returns_refunded}<b id="return-total">{money(r.refund_total)}</b>
                             " ("{r.refunds.iter().map(|(t, a)| format!("{} {}", backroom_domain::receipt::tender_label(t), money(*a))).collect::<Vec<_>>().join(", ")}")"
-                            {exchange.clone().map(|x| format!(" · exchange sale {x}"))}</p>
+                            {exchange.as_deref().map(t().returns_exchange_sale)}</p>
                         <div class="bar">
-                            <button id="return-print" on:click=move |_| print(number.clone())>"Print refund slip"</button>
-                            {exchange.map(|x| view! { <button id="exchange-print" on:click=move |_| print(x.clone())>"Print exchange receipt"</button> })}
+                            <button id="return-print" on:click=move |_| print(number.clone())>{t().returns_print_slip}</button>
+                            {exchange.map(|x| view! { <button id="exchange-print" on:click=move |_| print(x.clone())>{t().returns_print_exchange}</button> })}
                             <span class="ok">{move || printed.get()}</span>
                         </div>
                         <div class="paper" id="return-slip" inner_html=move || slip.get()></div>

@@ -12,6 +12,7 @@ use crate::logic::{
     add_item, format_amount, format_discount, line_code, parse_amount, parse_discount, quick_cash,
     sale_input, scan_unit, CartItem,
 };
+use crate::text::t;
 use crate::widgets::{error_text, new_cart_id, print_receipt, ApprovalPicker, CustomerPicker};
 use backroom_api::cmd;
 
@@ -237,7 +238,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                 Ok(None) => {
                     let found = hits.get_untracked();
                     match found.len() {
-                        0 => error.set(format!("Nothing has the code or name '{code}'")),
+                        0 => error.set((t().sell_nothing_matches)(&code)),
                         1 => {
                             if let Some(h) = found.into_iter().next() {
                                 add_hit(h);
@@ -245,9 +246,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                         }
                         n => {
                             highlight.set(Some(0));
-                            error.set(format!(
-                                "{n} items match '{code}': pick one with ↓ and Enter"
-                            ));
+                            error.set((t().sell_several_match)(n, &code));
                         }
                     }
                 }
@@ -315,7 +314,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
             .get_untracked()
             .or_else(|| cart.with_untracked(|c| c.len().checked_sub(1)))
         else {
-            return error.set("discount: add an item first".into());
+            return error.set(t().sell_discount_no_item.into());
         };
         match parse_discount(&line_discount.get_untracked(), &cur.get_value()) {
             Ok(d) => {
@@ -331,10 +330,10 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                     requote();
                 } else {
                     selected.set(None);
-                    error.set("line discount: choose a line first".into());
+                    error.set(t().sell_line_discount_no_line.into());
                 }
             }
-            Err(e) => error.set(format!("line discount: {e}")),
+            Err(e) => error.set((t().sell_line_discount_error)(&e)),
         }
     };
     let apply_order_discount =
@@ -343,7 +342,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                 order_discount.set(d);
                 requote();
             }
-            Err(e) => error.set(format!("order discount: {e}")),
+            Err(e) => error.set((t().sell_order_discount_error)(&e)),
         };
     let add_promo = move || {
         let code = promo_text.get_untracked().trim().to_uppercase();
@@ -369,8 +368,8 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                 error.set(String::new());
                 requote();
             }
-            Ok(_) => error.set("amount: must be more than zero".into()),
-            Err(e) => error.set(format!("amount: {e}")),
+            Ok(_) => error.set(t().common_amount_positive.into()),
+            Err(e) => error.set((t().common_amount_error)(&e)),
         }
     };
     let clear_cart = move || {
@@ -442,8 +441,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
     };
     let resume = move |id: String| {
         if !cart.with_untracked(|c| c.is_empty()) {
-            return error
-                .set("cart: park or finish the current cart before resuming another".into());
+            return error.set(t().sell_resume_busy.into());
         }
         clear_cart();
         spawn_local(async move {
@@ -515,7 +513,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
     view! {
         <main class="sell">
             <section class="left">
-                <input id="scan" class="scan" node_ref=scan_ref autofocus placeholder="Scan or type to search (↓ to pick a result)"
+                <input id="scan" class="scan" node_ref=scan_ref autofocus placeholder=t().sell_scan_placeholder
                     prop:value=move || scan.get() on:input=on_scan_input on:keydown=on_scan_key/>
                 <ul class="hits" id="hits">
                     {move || hits.get().into_iter().enumerate().map(|(i, h)| {
@@ -528,7 +526,7 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 <table class="cart" id="cart">
-                    <thead><tr><th>"Item"</th><th>"Qty"</th><th class="num">"Discount"</th><th class="num">"Total"</th><th></th></tr></thead>
+                    <thead><tr><th>{t().common_item}</th><th>{t().sell_col_qty}</th><th class="num">{t().sell_col_discount}</th><th class="num">{t().common_total}</th><th></th></tr></thead>
                     <tbody>
                         {move || {
                             let q = quote.get();
@@ -548,8 +546,8 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                                                     on:click=move |ev| ev.stop_propagation()
                                                     on:change=move |ev| match unit.parse_quantity(&event_target_value(&ev), "quantity") {
                                                         Ok(q) if q > 0 => { cart.update(|c| if let Some(l) = c.get_mut(i) { l.quantity = q }); requote(); }
-                                                        Ok(_) => error.set("quantity: must be more than zero".into()),
-                                                        Err(e) => error.set(format!("quantity: {}", e.message)),
+                                                        Ok(_) => error.set(t().sell_quantity_positive.into()),
+                                                        Err(e) => error.set((t().sell_quantity_error)(&e.message)),
                                                     }/>
                                                 " "{unit.as_str()}
                                             }.into_any()
@@ -572,13 +570,13 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                     </tbody>
                 </table>
                 <div class="bar discounts">
-                    <input id="line-discount" placeholder="Line discount (10% or 2.00) ⏎" prop:value=move || line_discount.get()
+                    <input id="line-discount" placeholder=t().sell_line_discount_placeholder prop:value=move || line_discount.get()
                         on:input=move |ev| line_discount.set(event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { apply_line_discount() }/>
-                    <input id="order-discount" placeholder="Order discount ⏎" prop:value=move || order_discount_text.get()
+                    <input id="order-discount" placeholder=t().sell_order_discount_placeholder prop:value=move || order_discount_text.get()
                         on:input=move |ev| order_discount_text.set(event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { apply_order_discount() }/>
-                    <input id="promo-code" placeholder="Promo code ⏎" prop:value=move || promo_text.get()
+                    <input id="promo-code" placeholder=t().sell_promo_placeholder prop:value=move || promo_text.get()
                         on:input=move |ev| promo_text.set(event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { add_promo() }/>
                 </div>
@@ -587,18 +585,18 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                         <span class="chip">{c}<button on:click=move |_| { promo_codes.update(|p| { p.remove(i); }); requote(); }>"✕"</button></span>
                     }).collect_view()}
                     {move || quote.get().map(|q| q.promotions.iter().map(|p| view! { <span class="chip applied">"✓ "{p.clone()}</span> }).collect_view())}
-                    {move || quote.get().map(|q| q.unknown_codes.iter().map(|c| view! { <span class="chip invalid" title="no active promotion has this code">{c.clone()}" — not a valid code"</span> }).collect_view())}
+                    {move || quote.get().map(|q| q.unknown_codes.iter().map(|c| view! { <span class="chip invalid" title=t().sell_invalid_code_title>{(t().sell_invalid_code)(c)}</span> }).collect_view())}
                 </p>
                 <div class="bar park">
-                    <input id="park-label" placeholder="Label for a parked cart" prop:value=move || park_label.get() on:input=move |ev| park_label.set(event_target_value(&ev))/>
-                    <button id="park" disabled=move || cart.get().is_empty() on:click=move |_| park()>"Park"</button>
-                    <button id="parked-show" on:click=move |_| show_parked()>"Parked carts"</button>
+                    <input id="park-label" placeholder=t().sell_park_label_placeholder prop:value=move || park_label.get() on:input=move |ev| park_label.set(event_target_value(&ev))/>
+                    <button id="park" disabled=move || cart.get().is_empty() on:click=move |_| park()>{t().sell_park}</button>
+                    <button id="parked-show" on:click=move |_| show_parked()>{t().sell_parked_show}</button>
                 </div>
                 {move || parked.get().map(|list| view! {
                     <ul class="list" id="parked-list">
-                        {if list.is_empty() { Some(view! { <li class="muted">"No parked carts"</li> }) } else { None }}
+                        {if list.is_empty() { Some(view! { <li class="muted">{t().sell_no_parked}</li> }) } else { None }}
                         {list.into_iter().map(|(id, label, n)| view! {
-                            <li><button class="resume" on:click=move |_| resume(id.clone())>{label}" · "{n}" lines — resume"</button></li>
+                            <li><button class="resume" on:click=move |_| resume(id.clone())>{(t().sell_parked_resume)(&label, n)}</button></li>
                         }).collect_view()}
                     </ul>
                 })}
@@ -606,16 +604,16 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
             <section class="right">
                 {move || shift.get().is_none().then(|| view! {
                     <div class="notice" id="no-shift">
-                        <b>"No shift is open."</b>" Sales are kept for the next shift. "
-                        <input id="no-shift-float" size="8" placeholder="Float" prop:value=move || float_text.get()
+                        <b>{t().sell_no_shift}</b>{t().sell_no_shift_hint}
+                        <input id="no-shift-float" size="8" placeholder=t().sell_float_placeholder prop:value=move || float_text.get()
                             on:input=move |ev| float_text.set(event_target_value(&ev))
                             on:keydown=move |ev| if ev.key() == "Enter" { open_shift() }/>
-                        <button id="no-shift-open" on:click=move |_| open_shift()>"Open shift"</button>
+                        <button id="no-shift-open" on:click=move |_| open_shift()>{t().common_open_shift}</button>
                     </div>
                 })}
                 <div class="customer">
                     {move || match customer.get() {
-                        Some(c) => view! { <p id="customer-name">"Customer: "<b>{c.name.clone()}</b>" "<button on:click=move |_| { customer.set(None); requote(); }>"✕"</button></p> }.into_any(),
+                        Some(c) => view! { <p id="customer-name">{t().sell_customer}<b>{c.name.clone()}</b>" "<button on:click=move |_| { customer.set(None); requote(); }>"✕"</button></p> }.into_any(),
                         None => view! {
                             <CustomerPicker prefix="customer" on_pick=Callback::new(move |c| {
                                 customer.set(Some(c));
@@ -626,28 +624,28 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                     }}
                 </div>
                 <div class="totals">
-                    <div>"Subtotal"<span>{move || money(quote.get().map(|q| q.subtotal).unwrap_or(0))}</span></div>
-                    <div>"Discounts"<span id="discount-total">{move || money(quote.get().map(|q| q.discount_total).unwrap_or(0))}</span></div>
-                    <div>"Tax"<span>{move || money(quote.get().map(|q| q.tax_total).unwrap_or(0))}</span></div>
-                    <div class="total">"Total"<span id="total">{move || money(total())}</span></div>
+                    <div>{t().sell_subtotal}<span>{move || money(quote.get().map(|q| q.subtotal).unwrap_or(0))}</span></div>
+                    <div>{t().sell_discounts}<span id="discount-total">{move || money(quote.get().map(|q| q.discount_total).unwrap_or(0))}</span></div>
+                    <div>{t().sell_tax}<span>{move || money(quote.get().map(|q| q.tax_total).unwrap_or(0))}</span></div>
+                    <div class="total">{t().common_total}<span id="total">{move || money(total())}</span></div>
                     {move || (standing().coin > 1 && standing().cash_due != total()).then(|| view! {
-                        <div class="muted">"In cash"<span id="cash-due">{money(standing().cash_due)}</span></div>
+                        <div class="muted">{t().sell_in_cash}<span id="cash-due">{money(standing().cash_due)}</span></div>
                     })}
-                    <div>"Paid"<span id="paid">{move || money(standing().paid)}</span></div>
+                    <div>{t().sell_paid}<span id="paid">{move || money(standing().paid)}</span></div>
                     {move || (standing().rounding != 0).then(|| view! {
-                        <div class="muted">"Cash rounding"<span id="cash-rounding">{let r = -standing().rounding; format!("{}{}", if r > 0 { "+" } else { "−" }, money(r.abs()))}</span></div>
+                        <div class="muted">{t().sell_cash_rounding}<span id="cash-rounding">{let r = -standing().rounding; format!("{}{}", if r > 0 { "+" } else { "−" }, money(r.abs()))}</span></div>
                     })}
-                    <div>{move || if standing().due == 0 && standing().paid > 0 { "Change" } else { "Due" }}<span id="due">{move || money(if standing().due == 0 && standing().paid > 0 { standing().change_due } else { standing().due })}</span></div>
+                    <div>{move || if standing().due == 0 && standing().paid > 0 { t().sell_change } else { t().sell_due }}<span id="due">{move || money(if standing().due == 0 && standing().paid > 0 { standing().change_due } else { standing().due })}</span></div>
                 </div>
                 <div class="tender">
                     <select id="tender-kind" on:change=move |ev| tender_kind.set(event_target_value(&ev))>
-                        <option value="cash">"Cash"</option>
-                        <option value="card">"Card"</option>
-                        <option value="gift_card">"Gift card"</option>
-                        <option value="store_credit">"Store credit"</option>
-                        <option value="loyalty">"Loyalty points"</option>
+                        <option value="cash">{t().common_cash}</option>
+                        <option value="card">{t().common_card}</option>
+                        <option value="gift_card">{t().sell_gift_card}</option>
+                        <option value="store_credit">{t().common_store_credit}</option>
+                        <option value="loyalty">{t().sell_loyalty}</option>
                     </select>
-                    <input id="tender-amount" node_ref=tender_ref_el placeholder="Amount (F2)" prop:value=move || tender_amount.get()
+                    <input id="tender-amount" node_ref=tender_ref_el placeholder=t().sell_amount_placeholder prop:value=move || tender_amount.get()
                         on:input=move |ev| tender_amount.set(event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" {
                             // Enter on an empty amount once the tenders cover the total completes
@@ -660,9 +658,9 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                                 add_tender()
                             }
                         }/>
-                    <input id="tender-ref" placeholder="Reference / card code" prop:value=move || tender_ref.get()
+                    <input id="tender-ref" placeholder=t().sell_reference_placeholder prop:value=move || tender_ref.get()
                         on:input=move |ev| tender_ref.set(event_target_value(&ev))/>
-                    <button id="tender-add" on:click=move |_| add_tender()>"Add"</button>
+                    <button id="tender-add" on:click=move |_| add_tender()>{t().sell_add_tender}</button>
                 </div>
                 // Quick cash: the exact amount due in cash and the next round notes.
                 <div class="bar quick-cash" id="quick-cash">
@@ -674,12 +672,12 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                             <button class="quick" id=format!("quick-cash-{i}") on:click=move |_| {
                                 tenders.update(|t| t.push(("cash".into(), a, String::new())));
                                 requote();
-                            }>{if i == 0 { format!("Exact {}", money(a)) } else { money(a) }}</button>
+                            }>{if i == 0 { (t().sell_exact)(&money(a)) } else { money(a) }}</button>
                         }).collect_view()
                     }}
                 </div>
                 // Complete stays where it is while tenders are added below it.
-                <button id="complete" class="primary" disabled=move || cart.get().is_empty() on:click=move |_| complete()>"Complete sale (F4)"</button>
+                <button id="complete" class="primary" disabled=move || cart.get().is_empty() on:click=move |_| complete()>{t().sell_complete}</button>
                 <ul class="tenders" id="tenders">
                     {move || tenders.get().into_iter().enumerate().map(|(i, (k, a, _))| view! {
                         <li>{backroom_domain::receipt::tender_label(&k)}" "{money(a)}<button on:click=move |_| { tenders.update(|t| { t.remove(i); }); requote(); }>"✕"</button></li>
@@ -691,10 +689,10 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                 <p class="error" id="sell-error">{move || error.get()}</p>
                 {move || receipt.get().map(|(o, html)| view! {
                     <div class="receipt" id="receipt">
-                        <p>"Sale "<b id="receipt-number">{o.receipt_number.clone()}</b>" · change "<b id="change-due">{money(o.change_due)}</b></p>
+                        <p>{t().sell_receipt_sale}<b id="receipt-number">{o.receipt_number.clone()}</b>{t().sell_receipt_change}<b id="change-due">{money(o.change_due)}</b></p>
                         <div class="bar">
-                            <button id="receipt-print" on:click=move |_| print(false)>"Print"</button>
-                            <button id="receipt-reprint" on:click=move |_| print(true)>"Reprint (duplicate)"</button>
+                            <button id="receipt-print" on:click=move |_| print(false)>{t().common_print}</button>
+                            <button id="receipt-reprint" on:click=move |_| print(true)>{t().sell_reprint}</button>
                             <span class="ok" id="receipt-printed">{move || printed.get()}</span>
                         </div>
                         <div class="paper" inner_html=html></div>

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::logic::{format_amount, parse_amount};
 use crate::progress::{self, ProgressBar};
+use crate::text::t;
 use crate::widgets::error_text;
 use backroom_api::cmd::{self, BackupFile};
 
@@ -58,7 +59,7 @@ pub fn Settings(currency: String) -> impl IntoView {
     let cur = StoredValue::new(currency);
     view! {
         <main class="settings">
-            {crate::widgets::tabs(tab, "settings", &[("store", "Store & printer"), ("places", "Locations & tax"), ("staff", "Staff & roles"), ("backups", "Backups")])}
+            {crate::widgets::tabs(tab, "settings", &[("store", t().settings_tab_store), ("places", t().settings_tab_places), ("staff", t().settings_tab_staff), ("backups", t().settings_tab_backups)])}
             {move || match tab.get() {
                 "places" => view! { <Places/> }.into_any(),
                 "staff" => view! { <StaffAndRoles/> }.into_any(),
@@ -124,11 +125,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
         };
         let per_unit = match points.get_untracked().trim().parse::<i64>() {
             Ok(v) => v,
-            Err(_) => {
-                return fb
-                    .error
-                    .set("points_per_unit: is not a whole number".into())
-            }
+            Err(_) => return fb.error.set(t().settings_points_error.into()),
         };
         let value = match parse_amount(
             &point_value.get_untracked(),
@@ -136,7 +133,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
             "point_value",
         ) {
             Ok(v) => v,
-            Err(e) => return fb.error.set(format!("point_value: {e}")),
+            Err(e) => return fb.error.set((t().settings_point_value_error)(&e)),
         };
         s.store_name = name.get_untracked();
         s.receipt_footer = footer.get_untracked();
@@ -146,30 +143,26 @@ fn StoreSettings(currency: String) -> impl IntoView {
         s.default_tax_class = default_tax.get_untracked();
         s.printer_columns = match columns.get_untracked().trim().parse::<u32>() {
             Ok(v) => v,
-            Err(_) => return fb.error.set("columns: is not a whole number".into()),
+            Err(_) => return fb.error.set(t().settings_columns_error.into()),
         };
         s.printer_code_page = code_page.get_untracked();
         s.time_zone = time_zone.get_untracked();
         s.cash_rounding_increment =
             match parse_amount(&coin.get_untracked(), &cur.get_value(), "coin") {
                 Ok(v) if v > 0 => v,
-                Ok(_) => {
-                    return fb
-                        .error
-                        .set("cash_rounding_increment: must be more than zero".into())
-                }
-                Err(e) => return fb.error.set(format!("cash_rounding_increment: {e}")),
+                Ok(_) => return fb.error.set(t().settings_coin_positive.into()),
+                Err(e) => return fb.error.set((t().settings_coin_error)(&e)),
             };
         s.cash_rounding_mode = rounding_mode.get_untracked();
         s.cash_variance_reason_above =
             match parse_amount(&reason_above.get_untracked(), &cur.get_value(), "amount") {
                 Ok(v) => Some(v),
-                Err(e) => return fb.error.set(format!("Ask why above: {e}")),
+                Err(e) => return fb.error.set((t().settings_reason_above_error)(&e)),
             };
         s.cash_variance_approval_above =
             match parse_amount(&approval_above.get_untracked(), &cur.get_value(), "amount") {
                 Ok(v) => Some(v),
-                Err(e) => return fb.error.set(format!("Ask a manager above: {e}")),
+                Err(e) => return fb.error.set((t().settings_approval_above_error)(&e)),
             };
         spawn_local(async move {
             let r = api::send(&cmd::UpdateStoreSettings {
@@ -179,7 +172,7 @@ fn StoreSettings(currency: String) -> impl IntoView {
             if r.is_ok() {
                 loaded.set(Some(s));
             }
-            fb.done(r, |_| "Settings saved".into());
+            fb.done(r, |_| t().settings_saved.into());
         })
     };
     let test_print = move || {
@@ -193,61 +186,59 @@ fn StoreSettings(currency: String) -> impl IntoView {
                 code_page: Some(cp),
             })
             .await;
-            fb.done(r, |r| {
-                format!("Test page sent to {} ({} bytes)", r.printer, r.bytes)
-            });
+            fb.done(r, |r| (t().settings_test_sent)(&r.printer, r.bytes));
         })
     };
     view! {
         <section class="card form-grid">
-            <h3>"Store"</h3>
-            {field("Store name", "settings-name", name)}
-            {field("Receipt footer", "settings-footer", footer)}
-            <label>"Currency"<input disabled prop:value=move || loaded.get().map(|s| s.currency).unwrap_or_default()/><small class="muted">"fixed at set-up"</small></label>
-            <label>"Prices"<input disabled prop:value=move || loaded.get().map(|s| format!("tax {}", s.tax_mode)).unwrap_or_default()/><small class="muted">"fixed at set-up"</small></label>
-            {field("Loyalty points per unit spent", "settings-points", points)}
-            {field("Value of one point", "settings-point-value", point_value)}
-            {field("Time zone (e.g. Europe/Berlin): receipts and reports use its local day", "settings-time-zone", time_zone)}
-            {field("Smallest coin for cash (0.05 rounds cash to 5 cents; 0.01 for none)", "settings-coin", coin)}
-            <label>"Cash rounding"
+            <h3>{t().settings_store_heading}</h3>
+            {field(t().common_store_name, "settings-name", name)}
+            {field(t().settings_footer, "settings-footer", footer)}
+            <label>{t().common_currency}<input disabled prop:value=move || loaded.get().map(|s| s.currency).unwrap_or_default()/><small class="muted">{t().settings_fixed}</small></label>
+            <label>{t().settings_prices}<input disabled prop:value=move || loaded.get().map(|s| (t().settings_tax_mode)(&s.tax_mode)).unwrap_or_default()/><small class="muted">{t().settings_fixed}</small></label>
+            {field(t().settings_points, "settings-points", points)}
+            {field(t().settings_point_value, "settings-point-value", point_value)}
+            {field(t().settings_time_zone, "settings-time-zone", time_zone)}
+            {field(t().settings_coin, "settings-coin", coin)}
+            <label>{t().settings_rounding}
                 <select id="settings-rounding-mode" prop:value=move || rounding_mode.get() on:change=move |ev| rounding_mode.set(event_target_value(&ev))>
-                    {[("nearest", "to the nearest coin"), ("down", "down (customer never pays more)"), ("up", "up")].map(|(v, label)| view! {
+                    {[("nearest", t().settings_rounding_nearest), ("down", t().settings_rounding_down), ("up", t().settings_rounding_up)].map(|(v, label)| view! {
                         <option value=v selected=move || rounding_mode.get() == v>{label}</option>
                     })}
                 </select>
-                <small class="muted">"only the cash part is rounded; cards pay the exact total"</small></label>
-            {field("Closing a shift: ask why when the drawer is off by more than", "settings-variance-reason", reason_above)}
-            {field("… and ask a manager when off by more than", "settings-variance-approval", approval_above)}
-            <label>"Default tax class"
+                <small class="muted">{t().settings_rounding_hint}</small></label>
+            {field(t().settings_reason_above, "settings-variance-reason", reason_above)}
+            {field(t().settings_approval_above, "settings-variance-approval", approval_above)}
+            <label>{t().settings_default_tax}
                 <select id="settings-default-tax" prop:value=move || default_tax.get() on:change=move |ev| default_tax.set(event_target_value(&ev))>
-                    <option value="">"none (untaxed unless a variant has a class)"</option>
+                    <option value="">{t().settings_no_default_tax}</option>
                     {move || classes.get().into_iter().map(|c| {
                         let code = c.code.clone();
                         view! { <option value=code.clone() selected=move || default_tax.get() == code>{format!("{} — {}", c.code, c.name)}</option> }
                     }).collect_view()}
                 </select>
-                <small class="muted">"what a taxable product without its own class is sold under (Shopify's \"Charge tax\")"</small></label>
-            <h3>"Receipt printer"</h3>
-            <label>"Printer"<input id="settings-printer" placeholder="192.168.1.50:9100 or /dev/usb/lp0" prop:value=move || printer.get() on:input=move |ev| printer.set(event_target_value(&ev))/>
-                <small class="muted">"ESC/POS over raw TCP (port 9100) or a device path; blank for none (receipts then show as printable HTML)"</small></label>
-            {field("Characters per line (48 = 80 mm, 32 = 58 mm)", "settings-columns", columns)}
-            <label>"Code page"
+                <small class="muted">{t().settings_default_tax_hint}</small></label>
+            <h3>{t().settings_printer_heading}</h3>
+            <label>{t().settings_printer}<input id="settings-printer" placeholder=t().settings_printer_placeholder prop:value=move || printer.get() on:input=move |ev| printer.set(event_target_value(&ev))/>
+                <small class="muted">{t().settings_printer_hint}</small></label>
+            {field(t().settings_columns, "settings-columns", columns)}
+            <label>{t().settings_code_page}
                 <select id="settings-code-page" prop:value=move || code_page.get() on:change=move |ev| code_page.set(event_target_value(&ev))>
                     {backroom_domain::receipt::CodePage::ALL.map(|c| {
                         let v = c.as_str();
                         let label = match c {
-                            backroom_domain::receipt::CodePage::Pc437 => "PC437 — US (default)",
-                            backroom_domain::receipt::CodePage::Pc850 => "PC850 — Western",
-                            backroom_domain::receipt::CodePage::Pc852 => "PC852 — Central Eur.",
-                            backroom_domain::receipt::CodePage::Pc858 => "PC858 — Western + €",
+                            backroom_domain::receipt::CodePage::Pc437 => t().settings_pc437,
+                            backroom_domain::receipt::CodePage::Pc850 => t().settings_pc850,
+                            backroom_domain::receipt::CodePage::Pc852 => t().settings_pc852,
+                            backroom_domain::receipt::CodePage::Pc858 => t().settings_pc858,
                         };
                         view! { <option value=v selected=move || code_page.get() == v>{label}</option> }
                     })}
                 </select>
-                <small class="muted">"the test page shows whether ü, ł and € print right"</small></label>
+                <small class="muted">{t().settings_code_page_hint}</small></label>
             <div class="bar">
-                <button id="settings-test-print" on:click=move |_| test_print()>"Print test page"</button>
-                <button id="settings-save" class="primary" on:click=move |_| save()>"Save settings"</button>
+                <button id="settings-test-print" on:click=move |_| test_print()>{t().settings_test_print}</button>
+                <button id="settings-save" class="primary" on:click=move |_| save()>{t().settings_save}</button>
             </div>
             {fb.view("settings")}
         </section>
@@ -292,7 +283,7 @@ fn Places() -> impl IntoView {
                 name.set(String::new());
                 load();
             }
-            fb.done(r, |_| format!("Location {} added", l.code.to_uppercase()));
+            fb.done(r, |_| (t().settings_location_added)(&l.code.to_uppercase()));
         })
     };
     let add_tax = move || {
@@ -309,39 +300,39 @@ fn Places() -> impl IntoView {
                 tax_rate.set(String::new());
                 load();
             }
-            fb.done(r, |_| "Tax class added".into());
+            fb.done(r, |_| t().settings_tax_added.into());
         })
     };
     view! {
         <div class="split">
             <section class="card">
-                <h3>"Locations"</h3>
+                <h3>{t().settings_locations}</h3>
                 <table class="grid" id="settings-locations">
-                    <thead><tr><th>"Code"</th><th>"Name"</th><th>"Kind"</th></tr></thead>
+                    <thead><tr><th>{t().common_code}</th><th>{t().common_name}</th><th>{t().settings_kind}</th></tr></thead>
                     <tbody>{move || locations.get().into_iter().map(|l| view! { <tr><td><code>{l.code}</code></td><td>{l.name}</td><td>{l.kind}</td></tr> }).collect_view()}</tbody>
                 </table>
                 <div class="form-grid">
-                    {field("Code", "location-code", code)}
-                    {field("Name", "location-name", name)}
-                    <label>"Kind"<select id="location-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="store">"Store"</option><option value="warehouse">"Warehouse"</option>
+                    {field(t().common_code, "location-code", code)}
+                    {field(t().common_name, "location-name", name)}
+                    <label>{t().settings_kind}<select id="location-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
+                        <option value="store">{t().settings_kind_store}</option><option value="warehouse">{t().settings_kind_warehouse}</option>
                     </select></label>
-                    <button id="location-add" on:click=move |_| add_location()>"Add location"</button>
+                    <button id="location-add" on:click=move |_| add_location()>{t().settings_add_location}</button>
                 </div>
             </section>
             <section class="card">
-                <h3>"Tax classes"</h3>
+                <h3>{t().settings_tax_classes}</h3>
                 <table class="grid" id="settings-tax">
-                    <thead><tr><th>"Code"</th><th>"Name"</th><th class="num">"Rate"</th></tr></thead>
-                    <tbody>{move || classes.get().into_iter().map(|t| view! {
-                        <tr><td><code>{t.code}</code></td><td>{t.name}</td><td class="num">{format!("{}%", backroom_domain::money::format_minor(i64::from(t.rate_milli), 3).trim_end_matches('0').trim_end_matches('.'))}</td></tr>
+                    <thead><tr><th>{t().common_code}</th><th>{t().common_name}</th><th class="num">{t().settings_rate}</th></tr></thead>
+                    <tbody>{move || classes.get().into_iter().map(|tc| view! {
+                        <tr><td><code>{tc.code}</code></td><td>{tc.name}</td><td class="num">{format!("{}%", backroom_domain::money::format_minor(i64::from(tc.rate_milli), 3).trim_end_matches('0').trim_end_matches('.'))}</td></tr>
                     }).collect_view()}</tbody>
                 </table>
                 <div class="form-grid">
-                    {field("Code", "tax-code", tax_code)}
-                    {field("Name", "tax-name", tax_name)}
-                    <label>"Rate (%)"<input id="tax-rate" placeholder="20 or 7.7" prop:value=move || tax_rate.get() on:input=move |ev| tax_rate.set(event_target_value(&ev))/></label>
-                    <button id="tax-add" on:click=move |_| add_tax()>"Add tax class"</button>
+                    {field(t().common_code, "tax-code", tax_code)}
+                    {field(t().common_name, "tax-name", tax_name)}
+                    <label>{t().settings_rate_label}<input id="tax-rate" placeholder=t().settings_rate_placeholder prop:value=move || tax_rate.get() on:input=move |ev| tax_rate.set(event_target_value(&ev))/></label>
+                    <button id="tax-add" on:click=move |_| add_tax()>{t().settings_add_tax}</button>
                 </div>
             </section>
         </div>
@@ -392,7 +383,7 @@ fn StaffAndRoles() -> impl IntoView {
                 new_pin.set(String::new());
                 load();
             }
-            fb.done(r, |_| "Staff member added".into());
+            fb.done(r, |_| t().settings_staff_added.into());
         })
     };
     let set_role = move |name: String, role: String| {
@@ -403,7 +394,7 @@ fn StaffAndRoles() -> impl IntoView {
             })
             .await;
             load();
-            fb.done(r, |_| format!("{name} is now {role}"));
+            fb.done(r, |_| (t().settings_role_set)(&name, &role));
         })
     };
     let set_pin = move || {
@@ -416,7 +407,7 @@ fn StaffAndRoles() -> impl IntoView {
             if r.is_ok() {
                 pin.set(String::new());
             }
-            fb.done(r, |_| "PIN changed".into());
+            fb.done(r, |_| t().settings_pin_changed.into());
         })
     };
     let set_grant = move |role: String, permission: String, grant: String| {
@@ -435,9 +426,9 @@ fn StaffAndRoles() -> impl IntoView {
         {fb.view("staff")}
         <div class="stack">
             <section class="card">
-                <h3>"Staff"</h3>
+                <h3>{t().common_staff}</h3>
                 <table class="grid" id="settings-staff">
-                    <thead><tr><th>"Name"</th><th>"Role"</th><th>"Stores"</th><th>"State"</th></tr></thead>
+                    <thead><tr><th>{t().common_name}</th><th>{t().common_role}</th><th>{t().settings_col_stores}</th><th>{t().settings_col_state}</th></tr></thead>
                     <tbody>{move || staff.get().into_iter().map(|m| {
                         let n = m.name.clone();
                         let current = m.role.clone();
@@ -447,39 +438,39 @@ fn StaffAndRoles() -> impl IntoView {
                                 <td><select class="staff-role" on:change=move |ev| set_role(n.clone(), event_target_value(&ev))>
                                     {roles.get().into_iter().map(|r| view! { <option value=r.code.clone() selected=r.code == current>{r.name.clone()}</option> }).collect_view()}
                                 </select></td>
-                                <td>{if m.locations.is_empty() { "all".to_string() } else { m.locations.join(", ") }}</td>
-                                <td>{if m.locked { "locked out" } else if m.active { "active" } else { "inactive" }}</td>
+                                <td>{if m.locations.is_empty() { t().settings_all_stores.to_string() } else { m.locations.join(", ") }}</td>
+                                <td>{if m.locked { t().settings_locked_out } else if m.active { t().common_active } else { t().common_inactive }}</td>
                             </tr>
                         }
                     }).collect_view()}</tbody>
                 </table>
-                <h4>"Add staff"</h4>
+                <h4>{t().settings_add_staff_heading}</h4>
                 <div class="form-grid">
-                    {field("Name", "staff-name", new_name)}
-                    <label>"Role"<select id="staff-new-role" on:change=move |ev| new_role.set(event_target_value(&ev))>
+                    {field(t().common_name, "staff-name", new_name)}
+                    <label>{t().common_role}<select id="staff-new-role" on:change=move |ev| new_role.set(event_target_value(&ev))>
                         {move || roles.get().into_iter().map(|r| view! { <option value=r.code.clone() selected=r.code == "cashier">{r.name.clone()}</option> }).collect_view()}
                     </select></label>
-                    <label>"PIN"<input id="staff-pin" type="password" inputmode="numeric" prop:value=move || new_pin.get() on:input=move |ev| new_pin.set(event_target_value(&ev))/></label>
-                    <label>"Store"<select id="staff-location" on:change=move |ev| new_location.set(event_target_value(&ev))>
-                        <option value="">"Every store"</option>
+                    <label>{t().common_pin}<input id="staff-pin" type="password" inputmode="numeric" prop:value=move || new_pin.get() on:input=move |ev| new_pin.set(event_target_value(&ev))/></label>
+                    <label>{t().common_store}<select id="staff-location" on:change=move |ev| new_location.set(event_target_value(&ev))>
+                        <option value="">{t().common_every_store}</option>
                         {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone()>{l.name.clone()}</option> }).collect_view()}
                     </select></label>
-                    <button id="staff-add" on:click=move |_| add()>"Add staff member"</button>
+                    <button id="staff-add" on:click=move |_| add()>{t().settings_add_staff}</button>
                 </div>
-                <h4>"Change a PIN"</h4>
+                <h4>{t().settings_change_pin}</h4>
                 <div class="bar">
                     <select id="pin-for" on:change=move |ev| pin_for.set(event_target_value(&ev))>
-                        <option value="">"Staff member…"</option>
+                        <option value="">{t().settings_staff_member}</option>
                         {move || staff.get().into_iter().map(|m| view! { <option value=m.name.clone()>{m.name.clone()}</option> }).collect_view()}
                     </select>
-                    <input id="pin-new" type="password" inputmode="numeric" placeholder="New PIN" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
-                    <button id="pin-set" on:click=move |_| set_pin()>"Set PIN"</button>
+                    <input id="pin-new" type="password" inputmode="numeric" placeholder=t().settings_new_pin_placeholder prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
+                    <button id="pin-set" on:click=move |_| set_pin()>{t().settings_set_pin}</button>
                 </div>
             </section>
             <section class="card">
-                <h3>"Roles"</h3>
+                <h3>{t().settings_roles}</h3>
                 <table class="grid roles" id="settings-roles">
-                    <thead><tr><th>"Permission"</th>{move || roles.get().into_iter().map(|r| view! { <th>{r.name}</th> }).collect_view()}</tr></thead>
+                    <thead><tr><th>{t().settings_permission}</th>{move || roles.get().into_iter().map(|r| view! { <th>{r.name}</th> }).collect_view()}</tr></thead>
                     <tbody>{move || {
                         let rs = roles.get();
                         let perms: Vec<String> = rs.first().map(|r| r.grants.iter().map(|g| g.0.clone()).collect()).unwrap_or_default();
@@ -490,7 +481,7 @@ fn StaffAndRoles() -> impl IntoView {
                                 view! {
                                     <td><select class=format!("grant grant-{g}") data-role=r.code.clone() data-permission=p.clone()
                                         on:change=move |ev| set_grant(role.clone(), perm.clone(), event_target_value(&ev))>
-                                        {["allow", "approval", "deny"].map(|o| view! { <option value=o selected=o == g>{o}</option> })}
+                                        {[("allow", t().settings_grant_allow), ("approval", t().settings_grant_approval), ("deny", t().settings_grant_deny)].map(|(o, label)| view! { <option value=o selected=o == g>{label}</option> })}
                                     </select></td>
                                 }
                             }).collect_view();
@@ -523,23 +514,21 @@ fn Backups() -> impl IntoView {
             let r = api::send(&cmd::BackupNow {}).await;
             busy.set(false);
             load();
-            fb.done(r, |f| {
-                format!("Backed up to {} ({} KiB)", f.path, f.bytes / 1024)
-            });
+            fb.done(r, |f| (t().settings_backed_up)(&f.path, f.bytes / 1024));
         })
     };
     view! {
         <section class="card">
-            <h3>"Backups"</h3>
-            <p class="muted">"A consistent copy of the whole store, taken while the till keeps working. Restore with `backroom restore FILE`."</p>
+            <h3>{t().settings_backups}</h3>
+            <p class="muted">{t().settings_backups_intro}</p>
             <div class="bar">
-                <button id="backup-now" class="primary" disabled=move || busy.get() on:click=move |_| run()>"Back up now"</button>
+                <button id="backup-now" class="primary" disabled=move || busy.get() on:click=move |_| run()>{t().settings_back_up_now}</button>
                 <ProgressBar task="backup" busy=busy id="backup-progress"/>
             </div>
             {fb.view("backup")}
             <table class="grid" id="backup-list">
-                <thead><tr><th>"File"</th><th class="num">"Size"</th></tr></thead>
-                <tbody>{move || files.get().into_iter().map(|f| view! { <tr><td><code>{f.path}</code></td><td class="num">{format!("{} KiB", f.bytes / 1024)}</td></tr> }).collect_view()}</tbody>
+                <thead><tr><th>{t().settings_col_file}</th><th class="num">{t().settings_col_size}</th></tr></thead>
+                <tbody>{move || files.get().into_iter().map(|f| view! { <tr><td><code>{f.path}</code></td><td class="num">{(t().settings_kib)(f.bytes / 1024)}</td></tr> }).collect_view()}</tbody>
             </table>
         </section>
     }

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::logic::{format_amount, parse_amount};
+use crate::text::t;
 use crate::widgets::{error_text, ApprovalPicker};
 use backroom_api::cmd;
 
@@ -53,8 +54,8 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
     let cash = move |direction: i64| {
         let value = match parse_amount(&cash_amount.get_untracked(), &cur.get_value(), "amount") {
             Ok(v) if v > 0 => v * direction,
-            Ok(_) => return error.set("amount: must be more than zero".into()),
-            Err(e) => return error.set(format!("amount: {e}")),
+            Ok(_) => return error.set(t().common_amount_positive.into()),
+            Err(e) => return error.set((t().common_amount_error)(&e)),
         };
         let reason = cash_reason.get_untracked();
         spawn_local(async move {
@@ -69,10 +70,14 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
                     cash_amount.set(String::new());
                     cash_reason.set(String::new());
                     error.set(String::new());
-                    message.set(format!(
-                        "Cash {} recorded",
-                        if value > 0 { "in" } else { "out" }
-                    ));
+                    message.set(
+                        if value > 0 {
+                            t().shift_cash_in_recorded
+                        } else {
+                            t().shift_cash_out_recorded
+                        }
+                        .into(),
+                    );
                     refresh();
                 }
                 Err(e) => error.set(error_text(&e)),
@@ -86,7 +91,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
         spawn_local(async move {
             match api::send(&cmd::PrintZReport { shift: r.shift_id }).await {
                 Ok(p) => {
-                    message.set(format!("Printed on {}", p.printer));
+                    message.set((t().common_printed_on)(&p.printer));
                     error.set(String::new());
                 }
                 Err(e) => error.set(error_text(&e)),
@@ -124,17 +129,18 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
                 if typed.trim().is_empty() {
                     continue;
                 }
-                let n = typed.trim().parse::<i64>().map_err(|_| {
-                    format!("Count of {}: '{typed}' is not a whole number", money(face))
-                })?;
+                let n = typed
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| (t().shift_count_not_whole)(&money(face), &typed))?;
                 input.denominations.push((face, n));
             }
             if input.denominations.is_empty() {
-                return Err("Count at least one note or coin".into());
+                return Err(t().shift_count_something.into());
             }
         } else {
             input.counted = parse_amount(&amount.get_untracked(), &cur.get_value(), "counted")
-                .map_err(|e| format!("Counted cash: {e}"))?;
+                .map_err(|e| (t().shift_counted_error)(&e))?;
         }
         if review.get_untracked().is_some_and(|r| r.approval_required) {
             input.approval = Some(backroom_api::Approval {
@@ -175,7 +181,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
                     amount.set(String::new());
                     counts.update(|c| c.iter_mut().for_each(|x| x.clear()));
                     error.set(String::new());
-                    message.set("Shift closed".into());
+                    message.set(t().shift_closed.into());
                     refresh();
                 }
                 Err(e) => error.set(error_text(&e)),
@@ -193,26 +199,26 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
 
     view! {
         <main class="shift">
-            <p id="shift-status">{move || match current.get() { Some(n) => format!("Shift {n} is open."), None => "No shift is open on this till.".to_string() }}</p>
+            <p id="shift-status">{move || match current.get() { Some(n) => (t().shift_is_open)(&n), None => t().shift_none_open.to_string() }}</p>
             <Show when=move || current.get().is_none()>
                 <div class="bar">
-                    <input id="shift-amount" placeholder="Opening float" prop:value=move || amount.get()
+                    <input id="shift-amount" placeholder=t().shift_float_placeholder prop:value=move || amount.get()
                         on:input=move |ev| amount.set(event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { open() }/>
-                    <button id="shift-go" class="primary" on:click=move |_| open()>"Open shift"</button>
+                    <button id="shift-go" class="primary" on:click=move |_| open()>{t().common_open_shift}</button>
                 </div>
             </Show>
             <Show when=move || current.get().is_some()>
                 <div class="bar">
-                    <input id="cash-amount" placeholder="Cash amount" prop:value=move || cash_amount.get() on:input=move |ev| cash_amount.set(event_target_value(&ev))/>
-                    <input id="cash-reason" placeholder="Reason (float top-up, bank drop…)" prop:value=move || cash_reason.get() on:input=move |ev| cash_reason.set(event_target_value(&ev))/>
-                    <button id="cash-in" on:click=move |_| cash(1)>"Cash in"</button>
-                    <button id="cash-out" on:click=move |_| cash(-1)>"Cash out"</button>
+                    <input id="cash-amount" placeholder=t().shift_cash_amount_placeholder prop:value=move || cash_amount.get() on:input=move |ev| cash_amount.set(event_target_value(&ev))/>
+                    <input id="cash-reason" placeholder=t().shift_cash_reason_placeholder prop:value=move || cash_reason.get() on:input=move |ev| cash_reason.set(event_target_value(&ev))/>
+                    <button id="cash-in" on:click=move |_| cash(1)>{t().shift_cash_in}</button>
+                    <button id="cash-out" on:click=move |_| cash(-1)>{t().shift_cash_out}</button>
                 </div>
                 <section class="card" id="close-shift">
-                    <h3>"Close the shift"</h3>
+                    <h3>{t().shift_close_heading}</h3>
                     <label class="check"><input id="count-by-notes" type="checkbox" prop:checked=move || by_notes.get()
-                        on:change=move |ev| { by_notes.set(event_target_checked(&ev)); review.set(None) }/>" Count note by note"</label>
+                        on:change=move |ev| { by_notes.set(event_target_checked(&ev)); review.set(None) }/>{t().shift_by_notes}</label>
                     {move || if by_notes.get() {
                         view! {
                             <table class="grid denominations" id="denominations">
@@ -227,26 +233,26 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
                         }.into_any()
                     } else {
                         view! {
-                            <input id="shift-amount" placeholder="Counted cash" prop:value=move || amount.get()
+                            <input id="shift-amount" placeholder=t().shift_counted_placeholder prop:value=move || amount.get()
                                 on:input=move |ev| { amount.set(event_target_value(&ev)); review.set(None) }
                                 on:keydown=move |ev| if ev.key() == "Enter" { do_review() }/>
                         }.into_any()
                     }}
-                    <button id="shift-review" on:click=move |_| do_review()>"Review"</button>
+                    <button id="shift-review" on:click=move |_| do_review()>{t().shift_review}</button>
                     {move || review.get().map(|r| {
                         let v = r.report.variance.unwrap_or(0);
-                        let diff = if v == 0 { "none".to_string() } else if v < 0 { format!("{} short", money(-v)) } else { format!("{} over", money(v)) };
+                        let diff = if v == 0 { t().shift_no_difference.to_string() } else if v < 0 { (t().shift_short)(&money(-v)) } else { (t().shift_over)(&money(v)) };
                         view! {
                             <div class="review" id="close-review">
-                                <p>"Expected "<b id="review-expected">{money(r.report.expected_cash)}</b>
-                                   " · counted "<b id="review-counted">{money(r.report.counted_cash.unwrap_or(0))}</b>
-                                   " · difference "<b id="review-difference" class:error=v != 0>{diff}</b></p>
+                                <p>{t().shift_review_expected}<b id="review-expected">{money(r.report.expected_cash)}</b>
+                                   {t().shift_review_counted}<b id="review-counted">{money(r.report.counted_cash.unwrap_or(0))}</b>
+                                   {t().shift_review_difference}<b id="review-difference" class:error=v != 0>{diff}</b></p>
                                 {r.reason_required.then(|| view! {
-                                    <label>"Why does the drawer differ? (required)"
+                                    <label>{t().shift_reason_required}
                                         <input id="close-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/></label>
                                 })}
                                 {r.approval_required.then(|| view! { <ApprovalPicker prefix="close-approve" manager=manager pin=manager_pin/> })}
-                                <button id="shift-go" class="primary" on:click=move |_| confirm()>"Close shift — this is final"</button>
+                                <button id="shift-go" class="primary" on:click=move |_| confirm()>{t().shift_close_final}</button>
                             </div>
                         }
                     })}
@@ -256,28 +262,28 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
             <p class="error" id="shift-error">{move || error.get()}</p>
             {move || z.get().map(|r| view! {
                 <section class="card" id="z-report">
-                    <h3>{format!("{} {}", if r.closed_at.is_some() { "Z-report" } else { "X-report (shift open)" }, r.number)}</h3>
-                    <p>{format!("Opening float {}", money(r.float))}</p>
-                    <p>{format!("{} orders · gross {} · discounts {} · tax {} · net {}", r.orders, money(r.gross_sales), money(r.discounts), money(r.tax), money(r.net_sales))}</p>
-                    <p>{format!("{} returns · refunds {}", r.returns, money(r.refunds))}</p>
-                    <ul>{r.tenders.iter().map(|(t, v)| view! { <li>{format!("{}: sales {} refunds {} net {}", backroom_domain::receipt::tender_label(t), money(v.sales), money(v.refunds), money(v.net))}</li> }).collect_view()}</ul>
-                    <p>{format!("Cash in {} · cash out {}", money(r.cash_in), money(r.cash_out))}</p>
-                    <p>{format!("Expected cash {} · counted {} · difference {}", money(r.expected_cash), r.counted_cash.map(money).unwrap_or("-".into()), r.variance.map(money).unwrap_or("-".into()))}</p>
-                    {(!r.variance_reason.is_empty()).then(|| view! { <p>"Reason: "{r.variance_reason.clone()}</p> })}
-                    <button id="z-print" on:click=move |_| print()>"Print"</button>
+                    <h3>{if r.closed_at.is_some() { (t().shift_z_report)(&r.number) } else { (t().shift_x_report)(&r.number) }}</h3>
+                    <p>{(t().shift_opening_float)(&money(r.float))}</p>
+                    <p>{(t().shift_sales_line)(r.orders, &money(r.gross_sales), &money(r.discounts), &money(r.tax), &money(r.net_sales))}</p>
+                    <p>{(t().shift_returns_line)(r.returns, &money(r.refunds))}</p>
+                    <ul>{r.tenders.iter().map(|(tender, v)| view! { <li>{(t().shift_tender_line)(&backroom_domain::receipt::tender_label(tender), &money(v.sales), &money(v.refunds), &money(v.net))}</li> }).collect_view()}</ul>
+                    <p>{(t().shift_cash_line)(&money(r.cash_in), &money(r.cash_out))}</p>
+                    <p>{(t().shift_expected_line)(&money(r.expected_cash), &r.counted_cash.map(money).unwrap_or("-".into()), &r.variance.map(money).unwrap_or("-".into()))}</p>
+                    {(!r.variance_reason.is_empty()).then(|| view! { <p>{t().shift_reason}{r.variance_reason.clone()}</p> })}
+                    <button id="z-print" on:click=move |_| print()>{t().common_print}</button>
                 </section>
             })}
             <section class="card">
-                <h3>"Past shifts"</h3>
+                <h3>{t().shift_past}</h3>
                 <table class="grid" id="past-shifts">
-                    <thead><tr><th>"Shift"</th><th>"Opened"</th><th>"Closed"</th><th class="num">"Expected"</th><th class="num">"Counted"</th><th class="num">"Difference"</th></tr></thead>
+                    <thead><tr><th>{t().shift_col_shift}</th><th>{t().shift_col_opened}</th><th>{t().shift_col_closed}</th><th class="num">{t().common_expected}</th><th class="num">{t().common_counted}</th><th class="num">{t().common_difference}</th></tr></thead>
                     <tbody>
                         {move || past.get().into_iter().map(|s| {
                             let number = s.number.clone();
                             view! {
                                 <tr class="past-shift" on:click=move |_| show(number.clone())>
                                     <td><button class="link">{s.number.clone()}</button></td><td>{s.opened_local.clone()}</td>
-                                    <td>{if s.closed_local.is_empty() { "open".to_string() } else { s.closed_local.clone() }}</td>
+                                    <td>{if s.closed_local.is_empty() { t().shift_still_open.to_string() } else { s.closed_local.clone() }}</td>
                                     <td class="num">{s.expected_cash.map(money).unwrap_or_default()}</td>
                                     <td class="num">{s.counted_cash.map(money).unwrap_or_default()}</td>
                                     <td class="num">{s.variance.map(money).unwrap_or_default()}</td>

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::widgets::error_text;
+use crate::text::t;
+use crate::widgets::{choose_file, error_text, FileChoice};
 use backroom_api::cmd;
 
 #[component]
@@ -40,8 +41,7 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
     let restore = move || {
         let file = backup_path.get_untracked();
         if file.trim().is_empty() {
-            return error
-                .set("Backup file: choose the file (type its path or drop it here)".into());
+            return error.set(t().setup_backup_missing.into());
         }
         busy.set(true);
         spawn_local(async move {
@@ -72,38 +72,45 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
     };
     view! {
         <main class="setup">
-            <h1>"Welcome to Backroom"</h1>
+            <h1>{t().setup_welcome}</h1>
             <section class="card">
-                <h2>"Set up my store"</h2>
-                <label>"Store name"<input id="setup-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
-                <label>"Currency"<input id="setup-currency" prop:value=move || currency.get() on:input=move |ev| currency.set(event_target_value(&ev))/></label>
-                <label>"Owner name"<input id="setup-owner" prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev))/></label>
-                <label>"Owner PIN"<input id="setup-pin" type="password" inputmode="numeric" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/></label>
+                <h2>{t().setup_heading}</h2>
+                <label>{t().common_store_name}<input id="setup-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/></label>
+                <label>{t().common_currency}<input id="setup-currency" prop:value=move || currency.get() on:input=move |ev| currency.set(event_target_value(&ev))/></label>
+                <label>{t().setup_owner_name}<input id="setup-owner" prop:value=move || owner.get() on:input=move |ev| owner.set(event_target_value(&ev))/></label>
+                <label>{t().setup_owner_pin}<input id="setup-pin" type="password" inputmode="numeric" prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/></label>
                 <p class="error">{move || error.get()}</p>
-                <button id="setup-go" disabled=move || busy.get() on:click=set_up>"Set up my store"</button>
+                <button id="setup-go" disabled=move || busy.get() on:click=set_up>{t().setup_go}</button>
             </section>
             <section class="card" id="setup-restore">
-                <h2>"Restore from a backup"</h2>
-                <p>"A new machine for the shop: bring back yesterday's backup (a "<code>".sqlite"</code>" file Backroom wrote). Drop the file here or type where it is."</p>
-                <label>"Backup file"<input id="restore-path" placeholder="/media/usb/backroom-2026-11-29.sqlite" prop:value=move || backup_path.get()
+                <h2>{t().setup_restore_heading}</h2>
+                <p>{t().setup_restore_intro_start}<code>".sqlite"</code>{t().setup_restore_intro_end}</p>
+                <label>{t().setup_backup_file}<input id="restore-path" placeholder=t().setup_backup_placeholder prop:value=move || backup_path.get()
                     on:input=move |ev| backup_path.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { restore() }/></label>
-                <button id="restore-go" disabled=move || busy.get() on:click=move |_| restore()>"Restore"</button>
+                <button id="restore-choose" on:click=move |_| choose_file(FileChoice {
+                    save: false,
+                    title: t().dialog_open_backup,
+                    filter_name: t().dialog_backup_files,
+                    extensions: &["sqlite"],
+                    file_name: String::new(),
+                }, backup_path, error, || {})>{t().common_choose_file}</button>
+                <button id="restore-go" disabled=move || busy.get() on:click=move |_| restore()>{t().setup_restore}</button>
                 {move || restored.get().map(|r| view! {
                     <div id="restore-report" class=if r.check.ok { "ok" } else { "error" }>
-                        <p><b>{r.store_name.clone()}</b>" restored: "{r.products}" products, "{r.orders}" sales. Last sale "
-                            {r.last_sale_local.clone().unwrap_or_else(|| "none".into())}"; backup taken "{r.backup_taken_local.clone()}"."</p>
-                        <p>{if r.check.ok { "Checked: everything adds up.".to_string() } else { format!("The check found {} problem(s): {}", r.check.findings.len(), r.check.findings.iter().map(|f| f.detail.clone()).collect::<Vec<_>>().join("; ")) }}</p>
+                        <p><b>{r.store_name.clone()}</b>
+                            {(t().setup_restored)(r.products, r.orders, r.last_sale_local.as_deref().unwrap_or(t().setup_no_sale), &r.backup_taken_local)}</p>
+                        <p>{if r.check.ok { t().setup_check_ok.to_string() } else { (t().setup_check_problems)(r.check.findings.len(), &r.check.findings.iter().map(|f| f.detail.clone()).collect::<Vec<_>>().join("; ")) }}</p>
                     </div>
                 })}
                 <button id="restore-open" class="primary" style:display=move || if restored.get().is_some() { "" } else { "none" }
-                    on:click=move |_| on_done()>"Open the store"</button>
+                    on:click=move |_| on_done()>{t().setup_open_store}</button>
             </section>
             <section class="card">
-                <h2>"Explore with demo data"</h2>
-                <p>"Three locations, 200 products, a month of sales, returns and shifts."</p>
+                <h2>{t().setup_demo_heading}</h2>
+                <p>{t().setup_demo_intro}</p>
                 <button id="setup-demo" disabled=move || busy.get() on:click=demo>
-                    {move || if busy.get() { "Building…" } else { "Explore with demo data" }}
+                    {move || if busy.get() { t().setup_demo_building } else { t().setup_demo_go }}
                 </button>
             </section>
         </main>
@@ -157,7 +164,7 @@ pub(crate) fn SignIn(
                     }
                 }).collect_view()}
             </div>
-            <input id="pin" type="password" inputmode="numeric" autofocus placeholder="PIN"
+            <input id="pin" type="password" inputmode="numeric" autofocus placeholder=t().common_pin
                 prop:value=move || pin.get()
                 on:input=move |ev| pin.set(event_target_value(&ev))
                 on:keydown=move |ev| if ev.key() == "Enter" { submit() }/>
@@ -165,8 +172,8 @@ pub(crate) fn SignIn(
                 <button on:click=digit("1")>"1"</button><button on:click=digit("2")>"2"</button><button on:click=digit("3")>"3"</button>
                 <button on:click=digit("4")>"4"</button><button on:click=digit("5")>"5"</button><button on:click=digit("6")>"6"</button>
                 <button on:click=digit("7")>"7"</button><button on:click=digit("8")>"8"</button><button on:click=digit("9")>"9"</button>
-                <button on:click=move |_| pin.set(String::new())>"C"</button><button on:click=digit("0")>"0"</button>
-                <button id="pin-go" on:click=move |_| submit()>"OK"</button>
+                <button on:click=move |_| pin.set(String::new())>{t().signin_clear}</button><button on:click=digit("0")>"0"</button>
+                <button id="pin-go" on:click=move |_| submit()>{t().signin_ok}</button>
             </div>
             <p class="error" id="signin-error">{move || error.get()}</p>
         </main>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::text::t;
 use crate::widgets::{error_text, ApprovalPicker};
 use backroom_api::cmd;
 
@@ -46,11 +47,11 @@ pub(crate) fn Stock() -> impl IntoView {
                 <select id="stock-location" on:change=move |ev| { location.set(event_target_value(&ev)); load() }>
                     {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone() selected=l.code == location.get_untracked()>{l.code.clone()}" — "{l.name.clone()}</option> }).collect_view()}
                 </select>
-                <input id="stock-filter" placeholder="Search by SKU, barcode or title" prop:value=move || filter.get() on:input=move |ev| { filter.set(event_target_value(&ev)); load() }/>
+                <input id="stock-filter" placeholder=t().stock_filter_placeholder prop:value=move || filter.get() on:input=move |ev| { filter.set(event_target_value(&ev)); load() }/>
             </div>
             <div class="split">
                 <table class="grid" id="stock-table">
-                    <thead><tr><th>"SKU"</th><th>"Item"</th><th class="num">"Available"</th><th class="num">"Committed"</th><th class="num">"Damaged"</th><th class="num">"QC"</th><th class="num">"On hand"</th><th class="num">"Incoming"</th><th class="num">"Reorder at"</th></tr></thead>
+                    <thead><tr><th>{t().common_sku}</th><th>{t().common_item}</th><th class="num">{t().common_available}</th><th class="num">{t().stock_col_committed}</th><th class="num">{t().stock_col_damaged}</th><th class="num">{t().stock_col_qc}</th><th class="num">{t().stock_col_on_hand}</th><th class="num">{t().stock_col_incoming}</th><th class="num">{t().common_reorder_at}</th></tr></thead>
                     <tbody>
                         {move || {
                             rows.get().into_iter().map(|r| {
@@ -97,7 +98,7 @@ pub(crate) fn StockAlerts(location: RwSignal<String>) -> impl IntoView {
     });
     view! {
         <table class="grid" id="stock-alerts">
-            <thead><tr><th>"SKU"</th><th>"Item"</th><th class="num">"Available"</th><th class="num">"Reorder at"</th><th>"Alert"</th></tr></thead>
+            <thead><tr><th>{t().common_sku}</th><th>{t().common_item}</th><th class="num">{t().common_available}</th><th class="num">{t().common_reorder_at}</th><th>{t().stock_col_alert}</th></tr></thead>
             <tbody>
                 {move || rows.get().into_iter().map(|r| view! {
                     <tr class=format!("alert-{}", r.alert)>
@@ -191,7 +192,7 @@ pub(crate) fn StockActions(
                         adjustment: a.clone(),
                     })
                     .await
-                    .map(|_| format!("{} adjusted by {delta}", a.sku))
+                    .map(|_| (t().stock_adjusted)(&a.sku, delta))
                 }
                 Err(e) => Err(e),
             };
@@ -212,7 +213,7 @@ pub(crate) fn StockActions(
                     };
                     api::send(&cmd::MoveStock { change: m })
                         .await
-                        .map(|_| format!("{quantity} moved"))
+                        .map(|_| (t().stock_moved)(quantity))
                 }
                 Err(e) => Err(e),
             };
@@ -260,7 +261,7 @@ pub(crate) fn StockActions(
                     lines: ls,
                 })
                 .await
-                .map(|t| format!("{} sent to {}", t.number, t.to_location)),
+                .map(|sent| (t().stock_sent)(&sent.number, &sent.to_location)),
                 Err(e) => Err(e),
             };
             if r.is_ok() {
@@ -270,9 +271,9 @@ pub(crate) fn StockActions(
             report(r);
         })
     };
-    let receive_all = move |t: backroom_api::TransferView| {
+    let receive_all = move |transfer: backroom_api::TransferView| {
         spawn_local(async move {
-            let ls: Vec<backroom_api::ReceiveLine> = t
+            let ls: Vec<backroom_api::ReceiveLine> = transfer
                 .lines
                 .iter()
                 .filter(|l| l.quantity > l.received)
@@ -282,12 +283,12 @@ pub(crate) fn StockActions(
                 })
                 .collect();
             let r = api::send(&cmd::ReceiveTransfer {
-                number: t.number,
+                number: transfer.number,
                 lines: ls,
                 close: true,
             })
             .await
-            .map(|t| format!("{} received", t.number));
+            .map(|received| (t().stock_received)(&received.number));
             load_transfers();
             report(r);
         })
@@ -302,7 +303,7 @@ pub(crate) fn StockActions(
                 Ok(id) => {
                     count_id.set(Some(id));
                     count.set(None);
-                    report(Ok("Count started: scan each item".into()));
+                    report(Ok(t().stock_count_started.into()));
                 }
                 Err(e) => report(Err(e)),
             }
@@ -340,7 +341,7 @@ pub(crate) fn StockActions(
         spawn_local(async move {
             let r = api::send(&cmd::ApplyCount { count_id: id })
                 .await
-                .map(|n| format!("Count applied: {n} correction(s)"));
+                .map(t().stock_count_applied);
             if r.is_ok() {
                 count_id.set(None);
             }
@@ -354,48 +355,48 @@ pub(crate) fn StockActions(
     };
     view! {
         <section class="card actions">
-            <div class="bar">{tab_button("adjust", "Adjust")}{tab_button("move", "Move")}{tab_button("transfer", "Transfer")}{tab_button("count", "Count")}{tab_button("alerts", "Low stock")}</div>
+            <div class="bar">{tab_button("adjust", t().stock_tab_adjust)}{tab_button("move", t().stock_tab_move)}{tab_button("transfer", t().stock_tab_transfer)}{tab_button("count", t().stock_tab_count)}{tab_button("alerts", t().stock_tab_alerts)}</div>
             {move || match tab.get() {
                 "alerts" => view! { <StockAlerts location=location/> }.into_any(),
                 "adjust" => view! {
                     <div class="form">
-                        <input id="adjust-sku" placeholder="SKU or barcode" prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
-                        <input id="adjust-qty" placeholder="+/− quantity" prop:value=move || qty.get() on:input=move |ev| qty.set(event_target_value(&ev))/>
+                        <input id="adjust-sku" placeholder=t().common_sku_or_barcode prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
+                        <input id="adjust-qty" placeholder=t().stock_qty_delta_placeholder prop:value=move || qty.get() on:input=move |ev| qty.set(event_target_value(&ev))/>
                         <select id="adjust-reason" on:change=move |ev| reason.set(event_target_value(&ev))>
-                            <option value="receipt">"Receipt"</option><option value="correction">"Correction"</option>
-                            <option value="shrinkage">"Shrinkage"</option><option value="damage">"Damage"</option><option value="adjustment">"Other adjustment"</option>
+                            <option value="receipt">{t().stock_reason_receipt}</option><option value="correction">{t().stock_reason_correction}</option>
+                            <option value="shrinkage">{t().stock_reason_shrinkage}</option><option value="damage">{t().stock_reason_damage}</option><option value="adjustment">{t().stock_reason_other}</option>
                         </select>
                         <Show when=move || need_approval.get()>
                             <ApprovalPicker prefix="adjust-approve" manager=manager pin=manager_pin/>
                         </Show>
-                        <button id="adjust-go" class="primary" on:click=move |_| adjust()>"Adjust"</button>
+                        <button id="adjust-go" class="primary" on:click=move |_| adjust()>{t().stock_adjust}</button>
                     </div>
                 }.into_any(),
                 "move" => view! {
                     <div class="form">
-                        <input id="move-sku" placeholder="SKU or barcode" prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
-                        <input id="move-qty" placeholder="Quantity" prop:value=move || qty.get() on:input=move |ev| qty.set(event_target_value(&ev))/>
+                        <input id="move-sku" placeholder=t().common_sku_or_barcode prop:value=move || sku.get() on:input=move |ev| sku.set(event_target_value(&ev))/>
+                        <input id="move-qty" placeholder=t().stock_qty_placeholder prop:value=move || qty.get() on:input=move |ev| qty.set(event_target_value(&ev))/>
                         <select id="move-from" on:change=move |ev| from_state.set(event_target_value(&ev))>
-                            <option value="available">"From available"</option><option value="damaged">"From damaged"</option><option value="quality_control">"From QC"</option><option value="safety_stock">"From safety stock"</option>
+                            <option value="available">{t().stock_from_available}</option><option value="damaged">{t().stock_from_damaged}</option><option value="quality_control">{t().stock_from_qc}</option><option value="safety_stock">{t().stock_from_safety}</option>
                         </select>
                         <select id="move-to" on:change=move |ev| to_state.set(event_target_value(&ev))>
-                            <option value="damaged">"To damaged"</option><option value="quality_control">"To QC"</option><option value="available">"To available"</option><option value="safety_stock">"To safety stock"</option><option value="reserved">"To reserved"</option>
+                            <option value="damaged">{t().stock_to_damaged}</option><option value="quality_control">{t().stock_to_qc}</option><option value="available">{t().stock_to_available}</option><option value="safety_stock">{t().stock_to_safety}</option><option value="reserved">{t().stock_to_reserved}</option>
                         </select>
-                        <button id="move-go" class="primary" on:click=move |_| move_units()>"Move"</button>
+                        <button id="move-go" class="primary" on:click=move |_| move_units()>{t().stock_move}</button>
                     </div>
                 }.into_any(),
                 "transfer" => view! {
                     <div class="form">
-                        <input id="transfer-to" placeholder="To location code" prop:value=move || to_location.get() on:input=move |ev| to_location.set(event_target_value(&ev).to_uppercase())/>
-                        <textarea id="transfer-lines" rows="4" placeholder="SKU=QUANTITY, one per line" prop:value=move || lines.get() on:input=move |ev| lines.set(event_target_value(&ev))></textarea>
-                        <button id="transfer-send" class="primary" on:click=move |_| send()>"Send"</button>
-                        <h4>"Recent transfers"</h4>
+                        <input id="transfer-to" placeholder=t().stock_transfer_to_placeholder prop:value=move || to_location.get() on:input=move |ev| to_location.set(event_target_value(&ev).to_uppercase())/>
+                        <textarea id="transfer-lines" rows="4" placeholder=t().stock_transfer_lines_placeholder prop:value=move || lines.get() on:input=move |ev| lines.set(event_target_value(&ev))></textarea>
+                        <button id="transfer-send" class="primary" on:click=move |_| send()>{t().stock_send}</button>
+                        <h4>{t().stock_recent_transfers}</h4>
                         <ul class="list" id="transfer-list">
-                            {move || transfers.get().into_iter().map(|t| {
-                                let incoming = t.status == "in_transit" || t.status == "partially_received";
-                                let t2 = t.clone();
-                                view! { <li>{format!("{} {} → {} · {}", t.number, t.from_location, t.to_location, crate::logic::status_label(&t.status))}
-                                    {incoming.then(|| view! { <button class="receive" on:click=move |_| receive_all(t2.clone())>"Receive all"</button> })}</li> }
+                            {move || transfers.get().into_iter().map(|tr| {
+                                let incoming = tr.status == "in_transit" || tr.status == "partially_received";
+                                let t2 = tr.clone();
+                                view! { <li>{format!("{} {} → {} · {}", tr.number, tr.from_location, tr.to_location, crate::logic::status_label(&tr.status))}
+                                    {incoming.then(|| view! { <button class="receive" on:click=move |_| receive_all(t2.clone())>{t().stock_receive_all}</button> })}</li> }
                             }).collect_view()}
                         </ul>
                     </div>
@@ -403,18 +404,18 @@ pub(crate) fn StockActions(
                 _ => view! {
                     <div class="form">
                         {move || if count_id.get().is_none() {
-                            view! { <button id="count-start" class="primary" on:click=move |_| start_count()>"Start a count here"</button> }.into_any()
+                            view! { <button id="count-start" class="primary" on:click=move |_| start_count()>{t().stock_start_count}</button> }.into_any()
                         } else {
                             view! {
-                                <input id="count-scan" class="scan" placeholder="Scan items: one scan = one unit" prop:value=move || scan.get()
+                                <input id="count-scan" class="scan" placeholder=t().stock_count_placeholder prop:value=move || scan.get()
                                     on:input=move |ev| scan.set(event_target_value(&ev)) on:keydown=move |ev| if ev.key() == "Enter" { scan_count() }/>
                                 <table class="grid" id="count-lines">
-                                    <thead><tr><th>"SKU"</th><th class="num">"Counted"</th><th class="num">"System"</th><th class="num">"Variance"</th></tr></thead>
+                                    <thead><tr><th>{t().common_sku}</th><th class="num">{t().common_counted}</th><th class="num">{t().stock_col_system}</th><th class="num">{t().stock_col_variance}</th></tr></thead>
                                     <tbody>{move || count.get().map(|c| c.lines.into_iter().map(|l| view! {
                                         <tr><td><code>{l.sku}</code></td><td class="num">{l.counted}</td><td class="num">{l.snapshot}</td><td class="num" class:neg=l.variance < 0>{l.variance}</td></tr>
                                     }).collect_view())}</tbody>
                                 </table>
-                                <button id="count-apply" class="primary" on:click=move |_| apply_count()>"Apply count"</button>
+                                <button id="count-apply" class="primary" on:click=move |_| apply_count()>{t().stock_apply_count}</button>
                             }.into_any()
                         }}
                     </div>
