@@ -40,7 +40,7 @@ app=$(command -v "$exec_cmd" || true)
 # The CLI beside it: a store set up, checked and backed up from a script.
 [ -x /usr/bin/backroom ] || fail "/usr/bin/backroom is missing"
 work=$(mktemp -d)
-/usr/bin/backroom --db "$work/cli.sqlite" init --store-name "Deb Test" --currency EUR >/dev/null
+/usr/bin/backroom --db "$work/cli.sqlite" init --store-name "Deb Test" --owner-pin 4826 --currency EUR >/dev/null
 /usr/bin/backroom --db "$work/cli.sqlite" check >/dev/null || fail "backroom check failed"
 /usr/bin/backroom --db "$work/cli.sqlite" backup "$work/cli-backup.sqlite" >/dev/null
 [ -s "$work/cli-backup.sqlite" ] || fail "the CLI's backup is empty"
