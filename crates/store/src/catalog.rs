@@ -33,6 +33,32 @@ pub(crate) enum Written {
     Unchanged,
 }
 
+/// A short code for a new device (it goes into receipt numbers, `STORE-CODE-n`): four hex
+/// digits of its id, upper-cased, moved along the id until no device in this database has it.
+pub(crate) fn device_code(conn: &Connection, device_id: &str) -> StoreResult<String> {
+    let hex: Vec<char> = device_id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    for start in (8..hex.len().saturating_sub(3)).chain(0..8.min(hex.len().saturating_sub(3))) {
+        let code: String = hex[start..start + 4].iter().collect();
+        let taken: bool = conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM device WHERE code = ?1)",
+            [&code],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            return Ok(code);
+        }
+    }
+    Err(StoreError::invalid(
+        "device",
+        "no_code",
+        "no free device code could be made from this device's id",
+    ))
+}
+
 impl Store {
     /// Sets up a new store: settings, this device and the first location. Fails if already set up.
     pub fn init(&mut self, input: InitStore) -> StoreResult<()> {
@@ -64,16 +90,10 @@ impl Store {
         let device_id = self.ids.new_id(now).to_string();
         // The device row must exist before the first op can be numbered; it is written in the same
         // transaction as that op, so a failed init leaves nothing behind.
-        let code: String = device_id
-            .chars()
-            .filter(char::is_ascii_hexdigit)
-            .skip(8)
-            .take(4)
-            .collect::<String>()
-            .to_uppercase();
+        let code = device_code(&self.conn, &device_id)?;
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO device (id, name, code) VALUES (?1, ?2, ?3)",
+            "INSERT INTO device (id, name, code, is_self) VALUES (?1, ?2, ?3, 1)",
             params![device_id, device_name, code],
         )?;
         tx.commit()?;

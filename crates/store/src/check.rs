@@ -349,6 +349,31 @@ impl Store {
         Ok((self.restore(src)?, kept))
     }
 
+    /// After a restore: this database continues as a new device (docs/replication.md). The
+    /// backup's device keeps its ops and `device_seq` numbers; the new one has its own id and
+    /// code (receipt numbers never repeat), numbers its ops from 1, carries the HLC on so it
+    /// never goes back, and takes over the open shifts of the till it replaces.
+    fn continue_as_new_device(&mut self) -> StoreResult<()> {
+        let Some(old) = self.device.clone() else {
+            return Ok(());
+        };
+        let id = self.ids.new_id(self.now()).to_string();
+        let code = crate::catalog::device_code(&self.conn, &id)?;
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE device SET is_self = 0 WHERE id = ?1", [&old.id])?;
+        tx.execute(
+            "INSERT INTO device (id, name, code, last_seq, last_hlc, is_self, restored_from)
+             SELECT ?1, name, ?2, 0, last_hlc, 1, id FROM device WHERE id = ?3",
+            rusqlite::params![id, code, old.id],
+        )?;
+        tx.execute(
+            "UPDATE shift SET device_id = ?1 WHERE device_id = ?2 AND status = 'open'",
+            rusqlite::params![id, old.id],
+        )?;
+        tx.commit()?;
+        self.load_context()
+    }
+
     /// Replaces this database (set up or still empty: a new till restores onto a fresh path)
     /// with a backup, after checking it is a healthy Backroom database this build can read;
     /// then runs `check` on the restored store and says what came back.
@@ -395,6 +420,7 @@ impl Store {
             .restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)?;
         migrate::migrate(&mut self.conn)?;
         self.load_context()?;
+        self.continue_as_new_device()?;
         let tz = self.settings()?.tz.clone();
         let summary = self.summary()?;
         let (orders, last): (i64, Option<i64>) = self.conn.query_row(

@@ -200,7 +200,7 @@ impl Store {
     fn load_context(&mut self) -> StoreResult<()> {
         self.device = self
             .conn
-            .query_row("SELECT id, code FROM device LIMIT 1", [], |r| {
+            .query_row("SELECT id, code FROM device WHERE is_self = 1", [], |r| {
                 Ok(Device {
                     id: r.get(0)?,
                     code: r.get(1)?,

@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0003_indexes.sql"),
     include_str!("../../../migrations/local/0004_field_cases.sql"),
     include_str!("../../../migrations/local/0005_units.sql"),
+    include_str!("../../../migrations/local/0006_device_self.sql"),
 ];
 
 /// The schema version this build writes.

@@ -905,6 +905,83 @@ mod catalog {
 mod files {
     use super::*;
 
+    /// A restored backup continues as a new device: the backup's ops keep their numbers (the
+    /// dead till may have pushed ops the backup lacks), new ops start at 1 under a new device
+    /// with its own receipt numbers, the HLC never goes back, and the open shift carries on.
+    #[test]
+    fn a_restored_backup_continues_as_a_new_device() {
+        let mut t = new_store();
+        t.store.save_product(tee()).unwrap();
+        t.store
+            .receive_stock("TEE-RED-M", "MAIN", 10, "", "")
+            .unwrap();
+        t.store.open_shift("MAIN", 10_000).unwrap();
+        let first = t
+            .store
+            .complete_sale(cash_sale("cart-1", "TEE-RED-M", 1, 2_500))
+            .unwrap();
+        let backup = t.dir.path().join("backup.sqlite");
+        t.store.backup(&backup).unwrap();
+        let one = |t: &TestStore, sql: &str| -> String {
+            t.store
+                .connection()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        };
+        let (old_device, old_code, old_hlc) = (
+            one(&t, "SELECT id FROM device WHERE is_self = 1"),
+            one(&t, "SELECT code FROM device WHERE is_self = 1"),
+            one(&t, "SELECT last_hlc FROM device WHERE is_self = 1"),
+        );
+        let old_ops = t.rows("outbox");
+        // The till sells on after the backup; then it dies and the backup comes back.
+        t.store
+            .complete_sale(cash_sale("cart-2", "TEE-RED-M", 1, 2_500))
+            .unwrap();
+        t.store.restore(&backup).unwrap();
+
+        let new_device = one(&t, "SELECT id FROM device WHERE is_self = 1");
+        let new_code = one(&t, "SELECT code FROM device WHERE is_self = 1");
+        assert_ne!(new_device, old_device, "a new device identity");
+        assert_ne!(new_code, old_code, "a new device code");
+        assert_eq!(
+            one(&t, "SELECT restored_from FROM device WHERE is_self = 1"),
+            old_device
+        );
+        assert_eq!(t.rows("outbox"), old_ops, "the backup's history is kept");
+        assert!(
+            t.store.current_shift("MAIN").unwrap().is_some(),
+            "the open shift carries on"
+        );
+
+        let next = t
+            .store
+            .complete_sale(cash_sale("cart-3", "TEE-RED-M", 1, 2_500))
+            .unwrap();
+        assert!(
+            next.receipt_number.contains(&new_code) && next.receipt_number != first.receipt_number,
+            "receipt numbers never repeat: {} after {}",
+            next.receipt_number,
+            first.receipt_number
+        );
+        let (seq, hlc): (i64, String) = t
+            .store
+            .connection()
+            .query_row(
+                "SELECT device_seq, hlc FROM outbox WHERE device_id = ?1 ORDER BY device_seq",
+                [&new_device],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(seq, 1, "the new device numbers its ops from 1");
+        assert!(
+            hlc > old_hlc,
+            "the HLC never goes back: {hlc} after {old_hlc}"
+        );
+        let check = t.store.check().unwrap();
+        assert!(check.ok, "{:?}", check.findings);
+    }
+
     #[test]
     fn backup_restore_round_trip_and_newer_schema_refused() {
         let mut t = new_store();
