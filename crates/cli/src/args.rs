@@ -115,6 +115,9 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Replace the database with a backup (the current one is kept beside it first).
     Restore { file: PathBuf },
+    /// This till's ops (the facts it recorded) as a file.
+    #[command(subcommand)]
+    Ops(OpsCmd),
     #[command(subcommand)]
     Staff(crate::counter::StaffCmd),
     #[command(subcommand)]
@@ -395,5 +398,22 @@ pub enum CountCmd {
     },
     Cancel {
         count_id: String,
+    },
+}
+
+/// `backroom ops …`
+#[derive(Subcommand)]
+pub enum OpsCmd {
+    /// Write ops as JSON lines, one op per line in device_seq order, to FILE (a new file; `-`
+    /// for standard output).
+    Export {
+        file: PathBuf,
+        /// Only ops after this device_seq.
+        #[arg(long, default_value_t = 0)]
+        since: i64,
+        /// Also the ops of the other devices this database holds (a restored till's
+        /// predecessor).
+        #[arg(long)]
+        all_devices: bool,
     },
 }

@@ -23,7 +23,8 @@ use backroom_store::{
 use clap::Parser;
 
 use args::{
-    Cli, Command, CountCmd, ImportCmd, LocationCmd, PriceListCmd, ProductCmd, StockCmd, TransferCmd,
+    Cli, Command, CountCmd, ImportCmd, LocationCmd, OpsCmd, PriceListCmd, ProductCmd, StockCmd,
+    TransferCmd,
 };
 use output::Out;
 
@@ -493,6 +494,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => {
             open(&db)?.backup(&file)?;
             out.done(&format!("backed up to {}", file.display()))?;
+        }
+        Command::Ops(OpsCmd::Export {
+            file,
+            since,
+            all_devices,
+        }) => {
+            let store = open(&db)?;
+            let selection = backroom_store::OpsSelection { since, all_devices };
+            if file.as_os_str() == "-" {
+                let stdout = std::io::stdout();
+                let mut lock = stdout.lock();
+                store.export_ops(&mut lock, selection)?;
+            } else {
+                let n = store.export_ops_file(&file, selection)?;
+                out.done(&format!("{n} ops written to {}", file.display()))?;
+            }
         }
         Command::Restore { file } => {
             // A new till restores onto an empty path; a set-up store is kept beside it first:

@@ -354,6 +354,23 @@ fn backup_and_restore() {
     );
     let err = cli.fails(&["backup", backup.to_str().unwrap()]);
     assert!(err.contains("already exists"), "{err}");
+
+    // The restored store is a new device: its own ops start at 1, and `ops export` carries
+    // them (with `--all-devices`, the backup's history too).
+    cli.ok(&["location", "add", "EAST", "East"]);
+    let ops = cli.dir.path().join("ops.jsonl");
+    let said = cli.ok(&["ops", "export", ops.to_str().unwrap()]);
+    assert!(said.contains("1 ops written"), "{said}");
+    let text = std::fs::read_to_string(&ops).expect("ops file");
+    let op: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (op["kind"].as_str(), op["device_seq"].as_i64()),
+        (Some("location.created"), Some(1))
+    );
+    let all = cli.ok(&["ops", "export", "-", "--all-devices"]);
+    assert_eq!(all.lines().count(), 3, "init, NORTH, then EAST: {all}");
+    let err = cli.fails(&["ops", "export", ops.to_str().unwrap()]);
+    assert!(err.contains("file"), "never over an existing file: {err}");
 }
 
 #[test]

@@ -26,6 +26,7 @@ mod error;
 pub mod local;
 mod location;
 mod migrate;
+mod ops;
 mod reports;
 mod returns;
 mod sale;
@@ -59,6 +60,7 @@ pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, Variant
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
 pub use migrate::SCHEMA_VERSION;
+pub use ops::OpsSelection;
 pub use reports::SalesReport;
 pub use stock::MovementView;
 

@@ -148,8 +148,8 @@ pub struct ImportOptions {
     /// Compute the report (what would be created, updated, unchanged; every problem) and write
     /// nothing.
     pub dry_run: bool,
-    /// Location code that receives the file's inventory quantities; default: the first `store`
-    /// location by code.
+    /// Location code that receives the file's inventory quantities; default: the store's
+    /// default location (the first `store` location set up).
     pub location: Option<String>,
     /// Import the valid products and skip every product that has a problem (all its rows),
     /// instead of writing nothing. Problems that concern the whole file (its header) still

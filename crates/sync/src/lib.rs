@@ -1,0 +1,9 @@
+//! Backroom's replication format: what a till's ops look like when they leave it.
+//!
+//! [`wire`] holds the op envelope (`op_id`, the device and its dense `device_seq`, the HLC
+//! stamp, the actor, the kind and the versioned body) and the JSON-lines form used by
+//! `backroom ops export`. The store writes it, and the sync client and the server (issue 15)
+//! will read it, so the format lives here once, with no I/O and no dependency on the store, the
+//! UI's request types or a database driver. Design and decisions: `docs/replication.md`.
+
+pub mod wire;
