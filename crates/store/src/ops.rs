@@ -58,19 +58,35 @@ impl Store {
 
     /// [`Store::export_ops`] into a new file at `path` (never over an existing one).
     pub fn export_ops_file(&self, path: &Path, selection: OpsSelection) -> StoreResult<u64> {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| {
-                StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
-            })?;
-        let mut out = std::io::BufWriter::new(file);
-        let n = self.export_ops(&mut out, selection)?;
-        out.flush().map_err(|e| StoreError::Io {
-            path: path.display().to_string(),
-            source: e,
-        })?;
-        Ok(n)
+        write_new_file(path, |w| self.export_ops(w, selection))
     }
+}
+
+/// Creates a new file at `path` (never over an existing one: error `cannot_create` under
+/// `file`; a blank path is `required`), lets `write` fill it through a buffer, and flushes it.
+pub(crate) fn write_new_file<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> StoreResult<T>,
+) -> StoreResult<T> {
+    if path.as_os_str().is_empty() {
+        return Err(StoreError::invalid(
+            "file",
+            "required",
+            "say where to save the file",
+        ));
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
+        })?;
+    let mut out = std::io::BufWriter::new(file);
+    let value = write(&mut out)?;
+    out.flush().map_err(|e| StoreError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    Ok(value)
 }

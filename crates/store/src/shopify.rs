@@ -2152,27 +2152,7 @@ impl Store {
     /// [`Store::export_shopify`] into a new file at `path` (never over an existing one).
     /// Returns the data rows written.
     pub fn export_shopify_file(&self, path: &Path) -> StoreResult<u64> {
-        if path.as_os_str().is_empty() {
-            return Err(StoreError::invalid(
-                "file",
-                "required",
-                "say where to save the export",
-            ));
-        }
-        let out = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| {
-                StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
-            })?;
-        let mut w = std::io::BufWriter::new(out);
-        let rows = self.export_shopify(&mut w)?;
-        w.flush().map_err(|e| StoreError::Io {
-            path: path.display().to_string(),
-            source: e,
-        })?;
-        Ok(rows)
+        crate::ops::write_new_file(path, |w| self.export_shopify(w))
     }
 
     /// Writes every product as a legacy-dialect Shopify product CSV (see the
