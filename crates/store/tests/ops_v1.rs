@@ -85,12 +85,24 @@ fn merge(a: Value, b: Value) -> Value {
             Value::Object(a)
         }
         (a, b) if a == b => a,
-        // A value that is sometimes null, or of two types: both, in order.
-        (a, b) => json!(format!(
-            "{}|{}",
-            a.as_str().unwrap_or("?"),
-            b.as_str().unwrap_or("?")
-        )),
+        // A value of several types (often: sometimes null): the set of them, sorted.
+        (a, b) => {
+            let tags: BTreeSet<String> = [tag(&a), tag(&b)]
+                .iter()
+                .flat_map(|t| t.split('|').map(str::to_string).collect::<Vec<_>>())
+                .collect();
+            json!(tags.into_iter().collect::<Vec<_>>().join("|"))
+        }
+    }
+}
+
+/// A shape's type name: the scalar's, or `object` / `array`.
+fn tag(shape: &Value) -> String {
+    match shape {
+        Value::String(s) => s.clone(),
+        Value::Object(_) => "object".into(),
+        Value::Array(_) => "array".into(),
+        _ => "null".into(),
     }
 }
 
