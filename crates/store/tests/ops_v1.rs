@@ -84,6 +84,14 @@ fn merge(a: Value, b: Value) -> Value {
             }
             Value::Object(a)
         }
+        (Value::Array(a), Value::Array(b)) => {
+            let merged = a.into_iter().chain(b).fold(Value::Null, merge);
+            if merged.is_null() {
+                json!([])
+            } else {
+                json!([merged])
+            }
+        }
         (a, b) if a == b => a,
         // A value of several types (often: sometimes null): the set of them, sorted.
         (a, b) => {
