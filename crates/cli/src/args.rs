@@ -416,4 +416,7 @@ pub enum OpsCmd {
         #[arg(long)]
         all_devices: bool,
     },
+    /// Apply ops another till exported (JSON lines): idempotent, in order per device; kinds
+    /// this version cannot apply yet are kept for a later one.
+    Apply { file: PathBuf },
 }

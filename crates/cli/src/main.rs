@@ -511,6 +511,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out.done(&format!("{n} ops written to {}", file.display()))?;
             }
         }
+        Command::Ops(OpsCmd::Apply { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let ops = backroom_sync::wire::read_lines(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let mut store = open(&db)?;
+            let r = store.apply_all(&ops)?;
+            out.value(
+                &r,
+                &format!(
+                    "{} applied, {} already here, {} kept for a later version",
+                    r.applied, r.already_here, r.deferred
+                ),
+            )?;
+        }
         Command::Restore { file } => {
             // A new till restores onto an empty path; a set-up store is kept beside it first:
             // a restore should never be the last copy of anything.

@@ -839,3 +839,38 @@ fn a_zurich_deli_weighs_cheese_and_rounds_cash_to_five_rappen() {
     ]);
     assert_eq!(cli.json(&["check"])["ok"], true);
 }
+
+/// A day's stock facts carried from one till to another as a file: applied once, applied again
+/// with no effect, and both tills show the same levels.
+#[test]
+fn ops_files_carry_stock_from_one_till_to_another() {
+    let a = Cli::new();
+    a.ok(&["init", "--store-name", "Corner Shop"]);
+    a.ok(&["import", "shopify", &fixture("products_legacy.csv")]);
+    let seed = a.dir.path().join("seed.sqlite");
+    a.ok(&["backup", seed.to_str().unwrap()]);
+    let b = Cli::new();
+    b.ok(&["restore", seed.to_str().unwrap()]);
+    let since = a.ok(&["ops", "export", "-"]).lines().count().to_string();
+
+    a.ok(&["stock", "receive", "TEE-RED-M", "5", "--location", "MAIN"]);
+    a.ok(&["stock", "receive", "TEE-RED-L", "2", "--location", "MAIN"]);
+    let day = a.dir.path().join("day.jsonl");
+    a.ok(&["ops", "export", day.to_str().unwrap(), "--since", &since]);
+
+    let said = b.ok(&["ops", "apply", day.to_str().unwrap()]);
+    assert!(said.contains("2 applied"), "{said}");
+    let again = b.ok(&["ops", "apply", day.to_str().unwrap()]);
+    assert!(again.contains("0 applied, 2 already here"), "{again}");
+    assert_eq!(
+        b.json(&["stock", "levels", "--location", "MAIN"]),
+        a.json(&["stock", "levels", "--location", "MAIN"]),
+        "both tills show the same levels"
+    );
+    b.ok(&["check"]);
+
+    let junk = b.dir.path().join("junk.jsonl");
+    std::fs::write(&junk, "{\"op_id\": 1}\n").unwrap();
+    let err = b.fails(&["ops", "apply", junk.to_str().unwrap()]);
+    assert!(err.contains("line 1"), "the bad line is named: {err}");
+}

@@ -162,14 +162,16 @@ impl Store {
             );
         }
         let orphan_moves: i64 = c.query_row(
-            "SELECT COUNT(*) FROM stock_movement m WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.op_id = m.op_id)",
+            "SELECT COUNT(*) FROM stock_movement m
+             WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.op_id = m.op_id)
+               AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.op_id = m.op_id AND i.status = 'applied')",
             [],
             |r| r.get(0),
         )?;
         if orphan_moves > 0 {
             push(
                 "movement_without_op",
-                format!("{orphan_moves} stock movements belong to no outbox op"),
+                format!("{orphan_moves} stock movements belong to no op (written here or applied)"),
             );
         }
 

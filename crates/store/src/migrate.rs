@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0004_field_cases.sql"),
     include_str!("../../../migrations/local/0005_units.sql"),
     include_str!("../../../migrations/local/0006_device_self.sql"),
+    include_str!("../../../migrations/local/0007_inbox.sql"),
 ];
 
 /// The schema version this build writes.

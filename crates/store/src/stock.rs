@@ -70,6 +70,23 @@ pub(crate) struct MovementFact {
     pub note: String,
 }
 
+/// Moves the level projection by one ledger row's delta: the one place `stock_level` is
+/// written, for a movement made here or one applied from another till.
+pub(crate) fn project_level(
+    conn: &Connection,
+    variant: &str,
+    location: &str,
+    state: StockState,
+    delta: i64,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO stock_level (variant_id, location_id, state, qty) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(variant_id, location_id, state) DO UPDATE SET qty = qty + excluded.qty",
+    )?
+    .execute(params![variant, location, state.as_str(), delta])?;
+    Ok(())
+}
+
 /// Appends movements to the ledger and updates the level projection. Returns the facts for the
 /// op body.
 pub(crate) fn apply_movements(uow: &Uow, movements: &[Movement]) -> StoreResult<Vec<MovementFact>> {
@@ -109,12 +126,7 @@ pub(crate) fn apply_movements_for(
                 m.reference,
                 m.note
             ])?;
-        uow.tx
-            .prepare_cached(
-                "INSERT INTO stock_level (variant_id, location_id, state, qty) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(variant_id, location_id, state) DO UPDATE SET qty = qty + excluded.qty",
-            )?
-            .execute(params![m.variant_id, m.location_id, m.state.as_str(), m.delta])?;
+        project_level(&uow.tx, &m.variant_id, &m.location_id, m.state, m.delta)?;
         facts.push(MovementFact {
             id,
             variant_id: m.variant_id.clone(),

@@ -6,4 +6,5 @@
 //! will read it, so the format lives here once, with no I/O and no dependency on the store, the
 //! UI's request types or a database driver. Design and decisions: `docs/replication.md`.
 
+pub mod body;
 pub mod wire;

@@ -1,0 +1,240 @@
+//! The apply path: ops made on another device, applied here (issue 14; decisions in
+//! `docs/replication.md`).
+//!
+//! [`Store::apply`] inserts the op's facts with the ids they were made with, updates a
+//! projection only for a row it newly inserted, records the op in `inbox`, and merges its HLC
+//! stamp. It writes no outbox op, checks no permission and re-checks no price or stock: the facts
+//! are what happened at that till (a sale of stock this replica thinks is gone is applied, and
+//! shows as negative stock, never refused). Applying an op again, or a till's own op coming back,
+//! changes nothing. A kind or body version this build cannot apply yet is kept whole
+//! (`deferred`) and still takes its place in the device's sequence.
+
+use backroom_domain::hlc::Hlc;
+use backroom_sync::body::{decode, Body, MovementFact};
+use backroom_sync::wire::OpEnvelope;
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use crate::{Store, StoreError, StoreResult};
+
+/// How far ahead of this machine's clock a remote stamp may be before it is clamped for
+/// merging (a till whose clock is a year ahead must not drag every later stamp with it).
+pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+
+/// What applying one op did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Its facts were written.
+    Applied,
+    /// It was already here (applied before, or this till's own op): nothing changed.
+    AlreadyHere,
+    /// Kept whole for a later build: this one does not apply its kind or version yet.
+    Deferred,
+}
+
+/// Counts of what applying a file of ops did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ApplyReport {
+    pub applied: u64,
+    pub already_here: u64,
+    pub deferred: u64,
+}
+
+impl Store {
+    /// Applies one op made on another device (see the [module docs](self)). Errors, which
+    /// change nothing: an op whose `(device, device_seq)` is taken by a different op
+    /// (`conflict` under `device_seq`), one that skips a number of its device's sequence (`gap`,
+    /// naming the number expected), a known kind whose body does not have its shape.
+    pub fn apply(&mut self, op: &OpEnvelope) -> StoreResult<Applied> {
+        let me = self.device.clone().ok_or(StoreError::NotInitialised)?;
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let here: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM outbox WHERE op_id = ?1)
+                 OR EXISTS(SELECT 1 FROM inbox WHERE op_id = ?1)",
+            [&op.op_id],
+            |r| r.get(0),
+        )?;
+        if here {
+            return Ok(Applied::AlreadyHere);
+        }
+        if op.device_id == me.id {
+            return Err(StoreError::invalid(
+                "device_id",
+                "own_device",
+                format!(
+                    "op {} claims to come from this till but this till never wrote it",
+                    op.op_id
+                ),
+            ));
+        }
+        let last: i64 = tx.query_row(
+            "SELECT MAX(s) FROM (SELECT MAX(device_seq) AS s FROM inbox WHERE device_id = ?1
+                                 UNION ALL SELECT MAX(device_seq) FROM outbox WHERE device_id = ?1)",
+            [&op.device_id],
+            |r| Ok(r.get::<_, Option<i64>>(0)?.unwrap_or(0)),
+        )?;
+        if op.device_seq <= last {
+            return Err(StoreError::invalid(
+                "device_seq",
+                "conflict",
+                format!(
+                    "device {} already has an op numbered {} here, and it is not {}",
+                    op.device_id, op.device_seq, op.op_id
+                ),
+            ));
+        }
+        if op.device_seq != last + 1 {
+            return Err(StoreError::invalid(
+                "device_seq",
+                "gap",
+                format!(
+                    "device {}'s ops must arrive in order: expected {}, got {}",
+                    op.device_id,
+                    last + 1,
+                    op.device_seq
+                ),
+            ));
+        }
+        let remote = Hlc::parse(&op.hlc).ok_or_else(|| {
+            StoreError::invalid(
+                "hlc",
+                "invalid",
+                format!("'{}' is not an HLC stamp", op.hlc),
+            )
+        })?;
+        known_device(&tx, &op.device_id)?;
+        let body =
+            decode(&op.kind, &op.body).map_err(|e| StoreError::invalid("body", "invalid", e))?;
+        let outcome = match body {
+            Some(Body::StockMovements(b)) => {
+                for m in &b.movements {
+                    insert_movement(&tx, op, m)?;
+                }
+                Applied::Applied
+            }
+            None => Applied::Deferred,
+        };
+        tx.execute(
+            "INSERT INTO inbox (op_id, device_id, device_seq, hlc, actor, kind, body, created_at,
+                                applied_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                op.op_id,
+                op.device_id,
+                op.device_seq,
+                op.hlc,
+                op.actor,
+                op.kind,
+                op.body.to_string(),
+                op.created_at,
+                now,
+                if outcome == Applied::Applied {
+                    "applied"
+                } else {
+                    "deferred"
+                }
+            ],
+        )?;
+        merge_hlc(&tx, &me.id, remote, now)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Applies ops in order (one transaction each, so a failure stops at that op with every
+    /// earlier one kept). Returns what happened, or the first error naming the op.
+    pub fn apply_all(&mut self, ops: &[OpEnvelope]) -> StoreResult<ApplyReport> {
+        let mut report = ApplyReport::default();
+        for op in ops {
+            match self.apply(op).map_err(|e| match e {
+                StoreError::Invalid(f) => StoreError::Invalid(backroom_domain::FieldError::new(
+                    format!(
+                        "op {} ({} #{}).{}",
+                        op.op_id, op.kind, op.device_seq, f.field
+                    ),
+                    f.code,
+                    f.message,
+                )),
+                other => other,
+            })? {
+                Applied::Applied => report.applied += 1,
+                Applied::AlreadyHere => report.already_here += 1,
+                Applied::Deferred => report.deferred += 1,
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// A device this database has not seen gets a row (not this till): its ops reference it.
+fn known_device(tx: &Transaction, device_id: &str) -> StoreResult<()> {
+    let known: bool = tx.query_row(
+        "SELECT EXISTS(SELECT 1 FROM device WHERE id = ?1)",
+        [device_id],
+        |r| r.get(0),
+    )?;
+    if !known {
+        let code = crate::catalog::device_code(tx, device_id)?;
+        tx.execute(
+            "INSERT INTO device (id, name, code, is_self) VALUES (?1, 'another till', ?2, 0)",
+            params![device_id, code],
+        )?;
+    }
+    Ok(())
+}
+
+/// Inserts a movement with its own id; the level moves only when the row is new.
+fn insert_movement(tx: &Transaction, op: &OpEnvelope, m: &MovementFact) -> StoreResult<()> {
+    let state = backroom_domain::stock::StockState::parse(&m.state)
+        .map_err(|e| StoreError::Invalid(e.at("movements.state")))?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO stock_movement (id, op_id, at, variant_id, location_id, state,
+                 delta, reason, actor, device_id, reference, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            m.id,
+            op.op_id,
+            op.created_at,
+            m.variant_id,
+            m.location_id,
+            state.as_str(),
+            m.delta,
+            m.reason,
+            op.actor,
+            op.device_id,
+            m.reference,
+            m.note
+        ])?;
+    if inserted == 1 {
+        crate::stock::project_level(tx, &m.variant_id, &m.location_id, state, m.delta)?;
+    }
+    Ok(())
+}
+
+/// This till's clock after hearing of `remote`: never behind it, but a stamp more than
+/// [`MAX_CLOCK_AHEAD_MS`] ahead of this machine counts as that far ahead only.
+fn merge_hlc(tx: &Transaction, me: &str, remote: Hlc, now: i64) -> StoreResult<()> {
+    let last: Option<String> = tx
+        .query_row("SELECT last_hlc FROM device WHERE id = ?1", [me], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let local = last.as_deref().and_then(Hlc::parse).unwrap_or_default();
+    let clamped = if remote.wall_ms > now + MAX_CLOCK_AHEAD_MS {
+        Hlc {
+            wall_ms: now + MAX_CLOCK_AHEAD_MS,
+            counter: 0,
+        }
+    } else {
+        remote
+    };
+    let merged = local.receive(clamped, now);
+    tx.execute(
+        "UPDATE device SET last_hlc = ?1 WHERE id = ?2",
+        params![merged.to_string(), me],
+    )?;
+    Ok(())
+}

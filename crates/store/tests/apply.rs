@@ -1,0 +1,236 @@
+//! The apply path on real SQLite files: one till's stock facts replayed onto a replica give the
+//! same ledger and levels; applying again, or a till's own ops coming back, writes nothing; ops
+//! in the wrong order or claiming a taken number are refused and change nothing; kinds this
+//! build cannot apply yet are kept, not lost.
+
+mod common;
+
+use std::sync::Arc;
+
+use backroom_store::{Adjustment, Applied, ManualClock, OpsSelection, SeededIds, StateMove, Store};
+use backroom_sync::wire::{read_lines, OpEnvelope};
+use common::*;
+
+/// This till's ops after `since`, read back through the wire format.
+fn ops_since(store: &Store, since: i64) -> Vec<OpEnvelope> {
+    let mut out = Vec::new();
+    store
+        .export_ops(
+            &mut out,
+            OpsSelection {
+                since,
+                all_devices: false,
+            },
+        )
+        .expect("export");
+    read_lines(&String::from_utf8(out).expect("utf-8")).expect("lines")
+}
+
+fn last_seq(store: &Store) -> i64 {
+    store
+        .connection()
+        .query_row("SELECT last_seq FROM device WHERE is_self = 1", [], |r| {
+            r.get(0)
+        })
+        .expect("last seq")
+}
+
+/// The ledger and the levels, as rows to compare between replicas.
+fn stock(store: &Store) -> (Vec<String>, Vec<String>) {
+    let rows = |sql: &str| -> Vec<String> {
+        store
+            .connection()
+            .prepare(sql)
+            .expect("query")
+            .query_map([], |r| r.get::<_, String>(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read")
+    };
+    (
+        rows(
+            "SELECT id || '|' || op_id || '|' || at || '|' || variant_id || '|' || location_id || '|'
+                    || state || '|' || delta || '|' || reason || '|' || actor || '|' || device_id
+             FROM stock_movement ORDER BY id",
+        ),
+        rows(
+            "SELECT variant_id || '|' || location_id || '|' || state || '|' || qty
+             FROM stock_level WHERE qty <> 0 ORDER BY 1",
+        ),
+    )
+}
+
+/// A second till of the same store: it starts from `a`'s backup (same catalogue and history)
+/// and continues as its own device, with its own ids.
+fn replica_of(a: &TestStore) -> (tempfile::TempDir, Store) {
+    let backup = a
+        .dir
+        .path()
+        .join(format!("seed-{}.sqlite", last_seq(&a.store)));
+    a.store.backup(&backup).expect("backup");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut b = Store::open_with(
+        &dir.path().join("b.sqlite"),
+        Arc::new(ManualClock::new(T0 + 60_000)),
+        Arc::new(SeededIds::new(8)),
+    )
+    .expect("open replica");
+    b.restore(&backup).expect("restore");
+    b.set_actor("tester");
+    (dir, b)
+}
+
+#[test]
+fn stock_facts_replay_onto_a_replica_and_applying_again_changes_nothing() {
+    let mut a = new_store().with_warehouse();
+    a.store.save_product(tee()).unwrap();
+    let (_bdir, mut b) = replica_of(&a);
+    let since = last_seq(&a.store);
+
+    a.store
+        .receive_stock("TEE-RED-M", "WH", 10, "PO-1", "")
+        .unwrap();
+    a.store
+        .receive_stock("TEE-RED-L", "MAIN", 3, "", "")
+        .unwrap();
+    a.store
+        .adjust_stock(Adjustment {
+            sku: "TEE-RED-M".into(),
+            location: "WH".into(),
+            delta: -1,
+            reason: "shrinkage".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    a.store
+        .move_stock(StateMove {
+            sku: "TEE-RED-M".into(),
+            location: "WH".into(),
+            from: "available".into(),
+            to: "damaged".into(),
+            quantity: 2,
+            note: String::new(),
+        })
+        .unwrap();
+    let ops = ops_since(&a.store, since);
+    assert_eq!(ops.len(), 4);
+
+    let report = b.apply_all(&ops).unwrap();
+    assert_eq!(
+        (report.applied, report.already_here, report.deferred),
+        (4, 0, 0)
+    );
+    assert_eq!(stock(&b), stock(&a.store), "the same ledger and levels");
+    assert!(b.check().unwrap().ok, "{:?}", b.check().unwrap().findings);
+
+    // Again: nothing changes.
+    let before = stock(&b);
+    let again = b.apply_all(&ops).unwrap();
+    assert_eq!((again.applied, again.already_here), (0, 4));
+    assert_eq!(stock(&b), before);
+
+    // The replica sells on its own; its ops reach the first till, and coming back to the
+    // replica they change nothing.
+    let b_since = last_seq(&b);
+    b.adjust_stock(Adjustment {
+        sku: "TEE-RED-L".into(),
+        location: "MAIN".into(),
+        delta: -1,
+        reason: "damage".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let b_ops = ops_since(&b, b_since);
+    assert_eq!(a.store.apply_all(&b_ops).unwrap().applied, 1);
+    assert_eq!(
+        b.apply_all(&b_ops).unwrap().already_here,
+        1,
+        "own ops come back as no-ops"
+    );
+    assert_eq!(stock(&a.store), stock(&b), "both tills agree");
+    assert!(a.store.check().unwrap().ok);
+    assert_eq!(
+        a.store
+            .stock_qty(
+                "TEE-RED-L",
+                "MAIN",
+                backroom_domain::stock::StockState::Available
+            )
+            .unwrap(),
+        2
+    );
+}
+
+#[test]
+fn out_of_order_taken_numbers_and_unknown_kinds() {
+    let mut a = new_store().with_warehouse();
+    a.store.save_product(tee()).unwrap();
+    let (_bdir, mut b) = replica_of(&a);
+    let since = last_seq(&a.store);
+    for n in 1..=3 {
+        a.store.receive_stock("TEE-RED-M", "WH", n, "", "").unwrap();
+    }
+    let ops = ops_since(&a.store, since);
+    let before = stock(&b);
+
+    // A gap: the third op before the second.
+    let err = b.apply(&ops[1]).unwrap_err();
+    assert_eq!(
+        (err.field(), err.code()),
+        (Some("device_seq"), "gap"),
+        "{err}"
+    );
+    assert_eq!(stock(&b), before, "a refused op changes nothing");
+
+    b.apply(&ops[0]).unwrap();
+    // A different op claiming a number already taken.
+    let mut forged = ops[0].clone();
+    forged.op_id = "forged".into();
+    let err = b.apply(&forged).unwrap_err();
+    assert_eq!(err.code(), "conflict", "{err}");
+
+    // A kind this build cannot apply yet is kept whole and holds its place in the sequence.
+    let mut later = ops[1].clone();
+    later.kind = "stock.teleported".into();
+    assert_eq!(b.apply(&later).unwrap(), Applied::Deferred);
+    let kept: String = b
+        .connection()
+        .query_row(
+            "SELECT status FROM inbox WHERE op_id = ?1",
+            [&later.op_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, "deferred");
+    assert_eq!(b.apply(&ops[2]).unwrap(), Applied::Applied);
+}
+
+#[test]
+fn a_clock_a_year_ahead_does_not_drag_this_till_along() {
+    let mut a = new_store().with_warehouse();
+    a.store.save_product(tee()).unwrap();
+    let (_bdir, mut b) = replica_of(&a);
+    let since = last_seq(&a.store);
+    a.store.receive_stock("TEE-RED-M", "WH", 1, "", "").unwrap();
+    let mut op = ops_since(&a.store, since).remove(0);
+    let year = 365 * 24 * 3600 * 1000_i64;
+    op.hlc = backroom_domain::hlc::Hlc {
+        wall_ms: T0 + year,
+        counter: 0,
+    }
+    .to_string();
+    assert_eq!(b.apply(&op).unwrap(), Applied::Applied);
+    let hlc: String = b
+        .connection()
+        .query_row("SELECT last_hlc FROM device WHERE is_self = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let merged = backroom_domain::hlc::Hlc::parse(&hlc).unwrap();
+    assert!(
+        merged.wall_ms <= T0 + 60_000 + backroom_store::MAX_CLOCK_AHEAD_MS,
+        "clamped to this machine's clock plus the allowed skew: {hlc}"
+    );
+    // The facts themselves keep the time they were made.
+    assert_eq!(stock(&b).1, stock(&a.store).1);
+}
