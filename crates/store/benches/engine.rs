@@ -265,10 +265,123 @@ fn check_only(dir: &std::path::Path) {
     );
 }
 
+/// This till's ops after `since`, read back through the wire format.
+fn ops_since(store: &Store, since: i64) -> Vec<backroom_sync::wire::OpEnvelope> {
+    let mut out = Vec::new();
+    store
+        .export_ops(
+            &mut out,
+            backroom_store::OpsSelection {
+                since,
+                all_devices: false,
+            },
+        )
+        .expect("export");
+    backroom_sync::wire::read_lines(&String::from_utf8(out).expect("utf-8")).expect("lines")
+}
+
+fn last_seq(store: &Store) -> i64 {
+    store
+        .connection()
+        .query_row("SELECT last_seq FROM device WHERE is_self = 1", [], |r| {
+            r.get(0)
+        })
+        .expect("seq")
+}
+
+/// `BENCH_MODE=apply` (`BENCH_PRODUCTS`, default 100k products × 3; `BENCH_OPS`, default
+/// 100k): a second till of the same store (restored from the first's backup) applies the
+/// first till's stock ops from a file, in pages; then single ops as they would trickle in.
+fn apply_only(dir: &std::path::Path) {
+    let products: u64 = std::env::var("BENCH_PRODUCTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let n_ops: u64 = std::env::var("BENCH_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let mut a = fresh_store(&dir.join("a.sqlite"));
+    a.import_shopify(
+        csv(products).as_bytes(),
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .expect("import");
+    let seed = dir.join("seed.sqlite");
+    a.backup(&seed).expect("backup");
+    let mut b = Store::open_with(
+        &dir.join("b.sqlite"),
+        Arc::new(SystemClock),
+        Arc::new(V7Ids),
+    )
+    .expect("open b");
+    b.restore(&seed).expect("restore");
+    let since = last_seq(&a);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let adjust = |a: &mut Store, rng: &mut rand_chacha::ChaCha8Rng| {
+        let i = rng.next_u64() % products;
+        a.adjust_stock(Adjustment {
+            sku: format!("SKU-{i:06}-M"),
+            location: "MAIN".into(),
+            delta: 1 + (rng.next_u64() % 5) as i64,
+            reason: "receipt".into(),
+            ..Default::default()
+        })
+        .expect("adjust");
+    };
+    let started = Instant::now();
+    for _ in 0..n_ops {
+        adjust(&mut a, &mut rng);
+    }
+    println!(
+        "{:<40} {n_ops} ops in {:.2?}",
+        "ops written on till A",
+        started.elapsed()
+    );
+    let ops = ops_since(&a, since);
+    let bytes: usize = ops.iter().map(|o| o.body.to_string().len()).sum();
+    let lines: usize = ops.iter().map(|o| o.to_line().len() + 1).sum();
+    println!(
+        "{:<40} body {} B/op, line {} B/op (JSON)",
+        "stock.adjusted size",
+        bytes / ops.len().max(1),
+        lines / ops.len().max(1)
+    );
+    let started = Instant::now();
+    let r = b.apply_all(&ops).expect("apply");
+    let took = started.elapsed();
+    println!(
+        "{:<40} {} ops in {took:.2?} ({:.0} ops/s; {} applied, {} deferred)",
+        "apply onto till B (pages of 1000)",
+        ops.len(),
+        ops.len() as f64 / took.as_secs_f64(),
+        r.applied,
+        r.deferred
+    );
+    let mut single = Vec::new();
+    for _ in 0..300 {
+        let since = last_seq(&a);
+        adjust(&mut a, &mut rng);
+        let op = ops_since(&a, since).remove(0);
+        let started = Instant::now();
+        b.apply(&op).expect("apply one");
+        single.push(started.elapsed());
+    }
+    report("apply one op (store of 300k variants)", single);
+    let c = b.check().expect("check");
+    println!(
+        "check on till B: ok={} ({} findings)",
+        c.ok,
+        c.findings.len()
+    );
+}
+
 fn main() {
     match std::env::var("BENCH_MODE").as_deref() {
         Ok("import") => return import_only(tempfile::tempdir().expect("dir").path()),
         Ok("check") => return check_only(tempfile::tempdir().expect("dir").path()),
+        Ok("apply") => return apply_only(tempfile::tempdir().expect("dir").path()),
         _ => {}
     }
     let products: u64 = std::env::var("BENCH_PRODUCTS")

@@ -12,7 +12,7 @@
 use backroom_domain::hlc::Hlc;
 use backroom_sync::body::{decode, Body, MovementFact};
 use backroom_sync::wire::OpEnvelope;
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::{Store, StoreError, StoreResult};
 
@@ -50,130 +50,182 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let here: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM outbox WHERE op_id = ?1)
-                 OR EXISTS(SELECT 1 FROM inbox WHERE op_id = ?1)",
-            [&op.op_id],
-            |r| r.get(0),
-        )?;
-        if here {
-            return Ok(Applied::AlreadyHere);
+        let (outcome, stamp) = apply_in(&tx, &me.id, op, now)?;
+        if let Some(remote) = stamp {
+            merge_hlc(&tx, &me.id, remote, now)?;
         }
-        if op.device_id == me.id {
-            return Err(StoreError::invalid(
-                "device_id",
-                "own_device",
-                format!(
-                    "op {} claims to come from this till but this till never wrote it",
-                    op.op_id
-                ),
-            ));
-        }
-        let last: i64 = tx.query_row(
-            "SELECT MAX(s) FROM (SELECT MAX(device_seq) AS s FROM inbox WHERE device_id = ?1
-                                 UNION ALL SELECT MAX(device_seq) FROM outbox WHERE device_id = ?1)",
-            [&op.device_id],
-            |r| Ok(r.get::<_, Option<i64>>(0)?.unwrap_or(0)),
-        )?;
-        if op.device_seq <= last {
-            return Err(StoreError::invalid(
-                "device_seq",
-                "conflict",
-                format!(
-                    "device {} already has an op numbered {} here, and it is not {}",
-                    op.device_id, op.device_seq, op.op_id
-                ),
-            ));
-        }
-        if op.device_seq != last + 1 {
-            return Err(StoreError::invalid(
-                "device_seq",
-                "gap",
-                format!(
-                    "device {}'s ops must arrive in order: expected {}, got {}",
-                    op.device_id,
-                    last + 1,
-                    op.device_seq
-                ),
-            ));
-        }
-        let remote = Hlc::parse(&op.hlc).ok_or_else(|| {
-            StoreError::invalid(
-                "hlc",
-                "invalid",
-                format!("'{}' is not an HLC stamp", op.hlc),
-            )
-        })?;
-        known_device(&tx, &op.device_id)?;
-        let body =
-            decode(&op.kind, &op.body).map_err(|e| StoreError::invalid("body", "invalid", e))?;
-        let outcome = match body {
-            Some(Body::StockMovements(b)) => {
-                for m in &b.movements {
-                    insert_movement(&tx, op, m)?;
-                }
-                Applied::Applied
-            }
-            None => Applied::Deferred,
-        };
-        tx.execute(
-            "INSERT INTO inbox (op_id, device_id, device_seq, hlc, actor, kind, body, created_at,
-                                applied_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                op.op_id,
-                op.device_id,
-                op.device_seq,
-                op.hlc,
-                op.actor,
-                op.kind,
-                op.body.to_string(),
-                op.created_at,
-                now,
-                if outcome == Applied::Applied {
-                    "applied"
-                } else {
-                    "deferred"
-                }
-            ],
-        )?;
-        merge_hlc(&tx, &me.id, remote, now)?;
         tx.commit()?;
         Ok(outcome)
     }
 
-    /// Applies ops in order (one transaction each, so a failure stops at that op with every
-    /// earlier one kept). Returns what happened, or the first error naming the op.
+    /// Applies ops in order, [`APPLY_PAGE`] to a transaction with a savepoint per op: an op
+    /// that fails is rolled back alone, every op before it is kept, and the error names it.
     pub fn apply_all(&mut self, ops: &[OpEnvelope]) -> StoreResult<ApplyReport> {
+        let me = self.device.clone().ok_or(StoreError::NotInitialised)?;
         let mut report = ApplyReport::default();
-        for op in ops {
-            match self.apply(op).map_err(|e| match e {
-                StoreError::Invalid(f) => StoreError::Invalid(backroom_domain::FieldError::new(
-                    format!(
-                        "op {} ({} #{}).{}",
-                        op.op_id, op.kind, op.device_seq, f.field
-                    ),
-                    f.code,
-                    f.message,
-                )),
-                other => other,
-            })? {
-                Applied::Applied => report.applied += 1,
-                Applied::AlreadyHere => report.already_here += 1,
-                Applied::Deferred => report.deferred += 1,
+        for page in ops.chunks(APPLY_PAGE) {
+            let now = self.now();
+            let mut tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut newest: Option<Hlc> = None;
+            for op in page {
+                let sp = tx.savepoint()?;
+                match apply_in(&sp, &me.id, op, now) {
+                    Ok((outcome, stamp)) => {
+                        sp.commit()?;
+                        newest = newest.max(stamp);
+                        match outcome {
+                            Applied::Applied => report.applied += 1,
+                            Applied::AlreadyHere => report.already_here += 1,
+                            Applied::Deferred => report.deferred += 1,
+                        }
+                    }
+                    Err(e) => {
+                        drop(sp);
+                        if let Some(remote) = newest {
+                            merge_hlc(&tx, &me.id, remote, now)?;
+                        }
+                        tx.commit()?;
+                        return Err(match e {
+                            StoreError::Invalid(f) => {
+                                StoreError::Invalid(backroom_domain::FieldError::new(
+                                    format!(
+                                        "op {} ({} #{}).{}",
+                                        op.op_id, op.kind, op.device_seq, f.field
+                                    ),
+                                    f.code,
+                                    f.message,
+                                ))
+                            }
+                            other => other,
+                        });
+                    }
+                }
             }
+            if let Some(remote) = newest {
+                merge_hlc(&tx, &me.id, remote, now)?;
+            }
+            tx.commit()?;
         }
         Ok(report)
     }
 }
 
+/// How many ops [`Store::apply_all`] applies in one transaction (a sync page).
+pub const APPLY_PAGE: usize = 1000;
+
+/// [`Store::apply`] inside a transaction (or savepoint) the caller commits; `me` is this
+/// till's device id, `now` this machine's clock. Returns the op's HLC stamp when it was new,
+/// for the caller to merge once per transaction.
+fn apply_in(
+    tx: &Connection,
+    me: &str,
+    op: &OpEnvelope,
+    now: i64,
+) -> StoreResult<(Applied, Option<Hlc>)> {
+    let here: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS(SELECT 1 FROM outbox WHERE op_id = ?1)
+                 OR EXISTS(SELECT 1 FROM inbox WHERE op_id = ?1)",
+        )?
+        .query_row([&op.op_id], |r| r.get(0))?;
+    if here {
+        return Ok((Applied::AlreadyHere, None));
+    }
+    if op.device_id == me {
+        return Err(StoreError::invalid(
+            "device_id",
+            "own_device",
+            format!(
+                "op {} claims to come from this till but this till never wrote it",
+                op.op_id
+            ),
+        ));
+    }
+    let last: i64 = tx
+        .prepare_cached(
+            "SELECT MAX(s) FROM (SELECT MAX(device_seq) AS s FROM inbox WHERE device_id = ?1
+                                 UNION ALL SELECT MAX(device_seq) FROM outbox WHERE device_id = ?1)",
+        )?
+        .query_row([&op.device_id], |r| {
+            Ok(r.get::<_, Option<i64>>(0)?.unwrap_or(0))
+        })?;
+    if op.device_seq <= last {
+        return Err(StoreError::invalid(
+            "device_seq",
+            "conflict",
+            format!(
+                "device {} already has an op numbered {} here, and it is not {}",
+                op.device_id, op.device_seq, op.op_id
+            ),
+        ));
+    }
+    if op.device_seq != last + 1 {
+        return Err(StoreError::invalid(
+            "device_seq",
+            "gap",
+            format!(
+                "device {}'s ops must arrive in order: expected {}, got {}",
+                op.device_id,
+                last + 1,
+                op.device_seq
+            ),
+        ));
+    }
+    let remote = Hlc::parse(&op.hlc).ok_or_else(|| {
+        StoreError::invalid(
+            "hlc",
+            "invalid",
+            format!("'{}' is not an HLC stamp", op.hlc),
+        )
+    })?;
+    known_device(tx, &op.device_id)?;
+    let body = decode(&op.kind, &op.body).map_err(|e| StoreError::invalid("body", "invalid", e))?;
+    let outcome = match body {
+        Some(Body::StockMovements(b)) => {
+            for m in &b.movements {
+                insert_movement(tx, op, m)?;
+            }
+            Applied::Applied
+        }
+        None => Applied::Deferred,
+    };
+    tx.prepare_cached(
+        "INSERT INTO inbox (op_id, device_id, device_seq, hlc, actor, kind, body, created_at,
+                            applied_at, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        op.op_id,
+        op.device_id,
+        op.device_seq,
+        op.hlc,
+        op.actor,
+        op.kind,
+        // An applied op's facts live in their tables; only a deferred op keeps its body, for
+        // the build that will apply it.
+        if outcome == Applied::Applied {
+            String::new()
+        } else {
+            op.body.to_string()
+        },
+        op.created_at,
+        now,
+        if outcome == Applied::Applied {
+            "applied"
+        } else {
+            "deferred"
+        }
+    ])?;
+    Ok((outcome, Some(remote)))
+}
+
 /// A device this database has not seen gets a row (not this till): its ops reference it.
-fn known_device(tx: &Transaction, device_id: &str) -> StoreResult<()> {
-    let known: bool = tx.query_row(
-        "SELECT EXISTS(SELECT 1 FROM device WHERE id = ?1)",
-        [device_id],
-        |r| r.get(0),
-    )?;
+fn known_device(tx: &Connection, device_id: &str) -> StoreResult<()> {
+    let known: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM device WHERE id = ?1)")?
+        .query_row([device_id], |r| r.get(0))?;
     if !known {
         let code = crate::catalog::device_code(tx, device_id)?;
         tx.execute(
@@ -185,7 +237,7 @@ fn known_device(tx: &Transaction, device_id: &str) -> StoreResult<()> {
 }
 
 /// Inserts a movement with its own id; the level moves only when the row is new.
-fn insert_movement(tx: &Transaction, op: &OpEnvelope, m: &MovementFact) -> StoreResult<()> {
+fn insert_movement(tx: &Connection, op: &OpEnvelope, m: &MovementFact) -> StoreResult<()> {
     let state = backroom_domain::stock::StockState::parse(&m.state)
         .map_err(|e| StoreError::Invalid(e.at("movements.state")))?;
     let inserted = tx
@@ -216,7 +268,7 @@ fn insert_movement(tx: &Transaction, op: &OpEnvelope, m: &MovementFact) -> Store
 
 /// This till's clock after hearing of `remote`: never behind it, but a stamp more than
 /// [`MAX_CLOCK_AHEAD_MS`] ahead of this machine counts as that far ahead only.
-fn merge_hlc(tx: &Transaction, me: &str, remote: Hlc, now: i64) -> StoreResult<()> {
+fn merge_hlc(tx: &Connection, me: &str, remote: Hlc, now: i64) -> StoreResult<()> {
     let last: Option<String> = tx
         .query_row("SELECT last_hlc FROM device WHERE id = ?1", [me], |r| {
             r.get(0)

@@ -46,7 +46,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use admin::{backups_in, check_printer, send_to_printer, PrintJob};
-pub use apply::{Applied, ApplyReport, MAX_CLOCK_AHEAD_MS};
+pub use apply::{Applied, ApplyReport, APPLY_PAGE, MAX_CLOCK_AHEAD_MS};
 pub use backroom_api::{Adjustment, ReceiveLine, StateMove, TransferLineInput};
 pub use backroom_api::{Approval, StaffView};
 pub use backroom_api::{

@@ -182,7 +182,15 @@ fn out_of_order_taken_numbers_and_unknown_kinds() {
     );
     assert_eq!(stock(&b), before, "a refused op changes nothing");
 
-    b.apply(&ops[0]).unwrap();
+    // A file whose second op skips a number: the first is kept, the error names the second.
+    let err = b.apply_all(&[ops[0].clone(), ops[2].clone()]).unwrap_err();
+    assert_eq!(err.code(), "gap");
+    assert!(err.field().unwrap().contains(&ops[2].op_id), "{err}");
+    assert_eq!(
+        b.apply(&ops[0]).unwrap(),
+        Applied::AlreadyHere,
+        "the op before it was kept"
+    );
     // A different op claiming a number already taken.
     let mut forged = ops[0].clone();
     forged.op_id = "forged".into();

@@ -46,7 +46,7 @@ pub const STOCK_MOVEMENT_KINDS: &[&str] =
 pub fn decode(kind: &str, body: &serde_json::Value) -> Result<Option<Body>, String> {
     let version = body.get("v").and_then(|v| v.as_u64()).unwrap_or(1);
     if STOCK_MOVEMENT_KINDS.contains(&kind) && version == 1 {
-        return serde_json::from_value(body.clone())
+        return StockMovementsV1::deserialize(body)
             .map(|b| Some(Body::StockMovements(b)))
             .map_err(|e| format!("{kind} body: {e}"));
     }
