@@ -10,7 +10,7 @@
 //! (`deferred`) and still takes its place in the device's sequence.
 
 use backroom_domain::hlc::Hlc;
-use backroom_sync::body::{decode, Body, MovementFact};
+use backroom_sync::body::{decode, Body, CustomerField, MovementFact};
 use backroom_sync::wire::OpEnvelope;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -189,6 +189,24 @@ fn apply_in(
             }
             Applied::Applied
         }
+        Some(Body::CustomerGroupCreated(g)) => {
+            tx.prepare_cached("INSERT OR IGNORE INTO customer_group (code, name) VALUES (?1, ?2)")?
+                .execute(params![g.code, g.name])?;
+            Applied::Applied
+        }
+        Some(Body::CustomerCreated(c)) => {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO customer (id, name, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?3)",
+            )?
+            .execute(params![c.id, c.customer.name, op.created_at])?;
+            set_customer_fields(tx, op, &c.id, &c.customer.fields(), now)?;
+            Applied::Applied
+        }
+        Some(Body::CustomerUpdated(u)) => {
+            set_customer_fields(tx, op, &u.id, &u.set, now)?;
+            Applied::Applied
+        }
         None => Applied::Deferred,
     };
     tx.prepare_cached(
@@ -219,6 +237,129 @@ fn apply_in(
         }
     ])?;
     Ok((outcome, Some(remote)))
+}
+
+/// Sets each customer field whose register this op wins (see [`wins`]), stamping it.
+fn set_customer_fields(
+    tx: &Connection,
+    op: &OpEnvelope,
+    customer: &str,
+    fields: &[CustomerField],
+    now: i64,
+) -> StoreResult<()> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS(SELECT 1 FROM customer WHERE id = ?1)")?
+        .query_row([customer], |r| r.get(0))?;
+    if !exists {
+        return Err(StoreError::not_found("id", "customer", customer));
+    }
+    let hlc = clamp(&op.hlc, now)?;
+    for f in fields {
+        if !wins(
+            tx,
+            "customer",
+            customer,
+            f.name(),
+            (&hlc, &op.device_id, &op.op_id),
+        )? {
+            continue;
+        }
+        let sql = match f {
+            CustomerField::Name(_) => "UPDATE customer SET name = ?2 WHERE id = ?1",
+            CustomerField::Email(_) => "UPDATE customer SET email = ?2 WHERE id = ?1",
+            CustomerField::Phone(_) => "UPDATE customer SET phone = ?2 WHERE id = ?1",
+            CustomerField::Group(_) => "UPDATE customer SET group_code = ?2 WHERE id = ?1",
+            CustomerField::MarketingConsent(_) => {
+                "UPDATE customer SET marketing_consent = ?2 WHERE id = ?1"
+            }
+            CustomerField::Note(_) => "UPDATE customer SET note = ?2 WHERE id = ?1",
+        };
+        let mut stmt = tx.prepare_cached(sql)?;
+        match f {
+            CustomerField::Name(v)
+            | CustomerField::Email(v)
+            | CustomerField::Phone(v)
+            | CustomerField::Note(v) => stmt.execute(params![customer, v])?,
+            CustomerField::Group(v) => stmt.execute(params![customer, v])?,
+            CustomerField::MarketingConsent(v) => stmt.execute(params![customer, v])?,
+        };
+        stamp(
+            tx,
+            "customer",
+            customer,
+            f.name(),
+            &hlc,
+            &op.device_id,
+            &op.op_id,
+        )?;
+    }
+    tx.prepare_cached("UPDATE customer SET updated_at = MAX(updated_at, ?2) WHERE id = ?1")?
+        .execute(params![customer, op.created_at])?;
+    Ok(())
+}
+
+/// Whether a write stamped `(hlc, device, op_id)` beats the register's current stamp: the
+/// strict total order of research/sync.md §3.4 (with `(hlc, device)` alone, two edits in one
+/// millisecond on one device would tie). A register never written is beaten by anything.
+fn wins(
+    tx: &Connection,
+    entity: &str,
+    entity_id: &str,
+    field: &str,
+    stamp: (&str, &str, &str),
+) -> StoreResult<bool> {
+    let current: Option<(String, String, String)> = tx
+        .prepare_cached(
+            "SELECT hlc, device_id, op_id FROM field_stamp
+             WHERE entity = ?1 AND entity_id = ?2 AND field = ?3",
+        )?
+        .query_row(params![entity, entity_id, field], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    Ok(current.is_none_or(|(h, d, o)| stamp > (h.as_str(), d.as_str(), o.as_str())))
+}
+
+/// Records the stamp of the op that last set a register (a local write, or one applied).
+pub(crate) fn stamp(
+    tx: &Connection,
+    entity: &str,
+    entity_id: &str,
+    field: &str,
+    hlc: &str,
+    device: &str,
+    op_id: &str,
+) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO field_stamp (entity, entity_id, field, hlc, device_id, op_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (entity, entity_id, field)
+         DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id, op_id = excluded.op_id",
+    )?
+    .execute(params![entity, entity_id, field, hlc, device, op_id])?;
+    Ok(())
+}
+
+/// A stamp as it counts for merging: one more than [`MAX_CLOCK_AHEAD_MS`] ahead of this
+/// machine counts as that far ahead, so a till with a clock a year ahead can neither drag this
+/// till's clock along nor win every register for a year.
+fn clamped(h: Hlc, now: i64) -> Hlc {
+    if h.wall_ms > now + MAX_CLOCK_AHEAD_MS {
+        Hlc {
+            wall_ms: now + MAX_CLOCK_AHEAD_MS,
+            counter: h.counter,
+        }
+    } else {
+        h
+    }
+}
+
+/// [`clamped`] for an op's stamp text.
+fn clamp(hlc: &str, now: i64) -> StoreResult<String> {
+    let h = Hlc::parse(hlc).ok_or_else(|| {
+        StoreError::invalid("hlc", "invalid", format!("'{hlc}' is not an HLC stamp"))
+    })?;
+    Ok(clamped(h, now).to_string())
 }
 
 /// A device this database has not seen gets a row (not this till): its ops reference it.
@@ -275,15 +416,7 @@ fn merge_hlc(tx: &Connection, me: &str, remote: Hlc, now: i64) -> StoreResult<()
         })
         .optional()?;
     let local = last.as_deref().and_then(Hlc::parse).unwrap_or_default();
-    let clamped = if remote.wall_ms > now + MAX_CLOCK_AHEAD_MS {
-        Hlc {
-            wall_ms: now + MAX_CLOCK_AHEAD_MS,
-            counter: 0,
-        }
-    } else {
-        remote
-    };
-    let merged = local.receive(clamped, now);
+    let merged = local.receive(clamped(remote, now), now);
     tx.execute(
         "UPDATE device SET last_hlc = ?1 WHERE id = ?2",
         params![merged.to_string(), me],

@@ -11,6 +11,19 @@ use crate::uow::{Change, Uow};
 use crate::Approval;
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
+use backroom_sync::body::{CustomerField, CustomerRecord, CUSTOMER_UPDATED_VERSION};
+
+/// The customer as it travels in op bodies.
+fn wire_record(c: &CustomerInput) -> CustomerRecord {
+    CustomerRecord {
+        name: c.name.clone(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        group: c.group.clone(),
+        marketing_consent: c.marketing_consent,
+        note: c.note.clone(),
+    }
+}
 
 fn normalise(input: &CustomerInput) -> StoreResult<CustomerInput> {
     let mut c = input.clone();
@@ -204,8 +217,11 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
                 params![id, c.name, c.email, c.phone, c.group, c.marketing_consent, c.note, uow.now],
             )?;
-            let body = json!({"id": id, "customer": c});
-            Ok((id.clone(), Change::new("customer.created", "customer", id).after(json!(c)).body(body)))
+            let record = wire_record(&c);
+            let body = json!({"id": id, "customer": record});
+            let mut change = Change::new("customer.created", "customer", id.clone()).after(json!(c)).body(body);
+            change.stamps = record.fields().iter().map(|f| ("customer", id.clone(), f.name())).collect();
+            Ok((id, change))
         })
     }
 
@@ -243,10 +259,27 @@ impl Store {
                  note = ?6, updated_at = ?7 WHERE id = ?8",
                 params![c.name, c.email, c.phone, c.group, c.marketing_consent, c.note, uow.now, id],
             )?;
-            let change = Change::new("customer.updated", "customer", id)
+            // Only what changed travels: two tills editing different fields both keep theirs.
+            let was = CustomerRecord {
+                name: before.name.clone(),
+                email: before.email.clone(),
+                phone: before.phone.clone(),
+                group: before.group.clone(),
+                marketing_consent: before.marketing_consent,
+                note: before.note.clone(),
+            };
+            let set: Vec<CustomerField> = wire_record(&c)
+                .fields()
+                .into_iter()
+                .zip(was.fields())
+                .filter(|(new, old)| new != old)
+                .map(|(new, _)| new)
+                .collect();
+            let mut change = Change::new("customer.updated", "customer", id)
                 .before(json!({"name": before.name, "email": before.email, "phone": before.phone, "group": before.group}))
                 .after(json!(c))
-                .body(json!({"id": id, "customer": c}));
+                .body(json!({"v": CUSTOMER_UPDATED_VERSION, "id": id, "set": set}));
+            change.stamps = set.iter().map(|f| ("customer", id.to_string(), f.name())).collect();
             Ok(((), change))
         })
     }

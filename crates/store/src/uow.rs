@@ -31,6 +31,9 @@ pub(crate) struct Change {
     /// The body already serialised as a JSON object (large imports build it as text; going
     /// through `serde_json::Value` doubles their cost). Used instead of `body` when set.
     pub raw_body: Option<String>,
+    /// Last-writer-wins registers this op sets, as `(entity, entity id, field)`: stamped with
+    /// the op's `(hlc, device, op_id)` when it is recorded.
+    pub stamps: Vec<(&'static str, String, &'static str)>,
 }
 
 impl Change {
@@ -48,6 +51,7 @@ impl Change {
             body: Value::Null,
             approver: None,
             raw_body: None,
+            stamps: Vec::new(),
         }
     }
     pub fn before(mut self, v: Value) -> Self {
@@ -158,7 +162,8 @@ pub(crate) fn record_part(uow: &Uow, op_id: &str, change: Change) -> StoreResult
         _ => {
             let mut body = change.body;
             if let Value::Object(map) = &mut body {
-                map.insert("v".into(), Value::from(OP_BODY_VERSION));
+                // A kind written in a newer version says so itself.
+                map.entry("v").or_insert(Value::from(OP_BODY_VERSION));
             } else {
                 body = serde_json::json!({ "v": OP_BODY_VERSION, "data": body });
             }
@@ -179,6 +184,17 @@ pub(crate) fn record_part(uow: &Uow, op_id: &str, change: Change) -> StoreResult
             uow.now
         ],
     )?;
+    for (entity, entity_id, field) in &change.stamps {
+        crate::apply::stamp(
+            &uow.tx,
+            entity,
+            entity_id,
+            field,
+            &hlc.to_string(),
+            uow.device_id,
+            op_id,
+        )?;
+    }
     uow.tx.execute(
         "INSERT INTO audit_log (id, op_id, at, actor, device_id, approver, action, entity_type, entity_id,
                                 before_json, after_json)

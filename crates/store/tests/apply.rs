@@ -63,21 +63,28 @@ fn stock(store: &Store) -> (Vec<String>, Vec<String>) {
 /// A second till of the same store: it starts from `a`'s backup (same catalogue and history)
 /// and continues as its own device, with its own ids.
 fn replica_of(a: &TestStore) -> (tempfile::TempDir, Store) {
+    let (dir, store, _) = replica_with_clock(a);
+    (dir, store)
+}
+
+/// [`replica_of`], with the replica's clock.
+fn replica_with_clock(a: &TestStore) -> (tempfile::TempDir, Store, Arc<ManualClock>) {
     let backup = a
         .dir
         .path()
         .join(format!("seed-{}.sqlite", last_seq(&a.store)));
     a.store.backup(&backup).expect("backup");
     let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(ManualClock::new(T0 + 60_000));
     let mut b = Store::open_with(
         &dir.path().join("b.sqlite"),
-        Arc::new(ManualClock::new(T0 + 60_000)),
+        clock.clone(),
         Arc::new(SeededIds::new(8)),
     )
     .expect("open replica");
     b.restore(&backup).expect("restore");
     b.set_actor("tester");
-    (dir, b)
+    (dir, b, clock)
 }
 
 #[test]
@@ -241,4 +248,81 @@ fn a_clock_a_year_ahead_does_not_drag_this_till_along() {
     );
     // The facts themselves keep the time they were made.
     assert_eq!(stock(&b).1, stock(&a.store).1);
+}
+
+fn customer_input(name: &str, email: &str, phone: &str) -> backroom_store::CustomerInput {
+    backroom_store::CustomerInput {
+        name: name.into(),
+        email: email.into(),
+        phone: phone.into(),
+        group: None,
+        marketing_consent: false,
+        note: String::new(),
+    }
+}
+
+/// Customer details are last-writer-wins registers per field: two tills editing different
+/// fields both keep their edit; the same field ends with the later edit on both, whichever
+/// order the ops arrive in; a customer made on one till appears on the other.
+#[test]
+fn customer_edits_converge_field_by_field() {
+    let mut a = new_store();
+    let id = a
+        .store
+        .create_customer(customer_input("Ada Khan", "ada@example.com", ""))
+        .unwrap();
+    let (_bdir, mut b, b_clock) = replica_with_clock(&a);
+    let (a_since, b_since) = (last_seq(&a.store), last_seq(&b));
+
+    // Different fields, at about the same time.
+    a.clock.advance(120_000);
+    a.store
+        .update_customer(
+            &id,
+            customer_input("Ada Khan", "ada@example.com", "+44 20 7946 0000"),
+        )
+        .unwrap();
+    b_clock.advance(60_000);
+    b.update_customer(&id, customer_input("Ada Khan", "ada.khan@example.org", ""))
+        .unwrap();
+    // The same field: the till whose edit is later wins everywhere.
+    a.clock.advance(10_000);
+    a.store
+        .update_customer(
+            &id,
+            customer_input("Ada K.", "ada@example.com", "+44 20 7946 0000"),
+        )
+        .unwrap();
+    b_clock.advance(90_000);
+    b.update_customer(
+        &id,
+        customer_input("Ada Khan-Lee", "ada.khan@example.org", ""),
+    )
+    .unwrap();
+    let walk_in = b
+        .create_customer(customer_input("Walk In", "", "+1 555 0100"))
+        .unwrap();
+
+    let a_ops = ops_since(&a.store, a_since);
+    let b_ops = ops_since(&b, b_since);
+    a.store.apply_all(&b_ops).unwrap();
+    b.apply_all(&a_ops).unwrap();
+
+    for (till, store) in [("A", &a.store), ("B", &b)] {
+        let c = store.customer(&id).unwrap();
+        assert_eq!(
+            (c.name.as_str(), c.email.as_str(), c.phone.as_str()),
+            ("Ada Khan-Lee", "ada.khan@example.org", "+442079460000"),
+            "till {till}: B's later name and its email, A's phone"
+        );
+        assert_eq!(
+            store.customer(&walk_in).unwrap().name,
+            "Walk In",
+            "till {till}"
+        );
+    }
+    // Applying everything again changes nothing anywhere.
+    assert_eq!(a.store.apply_all(&b_ops).unwrap().applied, 0);
+    assert_eq!(b.apply_all(&a_ops).unwrap().applied, 0);
+    assert_eq!(b.customer(&id).unwrap().name, "Ada Khan-Lee");
 }

@@ -1,9 +1,10 @@
-//! Version 1 of the op bodies, pinned: every kind of op this build writes is produced by a
+//! The op bodies' wire format, pinned: every kind of op this build writes is produced by a
 //! scripted history (the demo store, then every use-case the demo does not reach), and the shape
-//! of each kind's body (its keys and value types, recursively) must equal the recorded one in
-//! `tests/fixtures/ops/v1/shapes.json`. A change to the wire format, or a new kind nobody
-//! recorded, fails here. One real body per kind is kept beside it (`bodies.json`): the input of
-//! the version-2 upcaster (issue 14).
+//! of each kind's body at the version written (`kind@v`: its keys and value types, recursively)
+//! must equal the recorded one in `tests/fixtures/ops/v1/shapes.json`. A change to the wire
+//! format, or a new kind nobody recorded, fails here. One real body per kind and version is kept
+//! beside it (`bodies.json`, never overwritten): version 1 bodies recorded before a kind moved
+//! on are the upcasters' input, and still apply (test below).
 //!
 //! Re-record after a deliberate change: `BACKROOM_RECORD_OPS=1 cargo test -p backroom-store
 //! --test ops_v1`.
@@ -326,15 +327,18 @@ fn every_kind_keeps_its_recorded_v1_shape() {
     for row in rows {
         let (kind, body) = row.expect("row");
         let body: Value = serde_json::from_str(&body).expect("JSON body");
-        assert_eq!(body["v"], json!(1), "{kind} is version 1");
-        let merged = match shapes.remove(&kind) {
+        let key = format!("{kind}@{}", body["v"].as_u64().expect("a body version"));
+        let merged = match shapes.remove(&key) {
             Some(old) => merge(old, shape(&body)),
             None => shape(&body),
         };
-        shapes.insert(kind.clone(), merged);
-        bodies.entry(kind).or_insert(body);
+        shapes.insert(key.clone(), merged);
+        bodies.entry(key).or_insert(body);
     }
-    let written: BTreeSet<String> = shapes.keys().cloned().collect();
+    let written: BTreeSet<String> = shapes
+        .keys()
+        .map(|k| k.split('@').next().unwrap_or(k).to_string())
+        .collect();
     let missing: Vec<_> = kinds_in_source().difference(&written).cloned().collect();
     assert!(
         missing.is_empty(),
@@ -345,8 +349,17 @@ fn every_kind_keeps_its_recorded_v1_shape() {
     if std::env::var_os("BACKROOM_RECORD_OPS").is_some() {
         std::fs::create_dir_all(&dir).expect("fixtures dir");
         std::fs::write(dir.join("shapes.json"), &shapes).expect("write shapes");
-        let bodies = serde_json::to_string_pretty(&bodies).expect("bodies") + "\n";
-        std::fs::write(dir.join("bodies.json"), bodies).expect("write bodies");
+        // Recorded bodies are kept (an older version's sample is the upcaster's input); new
+        // kinds and versions are added.
+        let mut kept: BTreeMap<String, Value> = std::fs::read_to_string(dir.join("bodies.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        for (k, v) in bodies {
+            kept.entry(k).or_insert(v);
+        }
+        let kept = serde_json::to_string_pretty(&kept).expect("bodies") + "\n";
+        std::fs::write(dir.join("bodies.json"), kept).expect("write bodies");
     }
     let recorded = std::fs::read_to_string(dir.join("shapes.json"))
         .expect("tests/fixtures/ops/v1/shapes.json (record with BACKROOM_RECORD_OPS=1)");
@@ -378,7 +391,9 @@ fn ops_export_as_json_lines() {
             .all(|(i, op)| op.device_seq == i as i64 + 1),
         "dense device_seq from 1, in order"
     );
-    assert!(ops.iter().all(|op| op.body_version() == 1));
+    assert!(ops
+        .iter()
+        .all(|op| op.body_version() == if op.kind == "customer.updated" { 2 } else { 1 }));
     let mut tail = Vec::new();
     let since = in_outbox - 5;
     store
@@ -394,4 +409,26 @@ fn ops_export_as_json_lines() {
         backroom_sync::wire::read_lines(&String::from_utf8(tail).expect("utf-8")).expect("lines");
     assert_eq!(tail.len(), 5);
     assert_eq!(tail[0], ops[since as usize]);
+}
+
+/// Bodies recorded in version 1 still read: a kind that moved on (customer.updated is version 2
+/// now) upcasts from the recorded v1 sample.
+#[test]
+fn recorded_v1_bodies_still_decode() {
+    let recorded: BTreeMap<String, Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("bodies.json")).expect("bodies.json"),
+    )
+    .expect("JSON");
+    let v1 = &recorded["customer.updated@1"];
+    match backroom_sync::body::decode("customer.updated", v1) {
+        Ok(Some(backroom_sync::body::Body::CustomerUpdated(u))) => assert_eq!(u.set.len(), 6),
+        other => panic!("the recorded v1 customer.updated upcasts: {other:?}"),
+    }
+    for (key, body) in &recorded {
+        let kind = key.split('@').next().unwrap_or(key);
+        assert!(
+            backroom_sync::body::decode(kind, body).is_ok(),
+            "{key} decodes (or waits for its type)"
+        );
+    }
 }

@@ -1,6 +1,9 @@
-//! Typed op bodies, by kind and version. Today the bodies whose facts are stock movements
-//! only (`stock.adjusted`, `stock.moved`, `stock.inventory_imported`) are typed; every other
-//! kind travels as its recorded JSON (`tests/fixtures/ops/v1/`) until its type lands here.
+//! Typed op bodies, by kind and version. Typed so far: the kinds whose facts are stock
+//! movements only (`stock.adjusted`, `stock.moved`, `stock.inventory_imported`), customers
+//! (`customer.created`, `customer.updated` — version 2 carries only the fields that changed, so
+//! two tills editing different fields of one customer both keep their edit) and
+//! `customer_group.created`. Every other kind travels as its recorded JSON
+//! (`tests/fixtures/ops/v1/`) until its type lands here.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,11 +32,95 @@ pub struct StockMovementsV1 {
     pub movements: Vec<MovementFact>,
 }
 
+/// A customer's details as they travel (not the UI's input type: the wire does not change
+/// when a screen does). `group` is a customer-group code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRecord {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub group: Option<String>,
+    pub marketing_consent: bool,
+    pub note: String,
+}
+
+impl CustomerRecord {
+    /// Every field, as the changes that would set them all.
+    pub fn fields(&self) -> Vec<CustomerField> {
+        vec![
+            CustomerField::Name(self.name.clone()),
+            CustomerField::Email(self.email.clone()),
+            CustomerField::Phone(self.phone.clone()),
+            CustomerField::Group(self.group.clone()),
+            CustomerField::MarketingConsent(self.marketing_consent),
+            CustomerField::Note(self.note.clone()),
+        ]
+    }
+}
+
+/// One customer field set to a value: a last-writer-wins register, stamped by its op's
+/// `(hlc, device, op_id)`. On the wire `{"field": "phone", "value": "+4420…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+pub enum CustomerField {
+    Name(String),
+    Email(String),
+    Phone(String),
+    Group(Option<String>),
+    MarketingConsent(bool),
+    Note(String),
+}
+
+impl CustomerField {
+    /// The register's name (`name`, `email`, `phone`, `group`, `marketing_consent`, `note`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            CustomerField::Name(_) => "name",
+            CustomerField::Email(_) => "email",
+            CustomerField::Phone(_) => "phone",
+            CustomerField::Group(_) => "group",
+            CustomerField::MarketingConsent(_) => "marketing_consent",
+            CustomerField::Note(_) => "note",
+        }
+    }
+}
+
+/// `customer.created`, version 1: the new customer's id and every field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerCreatedV1 {
+    pub id: String,
+    pub customer: CustomerRecord,
+}
+
+/// `customer.updated`, version 2: only the fields that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerUpdatedV2 {
+    pub id: String,
+    pub set: Vec<CustomerField>,
+}
+
+/// The version `customer.updated` is written in.
+pub const CUSTOMER_UPDATED_VERSION: u64 = 2;
+
+/// `customer_group.created`, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerGroupCreatedV1 {
+    pub code: String,
+    pub name: String,
+}
+
 /// An op body this build knows how to apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     /// `stock.adjusted`, `stock.moved`, `stock.inventory_imported` (version 1).
     StockMovements(StockMovementsV1),
+    /// `customer.created` (version 1).
+    CustomerCreated(CustomerCreatedV1),
+    /// `customer.updated`: version 2, or version 1 upcast (it carried every field, so every
+    /// field counts as set).
+    CustomerUpdated(CustomerUpdatedV2),
+    /// `customer_group.created` (version 1).
+    CustomerGroupCreated(CustomerGroupCreatedV1),
 }
 
 /// The kinds whose body is [`StockMovementsV1`].
@@ -45,12 +132,29 @@ pub const STOCK_MOVEMENT_KINDS: &[&str] =
 /// have that kind's shape.
 pub fn decode(kind: &str, body: &serde_json::Value) -> Result<Option<Body>, String> {
     let version = body.get("v").and_then(|v| v.as_u64()).unwrap_or(1);
-    if STOCK_MOVEMENT_KINDS.contains(&kind) && version == 1 {
-        return StockMovementsV1::deserialize(body)
-            .map(|b| Some(Body::StockMovements(b)))
-            .map_err(|e| format!("{kind} body: {e}"));
-    }
-    Ok(None)
+    let bad = |e: serde_json::Error| format!("{kind} body (version {version}): {e}");
+    Ok(Some(match (kind, version) {
+        (k, 1) if STOCK_MOVEMENT_KINDS.contains(&k) => {
+            Body::StockMovements(StockMovementsV1::deserialize(body).map_err(bad)?)
+        }
+        ("customer.created", 1) => {
+            Body::CustomerCreated(CustomerCreatedV1::deserialize(body).map_err(bad)?)
+        }
+        ("customer.updated", 1) => {
+            let v1 = CustomerCreatedV1::deserialize(body).map_err(bad)?;
+            Body::CustomerUpdated(CustomerUpdatedV2 {
+                set: v1.customer.fields(),
+                id: v1.id,
+            })
+        }
+        ("customer.updated", 2) => {
+            Body::CustomerUpdated(CustomerUpdatedV2::deserialize(body).map_err(bad)?)
+        }
+        ("customer_group.created", 1) => {
+            Body::CustomerGroupCreated(CustomerGroupCreatedV1::deserialize(body).map_err(bad)?)
+        }
+        _ => return Ok(None),
+    }))
 }
 
 #[cfg(test)]
@@ -69,5 +173,25 @@ mod tests {
         assert_eq!(decode("sale.completed", &body).unwrap(), None);
         assert_eq!(decode("stock.adjusted", &json!({"v": 2})).unwrap(), None);
         assert!(decode("stock.moved", &json!({"v": 1, "movements": 3})).is_err());
+    }
+
+    #[test]
+    fn a_v1_customer_update_upcasts_to_every_field_set() {
+        let v1 = json!({"v": 1, "id": "c1", "customer": {"name": "Ada", "email": "",
+            "phone": "+44 20 7946 0000", "group": null, "marketing_consent": true, "note": ""}});
+        let Some(Body::CustomerUpdated(b)) = decode("customer.updated", &v1).unwrap() else {
+            panic!("decodes");
+        };
+        assert_eq!(b.set.len(), 6);
+        assert!(b.set.contains(&CustomerField::MarketingConsent(true)));
+        let v2 = json!({"v": 2, "id": "c1", "set": [{"field": "phone", "value": "+4420"}]});
+        let Some(Body::CustomerUpdated(b)) = decode("customer.updated", &v2).unwrap() else {
+            panic!("decodes");
+        };
+        assert_eq!(b.set, vec![CustomerField::Phone("+4420".into())]);
+        assert_eq!(
+            serde_json::to_value(CustomerField::Group(None)).unwrap(),
+            json!({"field": "group", "value": null})
+        );
     }
 }
