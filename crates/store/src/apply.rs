@@ -207,6 +207,96 @@ fn apply_in(
             set_customer_fields(tx, op, &u.id, &u.set, now)?;
             Applied::Applied
         }
+        Some(Body::RoleGrantSet(g)) => {
+            let grant = backroom_domain::staff::Grant::parse(&g.grant)?;
+            let permission = backroom_domain::staff::Permission::parse(&g.permission)?;
+            match crate::auth::role(tx, &g.role) {
+                Err(_) => Applied::Deferred,
+                Ok(mut role) => {
+                    if take_register(tx, op, "role", &g.role, permission.as_str(), now)? {
+                        role.grants.insert(permission, grant);
+                        tx.prepare_cached("UPDATE role SET grants = ?1 WHERE code = ?2")?
+                            .execute(params![
+                                serde_json::to_string(&role.grants).unwrap_or_default(),
+                                g.role
+                            ])?;
+                    }
+                    Applied::Applied
+                }
+            }
+        }
+        Some(Body::StaffRoleSet(s)) => {
+            if !row_exists(
+                tx,
+                "SELECT EXISTS(SELECT 1 FROM staff WHERE id = ?1)",
+                &s.id,
+            )? {
+                Applied::Deferred
+            } else {
+                if take_register(tx, op, "staff", &s.id, "role", now)? {
+                    tx.prepare_cached("UPDATE staff SET role_code = ?1 WHERE id = ?2")?
+                        .execute(params![s.role, s.id])?;
+                }
+                Applied::Applied
+            }
+        }
+        Some(Body::StaffPinSet(s)) => {
+            if !row_exists(
+                tx,
+                "SELECT EXISTS(SELECT 1 FROM staff WHERE id = ?1)",
+                &s.id,
+            )? {
+                Applied::Deferred
+            } else {
+                // The hash travels; the lockout counters stay on each till.
+                if take_register(tx, op, "staff", &s.id, "pin_hash", now)? {
+                    tx.prepare_cached("UPDATE staff SET pin_hash = ?1 WHERE id = ?2")?
+                        .execute(params![s.pin_hash, s.id])?;
+                }
+                Applied::Applied
+            }
+        }
+        Some(Body::ReturnReasonSet(r)) => {
+            if take_register(tx, op, "return_reason", &r.code, "label", now)? {
+                tx.prepare_cached(
+                    "INSERT INTO return_reason (code, label, position)
+                     VALUES (?1, ?2, (SELECT COALESCE(MAX(position), 0) + 1 FROM return_reason))
+                     ON CONFLICT(code) DO UPDATE SET label = excluded.label, active = 1",
+                )?
+                .execute(params![r.code, r.label])?;
+            }
+            Applied::Applied
+        }
+        Some(Body::ReorderPointSet(r)) => {
+            let key = format!("{}@{}", r.variant_id, r.location_id);
+            if take_register(tx, op, "reorder_point", &key, "min_qty", now)? {
+                match r.min_qty {
+                    Some(q) => tx
+                        .prepare_cached(
+                            "INSERT OR REPLACE INTO reorder_point (variant_id, location_id, min_qty)
+                             VALUES (?1, ?2, ?3)",
+                        )?
+                        .execute(params![r.variant_id, r.location_id, q])?,
+                    None => tx
+                        .prepare_cached(
+                            "DELETE FROM reorder_point WHERE variant_id = ?1 AND location_id = ?2",
+                        )?
+                        .execute(params![r.variant_id, r.location_id])?,
+                };
+            }
+            Applied::Applied
+        }
+        Some(Body::PriceSet(p)) => {
+            let key = format!("{}@{}", p.price_list_id, p.variant_id);
+            if take_register(tx, op, "price_list_item", &key, "price_minor", now)? {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO price_list_item (price_list_id, variant_id, price_minor)
+                     VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![p.price_list_id, p.variant_id, p.price_minor])?;
+            }
+            Applied::Applied
+        }
         None => Applied::Deferred,
     };
     tx.prepare_cached(
@@ -253,15 +343,8 @@ fn set_customer_fields(
     if !exists {
         return Err(StoreError::not_found("id", "customer", customer));
     }
-    let hlc = clamp(&op.hlc, now)?;
     for f in fields {
-        if !wins(
-            tx,
-            "customer",
-            customer,
-            f.name(),
-            (&hlc, &op.device_id, &op.op_id),
-        )? {
+        if !take_register(tx, op, "customer", customer, f.name(), now)? {
             continue;
         }
         let sql = match f {
@@ -283,19 +366,39 @@ fn set_customer_fields(
             CustomerField::Group(v) => stmt.execute(params![customer, v])?,
             CustomerField::MarketingConsent(v) => stmt.execute(params![customer, v])?,
         };
-        stamp(
-            tx,
-            "customer",
-            customer,
-            f.name(),
-            &hlc,
-            &op.device_id,
-            &op.op_id,
-        )?;
     }
     tx.prepare_cached("UPDATE customer SET updated_at = MAX(updated_at, ?2) WHERE id = ?1")?
         .execute(params![customer, op.created_at])?;
     Ok(())
+}
+
+/// Takes the register `(entity, id, field)` for this op when its stamp wins (the caller then
+/// writes the value); `false` leaves a newer value in place.
+fn take_register(
+    tx: &Connection,
+    op: &OpEnvelope,
+    entity: &str,
+    entity_id: &str,
+    field: &str,
+    now: i64,
+) -> StoreResult<bool> {
+    let hlc = clamp(&op.hlc, now)?;
+    if !wins(
+        tx,
+        entity,
+        entity_id,
+        field,
+        (&hlc, &op.device_id, &op.op_id),
+    )? {
+        return Ok(false);
+    }
+    stamp(tx, entity, entity_id, field, &hlc, &op.device_id, &op.op_id)?;
+    Ok(true)
+}
+
+/// Whether `sql` (an `EXISTS` over `?1`) finds the row.
+fn row_exists(tx: &Connection, sql: &str, id: &str) -> StoreResult<bool> {
+    Ok(tx.prepare_cached(sql)?.query_row([id], |r| r.get(0))?)
 }
 
 /// Whether a write stamped `(hlc, device, op_id)` beats the register's current stamp: the

@@ -440,7 +440,9 @@ impl Store {
                 params![list_id, variant, price_minor],
             )?;
             let body = json!({"price_list_id": list_id, "variant_id": variant, "price_minor": price_minor});
-            Ok(((), Change::new("price_list.price_set", "price_list", list_id.clone()).before(json!({"price_minor": before})).after(json!({"price_minor": price_minor})).body(body)))
+            let mut change = Change::new("price_list.price_set", "price_list", list_id.clone()).before(json!({"price_minor": before})).after(json!({"price_minor": price_minor})).body(body);
+            change.stamps = vec![("price_list_item", format!("{list_id}@{variant}"), "price_minor")];
+            Ok(((), change))
         })
     }
 

@@ -96,7 +96,9 @@ impl Store {
                 params![code, label.trim()],
             )?;
             let body = json!({"code": code, "label": label.trim()});
-            Ok(((), Change::new("return_reason.set", "return_reason", code.clone()).after(body.clone()).body(body)))
+            let mut change = Change::new("return_reason.set", "return_reason", code.clone()).after(body.clone()).body(body);
+            change.stamps = vec![("return_reason", code.clone(), "label")];
+            Ok(((), change))
         })
     }
 

@@ -93,10 +93,11 @@ impl Store {
                 "UPDATE staff SET role_code = ?1 WHERE id = ?2",
                 params![role_code, id],
             )?;
-            let change = Change::new("staff.role_set", "staff", id.clone())
+            let mut change = Change::new("staff.role_set", "staff", id.clone())
                 .before(json!({"role": before}))
                 .after(json!({"role": role_code}))
                 .body(json!({"id": id, "role": role_code}));
+            change.stamps = vec![("staff", id, "role")];
             Ok(((), change))
         })
     }
@@ -114,7 +115,10 @@ impl Store {
                 "UPDATE staff SET pin_hash = ?1, failed_attempts = 0, locked_until = NULL WHERE id = ?2",
                 params![hash, id],
             )?;
-            Ok(((), Change::new("staff.pin_set", "staff", id.clone()).body(json!({"id": id, "pin_hash": hash}))))
+            let mut change = Change::new("staff.pin_set", "staff", id.clone())
+                .body(json!({"id": id, "pin_hash": hash}));
+            change.stamps = vec![("staff", id, "pin_hash")];
+            Ok(((), change))
         })
     }
 
@@ -137,10 +141,11 @@ impl Store {
                     role_code
                 ],
             )?;
-            let change = Change::new("role.grant_set", "role", role_code)
+            let mut change = Change::new("role.grant_set", "role", role_code)
                 .before(json!({permission.as_str(): before}))
                 .after(json!({permission.as_str(): grant}))
                 .body(json!({"role": role_code, "permission": permission, "grant": grant}));
+            change.stamps = vec![("role", role_code.to_string(), permission.as_str())];
             Ok(((), change))
         })
     }

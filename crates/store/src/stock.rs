@@ -338,10 +338,11 @@ impl Store {
                     .tx
                     .execute("DELETE FROM reorder_point WHERE variant_id = ?1 AND location_id = ?2", params![variant, loc])?,
             };
-            let change = Change::new("stock.reorder_point_set", "stock", format!("{variant}@{loc}"))
+            let mut change = Change::new("stock.reorder_point_set", "stock", format!("{variant}@{loc}"))
                 .before(json!({"min_qty": before}))
                 .after(json!({"min_qty": min_qty}))
                 .body(json!({"variant_id": variant, "location_id": loc, "min_qty": min_qty}));
+            change.stamps = vec![("reorder_point", format!("{variant}@{loc}"), "min_qty")];
             Ok(((), change))
         })
     }

@@ -326,3 +326,87 @@ fn customer_edits_converge_field_by_field() {
     assert_eq!(b.apply_all(&a_ops).unwrap().applied, 0);
     assert_eq!(b.customer(&id).unwrap().name, "Ada Khan-Lee");
 }
+
+/// The other registers: a role's grants (one register per permission, so edits to different
+/// permissions both survive), a staff member's role, a price on a list, a reorder point and a
+/// return reason's label. Two tills edit them, exchange their ops, and agree.
+#[test]
+fn registers_converge_across_tills() {
+    use backroom_domain::staff::{Grant, Permission};
+    let mut a = new_store();
+    a.store.save_product(tee()).unwrap();
+    a.store
+        .add_staff("Sam Seasonal", "cashier", "4826", &[])
+        .unwrap();
+    a.store
+        .create_price_list(backroom_store::PriceListInput {
+            code: "VIP".into(),
+            name: "VIP".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let (_bdir, mut b, b_clock) = replica_with_clock(&a);
+    let (a_since, b_since) = (last_seq(&a.store), last_seq(&b));
+
+    a.clock.advance(120_000);
+    a.store
+        .set_role_grant("cashier", Permission::VoidSale, Grant::Allow)
+        .unwrap();
+    a.store.set_list_price("VIP", "TEE-RED-M", 1_500).unwrap();
+    a.store
+        .set_reorder_point("TEE-RED-M", "MAIN", Some(4))
+        .unwrap();
+    a.store.set_return_reason("too_big", "Too big").unwrap();
+    b_clock.advance(120_000);
+    b.set_role_grant("cashier", Permission::Refund, Grant::Deny)
+        .unwrap();
+    b.set_list_price("VIP", "TEE-RED-M", 1_400).unwrap();
+    b.set_staff_role("Sam Seasonal", "manager").unwrap();
+    b.set_return_reason("too_big", "Too big for me").unwrap();
+
+    let a_ops = ops_since(&a.store, a_since);
+    let b_ops = ops_since(&b, b_since);
+    a.store.apply_all(&b_ops).unwrap();
+    b.apply_all(&a_ops).unwrap();
+
+    for (till, s) in [("A", &a.store), ("B", &b)] {
+        let cashier = s
+            .roles()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.code == "cashier")
+            .unwrap();
+        let grant = |p: &str| {
+            cashier
+                .grants
+                .iter()
+                .find(|(k, _)| k == p)
+                .map(|(_, g)| g.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            (grant("void_sale"), grant("refund")),
+            ("allow".to_string(), "deny".to_string()),
+            "till {till}: both grants survive"
+        );
+        let price = s.price_list_items("VIP").unwrap();
+        assert_eq!(price[0].price_minor, 1_400, "till {till}: B's later price");
+        let sam = s
+            .staff()
+            .unwrap()
+            .into_iter()
+            .find(|m| m.name == "Sam Seasonal")
+            .unwrap();
+        assert_eq!(sam.role, "manager", "till {till}");
+        let reasons = s.return_reasons().unwrap();
+        assert!(
+            reasons.contains(&("too_big".to_string(), "Too big for me".to_string())),
+            "till {till}: {reasons:?}"
+        );
+        let min: i64 = s
+            .connection()
+            .query_row("SELECT min_qty FROM reorder_point", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(min, 4, "till {till}");
+    }
+}

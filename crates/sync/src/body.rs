@@ -2,7 +2,9 @@
 //! movements only (`stock.adjusted`, `stock.moved`, `stock.inventory_imported`), customers
 //! (`customer.created`, `customer.updated` — version 2 carries only the fields that changed, so
 //! two tills editing different fields of one customer both keep their edit) and
-//! `customer_group.created`. Every other kind travels as its recorded JSON
+//! `customer_group.created`, and the registers `role.grant_set` (one per permission),
+//! `staff.role_set`, `staff.pin_set`, `return_reason.set`, `stock.reorder_point_set` and
+//! `price_list.price_set`. Every other kind travels as its recorded JSON
 //! (`tests/fixtures/ops/v1/`) until its type lands here.
 
 use serde::{Deserialize, Serialize};
@@ -109,6 +111,52 @@ pub struct CustomerGroupCreatedV1 {
     pub name: String,
 }
 
+/// `role.grant_set`, version 1: one permission of a role (a register per permission, so two
+/// edits to different permissions both survive). `grant`: `allow`, `deny` or `approval`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrantSetV1 {
+    pub role: String,
+    pub permission: String,
+    pub grant: String,
+}
+
+/// `staff.role_set`, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRoleSetV1 {
+    pub id: String,
+    pub role: String,
+}
+
+/// `staff.pin_set`, version 1: the new PIN's argon2id hash (never the PIN).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffPinSetV1 {
+    pub id: String,
+    pub pin_hash: String,
+}
+
+/// `return_reason.set`, version 1: a reason's label (added when the code is new).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnReasonSetV1 {
+    pub code: String,
+    pub label: String,
+}
+
+/// `stock.reorder_point_set`, version 1: `min_qty` in stock units, none to remove it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReorderPointSetV1 {
+    pub variant_id: String,
+    pub location_id: String,
+    pub min_qty: Option<i64>,
+}
+
+/// `price_list.price_set`, version 1: a variant's price on a list, in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceSetV1 {
+    pub price_list_id: String,
+    pub variant_id: String,
+    pub price_minor: i64,
+}
+
 /// An op body this build knows how to apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
@@ -121,6 +169,18 @@ pub enum Body {
     CustomerUpdated(CustomerUpdatedV2),
     /// `customer_group.created` (version 1).
     CustomerGroupCreated(CustomerGroupCreatedV1),
+    /// `role.grant_set` (version 1).
+    RoleGrantSet(RoleGrantSetV1),
+    /// `staff.role_set` (version 1).
+    StaffRoleSet(StaffRoleSetV1),
+    /// `staff.pin_set` (version 1).
+    StaffPinSet(StaffPinSetV1),
+    /// `return_reason.set` (version 1).
+    ReturnReasonSet(ReturnReasonSetV1),
+    /// `stock.reorder_point_set` (version 1).
+    ReorderPointSet(ReorderPointSetV1),
+    /// `price_list.price_set` (version 1).
+    PriceSet(PriceSetV1),
 }
 
 /// The kinds whose body is [`StockMovementsV1`].
@@ -150,6 +210,20 @@ pub fn decode(kind: &str, body: &serde_json::Value) -> Result<Option<Body>, Stri
         ("customer.updated", 2) => {
             Body::CustomerUpdated(CustomerUpdatedV2::deserialize(body).map_err(bad)?)
         }
+        ("role.grant_set", 1) => {
+            Body::RoleGrantSet(RoleGrantSetV1::deserialize(body).map_err(bad)?)
+        }
+        ("staff.role_set", 1) => {
+            Body::StaffRoleSet(StaffRoleSetV1::deserialize(body).map_err(bad)?)
+        }
+        ("staff.pin_set", 1) => Body::StaffPinSet(StaffPinSetV1::deserialize(body).map_err(bad)?),
+        ("return_reason.set", 1) => {
+            Body::ReturnReasonSet(ReturnReasonSetV1::deserialize(body).map_err(bad)?)
+        }
+        ("stock.reorder_point_set", 1) => {
+            Body::ReorderPointSet(ReorderPointSetV1::deserialize(body).map_err(bad)?)
+        }
+        ("price_list.price_set", 1) => Body::PriceSet(PriceSetV1::deserialize(body).map_err(bad)?),
         ("customer_group.created", 1) => {
             Body::CustomerGroupCreated(CustomerGroupCreatedV1::deserialize(body).map_err(bad)?)
         }
