@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0006_device_self.sql"),
     include_str!("../../../migrations/local/0007_inbox.sql"),
     include_str!("../../../migrations/local/0008_field_stamp.sql"),
+    include_str!("../../../migrations/local/0009_local_state.sql"),
 ];
 
 /// The schema version this build writes.

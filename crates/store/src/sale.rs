@@ -488,7 +488,7 @@ impl Store {
                 "INSERT INTO parked_cart (id, location_id, staff_id, label, body, created_at, cart_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![id, loc_id, uow.actor, label, body, uow.now, input.cart_id.trim()],
             )?;
-            let change = Change::new("cart.parked", "cart", id.clone()).after(json!({"label": label, "lines": input.lines.len()})).body(json!({"id": id, "label": label, "cart": input}));
+            let change = Change::local("cart.parked", "cart", id.clone()).after(json!({"label": label, "lines": input.lines.len()}));
             Ok((id, change))
         })
     }
@@ -524,10 +524,7 @@ impl Store {
                 .ok_or_else(|| StoreError::not_found("id", "parked cart", id))?;
             let cart: SaleInput = serde_json::from_str(&body)
                 .map_err(|e| StoreError::invalid("id", "corrupt", e.to_string()))?;
-            Ok((
-                cart,
-                Change::new("cart.resumed", "cart", id).body(json!({"id": id})),
-            ))
+            Ok((cart, Change::local("cart.resumed", "cart", id)))
         })
     }
 

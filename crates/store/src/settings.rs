@@ -16,13 +16,20 @@ use crate::admin::check_printer;
 use crate::uow::Change;
 use crate::{Settings, Store, StoreError, StoreResult};
 
+/// Settings that belong to this machine (`local_setting`): never in an op, never synced.
+const LOCAL_KEYS: &[&str] = &["receipt_printer", "printer_columns", "printer_code_page"];
+
 /// Reads every setting, with the defaults a store set up before a setting existed gets.
 pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
+    // This machine's own settings (the printer) live apart from the store's: they never travel.
     let get = |key: &str| -> StoreResult<String> {
+        let table = if LOCAL_KEYS.contains(&key) {
+            "SELECT value FROM local_setting WHERE key = ?1"
+        } else {
+            "SELECT value FROM setting WHERE key = ?1"
+        };
         Ok(conn
-            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
-                r.get::<_, String>(0)
-            })
+            .query_row(table, [key], |r| r.get::<_, String>(0))
             .optional()?
             .unwrap_or_default())
     };
@@ -222,12 +229,19 @@ impl Store {
                 }
             }
             for (k, v) in [
-                ("store_name", &name),
                 ("receipt_printer", &printer),
-                ("receipt_footer", &footer),
-                ("default_tax_class", &default_tax),
                 ("printer_columns", &columns),
                 ("printer_code_page", &code_page),
+            ] {
+                uow.tx.execute(
+                    "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )?;
+            }
+            for (k, v) in [
+                ("store_name", &name),
+                ("receipt_footer", &footer),
+                ("default_tax_class", &default_tax),
                 ("time_zone", &time_zone),
                 ("cash_rounding_increment", &rounding_increment),
                 ("cash_rounding_mode", &rounding_mode),
@@ -239,10 +253,12 @@ impl Store {
                     params![k, v],
                 )?;
             }
-            let after = json!({"store_name": name, "printer": printer, "receipt_footer": footer,
-                               "default_tax_class": default_tax, "printer_columns": format.columns,
-                               "printer_code_page": code_page, "time_zone": time_zone,
-                               "cash_rounding_increment": rounding.increment, "cash_rounding_mode": rounding_mode});
+            // Version 2: the store's settings only; the printer stays on this till.
+            let after = json!({"v": 2, "store_name": name, "receipt_footer": footer,
+                               "default_tax_class": default_tax, "time_zone": time_zone,
+                               "cash_rounding_increment": rounding.increment, "cash_rounding_mode": rounding_mode,
+                               "cash_variance_reason_above": reason_above.parse::<i64>().ok(),
+                               "cash_variance_approval_above": approval_above.parse::<i64>().ok()});
             let change = Change::new("settings.updated", "setting", "store")
                 .before(
                     json!({"store_name": before.store_name, "printer": before.printer,

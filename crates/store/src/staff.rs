@@ -244,10 +244,7 @@ impl Store {
                     "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
                     [&id],
                 )?;
-                Ok((
-                    true,
-                    Change::new("staff.signed_in", "staff", id.clone()).body(json!({"id": id})),
-                ))
+                Ok((true, Change::local("staff.signed_in", "staff", id.clone())))
             } else {
                 let failures = failures + 1;
                 let lock = (failures >= PIN_MAX_FAILURES).then_some(uow.now + PIN_LOCKOUT_MS);
@@ -255,9 +252,8 @@ impl Store {
                     "UPDATE staff SET failed_attempts = ?1, locked_until = ?2 WHERE id = ?3",
                     params![if lock.is_some() { 0 } else { failures }, lock, id],
                 )?;
-                let change = Change::new("staff.sign_in_failed", "staff", id.clone())
-                    .after(json!({"failed_attempts": failures, "locked_until": lock}))
-                    .body(json!({"id": id, "locked_until": lock}));
+                let change = Change::local("staff.sign_in_failed", "staff", id.clone())
+                    .after(json!({"failed_attempts": failures, "locked_until": lock}));
                 Ok((false, change))
             }
         });

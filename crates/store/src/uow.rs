@@ -34,6 +34,9 @@ pub(crate) struct Change {
     /// Last-writer-wins registers this op sets, as `(entity, entity id, field)`: stamped with
     /// the op's `(hlc, device, op_id)` when it is recorded.
     pub stamps: Vec<(&'static str, String, &'static str)>,
+    /// What happened belongs to this machine only (a sign-in, a PIN lockout, a parked cart):
+    /// an audit entry, but no op, so it never travels.
+    pub local: bool,
 }
 
 impl Change {
@@ -52,6 +55,19 @@ impl Change {
             approver: None,
             raw_body: None,
             stamps: Vec::new(),
+            local: false,
+        }
+    }
+
+    /// A change that stays on this machine: audited, never an op (see [`Change::local`]).
+    pub fn local(
+        kind: &'static str,
+        entity_type: &'static str,
+        entity_id: impl Into<String>,
+    ) -> Self {
+        Change {
+            local: true,
+            ..Change::new(kind, entity_type, entity_id)
         }
     }
     pub fn before(mut self, v: Value) -> Self {
@@ -143,7 +159,10 @@ fn record(uow: &Uow, change: Change) -> StoreResult<()> {
 /// Appends one more op (with its audit entry) under `op_id` inside the use-case's transaction:
 /// a use-case too large for one bounded op (a big import) writes several, the last one through
 /// [`Store::write`]. Each op takes the next `device_seq`.
-pub(crate) fn record_part(uow: &Uow, op_id: &str, change: Change) -> StoreResult<()> {
+pub(crate) fn record_part(uow: &Uow, op_id: &str, mut change: Change) -> StoreResult<()> {
+    if change.local {
+        return audit(uow, op_id, &change, "local_audit");
+    }
     let (last_seq, last_hlc): (i64, String) = uow.tx.query_row(
         "SELECT last_seq, last_hlc FROM device WHERE id = ?1",
         [uow.device_id],
@@ -155,12 +174,12 @@ pub(crate) fn record_part(uow: &Uow, op_id: &str, change: Change) -> StoreResult
         "UPDATE device SET last_seq = ?1, last_hlc = ?2 WHERE id = ?3",
         params![seq, hlc.to_string(), uow.device_id],
     )?;
-    let body = match change.raw_body {
+    let body = match change.raw_body.as_deref() {
         Some(raw) if raw.starts_with('{') && raw.len() > 2 => {
             format!("{{\"v\":{OP_BODY_VERSION},{}", &raw[1..])
         }
         _ => {
-            let mut body = change.body;
+            let mut body = std::mem::take(&mut change.body);
             if let Value::Object(map) = &mut body {
                 // A kind written in a newer version says so itself.
                 map.entry("v").or_insert(Value::from(OP_BODY_VERSION));
@@ -195,10 +214,17 @@ pub(crate) fn record_part(uow: &Uow, op_id: &str, change: Change) -> StoreResult
             op_id,
         )?;
     }
+    audit(uow, op_id, &change, "audit_log")
+}
+
+/// The audit entry of a change, in `audit_log` (an op's) or `local_audit` (this machine's).
+fn audit(uow: &Uow, op_id: &str, change: &Change, table: &'static str) -> StoreResult<()> {
     uow.tx.execute(
-        "INSERT INTO audit_log (id, op_id, at, actor, device_id, approver, action, entity_type, entity_id,
-                                before_json, after_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        &format!(
+            "INSERT INTO {table} (id, op_id, at, actor, device_id, approver, action, entity_type,
+                                  entity_id, before_json, after_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        ),
         params![
             uow.new_id(),
             op_id,

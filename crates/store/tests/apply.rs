@@ -410,3 +410,52 @@ fn registers_converge_across_tills() {
         assert_eq!(min, 4, "till {till}");
     }
 }
+
+/// What belongs to one machine never travels: a sign-in, a failed PIN, a parked cart and the
+/// receipt printer leave no op (only this till's audit trail), and a settings op carries the
+/// store's settings without the printer.
+#[test]
+fn this_machines_state_never_travels() {
+    let mut a = new_store();
+    a.store.save_product(tee()).unwrap();
+    a.store
+        .add_staff("Casey Cashier", "cashier", "1111", &[])
+        .unwrap();
+    let since = last_seq(&a.store);
+    a.store.sign_in("Casey Cashier", "1111").unwrap();
+    assert!(a.store.sign_in("Casey Cashier", "9999").is_err());
+    a.store.set_actor("tester");
+    let parked = a
+        .store
+        .park_cart("later", cash_sale("park-1", "TEE-RED-M", 1, 0))
+        .unwrap();
+    a.store.resume_cart(&parked).unwrap();
+    let mut settings = a.store.store_settings().unwrap();
+    settings.printer = "127.0.0.1:9100".into();
+    settings.receipt_footer = "See you soon".into();
+    a.store.update_store_settings(settings).unwrap();
+
+    let ops = ops_since(&a.store, since);
+    let kinds: Vec<&str> = ops.iter().map(|o| o.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["settings.updated"],
+        "only the store's settings travel"
+    );
+    let body = ops[0].body.to_string();
+    assert!(
+        body.contains("See you soon") && !body.contains("9100"),
+        "the printer stays here: {body}"
+    );
+    let local: i64 = a
+        .store
+        .connection()
+        .query_row("SELECT COUNT(*) FROM local_audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        local, 4,
+        "sign-in, failed PIN, park and resume are audited here"
+    );
+    assert_eq!(a.store.store_settings().unwrap().printer, "127.0.0.1:9100");
+    assert!(a.store.check().unwrap().ok);
+}
