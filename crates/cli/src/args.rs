@@ -411,7 +411,7 @@ pub enum OpsCmd {
         /// Only ops after this device_seq.
         #[arg(long, default_value_t = 0)]
         since: i64,
-        /// Also the ops of the other devices this database holds (a restored till's
+        /// Also the ops written by the devices this database continued from (a restored till's
         /// predecessor).
         #[arg(long)]
         all_devices: bool,

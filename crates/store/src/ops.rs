@@ -15,9 +15,9 @@ use crate::{Store, StoreError, StoreResult};
 pub struct OpsSelection {
     /// Only ops with a `device_seq` above this one (0: from the first).
     pub since: i64,
-    /// Every device's ops this database holds (a restored till's predecessor, later other
-    /// tills), by device then `device_seq`; otherwise only this till's. `since` then applies
-    /// to this till only.
+    /// Also the ops written by the devices this database continued from (a restored till's
+    /// predecessor), by device then `device_seq`; otherwise only this till's. `since` applies
+    /// to this till only. Ops applied from other tills (`inbox`) are theirs to export.
     pub all_devices: bool,
 }
 
