@@ -175,6 +175,22 @@ impl Store {
             );
         }
 
+        // Derived columns agree with their facts: a line's returned quantity is the sum of its
+        // return lines (a replica recomputes it from the facts it applied, never ships it).
+        let drifted_returns: i64 = c.query_row(
+            "SELECT COUNT(*) FROM order_line l
+             WHERE l.returned_qty <> COALESCE((SELECT SUM(quantity) FROM return_line r
+                                               WHERE r.order_line_id = l.id), 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        if drifted_returns > 0 {
+            push(
+                "returned_qty_drift",
+                format!("{drifted_returns} order lines' returned quantity differs from their return lines"),
+            );
+        }
+
         // Money: what was paid for each order equals its total; voided orders net to zero;
         // refunds never exceed what was paid; ledgers that are money never go below zero.
         let mut money = c.prepare(

@@ -556,6 +556,23 @@ fn partial_returns_dispositions_refund_limits_and_exchange() {
         "the stored Z-report is what was returned"
     );
     assert_healthy(&t);
+    // A returned quantity that disagrees with the return lines behind it is found.
+    t.store
+        .connection()
+        .execute(
+            "UPDATE order_line SET returned_qty = returned_qty + 1 WHERE sku = 'TEE-RED-M'",
+            [],
+        )
+        .unwrap();
+    let found = t.store.check().unwrap();
+    assert!(
+        found
+            .findings
+            .iter()
+            .any(|f| f.kind == "returned_qty_drift"),
+        "{:?}",
+        found.findings
+    );
 }
 
 #[test]
