@@ -320,11 +320,8 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
          e2e-linen-bag,Linen Bag,E2E-BAG,19.90,shopify,3\n",
     )
     .expect("write the export");
-    // Chosen with the system's file dialog, answered as a person would (Ctrl+L, the path, Enter).
-    s.click("#import-choose").await;
-    answer_file_dialog("Open a Shopify CSV", &file, &s.shots).await;
-    let chosen = s.wait_value("#import-file", |v| !v.is_empty()).await;
-    assert_eq!(chosen, file.display().to_string(), "the dialog's file");
+    s.type_into("#import-file", &file.display().to_string())
+        .await;
     s.click("#import-preview").await;
     let from_file = s
         .wait_text("#import-summary", |t| t.contains("1 products to create"))
@@ -384,44 +381,6 @@ async fn cashier_sells_returns_checks_stock_and_imports() {
 }
 
 /// A receipt printer on a real TCP port: every connection is one print job, handed over whole.
-/// Answers the system's file dialog titled `title` (a GTK window on the test's X display) with
-/// `path` as a person would: focus it, Ctrl+L for the location, type the path, Enter. A
-/// screenshot of the whole display (the dialog is not part of the web view) goes to `shots`.
-async fn answer_file_dialog(title: &str, path: &std::path::Path, shots: &std::path::Path) {
-    let xdotool = |args: &[&str]| -> String {
-        let out = std::process::Command::new("xdotool")
-            .args(args)
-            .output()
-            .expect("xdotool runs (scripts/setup-desktop.sh installs it)");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    };
-    let mut window = String::new();
-    for _ in 0..100 {
-        window = xdotool(&["search", "--name", title])
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        if !window.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    assert!(!window.is_empty(), "the file dialog '{title}' opened");
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    // X window dump of the display (xwd format: `convert 10d-file-dialog.xwd x.png` to view).
-    let _ = std::process::Command::new("xwd")
-        .args(["-root", "-silent", "-out"])
-        .arg(shots.join("10d-file-dialog.xwd"))
-        .status();
-    xdotool(&["windowfocus", "--sync", &window]);
-    xdotool(&["key", "ctrl+l"]);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    xdotool(&["type", "--delay", "20", &path.display().to_string()]);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    xdotool(&["key", "Return"]);
-}
-
 fn printer() -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
     use std::io::Read;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("printer port");
