@@ -225,37 +225,9 @@ fn apply_in(
                 }
             }
         }
-        Some(Body::StaffRoleSet(s)) => {
-            if !row_exists(
-                tx,
-                "SELECT EXISTS(SELECT 1 FROM staff WHERE id = ?1)",
-                &s.id,
-            )? {
-                Applied::Deferred
-            } else {
-                if take_register(tx, op, "staff", &s.id, "role", now)? {
-                    tx.prepare_cached("UPDATE staff SET role_code = ?1 WHERE id = ?2")?
-                        .execute(params![s.role, s.id])?;
-                }
-                Applied::Applied
-            }
-        }
-        Some(Body::StaffPinSet(s)) => {
-            if !row_exists(
-                tx,
-                "SELECT EXISTS(SELECT 1 FROM staff WHERE id = ?1)",
-                &s.id,
-            )? {
-                Applied::Deferred
-            } else {
-                // The hash travels; the lockout counters stay on each till.
-                if take_register(tx, op, "staff", &s.id, "pin_hash", now)? {
-                    tx.prepare_cached("UPDATE staff SET pin_hash = ?1 WHERE id = ?2")?
-                        .execute(params![s.pin_hash, s.id])?;
-                }
-                Applied::Applied
-            }
-        }
+        Some(Body::StaffRoleSet(s)) => set_staff(tx, op, &s.id, "role", &s.role, now)?,
+        // The hash travels; the lockout counters stay on each till.
+        Some(Body::StaffPinSet(s)) => set_staff(tx, op, &s.id, "pin_hash", &s.pin_hash, now)?,
         Some(Body::ReturnReasonSet(r)) => {
             if take_register(tx, op, "return_reason", &r.code, "label", now)? {
                 tx.prepare_cached(
@@ -370,6 +342,36 @@ fn set_customer_fields(
     tx.prepare_cached("UPDATE customer SET updated_at = MAX(updated_at, ?2) WHERE id = ?1")?
         .execute(params![customer, op.created_at])?;
     Ok(())
+}
+
+/// Sets a staff member's `role` or `pin_hash` register when this op wins; a staff member this
+/// replica has not got yet keeps the op deferred.
+fn set_staff(
+    tx: &Connection,
+    op: &OpEnvelope,
+    id: &str,
+    field: &'static str,
+    value: &str,
+    now: i64,
+) -> StoreResult<Applied> {
+    let sql = match field {
+        "role" => "UPDATE staff SET role_code = ?1 WHERE id = ?2",
+        "pin_hash" => "UPDATE staff SET pin_hash = ?1 WHERE id = ?2",
+        other => {
+            return Err(StoreError::invalid(
+                "kind",
+                "unknown_register",
+                format!("staff has no register '{other}'"),
+            ))
+        }
+    };
+    if !row_exists(tx, "SELECT EXISTS(SELECT 1 FROM staff WHERE id = ?1)", id)? {
+        return Ok(Applied::Deferred);
+    }
+    if take_register(tx, op, "staff", id, field, now)? {
+        tx.prepare_cached(sql)?.execute(params![value, id])?;
+    }
+    Ok(Applied::Applied)
 }
 
 /// Takes the register `(entity, id, field)` for this op when its stamp wins (the caller then

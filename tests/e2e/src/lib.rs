@@ -269,3 +269,32 @@ impl Session {
 
 /// The WebDriver key code for Enter (a scanner ends every code with it).
 pub const ENTER: &str = "\u{E007}";
+
+/// A demo store (`products` products, one trading day, deterministic for `seed`) in a temp
+/// dir; returns (dir, db path). The demo's staff: Olivia Owner (2580), Morgan Manager (2222),
+/// Casey Cashier (1111).
+pub fn demo_store(seed: u64, products: usize) -> (tempfile::TempDir, PathBuf) {
+    use backroom_store::{demo, ManualClock, NoProgress, SeededIds, Store};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("store.sqlite");
+    let clock = std::sync::Arc::new(ManualClock::new(demo::DEMO_START_MS));
+    let mut s = Store::open_with(
+        &db,
+        clock.clone(),
+        std::sync::Arc::new(SeededIds::new(seed)),
+    )
+    .expect("open");
+    let step = clock.clone();
+    demo::generate(
+        &mut s,
+        &demo::DemoOptions {
+            seed,
+            products,
+            days: 1,
+        },
+        &move |ms| step.advance(ms),
+        &NoProgress,
+    )
+    .expect("demo");
+    (dir, db)
+}

@@ -5,30 +5,13 @@
 //! These tests fail — never skip — when the app, the driver or a display is missing.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use backroom_e2e::{Session, ENTER};
-use backroom_store::{demo, ManualClock, NoProgress, SeededIds, Store};
+use backroom_store::Store;
 
-/// A demo store (20 products, one trading day) in a temp dir; returns (dir, db path).
+/// The tests' demo store: 20 products, one trading day.
 fn demo_store() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("store.sqlite");
-    let clock = Arc::new(ManualClock::new(demo::DEMO_START_MS));
-    let mut s = Store::open_with(&db, clock.clone(), Arc::new(SeededIds::new(11))).expect("open");
-    let step = clock.clone();
-    demo::generate(
-        &mut s,
-        &demo::DemoOptions {
-            seed: 11,
-            products: 20,
-            days: 1,
-        },
-        &move |ms| step.advance(ms),
-        &NoProgress,
-    )
-    .expect("demo");
-    (dir, db)
+    backroom_e2e::demo_store(11, 20)
 }
 
 fn money(text: &str) -> i64 {

@@ -4,30 +4,12 @@
 //! so no other test's window on the display takes the X focus while the keys are typed.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use backroom_e2e::{Session, ENTER};
-use backroom_store::{demo, ManualClock, NoProgress, SeededIds, Store};
 
-/// A demo store (10 products, one trading day) in a temp dir; returns (dir, db path).
+/// The tests' demo store: 10 products, one trading day.
 fn demo_store() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("store.sqlite");
-    let clock = Arc::new(ManualClock::new(demo::DEMO_START_MS));
-    let mut s = Store::open_with(&db, clock.clone(), Arc::new(SeededIds::new(12))).expect("open");
-    let step = clock.clone();
-    demo::generate(
-        &mut s,
-        &demo::DemoOptions {
-            seed: 12,
-            products: 10,
-            days: 1,
-        },
-        &move |ms| step.advance(ms),
-        &NoProgress,
-    )
-    .expect("demo");
-    (dir, db)
+    backroom_e2e::demo_store(12, 10)
 }
 
 /// Answers the system's file dialog titled `title` (a GTK window on the test's X display) with
