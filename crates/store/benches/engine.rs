@@ -265,30 +265,6 @@ fn check_only(dir: &std::path::Path) {
     );
 }
 
-/// This till's ops after `since`, read back through the wire format.
-fn ops_since(store: &Store, since: i64) -> Vec<backroom_sync::wire::OpEnvelope> {
-    let mut out = Vec::new();
-    store
-        .export_ops(
-            &mut out,
-            backroom_store::OpsSelection {
-                since,
-                all_devices: false,
-            },
-        )
-        .expect("export");
-    backroom_sync::wire::read_lines(&String::from_utf8(out).expect("utf-8")).expect("lines")
-}
-
-fn last_seq(store: &Store) -> i64 {
-    store
-        .connection()
-        .query_row("SELECT last_seq FROM device WHERE is_self = 1", [], |r| {
-            r.get(0)
-        })
-        .expect("seq")
-}
-
 /// `BENCH_MODE=apply` (`BENCH_PRODUCTS`, default 100k products × 3; `BENCH_OPS`, default
 /// 100k): a second till of the same store (restored from the first's backup) applies the
 /// first till's stock ops from a file, in pages; then single ops as they would trickle in.
@@ -317,7 +293,7 @@ fn apply_only(dir: &std::path::Path) {
     )
     .expect("open b");
     b.restore(&seed).expect("restore");
-    let since = last_seq(&a);
+    let since = a.last_device_seq().expect("seq");
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     let adjust = |a: &mut Store, rng: &mut rand_chacha::ChaCha8Rng| {
         let i = rng.next_u64() % products;
@@ -339,7 +315,7 @@ fn apply_only(dir: &std::path::Path) {
         "ops written on till A",
         started.elapsed()
     );
-    let ops = ops_since(&a, since);
+    let ops = a.ops_after(since).expect("ops");
     let bytes: usize = ops.iter().map(|o| o.body.to_string().len()).sum();
     let lines: usize = ops.iter().map(|o| o.to_line().len() + 1).sum();
     println!(
@@ -361,9 +337,9 @@ fn apply_only(dir: &std::path::Path) {
     );
     let mut single = Vec::new();
     for _ in 0..300 {
-        let since = last_seq(&a);
+        let since = a.last_device_seq().expect("seq");
         adjust(&mut a, &mut rng);
-        let op = ops_since(&a, since).remove(0);
+        let op = a.ops_after(since).expect("ops").remove(0);
         let started = Instant::now();
         b.apply(&op).expect("apply one");
         single.push(started.elapsed());

@@ -269,3 +269,33 @@ impl Store {
 pub fn default_db_file_name() -> &'static str {
     "store.sqlite"
 }
+
+/// Creates a new file at `path` (never over an existing one: error `cannot_create` under
+/// `file`; a blank path is `required`), lets `write` fill it through a buffer, and flushes it.
+pub(crate) fn write_new_file<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> StoreResult<T>,
+) -> StoreResult<T> {
+    if path.as_os_str().is_empty() {
+        return Err(StoreError::invalid(
+            "file",
+            "required",
+            "say where to save the file",
+        ));
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
+        })?;
+    let mut out = std::io::BufWriter::new(file);
+    use std::io::Write as _;
+    let value = write(&mut out)?;
+    out.flush().map_err(|e| StoreError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    Ok(value)
+}

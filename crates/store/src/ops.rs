@@ -24,6 +24,50 @@ pub struct OpsSelection {
 impl Store {
     /// Writes the selected ops to `out`, one JSON line each; returns how many.
     pub fn export_ops(&self, out: &mut dyn Write, selection: OpsSelection) -> StoreResult<u64> {
+        let mut written = 0u64;
+        self.for_each_op(selection, |op| {
+            writeln!(out, "{}", op.to_line()).map_err(|e| StoreError::Io {
+                path: "ops export".into(),
+                source: e,
+            })?;
+            written += 1;
+            Ok(())
+        })?;
+        Ok(written)
+    }
+
+    /// This till's ops with a `device_seq` above `since`, in order: what a sync push sends.
+    pub fn ops_after(&self, since: i64) -> StoreResult<Vec<OpEnvelope>> {
+        let mut ops = Vec::new();
+        self.for_each_op(
+            OpsSelection {
+                since,
+                all_devices: false,
+            },
+            |op| {
+                ops.push(op);
+                Ok(())
+            },
+        )?;
+        Ok(ops)
+    }
+
+    /// The `device_seq` of this till's last op (0 before any).
+    pub fn last_device_seq(&self) -> StoreResult<i64> {
+        let device = self.device.as_ref().ok_or(StoreError::NotInitialised)?;
+        Ok(self.conn.query_row(
+            "SELECT last_seq FROM device WHERE id = ?1",
+            [&device.id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Calls `f` with each selected op, read from the outbox, in order.
+    fn for_each_op(
+        &self,
+        selection: OpsSelection,
+        mut f: impl FnMut(OpEnvelope) -> StoreResult<()>,
+    ) -> StoreResult<()> {
         let device = self.device.as_ref().ok_or(StoreError::NotInitialised)?;
         let mut stmt = self.conn.prepare(
             "SELECT o.op_id, o.device_id, o.device_seq, o.hlc, o.actor, o.kind, o.body, o.created_at
@@ -32,10 +76,9 @@ impl Store {
              ORDER BY d.is_self, d.rowid, o.device_seq",
         )?;
         let mut rows = stmt.query(params![device.id, selection.since, selection.all_devices])?;
-        let mut written = 0u64;
         while let Some(r) = rows.next()? {
             let body: String = r.get(6)?;
-            let op = OpEnvelope {
+            f(OpEnvelope {
                 op_id: r.get(0)?,
                 device_id: r.get(1)?,
                 device_seq: r.get(2)?,
@@ -46,47 +89,13 @@ impl Store {
                     StoreError::invalid("outbox", "corrupt", format!("an op body is not JSON: {e}"))
                 })?,
                 created_at: r.get(7)?,
-            };
-            writeln!(out, "{}", op.to_line()).map_err(|e| StoreError::Io {
-                path: "ops export".into(),
-                source: e,
             })?;
-            written += 1;
         }
-        Ok(written)
+        Ok(())
     }
 
     /// [`Store::export_ops`] into a new file at `path` (never over an existing one).
     pub fn export_ops_file(&self, path: &Path, selection: OpsSelection) -> StoreResult<u64> {
-        write_new_file(path, |w| self.export_ops(w, selection))
+        crate::write_new_file(path, |w| self.export_ops(w, selection))
     }
-}
-
-/// Creates a new file at `path` (never over an existing one: error `cannot_create` under
-/// `file`; a blank path is `required`), lets `write` fill it through a buffer, and flushes it.
-pub(crate) fn write_new_file<T>(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> StoreResult<T>,
-) -> StoreResult<T> {
-    if path.as_os_str().is_empty() {
-        return Err(StoreError::invalid(
-            "file",
-            "required",
-            "say where to save the file",
-        ));
-    }
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            StoreError::invalid("file", "cannot_create", format!("{}: {e}", path.display()))
-        })?;
-    let mut out = std::io::BufWriter::new(file);
-    let value = write(&mut out)?;
-    out.flush().map_err(|e| StoreError::Io {
-        path: path.display().to_string(),
-        source: e,
-    })?;
-    Ok(value)
 }

@@ -2152,7 +2152,7 @@ impl Store {
     /// [`Store::export_shopify`] into a new file at `path` (never over an existing one).
     /// Returns the data rows written.
     pub fn export_shopify_file(&self, path: &Path) -> StoreResult<u64> {
-        crate::ops::write_new_file(path, |w| self.export_shopify(w))
+        crate::write_new_file(path, |w| self.export_shopify(w))
     }
 
     /// Writes every product as a legacy-dialect Shopify product CSV (see the

@@ -57,18 +57,9 @@ pub(crate) fn level(
         .unwrap_or(0))
 }
 
-/// A ledger row as it travels in an op body.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct MovementFact {
-    pub id: String,
-    pub variant_id: String,
-    pub location_id: String,
-    pub state: StockState,
-    pub delta: i64,
-    pub reason: MovementReason,
-    pub reference: String,
-    pub note: String,
-}
+/// A ledger row as it travels in an op body: the wire crate's type, so what a till writes and
+/// what another applies are one definition.
+pub(crate) use backroom_sync::body::MovementFact;
 
 /// Moves the level projection by one ledger row's delta: the one place `stock_level` is
 /// written, for a movement made here or one applied from another till.
@@ -131,9 +122,9 @@ pub(crate) fn apply_movements_for(
             id,
             variant_id: m.variant_id.clone(),
             location_id: m.location_id.clone(),
-            state: m.state,
+            state: m.state.as_str().to_string(),
             delta: m.delta,
-            reason: m.reason,
+            reason: m.reason.as_str().to_string(),
             reference: m.reference.clone(),
             note: m.note.clone(),
         });

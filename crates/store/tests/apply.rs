@@ -11,7 +11,7 @@ use backroom_store::{Adjustment, Applied, ManualClock, OpsSelection, SeededIds, 
 use backroom_sync::wire::{read_lines, OpEnvelope};
 use common::*;
 
-/// This till's ops after `since`, read back through the wire format.
+/// This till's ops after `since`, as they would leave it (through the JSON-lines wire form).
 fn ops_since(store: &Store, since: i64) -> Vec<OpEnvelope> {
     let mut out = Vec::new();
     store
@@ -23,16 +23,17 @@ fn ops_since(store: &Store, since: i64) -> Vec<OpEnvelope> {
             },
         )
         .expect("export");
-    read_lines(&String::from_utf8(out).expect("utf-8")).expect("lines")
+    let ops = read_lines(&String::from_utf8(out).expect("utf-8")).expect("lines");
+    assert_eq!(
+        ops,
+        store.ops_after(since).expect("ops"),
+        "the file holds the ops"
+    );
+    ops
 }
 
 fn last_seq(store: &Store) -> i64 {
-    store
-        .connection()
-        .query_row("SELECT last_seq FROM device WHERE is_self = 1", [], |r| {
-            r.get(0)
-        })
-        .expect("last seq")
+    store.last_device_seq().expect("last seq")
 }
 
 /// The ledger and the levels, as rows to compare between replicas.
