@@ -14,7 +14,9 @@ use backroom_sync::body::{decode, Body, CustomerField, MovementFact};
 use backroom_sync::wire::OpEnvelope;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
+use crate::facts::{self, Ctx, Owner};
 use crate::{Store, StoreError, StoreResult};
+use backroom_sync::facts::{GiftCardFact, Ledger, LedgerFact, SaleCompletedV2};
 
 /// How far ahead of this machine's clock a remote stamp may be before it is clamped for
 /// merging (a till whose clock is a year ahead must not drag every later stamp with it).
@@ -269,6 +271,87 @@ fn apply_in(
             }
             Applied::Applied
         }
+        Some(Body::SaleCompleted(sale)) => {
+            apply_sale(tx, op, &sale)?;
+            Applied::Applied
+        }
+        Some(Body::SaleVoided(v)) => {
+            facts::insert_void(tx, Ctx::from(op), &v)?;
+            Applied::Applied
+        }
+        Some(Body::Return(r)) => {
+            let ctx = Ctx::from(op);
+            if let Some(sale) = &r.exchange {
+                apply_sale(tx, op, sale)?;
+            }
+            facts::insert_return(tx, ctx, &r.ret)?;
+            let owner = Owner {
+                order_id: None,
+                return_id: Some(&r.ret.id),
+                shift_id: r.ret.shift_id.as_deref(),
+                location_id: &r.ret.location_id,
+            };
+            for p in &r.payments {
+                facts::insert_payment(tx, ctx, owner, p)?;
+            }
+            for l in &r.ledger {
+                facts::insert_ledger(tx, ctx, owner, l)?;
+            }
+            for l in &r.lines {
+                facts::insert_return_line(tx, &r.ret.id, l)?;
+            }
+            if let Some(order) = &r.ret.order_id {
+                facts::refresh_order(tx, order)?;
+            }
+            for m in &r.movements {
+                facts::insert_movement(tx, ctx, None, m)?;
+            }
+            Applied::Applied
+        }
+        Some(Body::GiftCardIssued(g)) => {
+            apply_gift_card(tx, op, &g.card)?;
+            for l in &g.ledger {
+                facts::insert_ledger(tx, Ctx::from(op), Owner::default(), l)?;
+            }
+            Applied::Applied
+        }
+        Some(Body::GiftCardDeactivated(g)) => {
+            facts::deactivate_card(tx, &g.id, op.created_at)?;
+            Applied::Applied
+        }
+        Some(Body::StoreCreditAdjusted(c)) => {
+            let row = LedgerFact {
+                id: c.id,
+                ledger: Ledger::StoreCredit,
+                account: c.customer_id,
+                amount: c.amount,
+                kind: "adjust".into(),
+                note: c.note,
+            };
+            facts::insert_ledger(tx, Ctx::from(op), Owner::default(), &row)?;
+            Applied::Applied
+        }
+        Some(Body::FulfilmentSet(f)) => {
+            for m in &f.movements {
+                facts::insert_movement(tx, Ctx::from(op), Some(&f.order_id), m)?;
+            }
+            facts::set_fulfilment(tx, &f.order_id, &f.status)?;
+            Applied::Applied
+        }
+        Some(Body::ShiftOpened(s)) => {
+            facts::open_shift(tx, Ctx::from(op), &s)?;
+            Applied::Applied
+        }
+        Some(Body::CashMoved(c)) => {
+            facts::insert_cash_movement(tx, Ctx::from(op), &c)?;
+            Applied::Applied
+        }
+        Some(Body::ShiftClosed(s)) => {
+            let z: backroom_api::ZReport = serde_json::from_value(s.z_report)
+                .map_err(|e| StoreError::invalid("body.z_report", "invalid", e.to_string()))?;
+            facts::close_shift(tx, Ctx::from(op), &s.id, &z)?;
+            Applied::Applied
+        }
         None => Applied::Deferred,
     };
     tx.prepare_cached(
@@ -482,33 +565,81 @@ fn known_device(tx: &Connection, device_id: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// A sale from another till: its gift cards (a printed code this replica already has for
+/// another card is recorded as a conflict, see [`apply_gift_card`]), then every row.
+fn apply_sale(tx: &Connection, op: &OpEnvelope, sale: &SaleCompletedV2) -> StoreResult<()> {
+    for g in &sale.gift_cards {
+        apply_gift_card(tx, op, g)?;
+    }
+    facts::insert_sale(tx, Ctx::from(op), sale)?;
+    Ok(())
+}
+
+/// Inserts a gift card made on another till. When its printed code already belongs to another
+/// card here (two stores printed the same code), both cards are kept: the arriving one under
+/// `CODE~<first 8 of its id>` until a manager resolves it, and the clash is recorded in
+/// `sync_conflict` (docs/replication.md). Never a failed apply.
+fn apply_gift_card(tx: &Connection, op: &OpEnvelope, g: &GiftCardFact) -> StoreResult<()> {
+    let holder: Option<String> = tx
+        .prepare_cached("SELECT id FROM gift_card WHERE code = ?1")?
+        .query_row([&g.code], |r| r.get(0))
+        .optional()?;
+    match holder {
+        Some(existing) if existing != g.id => {
+            let kept_as = format!("{}~{}", g.code, g.id.chars().take(8).collect::<String>());
+            record_conflict(
+                tx,
+                op,
+                "gift_card.code",
+                &g.code,
+                &g.id,
+                &existing,
+                &kept_as,
+            )?;
+            let renamed = GiftCardFact {
+                code: kept_as,
+                ..g.clone()
+            };
+            facts::insert_gift_card(tx, Ctx::from(op), &renamed)?;
+        }
+        _ => {
+            facts::insert_gift_card(tx, Ctx::from(op), g)?;
+        }
+    }
+    Ok(())
+}
+
+/// Records a natural-key clash for a manager to see (`sync_conflict`).
+#[allow(clippy::too_many_arguments)]
+fn record_conflict(
+    tx: &Connection,
+    op: &OpEnvelope,
+    key: &str,
+    value: &str,
+    entity_id: &str,
+    existing_id: &str,
+    kept_as: &str,
+) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_conflict (id, op_id, key, value, entity_id, existing_id, kept_as, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        format!("{}:{key}:{entity_id}", op.op_id),
+        op.op_id,
+        key,
+        value,
+        entity_id,
+        existing_id,
+        kept_as,
+        op.created_at
+    ])?;
+    Ok(())
+}
+
 /// Inserts a movement with its own id; the level moves only when the row is new.
 fn insert_movement(tx: &Connection, op: &OpEnvelope, m: &MovementFact) -> StoreResult<()> {
-    let state = backroom_domain::stock::StockState::parse(&m.state)
-        .map_err(|e| StoreError::Invalid(e.at("movements.state")))?;
-    let inserted = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO stock_movement (id, op_id, at, variant_id, location_id, state,
-                 delta, reason, actor, device_id, reference, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )?
-        .execute(params![
-            m.id,
-            op.op_id,
-            op.created_at,
-            m.variant_id,
-            m.location_id,
-            state.as_str(),
-            m.delta,
-            m.reason,
-            op.actor,
-            op.device_id,
-            m.reference,
-            m.note
-        ])?;
-    if inserted == 1 {
-        crate::stock::project_level(tx, &m.variant_id, &m.location_id, state, m.delta)?;
-    }
+    facts::insert_movement(tx, Ctx::from(op), None, m)?;
     Ok(())
 }
 

@@ -7,11 +7,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::auth::authorize;
+use crate::facts::{self, Ctx, Owner};
 use crate::uow::{Change, Uow};
 use crate::Approval;
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
-use backroom_sync::body::{CustomerField, CustomerRecord, CUSTOMER_UPDATED_VERSION};
+use backroom_sync::body::{CustomerField, CustomerRecord, CUSTOMER_UPDATED_VERSION, FACTS_VERSION};
+use backroom_sync::facts::{GiftCardFact, GiftCardIssuedV2, Ledger, LedgerFact};
 
 /// The customer as it travels in op bodies.
 fn wire_record(c: &CustomerInput) -> CustomerRecord {
@@ -145,7 +147,7 @@ pub(crate) fn issue_card(
     expires_at: Option<i64>,
     order_id: Option<&str>,
     currency: &str,
-) -> StoreResult<String> {
+) -> StoreResult<(GiftCardFact, LedgerFact)> {
     let code = code.trim().to_uppercase();
     if code.len() < 6 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(StoreError::invalid(
@@ -161,19 +163,23 @@ pub(crate) fn issue_card(
             "a gift card needs a positive amount",
         ));
     }
-    let id = uow.new_id();
-    uow.tx
-        .execute(
-            "INSERT INTO gift_card (id, code, customer_id, initial_amount, currency, expires_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, code, customer, amount, currency, expires_at, uow.now],
-        )
-        .map_err(|e| crate::error::unique_violation(e, "code", &format!("gift card {code} already exists")))?;
-    uow.tx.execute(
-        "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'issue', ?4, ?5)",
-        params![uow.new_id(), id, amount, order_id, uow.now],
-    )?;
-    Ok(id)
+    let card = GiftCardFact {
+        id: uow.new_id(),
+        code,
+        customer_id: customer.map(str::to_string),
+        initial_amount: amount,
+        currency: currency.to_string(),
+        expires_at,
+    };
+    let issue = LedgerFact::new(uow.new_id(), Ledger::GiftCard, &card.id, amount, "issue");
+    let ctx = Ctx::from(uow);
+    facts::insert_gift_card(&uow.tx, ctx, &card)?;
+    let owner = Owner {
+        order_id,
+        ..Owner::default()
+    };
+    facts::insert_ledger(&uow.tx, ctx, owner, &issue)?;
+    Ok((card, issue))
 }
 
 impl Store {
@@ -383,9 +389,11 @@ impl Store {
             if let Some(c) = customer {
                 customer_exists(&uow.tx, c, "customer")?;
             }
-            let id = issue_card(uow, code, amount, customer, expires_at, None, &currency)?;
-            let body = json!({"id": id, "code": code.trim().to_uppercase(), "amount": amount, "customer_id": customer, "expires_at": expires_at});
-            let mut change = Change::new("gift_card.issued", "gift_card", id.clone()).after(body.clone()).body(body);
+            let (card, issue) = issue_card(uow, code, amount, customer, expires_at, None, &currency)?;
+            let id = card.id.clone();
+            let after = json!({"id": id, "code": card.code, "amount": amount, "customer_id": customer, "expires_at": expires_at});
+            let body = GiftCardIssuedV2 { card, ledger: vec![issue] };
+            let mut change = Change::new("gift_card.issued", "gift_card", id.clone()).after(after).facts(FACTS_VERSION, &body)?;
             change.approver = approver;
             Ok((id, change))
         })
@@ -428,10 +436,7 @@ impl Store {
         self.write(|uow| {
             let approver = authorize(uow, Permission::IssueGiftCard, approval)?;
             let (id, balance) = usable_gift_card(&uow.tx, code, uow.now, "code")?;
-            uow.tx.execute(
-                "UPDATE gift_card SET deactivated_at = ?1 WHERE id = ?2",
-                params![uow.now, id],
-            )?;
+            facts::deactivate_card(&uow.tx, &id, uow.now)?;
             let mut change = Change::new("gift_card.deactivated", "gift_card", id.clone())
                 .before(json!({"active": true, "balance": balance}))
                 .after(json!({"active": false}))
@@ -472,10 +477,15 @@ impl Store {
                 return Err(StoreError::invalid("amount", "insufficient_credit", format!("the customer has only {before} in credit")));
             }
             let id = uow.new_id();
-            uow.tx.execute(
-                "INSERT INTO store_credit_txn (id, customer_id, amount, kind, note, at) VALUES (?1, ?2, ?3, 'adjust', ?4, ?5)",
-                params![id, customer, amount, note.trim(), uow.now],
-            )?;
+            let row = LedgerFact {
+                id: id.clone(),
+                ledger: Ledger::StoreCredit,
+                account: customer.to_string(),
+                amount,
+                kind: "adjust".into(),
+                note: note.trim().to_string(),
+            };
+            facts::insert_ledger(&uow.tx, Ctx::from(&*uow), Owner::default(), &row)?;
             let mut change = Change::new("store_credit.adjusted", "customer", customer)
                 .before(json!({"store_credit": before}))
                 .after(json!({"store_credit": before + amount}))

@@ -24,6 +24,7 @@ mod count;
 mod customer;
 pub mod demo;
 mod error;
+mod facts;
 pub mod local;
 mod location;
 mod migrate;

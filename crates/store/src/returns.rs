@@ -22,12 +22,15 @@ use backroom_domain::money::div_round_half_away;
 use backroom_domain::sale::TenderKind;
 use backroom_domain::staff::Permission;
 use backroom_domain::stock::{MovementReason, StockState};
+use backroom_sync::body::FACTS_VERSION;
+use backroom_sync::facts::{Ledger, LedgerFact, PaymentFact, ReturnFact, ReturnLineFact, ReturnV2};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 use crate::auth::authorize;
 use crate::code::variant_id;
 use crate::customer::customer_exists;
+use crate::facts::{self, Ctx, Owner};
 use crate::location::location_or_default;
 use crate::sale::{next_number, open_shift, order_view, write_sale};
 use crate::stock::{apply_movements, Movement};
@@ -384,54 +387,62 @@ impl Store {
             split.retain(|p| p.amount > 0);
 
             let approver = approver.or(exchange_approver);
-            uow.tx.execute(
-                "INSERT INTO sale_return (id, number, order_id, exchange_order_id, location_id, shift_id, staff_id, customer_id,
-                    refund_total, restocking_fee, approver, note, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![return_id, number, order.as_ref().map(|o| o.id.clone()), exchange.as_ref().map(|e| e.order_id.clone()),
-                    loc_id, shift, uow.actor, customer, value_back, fee, approver, input.note.trim(), uow.now],
-            )?;
+            let ret = ReturnFact {
+                id: return_id.clone(),
+                number: number.clone(),
+                order_id: order.as_ref().map(|o| o.id.clone()),
+                exchange_order_id: exchange.as_ref().map(|e| e.order_id.clone()),
+                location_id: loc_id.clone(),
+                shift_id: shift.clone(),
+                customer_id: customer.clone(),
+                refund_total: value_back,
+                restocking_fee: fee,
+                approver: approver.clone(),
+                note: input.note.trim().to_string(),
+            };
+            let ctx = Ctx::from(&*uow);
+            facts::insert_return(&uow.tx, ctx, &ret)?;
+            let owner = Owner {
+                order_id: None,
+                return_id: Some(&return_id),
+                shift_id: shift.as_deref(),
+                location_id: &loc_id,
+            };
+            let mut payments = Vec::new();
+            let mut ledger = Vec::new();
+            let mut pay = |p: PaymentFact| -> StoreResult<()> {
+                facts::insert_payment(&uow.tx, ctx, owner, &p)?;
+                payments.push(p);
+                Ok(())
+            };
+            let refund = |tender: &str, amount: i64| PaymentFact::plain(uow.new_id(), "refund", tender, amount);
             if exchange_covered > 0 {
-                uow.tx.execute(
-                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, at)
-                     VALUES (?1, ?2, ?3, ?4, 'refund', 'exchange', ?5, ?6)",
-                    params![uow.new_id(), return_id, shift, loc_id, -exchange_covered, uow.now],
-                )?;
+                pay(refund("exchange", -exchange_covered))?;
             }
             let mut refunds = Vec::new();
-            let mut refund_rows = Vec::new();
             if rounding != 0 {
-                let pid = uow.new_id();
-                uow.tx.execute(
-                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, at)
-                     VALUES (?1, ?2, ?3, ?4, 'refund', ?5, ?6, ?7)",
-                    params![pid, return_id, shift, loc_id, ROUNDING_TENDER, -rounding, uow.now],
-                )?;
+                pay(refund(ROUNDING_TENDER, -rounding))?;
                 refunds.push((ROUNDING_TENDER.to_string(), rounding));
-                refund_rows.push(json!({"id": pid, "tender": ROUNDING_TENDER, "amount": -rounding}));
             }
+            let mut give = |l: Ledger, account: &str, amount: i64, kind: &str| -> StoreResult<()> {
+                let row = LedgerFact::new(uow.new_id(), l, account, amount, kind);
+                facts::insert_ledger(&uow.tx, ctx, owner, &row)?;
+                ledger.push(row);
+                Ok(())
+            };
             for part in &split {
                 let (kind, amount) = (part.kind, part.amount);
                 let pid = uow.new_id();
-                uow.tx.execute(
-                    "INSERT INTO payment (id, return_id, shift_id, location_id, kind, tender, amount, reference, at, refund_of, gift_card_id)
-                     VALUES (?1, ?2, ?3, ?4, 'refund', ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![pid, return_id, shift, loc_id, kind.as_str(), -amount, part.reference, uow.now, part.refund_of, part.gift_card_id],
-                )?;
-                match kind {
-                    TenderKind::StoreCredit => {
-                        uow.tx.execute(
-                            "INSERT INTO store_credit_txn (id, customer_id, amount, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
-                            params![uow.new_id(), customer, amount, return_id, uow.now],
-                        )?;
-                    }
-                    TenderKind::GiftCard => {
-                        uow.tx.execute(
-                            "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
-                            params![uow.new_id(), part.gift_card_id, amount, return_id, uow.now],
-                        )?;
-                    }
-                    TenderKind::Loyalty => {
+                pay(PaymentFact {
+                    reference: part.reference.clone(),
+                    gift_card_id: part.gift_card_id.clone(),
+                    refund_of: part.refund_of.clone(),
+                    ..PaymentFact::plain(pid.clone(), "refund", kind.as_str(), -amount)
+                })?;
+                match (kind, &customer, &part.gift_card_id) {
+                    (TenderKind::StoreCredit, Some(c), _) => give(Ledger::StoreCredit, c, amount, "refund")?,
+                    (TenderKind::GiftCard, _, Some(card)) => give(Ledger::GiftCard, card, amount, "refund")?,
+                    (TenderKind::Loyalty, Some(c), _) => {
                         let points = match &part.refund_of {
                             // Back to a payment made with points: its share of the points it
                             // redeemed, cumulatively, so a full return gives back every point.
@@ -441,32 +452,33 @@ impl Store {
                         // A part too small to be worth a point gives none back (the ledger holds
                         // no zero rows); the cumulative share catches up on a later part.
                         if points != 0 {
-                            uow.tx.execute(
-                                "INSERT INTO loyalty_txn (id, customer_id, points, kind, return_id, at) VALUES (?1, ?2, ?3, 'refund', ?4, ?5)",
-                                params![uow.new_id(), customer, points, return_id, uow.now],
-                            )?;
+                            give(Ledger::Loyalty, c, points, "refund")?;
                         }
                     }
-                    TenderKind::Cash | TenderKind::Card => {}
+                    _ => {}
                 }
                 refunds.push((kind.as_str().to_string(), amount));
-                refund_rows.push(json!({"id": pid, "tender": kind, "amount": -amount, "reference": part.reference,
-                    "refund_of": part.refund_of, "gift_card_id": part.gift_card_id}));
             }
 
             // Lines, stock by disposition, points reversal.
             let mut movements = Vec::new();
             let mut points_back = 0;
-            let mut lines_body = Vec::new();
+            let mut lines = Vec::new();
             for b in &backs {
-                uow.tx.execute(
-                    "INSERT INTO return_line (id, return_id, order_line_id, variant_id, quantity, reason_code, disposition,
-                        refund_amount, tax_amount, points_reversed, tax_rate_milli) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    params![uow.new_id(), return_id, b.order_line_id, b.variant_id, b.quantity, b.reason, b.disposition, b.refund, b.tax, b.points, b.tax_rate_milli],
-                )?;
-                if let Some(line) = &b.order_line_id {
-                    uow.tx.execute("UPDATE order_line SET returned_qty = returned_qty + ?1 WHERE id = ?2", params![b.quantity, line])?;
-                }
+                let line = ReturnLineFact {
+                    id: uow.new_id(),
+                    order_line_id: b.order_line_id.clone(),
+                    variant_id: b.variant_id.clone(),
+                    quantity: b.quantity,
+                    reason_code: b.reason.clone(),
+                    disposition: b.disposition.clone(),
+                    refund_amount: b.refund,
+                    tax_amount: b.tax,
+                    tax_rate_milli: b.tax_rate_milli,
+                    points_reversed: b.points,
+                };
+                facts::insert_return_line(&uow.tx, &return_id, &line)?;
+                lines.push(line);
                 if b.tracked {
                     if let Some(state) = disposition_state(&b.disposition, "disposition")? {
                         movements.push(Movement {
@@ -481,35 +493,24 @@ impl Store {
                     }
                 }
                 points_back += b.points;
-                lines_body.push(json!({"order_line_id": b.order_line_id, "variant_id": b.variant_id, "quantity": b.quantity,
-                    "reason": b.reason, "disposition": b.disposition, "refund": b.refund, "tax": b.tax,
-                    "tax_rate_milli": b.tax_rate_milli, "points": b.points}));
             }
             if points_back > 0 {
                 if let Some(c) = &customer {
-                    uow.tx.execute(
-                        "INSERT INTO loyalty_txn (id, customer_id, points, kind, return_id, at) VALUES (?1, ?2, ?3, 'reverse', ?4, ?5)",
-                        params![uow.new_id(), c, -points_back, return_id, uow.now],
-                    )?;
+                    give(Ledger::Loyalty, c, -points_back, "reverse")?;
                 }
             }
             if let Some(o) = &order {
-                let (sold, back): (i64, i64) = uow.tx.query_row(
-                    "SELECT SUM(quantity), SUM(returned_qty) FROM order_line WHERE order_id = ?1",
-                    [&o.id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )?;
-                let (return_status, payment_status) = if back >= sold { ("returned", "refunded") } else { ("partially_returned", "partially_refunded") };
-                uow.tx.execute(
-                    "UPDATE sale_order SET return_status = ?1, payment_status = ?2 WHERE id = ?3",
-                    params![return_status, payment_status, o.id],
-                )?;
+                facts::refresh_order(&uow.tx, &o.id)?;
             }
-            let facts = apply_movements(uow, &movements)?;
-            let body = json!({"return": {"id": return_id, "number": number, "order_id": order.as_ref().map(|o| o.id.clone()),
-                "location_id": loc_id, "shift_id": shift, "customer_id": customer, "refund_total": value_back, "restocking_fee": fee,
-                "lines": lines_body}, "refunds": refunds, "refund_payments": refund_rows, "points_reversed": points_back, "movements": facts,
-                "exchange": exchange.as_ref().map(|e| e.body.clone())});
+            let movements = apply_movements(uow, &movements)?;
+            let body = ReturnV2 {
+                ret,
+                lines,
+                payments,
+                ledger,
+                movements,
+                exchange: exchange.as_ref().map(|e| Box::new(e.facts.clone())),
+            };
             let view = ReturnView {
                 id: return_id.clone(),
                 number: number.clone(),
@@ -525,7 +526,7 @@ impl Store {
             };
             let mut change = Change::new(if exchange.is_some() { "return.exchanged" } else { "return.processed" }, "return", return_id.clone())
                 .after(json!({"number": number, "refund_total": value_back, "refunds": refunds}))
-                .body(body);
+                .facts(FACTS_VERSION, &body)?;
             change.approver = approver;
             Ok((view, change))
         })

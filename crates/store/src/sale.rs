@@ -19,6 +19,11 @@ use backroom_domain::staff::Permission;
 use backroom_domain::stock::{MovementReason, StockState};
 use backroom_domain::tax::TaxRate;
 use backroom_domain::unit::SaleUnit;
+use backroom_sync::body::{MovementFact, FACTS_VERSION};
+use backroom_sync::facts::{
+    Ledger, LedgerFact, LineDiscountFact, LineTaxFact, OrderFact, OrderLineFact, PaymentFact,
+    SaleCompletedV2, SaleVoidedV2,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -26,8 +31,9 @@ use crate::auth::{actor_role, authorize};
 use crate::customer::{
     credit_balance, customer_exists, issue_card, loyalty_balance, usable_gift_card,
 };
+use crate::facts::{self, Ctx, Owner};
 use crate::location::{location_id, location_or_default};
-use crate::stock::{apply_movements, Movement};
+use crate::stock::{apply_movements_of, Movement};
 use crate::uow::{Change, Uow};
 use crate::Approval;
 use crate::{Settings, Store, StoreError, StoreResult};
@@ -415,7 +421,7 @@ impl Store {
             let sale = write_sale(uow, &settings, &input, 0)?;
             let mut change = Change::new("sale.completed", "order", sale.order_id.clone())
                 .after(json!({"receipt_number": sale.receipt_number, "total": sale.total, "change_due": sale.change_due}))
-                .body(sale.body);
+                .facts(FACTS_VERSION, &sale.facts)?;
             change.approver = sale.approver;
             Ok((sale.order_id, change))
         })?;
@@ -426,7 +432,8 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT id FROM sale_order WHERE cart_id = ?1",
+                "SELECT id FROM sale_order WHERE cart_id = ?1
+                 AND device_id = (SELECT id FROM device WHERE is_self = 1)",
                 [cart_id],
                 |r| r.get(0),
             )
@@ -560,75 +567,74 @@ impl Store {
                 .prepare("SELECT g.id, g.initial_amount, (SELECT SUM(amount) FROM gift_card_txn t WHERE t.gift_card_id = g.id) FROM gift_card g JOIN gift_card_txn t0 ON t0.gift_card_id = g.id AND t0.kind = 'issue' AND t0.order_id = ?1")?
                 .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<Result<_, _>>()?;
+            let mut ledger = Vec::new();
+            let back = |l: Ledger, account: String, amount: i64| {
+                LedgerFact::new(uow.new_id(), l, &account, amount, "void")
+            };
             for (card, initial, balance) in &sold {
                 if balance != initial {
                     return Err(StoreError::invalid("order", "gift_card_used", "a gift card sold on this sale has been spent"));
                 }
-                uow.tx.execute("UPDATE gift_card SET deactivated_at = ?1 WHERE id = ?2", params![uow.now, card])?;
-                uow.tx.execute(
-                    "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'void', ?4, ?5)",
-                    params![uow.new_id(), card, -initial, o.id, uow.now],
-                )?;
+                ledger.push(back(Ledger::GiftCard, card.clone(), -initial));
             }
-            for p in o.payments.iter().filter(|p| p.kind == "sale" || p.kind == "change") {
-                uow.tx.execute(
-                    "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at)
-                     VALUES (?1, ?2, ?3, ?4, 'void', ?5, ?6, ?7, ?8)",
-                    params![uow.new_id(), o.id, shift, loc_id, p.tender, -p.amount, p.reference, uow.now],
-                )?;
-            }
-            // Reverse ledger entries written by the sale.
-            for (table, col) in [("gift_card_txn", "gift_card_id"), ("store_credit_txn", "customer_id")] {
+            // Reverse the balance rows the sale wrote.
+            for (l, sql) in [
+                (Ledger::GiftCard, "SELECT gift_card_id, amount FROM gift_card_txn WHERE order_id = ?1 AND kind = 'redeem' ORDER BY id"),
+                (Ledger::StoreCredit, "SELECT customer_id, amount FROM store_credit_txn WHERE order_id = ?1 AND kind = 'redeem' ORDER BY id"),
+                (Ledger::Loyalty, "SELECT customer_id, points FROM loyalty_txn WHERE order_id = ?1 AND kind IN ('earn', 'redeem') ORDER BY id"),
+            ] {
                 let rows: Vec<(String, i64)> = uow
                     .tx
-                    .prepare(&format!("SELECT {col}, amount FROM {table} WHERE order_id = ?1 AND kind = 'redeem'"))?
+                    .prepare(sql)?
                     .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect::<Result<_, _>>()?;
                 for (owner, amount) in rows {
-                    uow.tx.execute(
-                        &format!("INSERT INTO {table} (id, {col}, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'void', ?4, ?5)"),
-                        params![uow.new_id(), owner, -amount, o.id, uow.now],
-                    )?;
+                    ledger.push(back(l, owner, -amount));
                 }
             }
-            let loyalty: Vec<(String, i64)> = uow
-                .tx
-                .prepare("SELECT customer_id, points FROM loyalty_txn WHERE order_id = ?1 AND kind IN ('earn', 'redeem')")?
-                .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            for (c, pts) in loyalty {
-                uow.tx.execute(
-                    "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'void', ?4, ?5)",
-                    params![uow.new_id(), c, -pts, o.id, uow.now],
-                )?;
-            }
-            // Stock: undo the sale's movements exactly.
+            let payments: Vec<PaymentFact> = o
+                .payments
+                .iter()
+                .filter(|p| p.kind == "sale" || p.kind == "change")
+                .map(|p| PaymentFact {
+                    reference: p.reference.clone(),
+                    ..PaymentFact::plain(uow.new_id(), "void", &p.tender, -p.amount)
+                })
+                .collect();
+            // Stock: undo the order's own movements exactly.
             let moves: Vec<(String, String, String, i64)> = uow
                 .tx
-                .prepare("SELECT variant_id, location_id, state, delta FROM stock_movement WHERE reference = ?1 AND reason IN ('sale', 'fulfilment')")?
-                .query_map([&o.receipt_number], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .prepare("SELECT variant_id, location_id, state, delta FROM stock_movement WHERE order_id = ?1 AND reason IN ('sale', 'fulfilment') ORDER BY id")?
+                .query_map([&o.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
                 .collect::<Result<_, _>>()?;
-            let movements: Vec<Movement> = moves
+            let movements: Vec<MovementFact> = moves
                 .into_iter()
-                .map(|(v, l, s, d)| Movement {
+                .filter(|m| m.3 != 0)
+                .map(|(v, l, s, d)| MovementFact {
+                    id: uow.new_id(),
                     variant_id: v,
                     location_id: l,
-                    state: StockState::parse(&s).unwrap_or(StockState::Available),
+                    state: s,
                     delta: -d,
-                    reason: MovementReason::Void,
+                    reason: MovementReason::Void.as_str().to_string(),
                     reference: o.receipt_number.clone(),
                     note: reason.trim().to_string(),
                 })
                 .collect();
-            let facts = apply_movements(uow, &movements)?;
-            uow.tx.execute(
-                "UPDATE sale_order SET payment_status = 'voided', fulfilment_status = 'unfulfilled', voided_at = ?1 WHERE id = ?2",
-                params![uow.now, o.id],
-            )?;
+            let void = SaleVoidedV2 {
+                order_id: o.id.clone(),
+                reason: reason.trim().to_string(),
+                location_id: loc_id,
+                shift_id: shift,
+                payments,
+                ledger,
+                movements,
+            };
+            facts::insert_void(&uow.tx, Ctx::from(&*uow), &void)?;
             let mut change = Change::new("sale.voided", "order", o.id.clone())
                 .before(json!({"payment_status": o.payment_status}))
                 .after(json!({"payment_status": "voided", "reason": reason.trim()}))
-                .body(json!({"order_id": o.id, "reason": reason.trim(), "movements": facts}));
+                .facts(FACTS_VERSION, &void)?;
             change.approver = approver;
             Ok((o.id, change))
         })?;
@@ -669,9 +675,9 @@ impl Store {
                         note: status.into(),
                     })
                     .collect();
-                facts = apply_movements(uow, &movements)?;
+                facts = apply_movements_of(uow, Some(&o.id), &movements)?;
             }
-            uow.tx.execute("UPDATE sale_order SET fulfilment_status = ?1 WHERE id = ?2", params![status, o.id])?;
+            facts::set_fulfilment(&uow.tx, &o.id, status)?;
             let change = Change::new("order.fulfilment_set", "order", o.id.clone())
                 .before(json!({"fulfilment_status": o.fulfilment_status}))
                 .after(json!({"fulfilment_status": status}))
@@ -757,7 +763,8 @@ pub(crate) struct WrittenSale {
     pub total: i64,
     pub change_due: i64,
     pub approver: Option<String>,
-    pub body: serde_json::Value,
+    /// Every row written, for the op body (`sale.completed` v2).
+    pub facts: SaleCompletedV2,
 }
 
 /// Writes a completed sale inside a use-case. `credit` is value already brought by returned
@@ -830,7 +837,22 @@ pub(crate) fn write_sale(
     let order_id = uow.new_id();
     let receipt = next_number(uow, &loc_code)?;
     let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?;
+    let ctx = Ctx::from(uow);
+    let owner = Owner {
+        order_id: Some(&order_id),
+        return_id: None,
+        shift_id: shift.as_deref(),
+        location_id: &loc_id,
+    };
     let mut ledger = Vec::new();
+    // Each balance row is written as soon as it is checked, so two tenders on one card or one
+    // customer's credit see each other.
+    let mut spend = |account: &str, l: Ledger, amount: i64| -> StoreResult<()> {
+        let row = LedgerFact::new(uow.new_id(), l, account, amount, "redeem");
+        facts::insert_ledger(&uow.tx, ctx, owner, &row)?;
+        ledger.push(row);
+        Ok(())
+    };
     let mut loyalty_spent_minor = 0;
     // The card behind each gift-card tender, so a refund goes back to that very card, and the
     // points each loyalty tender redeemed, so a refund gives exactly those back.
@@ -853,11 +875,7 @@ pub(crate) fn write_sale(
                         format!("gift card balance is {balance}"),
                     ));
                 }
-                uow.tx.execute(
-                        "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
-                        params![uow.new_id(), card, -amount, order_id, uow.now],
-                    )?;
-                ledger.push(json!({"gift_card_id": card, "amount": -amount}));
+                spend(&card, Ledger::GiftCard, -amount)?;
                 cards[i] = Some(card);
             }
             TenderKind::StoreCredit => {
@@ -876,11 +894,7 @@ pub(crate) fn write_sale(
                         format!("store credit balance is {balance}"),
                     ));
                 }
-                uow.tx.execute(
-                        "INSERT INTO store_credit_txn (id, customer_id, amount, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
-                        params![uow.new_id(), c, -amount, order_id, uow.now],
-                    )?;
-                ledger.push(json!({"store_credit": c, "amount": -amount}));
+                spend(c, Ledger::StoreCredit, -amount)?;
             }
             TenderKind::Loyalty => {
                 let c = customer.ok_or_else(|| {
@@ -900,13 +914,9 @@ pub(crate) fn write_sale(
                         format!("the customer has {balance} points; {points} needed"),
                     ));
                 }
-                uow.tx.execute(
-                        "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'redeem', ?4, ?5)",
-                        params![uow.new_id(), c, -points, order_id, uow.now],
-                    )?;
+                spend(c, Ledger::Loyalty, -points)?;
                 loyalty_spent_minor += amount;
                 redeemed[i] = Some(points);
-                ledger.push(json!({"loyalty": c, "points": -points}));
             }
             TenderKind::Cash | TenderKind::Card => {}
         }
@@ -934,23 +944,36 @@ pub(crate) fn write_sale(
     uow.tx
         .prepare_cached("DELETE FROM parked_cart WHERE cart_id = ?1 AND cart_id <> ''")?
         .execute([&cart_id])?;
-    uow.tx.execute(
-            "INSERT INTO sale_order (id, cart_id, receipt_number, location_id, device_id, shift_id, staff_id, customer_id,
-                currency, tax_mode, subtotal, discount_total, tax_total, total, payment_status, fulfilment_status,
-                fulfilment_method, return_status, promotions, order_discount, note, approver, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'paid', ?15, ?16, 'none', ?17, ?18, ?19, ?20, ?21)",
-            params![
-                order_id, cart_id, receipt, loc_id, uow.device_id, shift, uow.actor, customer,
-                settings.currency.code(), settings.tax_mode.as_str(), priced.subtotal, priced.discount_total,
-                priced.tax_total, priced.total,
-                if fulfilment_method == "take_away" { "fulfilled" } else { "unfulfilled" },
-                fulfilment_method, serde_json::to_string(&priced.promotions).unwrap_or_default(),
-                input.order_discount.map(|d| serde_json::to_string(&d).unwrap_or_default()),
-                input.note.trim(), approver, uow.now
-            ],
-        )?;
+    let order = OrderFact {
+        id: order_id.clone(),
+        cart_id: cart_id.clone(),
+        receipt_number: receipt.clone(),
+        location_id: loc_id.clone(),
+        shift_id: shift.clone(),
+        customer_id: customer.map(str::to_string),
+        currency: settings.currency.code().to_string(),
+        tax_mode: settings.tax_mode.as_str().to_string(),
+        subtotal: priced.subtotal,
+        discount_total: priced.discount_total,
+        tax_total: priced.tax_total,
+        total: priced.total,
+        fulfilment_method: fulfilment_method.to_string(),
+        promotions: priced.promotions.clone(),
+        order_discount: input
+            .order_discount
+            .map(|d| serde_json::to_string(&d).unwrap_or_default()),
+        note: input.note.trim().to_string(),
+        approver: approver.clone(),
+    };
+    if !facts::insert_order(&uow.tx, ctx, &order)? {
+        return Err(StoreError::invalid(
+            "cart_id",
+            "duplicate",
+            "this till already sold that cart",
+        ));
+    }
     let mut movements = Vec::new();
-    let mut lines_body = Vec::new();
+    let mut lines = Vec::new();
     let mut gift_cards = Vec::new();
     for (i, ((r, p), l)) in resolved
         .iter()
@@ -958,25 +981,37 @@ pub(crate) fn write_sale(
         .zip(&input.lines)
         .enumerate()
     {
-        let line_id = uow.new_id();
-        uow.tx.prepare_cached(
-                "INSERT INTO order_line (id, order_id, position, variant_id, sku, title, quantity, unit_price, price_source,
-                    gross, discount_total, net, tax_rate_milli, tax, total, points_earned, sale_unit)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?
-            .execute(params![
-                line_id, order_id, i as i64, r.variant_id, r.sku, r.title, r.quantity, r.unit_price, r.price_source,
-                p.gross, p.discount_total, p.net, r.tax_rate.0, p.tax, p.total, line_points[i], r.unit.as_str()
-            ])?;
-        for (k, d) in p.discounts.iter().enumerate() {
-            uow.tx.prepare_cached("INSERT INTO order_line_discount (line_id, position, source, amount) VALUES (?1, ?2, ?3, ?4)")?
-                    .execute(params![line_id, k as i64, d.source, d.amount])?;
-        }
-        uow.tx
-            .prepare_cached(
-                "INSERT INTO order_line_tax (line_id, rate_milli, amount) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![line_id, r.tax_rate.0, p.tax])?;
+        let line = OrderLineFact {
+            id: uow.new_id(),
+            variant_id: r.variant_id.clone(),
+            sku: r.sku.clone(),
+            title: r.title.clone(),
+            quantity: r.quantity,
+            sale_unit: r.unit.as_str().to_string(),
+            unit_price: r.unit_price,
+            price_source: r.price_source.clone(),
+            gross: p.gross,
+            discount_total: p.discount_total,
+            net: p.net,
+            tax_rate_milli: i64::from(r.tax_rate.0),
+            tax: p.tax,
+            total: p.total,
+            points_earned: line_points[i],
+            discounts: p
+                .discounts
+                .iter()
+                .map(|d| LineDiscountFact {
+                    source: d.source.clone(),
+                    amount: d.amount,
+                })
+                .collect(),
+            taxes: vec![LineTaxFact {
+                rate_milli: i64::from(r.tax_rate.0),
+                amount: p.tax,
+            }],
+        };
+        facts::insert_order_line(&uow.tx, &order_id, i, &line)?;
+        lines.push(line);
         if r.gift_card {
             let code = l.gift_card_code.as_deref().ok_or_else(|| {
                 StoreError::invalid(
@@ -992,7 +1027,7 @@ pub(crate) fn write_sale(
                     "sell one gift card per line",
                 ));
             }
-            let card = issue_card(
+            let (card, issue) = issue_card(
                 uow,
                 code,
                 p.total,
@@ -1007,8 +1042,8 @@ pub(crate) fn write_sale(
                 }
                 other => other,
             })?;
-            gift_cards
-                .push(json!({"id": card, "code": code.trim().to_uppercase(), "amount": p.total}));
+            gift_cards.push(card);
+            ledger.push(issue);
         } else if r.tracked {
             let m = Movement {
                 variant_id: r.variant_id.clone(),
@@ -1028,11 +1063,13 @@ pub(crate) fn write_sale(
                 });
             }
         }
-        lines_body.push(json!({"id": line_id, "variant_id": r.variant_id, "quantity": r.quantity, "sale_unit": r.unit.as_str(), "unit_price": r.unit_price,
-                "price_source": r.price_source, "gross": p.gross, "discounts": p.discounts, "net": p.net,
-                "tax_rate_milli": r.tax_rate.0, "tax": p.tax, "total": p.total, "points": line_points[i]}));
     }
     let mut payments = Vec::new();
+    let mut pay = |p: PaymentFact| -> StoreResult<()> {
+        facts::insert_payment(&uow.tx, ctx, owner, &p)?;
+        payments.push(p);
+        Ok(())
+    };
     for (((t, (kind, amount)), card), points) in input
         .tenders
         .iter()
@@ -1040,78 +1077,53 @@ pub(crate) fn write_sale(
         .zip(&cards)
         .zip(&redeemed)
     {
-        let pid = uow.new_id();
-        uow.tx.prepare_cached(
-                "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, reference, at, gift_card_id, points)
-                 VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![pid, order_id, shift, loc_id, kind.as_str(), amount, t.reference.trim(), uow.now, card, points])?;
-        payments.push(
-            json!({"id": pid, "tender": kind, "amount": amount, "reference": t.reference.trim(), "gift_card_id": card,
-                   "points": points}),
-        );
+        pay(PaymentFact {
+            id: uow.new_id(),
+            kind: "sale".into(),
+            tender: kind.as_str().to_string(),
+            amount: *amount,
+            reference: t.reference.trim().to_string(),
+            gift_card_id: card.clone(),
+            points: *points,
+            refund_of: None,
+        })?;
     }
+    let money = |tender: &str, kind: &str, amount: i64| {
+        PaymentFact::plain(uow.new_id(), kind, tender, amount)
+    };
     if credit > 0 {
-        let pid = uow.new_id();
-        let covered = credit.min(priced.total);
-        uow.tx.execute(
-            "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
-             VALUES (?1, ?2, ?3, ?4, 'sale', 'exchange', ?5, ?6)",
-            params![pid, order_id, shift, loc_id, covered, uow.now],
-        )?;
-        payments.push(json!({"id": pid, "tender": "exchange", "amount": covered}));
+        pay(money("exchange", "sale", credit.min(priced.total)))?;
     }
     if rounding != 0 {
         // The cash part went to the nearest coin: the difference is its own payment, so the
         // payments still add up to the total and the drawer counts only coins.
-        let pid = uow.new_id();
-        uow.tx.execute(
-            "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
-             VALUES (?1, ?2, ?3, ?4, 'sale', ?5, ?6, ?7)",
-            params![
-                pid,
-                order_id,
-                shift,
-                loc_id,
-                ROUNDING_TENDER,
-                rounding,
-                uow.now
-            ],
-        )?;
-        payments.push(json!({"id": pid, "tender": ROUNDING_TENDER, "amount": rounding}));
+        pay(money(ROUNDING_TENDER, "sale", rounding))?;
     }
     if change_due > 0 {
-        let pid = uow.new_id();
-        uow.tx.execute(
-            "INSERT INTO payment (id, order_id, shift_id, location_id, kind, tender, amount, at)
-                 VALUES (?1, ?2, ?3, ?4, 'change', 'cash', ?5, ?6)",
-            params![pid, order_id, shift, loc_id, -change_due, uow.now],
-        )?;
-        payments
-            .push(json!({"id": pid, "tender": "cash", "amount": -change_due, "kind": "change"}));
+        pay(money("cash", "change", -change_due))?;
     }
     if points > 0 {
         if let Some(c) = customer {
-            uow.tx.execute(
-                    "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, at) VALUES (?1, ?2, ?3, 'earn', ?4, ?5)",
-                    params![uow.new_id(), c, points, order_id, uow.now],
-                )?;
-            ledger.push(json!({"loyalty": c, "points": points}));
+            let row = LedgerFact::new(uow.new_id(), Ledger::Loyalty, c, points, "earn");
+            facts::insert_ledger(&uow.tx, ctx, owner, &row)?;
+            ledger.push(row);
         }
     }
-    let facts = apply_movements(uow, &movements)?;
-    let body = json!({"order": {"id": order_id, "cart_id": cart_id, "receipt_number": receipt, "location_id": loc_id,
-            "shift_id": shift, "customer_id": customer, "subtotal": priced.subtotal, "discount_total": priced.discount_total,
-            "tax_total": priced.tax_total, "total": priced.total, "fulfilment_method": fulfilment_method,
-            "promotions": priced.promotions, "lines": lines_body},
-            "payments": payments, "ledger": ledger, "gift_cards": gift_cards, "movements": facts});
+    let movements = apply_movements_of(uow, Some(&order_id), &movements)?;
     Ok(WrittenSale {
         order_id,
         receipt_number: receipt,
         total: priced.total,
         change_due,
         approver,
-        body,
+        facts: SaleCompletedV2 {
+            order,
+            lines,
+            payments,
+            ledger,
+            gift_cards,
+            movements,
+        },
     })
 }
 

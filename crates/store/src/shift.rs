@@ -12,6 +12,8 @@ use crate::sale::{next_number, open_shift};
 use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, ZReport};
+use backroom_sync::body::SHIFT_OPENED_VERSION;
+use backroom_sync::facts::{CashMovedV1, ShiftOpenedV1};
 
 fn compute(conn: &Connection, shift_id: &str) -> StoreResult<ZReport> {
     let mut z = conn
@@ -110,19 +112,10 @@ impl Store {
             }
             let id = uow.new_id();
             let number = next_number(uow, &format!("S{loc_code}"))?;
-            uow.tx.execute(
-                "INSERT INTO shift (id, number, location_id, device_id, opened_by, opened_at, float_minor, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
-                params![id, number, loc_id, uow.device_id, uow.actor, uow.now, float],
-            )?;
-            let orders = uow.tx.execute(
-                "UPDATE sale_order SET shift_id = ?1 WHERE shift_id IS NULL AND location_id = ?2 AND device_id = ?3",
-                params![id, loc_id, uow.device_id],
-            )?;
-            uow.tx.execute("UPDATE sale_return SET shift_id = ?1 WHERE shift_id IS NULL AND location_id = ?2", params![id, loc_id])?;
-            uow.tx.execute("UPDATE payment SET shift_id = ?1 WHERE shift_id IS NULL AND location_id = ?2", params![id, loc_id])?;
-            let body = json!({"id": id, "number": number, "location_id": loc_id, "float": float, "claimed_orders": orders});
-            Ok((number.clone(), Change::new("shift.opened", "shift", id).after(body.clone()).body(body)))
+            let opened = ShiftOpenedV1 { id: id.clone(), number: number.clone(), location_id: loc_id.clone(), float };
+            let orders = crate::facts::open_shift(&uow.tx, crate::facts::Ctx::from(&*uow), &opened)?;
+            let after = json!({"id": id, "number": number, "location_id": loc_id, "float": float, "claimed_orders": orders});
+            Ok((number.clone(), Change::new("shift.opened", "shift", id).after(after).facts(SHIFT_OPENED_VERSION, &opened)?))
         })
     }
 
@@ -150,15 +143,26 @@ impl Store {
             authorize(uow, Permission::CashInOut, None)?;
             let (loc_id, loc_code) = location_or_default(&uow.tx, location)?;
             crate::staff::check_location(uow, &loc_id, &loc_code)?;
-            let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?
-                .ok_or_else(|| StoreError::invalid("location", "no_shift", format!("no shift is open on this till at {loc_code}")))?;
-            let id = uow.new_id();
-            uow.tx.execute(
-                "INSERT INTO cash_movement (id, shift_id, amount, reason, staff_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, shift, amount, reason.trim(), uow.actor, uow.now],
-            )?;
-            let body = json!({"id": id, "shift_id": shift, "amount": amount, "reason": reason.trim()});
-            Ok(((), Change::new("shift.cash_moved", "shift", shift.clone()).after(body.clone()).body(body)))
+            let shift = open_shift(&uow.tx, &loc_id, uow.device_id)?.ok_or_else(|| {
+                StoreError::invalid(
+                    "location",
+                    "no_shift",
+                    format!("no shift is open on this till at {loc_code}"),
+                )
+            })?;
+            let moved = CashMovedV1 {
+                id: uow.new_id(),
+                shift_id: shift.clone(),
+                amount,
+                reason: reason.trim().to_string(),
+            };
+            crate::facts::insert_cash_movement(&uow.tx, crate::facts::Ctx::from(&*uow), &moved)?;
+            Ok((
+                (),
+                Change::new("shift.cash_moved", "shift", shift.clone())
+                    .after(json!(moved))
+                    .facts(1, &moved)?,
+            ))
         })
     }
 
@@ -257,12 +261,7 @@ impl Store {
                         authorize(uow, Permission::ApproveCashVariance, input.approval.as_ref())?;
                 }
             }
-            let text = serde_json::to_string(&z).map_err(|e| StoreError::invalid("shift", "report", e.to_string()))?;
-            uow.tx.execute(
-                "UPDATE shift SET status = 'closed', closed_by = ?1, closed_at = ?2, counted_cash = ?3, z_report = ?4,
-                    variance_reason = ?5, variance_approver = ?6 WHERE id = ?7",
-                params![uow.actor, uow.now, counted_cash, text, reason, z.variance_approver, shift],
-            )?;
+            crate::facts::close_shift(&uow.tx, crate::facts::Ctx::from(&*uow), &shift, &z)?;
             let mut change = Change::new("shift.closed", "shift", shift.clone())
                 .after(json!({"expected_cash": z.expected_cash, "counted_cash": counted_cash, "variance": z.variance,
                               "reason": reason}))

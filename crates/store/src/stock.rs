@@ -81,7 +81,17 @@ pub(crate) fn project_level(
 /// Appends movements to the ledger and updates the level projection. Returns the facts for the
 /// op body.
 pub(crate) fn apply_movements(uow: &Uow, movements: &[Movement]) -> StoreResult<Vec<MovementFact>> {
-    apply_movements_for(uow, &uow.op_id, movements)
+    write_movements(uow, &uow.op_id, None, movements)
+}
+
+/// [`apply_movements`] for an order's movements (a sale's, its fulfilment's, its void's): they
+/// carry the order's id, by which a void finds them.
+pub(crate) fn apply_movements_of(
+    uow: &Uow,
+    order_id: Option<&str>,
+    movements: &[Movement],
+) -> StoreResult<Vec<MovementFact>> {
+    write_movements(uow, &uow.op_id, order_id, movements)
 }
 
 /// [`apply_movements`] for the movements of one part of a use-case written as several ops
@@ -91,35 +101,26 @@ pub(crate) fn apply_movements_for(
     op_id: &str,
     movements: &[Movement],
 ) -> StoreResult<Vec<MovementFact>> {
+    write_movements(uow, op_id, None, movements)
+}
+
+fn write_movements(
+    uow: &Uow,
+    op_id: &str,
+    order_id: Option<&str>,
+    movements: &[Movement],
+) -> StoreResult<Vec<MovementFact>> {
+    let ctx = crate::facts::Ctx {
+        op_id,
+        ..crate::facts::Ctx::from(uow)
+    };
     let mut facts = Vec::with_capacity(movements.len());
     for m in movements {
         if m.delta == 0 {
             continue;
         }
-        let id = uow.new_id();
-        uow.tx
-            .prepare_cached(
-                "INSERT INTO stock_movement (id, op_id, at, variant_id, location_id, state, delta, reason, actor,
-                                             device_id, reference, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
-                id,
-                op_id,
-                uow.now,
-                m.variant_id,
-                m.location_id,
-                m.state.as_str(),
-                m.delta,
-                m.reason.as_str(),
-                uow.actor,
-                uow.device_id,
-                m.reference,
-                m.note
-            ])?;
-        project_level(&uow.tx, &m.variant_id, &m.location_id, m.state, m.delta)?;
-        facts.push(MovementFact {
-            id,
+        let fact = MovementFact {
+            id: uow.new_id(),
             variant_id: m.variant_id.clone(),
             location_id: m.location_id.clone(),
             state: m.state.as_str().to_string(),
@@ -127,7 +128,9 @@ pub(crate) fn apply_movements_for(
             reason: m.reason.as_str().to_string(),
             reference: m.reference.clone(),
             note: m.note.clone(),
-        });
+        };
+        crate::facts::insert_movement(&uow.tx, ctx, order_id, &fact)?;
+        facts.push(fact);
     }
     Ok(facts)
 }

@@ -82,6 +82,17 @@ impl Change {
         self.body = v;
         self
     }
+    /// The typed body of a kind written in `version` (a `backroom_sync` type: the wire shape
+    /// is the type's, never a screen's).
+    pub fn facts<T: serde::Serialize>(mut self, version: u64, body: &T) -> StoreResult<Self> {
+        let mut v = serde_json::to_value(body)
+            .map_err(|e| StoreError::invalid("body", "encode", e.to_string()))?;
+        if let Value::Object(map) = &mut v {
+            map.insert("v".into(), Value::from(version));
+        }
+        self.body = v;
+        Ok(self)
+    }
 }
 
 /// The context a use-case writes in.

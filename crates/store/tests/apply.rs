@@ -7,7 +7,10 @@ mod common;
 
 use std::sync::Arc;
 
-use backroom_store::{Adjustment, Applied, ManualClock, OpsSelection, SeededIds, StateMove, Store};
+use backroom_store::{
+    Adjustment, Applied, CloseShiftInput, ManualClock, OpsSelection, ReturnInput, ReturnLineInput,
+    SaleInput, SaleLineInput, SeededIds, StateMove, Store, TenderInput,
+};
 use backroom_sync::wire::{read_lines, OpEnvelope};
 use common::*;
 
@@ -459,4 +462,251 @@ fn this_machines_state_never_travels() {
     );
     assert_eq!(a.store.store_settings().unwrap().printer, "127.0.0.1:9100");
     assert!(a.store.check().unwrap().ok);
+}
+
+/// Tables that belong to one replica and are left out of the comparison, with why:
+/// the op logs (`outbox`, `inbox`: compared by op id instead), each replica's own identity
+/// (`device`), the origin's audit trail (a remote op's trail here is its `inbox` row), what
+/// belongs to one machine (`local_audit`, `local_setting`, `receipt_counter`, `parked_cart`) and
+/// the clashes this replica recorded (`sync_conflict`).
+const REPLICA_OWN: &[&str] = &[
+    "outbox",
+    "inbox",
+    "device",
+    "audit_log",
+    "local_audit",
+    "local_setting",
+    "receipt_counter",
+    "parked_cart",
+    "sync_conflict",
+];
+
+/// Every synced table's rows, as text, table by table.
+fn synced_tables(store: &Store) -> Vec<(String, Vec<String>)> {
+    let conn = store.connection();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             ORDER BY name",
+        )
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    tables
+        .into_iter()
+        .filter(|t| {
+            !REPLICA_OWN.contains(&t.as_str()) && !t.ends_with("_fts") && !t.contains("_fts_")
+        })
+        .map(|t| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{t}\""))
+                .expect("select");
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    let mut cells = Vec::with_capacity(n);
+                    for i in 0..n {
+                        let v: rusqlite::types::Value = r.get(i)?;
+                        cells.push(format!("{v:?}"));
+                    }
+                    Ok(cells.join("|"))
+                })
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("read");
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+/// Compares two replicas table by table, naming the first table that differs.
+fn assert_same_tables(a: &Store, b: &Store) {
+    let (ta, tb) = (synced_tables(a), synced_tables(b));
+    assert_eq!(
+        ta.iter().map(|t| &t.0).collect::<Vec<_>>(),
+        tb.iter().map(|t| &t.0).collect::<Vec<_>>()
+    );
+    for ((name, ra), (_, rb)) in ta.iter().zip(&tb) {
+        let only_a: Vec<_> = ra.iter().filter(|r| !rb.contains(r)).collect();
+        let only_b: Vec<_> = rb.iter().filter(|r| !ra.contains(r)).collect();
+        assert!(
+            only_a.is_empty() && only_b.is_empty(),
+            "table {name} differs:\n only on the first: {only_a:#?}\n only on the second: {only_b:#?}"
+        );
+    }
+}
+
+fn one_line_sale(cart: &str, sku: &str, tenders: Vec<TenderInput>) -> SaleInput {
+    SaleInput {
+        cart_id: cart.into(),
+        lines: vec![SaleLineInput {
+            sku: sku.into(),
+            quantity: 1,
+            ..Default::default()
+        }],
+        tenders,
+        ..Default::default()
+    }
+}
+
+fn tender(kind: &str, amount: i64) -> TenderInput {
+    TenderInput {
+        kind: kind.into(),
+        amount,
+        ..Default::default()
+    }
+}
+
+/// A day at the counter on one till — shift, sales in every tender, a pickup order fulfilled,
+/// a void, returns, an exchange, gift cards and store credit, cash in and out, the close —
+/// replays onto a second till as the same rows in every synced table; applying it again, and
+/// the first till's own ops coming back, change nothing.
+#[test]
+fn a_day_at_the_counter_replays_row_for_row() {
+    let mut a = new_store().with_warehouse();
+    a.store.save_product(tee()).unwrap();
+    a.store
+        .receive_stock("TEE-RED-M", "MAIN", 20, "", "")
+        .unwrap();
+    a.store
+        .receive_stock("TEE-RED-L", "MAIN", 20, "", "")
+        .unwrap();
+    let customer = a
+        .store
+        .create_customer(customer_input(
+            "Ada Byron",
+            "ada@example.com",
+            "+44 20 7946 0000",
+        ))
+        .unwrap();
+    let (_bdir, mut b) = replica_of(&a);
+    let since = last_seq(&a.store);
+    let price = |s: &Store, sku: &str| -> i64 {
+        s.connection()
+            .query_row(
+                "SELECT price_minor FROM variant WHERE sku = ?1",
+                [sku],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let m = price(&a.store, "TEE-RED-M");
+    let s = &mut a.store;
+
+    // A sale before the shift opens is claimed by it.
+    s.complete_sale(cash_sale("early", "TEE-RED-M", 1, m))
+        .unwrap();
+    s.open_shift("MAIN", 10_000).unwrap();
+    s.complete_sale(cash_sale("cash-change", "TEE-RED-M", 2, 2 * m + 1_000))
+        .unwrap();
+    s.complete_sale(one_line_sale(
+        "card",
+        "TEE-RED-L",
+        vec![tender("card", price(s, "TEE-RED-L"))],
+    ))
+    .unwrap();
+    s.adjust_store_credit(&customer, 5_000, "goodwill", None)
+        .unwrap();
+    s.issue_gift_card("GIFT-0001", 3_000, None, None, None)
+        .unwrap();
+    let mut mixed = one_line_sale(
+        "mixed",
+        "TEE-RED-M",
+        vec![
+            TenderInput {
+                kind: "gift_card".into(),
+                amount: 1_000,
+                gift_card_code: Some("GIFT-0001".into()),
+                ..Default::default()
+            },
+            tender("store_credit", 500),
+            tender("card", m - 1_500),
+        ],
+    );
+    mixed.customer_id = Some(customer.clone());
+    let mixed = s.complete_sale(mixed).unwrap();
+    let mut pickup = one_line_sale(
+        "pickup",
+        "TEE-RED-L",
+        vec![tender("card", price(s, "TEE-RED-L"))],
+    );
+    pickup.fulfilment = "pickup".into();
+    let pickup = s.complete_sale(pickup).unwrap();
+    s.set_fulfilment(&pickup.receipt_number, "ready_for_pickup")
+        .unwrap();
+    s.set_fulfilment(&pickup.receipt_number, "picked_up")
+        .unwrap();
+    let voided = s
+        .complete_sale(one_line_sale(
+            "to-void",
+            "TEE-RED-M",
+            vec![tender("card", m)],
+        ))
+        .unwrap();
+    s.void_sale(&voided.receipt_number, "rang up twice", None)
+        .unwrap();
+    s.process_return(ReturnInput {
+        order: Some(mixed.receipt_number.clone()),
+        lines: vec![ReturnLineInput {
+            sku: "TEE-RED-M".into(),
+            quantity: 1,
+            reason: "defective".into(),
+            disposition: "damaged".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+    .unwrap();
+    let card_sale = s
+        .complete_sale(one_line_sale(
+            "for-exchange",
+            "TEE-RED-M",
+            vec![tender("card", m)],
+        ))
+        .unwrap();
+    s.process_return(ReturnInput {
+        order: Some(card_sale.receipt_number.clone()),
+        lines: vec![ReturnLineInput {
+            sku: "TEE-RED-M".into(),
+            quantity: 1,
+            reason: "size_too_small".into(),
+            disposition: "restock".into(),
+            ..Default::default()
+        }],
+        exchange: Some(one_line_sale("", "TEE-RED-L", vec![])),
+        ..Default::default()
+    })
+    .unwrap();
+    s.cash_movement("MAIN", -2_000, "bank run").unwrap();
+    s.deactivate_gift_card("GIFT-0001", None).unwrap();
+    let expected = s
+        .review_close_shift(CloseShiftInput {
+            location: "MAIN".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .report
+        .expected_cash;
+    s.close_shift("MAIN", expected).unwrap();
+
+    let ops = ops_since(&a.store, since);
+    let report = b.apply_all(&ops).unwrap();
+    assert_eq!(
+        (report.applied, report.deferred),
+        (ops.len() as u64, 0),
+        "every op of the day applies"
+    );
+    assert_same_tables(&a.store, &b);
+    assert!(b.check().unwrap().ok, "{:?}", b.check().unwrap().findings);
+
+    let before = synced_tables(&b);
+    assert_eq!(b.apply_all(&ops).unwrap().already_here, ops.len() as u64);
+    assert_eq!(
+        a.store.apply_all(&ops).unwrap().already_here,
+        ops.len() as u64
+    );
+    assert_eq!(synced_tables(&b), before, "applying again writes nothing");
 }

@@ -392,7 +392,16 @@ fn ops_export_as_json_lines() {
         "dense device_seq from 1, in order"
     );
     // The kinds that moved on to version 2 say so; the rest are version 1.
-    let v2 = ["customer.updated", "settings.updated"];
+    let v2 = [
+        "customer.updated",
+        "settings.updated",
+        "sale.completed",
+        "sale.voided",
+        "return.processed",
+        "return.exchanged",
+        "gift_card.issued",
+        "shift.opened",
+    ];
     assert!(ops
         .iter()
         .all(|op| op.body_version() == if v2.contains(&op.kind.as_str()) { 2 } else { 1 }));

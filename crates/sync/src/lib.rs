@@ -7,4 +7,5 @@
 //! UI's request types or a database driver. Design and decisions: `docs/replication.md`.
 
 pub mod body;
+pub mod facts;
 pub mod wire;
