@@ -352,6 +352,39 @@ fn apply_in(
             facts::close_shift(tx, Ctx::from(op), &s.id, &z)?;
             Applied::Applied
         }
+        Some(Body::TransferCreated(t)) => {
+            facts::insert_transfer(tx, Ctx::from(op), &t)?;
+            Applied::Applied
+        }
+        Some(Body::TransferStep(step, t)) => {
+            let ctx = Ctx::from(op);
+            for m in &t.movements {
+                facts::insert_movement(tx, ctx, None, m)?;
+            }
+            // A receipt closes the transfer when it says so (version 2, and version 1 too).
+            let closes = t.status.as_deref() == Some("received");
+            facts::transfer_progress(tx, ctx, &t.id, step, closes, &t.movements)?;
+            Applied::Applied
+        }
+        Some(Body::CountStarted(c)) => {
+            facts::insert_count(tx, Ctx::from(op), &c)?;
+            Applied::Applied
+        }
+        Some(Body::CountRecorded(r)) => {
+            facts::record_count(tx, Ctx::from(op), &r)?;
+            Applied::Applied
+        }
+        Some(Body::CountApplied(c)) => {
+            for m in &c.movements {
+                facts::insert_movement(tx, Ctx::from(op), None, m)?;
+            }
+            facts::close_count(tx, Ctx::from(op), &c.count_id, "applied")?;
+            Applied::Applied
+        }
+        Some(Body::CountCancelled(c)) => {
+            facts::close_count(tx, Ctx::from(op), &c.count_id, "cancelled")?;
+            Applied::Applied
+        }
         None => Applied::Deferred,
     };
     tx.prepare_cached(

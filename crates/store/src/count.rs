@@ -10,10 +10,13 @@ use backroom_domain::stock::{count_correction, MovementReason, StockState};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
+use crate::facts::{self, Ctx};
 use crate::location::location_id;
 use crate::stock::{apply_movements, level, Movement};
 use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
+use backroom_sync::body::COUNT_RECORDED_VERSION;
+use backroom_sync::facts::{CountAppliedV1, CountCancelledV1, CountRecordedV2, CountStartedV1};
 
 struct CountHeader {
     id: String,
@@ -85,13 +88,10 @@ impl Store {
                 }
                 None => None,
             };
-            let id = uow.new_id();
-            uow.tx.execute(
-                "INSERT INTO stock_count (id, location_id, category_id, status, started_at) VALUES (?1, ?2, ?3, 'open', ?4)",
-                params![id, loc, category_id, uow.now],
-            )?;
-            let body = json!({"id": id, "location_id": loc, "category_id": category_id});
-            Ok((id.clone(), Change::new("count.started", "count", id).after(body.clone()).body(body)))
+            let started = CountStartedV1 { id: uow.new_id(), location_id: loc, category_id };
+            facts::insert_count(&uow.tx, Ctx::from(&*uow), &started)?;
+            let id = started.id.clone();
+            Ok((id.clone(), Change::new("count.started", "count", id).after(json!(started)).facts(1, &started)?))
         })
     }
 
@@ -118,12 +118,25 @@ impl Store {
             let variant = found.variant_id;
             // One scan adds one piece; for goods sold by weight it adds the label's weight, and
             // without a label the weight must be typed.
-            let unit: String = uow.tx.query_row("SELECT sale_unit FROM variant WHERE id = ?1", [&variant], |r| r.get(0))?;
+            let unit: String = uow.tx.query_row(
+                "SELECT sale_unit FROM variant WHERE id = ?1",
+                [&variant],
+                |r| r.get(0),
+            )?;
             let unit = backroom_domain::unit::SaleUnit::parse(&unit, "sku")?;
             let step = match (found.embedded, unit.is_measure()) {
-                (Some((backroom_domain::barcode::EmbeddedKind::Weight, grams)), true) => unit.from_grams(grams).unwrap_or(1),
+                (Some((backroom_domain::barcode::EmbeddedKind::Weight, grams)), true) => {
+                    unit.from_grams(grams).unwrap_or(1)
+                }
                 (_, true) if quantity.is_none() => {
-                    return Err(StoreError::invalid("quantity", "required", format!("'{code}' is sold in {}: type the quantity counted (e.g. 1.25)", unit.as_str())));
+                    return Err(StoreError::invalid(
+                        "quantity",
+                        "required",
+                        format!(
+                            "'{code}' is sold in {}: type the quantity counted (e.g. 1.25)",
+                            unit.as_str()
+                        ),
+                    ));
                 }
                 _ => 1,
             };
@@ -131,33 +144,33 @@ impl Store {
                 return Err(StoreError::invalid(
                     "sku",
                     "out_of_scope",
-                    format!("'{code}' is not in this count's category ({})", h.category_path.as_deref().unwrap_or("")),
+                    format!(
+                        "'{code}' is not in this count's category ({})",
+                        h.category_path.as_deref().unwrap_or("")
+                    ),
                 ));
             }
-            let existing: Option<(i64, i64)> = uow
+            let existing: Option<i64> = uow
                 .tx
                 .query_row(
-                    "SELECT counted, snapshot FROM stock_count_line WHERE count_id = ?1 AND variant_id = ?2",
+                    "SELECT counted FROM stock_count_line WHERE count_id = ?1 AND variant_id = ?2",
                     params![h.id, variant],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| r.get(0),
                 )
                 .optional()?;
-            let now_level = level(&uow.tx, &variant, &h.location_id, StockState::Available)?;
-            let (counted, snapshot) = match (quantity, existing) {
-                (Some(q), _) => (q, now_level),
-                (None, Some((c, s))) => (c + step, s),
-                (None, None) => (step, now_level),
+            // A typed quantity sets the line, a scan adds to it (see CountRecordedV2).
+            let recorded = CountRecordedV2 {
+                count_id: h.id.clone(),
+                variant_id: variant.clone(),
+                set: quantity,
+                add: quantity.is_none().then_some(step),
+                snapshot: level(&uow.tx, &variant, &h.location_id, StockState::Available)?,
             };
-            uow.tx.execute(
-                "INSERT OR REPLACE INTO stock_count_line (count_id, variant_id, counted, snapshot, counted_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![h.id, variant, counted, snapshot, uow.now],
-            )?;
+            let counted = facts::record_count(&uow.tx, Ctx::from(&*uow), &recorded)?;
             let change = Change::new("count.recorded", "count", h.id.clone())
-                .before(json!({"variant_id": variant, "counted": existing.map(|e| e.0)}))
-                .after(json!({"variant_id": variant, "counted": counted, "snapshot": snapshot}))
-                .body(json!({"count_id": h.id, "variant_id": variant, "counted": counted, "snapshot": snapshot,
-                             "scan": quantity.is_none()}));
+                .before(json!({"variant_id": variant, "counted": existing}))
+                .after(json!({"variant_id": variant, "counted": counted}))
+                .facts(COUNT_RECORDED_VERSION, &recorded)?;
             Ok((counted, change))
         })
     }
@@ -210,13 +223,14 @@ impl Store {
                     }
                 }
             }
-            let facts = apply_movements(uow, &movements)?;
-            uow.tx.execute("UPDATE stock_count SET status = 'applied', closed_at = ?1 WHERE id = ?2", params![uow.now, h.id])?;
+            let applied = CountAppliedV1 { count_id: h.id.clone(), zero_uncounted, movements: apply_movements(uow, &movements)? };
+            facts::close_count(&uow.tx, Ctx::from(&*uow), &h.id, "applied")?;
+            let n = applied.movements.len();
             let change = Change::new("count.applied", "count", h.id.clone())
                 .before(json!({"status": "open"}))
-                .after(json!({"status": "applied", "corrections": facts.len()}))
-                .body(json!({"count_id": h.id, "zero_uncounted": zero_uncounted, "movements": facts}));
-            Ok((facts.len(), change))
+                .after(json!({"status": "applied", "corrections": n}))
+                .facts(1, &applied)?;
+            Ok((n, change))
         })
     }
 
@@ -225,15 +239,15 @@ impl Store {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = count_header(&uow.tx, count_id)?;
             require_open(&h)?;
-            uow.tx.execute(
-                "UPDATE stock_count SET status = 'cancelled', closed_at = ?1 WHERE id = ?2",
-                params![uow.now, h.id],
-            )?;
+            facts::close_count(&uow.tx, Ctx::from(&*uow), &h.id, "cancelled")?;
+            let body = CountCancelledV1 {
+                count_id: h.id.clone(),
+            };
             Ok((
                 (),
                 Change::new("count.cancelled", "count", h.id.clone())
                     .after(json!({"status": "cancelled"}))
-                    .body(json!({"count_id": h.id})),
+                    .facts(1, &body)?,
             ))
         })
     }

@@ -7,11 +7,12 @@
 //! status axes, a line's `returned_qty`, a gift card voided with its sale) is recomputed from the
 //! facts by [`refresh_order`] and [`deactivate_voided_cards`], never shipped.
 
-use backroom_domain::stock::StockState;
-use backroom_sync::body::MovementFact;
+use backroom_domain::stock::{StockState, TransferStatus};
+use backroom_sync::body::{MovementFact, TransferStep};
 use backroom_sync::facts::{
-    CashMovedV1, GiftCardFact, Ledger, LedgerFact, OrderFact, OrderLineFact, PaymentFact,
-    ReturnFact, ReturnLineFact, SaleCompletedV2, SaleVoidedV2, ShiftOpenedV1,
+    CashMovedV1, CountRecordedV2, CountStartedV1, GiftCardFact, Ledger, LedgerFact, OrderFact,
+    OrderLineFact, PaymentFact, ReturnFact, ReturnLineFact, SaleCompletedV2, SaleVoidedV2,
+    ShiftOpenedV1, TransferCreatedV1,
 };
 use rusqlite::{params, Connection};
 
@@ -533,5 +534,118 @@ pub(crate) fn refresh_order(tx: &Connection, order_id: &str) -> StoreResult<()> 
          WHERE sale_order.id = ?1",
     )?
     .execute([order_id])?;
+    Ok(())
+}
+
+/// A drafted transfer and its lines. A variant twice on one transfer is refused (the field is
+/// the line's).
+pub(crate) fn insert_transfer(tx: &Connection, ctx: Ctx, t: &TransferCreatedV1) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)",
+    )?
+    .execute(params![t.id, t.number, t.from_location_id, t.to_location_id, t.note, ctx.at])?;
+    for (i, l) in t.lines.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO transfer_line (transfer_id, variant_id, quantity) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![t.id, l.variant_id, l.quantity])
+        .map_err(|e| {
+            crate::error::unique_violation(
+                e,
+                &format!("lines[{i}].variant_id"),
+                "that item is on the transfer twice",
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// A transfer's state after one of its steps, from the step's movements (already in the
+/// ledger): each line's `received` grows by its `transfer_in` movements into `available`; a
+/// closing receipt records what never arrived as the line's discrepancy.
+pub(crate) fn transfer_progress(
+    tx: &Connection,
+    ctx: Ctx,
+    id: &str,
+    step: TransferStep,
+    closes: bool,
+    movements: &[MovementFact],
+) -> StoreResult<()> {
+    for m in movements
+        .iter()
+        .filter(|m| m.reason == "transfer_in" && m.state == "available")
+    {
+        tx.prepare_cached(
+            "UPDATE transfer_line SET received = received + ?3 WHERE transfer_id = ?1 AND variant_id = ?2",
+        )?
+        .execute(params![id, m.variant_id, m.delta])?;
+    }
+    let (status, column) = match step {
+        TransferStep::Sent => (TransferStatus::InTransit, Some("sent_at")),
+        TransferStep::Received if closes => (TransferStatus::Received, Some("closed_at")),
+        TransferStep::Received => (TransferStatus::PartiallyReceived, None),
+        TransferStep::RemainderCancelled => (TransferStatus::Received, Some("closed_at")),
+        TransferStep::Cancelled => (TransferStatus::Cancelled, Some("closed_at")),
+    };
+    if step == TransferStep::Received && closes {
+        tx.prepare_cached(
+            "UPDATE transfer_line SET discrepancy = quantity - received WHERE transfer_id = ?1",
+        )?
+        .execute([id])?;
+    }
+    tx.prepare_cached("UPDATE transfer SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status.as_str()])?;
+    if let Some(col) = column {
+        tx.execute(
+            &format!("UPDATE transfer SET {col} = ?2 WHERE id = ?1"),
+            params![id, ctx.at],
+        )?;
+    }
+    Ok(())
+}
+
+/// A count started.
+pub(crate) fn insert_count(tx: &Connection, ctx: Ctx, c: &CountStartedV1) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO stock_count (id, location_id, category_id, status, started_at)
+         VALUES (?1, ?2, ?3, 'open', ?4)",
+    )?
+    .execute(params![c.id, c.location_id, c.category_id, ctx.at])?;
+    Ok(())
+}
+
+/// An item counted: a typed quantity sets the line, a scan adds to it; the first record's
+/// snapshot stays. Returns the line's count.
+pub(crate) fn record_count(tx: &Connection, ctx: Ctx, r: &CountRecordedV2) -> StoreResult<i64> {
+    tx.prepare_cached(
+        "INSERT INTO stock_count_line (count_id, variant_id, counted, snapshot, counted_at)
+         VALUES (?1, ?2, COALESCE(?3, 0) + COALESCE(?4, 0), ?5, ?6)
+         ON CONFLICT (count_id, variant_id) DO UPDATE SET
+             counted = COALESCE(?3, counted + COALESCE(?4, 0)),
+             snapshot = CASE WHEN ?3 IS NULL THEN snapshot ELSE excluded.snapshot END,
+             counted_at = excluded.counted_at",
+    )?
+    .execute(params![
+        r.count_id,
+        r.variant_id,
+        r.set,
+        r.add,
+        r.snapshot,
+        ctx.at
+    ])?;
+    Ok(tx
+        .prepare_cached(
+            "SELECT counted FROM stock_count_line WHERE count_id = ?1 AND variant_id = ?2",
+        )?
+        .query_row(params![r.count_id, r.variant_id], |row| row.get(0))?)
+}
+
+/// A count closed: `applied` (its corrections are already in the ledger) or `cancelled`.
+pub(crate) fn close_count(tx: &Connection, ctx: Ctx, id: &str, status: &str) -> StoreResult<()> {
+    tx.prepare_cached(
+        "UPDATE stock_count SET status = ?2, closed_at = ?3 WHERE id = ?1 AND status = 'open'",
+    )?
+    .execute(params![id, status, ctx.at])?;
     Ok(())
 }

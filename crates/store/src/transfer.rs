@@ -6,15 +6,18 @@ use backroom_api::{TransferLineView, TransferView};
 use backroom_domain::stock::{
     check_qty, MovementReason, StockState, TransferAction, TransferStatus,
 };
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::code::variant_id;
+use crate::facts::{self, Ctx};
 use crate::location::location_id;
 use crate::stock::{apply_movements, level, Movement};
 use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{ReceiveLine, TransferLineInput};
+use backroom_sync::body::TransferStep;
+use backroom_sync::facts::{TransferCreatedV1, TransferLineFact, TransferStepV1};
 
 struct Header {
     id: String,
@@ -64,25 +67,6 @@ fn lines(conn: &Connection, id: &str) -> StoreResult<Vec<Line>> {
     Ok(rows)
 }
 
-fn set_status(
-    uow: &Uow,
-    id: &str,
-    status: TransferStatus,
-    column: Option<&str>,
-) -> StoreResult<()> {
-    uow.tx.execute(
-        "UPDATE transfer SET status = ?1 WHERE id = ?2",
-        params![status.as_str(), id],
-    )?;
-    if let Some(col) = column {
-        uow.tx.execute(
-            &format!("UPDATE transfer SET {col} = ?1 WHERE id = ?2"),
-            params![uow.now, id],
-        )?;
-    }
-    Ok(())
-}
-
 /// A transfer has at least one line, each a positive quantity.
 fn check_lines(input: &[TransferLineInput]) -> StoreResult<()> {
     if input.is_empty() {
@@ -121,36 +105,75 @@ fn draft(
         .tx
         .query_row("SELECT COUNT(*) + 1 FROM transfer", [], |r| r.get(0))?;
     let number = format!("TR-{}-{n:05}", uow.device_code);
-    uow.tx.execute(
-        "INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)",
-        params![id, number, from_id, to_id, note.trim(), uow.now],
-    )?;
-    let mut body_lines = Vec::new();
+    let mut lines = Vec::new();
     for (i, l) in input.iter().enumerate() {
         let v = variant_id(&uow.tx, &l.sku).map_err(|e| field(e, &format!("lines[{i}].sku")))?;
-        uow.tx
-            .execute(
-                "INSERT INTO transfer_line (transfer_id, variant_id, quantity) VALUES (?1, ?2, ?3)",
-                params![id, v, l.quantity],
-            )
-            .map_err(|e| {
-                crate::error::unique_violation(
-                    e,
-                    &format!("lines[{i}].sku"),
-                    &format!("'{}' is on the transfer twice", l.sku),
-                )
-            })?;
-        body_lines.push(json!({"variant_id": v, "quantity": l.quantity}));
+        if lines.iter().any(|x: &TransferLineFact| x.variant_id == v) {
+            return Err(StoreError::invalid(
+                &format!("lines[{i}].sku"),
+                "duplicate",
+                format!("'{}' is on the transfer twice", l.sku),
+            ));
+        }
+        lines.push(TransferLineFact {
+            variant_id: v,
+            quantity: l.quantity,
+        });
     }
-    let body = json!({"id": id, "number": number, "from_location_id": from_id, "to_location_id": to_id,
-                      "note": note.trim(), "lines": body_lines});
+    let created = TransferCreatedV1 {
+        id: id.clone(),
+        number: number.clone(),
+        from_location_id: from_id,
+        to_location_id: to_id,
+        note: note.trim().to_string(),
+        lines,
+    };
+    facts::insert_transfer(&uow.tx, Ctx::from(&*uow), &created)?;
     Ok((
         number.clone(),
         Change::new("transfer.created", "transfer", id)
             .after(json!({"number": number, "status": "draft"}))
-            .body(body),
+            .facts(1, &created)?,
     ))
+}
+
+/// The movements of a transfer's step, then its state (one rule, shared with the apply path),
+/// and the op that carries them.
+fn step(
+    uow: &Uow,
+    h: &Header,
+    step: TransferStep,
+    closes: bool,
+    movements: &[Movement],
+    after: serde_json::Value,
+) -> StoreResult<Change> {
+    let movements = apply_movements(uow, movements)?;
+    facts::transfer_progress(&uow.tx, Ctx::from(uow), &h.id, step, closes, &movements)?;
+    let kind = match step {
+        TransferStep::Sent => "transfer.sent",
+        TransferStep::Received => "transfer.received",
+        TransferStep::RemainderCancelled => "transfer.remainder_cancelled",
+        TransferStep::Cancelled => "transfer.cancelled",
+    };
+    let status = after
+        .get("status")
+        .and_then(|s| s.as_str())
+        .map(str::to_string);
+    let body = TransferStepV1 {
+        id: h.id.clone(),
+        status: status.filter(|_| step == TransferStep::Received),
+        movements,
+    };
+    // Version 2 of a receipt and of a cancelled remainder leaves out the lists version 1
+    // derived from the movements (discrepancies, what went back).
+    let version = match step {
+        TransferStep::Received | TransferStep::RemainderCancelled => 2,
+        TransferStep::Sent | TransferStep::Cancelled => 1,
+    };
+    Change::new(kind, "transfer", h.id.clone())
+        .before(json!({"status": h.status}))
+        .after(after)
+        .facts(version, &body)
 }
 
 /// Ships a draft inside a use-case: available at the source goes down, incoming at the
@@ -195,13 +218,14 @@ fn ship(uow: &mut Uow, number: &str) -> StoreResult<Change> {
             ..out
         });
     }
-    let facts = apply_movements(uow, &movements)?;
-    set_status(uow, &h.id, TransferStatus::InTransit, Some("sent_at"))?;
-    let change = Change::new("transfer.sent", "transfer", h.id.clone())
-        .before(json!({"status": h.status}))
-        .after(json!({"status": TransferStatus::InTransit}))
-        .body(json!({"id": h.id, "movements": facts}));
-    Ok(change)
+    step(
+        uow,
+        &h,
+        TransferStep::Sent,
+        false,
+        &movements,
+        json!({"status": TransferStatus::InTransit}),
+    )
 }
 
 impl Store {
@@ -259,16 +283,24 @@ impl Store {
             let mut ls = lines(&uow.tx, &h.id)?;
             let mut movements = Vec::new();
             for (i, r) in received.iter().enumerate() {
-                let v = variant_id(&uow.tx, &r.sku).map_err(|e| field(e, &format!("lines[{i}].sku")))?;
+                let v = variant_id(&uow.tx, &r.sku)
+                    .map_err(|e| field(e, &format!("lines[{i}].sku")))?;
                 let line = ls.iter_mut().find(|l| l.variant_id == v).ok_or_else(|| {
-                    StoreError::invalid(&format!("lines[{i}].sku"), "not_on_transfer", format!("'{}' is not on {}", r.sku, h.number))
+                    StoreError::invalid(
+                        &format!("lines[{i}].sku"),
+                        "not_on_transfer",
+                        format!("'{}' is not on {}", r.sku, h.number),
+                    )
                 })?;
                 let outstanding = line.quantity - line.received;
                 if r.quantity > outstanding {
                     return Err(StoreError::invalid(
                         &format!("lines[{i}].quantity"),
                         "over_receipt",
-                        format!("only {outstanding} of '{}' outstanding on {}; cannot receive {}", r.sku, h.number, r.quantity),
+                        format!(
+                            "only {outstanding} of '{}' outstanding on {}; cannot receive {}",
+                            r.sku, h.number, r.quantity
+                        ),
                     ));
                 }
                 line.received += r.quantity;
@@ -282,7 +314,11 @@ impl Store {
                     note: String::new(),
                 };
                 movements.push(arrive.clone());
-                movements.push(Movement { state: StockState::Available, delta: r.quantity, ..arrive });
+                movements.push(Movement {
+                    state: StockState::Available,
+                    delta: r.quantity,
+                    ..arrive
+                });
             }
             let complete = ls.iter().all(|l| l.received == l.quantity);
             let mut discrepancies = Vec::new();
@@ -301,20 +337,19 @@ impl Store {
                     discrepancies.push(json!({"variant_id": l.variant_id, "missing": missing}));
                 }
             }
-            for l in &ls {
-                let discrepancy = if close || complete { l.quantity - l.received } else { 0 };
-                uow.tx.execute(
-                    "UPDATE transfer_line SET received = ?1, discrepancy = ?2 WHERE transfer_id = ?3 AND variant_id = ?4",
-                    params![l.received, discrepancy, h.id, l.variant_id],
-                )?;
-            }
-            let facts = apply_movements(uow, &movements)?;
-            let status = if close || complete { TransferStatus::Received } else { TransferStatus::PartiallyReceived };
-            set_status(uow, &h.id, status, (status == TransferStatus::Received).then_some("closed_at"))?;
-            let change = Change::new("transfer.received", "transfer", h.id.clone())
-                .before(json!({"status": h.status}))
-                .after(json!({"status": status, "discrepancies": discrepancies}))
-                .body(json!({"id": h.id, "status": status, "movements": facts, "discrepancies": discrepancies}));
+            let status = if close || complete {
+                TransferStatus::Received
+            } else {
+                TransferStatus::PartiallyReceived
+            };
+            let change = step(
+                uow,
+                &h,
+                TransferStep::Received,
+                close || complete,
+                &movements,
+                json!({"status": status, "discrepancies": discrepancies}),
+            )?;
             Ok(((), change))
         })
     }
@@ -360,12 +395,14 @@ impl Store {
                     format!("everything on {} has arrived", h.number),
                 ));
             }
-            let facts = apply_movements(uow, &movements)?;
-            set_status(uow, &h.id, TransferStatus::Received, Some("closed_at"))?;
-            let change = Change::new("transfer.remainder_cancelled", "transfer", h.id.clone())
-                .before(json!({"status": h.status}))
-                .after(json!({"status": TransferStatus::Received, "returned": returned}))
-                .body(json!({"id": h.id, "status": TransferStatus::Received, "movements": facts, "returned": returned}));
+            let change = step(
+                uow,
+                &h,
+                TransferStep::RemainderCancelled,
+                true,
+                &movements,
+                json!({"status": TransferStatus::Received, "returned": returned}),
+            )?;
             Ok(((), change))
         })
     }
@@ -397,12 +434,14 @@ impl Store {
                     });
                 }
             }
-            let facts = apply_movements(uow, &movements)?;
-            set_status(uow, &h.id, TransferStatus::Cancelled, Some("closed_at"))?;
-            let change = Change::new("transfer.cancelled", "transfer", h.id.clone())
-                .before(json!({"status": h.status}))
-                .after(json!({"status": TransferStatus::Cancelled}))
-                .body(json!({"id": h.id, "movements": facts}));
+            let change = step(
+                uow,
+                &h,
+                TransferStep::Cancelled,
+                true,
+                &movements,
+                json!({"status": TransferStatus::Cancelled}),
+            )?;
             Ok(((), change))
         })
     }

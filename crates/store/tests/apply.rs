@@ -8,8 +8,9 @@ mod common;
 use std::sync::Arc;
 
 use backroom_store::{
-    Adjustment, Applied, CloseShiftInput, ManualClock, OpsSelection, ReturnInput, ReturnLineInput,
-    SaleInput, SaleLineInput, SeededIds, StateMove, Store, TenderInput,
+    Adjustment, Applied, CloseShiftInput, ManualClock, OpsSelection, ReceiveLine, ReturnInput,
+    ReturnLineInput, SaleInput, SaleLineInput, SeededIds, StateMove, Store, TenderInput,
+    TransferLineInput,
 };
 use backroom_sync::wire::{read_lines, OpEnvelope};
 use common::*;
@@ -691,6 +692,47 @@ fn a_day_at_the_counter_replays_row_for_row() {
         .report
         .expected_cash;
     s.close_shift("MAIN", expected).unwrap();
+
+    // Stock between locations: a transfer received short and closed, one whose remainder goes
+    // back, one cancelled in transit.
+    s.receive_stock("TEE-BLU-M", "WH", 30, "PO-7", "").unwrap();
+    let line = |sku: &str, quantity: i64| TransferLineInput {
+        sku: sku.into(),
+        quantity,
+    };
+    let recv = |sku: &str, quantity: i64| ReceiveLine {
+        sku: sku.into(),
+        quantity,
+    };
+    let short = s
+        .send_new_transfer("WH", "MAIN", vec![line("TEE-BLU-M", 5)], "weekly")
+        .unwrap();
+    s.receive_transfer(&short.number, vec![recv("TEE-BLU-M", 2)], false)
+        .unwrap();
+    s.receive_transfer(&short.number, vec![recv("TEE-BLU-M", 1)], true)
+        .unwrap();
+    let rest = s
+        .send_new_transfer("WH", "MAIN", vec![line("TEE-BLU-M", 4)], "")
+        .unwrap();
+    s.receive_transfer(&rest.number, vec![recv("TEE-BLU-M", 1)], false)
+        .unwrap();
+    s.cancel_transfer_remainder(&rest.number).unwrap();
+    let gone = s
+        .create_transfer("WH", "MAIN", vec![line("TEE-BLU-M", 3)], "")
+        .unwrap();
+    s.send_transfer(&gone).unwrap();
+    s.cancel_transfer(&gone).unwrap();
+    // A count with scans, a typed quantity, a sale during it, and the uncounted zeroed.
+    let count = s.start_count("MAIN", None).unwrap();
+    s.record_count(&count, "TEE-RED-L", None).unwrap();
+    s.record_count(&count, "TEE-RED-L", None).unwrap();
+    s.record_count(&count, "TEE-RED-M", Some(7)).unwrap();
+    s.complete_sale(cash_sale("during-count", "TEE-RED-M", 1, m))
+        .unwrap();
+    s.apply_count(&count, true).unwrap();
+    let dropped = s.start_count("WH", None).unwrap();
+    s.record_count(&dropped, "TEE-BLU-M", Some(1)).unwrap();
+    s.cancel_count(&dropped).unwrap();
 
     let ops = ops_since(&a.store, since);
     let report = b.apply_all(&ops).unwrap();

@@ -401,6 +401,9 @@ fn ops_export_as_json_lines() {
         "return.exchanged",
         "gift_card.issued",
         "shift.opened",
+        "transfer.received",
+        "transfer.remainder_cancelled",
+        "count.recorded",
     ];
     assert!(ops
         .iter()

@@ -292,3 +292,71 @@ pub struct ShiftClosedV1 {
     pub id: String,
     pub z_report: serde_json::Value,
 }
+
+/// A transfer line: a variant and the quantity sent (stock units).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferLineFact {
+    pub variant_id: String,
+    pub quantity: i64,
+}
+
+/// `transfer.created`, version 1: a drafted transfer (`number` is `TR-<device code>-<n>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferCreatedV1 {
+    pub id: String,
+    pub number: String,
+    pub from_location_id: String,
+    pub to_location_id: String,
+    pub note: String,
+    pub lines: Vec<TransferLineFact>,
+}
+
+/// `transfer.sent`, `transfer.received`, `transfer.remainder_cancelled` and
+/// `transfer.cancelled`, version 1: the transfer and the movements of the step. What each line
+/// has received is the sum of its `transfer_in` movements into `available`; `status` (on
+/// `transfer.received`) says whether the receipt closed the transfer (`received`) or left it
+/// open (`partially_received`). The rest of the transfer's state follows from the kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferStepV1 {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub movements: Vec<MovementFact>,
+}
+
+/// `count.started`, version 1: a count at a location, of a category or of everything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountStartedV1 {
+    pub id: String,
+    pub location_id: String,
+    pub category_id: Option<String>,
+}
+
+/// `count.recorded`, version 2: an item counted, as what was seen and when. A typed quantity
+/// sets the line (`set`, a register: the later stamp wins); a scan adds to it (`add`, an
+/// increment, so two people scanning one shelf on two tills both count). `snapshot` is the
+/// level the till showed when the item was first counted: the correction is
+/// `counted − snapshot`, so a sale made during the count is never erased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountRecordedV2 {
+    pub count_id: String,
+    pub variant_id: String,
+    pub set: Option<i64>,
+    pub add: Option<i64>,
+    pub snapshot: i64,
+}
+
+/// `count.applied`, version 1: the count's corrections as movements (for "zero what was not
+/// counted", one per item zeroed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountAppliedV1 {
+    pub count_id: String,
+    pub zero_uncounted: bool,
+    pub movements: Vec<MovementFact>,
+}
+
+/// `count.cancelled`, version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountCancelledV1 {
+    pub count_id: String,
+}
