@@ -417,6 +417,7 @@ pub enum OpsCmd {
         all_devices: bool,
     },
     /// Apply ops another till exported (JSON lines): idempotent, in order per device; kinds
-    /// this version cannot apply yet are kept for a later one.
+    /// this version cannot apply yet are kept for a later one. Onto an empty database (a new
+    /// --db path), a store's whole history makes a replica of that store with its own device.
     Apply { file: PathBuf },
 }

@@ -516,7 +516,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let ops = backroom_sync::wire::read_lines(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let mut store = open(&db)?;
+            // An empty database becomes a replica of the store whose history this is.
+            let mut store = open_any(&db)?;
             let r = store.apply_all(&ops)?;
             out.value(
                 &r,

@@ -869,6 +869,23 @@ fn ops_files_carry_stock_from_one_till_to_another() {
     );
     b.ok(&["check"]);
 
+    // Onto an empty database, a store's whole history makes a replica of it, with its own
+    // device identity; a file that does not start at the store's beginning is refused there.
+    let all = a.dir.path().join("all.jsonl");
+    a.ok(&["ops", "export", all.to_str().unwrap()]);
+    let c = Cli::new();
+    let said = c.ok(&["ops", "apply", all.to_str().unwrap()]);
+    assert!(said.contains("0 kept for a later version"), "{said}");
+    assert_eq!(
+        c.json(&["stock", "levels", "--location", "MAIN"]),
+        a.json(&["stock", "levels", "--location", "MAIN"]),
+        "the replica shows the same levels"
+    );
+    c.ok(&["check"]);
+    let d = Cli::new();
+    let err = d.fails(&["ops", "apply", day.to_str().unwrap()]);
+    assert!(err.contains("store.initialised"), "{err}");
+
     let junk = b.dir.path().join("junk.jsonl");
     std::fs::write(&junk, "{\"op_id\": 1}\n").unwrap();
     let err = b.fails(&["ops", "apply", junk.to_str().unwrap()]);

@@ -15,6 +15,7 @@ use backroom_sync::wire::OpEnvelope;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::facts::{self, Ctx, Owner};
+use crate::{apply_catalog, master};
 use crate::{Store, StoreError, StoreResult};
 use backroom_sync::facts::{GiftCardFact, Ledger, LedgerFact, SaleCompletedV2};
 
@@ -47,7 +48,7 @@ impl Store {
     /// (`conflict` under `device_seq`), one that skips a number of its device's sequence (`gap`,
     /// naming the number expected), a known kind whose body does not have its shape.
     pub fn apply(&mut self, op: &OpEnvelope) -> StoreResult<Applied> {
-        let me = self.device.clone().ok_or(StoreError::NotInitialised)?;
+        let me = self.replica_for(std::slice::from_ref(op))?;
         let now = self.now();
         let tx = self
             .conn
@@ -57,13 +58,55 @@ impl Store {
             merge_hlc(&tx, &me.id, remote, now)?;
         }
         tx.commit()?;
+        self.reload_if_settings(std::slice::from_ref(op))?;
         Ok(outcome)
+    }
+
+    /// This till's device; on an empty database whose ops begin with the store's
+    /// `store.initialised`, a new device identity first, so the database becomes a replica of
+    /// that store (its history stays the other device's; what this replica writes is its own).
+    /// Refused (`not_initialised`) for other ops onto an empty database.
+    fn replica_for(&mut self, ops: &[OpEnvelope]) -> StoreResult<crate::Device> {
+        if let Some(me) = self.device.clone() {
+            return Ok(me);
+        }
+        if ops.first().is_none_or(|op| op.kind != "store.initialised") {
+            return Err(StoreError::invalid(
+                "ops",
+                "not_initialised",
+                "this database is empty: apply a store's ops from its first one (store.initialised), or set it up first",
+            ));
+        }
+        let now = self.now();
+        let id = self.ids.new_id(now).to_string();
+        let code = crate::catalog::device_code(&self.conn, &id)?;
+        self.conn.execute(
+            "INSERT INTO device (id, name, code, is_self) VALUES (?1, 'replica', ?2, 1)",
+            rusqlite::params![id, code],
+        )?;
+        self.device = Some(crate::Device { id, code });
+        self.device.clone().ok_or(StoreError::NotInitialised)
+    }
+
+    /// Settings and the device are cached: reread them when an applied op may have changed
+    /// them.
+    fn reload_if_settings(&mut self, ops: &[OpEnvelope]) -> StoreResult<()> {
+        if self.settings.is_none()
+            || ops.iter().any(|op| {
+                op.kind.starts_with("settings.")
+                    || op.kind.starts_with("tax_class.")
+                    || op.kind == "store.initialised"
+            })
+        {
+            self.load_context()?;
+        }
+        Ok(())
     }
 
     /// Applies ops in order, [`APPLY_PAGE`] to a transaction with a savepoint per op: an op
     /// that fails is rolled back alone, every op before it is kept, and the error names it.
     pub fn apply_all(&mut self, ops: &[OpEnvelope]) -> StoreResult<ApplyReport> {
-        let me = self.device.clone().ok_or(StoreError::NotInitialised)?;
+        let me = self.replica_for(ops)?;
         let mut report = ApplyReport::default();
         for page in ops.chunks(APPLY_PAGE) {
             let now = self.now();
@@ -89,6 +132,7 @@ impl Store {
                             merge_hlc(&tx, &me.id, remote, now)?;
                         }
                         tx.commit()?;
+                        self.reload_if_settings(ops)?;
                         return Err(match e {
                             StoreError::Invalid(f) => {
                                 StoreError::Invalid(backroom_domain::FieldError::new(
@@ -110,6 +154,7 @@ impl Store {
             }
             tx.commit()?;
         }
+        self.reload_if_settings(ops)?;
         Ok(report)
     }
 }
@@ -385,6 +430,131 @@ fn apply_in(
             facts::close_count(tx, Ctx::from(op), &c.count_id, "cancelled")?;
             Applied::Applied
         }
+        Some(Body::ProductSaved(p)) => {
+            let mut cache = crate::catalog::CatalogCache::default();
+            cache.codes_checked = true;
+            apply_catalog::apply_product(
+                tx,
+                op,
+                &mut cache,
+                &p.product_id,
+                &p.variant_ids,
+                &p.product,
+            )?;
+            Applied::Applied
+        }
+        Some(Body::CatalogImported(part)) => {
+            apply_catalog::apply_import(tx, op, &part)?;
+            Applied::Applied
+        }
+        Some(Body::AttributeDefined(a)) => {
+            master::insert_attribute(tx, &a)?;
+            Applied::Applied
+        }
+        Some(Body::LocationCreated(l)) => {
+            let code = master::claim(
+                tx,
+                Ctx::from(op),
+                "location",
+                "code",
+                "location.code",
+                &l.code,
+                &l.id,
+            )?;
+            master::insert_location(tx, &l, &code)?;
+            Applied::Applied
+        }
+        Some(Body::TaxClassCreated(t)) => {
+            let code = master::claim(
+                tx,
+                Ctx::from(op),
+                "tax_class",
+                "code",
+                "tax_class.code",
+                &t.code,
+                &t.id,
+            )?;
+            master::insert_tax_class(tx, &t, &code)?;
+            Applied::Applied
+        }
+        Some(Body::PriceListCreated(p)) => {
+            let code = master::claim(
+                tx,
+                Ctx::from(op),
+                "price_list",
+                "code",
+                "price_list.code",
+                &p.code,
+                &p.id,
+            )?;
+            master::insert_price_list(tx, &p, &code)?;
+            Applied::Applied
+        }
+        Some(Body::PromotionCreated(p)) => {
+            let code = match &p.code {
+                Some(c) => Some(master::claim(
+                    tx,
+                    Ctx::from(op),
+                    "promotion",
+                    "code",
+                    "promotion.code",
+                    c,
+                    &p.id,
+                )?),
+                None => None,
+            };
+            master::insert_promotion(tx, &p, code.as_deref())?;
+            Applied::Applied
+        }
+        Some(Body::StaffAdded(st)) => {
+            let name = master::claim(
+                tx,
+                Ctx::from(op),
+                "staff",
+                "name",
+                "staff.name",
+                &st.name,
+                &st.id,
+            )?;
+            master::insert_staff(tx, Ctx::from(op), &st, &name)?;
+            Applied::Applied
+        }
+        Some(Body::SettingsUpdated(u)) => {
+            for (k, v) in &u.values {
+                set_setting(tx, op, k, v, now)?;
+            }
+            Applied::Applied
+        }
+        Some(Body::LoyaltySet(l)) => {
+            let [per_unit, value] = crate::catalog::LOYALTY_KEYS;
+            set_setting(
+                tx,
+                op,
+                per_unit,
+                &serde_json::Value::from(l.points_per_unit),
+                now,
+            )?;
+            set_setting(tx, op, value, &serde_json::Value::from(l.point_value), now)?;
+            Applied::Applied
+        }
+        Some(Body::BarcodesSet(b)) => {
+            let rules: Vec<backroom_domain::barcode::EmbeddedRule> =
+                serde_json::from_value(b.rules)
+                    .map_err(|e| StoreError::invalid("body.rules", "invalid", e.to_string()))?;
+            let text = serde_json::to_string(&rules).unwrap_or_default();
+            set_setting(
+                tx,
+                op,
+                "embedded_barcodes",
+                &serde_json::Value::from(text),
+                now,
+            )?;
+            Applied::Applied
+        }
+        Some(Body::StoreInitialised(st)) => {
+            apply_catalog::write_store(tx, op.created_at, &st)?;
+            Applied::Applied
+        }
         None => Applied::Deferred,
     };
     tx.prepare_cached(
@@ -415,6 +585,28 @@ fn apply_in(
         }
     ])?;
     Ok((outcome, Some(remote)))
+}
+
+/// Sets a store-wide setting when this op wins its register: text as it is, a number as its
+/// digits, none as empty.
+fn set_setting(
+    tx: &Connection,
+    op: &OpEnvelope,
+    key: &str,
+    value: &serde_json::Value,
+    now: i64,
+) -> StoreResult<()> {
+    if !take_register(tx, op, "setting", "store", key, now)? {
+        return Ok(());
+    }
+    let text = match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    tx.prepare_cached("INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)")?
+        .execute(params![key, text])?;
+    Ok(())
 }
 
 /// Sets each customer field whose register this op wins (see [`wins`]), stamping it.
@@ -620,9 +812,9 @@ fn apply_gift_card(tx: &Connection, op: &OpEnvelope, g: &GiftCardFact) -> StoreR
     match holder {
         Some(existing) if existing != g.id => {
             let kept_as = format!("{}~{}", g.code, g.id.chars().take(8).collect::<String>());
-            record_conflict(
+            master::record_conflict(
                 tx,
-                op,
+                Ctx::from(op),
                 "gift_card.code",
                 &g.code,
                 &g.id,
@@ -639,34 +831,6 @@ fn apply_gift_card(tx: &Connection, op: &OpEnvelope, g: &GiftCardFact) -> StoreR
             facts::insert_gift_card(tx, Ctx::from(op), g)?;
         }
     }
-    Ok(())
-}
-
-/// Records a natural-key clash for a manager to see (`sync_conflict`).
-#[allow(clippy::too_many_arguments)]
-fn record_conflict(
-    tx: &Connection,
-    op: &OpEnvelope,
-    key: &str,
-    value: &str,
-    entity_id: &str,
-    existing_id: &str,
-    kept_as: &str,
-) -> StoreResult<()> {
-    tx.prepare_cached(
-        "INSERT INTO sync_conflict (id, op_id, key, value, entity_id, existing_id, kept_as, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        format!("{}:{key}:{entity_id}", op.op_id),
-        op.op_id,
-        key,
-        value,
-        entity_id,
-        existing_id,
-        kept_as,
-        op.created_at
-    ])?;
     Ok(())
 }
 

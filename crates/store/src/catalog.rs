@@ -14,6 +14,11 @@ use backroom_domain::catalog::{
 use backroom_domain::pricing::{resolve_price, PriceContext, PriceRule, ResolvedPrice};
 use backroom_domain::tax::{TaxMode, TaxRate};
 use backroom_domain::{Currency, FieldError};
+use backroom_sync::body::STORE_INITIALISED_VERSION;
+use backroom_sync::catalog::{
+    AttributeDefinedV1, FirstLocation, Owner as StoreOwner, PriceListCreatedV1, StoreInitialisedV2,
+    TaxClassCreatedV1,
+};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -59,6 +64,9 @@ pub(crate) fn device_code(conn: &Connection, device_id: &str) -> StoreResult<Str
     ))
 }
 
+/// The settings `settings.loyalty_set` writes: points per unit, point value.
+pub(crate) const LOYALTY_KEYS: [&str; 2] = ["loyalty_points_per_unit", "loyalty_point_value"];
+
 impl Store {
     /// Sets up a new store: settings, this device and the first location. Fails if already set up.
     pub fn init(&mut self, input: InitStore) -> StoreResult<()> {
@@ -102,32 +110,21 @@ impl Store {
             code,
         });
         let result = self.write(|uow| {
-            for (k, v) in [
-                ("store_name", name.clone()),
-                ("currency", currency.code().to_string()),
-                ("tax_mode", tax_mode.as_str().to_string()),
-                ("embedded_barcodes", serde_json::to_string(&EmbeddedRule::defaults()).unwrap_or_default()),
-                ("time_zone", time_zone.clone()),
-            ] {
-                uow.tx.execute("INSERT INTO setting (key, value) VALUES (?1, ?2)", params![k, v])?;
-            }
-            let loc_id = uow.new_id();
-            uow.tx.execute(
-                "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store')",
-                params![loc_id, loc_code, name],
-            )?;
-            crate::staff::seed_roles(&uow.tx)?;
-            let owner_id = uow.new_id();
-            let hash = crate::auth::hash_pin(uow, &input.owner_pin)?;
-            uow.tx.execute(
-                "INSERT INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, 'owner', ?3, ?4)",
-                params![owner_id, owner_name, hash, uow.now],
-            )?;
-            let body = json!({"store_name": name, "currency": currency.code(), "tax_mode": tax_mode.as_str(),
-                              "location": {"id": loc_id, "code": loc_code},
-                              "owner": {"id": owner_id, "name": owner_name, "pin_hash": hash},
-                              "roles": backroom_domain::staff::Role::defaults()});
-            Ok(((), Change::new("store.initialised", "store", device_id.clone()).after(body.clone()).body(body)))
+            let roles = backroom_domain::staff::Role::defaults();
+            let store = StoreInitialisedV2 {
+                store_name: name.clone(),
+                currency: currency.code().to_string(),
+                tax_mode: tax_mode.as_str().to_string(),
+                time_zone: Some(time_zone.clone()),
+                embedded_barcodes: Some(json!(EmbeddedRule::defaults())),
+                location: FirstLocation { id: uow.new_id(), code: loc_code.clone() },
+                owner: StoreOwner { id: uow.new_id(), name: owner_name.clone(), pin_hash: crate::auth::hash_pin(uow, &input.owner_pin)? },
+                roles: json!(roles),
+            };
+            crate::apply_catalog::write_store(&uow.tx, uow.now, &store)?;
+            let after = json!({"store_name": name, "currency": currency.code(), "tax_mode": tax_mode.as_str(),
+                               "location": store.location.code, "owner": owner_name});
+            Ok(((), Change::new("store.initialised", "store", device_id.clone()).after(after).facts(STORE_INITIALISED_VERSION, &store)?))
         });
         if let Err(e) = result {
             self.conn
@@ -156,10 +153,13 @@ impl Store {
             let after = json!(rules);
             Ok((
                 (),
-                Change::new("settings.barcodes_set", "setting", "embedded_barcodes")
-                    .before(json!(before))
-                    .after(after.clone())
-                    .body(json!({"rules": after})),
+                Change {
+                    stamps: vec![("setting", "store".into(), "embedded_barcodes")],
+                    ..Change::new("settings.barcodes_set", "setting", "embedded_barcodes")
+                        .before(json!(before))
+                        .after(after.clone())
+                        .body(json!({"rules": after}))
+                },
             ))
         })?;
         self.load_context()
@@ -185,14 +185,15 @@ impl Store {
         let before = self.settings()?.clone();
         self.write(|uow| {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
-            for (k, v) in [("loyalty_points_per_unit", points_per_unit), ("loyalty_point_value", point_value_minor)] {
+            for (k, v) in LOYALTY_KEYS.into_iter().zip([points_per_unit, point_value_minor]) {
                 uow.tx.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)", params![k, v.to_string()])?;
             }
             let after = json!({"points_per_unit": points_per_unit, "point_value": point_value_minor});
-            let change = Change::new("settings.loyalty_set", "setting", "loyalty")
+            let mut change = Change::new("settings.loyalty_set", "setting", "loyalty")
                 .before(json!({"points_per_unit": before.loyalty_points_per_unit, "point_value": before.loyalty_point_value}))
                 .after(after.clone())
                 .body(after);
+            change.stamps = LOYALTY_KEYS.iter().map(|k| ("setting", "store".to_string(), *k)).collect();
             Ok(((), change))
         })?;
         self.load_context()
@@ -211,29 +212,29 @@ impl Store {
         let rate = TaxRate::parse_percent(rate_percent)?;
         let id = self.write(|uow| {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
-            let id = uow.new_id();
-            uow.tx
-                .execute(
-                    "INSERT INTO tax_class (id, code, name, rate_milli) VALUES (?1, ?2, ?3, ?4)",
-                    params![id, code, name, rate.0],
-                )
-                .map_err(|e| {
-                    unique_violation(e, "code", &format!("tax class '{code}' already exists"))
-                })?;
+            taken(
+                &uow.tx,
+                "SELECT EXISTS(SELECT 1 FROM tax_class WHERE code = ?1)",
+                &code,
+                "code",
+                &format!("tax class '{code}' already exists"),
+            )?;
+            let mut t = TaxClassCreatedV1 {
+                id: uow.new_id(),
+                code: code.clone(),
+                name: name.clone(),
+                rate_milli: i64::from(rate.0),
+                default: false,
+            };
             // The first class a store defines is its default until Settings picks another, so
             // a taxable variant without a class never sells at 0 % by accident.
-            let became_default = uow.tx.execute(
-                "INSERT INTO setting (key, value) VALUES ('default_tax_class', ?1)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE value = ''",
-                [&code],
-            )? > 0;
-            let after = json!({"id": id, "code": code, "name": name, "rate_milli": rate.0,
-                               "default": became_default});
+            t.default = crate::master::insert_tax_class(&uow.tx, &t, &code)?;
+            let id = t.id.clone();
             Ok((
                 id.clone(),
                 Change::new("tax_class.created", "tax_class", id)
-                    .after(after.clone())
-                    .body(after),
+                    .after(json!(t))
+                    .facts(1, &t)?,
             ))
         })?;
         // The default tax class may have changed.
@@ -272,9 +273,14 @@ impl Store {
         };
         self.write(|uow| {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
-            let id = define_attribute_in(uow, &code, &name, kind, &options)?;
-            let after = json!({"id": id, "code": code, "name": name, "kind": kind.as_str(), "options": options});
-            Ok((id.clone(), Change::new("attribute.defined", "attribute", id).after(after.clone()).body(after)))
+            let id = define_attribute_in(&Writer::from(&*uow), &code, &name, kind, &options)?;
+            let a = attribute_fact(&code, &name, kind, &options);
+            Ok((
+                id.clone(),
+                Change::new("attribute.defined", "attribute", id)
+                    .after(json!(a))
+                    .facts(1, &a)?,
+            ))
         })
     }
 
@@ -310,7 +316,7 @@ impl Store {
         self.write(|uow| {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
             let mut cache = CatalogCache::default();
-            let saved = write_product(uow, &mut cache, &input)?;
+            let saved = write_product(&Writer::from(&*uow), &mut cache, &input)?;
             let before = saved
                 .before
                 .as_ref()
@@ -390,17 +396,31 @@ impl Store {
                 Some(l) => Some(location_id(&uow.tx, l)?),
                 None => None,
             };
-            let id = uow.new_id();
-            uow.tx
-                .execute(
-                    "INSERT INTO price_list (id, code, name, starts_at, ends_at, customer_group, location_id, priority)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![id, code, name, input.starts_at, input.ends_at, input.customer_group, location_id, input.priority],
-                )
-                .map_err(|e| unique_violation(e, "code", &format!("price list '{code}' already exists")))?;
-            let after = json!({"id": id, "code": code, "name": name, "starts_at": input.starts_at, "ends_at": input.ends_at,
-                               "customer_group": input.customer_group, "location_id": location_id, "priority": input.priority});
-            Ok((id.clone(), Change::new("price_list.created", "price_list", id).after(after.clone()).body(after)))
+            taken(
+                &uow.tx,
+                "SELECT EXISTS(SELECT 1 FROM price_list WHERE code = ?1)",
+                &code,
+                "code",
+                &format!("price list '{code}' already exists"),
+            )?;
+            let list = PriceListCreatedV1 {
+                id: uow.new_id(),
+                code: code.clone(),
+                name: name.clone(),
+                starts_at: input.starts_at,
+                ends_at: input.ends_at,
+                customer_group: input.customer_group.clone(),
+                location_id,
+                priority: i64::from(input.priority),
+            };
+            crate::master::insert_price_list(&uow.tx, &list, &code)?;
+            let id = list.id.clone();
+            Ok((
+                id.clone(),
+                Change::new("price_list.created", "price_list", id)
+                    .after(json!(list))
+                    .facts(1, &list)?,
+            ))
         })
     }
 
@@ -501,26 +521,53 @@ pub(crate) fn price_rules(conn: &Connection, variant: &str) -> StoreResult<Vec<P
 }
 
 pub(crate) fn define_attribute_in(
-    uow: &Uow,
+    w: &Writer,
     code: &str,
     name: &str,
     kind: AttributeKind,
     options: &[String],
 ) -> StoreResult<String> {
-    let id = uow.new_id();
-    uow.tx
-        .execute(
-            "INSERT INTO attribute_def (id, code, name, kind, options) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                id,
-                code,
-                name,
-                kind.as_str(),
-                serde_json::to_string(options).unwrap_or_else(|_| "[]".into())
-            ],
-        )
-        .map_err(|e| unique_violation(e, "code", &format!("attribute '{code}' already exists")))?;
-    Ok(id)
+    let a = attribute_fact(code, name, kind, options);
+    taken(
+        w.tx,
+        "SELECT EXISTS(SELECT 1 FROM attribute_def WHERE code = ?1)",
+        code,
+        "code",
+        &format!("attribute '{code}' already exists"),
+    )?;
+    crate::master::insert_attribute(w.tx, &a)?;
+    Ok(a.id)
+}
+
+/// An attribute definition as it travels (its id derived from its code).
+pub(crate) fn attribute_fact(
+    code: &str,
+    name: &str,
+    kind: AttributeKind,
+    options: &[String],
+) -> AttributeDefinedV1 {
+    AttributeDefinedV1 {
+        id: derived_id("attribute", code),
+        code: code.to_string(),
+        name: name.to_string(),
+        kind: kind.as_str().to_string(),
+        options: options.to_vec(),
+    }
+}
+
+/// Refuses a natural key another row already has (`sql` is an `EXISTS` over `?1`).
+pub(crate) fn taken(
+    conn: &Connection,
+    sql: &str,
+    value: &str,
+    field: &str,
+    message: &str,
+) -> StoreResult<()> {
+    let exists: bool = conn.prepare_cached(sql)?.query_row([value], |r| r.get(0))?;
+    if exists {
+        return Err(StoreError::invalid(field, "duplicate", message));
+    }
+    Ok(())
 }
 
 fn summary(p: &ProductInput) -> serde_json::Value {
@@ -530,6 +577,42 @@ fn summary(p: &ProductInput) -> serde_json::Value {
 
 /// One search row: (variant num, title, sku, barcodes, vendor, tags).
 type FtsRow = (i64, String, String, String, String, String);
+
+/// Where catalogue rows are written: the transaction, the moment (ms since the epoch, UTC) and
+/// the id source. A use-case writes through its [`Uow`]; the apply path through the op it
+/// applies (every id it needs is in the op, or derived from a natural key by [`derived_id`]).
+pub(crate) struct Writer<'a> {
+    pub tx: &'a Connection,
+    pub now: i64,
+    pub ids: &'a dyn crate::IdSource,
+}
+
+impl Writer<'_> {
+    pub fn new_id(&self) -> String {
+        self.ids.new_id(self.now).to_string()
+    }
+}
+
+impl<'a> From<&'a Uow<'a>> for Writer<'a> {
+    fn from(uow: &'a Uow<'a>) -> Self {
+        Writer {
+            tx: &uow.tx,
+            now: uow.now,
+            ids: uow.id_source(),
+        }
+    }
+}
+
+/// The id of a row known by a natural key that two tills may both create (a category by its
+/// path, an attribute by its code): a UUIDv5 of the key, so every replica makes the same row and
+/// two stores' "Apparel > Shirts" are one category when they meet.
+pub(crate) fn derived_id(kind: &str, key: &str) -> String {
+    uuid::Uuid::new_v5(&BACKROOM_NAMESPACE, format!("{kind}:{key}").as_bytes()).to_string()
+}
+
+/// Namespace of [`derived_id`] (a fixed random UUID; changing it would split every catalogue).
+const BACKROOM_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6d3f_0e8a_4b1c_4f7e_9a52_13c8_d0b7_e214);
 
 /// Lookups reused across the many products of one import.
 #[derive(Default)]
@@ -789,24 +872,35 @@ pub(crate) fn normalise(input: &ProductInput) -> Result<ProductInput, FieldError
 
 /// Creates or updates one product inside a use-case's transaction.
 pub(crate) fn write_product(
-    uow: &Uow,
+    w: &Writer,
     cache: &mut CatalogCache,
     input: &ProductInput,
 ) -> StoreResult<Saved> {
-    write_normalised(uow, cache, normalise(input)?)
+    write_normalised(w, cache, normalise(input)?, None)
 }
 
 /// [`write_product`] for input that already went through [`normalise`] (the importer's plan).
+///
+/// `ids` (the apply path): the product's id and its variants' ids, in order, as they were made
+/// on the till the op came from. The product is then found by id, not by handle, and each
+/// variant is the one with its id.
 pub(crate) fn write_normalised(
-    uow: &Uow,
+    w: &Writer,
     cache: &mut CatalogCache,
     p: ProductInput,
+    ids: Option<(&str, &[String])>,
 ) -> StoreResult<Saved> {
-    let tx = &uow.tx;
-    let existing: Option<String> = tx
-        .prepare_cached("SELECT id FROM product WHERE handle = ?1")?
-        .query_row([&p.handle], |r| r.get(0))
-        .optional()?;
+    let tx = w.tx;
+    let existing: Option<String> = match ids {
+        Some((id, _)) => tx
+            .prepare_cached("SELECT id FROM product WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?,
+        None => tx
+            .prepare_cached("SELECT id FROM product WHERE handle = ?1")?
+            .query_row([&p.handle], |r| r.get(0))
+            .optional()?,
+    };
     let before = match &existing {
         Some(id) => Some(read_product(tx, id)?),
         None => None,
@@ -826,9 +920,12 @@ pub(crate) fn write_normalised(
     let category_id = if p.category.is_empty() {
         None
     } else {
-        Some(ensure_category(uow, cache, &p.category)?)
+        Some(ensure_category(w, cache, &p.category)?)
     };
-    let product_id = existing.clone().unwrap_or_else(|| uow.new_id());
+    let product_id = existing
+        .clone()
+        .or_else(|| ids.map(|(id, _)| id.to_string()))
+        .unwrap_or_else(|| w.new_id());
     tx.prepare_cached(
         "INSERT INTO product (id, handle, title, description_html, vendor, product_type, category_id, status, published,
                               is_gift_card, seo_title, seo_description, created_at, updated_at)
@@ -852,7 +949,7 @@ pub(crate) fn write_normalised(
         p.is_gift_card,
         p.seo_title,
         p.seo_description,
-        uow.now
+        w.now
     ])?;
     if existing.is_some() {
         for table in [
@@ -889,7 +986,7 @@ pub(crate) fn write_normalised(
         .execute(params![product_id, i as i64, o])?;
     }
     for (code, value) in &p.attributes {
-        let (attr_id, kind, options) = attribute(uow, cache, code)?;
+        let (attr_id, kind, options) = attribute(w, cache, code)?;
         let v = kind.canonical_value(value, &options, &format!("attributes.{code}"))?;
         tx.prepare_cached(
             "INSERT INTO product_attribute (product_id, attribute_id, value) VALUES (?1, ?2, ?3)",
@@ -921,7 +1018,16 @@ pub(crate) fn write_normalised(
     let mut variant_ids = Vec::with_capacity(p.variants.len());
     // Free the SKUs of variants that are being renamed or archived before reusing them.
     let mut matches = Vec::with_capacity(p.variants.len());
-    for v in &p.variants {
+    for (i, v) in p.variants.iter().enumerate() {
+        if let Some((_, forced)) = ids {
+            let id = forced.get(i).cloned();
+            let m = id.filter(|id| old.iter().any(|o| &o.0 == id));
+            if let Some(id) = &m {
+                used.insert(id.clone());
+            }
+            matches.push(m);
+            continue;
+        }
         let m = old
             .iter()
             .find(|o| o.1 == v.sku && !used.contains(&o.0))
@@ -946,16 +1052,19 @@ pub(crate) fn write_normalised(
             tx.prepare_cached(
                 "UPDATE variant SET archived = 1, sku = ?1, updated_at = ?2 WHERE id = ?3",
             )?
-            .execute(params![format!("{}~archived~{}", o.1, o.0), uow.now, o.0])?;
+            .execute(params![format!("{}~archived~{}", o.1, o.0), w.now, o.0])?;
         }
     }
     for (i, (v, m)) in p.variants.iter().zip(matches).enumerate() {
         let tax_class_id = if v.tax_class.is_empty() {
             None
         } else {
-            Some(tax_class(uow, cache, &v.tax_class, i)?)
+            Some(tax_class(w, cache, &v.tax_class, i)?)
         };
-        let vid = m.clone().unwrap_or_else(|| uow.new_id());
+        let vid = m
+            .clone()
+            .or_else(|| ids.and_then(|(_, forced)| forced.get(i).cloned()))
+            .unwrap_or_else(|| w.new_id());
         if let Some(id) = m {
             // Quantities mean pieces or thousandths by the unit: with history, it is fixed.
             let (unit, history): (String, bool) = tx
@@ -1012,7 +1121,7 @@ pub(crate) fn write_normalised(
             v.inventory_tracked,
             v.inventory_policy,
             v.image_url,
-            uow.now,
+            w.now,
             v.weight_mg,
             v.inventory_tracker,
             v.fulfillment_service,
@@ -1086,7 +1195,7 @@ fn variant_ids_for(
         .collect()
 }
 
-fn ensure_category(uow: &Uow, cache: &mut CatalogCache, path: &str) -> StoreResult<String> {
+fn ensure_category(w: &Writer, cache: &mut CatalogCache, path: &str) -> StoreResult<String> {
     if let Some(id) = cache.categories.get(path) {
         return Ok(id.clone());
     }
@@ -1094,20 +1203,18 @@ fn ensure_category(uow: &Uow, cache: &mut CatalogCache, path: &str) -> StoreResu
     let mut parent: Option<String> = None;
     for depth in 1..=parts.len() {
         let sub = parts[..depth].join(" > ");
-        let found: Option<String> = uow
-            .tx
-            .prepare_cached("SELECT id FROM category WHERE path = ?1")?
-            .query_row([&sub], |r| r.get(0))
-            .optional()?;
+        let found: Option<String> =
+            w.tx.prepare_cached("SELECT id FROM category WHERE path = ?1")?
+                .query_row([&sub], |r| r.get(0))
+                .optional()?;
         let id = match found {
             Some(id) => id,
             None => {
-                let id = uow.new_id();
-                uow.tx
-                    .prepare_cached(
-                        "INSERT INTO category (id, parent_id, name, path) VALUES (?1, ?2, ?3, ?4)",
-                    )?
-                    .execute(params![id, parent, parts[depth - 1], sub])?;
+                let id = derived_id("category", &sub);
+                w.tx.prepare_cached(
+                    "INSERT INTO category (id, parent_id, name, path) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![id, parent, parts[depth - 1], sub])?;
                 id
             }
         };
@@ -1118,13 +1225,12 @@ fn ensure_category(uow: &Uow, cache: &mut CatalogCache, path: &str) -> StoreResu
     Ok(id)
 }
 
-fn tax_class(uow: &Uow, cache: &mut CatalogCache, code: &str, i: usize) -> StoreResult<String> {
+fn tax_class(w: &Writer, cache: &mut CatalogCache, code: &str, i: usize) -> StoreResult<String> {
     if let Some(id) = cache.tax_classes.get(code) {
         return Ok(id.clone());
     }
-    let id: String = uow
-        .tx
-        .query_row("SELECT id FROM tax_class WHERE code = ?1", [code], |r| {
+    let id: String =
+        w.tx.query_row("SELECT id FROM tax_class WHERE code = ?1", [code], |r| {
             r.get(0)
         })
         .optional()?
@@ -1138,16 +1244,15 @@ fn tax_class(uow: &Uow, cache: &mut CatalogCache, code: &str, i: usize) -> Store
 /// An attribute by code; unknown codes are defined as `text` on first use (how Shopify metafield
 /// columns arrive), so nothing a file carries is dropped.
 fn attribute(
-    uow: &Uow,
+    w: &Writer,
     cache: &mut CatalogCache,
     code: &str,
 ) -> StoreResult<(String, AttributeKind, Vec<String>)> {
     if let Some(a) = cache.attributes.get(code) {
         return Ok(a.clone());
     }
-    let found: Option<(String, String, String)> = uow
-        .tx
-        .query_row(
+    let found: Option<(String, String, String)> =
+        w.tx.query_row(
             "SELECT id, kind, options FROM attribute_def WHERE code = ?1",
             [code],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -1160,7 +1265,7 @@ fn attribute(
             serde_json::from_str(&options).unwrap_or_default(),
         ),
         None => (
-            define_attribute_in(uow, code, code, AttributeKind::Text, &[])?,
+            define_attribute_in(w, code, code, AttributeKind::Text, &[])?,
             AttributeKind::Text,
             Vec::new(),
         ),

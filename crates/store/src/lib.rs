@@ -15,6 +15,7 @@
 
 mod admin;
 mod apply;
+mod apply_catalog;
 mod auth;
 mod catalog;
 mod check;
@@ -27,6 +28,7 @@ mod error;
 mod facts;
 pub mod local;
 mod location;
+mod master;
 mod migrate;
 mod ops;
 mod reports;

@@ -1,7 +1,8 @@
 //! Locations (stores and warehouses): finding one by code, the till's default, adding and
 //! listing them. Every use-case that names a location resolves it here.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use backroom_sync::catalog::LocationCreatedV1;
+use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::uow::Change;
@@ -73,17 +74,19 @@ impl Store {
                     format!("location '{code}' already exists"),
                 ));
             }
-            let id = uow.new_id();
-            uow.tx.execute(
-                "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, ?4)",
-                params![id, code, name, kind],
-            )?;
-            let after = json!({"id": id, "code": code, "name": name, "kind": kind});
+            let l = LocationCreatedV1 {
+                id: uow.new_id(),
+                code: code.clone(),
+                name: name.clone(),
+                kind: kind.to_string(),
+            };
+            crate::master::insert_location(&uow.tx, &l, &code)?;
+            let id = l.id.clone();
             Ok((
                 id.clone(),
                 Change::new("location.created", "location", id)
-                    .after(after.clone())
-                    .body(after),
+                    .after(json!(l))
+                    .facts(1, &l)?,
             ))
         })
     }

@@ -20,6 +20,7 @@ use backroom_domain::stock::{MovementReason, StockState};
 use backroom_domain::tax::TaxRate;
 use backroom_domain::unit::SaleUnit;
 use backroom_sync::body::{MovementFact, FACTS_VERSION};
+use backroom_sync::catalog::PromotionCreatedV1;
 use backroom_sync::facts::{
     Ledger, LedgerFact, LineDiscountFact, LineTaxFact, OrderFact, OrderLineFact, PaymentFact,
     SaleCompletedV2, SaleVoidedV2,
@@ -738,20 +739,40 @@ impl Store {
             let targets = target_skus
                 .iter()
                 .enumerate()
-                .map(|(i, s)| crate::code::variant_id(&uow.tx, s).map_err(|_| StoreError::not_found(&format!("targets[{i}]"), "variant", s)))
+                .map(|(i, s)| {
+                    crate::code::variant_id(&uow.tx, s)
+                        .map_err(|_| StoreError::not_found(&format!("targets[{i}]"), "variant", s))
+                })
                 .collect::<StoreResult<Vec<_>>>()?;
             let id = uow.new_id();
-            uow.tx
-                .execute(
-                    "INSERT INTO promotion (id, name, code, kind, targets, combines, priority, min_subtotal, starts_at, ends_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    params![id, name.trim(), code.map(str::trim), serde_json::to_string(&kind).unwrap_or_default(),
-                        serde_json::to_string(&targets).unwrap_or_default(), combines, priority, min_subtotal, window.0, window.1],
-                )
-                .map_err(|e| crate::error::unique_violation(e, "code", "that promotion code is taken"))?;
-            let body = json!({"id": id, "name": name.trim(), "code": code, "kind": kind, "targets": targets, "combines": combines,
-                              "priority": priority, "min_subtotal": min_subtotal, "starts_at": window.0, "ends_at": window.1});
-            Ok((id.clone(), Change::new("promotion.created", "promotion", id).after(body.clone()).body(body)))
+            if let Some(c) = code.map(str::trim) {
+                crate::catalog::taken(
+                    &uow.tx,
+                    "SELECT EXISTS(SELECT 1 FROM promotion WHERE code = ?1)",
+                    c,
+                    "code",
+                    "that promotion code is taken",
+                )?;
+            }
+            let promo = PromotionCreatedV1 {
+                id: id.clone(),
+                name: name.trim().to_string(),
+                code: code.map(|c| c.trim().to_string()),
+                kind: json!(kind),
+                targets: json!(targets),
+                combines,
+                priority: i64::from(priority),
+                min_subtotal,
+                starts_at: window.0,
+                ends_at: window.1,
+            };
+            crate::master::insert_promotion(&uow.tx, &promo, promo.code.as_deref())?;
+            Ok((
+                id.clone(),
+                Change::new("promotion.created", "promotion", id)
+                    .after(json!(promo))
+                    .facts(1, &promo)?,
+            ))
         })
     }
 }

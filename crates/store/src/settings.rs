@@ -94,6 +94,19 @@ pub(crate) fn read_settings(conn: &Connection) -> StoreResult<Settings> {
     })
 }
 
+/// The store-wide settings `settings.updated` (version 2) sets: each a last-writer-wins
+/// register (`field_stamp` entity `setting`, id `store`).
+pub(crate) const STORE_SETTING_KEYS: [&str; 8] = [
+    "store_name",
+    "receipt_footer",
+    "default_tax_class",
+    "time_zone",
+    "cash_rounding_increment",
+    "cash_rounding_mode",
+    "cash_variance_reason_above",
+    "cash_variance_approval_above",
+];
+
 impl Store {
     /// The store's editable settings.
     pub fn store_settings(&self) -> StoreResult<StoreSettingsView> {
@@ -238,16 +251,16 @@ impl Store {
                     params![k, v],
                 )?;
             }
-            for (k, v) in [
-                ("store_name", &name),
-                ("receipt_footer", &footer),
-                ("default_tax_class", &default_tax),
-                ("time_zone", &time_zone),
-                ("cash_rounding_increment", &rounding_increment),
-                ("cash_rounding_mode", &rounding_mode),
-                ("cash_variance_reason_above", &reason_above),
-                ("cash_variance_approval_above", &approval_above),
-            ] {
+            for (k, v) in STORE_SETTING_KEYS.into_iter().zip([
+                &name,
+                &footer,
+                &default_tax,
+                &time_zone,
+                &rounding_increment,
+                &rounding_mode,
+                &reason_above,
+                &approval_above,
+            ]) {
                 uow.tx.execute(
                     "INSERT OR REPLACE INTO setting (key, value) VALUES (?1, ?2)",
                     params![k, v],
@@ -259,7 +272,7 @@ impl Store {
                                "cash_rounding_increment": rounding.increment, "cash_rounding_mode": rounding_mode,
                                "cash_variance_reason_above": reason_above.parse::<i64>().ok(),
                                "cash_variance_approval_above": approval_above.parse::<i64>().ok()});
-            let change = Change::new("settings.updated", "setting", "store")
+            let mut change = Change::new("settings.updated", "setting", "store")
                 .before(
                     json!({"store_name": before.store_name, "printer": before.printer,
                                "receipt_footer": before.receipt_footer,
@@ -267,6 +280,7 @@ impl Store {
                 )
                 .after(after.clone())
                 .body(after);
+            change.stamps = STORE_SETTING_KEYS.iter().map(|k| ("setting", "store".to_string(), *k)).collect();
             Ok(((), change))
         })?;
         self.load_context()

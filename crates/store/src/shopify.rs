@@ -130,12 +130,14 @@ use backroom_domain::catalog::{
 use backroom_domain::money::format_minor;
 use backroom_domain::stock::{MovementReason, StockState};
 use backroom_domain::{Currency, FieldError, Money};
+use backroom_sync::body::CATALOG_IMPORTED_VERSION;
+use backroom_sync::catalog::AttributeDefinedV1;
 use rusqlite::{params, Connection};
 use serde_json::json;
 
 use crate::catalog::{
     define_attribute_in, flush_fts, normalise, read_product, write_normalised, CatalogCache,
-    ImageInput, ProductInput, VariantInput, Written,
+    ImageInput, ProductInput, VariantInput, Writer, Written,
 };
 use crate::location::{default_location, location_id};
 use crate::stock::{apply_movements, Movement};
@@ -1789,6 +1791,8 @@ struct Part {
     products: String,
     count: usize,
     movements: Vec<Movement>,
+    /// Attributes the file brought that the store did not have, defined on the way.
+    attributes: Vec<AttributeDefinedV1>,
     created: u64,
     updated: u64,
 }
@@ -1813,10 +1817,11 @@ impl Part {
                              "products_updated": self.updated, "stock_movements": facts.len()});
         let mut change = Change::new("catalog.imported", "import", op_id).after(summary);
         change.raw_body = Some(format!(
-            "{{\"source\":\"shopify\",\"dialect\":{},\"currency\":{},\"location_id\":{},\"part\":{part},\"movements\":{},\"products\":[{}]}}",
+            "{{\"v\":{CATALOG_IMPORTED_VERSION},\"source\":\"shopify\",\"dialect\":{},\"currency\":{},\"location_id\":{},\"part\":{part},\"attributes\":{},\"movements\":{},\"products\":[{}]}}",
             json_text(&head.dialect)?,
             json_text(&head.currency)?,
             json_text(&head.location)?,
+            json_text(&self.attributes)?,
             json_text(&facts)?,
             self.products,
         ));
@@ -2031,6 +2036,7 @@ impl Store {
             let avail = available_at(&uow.tx, &location)?;
             let mut part = Part::default();
             let mut parts = 0u64;
+            let writer = Writer::from(uow);
             let mut write_one = |pp: Planned| -> StoreResult<()> {
                 // A metafield column the store has no attribute for becomes a text attribute
                 // named by the column's label.
@@ -2041,7 +2047,13 @@ impl Store {
                             .iter()
                             .find(|a| &a.code == code)
                             .map_or(code.as_str(), |a| a.label.as_str());
-                        define_attribute_in(uow, code, label, AttributeKind::Text, &[])?;
+                        define_attribute_in(&writer, code, label, AttributeKind::Text, &[])?;
+                        part.attributes.push(crate::catalog::attribute_fact(
+                            code,
+                            label,
+                            AttributeKind::Text,
+                            &[],
+                        ));
                     }
                 }
                 if pp.written == Written::Unchanged {
@@ -2054,7 +2066,7 @@ impl Store {
                         push_movement(&mut part.movements, id, &location, *q, &avail);
                     }
                 } else {
-                    let saved = match write_normalised(uow, &mut cache, pp.product) {
+                    let saved = match write_normalised(&writer, &mut cache, pp.product, None) {
                         Ok(s) => s,
                         Err(StoreError::Invalid(e)) => {
                             failed = Some((pp.first_line, pp.variant_lines.clone(), e.clone()));

@@ -9,6 +9,7 @@
 use backroom_domain::staff::{
     check_pin, Grant, Permission, Role, PIN_LOCKOUT_MS, PIN_MAX_FAILURES,
 };
+use backroom_sync::catalog::StaffAddedV1;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -18,8 +19,9 @@ use crate::uow::{Change, Uow};
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::StaffView;
 
-pub(crate) fn seed_roles(conn: &Connection) -> StoreResult<()> {
-    for r in Role::defaults() {
+/// Roles as the domain writes them (grants as JSON); a role already here is left as it is.
+pub(crate) fn insert_roles(conn: &Connection, roles: &[Role]) -> StoreResult<()> {
+    for r in roles {
         conn.execute(
             "INSERT OR IGNORE INTO role (code, name, grants, discount_limit_bp) VALUES (?1, ?2, ?3, ?4)",
             params![r.code, r.name, serde_json::to_string(&r.grants).unwrap_or_default(), r.discount_limit_bp],
@@ -64,23 +66,39 @@ impl Store {
         self.write(|uow| {
             authorize(uow, Permission::ManageStaff, None)?;
             role(&uow.tx, role_code)?;
-            let id = uow.new_id();
-            let hash = hash_pin(uow, pin)?;
-            uow.tx
-                .execute(
-                    "INSERT INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![id, name, role_code, hash, uow.now],
-                )
-                .map_err(|e| crate::error::unique_violation(e, "name", &format!("a staff member called '{name}' exists")))?;
+            crate::catalog::taken(
+                &uow.tx,
+                "SELECT EXISTS(SELECT 1 FROM staff WHERE name = ?1)",
+                &name,
+                "name",
+                &format!("a staff member called '{name}' exists"),
+            )?;
             let mut loc_ids = Vec::new();
             for (i, l) in locations.iter().enumerate() {
-                let lid = location_id(&uow.tx, l).map_err(|_| StoreError::not_found(&format!("locations[{i}]"), "location", l))?;
-                uow.tx.execute("INSERT OR IGNORE INTO staff_location (staff_id, location_id) VALUES (?1, ?2)", params![id, lid])?;
-                loc_ids.push(lid);
+                let lid = location_id(&uow.tx, l).map_err(|_| {
+                    StoreError::not_found(&format!("locations[{i}]"), "location", l)
+                })?;
+                if !loc_ids.contains(&lid) {
+                    loc_ids.push(lid);
+                }
             }
-            let after = json!({"id": id, "name": name, "role": role_code, "locations": loc_ids});
-            let body = json!({"id": id, "name": name, "role": role_code, "pin_hash": hash, "locations": loc_ids});
-            Ok((id.clone(), Change::new("staff.added", "staff", id).after(after).body(body)))
+            let added = StaffAddedV1 {
+                id: uow.new_id(),
+                name: name.clone(),
+                role: role_code.to_string(),
+                pin_hash: hash_pin(uow, pin)?,
+                locations: loc_ids,
+            };
+            crate::master::insert_staff(&uow.tx, crate::facts::Ctx::from(&*uow), &added, &name)?;
+            let id = added.id.clone();
+            let after =
+                json!({"id": id, "name": name, "role": role_code, "locations": added.locations});
+            Ok((
+                id.clone(),
+                Change::new("staff.added", "staff", id)
+                    .after(after)
+                    .facts(1, &added)?,
+            ))
         })
     }
 

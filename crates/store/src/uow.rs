@@ -111,6 +111,10 @@ impl Uow<'_> {
     pub fn new_id(&self) -> String {
         self.ids.new_id(self.now).to_string()
     }
+    /// Where this use-case's ids come from (for writers that take one).
+    pub fn id_source(&self) -> &dyn IdSource {
+        self.ids
+    }
 }
 
 impl Store {
@@ -186,6 +190,8 @@ pub(crate) fn record_part(uow: &Uow, op_id: &str, mut change: Change) -> StoreRe
         params![seq, hlc.to_string(), uow.device_id],
     )?;
     let body = match change.raw_body.as_deref() {
+        // A kind written in a newer version says so itself.
+        Some(raw) if raw.starts_with("{\"v\":") => raw.to_string(),
         Some(raw) if raw.starts_with('{') && raw.len() > 2 => {
             format!("{{\"v\":{OP_BODY_VERSION},{}", &raw[1..])
         }

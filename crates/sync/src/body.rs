@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::catalog::*;
 pub use crate::facts::*;
 
 /// A row of the stock ledger as it travels: the movement's own id (a UUIDv7 made where it
@@ -215,7 +216,38 @@ pub enum Body {
     CountApplied(CountAppliedV1),
     /// `count.cancelled` (version 1).
     CountCancelled(CountCancelledV1),
+    /// `product.created` and `product.updated` (version 1).
+    ProductSaved(Box<ProductSavedV1>),
+    /// `catalog.imported` (version 2, or version 1 upcast with no attributes defined).
+    CatalogImported(Box<CatalogImportedV2>),
+    /// `attribute.defined` (version 1).
+    AttributeDefined(AttributeDefinedV1),
+    /// `location.created` (version 1).
+    LocationCreated(LocationCreatedV1),
+    /// `tax_class.created` (version 1).
+    TaxClassCreated(TaxClassCreatedV1),
+    /// `price_list.created` (version 1).
+    PriceListCreated(PriceListCreatedV1),
+    /// `promotion.created` (version 1).
+    PromotionCreated(PromotionCreatedV1),
+    /// `staff.added` (version 1).
+    StaffAdded(StaffAddedV1),
+    /// `settings.updated` (version 2).
+    SettingsUpdated(SettingsUpdatedV2),
+    /// `settings.loyalty_set` (version 1).
+    LoyaltySet(LoyaltySetV1),
+    /// `settings.barcodes_set` (version 1).
+    BarcodesSet(BarcodesSetV1),
+    /// `store.initialised` (version 2, or version 1 upcast).
+    StoreInitialised(Box<StoreInitialisedV2>),
 }
+
+/// The version `catalog.imported` is written in (version 1 did not carry the attributes an
+/// import defined on the way).
+pub const CATALOG_IMPORTED_VERSION: u64 = 2;
+
+/// The version `store.initialised` is written in.
+pub const STORE_INITIALISED_VERSION: u64 = 2;
 
 /// Which step of a transfer a [`TransferStepV1`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,6 +371,51 @@ pub fn decode(kind: &str, body: &serde_json::Value) -> Result<Option<Body>, Stri
         ("count.cancelled", 1) => {
             Body::CountCancelled(CountCancelledV1::deserialize(body).map_err(bad)?)
         }
+        ("product.created" | "product.updated", 1) => {
+            Body::ProductSaved(Box::new(ProductSavedV1::deserialize(body).map_err(bad)?))
+        }
+        ("catalog.imported", 1) => {
+            let mut with = body.clone();
+            if let Some(map) = with.as_object_mut() {
+                map.entry("attributes").or_insert(serde_json::json!([]));
+            }
+            Body::CatalogImported(Box::new(
+                CatalogImportedV2::deserialize(&with).map_err(bad)?,
+            ))
+        }
+        ("catalog.imported", 2) => {
+            Body::CatalogImported(Box::new(CatalogImportedV2::deserialize(body).map_err(bad)?))
+        }
+        ("attribute.defined", 1) => {
+            Body::AttributeDefined(AttributeDefinedV1::deserialize(body).map_err(bad)?)
+        }
+        ("location.created", 1) => {
+            Body::LocationCreated(LocationCreatedV1::deserialize(body).map_err(bad)?)
+        }
+        ("tax_class.created", 1) => {
+            Body::TaxClassCreated(TaxClassCreatedV1::deserialize(body).map_err(bad)?)
+        }
+        ("price_list.created", 1) => {
+            Body::PriceListCreated(PriceListCreatedV1::deserialize(body).map_err(bad)?)
+        }
+        ("promotion.created", 1) => {
+            Body::PromotionCreated(PromotionCreatedV1::deserialize(body).map_err(bad)?)
+        }
+        ("staff.added", 1) => Body::StaffAdded(StaffAddedV1::deserialize(body).map_err(bad)?),
+        ("settings.updated", 2) => {
+            let mut b = SettingsUpdatedV2::deserialize(body).map_err(bad)?;
+            b.values.remove("v");
+            Body::SettingsUpdated(b)
+        }
+        ("settings.loyalty_set", 1) => {
+            Body::LoyaltySet(LoyaltySetV1::deserialize(body).map_err(bad)?)
+        }
+        ("settings.barcodes_set", 1) => {
+            Body::BarcodesSet(BarcodesSetV1::deserialize(body).map_err(bad)?)
+        }
+        ("store.initialised", 1 | 2) => Body::StoreInitialised(Box::new(
+            StoreInitialisedV2::deserialize(body).map_err(bad)?,
+        )),
         _ => return Ok(None),
     }))
 }

@@ -7,5 +7,6 @@
 //! UI's request types or a database driver. Design and decisions: `docs/replication.md`.
 
 pub mod body;
+pub mod catalog;
 pub mod facts;
 pub mod wire;

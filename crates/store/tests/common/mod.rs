@@ -150,3 +150,78 @@ pub fn cash_sale(cart: impl Into<String>, sku: &str, quantity: i64, amount: i64)
         ..Default::default()
     }
 }
+
+/// Tables that belong to one replica and are left out of the comparison, with why:
+/// the op logs (`outbox`, `inbox`: compared by op id instead), each replica's own identity
+/// (`device`), the origin's audit trail (a remote op's trail here is its `inbox` row), what
+/// belongs to one machine (`local_audit`, `local_setting`, `receipt_counter`, `parked_cart`) and
+/// the clashes this replica recorded (`sync_conflict`).
+pub const REPLICA_OWN: &[&str] = &[
+    "outbox",
+    "inbox",
+    "device",
+    "audit_log",
+    "local_audit",
+    "local_setting",
+    "receipt_counter",
+    "parked_cart",
+    "sync_conflict",
+];
+
+/// Every synced table's rows, as text, table by table.
+pub fn synced_tables(store: &Store) -> Vec<(String, Vec<String>)> {
+    let conn = store.connection();
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             ORDER BY name",
+        )
+        .expect("tables")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    tables
+        .into_iter()
+        .filter(|t| {
+            !REPLICA_OWN.contains(&t.as_str()) && !t.ends_with("_fts") && !t.contains("_fts_")
+        })
+        .map(|t| {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM \"{t}\""))
+                .expect("select");
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    let mut cells = Vec::with_capacity(n);
+                    for i in 0..n {
+                        let v: rusqlite::types::Value = r.get(i)?;
+                        cells.push(format!("{v:?}"));
+                    }
+                    Ok(cells.join("|"))
+                })
+                .expect("rows")
+                .collect::<Result<_, _>>()
+                .expect("read");
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+/// Compares two replicas table by table, naming the first table that differs.
+pub fn assert_same_tables(a: &Store, b: &Store) {
+    let (ta, tb) = (synced_tables(a), synced_tables(b));
+    assert_eq!(
+        ta.iter().map(|t| &t.0).collect::<Vec<_>>(),
+        tb.iter().map(|t| &t.0).collect::<Vec<_>>()
+    );
+    for ((name, ra), (_, rb)) in ta.iter().zip(&tb) {
+        let only_a: Vec<_> = ra.iter().filter(|r| !rb.contains(r)).collect();
+        let only_b: Vec<_> = rb.iter().filter(|r| !ra.contains(r)).collect();
+        assert!(
+            only_a.is_empty() && only_b.is_empty(),
+            "table {name} differs:\n only on the first: {only_a:#?}\n only on the second: {only_b:#?}"
+        );
+    }
+}

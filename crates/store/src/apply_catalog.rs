@@ -1,0 +1,178 @@
+//! The apply path for the catalogue and the store's set-up (products, imports, attributes,
+//! locations, tax classes, price lists, promotions, staff, settings, the store itself): the
+//! same writers the use-cases use, fed the ids the op carries. A natural key this replica
+//! already has for another row (a handle, a SKU, a barcode, a location or tax-class code, a
+//! staff name) is kept under a suffixed key and recorded in `sync_conflict` — never a failed
+//! apply (docs/replication.md).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use backroom_sync::catalog::{CatalogImportedV2, ProductRecord, StoreInitialisedV2};
+use backroom_sync::wire::OpEnvelope;
+use rusqlite::{params, Connection, OptionalExtension};
+use uuid::Uuid;
+
+use crate::catalog::{CatalogCache, Writer};
+use crate::facts::Ctx;
+use crate::master::{claim, record_conflict};
+use crate::{StoreError, StoreResult};
+
+/// Ids for a row an op did not carry (none should be needed: every id travels, and categories
+/// and attributes derive theirs from their key). Derived from the op id, so every replica
+/// would still make the same one.
+struct OpIds<'a> {
+    op_id: &'a str,
+    n: AtomicU32,
+}
+
+impl crate::IdSource for OpIds<'_> {
+    fn new_id(&self, _now_ms: i64) -> Uuid {
+        let n = self.n.fetch_add(1, Ordering::Relaxed);
+        Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("{}:{n}", self.op_id).as_bytes(),
+        )
+    }
+}
+
+/// A product from another till, with its ids: its handle, SKUs and barcodes claimed first.
+pub(crate) fn apply_product(
+    tx: &Connection,
+    op: &OpEnvelope,
+    cache: &mut CatalogCache,
+    product_id: &str,
+    variant_ids: &[String],
+    record: &ProductRecord,
+) -> StoreResult<()> {
+    let ctx = Ctx::from(op);
+    let mut record = record.clone();
+    record.handle = claim(
+        tx,
+        ctx,
+        "product",
+        "handle",
+        "product.handle",
+        &record.handle,
+        product_id,
+    )?;
+    for (i, v) in record.variants.iter_mut().enumerate() {
+        let Some(vid) = variant_ids.get(i) else {
+            return Err(StoreError::invalid(
+                "body.variant_ids",
+                "missing",
+                format!("variant {i} of {} has no id", record.handle),
+            ));
+        };
+        // A SKU another product's variant holds (a variant of this same product may be
+        // changing places with it).
+        let holder: Option<String> = tx
+            .prepare_cached(
+                "SELECT id FROM variant WHERE sku = ?1 AND product_id <> ?2 AND id <> ?3",
+            )?
+            .query_row(params![v.sku, product_id, vid], |r| r.get(0))
+            .optional()?;
+        if let Some(existing) = holder {
+            let kept_as = format!("{}~{}", v.sku, &vid.chars().take(8).collect::<String>());
+            record_conflict(tx, ctx, "variant.sku", &v.sku, vid, &existing, &kept_as)?;
+            v.sku = kept_as;
+        }
+        let mut keep = Vec::with_capacity(v.barcodes.len());
+        for code in &v.barcodes {
+            let holder: Option<String> = tx
+                .prepare_cached(
+                    "SELECT b.variant_id FROM barcode b JOIN variant x ON x.id = b.variant_id
+                     WHERE b.code = ?1 AND x.product_id <> ?2",
+                )?
+                .query_row(params![code, product_id], |r| r.get(0))
+                .optional()?;
+            match holder {
+                Some(existing) => record_conflict(tx, ctx, "barcode", code, vid, &existing, "")?,
+                None => keep.push(code.clone()),
+            }
+        }
+        v.barcodes = keep;
+    }
+    let input: backroom_api::ProductInput = serde_json::to_value(&record)
+        .and_then(serde_json::from_value)
+        .map_err(|e| StoreError::invalid("body.product", "invalid", e.to_string()))?;
+    let ids = OpIds {
+        op_id: &op.op_id,
+        n: AtomicU32::new(0),
+    };
+    let w = Writer {
+        tx,
+        now: op.created_at,
+        ids: &ids,
+    };
+    crate::catalog::write_normalised(&w, cache, input, Some((product_id, variant_ids)))?;
+    Ok(())
+}
+
+/// One part of an import from another till: the attributes it defined, its products, its
+/// stock.
+pub(crate) fn apply_import(
+    tx: &Connection,
+    op: &OpEnvelope,
+    part: &CatalogImportedV2,
+) -> StoreResult<()> {
+    for a in &part.attributes {
+        crate::master::insert_attribute(tx, a)?;
+    }
+    let mut cache = CatalogCache::default();
+    cache.codes_checked = true;
+    for p in &part.products {
+        apply_product(
+            tx,
+            op,
+            &mut cache,
+            &p.product_id,
+            &p.variant_ids,
+            &p.product,
+        )?;
+    }
+    for m in &part.movements {
+        crate::facts::insert_movement(tx, Ctx::from(op), None, m)?;
+    }
+    Ok(())
+}
+
+/// A new store's set-up — settings, the first location, the roles and the owner — written by
+/// `init` and, onto the empty database of a replica, by the apply path. `at`: when (ms).
+pub(crate) fn write_store(tx: &Connection, at: i64, s: &StoreInitialisedV2) -> StoreResult<()> {
+    let set = |k: &str, v: &str| -> StoreResult<()> {
+        tx.prepare_cached("INSERT OR IGNORE INTO setting (key, value) VALUES (?1, ?2)")?
+            .execute(params![k, v])?;
+        Ok(())
+    };
+    let rules = match &s.embedded_barcodes {
+        Some(r) => {
+            let rules: Vec<backroom_domain::barcode::EmbeddedRule> =
+                serde_json::from_value(r.clone()).map_err(|e| {
+                    StoreError::invalid("body.embedded_barcodes", "invalid", e.to_string())
+                })?;
+            rules
+        }
+        None => backroom_domain::barcode::EmbeddedRule::defaults(),
+    };
+    set("store_name", &s.store_name)?;
+    set("currency", &s.currency)?;
+    set("tax_mode", &s.tax_mode)?;
+    set(
+        "embedded_barcodes",
+        &serde_json::to_string(&rules).unwrap_or_default(),
+    )?;
+    set("time_zone", s.time_zone.as_deref().unwrap_or("UTC"))?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store')",
+    )?
+    .execute(params![s.location.id, s.location.code, s.store_name])?;
+    let roles: Vec<backroom_domain::staff::Role> = serde_json::from_value(s.roles.clone())
+        .map_err(|e| StoreError::invalid("body.roles", "invalid", e.to_string()))?;
+    crate::staff::insert_roles(tx, &roles)?;
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO staff (id, name, role_code, pin_hash, created_at)
+         VALUES (?1, ?2, 'owner', ?3, ?4)",
+    )?
+    .execute(params![s.owner.id, s.owner.name, s.owner.pin_hash, at])?;
+    Ok(())
+}
