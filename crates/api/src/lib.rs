@@ -291,7 +291,10 @@ pub struct CheckFinding {
     pub detail: String,
 }
 
-/// The result of `check`: empty `findings` means healthy.
+/// The result of `check`: empty `findings` means healthy. `flags` are facts kept that the
+/// rules would have refused on one till — an item returned on two tills, a gift card spent
+/// beyond its balance on two tills, a sale voided on one till and returned on another, a key
+/// two stores both used: shown for a manager, never a failed check.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckReport {
     pub ok: bool,
@@ -299,6 +302,8 @@ pub struct CheckReport {
     pub levels: u64,
     pub outbox_ops: u64,
     pub findings: Vec<CheckFinding>,
+    #[serde(default)]
+    pub flags: Vec<CheckFinding>,
 }
 
 /// A transfer document as shown to people.

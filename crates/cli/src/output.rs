@@ -236,6 +236,9 @@ impl Out {
         for f in &r.findings {
             println!("  {}: {}", f.kind, f.detail);
         }
+        for f in &r.flags {
+            println!("  flagged {}: {}", f.kind, f.detail);
+        }
         Ok(())
     }
 

@@ -191,6 +191,68 @@ impl Store {
             );
         }
 
+        // What two tills did that one till would have refused: kept, and flagged.
+        let mut flagged: Vec<(&str, String)> = Vec::new();
+        for (what, sql) in [
+            ("over_return",
+             "SELECT o.receipt_number || ' ' || l.sku, l.quantity, l.returned_qty FROM order_line l
+              JOIN sale_order o ON o.id = l.order_id WHERE l.returned_qty > l.quantity"),
+            ("void_and_return",
+             "SELECT o.receipt_number, 0, COUNT(r.id) FROM sale_order o JOIN sale_return r ON r.order_id = o.id
+              WHERE o.voided_at IS NOT NULL GROUP BY o.id"),
+            ("sync_conflict",
+             "SELECT key || ' ' || value || ' kept as ' || kept_as, 0, 0 FROM sync_conflict WHERE resolved_at IS NULL"),
+        ] {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            for row in rows {
+                let (who, a, b) = row?;
+                flagged.push((
+                    what,
+                    match what {
+                        "over_return" => format!("{who}: {a} sold, {b} returned"),
+                        "void_and_return" => format!("{who}: voided, and {b} return(s) taken on another till"),
+                        _ => who,
+                    },
+                ));
+            }
+        }
+        // An order's status axes agree with its facts (a replica recomputes them).
+        let drifted_orders: i64 = c.query_row(
+            "SELECT COUNT(*) FROM sale_order o
+             JOIN (SELECT order_id, SUM(quantity) AS sold, SUM(returned_qty) AS back FROM order_line GROUP BY order_id) t
+               ON t.order_id = o.id
+             WHERE o.payment_status <> CASE WHEN o.voided_at IS NOT NULL THEN 'voided' WHEN t.back = 0 THEN 'paid'
+                                            WHEN t.back >= t.sold THEN 'refunded' ELSE 'partially_refunded' END
+                OR o.return_status <> CASE WHEN t.back = 0 THEN 'none' WHEN t.back >= t.sold THEN 'returned'
+                                           ELSE 'partially_returned' END",
+            [],
+            |r| r.get(0),
+        )?;
+        if drifted_orders > 0 {
+            push(
+                "order_status_drift",
+                format!(
+                    "{drifted_orders} orders' payment or return status differs from their facts"
+                ),
+            );
+        }
+        let live_voided_cards: i64 = c.query_row(
+            "SELECT COUNT(*) FROM gift_card g WHERE g.deactivated_at IS NULL
+               AND EXISTS (SELECT 1 FROM gift_card_txn t JOIN sale_order o ON o.id = t.order_id
+                           WHERE t.gift_card_id = g.id AND t.kind = 'issue' AND o.voided_at IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )?;
+        if live_voided_cards > 0 {
+            push(
+                "gift_card_void_drift",
+                format!("{live_voided_cards} gift cards sold on voided sales are still active"),
+            );
+        }
+
         // Money: what was paid for each order equals its total; voided orders net to zero;
         // refunds never exceed what was paid; ledgers that are money never go below zero.
         let mut money = c.prepare(
@@ -198,7 +260,8 @@ impl Store {
                     COALESCE((SELECT SUM(amount) FROM payment p WHERE p.order_id = o.id AND p.kind IN ('sale', 'change')), 0),
                     COALESCE((SELECT SUM(amount) FROM payment p WHERE p.order_id = o.id), 0),
                     COALESCE((SELECT SUM(total) FROM order_line l WHERE l.order_id = o.id), 0),
-                    COALESCE((SELECT SUM(refund_total + restocking_fee) FROM sale_return r WHERE r.order_id = o.id), 0)
+                    COALESCE((SELECT SUM(refund_total + restocking_fee) FROM sale_return r WHERE r.order_id = o.id), 0),
+                    (SELECT COUNT(DISTINCT at) FROM payment p WHERE p.order_id = o.id AND p.kind = 'void')
              FROM sale_order o",
         )?;
         let rows = money.query_map([], |r| {
@@ -210,10 +273,11 @@ impl Store {
                 r.get::<_, i64>(4)?,
                 r.get::<_, i64>(5)?,
                 r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
             ))
         })?;
         for row in rows {
-            let (receipt, total, voided, paid, all, lines, refunded) = row?;
+            let (receipt, total, voided, paid, all, lines, refunded, voids) = row?;
             if paid != total {
                 push(
                     "payment_mismatch",
@@ -226,17 +290,22 @@ impl Store {
                     format!("{receipt}: lines add up to {lines} but the total is {total}"),
                 );
             }
-            if voided && all != 0 {
+            if voids > 1 {
+                flagged.push((
+                    "voided_twice",
+                    format!("{receipt}: voided on {voids} tills; payments net to {all}"),
+                ));
+            } else if voided && all != 0 {
                 push(
                     "void_mismatch",
                     format!("{receipt}: voided but payments net to {all}"),
                 );
             }
             if refunded > total {
-                push(
+                flagged.push((
                     "over_refund",
                     format!("{receipt}: {refunded} refunded on a total of {total}"),
-                );
+                ));
             }
         }
         for (what, sql) in [
@@ -247,7 +316,7 @@ impl Store {
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
             for row in rows {
                 let (who, balance) = row?;
-                push(what, format!("{who}: balance {balance}"));
+                flagged.push((what, format!("{who}: balance {balance}")));
             }
         }
 
@@ -270,7 +339,7 @@ impl Store {
             })?;
             for row in rows {
                 let (who, limit, actual) = row?;
-                push(
+                flagged.push((
                     what,
                     match what {
                         "payment_over_refund" => {
@@ -278,7 +347,7 @@ impl Store {
                         }
                         _ => format!("{who}: {limit} was loaded but it holds {actual}"),
                     },
-                );
+                ));
             }
         }
         // A taxable variant with no class of its own sells under the default class; in a
@@ -327,6 +396,13 @@ impl Store {
         };
         Ok(CheckReport {
             ok: findings.is_empty(),
+            flags: flagged
+                .into_iter()
+                .map(|(kind, detail)| CheckFinding {
+                    kind: kind.into(),
+                    detail,
+                })
+                .collect(),
             movements: count("SELECT COUNT(*) FROM stock_movement")?,
             levels: count("SELECT COUNT(*) FROM stock_level")?,
             outbox_ops: count("SELECT COUNT(*) FROM outbox")?,

@@ -262,7 +262,7 @@ impl Store {
             check_group(&uow.tx, &c.group)?;
             uow.tx.execute(
                 "UPDATE customer SET name = ?1, email = ?2, phone = ?3, group_code = ?4, marketing_consent = ?5,
-                 note = ?6, updated_at = ?7 WHERE id = ?8",
+                 note = ?6, updated_at = MAX(updated_at, ?7) WHERE id = ?8",
                 params![c.name, c.email, c.phone, c.group, c.marketing_consent, c.note, uow.now, id],
             )?;
             // Only what changed travels: two tills editing different fields both keep theirs.

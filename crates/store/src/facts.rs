@@ -338,18 +338,22 @@ pub(crate) fn insert_void(tx: &Connection, ctx: Ctx, v: &SaleVoidedV2) -> StoreR
     for m in &v.movements {
         insert_movement(tx, ctx, Some(&v.order_id), m)?;
     }
-    tx.prepare_cached("UPDATE sale_order SET voided_at = COALESCE(voided_at, ?2) WHERE id = ?1")?
-        .execute(params![v.order_id, ctx.at])?;
+    // The earliest void stands (two tills may void one sale; whichever arrives first).
+    tx.prepare_cached(
+        "UPDATE sale_order SET voided_at = MIN(COALESCE(voided_at, ?2), ?2) WHERE id = ?1",
+    )?
+    .execute(params![v.order_id, ctx.at])?;
     deactivate_voided_cards(tx, &v.order_id, ctx.at)?;
     refresh_order(tx, &v.order_id)
 }
 
-/// A gift card sold on a voided sale is dead from the void on: its `void` ledger row is the
-/// fact, the deactivation follows from it.
+/// A gift card sold on a voided sale (its `issue` row names the order) is dead from the void
+/// on: the void is the fact, the deactivation follows from it. A card that only paid for the
+/// sale gets its money back and stays live.
 pub(crate) fn deactivate_voided_cards(tx: &Connection, order_id: &str, at: i64) -> StoreResult<()> {
     tx.prepare_cached(
-        "UPDATE gift_card SET deactivated_at = COALESCE(deactivated_at, ?2)
-         WHERE id IN (SELECT gift_card_id FROM gift_card_txn WHERE order_id = ?1 AND kind = 'void')",
+        "UPDATE gift_card SET deactivated_at = MIN(COALESCE(deactivated_at, ?2), ?2)
+         WHERE id IN (SELECT gift_card_id FROM gift_card_txn WHERE order_id = ?1 AND kind = 'issue')",
     )?
     .execute(params![order_id, at])?;
     Ok(())
@@ -441,10 +445,11 @@ pub(crate) fn set_fulfilment(tx: &Connection, order_id: &str, status: &str) -> S
     Ok(())
 }
 
-/// Marks a gift card dead from `at` on (the earliest deactivation stands).
+/// Marks a gift card dead from `at` on (the earliest deactivation stands, whatever order they
+/// arrive in).
 pub(crate) fn deactivate_card(tx: &Connection, id: &str, at: i64) -> StoreResult<()> {
     tx.prepare_cached(
-        "UPDATE gift_card SET deactivated_at = COALESCE(deactivated_at, ?2) WHERE id = ?1",
+        "UPDATE gift_card SET deactivated_at = MIN(COALESCE(deactivated_at, ?2), ?2) WHERE id = ?1",
     )?
     .execute(params![id, at])?;
     Ok(())
