@@ -69,3 +69,16 @@ CREATE TABLE sync_conflict (
     at           INTEGER NOT NULL,
     resolved_at  INTEGER
 ) STRICT;
+
+-- PIN lockout counters belong to the till a PIN was typed on: they leave the synced staff row
+-- for a table of this machine's own.
+CREATE TABLE staff_lockout (
+    staff_id         TEXT PRIMARY KEY REFERENCES staff(id),
+    failed_attempts  INTEGER NOT NULL DEFAULT 0,
+    locked_until     INTEGER
+) STRICT;
+INSERT INTO staff_lockout (staff_id, failed_attempts, locked_until)
+    SELECT id, failed_attempts, locked_until FROM staff
+    WHERE failed_attempts <> 0 OR locked_until IS NOT NULL;
+ALTER TABLE staff DROP COLUMN failed_attempts;
+ALTER TABLE staff DROP COLUMN locked_until;

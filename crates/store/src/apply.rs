@@ -552,7 +552,26 @@ fn apply_in(
             Applied::Applied
         }
         Some(Body::StoreInitialised(st)) => {
-            apply_catalog::write_store(tx, op.created_at, &st)?;
+            let ctx = Ctx::from(op);
+            let code = master::claim(
+                tx,
+                ctx,
+                "location",
+                "code",
+                "location.code",
+                &st.location.code,
+                &st.location.id,
+            )?;
+            let owner = master::claim(
+                tx,
+                ctx,
+                "staff",
+                "name",
+                "staff.name",
+                &st.owner.name,
+                &st.owner.id,
+            )?;
+            apply_catalog::write_store(tx, op.created_at, &st, &code, &owner)?;
             Applied::Applied
         }
         None => Applied::Deferred,

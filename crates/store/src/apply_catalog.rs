@@ -138,7 +138,15 @@ pub(crate) fn apply_import(
 
 /// A new store's set-up — settings, the first location, the roles and the owner — written by
 /// `init` and, onto the empty database of a replica, by the apply path. `at`: when (ms).
-pub(crate) fn write_store(tx: &Connection, at: i64, s: &StoreInitialisedV2) -> StoreResult<()> {
+/// `location_code` and `owner_name` are the keys to write them under (the apply path claims
+/// them first: another store joining keeps its own `MAIN`). Settings already here stay.
+pub(crate) fn write_store(
+    tx: &Connection,
+    at: i64,
+    s: &StoreInitialisedV2,
+    location_code: &str,
+    owner_name: &str,
+) -> StoreResult<()> {
     let set = |k: &str, v: &str| -> StoreResult<()> {
         tx.prepare_cached("INSERT OR IGNORE INTO setting (key, value) VALUES (?1, ?2)")?
             .execute(params![k, v])?;
@@ -165,7 +173,7 @@ pub(crate) fn write_store(tx: &Connection, at: i64, s: &StoreInitialisedV2) -> S
     tx.prepare_cached(
         "INSERT OR IGNORE INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store')",
     )?
-    .execute(params![s.location.id, s.location.code, s.store_name])?;
+    .execute(params![s.location.id, location_code, s.store_name])?;
     let roles: Vec<backroom_domain::staff::Role> = serde_json::from_value(s.roles.clone())
         .map_err(|e| StoreError::invalid("body.roles", "invalid", e.to_string()))?;
     crate::staff::insert_roles(tx, &roles)?;
@@ -173,6 +181,6 @@ pub(crate) fn write_store(tx: &Connection, at: i64, s: &StoreInitialisedV2) -> S
         "INSERT OR IGNORE INTO staff (id, name, role_code, pin_hash, created_at)
          VALUES (?1, ?2, 'owner', ?3, ?4)",
     )?
-    .execute(params![s.owner.id, s.owner.name, s.owner.pin_hash, at])?;
+    .execute(params![s.owner.id, owner_name, s.owner.pin_hash, at])?;
     Ok(())
 }

@@ -73,7 +73,8 @@ pub(crate) fn authorize(
             let manager: Option<(String, String, String, bool, Option<i64>)> = uow
                 .tx
                 .query_row(
-                    "SELECT id, role_code, pin_hash, active, locked_until FROM staff WHERE name = ?1",
+                    "SELECT s.id, s.role_code, s.pin_hash, s.active, l.locked_until
+                     FROM staff s LEFT JOIN staff_lockout l ON l.staff_id = s.id WHERE s.name = ?1",
                     [a.manager.trim()],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )

@@ -121,7 +121,7 @@ impl Store {
                 owner: StoreOwner { id: uow.new_id(), name: owner_name.clone(), pin_hash: crate::auth::hash_pin(uow, &input.owner_pin)? },
                 roles: json!(roles),
             };
-            crate::apply_catalog::write_store(&uow.tx, uow.now, &store)?;
+            crate::apply_catalog::write_store(&uow.tx, uow.now, &store, &loc_code, &owner_name)?;
             let after = json!({"store_name": name, "currency": currency.code(), "tax_mode": tax_mode.as_str(),
                                "location": store.location.code, "owner": owner_name});
             Ok(((), Change::new("store.initialised", "store", device_id.clone()).after(after).facts(STORE_INITIALISED_VERSION, &store)?))

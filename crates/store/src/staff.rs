@@ -130,9 +130,12 @@ impl Store {
             }
             let hash = hash_pin(uow, pin)?;
             uow.tx.execute(
-                "UPDATE staff SET pin_hash = ?1, failed_attempts = 0, locked_until = NULL WHERE id = ?2",
+                "UPDATE staff SET pin_hash = ?1 WHERE id = ?2",
                 params![hash, id],
             )?;
+            // A new PIN unlocks the person on this till.
+            uow.tx
+                .execute("DELETE FROM staff_lockout WHERE staff_id = ?1", [&id])?;
             let mut change = Change::new("staff.pin_set", "staff", id.clone())
                 .body(json!({"id": id, "pin_hash": hash}));
             change.stamps = vec![("staff", id, "pin_hash")];
@@ -193,8 +196,10 @@ impl Store {
     }
 
     pub fn staff(&self) -> StoreResult<Vec<StaffView>> {
-        let mut stmt =
-            self.conn.prepare("SELECT id, name, role_code, active, locked_until FROM staff ORDER BY name COLLATE NOCASE")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.name, s.role_code, s.active, l.locked_until FROM staff s
+             LEFT JOIN staff_lockout l ON l.staff_id = s.id ORDER BY s.name COLLATE NOCASE",
+        )?;
         let now = self.now();
         let rows: Vec<(String, String, String, bool, Option<i64>)> = stmt
             .query_map([], |r| {
@@ -228,7 +233,8 @@ impl Store {
         let found: Option<(String, String, bool, i64, Option<i64>)> = self
             .conn
             .query_row(
-                "SELECT id, pin_hash, active, failed_attempts, locked_until FROM staff WHERE name = ?1",
+                "SELECT s.id, s.pin_hash, s.active, COALESCE(l.failed_attempts, 0), l.locked_until
+                 FROM staff s LEFT JOIN staff_lockout l ON l.staff_id = s.id WHERE s.name = ?1",
                 [name.trim()],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
@@ -258,16 +264,15 @@ impl Store {
         let previous_actor = std::mem::replace(&mut self.actor, id.clone());
         let outcome = self.write(|uow| {
             if ok {
-                uow.tx.execute(
-                    "UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?1",
-                    [&id],
-                )?;
+                uow.tx
+                    .execute("DELETE FROM staff_lockout WHERE staff_id = ?1", [&id])?;
                 Ok((true, Change::local("staff.signed_in", "staff", id.clone())))
             } else {
                 let failures = failures + 1;
                 let lock = (failures >= PIN_MAX_FAILURES).then_some(uow.now + PIN_LOCKOUT_MS);
                 uow.tx.execute(
-                    "UPDATE staff SET failed_attempts = ?1, locked_until = ?2 WHERE id = ?3",
+                    "INSERT OR REPLACE INTO staff_lockout (staff_id, failed_attempts, locked_until)
+                     VALUES (?3, ?1, ?2)",
                     params![if lock.is_some() { 0 } else { failures }, lock, id],
                 )?;
                 let change = Change::local("staff.sign_in_failed", "staff", id.clone())

@@ -677,3 +677,151 @@ fn a_day_at_the_counter_replays_row_for_row() {
     );
     assert_eq!(synced_tables(&b), before, "applying again writes nothing");
 }
+
+/// Two stores that grew apart meet: the second applies the first's whole history. Every key
+/// both used by hand — the location code, the owner's and a staff member's name, the product
+/// handle, its SKUs and barcodes, a gift-card code — is kept on both sides: the arriving row
+/// under a suffixed key, the clash recorded and flagged, every op applied, check passing.
+#[test]
+fn two_stores_meeting_keep_both_sides_of_every_clash() {
+    let mut a = new_store();
+    a.store.save_product(tee()).unwrap();
+    a.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    a.store
+        .add_staff("Sam Seller", "cashier", "1357", &[])
+        .unwrap();
+    a.store
+        .issue_gift_card("GIFT-0001", 2_000, None, None, None)
+        .unwrap();
+    a.store
+        .complete_sale(cash_sale("a-1", "TEE-RED-M", 1, 1999))
+        .unwrap();
+
+    // Another store, set up on its own (its own ids), with the same hand-made keys.
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = Store::open_with(
+        &dir.path().join("b.sqlite"),
+        Arc::new(ManualClock::new(T0 + 3_600_000)),
+        Arc::new(SeededIds::new(4242)),
+    )
+    .unwrap();
+    b.init(backroom_store::InitStore {
+        store_name: "Other Shop".into(),
+        currency: "EUR".into(),
+        tax_mode: "inclusive".into(),
+        device_name: "till-b".into(),
+        location_code: "MAIN".into(),
+        owner_name: "Olivia Owner".into(),
+        owner_pin: "2580".into(),
+        time_zone: "UTC".into(),
+    })
+    .unwrap();
+    b.set_actor("tester");
+    b.save_product(tee()).unwrap();
+    b.add_staff("Sam Seller", "cashier", "2468", &[]).unwrap();
+    b.issue_gift_card("GIFT-0001", 5_000, None, None, None)
+        .unwrap();
+
+    let ops = ops_since(&a.store, 0);
+    let report = b.apply_all(&ops).unwrap();
+    assert_eq!((report.applied, report.deferred), (ops.len() as u64, 0));
+
+    let rows = |sql: &str| -> Vec<String> {
+        b.connection()
+            .prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let clashes = rows("SELECT key || '=' || value FROM sync_conflict ORDER BY key, value");
+    for key in [
+        "location.code=MAIN",
+        "staff.name=Olivia Owner",
+        "staff.name=Sam Seller",
+        "product.handle=classic-tee",
+        "variant.sku=TEE-RED-M",
+        "barcode=4006381333931",
+        "gift_card.code=GIFT-0001",
+    ] {
+        assert!(
+            clashes.iter().any(|c| c == key),
+            "{key} recorded: {clashes:?}"
+        );
+    }
+    assert_eq!(
+        rows("SELECT code FROM location ORDER BY code").len(),
+        2,
+        "both MAINs kept"
+    );
+    assert_eq!(
+        rows("SELECT handle FROM product ORDER BY handle").len(),
+        2,
+        "both tees kept"
+    );
+    assert_eq!(
+        rows("SELECT code FROM gift_card WHERE code LIKE 'GIFT-0001%'").len(),
+        2,
+        "both cards kept"
+    );
+    // Each side's sale and stock stay with its own rows.
+    let sold: i64 = b
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM sale_order o JOIN order_line l ON l.order_id = o.id
+             JOIN variant v ON v.id = l.variant_id WHERE v.sku LIKE 'TEE-RED-M~%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sold, 1, "the first store's sale is of its own variant");
+    let check = b.check().unwrap();
+    assert!(check.ok, "{:?}", check.findings);
+    assert!(check.flags.iter().any(|f| f.kind == "sync_conflict"));
+}
+
+/// A sale made on another till by someone this till has locked out (wrong PINs here) is a fact
+/// of that till: it applies. The lockout stays on this till and never travels.
+#[test]
+fn a_remote_sale_by_someone_locked_out_here_applies() {
+    let mut a = new_store();
+    a.store.save_product(tee()).unwrap();
+    a.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    a.store
+        .add_staff("Sam Seller", "cashier", "1357", &[])
+        .unwrap();
+    let (_bdir, mut b) = replica_of(&a);
+    let since = last_seq(&a.store);
+    for _ in 0..5 {
+        let _ = b.sign_in("Sam Seller", "0000");
+    }
+    assert_eq!(
+        b.sign_in("Sam Seller", "1357").unwrap_err().code(),
+        "locked",
+        "locked out on this till"
+    );
+    b.set_actor("tester");
+    a.store.sign_in("Sam Seller", "1357").unwrap();
+    let sale = a
+        .store
+        .complete_sale(cash_sale("sam-1", "TEE-RED-M", 1, 1999))
+        .unwrap();
+    let ops = ops_since(&a.store, since);
+    assert_eq!(b.apply_all(&ops).unwrap().applied, ops.len() as u64);
+    assert_eq!(b.order(&sale.receipt_number).unwrap().total, 1999);
+    assert_eq!(
+        b.sign_in("Sam Seller", "1357").unwrap_err().code(),
+        "locked",
+        "still locked here"
+    );
+    a.store.set_actor("tester");
+    assert!(
+        a.store.sign_in("Sam Seller", "1357").is_ok(),
+        "never locked there"
+    );
+}

@@ -154,7 +154,8 @@ pub fn cash_sale(cart: impl Into<String>, sku: &str, quantity: i64, amount: i64)
 /// Tables that belong to one replica and are left out of the comparison, with why:
 /// the op logs (`outbox`, `inbox`: compared by op id instead), each replica's own identity
 /// (`device`), the origin's audit trail (a remote op's trail here is its `inbox` row), what
-/// belongs to one machine (`local_audit`, `local_setting`, `receipt_counter`, `parked_cart`) and
+/// belongs to one machine (`local_audit`, `local_setting`, `receipt_counter`, `parked_cart`,
+/// `staff_lockout`) and
 /// the clashes this replica recorded (`sync_conflict`).
 pub const REPLICA_OWN: &[&str] = &[
     "outbox",
@@ -165,6 +166,7 @@ pub const REPLICA_OWN: &[&str] = &[
     "local_setting",
     "receipt_counter",
     "parked_cart",
+    "staff_lockout",
     "sync_conflict",
 ];
 
