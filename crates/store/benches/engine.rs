@@ -324,16 +324,33 @@ fn apply_only(dir: &std::path::Path) {
         bytes / ops.len().max(1),
         lines / ops.len().max(1)
     );
+    let file: String = ops.iter().map(|o| o.to_line() + "\n").collect();
+    let packed = zstd::encode_all(file.as_bytes(), 3).expect("zstd");
+    println!(
+        "{:<40} {} B as JSON lines, {} B zstd-3 ({:.1} B/op, {:.1}x)",
+        "the 100k-op file",
+        file.len(),
+        packed.len(),
+        packed.len() as f64 / ops.len().max(1) as f64,
+        file.len() as f64 / packed.len().max(1) as f64
+    );
     let started = Instant::now();
     let r = b.apply_all(&ops).expect("apply");
     let took = started.elapsed();
     println!(
         "{:<40} {} ops in {took:.2?} ({:.0} ops/s; {} applied, {} deferred)",
-        "apply onto till B (pages of 1000)",
+        "apply onto till B (pages of APPLY_PAGE)",
         ops.len(),
         ops.len() as f64 / took.as_secs_f64(),
         r.applied,
         r.deferred
+    );
+    let started = Instant::now();
+    let (wal, done) = b.checkpoint().expect("checkpoint");
+    println!(
+        "{:<40} {wal} WAL pages, {done} copied in {:.2?}",
+        "idle checkpoint on B afterwards",
+        started.elapsed()
     );
     let mut single = Vec::new();
     for _ in 0..300 {
@@ -353,8 +370,27 @@ fn apply_only(dir: &std::path::Path) {
     );
 }
 
+/// `BENCH_MODE=sizes`: every recorded op body (`tests/fixtures/ops/v1/bodies.json`, one per
+/// kind and version) in bytes: compact JSON, and zstd level 3 alone (a single op; a batch
+/// compresses far better, see the apply bench).
+fn sizes_only() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/ops/v1/bodies.json");
+    let text = std::fs::read_to_string(&path).expect("bodies.json");
+    let bodies: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&text).expect("bodies");
+    println!("| kind@version | JSON bytes | zstd-3 bytes (one op alone) |");
+    println!("|---|---|---|");
+    for (kind, body) in bodies {
+        let json = body.to_string();
+        let packed = zstd::encode_all(json.as_bytes(), 3).expect("zstd");
+        println!("| `{kind}` | {} | {} |", json.len(), packed.len());
+    }
+}
+
 fn main() {
     match std::env::var("BENCH_MODE").as_deref() {
+        Ok("sizes") => return sizes_only(),
         Ok("import") => return import_only(tempfile::tempdir().expect("dir").path()),
         Ok("check") => return check_only(tempfile::tempdir().expect("dir").path()),
         Ok("apply") => return apply_only(tempfile::tempdir().expect("dir").path()),

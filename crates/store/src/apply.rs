@@ -53,7 +53,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (outcome, stamp) = apply_in(&tx, &me.id, op, now)?;
+        let (outcome, stamp) = apply_in(&tx, &me.id, op, now, None)?;
         if let Some(remote) = stamp {
             merge_hlc(&tx, &me.id, remote, now)?;
         }
@@ -107,24 +107,57 @@ impl Store {
     /// that fails is rolled back alone, every op before it is kept, and the error names it.
     pub fn apply_all(&mut self, ops: &[OpEnvelope]) -> StoreResult<ApplyReport> {
         let me = self.replica_for(ops)?;
+        // A batch touches rows all over the ledger and the levels: a larger page cache for
+        // its length (the commit-time cost of a big cache is paid once per page of ops).
+        let big = ops.len() > APPLY_PAGE / 10;
+        // ... and no checkpoint in the middle of it: each one would copy the same pages back
+        // and sync; the till's idle checkpoint copies them once afterwards.
+        if big {
+            self.conn
+                .pragma_update(None, "cache_size", -APPLY_CACHE_KIB)?;
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", APPLY_AUTOCHECKPOINT_PAGES)?;
+        }
+        let result = self.apply_pages(&me, ops);
+        if big {
+            self.conn
+                .pragma_update(None, "cache_size", -crate::CACHE_KIB)?;
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", crate::WAL_AUTOCHECKPOINT_PAGES)?;
+        }
+        self.reload_if_settings(ops)?;
+        result
+    }
+
+    fn apply_pages(&mut self, me: &crate::Device, ops: &[OpEnvelope]) -> StoreResult<ApplyReport> {
         let mut report = ApplyReport::default();
         for page in ops.chunks(APPLY_PAGE) {
             let now = self.now();
+            // First the fast way: the page's stock movements (facts that commute) are written
+            // last, in ledger-key order, so each index page is visited once. Should anything
+            // in the page fail, the page is rolled back and applied op by op, which names the
+            // op and keeps every op before it.
+            {
+                let tx = self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                if let Ok(counts) = apply_page_batched(&tx, &me.id, page, now) {
+                    tx.commit()?;
+                    report.add(counts);
+                    continue;
+                }
+            }
             let mut tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut newest: Option<Hlc> = None;
             for op in page {
                 let sp = tx.savepoint()?;
-                match apply_in(&sp, &me.id, op, now) {
+                match apply_in(&sp, &me.id, op, now, None) {
                     Ok((outcome, stamp)) => {
                         sp.commit()?;
                         newest = newest.max(stamp);
-                        match outcome {
-                            Applied::Applied => report.applied += 1,
-                            Applied::AlreadyHere => report.already_here += 1,
-                            Applied::Deferred => report.deferred += 1,
-                        }
+                        report.count(outcome);
                     }
                     Err(e) => {
                         drop(sp);
@@ -132,7 +165,6 @@ impl Store {
                             merge_hlc(&tx, &me.id, remote, now)?;
                         }
                         tx.commit()?;
-                        self.reload_if_settings(ops)?;
                         return Err(match e {
                             StoreError::Invalid(f) => {
                                 StoreError::Invalid(backroom_domain::FieldError::new(
@@ -154,22 +186,83 @@ impl Store {
             }
             tx.commit()?;
         }
-        self.reload_if_settings(ops)?;
         Ok(report)
     }
 }
 
+impl ApplyReport {
+    fn count(&mut self, outcome: Applied) {
+        match outcome {
+            Applied::Applied => self.applied += 1,
+            Applied::AlreadyHere => self.already_here += 1,
+            Applied::Deferred => self.deferred += 1,
+        }
+    }
+
+    fn add(&mut self, other: ApplyReport) {
+        self.applied += other.applied;
+        self.already_here += other.already_here;
+        self.deferred += other.deferred;
+    }
+}
+
+/// A page in one go (the caller commits, or rolls back and goes op by op on an error): each op
+/// as [`apply_in`] does it, except that the movements of stock-only ops are collected and
+/// written at the end, sorted by variant, location and state.
+fn apply_page_batched(
+    tx: &Connection,
+    me: &str,
+    page: &[OpEnvelope],
+    now: i64,
+) -> StoreResult<ApplyReport> {
+    let mut report = ApplyReport::default();
+    let mut newest: Option<Hlc> = None;
+    let mut later: Vec<(usize, MovementFact)> = Vec::new();
+    for (i, op) in page.iter().enumerate() {
+        let mut mine = Vec::new();
+        let (outcome, stamp) = apply_in(tx, me, op, now, Some(&mut mine))?;
+        later.extend(mine.into_iter().map(|m| (i, m)));
+        newest = newest.max(stamp);
+        report.count(outcome);
+    }
+    later.sort_by(|a, b| {
+        (&a.1.variant_id, &a.1.location_id, &a.1.state).cmp(&(
+            &b.1.variant_id,
+            &b.1.location_id,
+            &b.1.state,
+        ))
+    });
+    for (i, m) in &later {
+        insert_movement(tx, &page[*i], m)?;
+    }
+    if let Some(remote) = newest {
+        merge_hlc(tx, me, remote, now)?;
+    }
+    Ok(report)
+}
+
 /// How many ops [`Store::apply_all`] applies in one transaction (a sync page).
-pub const APPLY_PAGE: usize = 1000;
+pub const APPLY_PAGE: usize = 25_000;
+
+/// The page cache while [`Store::apply_all`] applies a batch, in KiB (the till's usual cache is
+/// `CACHE_KIB`): measured in docs/benchmarks.md.
+const APPLY_CACHE_KIB: i64 = 256 * 1024;
+
+/// SQLite's auto-checkpoint threshold while a batch applies, in pages (4 KiB): the till's usual
+/// threshold would checkpoint after nearly every page of ops; this one bounds the WAL at ~200 MiB.
+const APPLY_AUTOCHECKPOINT_PAGES: i64 = 50_000;
 
 /// [`Store::apply`] inside a transaction (or savepoint) the caller commits; `me` is this
 /// till's device id, `now` this machine's clock. Returns the op's HLC stamp when it was new,
 /// for the caller to merge once per transaction.
+/// `later`: when given, a stock-only op's movements are handed back to be written by the caller
+/// (see [`apply_page_batched`]) instead of here.
 fn apply_in(
     tx: &Connection,
     me: &str,
     op: &OpEnvelope,
     now: i64,
+    later: Option<&mut Vec<MovementFact>>,
 ) -> StoreResult<(Applied, Option<Hlc>)> {
     let here: bool = tx
         .prepare_cached(
@@ -231,8 +324,13 @@ fn apply_in(
     let body = decode(&op.kind, &op.body).map_err(|e| StoreError::invalid("body", "invalid", e))?;
     let outcome = match body {
         Some(Body::StockMovements(b)) => {
-            for m in &b.movements {
-                insert_movement(tx, op, m)?;
+            match later {
+                Some(later) => later.extend(b.movements),
+                None => {
+                    for m in &b.movements {
+                        insert_movement(tx, op, m)?;
+                    }
+                }
             }
             Applied::Applied
         }
