@@ -5,6 +5,8 @@
 //! op) and the Shopify importer (many products, one op) both go through [`write_product`], so a
 //! product saved by hand and one imported from a CSV are validated and stored identically.
 
+use backroom_sync::body::PriceSetV1;
+use backroom_sync::catalog::{BarcodesSetV1, LoyaltySetV1, ProductRecord, ProductSavedV1};
 use std::collections::{HashMap, HashSet};
 
 use backroom_domain::barcode::{self, EmbeddedRule};
@@ -158,7 +160,7 @@ impl Store {
                     ..Change::new("settings.barcodes_set", "setting", "embedded_barcodes")
                         .before(json!(before))
                         .after(after.clone())
-                        .body(json!({"rules": after}))
+                        .facts(1, &BarcodesSetV1 { rules: after })?
                 },
             ))
         })?;
@@ -191,8 +193,8 @@ impl Store {
             let after = json!({"points_per_unit": points_per_unit, "point_value": point_value_minor});
             let mut change = Change::new("settings.loyalty_set", "setting", "loyalty")
                 .before(json!({"points_per_unit": before.loyalty_points_per_unit, "point_value": before.loyalty_point_value}))
-                .after(after.clone())
-                .body(after);
+                .after(after)
+                .facts(1, &LoyaltySetV1 { points_per_unit, point_value: point_value_minor })?;
             change.stamps = LOYALTY_KEYS.iter().map(|k| ("setting", "store".to_string(), *k)).collect();
             Ok(((), change))
         })?;
@@ -322,8 +324,12 @@ impl Store {
                 .as_ref()
                 .map_or(serde_json::Value::Null, summary);
             let after = summary(&saved.product);
-            let body = json!({"product_id": saved.product_id, "variant_ids": saved.variant_ids,
-                              "currency": currency.code(), "product": saved.product});
+            let body = ProductSavedV1 {
+                product_id: saved.product_id.clone(),
+                variant_ids: saved.variant_ids.clone(),
+                currency: currency.code().to_string(),
+                product: product_record(&saved.product)?,
+            };
             let change = Change::new(
                 if saved.written == Written::Created {
                     "product.created"
@@ -335,7 +341,7 @@ impl Store {
             )
             .before(before)
             .after(after)
-            .body(body);
+            .facts(1, &body)?;
             Ok((saved.product_id, change))
         })
     }
@@ -459,8 +465,8 @@ impl Store {
                 "INSERT OR REPLACE INTO price_list_item (price_list_id, variant_id, price_minor) VALUES (?1, ?2, ?3)",
                 params![list_id, variant, price_minor],
             )?;
-            let body = json!({"price_list_id": list_id, "variant_id": variant, "price_minor": price_minor});
-            let mut change = Change::new("price_list.price_set", "price_list", list_id.clone()).before(json!({"price_minor": before})).after(json!({"price_minor": price_minor})).body(body);
+            let body = PriceSetV1 { price_list_id: list_id.clone(), variant_id: variant.clone(), price_minor };
+            let mut change = Change::new("price_list.price_set", "price_list", list_id.clone()).before(json!({"price_minor": before})).after(json!({"price_minor": price_minor})).facts(1, &body)?;
             change.stamps = vec![("price_list_item", format!("{list_id}@{variant}"), "price_minor")];
             Ok(((), change))
         })
@@ -537,6 +543,13 @@ pub(crate) fn define_attribute_in(
     )?;
     crate::master::insert_attribute(w.tx, &a)?;
     Ok(a.id)
+}
+
+/// A product as it travels (the wire's own type, read from the product's JSON: the same shape).
+pub(crate) fn product_record(p: &ProductInput) -> StoreResult<ProductRecord> {
+    serde_json::to_value(p)
+        .and_then(serde_json::from_value)
+        .map_err(|e| StoreError::invalid("product", "encode", e.to_string()))
 }
 
 /// An attribute definition as it travels (its id derived from its code).

@@ -12,8 +12,14 @@ use crate::uow::{Change, Uow};
 use crate::Approval;
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{CustomerInput, CustomerView, DuplicateGroup, GiftCardView};
-use backroom_sync::body::{CustomerField, CustomerRecord, CUSTOMER_UPDATED_VERSION, FACTS_VERSION};
-use backroom_sync::facts::{GiftCardFact, GiftCardIssuedV2, Ledger, LedgerFact};
+use backroom_sync::body::{
+    CustomerCreatedV1, CustomerField, CustomerGroupCreatedV1, CustomerRecord, CustomerUpdatedV2,
+    CUSTOMER_UPDATED_VERSION, FACTS_VERSION,
+};
+use backroom_sync::facts::{
+    GiftCardDeactivatedV1, GiftCardFact, GiftCardIssuedV2, Ledger, LedgerFact,
+    StoreCreditAdjustedV1,
+};
 
 /// The customer as it travels in op bodies.
 fn wire_record(c: &CustomerInput) -> CustomerRecord {
@@ -202,12 +208,15 @@ impl Store {
                 .map_err(|e| {
                     crate::error::unique_violation(e, "code", &format!("group '{code}' exists"))
                 })?;
-            let body = json!({"code": code, "name": name.trim()});
+            let body = CustomerGroupCreatedV1 {
+                code: code.clone(),
+                name: name.trim().to_string(),
+            };
             Ok((
                 (),
                 Change::new("customer_group.created", "customer_group", code.clone())
-                    .after(body.clone())
-                    .body(body),
+                    .after(json!(body))
+                    .facts(1, &body)?,
             ))
         })
     }
@@ -224,9 +233,10 @@ impl Store {
                 params![id, c.name, c.email, c.phone, c.group, c.marketing_consent, c.note, uow.now],
             )?;
             let record = wire_record(&c);
-            let body = json!({"id": id, "customer": record});
-            let mut change = Change::new("customer.created", "customer", id.clone()).after(json!(c)).body(body);
-            change.stamps = record.fields().iter().map(|f| ("customer", id.clone(), f.name())).collect();
+            let fields = record.fields();
+            let body = CustomerCreatedV1 { id: id.clone(), customer: record };
+            let mut change = Change::new("customer.created", "customer", id.clone()).after(json!(c)).facts(1, &body)?;
+            change.stamps = fields.iter().map(|f| ("customer", id.clone(), f.name())).collect();
             Ok((id, change))
         })
     }
@@ -284,7 +294,7 @@ impl Store {
             let mut change = Change::new("customer.updated", "customer", id)
                 .before(json!({"name": before.name, "email": before.email, "phone": before.phone, "group": before.group}))
                 .after(json!(c))
-                .body(json!({"v": CUSTOMER_UPDATED_VERSION, "id": id, "set": set}));
+                .facts(CUSTOMER_UPDATED_VERSION, &CustomerUpdatedV2 { id: id.to_string(), set: set.clone() })?;
             change.stamps = set.iter().map(|f| ("customer", id.to_string(), f.name())).collect();
             Ok(((), change))
         })
@@ -440,7 +450,7 @@ impl Store {
             let mut change = Change::new("gift_card.deactivated", "gift_card", id.clone())
                 .before(json!({"active": true, "balance": balance}))
                 .after(json!({"active": false}))
-                .body(json!({"id": id}));
+                .facts(1, &GiftCardDeactivatedV1 { id: id.clone() })?;
             change.approver = approver;
             Ok(((), change))
         })
@@ -474,7 +484,11 @@ impl Store {
             customer_exists(&uow.tx, customer, "customer")?;
             let before = credit_balance(&uow.tx, customer)?;
             if before + amount < 0 {
-                return Err(StoreError::invalid("amount", "insufficient_credit", format!("the customer has only {before} in credit")));
+                return Err(StoreError::invalid(
+                    "amount",
+                    "insufficient_credit",
+                    format!("the customer has only {before} in credit"),
+                ));
             }
             let id = uow.new_id();
             let row = LedgerFact {
@@ -489,7 +503,15 @@ impl Store {
             let mut change = Change::new("store_credit.adjusted", "customer", customer)
                 .before(json!({"store_credit": before}))
                 .after(json!({"store_credit": before + amount}))
-                .body(json!({"id": id, "customer_id": customer, "amount": amount, "note": note.trim()}));
+                .facts(
+                    1,
+                    &StoreCreditAdjustedV1 {
+                        id,
+                        customer_id: customer.to_string(),
+                        amount,
+                        note: note.trim().to_string(),
+                    },
+                )?;
             change.approver = approver;
             Ok((before + amount, change))
         })

@@ -22,7 +22,7 @@ use backroom_domain::money::div_round_half_away;
 use backroom_domain::sale::TenderKind;
 use backroom_domain::staff::Permission;
 use backroom_domain::stock::{MovementReason, StockState};
-use backroom_sync::body::FACTS_VERSION;
+use backroom_sync::body::{ReturnReasonSetV1, FACTS_VERSION};
 use backroom_sync::facts::{Ledger, LedgerFact, PaymentFact, ReturnFact, ReturnLineFact, ReturnV2};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;
@@ -98,8 +98,8 @@ impl Store {
                  ON CONFLICT(code) DO UPDATE SET label = excluded.label, active = 1",
                 params![code, label.trim()],
             )?;
-            let body = json!({"code": code, "label": label.trim()});
-            let mut change = Change::new("return_reason.set", "return_reason", code.clone()).after(body.clone()).body(body);
+            let body = ReturnReasonSetV1 { code: code.clone(), label: label.trim().to_string() };
+            let mut change = Change::new("return_reason.set", "return_reason", code.clone()).after(json!(body)).facts(1, &body)?;
             change.stamps = vec![("return_reason", code.clone(), "label")];
             Ok(((), change))
         })

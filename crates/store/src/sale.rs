@@ -22,8 +22,8 @@ use backroom_domain::unit::SaleUnit;
 use backroom_sync::body::{MovementFact, FACTS_VERSION};
 use backroom_sync::catalog::PromotionCreatedV1;
 use backroom_sync::facts::{
-    Ledger, LedgerFact, LineDiscountFact, LineTaxFact, OrderFact, OrderLineFact, PaymentFact,
-    SaleCompletedV2, SaleVoidedV2,
+    FulfilmentSetV1, Ledger, LedgerFact, LineDiscountFact, LineTaxFact, OrderFact, OrderLineFact,
+    PaymentFact, SaleCompletedV2, SaleVoidedV2,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
@@ -682,7 +682,7 @@ impl Store {
             let change = Change::new("order.fulfilment_set", "order", o.id.clone())
                 .before(json!({"fulfilment_status": o.fulfilment_status}))
                 .after(json!({"fulfilment_status": status}))
-                .body(json!({"order_id": o.id, "status": status, "movements": facts}));
+                .facts(1, &FulfilmentSetV1 { order_id: o.id.clone(), status: status.to_string(), movements: facts })?;
             Ok((o.id, change))
         })?;
         self.order(&id)

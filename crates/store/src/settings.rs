@@ -9,6 +9,7 @@ use backroom_domain::receipt::{CodePage, PrintFormat};
 use backroom_domain::staff::Permission;
 use backroom_domain::tax::TaxMode;
 use backroom_domain::Currency;
+use backroom_sync::catalog::SettingsUpdatedV2;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -279,7 +280,7 @@ impl Store {
                                "default_tax_class": before.default_tax_class}),
                 )
                 .after(after.clone())
-                .body(after);
+                .facts(2, &SettingsUpdatedV2::from_json(after))?;
             change.stamps = STORE_SETTING_KEYS.iter().map(|k| ("setting", "store".to_string(), *k)).collect();
             Ok(((), change))
         })?;

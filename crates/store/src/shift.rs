@@ -13,7 +13,7 @@ use crate::uow::Change;
 use crate::{Store, StoreError, StoreResult};
 use backroom_api::{CloseShiftInput, CloseShiftReview, ShiftSummary, ZReport};
 use backroom_sync::body::SHIFT_OPENED_VERSION;
-use backroom_sync::facts::{CashMovedV1, ShiftOpenedV1};
+use backroom_sync::facts::{CashMovedV1, ShiftClosedV1, ShiftOpenedV1};
 
 fn compute(conn: &Connection, shift_id: &str) -> StoreResult<ZReport> {
     let mut z = conn
@@ -265,7 +265,7 @@ impl Store {
             let mut change = Change::new("shift.closed", "shift", shift.clone())
                 .after(json!({"expected_cash": z.expected_cash, "counted_cash": counted_cash, "variance": z.variance,
                               "reason": reason}))
-                .body(json!({"id": shift, "z_report": z}));
+                .facts(1, &ShiftClosedV1 { id: shift.clone(), z_report: json!(z) })?;
             change.approver = z.variance_approver.clone();
             Ok((z, change))
         })

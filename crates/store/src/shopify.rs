@@ -2348,7 +2348,13 @@ impl Store {
             let n = facts.len() as u64;
             let change = Change::new("stock.inventory_imported", "import", uow.op_id.clone())
                 .after(json!({"rows": rows, "stock_movements": n}))
-                .body(json!({"source": "shopify_inventory", "movements": facts}));
+                .facts(
+                    1,
+                    &backroom_sync::body::StockMovementsV1 {
+                        source: "shopify_inventory".into(),
+                        movements: facts,
+                    },
+                )?;
             Ok((n, change))
         })?;
         report.stock_movements = count;

@@ -9,6 +9,7 @@
 use backroom_domain::staff::{
     check_pin, Grant, Permission, Role, PIN_LOCKOUT_MS, PIN_MAX_FAILURES,
 };
+use backroom_sync::body::{RoleGrantSetV1, StaffPinSetV1, StaffRoleSetV1};
 use backroom_sync::catalog::StaffAddedV1;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
@@ -114,7 +115,13 @@ impl Store {
             let mut change = Change::new("staff.role_set", "staff", id.clone())
                 .before(json!({"role": before}))
                 .after(json!({"role": role_code}))
-                .body(json!({"id": id, "role": role_code}));
+                .facts(
+                    1,
+                    &StaffRoleSetV1 {
+                        id: id.clone(),
+                        role: role_code.to_string(),
+                    },
+                )?;
             change.stamps = vec![("staff", id, "role")];
             Ok(((), change))
         })
@@ -136,8 +143,13 @@ impl Store {
             // A new PIN unlocks the person on this till.
             uow.tx
                 .execute("DELETE FROM staff_lockout WHERE staff_id = ?1", [&id])?;
-            let mut change = Change::new("staff.pin_set", "staff", id.clone())
-                .body(json!({"id": id, "pin_hash": hash}));
+            let mut change = Change::new("staff.pin_set", "staff", id.clone()).facts(
+                1,
+                &StaffPinSetV1 {
+                    id: id.clone(),
+                    pin_hash: hash,
+                },
+            )?;
             change.stamps = vec![("staff", id, "pin_hash")];
             Ok(((), change))
         })
@@ -165,7 +177,14 @@ impl Store {
             let mut change = Change::new("role.grant_set", "role", role_code)
                 .before(json!({permission.as_str(): before}))
                 .after(json!({permission.as_str(): grant}))
-                .body(json!({"role": role_code, "permission": permission, "grant": grant}));
+                .facts(
+                    1,
+                    &RoleGrantSetV1 {
+                        role: role_code.to_string(),
+                        permission: permission.as_str().to_string(),
+                        grant: grant.as_str().to_string(),
+                    },
+                )?;
             change.stamps = vec![("role", role_code.to_string(), permission.as_str())];
             Ok(((), change))
         })

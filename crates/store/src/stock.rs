@@ -59,7 +59,7 @@ pub(crate) fn level(
 
 /// A ledger row as it travels in an op body: the wire crate's type, so what a till writes and
 /// what another applies are one definition.
-pub(crate) use backroom_sync::body::MovementFact;
+pub(crate) use backroom_sync::body::{MovementFact, ReorderPointSetV1, StockMovementsV1};
 
 /// Moves the level projection by one ledger row's delta: the one place `stock_level` is
 /// written, for a movement made here or one applied from another till.
@@ -223,7 +223,13 @@ impl Store {
                 Change::new("stock.adjusted", "stock", format!("{variant}@{location}"))
                     .before(json!({"state": state, "qty": before}))
                     .after(json!({"state": state, "qty": before + delta}))
-                    .body(json!({"movements": facts}));
+                    .facts(
+                        1,
+                        &StockMovementsV1 {
+                            source: String::new(),
+                            movements: facts,
+                        },
+                    )?;
             change.approver = approver;
             Ok(((), change))
         })
@@ -292,7 +298,13 @@ impl Store {
             let change = Change::new("stock.moved", "stock", format!("{variant}@{location}"))
                 .before(json!({"from": from, "qty": have}))
                 .after(json!({"from": from, "qty": have - qty, "to": to}))
-                .body(json!({"movements": facts}));
+                .facts(
+                    1,
+                    &StockMovementsV1 {
+                        source: String::new(),
+                        movements: facts,
+                    },
+                )?;
             Ok(((), change))
         })
     }
@@ -335,7 +347,7 @@ impl Store {
             let mut change = Change::new("stock.reorder_point_set", "stock", format!("{variant}@{loc}"))
                 .before(json!({"min_qty": before}))
                 .after(json!({"min_qty": min_qty}))
-                .body(json!({"variant_id": variant, "location_id": loc, "min_qty": min_qty}));
+                .facts(1, &ReorderPointSetV1 { variant_id: variant.clone(), location_id: loc.clone(), min_qty })?;
             change.stamps = vec![("reorder_point", format!("{variant}@{loc}"), "min_qty")];
             Ok(((), change))
         })

@@ -24,7 +24,8 @@ pub(crate) struct Change {
     /// Short summaries of the entity before and after (`null` when created).
     pub before: Value,
     pub after: Value,
-    /// The op body: the facts a server needs to replay this use-case.
+    /// The op body: the facts a server needs to replay this use-case, always a
+    /// `backroom_sync` type serialised by [`Change::facts`] (never a screen's request type).
     pub body: Value,
     /// The manager who approved this action, when a permission asked for approval.
     pub approver: Option<String>,
@@ -76,10 +77,6 @@ impl Change {
     }
     pub fn after(mut self, v: Value) -> Self {
         self.after = v;
-        self
-    }
-    pub fn body(mut self, v: Value) -> Self {
-        self.body = v;
         self
     }
     /// The typed body of a kind written in `version` (a `backroom_sync` type: the wire shape

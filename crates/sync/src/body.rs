@@ -1,11 +1,12 @@
-//! Typed op bodies, by kind and version. Typed so far: the kinds whose facts are stock
-//! movements only (`stock.adjusted`, `stock.moved`, `stock.inventory_imported`), customers
-//! (`customer.created`, `customer.updated` — version 2 carries only the fields that changed, so
-//! two tills editing different fields of one customer both keep their edit) and
-//! `customer_group.created`, and the registers `role.grant_set` (one per permission),
-//! `staff.role_set`, `staff.pin_set`, `return_reason.set`, `stock.reorder_point_set` and
-//! `price_list.price_set`. Every other kind travels as its recorded JSON
-//! (`tests/fixtures/ops/v1/`) until its type lands here.
+//! Typed op bodies, by kind and version, and [`decode`], the one table from `(kind, version)` to
+//! a [`Body`]. Every kind the store writes is typed: the stock kinds, customers and groups, the
+//! registers (`role.grant_set` one per permission, `staff.role_set`, `staff.pin_set`,
+//! `return_reason.set`, `stock.reorder_point_set`, `price_list.price_set`), and — in
+//! [`crate::facts`] and [`crate::catalog`] — sales, voids, returns, gift cards, store credit,
+//! shifts, transfers, counts, the catalogue, staff, settings and the store's set-up. An older
+//! version is upcast where it carried enough (`customer.updated@1` → every field set); one that
+//! did not (`sale.completed@1` lacked its rows' ids) decodes to `None` and is kept, deferred.
+//! The recorded shapes and samples live in `tests/fixtures/ops/v1/`.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,9 +32,12 @@ pub struct MovementFact {
     pub note: String,
 }
 
-/// Body (version 1) of the kinds whose facts are stock movements only.
+/// Body (version 1) of the kinds whose facts are stock movements only. `source` says where an
+/// inventory import came from (`shopify_inventory`); the other kinds leave it out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockMovementsV1 {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
     pub movements: Vec<MovementFact>,
 }
 

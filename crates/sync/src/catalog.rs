@@ -186,6 +186,18 @@ pub struct SettingsUpdatedV2 {
     pub values: BTreeMap<String, serde_json::Value>,
 }
 
+impl SettingsUpdatedV2 {
+    /// The settings of a JSON object (its `v`, if any, left out: the version is the op's).
+    pub fn from_json(v: serde_json::Value) -> Self {
+        let mut values: BTreeMap<String, serde_json::Value> = match v {
+            serde_json::Value::Object(map) => map.into_iter().collect(),
+            _ => BTreeMap::new(),
+        };
+        values.remove("v");
+        SettingsUpdatedV2 { values }
+    }
+}
+
 /// `settings.loyalty_set`, version 1: points earned per whole currency unit paid, and what a
 /// point is worth when redeemed (minor units).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

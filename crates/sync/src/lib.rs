@@ -4,7 +4,9 @@
 //! stamp, the actor, the kind and the versioned body) and the JSON-lines form used by
 //! `backroom ops export`. The store writes it, and the sync client and the server (issue 15)
 //! will read it, so the format lives here once, with no I/O and no dependency on the store, the
-//! UI's request types or a database driver. Design and decisions: `docs/replication.md`.
+//! UI's request types or a database driver. [`body`] decodes a body by kind and version into a
+//! typed [`body::Body`]; [`facts`] and [`catalog`] hold the rows bodies carry, each with its id.
+//! Design and decisions: `docs/replication.md`.
 
 pub mod body;
 pub mod catalog;
