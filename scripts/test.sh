@@ -10,6 +10,8 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 bash scripts/setup-desktop.sh
+# The server's tests need a PostgreSQL: DATABASE_URL, the machine's, or a throwaway cluster.
+eval "$(bash scripts/setup-postgres.sh)"
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 

@@ -118,6 +118,25 @@ pub enum Command {
     /// This till's ops (the facts it recorded) as a file.
     #[command(subcommand)]
     Ops(OpsCmd),
+    /// Run the central server: tills push their ops to it and pull their store's stream
+    /// (PostgreSQL; migrations run at start). Stops cleanly on SIGTERM or Ctrl-C.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8640")]
+        bind: String,
+        /// PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/backroom.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+    /// Sync this till with a server once: push every op it has not acknowledged, then pull its
+    /// store's stream to the end (an empty --db bootstraps a new till of that store).
+    Sync {
+        /// The server, e.g. http://127.0.0.1:8640.
+        url: String,
+        /// The store's code on the server.
+        #[arg(long)]
+        store: String,
+    },
     #[command(subcommand)]
     Staff(crate::counter::StaffCmd),
     #[command(subcommand)]

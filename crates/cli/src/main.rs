@@ -511,6 +511,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out.done(&format!("{n} ops written to {}", file.display()))?;
             }
         }
+        Command::Serve { bind, database_url } => {
+            let rt = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
+            rt.block_on(backroom_server::run(&bind, &database_url))?;
+        }
+        Command::Sync { url, store } => {
+            let mut till = open_any(&db)?;
+            let mut http =
+                backroom_sync::http::HttpTransport::new(&url).map_err(anyhow::Error::msg)?;
+            let report = if till.is_initialised() {
+                backroom_sync::client::sync_once(&mut till, &mut http, &store)?
+            } else {
+                // A new till: the store's history first, then it is a till of its own.
+                backroom_sync::client::bootstrap(&mut till, &mut http, &store)?
+            };
+            out.done(&format!(
+                "pushed {} ops ({} rejected), pulled {}",
+                report.pushed, report.rejected, report.pulled
+            ))?;
+        }
         Command::Ops(OpsCmd::Apply { file }) => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;

@@ -891,3 +891,72 @@ fn ops_files_carry_stock_from_one_till_to_another() {
     let err = b.fails(&["ops", "apply", junk.to_str().unwrap()]);
     assert!(err.contains("line 1"), "the bad line is named: {err}");
 }
+
+/// The chain as separate processes: `backroom serve` on a real PostgreSQL (DATABASE_URL, or the
+/// machine's on 127.0.0.1:5432), one till that sells and syncs, a second till that bootstraps
+/// from the server onto an empty file and sells too; after both sync they show the same stock,
+/// and the server stops cleanly on SIGTERM.
+#[test]
+fn two_tills_sync_through_a_running_server() {
+    use sqlx::migrate::MigrateDatabase;
+    let admin = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let (base, _) = admin.rsplit_once('/').expect("a database in DATABASE_URL");
+    let url = format!("{base}/backroom_cli_{}", std::process::id());
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    // The server creates its database on first start; this one is the test's own.
+    let _ = rt.block_on(sqlx::Postgres::drop_database(&url));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_backroom"))
+        .args(["serve", "--bind", &bind, "--database-url", &url])
+        .spawn()
+        .expect("start the server");
+    let server_url = format!("http://{bind}");
+    let a = Cli::new();
+    a.ok(&["init", "--store-name", "Corner Shop"]);
+    a.ok(&["import", "shopify", &fixture("products_legacy.csv")]);
+    a.ok(&["stock", "receive", "TEE-RED-M", "5", "--location", "MAIN"]);
+    // The server takes a moment to listen: the first sync retries until it answers.
+    let mut tries = 0;
+    loop {
+        let out = a.run(&["sync", &server_url, "--store", "CORNER"]);
+        if out.status.success() {
+            break;
+        }
+        tries += 1;
+        assert!(
+            tries < 100,
+            "the server never answered: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let b = Cli::new();
+    let said = b.ok(&["sync", &server_url, "--store", "CORNER"]);
+    assert!(said.contains("pulled"), "{said}");
+    b.ok(&["stock", "receive", "TEE-RED-L", "2", "--location", "MAIN"]);
+    b.ok(&["sync", &server_url, "--store", "CORNER"]);
+    a.ok(&["sync", &server_url, "--store", "CORNER"]);
+    assert_eq!(
+        a.json(&["stock", "levels", "--location", "MAIN"]),
+        b.json(&["stock", "levels", "--location", "MAIN"]),
+        "both tills show the same levels"
+    );
+    a.ok(&["check"]);
+    b.ok(&["check"]);
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = server.wait().expect("the server stops");
+    assert!(
+        status.success(),
+        "SIGTERM stops the server cleanly: {status}"
+    );
+    let _ = rt.block_on(sqlx::Postgres::drop_database(&url));
+}

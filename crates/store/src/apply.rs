@@ -66,7 +66,7 @@ impl Store {
     /// `store.initialised`, a new device identity first, so the database becomes a replica of
     /// that store (its history stays the other device's; what this replica writes is its own).
     /// Refused (`not_initialised`) for other ops onto an empty database.
-    fn replica_for(&mut self, ops: &[OpEnvelope]) -> StoreResult<crate::Device> {
+    pub(crate) fn replica_for(&mut self, ops: &[OpEnvelope]) -> StoreResult<crate::Device> {
         if let Some(me) = self.device.clone() {
             return Ok(me);
         }
@@ -79,7 +79,15 @@ impl Store {
         }
         let now = self.now();
         let id = self.ids.new_id(now).to_string();
-        let code = crate::catalog::device_code(&self.conn, &id)?;
+        // The devices whose history arrives have codes of their own in their receipt numbers:
+        // known here once their ops land, so they are kept free now.
+        let tx = self.conn.transaction()?;
+        let mut seen = std::collections::BTreeSet::new();
+        for op in ops.iter().filter(|op| seen.insert(op.device_id.clone())) {
+            known_device(&tx, &op.device_id)?;
+        }
+        let code = crate::catalog::device_code(&tx, &id)?;
+        tx.commit()?;
         self.conn.execute(
             "INSERT INTO device (id, name, code, is_self) VALUES (?1, 'replica', ?2, 1)",
             rusqlite::params![id, code],
@@ -90,7 +98,7 @@ impl Store {
 
     /// Settings and the device are cached: reread them when an applied op may have changed
     /// them.
-    fn reload_if_settings(&mut self, ops: &[OpEnvelope]) -> StoreResult<()> {
+    pub(crate) fn reload_if_settings(&mut self, ops: &[OpEnvelope]) -> StoreResult<()> {
         if self.settings.is_none()
             || ops.iter().any(|op| {
                 op.kind.starts_with("settings.")
@@ -209,7 +217,7 @@ impl ApplyReport {
 /// A page in one go (the caller commits, or rolls back and goes op by op on an error): each op
 /// as [`apply_in`] does it, except that the movements of stock-only ops are collected and
 /// written at the end, sorted by variant, location and state.
-fn apply_page_batched(
+pub(crate) fn apply_page_batched(
     tx: &Connection,
     me: &str,
     page: &[OpEnvelope],
@@ -335,14 +343,14 @@ fn apply_in(
             Applied::Applied
         }
         Some(Body::CustomerGroupCreated(g)) => {
-            tx.prepare_cached("INSERT OR IGNORE INTO customer_group (code, name) VALUES (?1, ?2)")?
+            tx.prepare_cached("INSERT INTO customer_group (code, name) VALUES (?1, ?2) ON CONFLICT (code) DO NOTHING")?
                 .execute(params![g.code, g.name])?;
             Applied::Applied
         }
         Some(Body::CustomerCreated(c)) => {
             tx.prepare_cached(
-                "INSERT OR IGNORE INTO customer (id, name, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?3)",
+                "INSERT INTO customer (id, name, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?3) ON CONFLICT (id) DO NOTHING",
             )?
             .execute(params![c.id, c.customer.name, op.created_at])?;
             set_customer_fields(tx, op, &c.id, &c.customer.fields(), now)?;
@@ -427,7 +435,9 @@ fn apply_in(
             if let Some(sale) = &r.exchange {
                 apply_sale(tx, op, sale)?;
             }
-            facts::insert_return(tx, ctx, &r.ret)?;
+            let mut ret = r.ret.clone();
+            ret.number = master::claim(tx, ctx, "sale_return", "number", &ret.number, &ret.id)?;
+            facts::insert_return(tx, ctx, &ret)?;
             let owner = Owner {
                 order_id: None,
                 return_id: Some(&r.ret.id),
@@ -481,7 +491,8 @@ fn apply_in(
             facts::set_fulfilment(tx, &f.order_id, &f.status)?;
             Applied::Applied
         }
-        Some(Body::ShiftOpened(s)) => {
+        Some(Body::ShiftOpened(mut s)) => {
+            s.number = master::claim(tx, Ctx::from(op), "shift", "number", &s.number, &s.id)?;
             facts::open_shift(tx, Ctx::from(op), &s)?;
             Applied::Applied
         }
@@ -495,7 +506,8 @@ fn apply_in(
             facts::close_shift(tx, Ctx::from(op), &s.id, &z)?;
             Applied::Applied
         }
-        Some(Body::TransferCreated(t)) => {
+        Some(Body::TransferCreated(mut t)) => {
+            t.number = master::claim(tx, Ctx::from(op), "transfer", "number", &t.number, &t.id)?;
             facts::insert_transfer(tx, Ctx::from(op), &t)?;
             Applied::Applied
         }
@@ -550,41 +562,17 @@ fn apply_in(
             Applied::Applied
         }
         Some(Body::LocationCreated(l)) => {
-            let code = master::claim(
-                tx,
-                Ctx::from(op),
-                "location",
-                "code",
-                "location.code",
-                &l.code,
-                &l.id,
-            )?;
+            let code = master::claim(tx, Ctx::from(op), "location", "code", &l.code, &l.id)?;
             master::insert_location(tx, &l, &code)?;
             Applied::Applied
         }
         Some(Body::TaxClassCreated(t)) => {
-            let code = master::claim(
-                tx,
-                Ctx::from(op),
-                "tax_class",
-                "code",
-                "tax_class.code",
-                &t.code,
-                &t.id,
-            )?;
+            let code = master::claim(tx, Ctx::from(op), "tax_class", "code", &t.code, &t.id)?;
             master::insert_tax_class(tx, &t, &code)?;
             Applied::Applied
         }
         Some(Body::PriceListCreated(p)) => {
-            let code = master::claim(
-                tx,
-                Ctx::from(op),
-                "price_list",
-                "code",
-                "price_list.code",
-                &p.code,
-                &p.id,
-            )?;
+            let code = master::claim(tx, Ctx::from(op), "price_list", "code", &p.code, &p.id)?;
             master::insert_price_list(tx, &p, &code)?;
             Applied::Applied
         }
@@ -595,7 +583,6 @@ fn apply_in(
                     Ctx::from(op),
                     "promotion",
                     "code",
-                    "promotion.code",
                     c,
                     &p.id,
                 )?),
@@ -605,15 +592,7 @@ fn apply_in(
             Applied::Applied
         }
         Some(Body::StaffAdded(st)) => {
-            let name = master::claim(
-                tx,
-                Ctx::from(op),
-                "staff",
-                "name",
-                "staff.name",
-                &st.name,
-                &st.id,
-            )?;
+            let name = master::claim(tx, Ctx::from(op), "staff", "name", &st.name, &st.id)?;
             master::insert_staff(tx, Ctx::from(op), &st, &name)?;
             Applied::Applied
         }
@@ -656,19 +635,10 @@ fn apply_in(
                 ctx,
                 "location",
                 "code",
-                "location.code",
                 &st.location.code,
                 &st.location.id,
             )?;
-            let owner = master::claim(
-                tx,
-                ctx,
-                "staff",
-                "name",
-                "staff.name",
-                &st.owner.name,
-                &st.owner.id,
-            )?;
+            let owner = master::claim(tx, ctx, "staff", "name", &st.owner.name, &st.owner.id)?;
             apply_catalog::write_store(tx, op.created_at, &st, &code, &owner)?;
             Applied::Applied
         }
@@ -913,7 +883,16 @@ fn apply_sale(tx: &Connection, op: &OpEnvelope, sale: &SaleCompletedV2) -> Store
     for g in &sale.gift_cards {
         apply_gift_card(tx, op, g)?;
     }
-    facts::insert_sale(tx, Ctx::from(op), sale)?;
+    let mut sale = sale.clone();
+    sale.order.receipt_number = master::claim(
+        tx,
+        Ctx::from(op),
+        "sale_order",
+        "receipt_number",
+        &sale.order.receipt_number,
+        &sale.order.id,
+    )?;
+    facts::insert_sale(tx, Ctx::from(op), &sale)?;
     Ok(())
 }
 

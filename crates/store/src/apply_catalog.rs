@@ -46,15 +46,7 @@ pub(crate) fn apply_product(
 ) -> StoreResult<()> {
     let ctx = Ctx::from(op);
     let mut record = record.clone();
-    record.handle = claim(
-        tx,
-        ctx,
-        "product",
-        "handle",
-        "product.handle",
-        &record.handle,
-        product_id,
-    )?;
+    record.handle = claim(tx, ctx, "product", "handle", &record.handle, product_id)?;
     for (i, v) in record.variants.iter_mut().enumerate() {
         let Some(vid) = variant_ids.get(i) else {
             return Err(StoreError::invalid(
@@ -148,8 +140,10 @@ pub(crate) fn write_store(
     owner_name: &str,
 ) -> StoreResult<()> {
     let set = |k: &str, v: &str| -> StoreResult<()> {
-        tx.prepare_cached("INSERT OR IGNORE INTO setting (key, value) VALUES (?1, ?2)")?
-            .execute(params![k, v])?;
+        tx.prepare_cached(
+            "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        )?
+        .execute(params![k, v])?;
         Ok(())
     };
     let rules = match &s.embedded_barcodes {
@@ -171,15 +165,15 @@ pub(crate) fn write_store(
     )?;
     set("time_zone", s.time_zone.as_deref().unwrap_or("UTC"))?;
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store')",
+        "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store') ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![s.location.id, location_code, s.store_name])?;
     let roles: Vec<backroom_domain::staff::Role> = serde_json::from_value(s.roles.clone())
         .map_err(|e| StoreError::invalid("body.roles", "invalid", e.to_string()))?;
     crate::staff::insert_roles(tx, &roles)?;
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO staff (id, name, role_code, pin_hash, created_at)
-         VALUES (?1, ?2, 'owner', ?3, ?4)",
+        "INSERT INTO staff (id, name, role_code, pin_hash, created_at)
+         VALUES (?1, ?2, 'owner', ?3, ?4) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![s.owner.id, owner_name, s.owner.pin_hash, at])?;
     Ok(())

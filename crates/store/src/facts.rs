@@ -73,9 +73,9 @@ pub(crate) fn insert_movement(
         .map_err(|e| crate::StoreError::Invalid(e.at("movements.state")))?;
     let inserted = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO stock_movement (id, op_id, at, variant_id, location_id, state,
+            "INSERT INTO stock_movement (id, op_id, at, variant_id, location_id, state,
                  delta, reason, actor, device_id, reference, note, order_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             m.id,
@@ -107,9 +107,9 @@ pub(crate) fn insert_payment(
 ) -> StoreResult<bool> {
     Ok(tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO payment (id, order_id, return_id, shift_id, location_id, kind,
+            "INSERT INTO payment (id, order_id, return_id, shift_id, location_id, kind,
                  tender, amount, reference, at, refund_of, gift_card_id, points)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             p.id,
@@ -138,16 +138,16 @@ pub(crate) fn insert_ledger(
 ) -> StoreResult<bool> {
     let sql = match l.ledger {
         Ledger::GiftCard => {
-            "INSERT OR IGNORE INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, return_id, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            "INSERT INTO gift_card_txn (id, gift_card_id, amount, kind, order_id, return_id, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING"
         }
         Ledger::StoreCredit => {
-            "INSERT OR IGNORE INTO store_credit_txn (id, customer_id, amount, kind, order_id, return_id, at, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            "INSERT INTO store_credit_txn (id, customer_id, amount, kind, order_id, return_id, at, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING"
         }
         Ledger::Loyalty => {
-            "INSERT OR IGNORE INTO loyalty_txn (id, customer_id, points, kind, order_id, return_id, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            "INSERT INTO loyalty_txn (id, customer_id, points, kind, order_id, return_id, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING"
         }
     };
     let mut stmt = tx.prepare_cached(sql)?;
@@ -204,12 +204,12 @@ pub(crate) fn insert_gift_card(tx: &Connection, ctx: Ctx, g: &GiftCardFact) -> S
 pub(crate) fn insert_order(tx: &Connection, ctx: Ctx, o: &OrderFact) -> StoreResult<bool> {
     Ok(tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO sale_order (id, cart_id, receipt_number, location_id, device_id,
+            "INSERT INTO sale_order (id, cart_id, receipt_number, location_id, device_id,
                 shift_id, staff_id, customer_id, currency, tax_mode, subtotal, discount_total,
                 tax_total, total, payment_status, fulfilment_status, fulfilment_method,
                 return_status, promotions, order_discount, note, approver, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'paid', ?15, ?16,
-                     'none', ?17, ?18, ?19, ?20, ?21)",
+                     'none', ?17, ?18, ?19, ?20, ?21) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             o.id,
@@ -250,10 +250,10 @@ pub(crate) fn insert_order_line(
 ) -> StoreResult<bool> {
     let n = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO order_line (id, order_id, position, variant_id, sku, title,
+            "INSERT INTO order_line (id, order_id, position, variant_id, sku, title,
                 quantity, unit_price, price_source, gross, discount_total, net, tax_rate_milli,
                 tax, total, points_earned, sale_unit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             l.id,
@@ -279,14 +279,14 @@ pub(crate) fn insert_order_line(
     }
     for (k, d) in l.discounts.iter().enumerate() {
         tx.prepare_cached(
-            "INSERT OR IGNORE INTO order_line_discount (line_id, position, source, amount)
-             VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO order_line_discount (line_id, position, source, amount)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (line_id, position) DO NOTHING",
         )?
         .execute(params![l.id, k as i64, d.source, d.amount])?;
     }
     for t in &l.taxes {
         tx.prepare_cached(
-            "INSERT OR IGNORE INTO order_line_tax (line_id, rate_milli, amount) VALUES (?1, ?2, ?3)",
+            "INSERT INTO order_line_tax (line_id, rate_milli, amount) VALUES (?1, ?2, ?3) ON CONFLICT (line_id, rate_milli) DO NOTHING",
         )?
         .execute(params![l.id, t.rate_milli, t.amount])?;
     }
@@ -364,9 +364,9 @@ pub(crate) fn deactivate_voided_cards(tx: &Connection, order_id: &str, at: i64) 
 /// many orders it claimed. Deterministic wherever it runs: a till's ops arrive in its order.
 pub(crate) fn open_shift(tx: &Connection, ctx: Ctx, s: &ShiftOpenedV1) -> StoreResult<usize> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO shift (id, number, location_id, device_id, opened_by, opened_at,
+        "INSERT INTO shift (id, number, location_id, device_id, opened_by, opened_at,
              float_minor, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open') ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         s.id,
@@ -401,8 +401,8 @@ pub(crate) fn open_shift(tx: &Connection, ctx: Ctx, s: &ShiftOpenedV1) -> StoreR
 /// Cash put into (+) or taken out of (−) a shift's drawer.
 pub(crate) fn insert_cash_movement(tx: &Connection, ctx: Ctx, c: &CashMovedV1) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO cash_movement (id, shift_id, amount, reason, staff_id, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO cash_movement (id, shift_id, amount, reason, staff_id, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         c.id, c.shift_id, c.amount, c.reason, ctx.actor, ctx.at
@@ -459,10 +459,10 @@ pub(crate) fn deactivate_card(tx: &Connection, id: &str, at: i64) -> StoreResult
 pub(crate) fn insert_return(tx: &Connection, ctx: Ctx, r: &ReturnFact) -> StoreResult<bool> {
     Ok(tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO sale_return (id, number, order_id, exchange_order_id, location_id,
+            "INSERT INTO sale_return (id, number, order_id, exchange_order_id, location_id,
                 shift_id, staff_id, customer_id, refund_total, restocking_fee, approver, note,
                 created_at, device_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             r.id,
@@ -491,9 +491,9 @@ pub(crate) fn insert_return_line(
 ) -> StoreResult<bool> {
     Ok(tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO return_line (id, return_id, order_line_id, variant_id, quantity,
+            "INSERT INTO return_line (id, return_id, order_line_id, variant_id, quantity,
                 reason_code, disposition, refund_amount, tax_amount, points_reversed, tax_rate_milli)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             l.id,
@@ -546,8 +546,8 @@ pub(crate) fn refresh_order(tx: &Connection, order_id: &str) -> StoreResult<()> 
 /// the line's).
 pub(crate) fn insert_transfer(tx: &Connection, ctx: Ctx, t: &TransferCreatedV1) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6)",
+        "INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at)
+         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![t.id, t.number, t.from_location_id, t.to_location_id, t.note, ctx.at])?;
     for (i, l) in t.lines.iter().enumerate() {
@@ -613,8 +613,8 @@ pub(crate) fn transfer_progress(
 /// A count started.
 pub(crate) fn insert_count(tx: &Connection, ctx: Ctx, c: &CountStartedV1) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO stock_count (id, location_id, category_id, status, started_at)
-         VALUES (?1, ?2, ?3, 'open', ?4)",
+        "INSERT INTO stock_count (id, location_id, category_id, status, started_at)
+         VALUES (?1, ?2, ?3, 'open', ?4) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![c.id, c.location_id, c.category_id, ctx.at])?;
     Ok(())

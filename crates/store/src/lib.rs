@@ -31,6 +31,7 @@ mod location;
 mod master;
 mod migrate;
 mod ops;
+mod replica;
 mod reports;
 mod returns;
 mod sale;

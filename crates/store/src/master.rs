@@ -18,17 +18,17 @@ use crate::StoreResult;
 
 /// The key an arriving row may take: `value` when free or already its own, otherwise
 /// `value-<device code of the op's till>` (then `-2`, `-3`… if that is taken too), with the
-/// clash recorded. `table`/`column` name where the key lives; `key` names it in the conflict
-/// (`location.code`, `staff.name`…).
+/// clash recorded. `table`/`column` name where the key lives (the conflict names it
+/// `table.column`: `location.code`, `staff.name`…).
 pub(crate) fn claim(
     tx: &Connection,
     ctx: Ctx,
     table: &str,
     column: &str,
-    key: &str,
     value: &str,
     id: &str,
 ) -> StoreResult<String> {
+    let key = format!("{table}.{column}");
     let holder = |v: &str| -> StoreResult<Option<String>> {
         Ok(tx
             .prepare_cached(&format!("SELECT id FROM {table} WHERE {column} = ?1"))?
@@ -57,7 +57,7 @@ pub(crate) fn claim(
         kept_as = format!("{value}-{code}-{n}");
         n += 1;
     }
-    record_conflict(tx, ctx, key, value, id, &existing, &kept_as)?;
+    record_conflict(tx, ctx, &key, value, id, &existing, &kept_as)?;
     Ok(kept_as)
 }
 
@@ -72,8 +72,8 @@ pub(crate) fn record_conflict(
     kept_as: &str,
 ) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO sync_conflict (id, op_id, key, value, entity_id, existing_id, kept_as, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO sync_conflict (id, op_id, key, value, entity_id, existing_id, kept_as, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         format!("{}:{key}:{entity_id}", ctx.op_id),
@@ -95,7 +95,7 @@ pub(crate) fn insert_location(
     code: &str,
 ) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![l.id, code, l.name, l.kind])?;
     Ok(())
@@ -109,7 +109,7 @@ pub(crate) fn insert_tax_class(
     code: &str,
 ) -> StoreResult<bool> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO tax_class (id, code, name, rate_milli) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO tax_class (id, code, name, rate_milli) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![t.id, code, t.name, t.rate_milli])?;
     Ok(tx
@@ -128,9 +128,9 @@ pub(crate) fn insert_price_list(
     code: &str,
 ) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO price_list (id, code, name, starts_at, ends_at, customer_group,
+        "INSERT INTO price_list (id, code, name, starts_at, ends_at, customer_group,
              location_id, priority)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         p.id,
@@ -157,9 +157,9 @@ pub(crate) fn insert_promotion(
     let kind = serde_json::to_string(&kind)
         .map_err(|e| crate::StoreError::invalid("kind", "invalid", e.to_string()))?;
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO promotion (id, name, code, kind, targets, combines, priority,
+        "INSERT INTO promotion (id, name, code, kind, targets, combines, priority,
              min_subtotal, starts_at, ends_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         p.id,
@@ -180,7 +180,7 @@ pub(crate) fn insert_promotion(
 /// two tills is one row).
 pub(crate) fn insert_attribute(tx: &Connection, a: &AttributeDefinedV1) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO attribute_def (id, code, name, kind, options) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO attribute_def (id, code, name, kind, options) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![
         a.id,
@@ -200,12 +200,12 @@ pub(crate) fn insert_staff(
     name: &str,
 ) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
     )?
     .execute(params![s.id, name, s.role, s.pin_hash, ctx.at])?;
     for l in &s.locations {
         tx.prepare_cached(
-            "INSERT OR IGNORE INTO staff_location (staff_id, location_id) VALUES (?1, ?2)",
+            "INSERT INTO staff_location (staff_id, location_id) VALUES (?1, ?2) ON CONFLICT (staff_id, location_id) DO NOTHING",
         )?
         .execute(params![s.id, l])?;
     }

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0008_field_stamp.sql"),
     include_str!("../../../migrations/local/0009_local_state.sql"),
     include_str!("../../../migrations/local/0010_chain_keys.sql"),
+    include_str!("../../../migrations/local/0011_sync_cursor.sql"),
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference: foreign keys

@@ -986,7 +986,14 @@ pub(crate) fn write_sale(
         note: input.note.trim().to_string(),
         approver: approver.clone(),
     };
-    if !facts::insert_order(&uow.tx, ctx, &order)? {
+    if !facts::insert_order(&uow.tx, ctx, &order).map_err(|e| match e {
+        StoreError::Db(e) => crate::error::unique_violation(
+            e,
+            "cart_id",
+            "this till already sold that cart, or its receipt number is taken",
+        ),
+        other => other,
+    })? {
         return Err(StoreError::invalid(
             "cart_id",
             "duplicate",

@@ -825,3 +825,59 @@ fn a_remote_sale_by_someone_locked_out_here_applies() {
         "never locked there"
     );
 }
+
+/// Two tills that print the same receipt number (their device codes collided before the server
+/// assigned codes) both keep their sale: the arriving one under a suffixed receipt number,
+/// recorded — never a sale silently dropped.
+#[test]
+fn a_receipt_number_printed_on_two_tills_keeps_both_sales() {
+    let mut a = new_store();
+    a.store.save_product(tee()).unwrap();
+    a.store
+        .receive_stock("TEE-RED-M", "MAIN", 5, "", "")
+        .unwrap();
+    let (bdir, b) = replica_of(&a);
+    let since = last_seq(&a.store);
+    let code: String = a
+        .store
+        .connection()
+        .query_row("SELECT code FROM device WHERE is_self = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    b.connection()
+        .execute("UPDATE device SET code = ?1 WHERE is_self = 1", [&code])
+        .unwrap();
+    // Reopened, the till reads its (collided) code.
+    drop(b);
+    let mut b = Store::open_with(
+        &bdir.path().join("b.sqlite"),
+        Arc::new(ManualClock::new(T0 + 120_000)),
+        Arc::new(SeededIds::new(9)),
+    )
+    .unwrap();
+    b.set_actor("tester");
+    let on_a = a
+        .store
+        .complete_sale(cash_sale("a-1", "TEE-RED-M", 1, 1999))
+        .unwrap();
+    let on_b = b
+        .complete_sale(cash_sale("b-1", "TEE-RED-M", 1, 1999))
+        .unwrap();
+    assert_eq!(on_a.receipt_number, on_b.receipt_number, "the collision");
+    let ops = ops_since(&a.store, since);
+    b.apply_all(&ops).unwrap();
+    let n: i64 = b
+        .connection()
+        .query_row("SELECT COUNT(*) FROM sale_order", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2, "both sales kept");
+    assert!(b.order(&on_a.id).is_ok() && b.order(&on_b.id).is_ok());
+    let flagged = b.check().unwrap().flags;
+    assert!(
+        flagged
+            .iter()
+            .any(|f| f.kind == "sync_conflict" && f.detail.contains("receipt_number")),
+        "{flagged:?}"
+    );
+}

@@ -10,5 +10,9 @@
 
 pub mod body;
 pub mod catalog;
+pub mod client;
 pub mod facts;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod protocol;
 pub mod wire;

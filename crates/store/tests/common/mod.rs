@@ -168,6 +168,7 @@ pub const REPLICA_OWN: &[&str] = &[
     "parked_cart",
     "staff_lockout",
     "sync_conflict",
+    "sync_cursor",
 ];
 
 /// Every synced table's rows, as text, table by table.

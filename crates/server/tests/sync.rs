@@ -1,0 +1,245 @@
+//! The server against a real PostgreSQL: two tills of one store push and pull through HTTP and
+//! end with the same rows; a push retried after a lost answer returns the stored results; a
+//! push that skips a number is stopped and told which one is expected; positions in a stream
+//! are dense and in commit order.
+//!
+//! PostgreSQL: `DATABASE_URL` when set (scripts/test.sh sets it, starting a throwaway cluster
+//! when none runs), else `postgres://postgres@127.0.0.1:5432/postgres`. Each test makes its own
+//! database and drops it.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use backroom_domain::stock::StockState;
+use backroom_store::{InitStore, ManualClock, SeededIds, Store};
+use backroom_sync::client::{bootstrap, sync_once, Transport};
+use backroom_sync::http::HttpTransport;
+use backroom_sync::protocol::{store_stream, PushRequest, PushStatus, PROTOCOL_VERSION};
+
+/// A database of this test's own on the test PostgreSQL, dropped when the guard goes.
+struct TestDb {
+    admin: String,
+    name: String,
+    url: String,
+    rt: Arc<tokio::runtime::Runtime>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let _ = self.rt.block_on(async move {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&admin).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut c)
+            .await
+        });
+    }
+}
+
+fn test_db(rt: &Arc<tokio::runtime::Runtime>) -> TestDb {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let admin = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!(
+        "backroom_test_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} (set DATABASE_URL): {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut c)
+            .await
+            .expect("create the test database");
+    });
+    let url = match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("DATABASE_URL {admin} names no database"),
+    };
+    TestDb {
+        admin,
+        name,
+        url,
+        rt: rt.clone(),
+    }
+}
+
+/// A server on a free loopback port, stopped when the sender is dropped.
+struct TestServer {
+    base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _db: TestDb,
+}
+
+fn server() -> TestServer {
+    let rt = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime"),
+    );
+    let db = test_db(&rt);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let base = rt.block_on(async {
+        let pool = backroom_server::connect(&db.url)
+            .await
+            .expect("connect + migrate");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(backroom_server::serve(listener, pool, async {
+            let _ = stopped.await;
+        }));
+        format!("http://{addr}")
+    });
+    // The runtime lives as long as the process's test threads need it.
+    std::mem::forget(rt);
+    TestServer {
+        base,
+        _stop: stop,
+        _db: db,
+    }
+}
+
+fn till(dir: &std::path::Path, name: &str, seed: u64) -> Store {
+    Store::open_with(
+        &dir.join(format!("{name}.sqlite")),
+        Arc::new(ManualClock::new(1_767_225_600_000)),
+        Arc::new(SeededIds::new(seed)),
+    )
+    .expect("open till")
+}
+
+/// The rows two tills must agree on after syncing.
+fn facts(s: &Store) -> Vec<String> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT id || ' ' || receipt_number || ' ' || total || ' ' || payment_status FROM sale_order ORDER BY id",
+        "SELECT id || ' ' || variant_id || ' ' || location_id || ' ' || state || ' ' || delta FROM stock_movement ORDER BY id",
+        "SELECT variant_id || ' ' || location_id || ' ' || state || ' ' || qty FROM stock_level ORDER BY 1",
+        "SELECT id || ' ' || kind || ' ' || tender || ' ' || amount FROM payment ORDER BY id",
+    ] {
+        let mut stmt = s.connection().prepare(sql).expect("query");
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .expect("rows")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("read");
+        out.extend(rows);
+    }
+    out
+}
+
+#[test]
+fn two_tills_sync_through_the_server_and_agree() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = till(dir.path(), "a", 1);
+    a.init(InitStore {
+        store_name: "Corner Shop".into(),
+        currency: "EUR".into(),
+        tax_mode: "inclusive".into(),
+        device_name: "till-1".into(),
+        location_code: "MAIN".into(),
+        owner_name: "Olivia Owner".into(),
+        owner_pin: "2580".into(),
+        time_zone: "UTC".into(),
+    })
+    .expect("init");
+    a.set_actor("tester");
+    a.import_shopify(
+        &b"Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\ntee,Tee,TEE-1,19.99,10\nmug,Mug,MUG-1,9.50,4\n"[..],
+        &backroom_store::shopify::ImportOptions::default(),
+        &backroom_store::NoProgress,
+    )
+    .expect("import");
+    let mut http = HttpTransport::new(&srv.base).expect("client");
+    let first = sync_once(&mut a, &mut http, "CORNER").expect("first sync");
+    assert!(first.pushed > 0 && first.rejected == 0, "{first:?}");
+
+    // A new till of the same store starts empty and bootstraps from the server.
+    let mut b = till(dir.path(), "b", 2);
+    assert!(
+        sync_once(&mut b, &mut http, "CORNER").is_err(),
+        "an empty database has no device to push as yet"
+    );
+    let boot = bootstrap(&mut b, &mut http, "CORNER").expect("bootstrap");
+    assert!(boot.pulled >= first.pushed, "{boot:?}");
+    assert_eq!(
+        b.sync_cursor(&store_stream("CORNER")).unwrap(),
+        http.pull(&store_stream("CORNER"), 0, 5000).unwrap().next
+    );
+    assert_ne!(b.device_id().unwrap(), a.device_id().unwrap());
+    b.set_actor("tester");
+
+    // Both sell; both sync (twice each, so each sees the other's).
+    let sale = |cart: &str, sku: &str, amount: i64| backroom_store::SaleInput {
+        cart_id: cart.into(),
+        lines: vec![backroom_store::SaleLineInput {
+            sku: sku.into(),
+            quantity: 1,
+            ..Default::default()
+        }],
+        tenders: vec![backroom_store::TenderInput {
+            kind: "cash".into(),
+            amount,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    a.complete_sale(sale("a-1", "TEE-1", 2000))
+        .expect("sale on a");
+    b.complete_sale(sale("b-1", "MUG-1", 950))
+        .expect("sale on b");
+    b.complete_sale(sale("b-2", "TEE-1", 1999))
+        .expect("sale on b");
+    for _ in 0..2 {
+        sync_once(&mut a, &mut http, "CORNER").expect("sync a");
+        sync_once(&mut b, &mut http, "CORNER").expect("sync b");
+    }
+    assert_eq!(facts(&a), facts(&b), "both tills hold the same facts");
+    assert_eq!(
+        a.stock_qty("TEE-1", "MAIN", StockState::Available).unwrap(),
+        8
+    );
+    assert!(a.check().unwrap().ok && b.check().unwrap().ok);
+    assert!(a.unpushed_ops(10).unwrap().is_empty());
+
+    // A lost answer: the same ops pushed again get their stored results back.
+    let again = PushRequest {
+        protocol: PROTOCOL_VERSION,
+        store: "CORNER".into(),
+        device_id: b.device_id().unwrap().to_string(),
+        ops: b.ops_after(0).unwrap(),
+    };
+    let answer = http.push(&again).expect("retried push");
+    assert!(answer
+        .results
+        .iter()
+        .all(|r| r.status == PushStatus::Stored));
+    let pulled = http.pull(&store_stream("CORNER"), 0, 5000).unwrap();
+    let seqs: Vec<i64> = pulled.ops.iter().map(|o| o.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "positions are dense, each op once"
+    );
+
+    // A push that skips a number is stopped at the gap.
+    let mut gap = again.clone();
+    let mut op = gap.ops.last().unwrap().clone();
+    op.device_seq += 5;
+    op.op_id = "gap-op".into();
+    gap.ops = vec![op];
+    let answer = http.push(&gap).expect("gap push");
+    assert_eq!(answer.expected, Some(answer.last_device_seq + 1));
+    assert!(answer.results.is_empty());
+}

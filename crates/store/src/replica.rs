@@ -1,0 +1,148 @@
+//! This till as a sync replica (`backroom_sync::client::Replica`): the ops the server has not
+//! acknowledged, the acknowledgements, the cursors, and a pulled page applied with its cursor
+//! in one transaction (research/sync.md §3.5).
+
+use backroom_sync::client::Replica;
+use backroom_sync::protocol::{PullResponse, PushResponse, PushStatus};
+use backroom_sync::wire::OpEnvelope;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+
+use crate::apply::{apply_page_batched, ApplyReport};
+use crate::{Store, StoreError, StoreResult};
+
+impl Store {
+    /// This till's ops not yet acknowledged by the server, `device_seq` ascending.
+    pub fn unpushed_ops(&self, limit: usize) -> StoreResult<Vec<OpEnvelope>> {
+        let me = self.device_id()?.to_string();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT op_id, device_id, device_seq, hlc, actor, kind, body, created_at FROM outbox
+             WHERE device_id = ?1 AND pushed_at IS NULL ORDER BY device_seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![me, limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?;
+        let mut ops = Vec::new();
+        for row in rows {
+            let (op_id, device_id, device_seq, hlc, actor, kind, body, created_at) = row?;
+            ops.push(OpEnvelope {
+                body: serde_json::from_str(&body)
+                    .map_err(|e| StoreError::invalid("outbox.body", "invalid", e.to_string()))?,
+                op_id,
+                device_id,
+                device_seq,
+                hlc,
+                actor,
+                kind,
+                created_at,
+            });
+        }
+        Ok(ops)
+    }
+
+    /// Records a push's answer: each op it took is acknowledged; a rejected one is also kept
+    /// in `sync_conflict` for a manager to see (it never comes back as a fact).
+    pub fn acknowledge_push(&mut self, answer: &PushResponse) -> StoreResult<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        for r in &answer.results {
+            tx.prepare_cached(
+                "UPDATE outbox SET pushed_at = ?2 WHERE op_id = ?1 AND pushed_at IS NULL",
+            )?
+            .execute(params![r.op_id, now])?;
+            if r.status == PushStatus::Rejected {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO sync_conflict (id, op_id, key, value, entity_id, existing_id, kept_as, at)
+                     VALUES (?1, ?1, 'op.rejected', ?2, ?1, '', '', ?3)",
+                )?
+                .execute(params![r.op_id, r.error.clone().unwrap_or_default(), now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Where this till is in `stream` (0: nothing pulled yet).
+    pub fn sync_cursor(&self, stream: &str) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq FROM sync_cursor WHERE stream = ?1",
+                [stream],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Applies a pulled page and moves `stream`'s cursor to its `next`, in one transaction:
+    /// a crash loses both or neither. A page that fails goes op by op: the ops before the
+    /// failing one are kept with the cursor after them, and the error names the op.
+    pub fn apply_pulled(&mut self, page: &PullResponse) -> StoreResult<ApplyReport> {
+        let ops: Vec<OpEnvelope> = page.ops.iter().map(|p| p.op.clone()).collect();
+        let me = self.replica_for(&ops)?;
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        match apply_page_batched(&tx, &me.id, &ops, now) {
+            Ok(report) => {
+                set_cursor(&tx, &page.stream, page.next)?;
+                tx.commit()?;
+                self.reload_if_settings(&ops)?;
+                Ok(report)
+            }
+            Err(_) => {
+                drop(tx);
+                let mut report = ApplyReport::default();
+                for p in &page.ops {
+                    let r = self.apply_all(std::slice::from_ref(&p.op))?;
+                    report.applied += r.applied;
+                    report.already_here += r.already_here;
+                    report.deferred += r.deferred;
+                    set_cursor(&self.conn, &page.stream, p.seq)?;
+                }
+                Ok(report)
+            }
+        }
+    }
+}
+
+fn set_cursor(conn: &rusqlite::Connection, stream: &str, seq: i64) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO sync_cursor (stream, seq) VALUES (?1, ?2)
+         ON CONFLICT (stream) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+    )?
+    .execute(params![stream, seq])?;
+    Ok(())
+}
+
+impl Replica for Store {
+    fn device_id(&self) -> Result<String, String> {
+        Store::device_id(self)
+            .map(str::to_string)
+            .map_err(|e| e.to_string())
+    }
+    fn unpushed(&self, limit: usize) -> Result<Vec<OpEnvelope>, String> {
+        self.unpushed_ops(limit).map_err(|e| e.to_string())
+    }
+    fn acknowledge(&mut self, answer: &PushResponse) -> Result<(), String> {
+        self.acknowledge_push(answer).map_err(|e| e.to_string())
+    }
+    fn cursor(&self, stream: &str) -> Result<i64, String> {
+        self.sync_cursor(stream).map_err(|e| e.to_string())
+    }
+    fn apply_page(&mut self, page: &PullResponse) -> Result<(), String> {
+        self.apply_pulled(page)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}

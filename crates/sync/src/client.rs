@@ -1,0 +1,143 @@
+//! The till's side of sync, free of I/O: push the outbox in batches, then pull the store's
+//! stream page by page (research/sync.md §3.5, "always push before pull"). The till's database
+//! is a [`Replica`]; the network is a [`Transport`]. A lost answer is harmless: the next push
+//! sends the same ops and the server returns their stored results; a page and its cursor are
+//! saved together, so a crash mid-pull redelivers, and applying is idempotent anyway.
+
+use crate::protocol::{
+    store_stream, PullResponse, PushRequest, PushResponse, MAX_PULL_OPS, MAX_PUSH_OPS,
+    PROTOCOL_VERSION,
+};
+use crate::wire::OpEnvelope;
+
+/// Why a sync stopped (everything done before it is kept; the next sync carries on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncError {
+    /// The network or the server failed (retry later).
+    Transport(String),
+    /// The till's database failed.
+    Replica(String),
+    /// The server and the till disagree about the device's sequence.
+    Protocol(String),
+}
+
+impl std::fmt::Display for SyncError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SyncError::Transport(m) => write!(f, "network: {m}"),
+            SyncError::Replica(m) => write!(f, "this till: {m}"),
+            SyncError::Protocol(m) => write!(f, "sync: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SyncError {}
+
+/// The till's database as sync needs it.
+pub trait Replica {
+    /// This till's device id.
+    fn device_id(&self) -> Result<String, String>;
+    /// This till's ops the server has not acknowledged, `device_seq` ascending, at most `limit`.
+    fn unpushed(&self, limit: usize) -> Result<Vec<OpEnvelope>, String>;
+    /// Records the server's answer: pushed ops are acknowledged, rejected ones shown.
+    fn acknowledge(&mut self, answer: &PushResponse) -> Result<(), String>;
+    /// Where this till is in `stream`.
+    fn cursor(&self, stream: &str) -> Result<i64, String>;
+    /// Applies a page and moves the stream's cursor to its `next`, in one transaction.
+    fn apply_page(&mut self, page: &PullResponse) -> Result<(), String>;
+}
+
+/// The server as sync needs it.
+pub trait Transport {
+    fn push(&mut self, request: &PushRequest) -> Result<PushResponse, String>;
+    fn pull(&mut self, stream: &str, after: i64, limit: i64) -> Result<PullResponse, String>;
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+}
+
+/// A new till of `store` on an empty database: pulls the store's stream to its end (the
+/// replica becomes a device of its own on the first page), then syncs as usual.
+pub fn bootstrap(
+    replica: &mut dyn Replica,
+    transport: &mut dyn Transport,
+    store: &str,
+) -> Result<SyncReport, SyncError> {
+    let pulled = pull_all(replica, transport, store)?;
+    let mut report = sync_once(replica, transport, store)?;
+    report.pulled += pulled;
+    Ok(report)
+}
+
+/// Pulls `store`'s stream from this till's cursor to its end; returns how many ops came.
+fn pull_all(
+    replica: &mut dyn Replica,
+    transport: &mut dyn Transport,
+    store: &str,
+) -> Result<usize, SyncError> {
+    let stream = store_stream(store);
+    let mut pulled = 0;
+    loop {
+        let after = replica.cursor(&stream).map_err(SyncError::Replica)?;
+        let page = transport
+            .pull(&stream, after, MAX_PULL_OPS)
+            .map_err(SyncError::Transport)?;
+        if page.ops.is_empty() {
+            break;
+        }
+        replica.apply_page(&page).map_err(SyncError::Replica)?;
+        pulled += page.ops.len();
+        if !page.has_more {
+            break;
+        }
+    }
+    Ok(pulled)
+}
+
+/// Pushes everything, then pulls `store`'s stream to its end.
+pub fn sync_once(
+    replica: &mut dyn Replica,
+    transport: &mut dyn Transport,
+    store: &str,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let device_id = replica.device_id().map_err(SyncError::Replica)?;
+    loop {
+        let ops = replica.unpushed(MAX_PUSH_OPS).map_err(SyncError::Replica)?;
+        if ops.is_empty() {
+            break;
+        }
+        let answer = transport
+            .push(&PushRequest {
+                protocol: PROTOCOL_VERSION,
+                store: store.to_string(),
+                device_id: device_id.clone(),
+                ops,
+            })
+            .map_err(SyncError::Transport)?;
+        replica.acknowledge(&answer).map_err(SyncError::Replica)?;
+        report.pushed += answer.results.len();
+        report.rejected += answer
+            .results
+            .iter()
+            .filter(|r| r.status == crate::protocol::PushStatus::Rejected)
+            .count();
+        if let Some(expected) = answer.expected {
+            return Err(SyncError::Protocol(format!(
+                "the server expects op {expected} of this till next, which this till does not have"
+            )));
+        }
+        if answer.results.is_empty() {
+            return Err(SyncError::Protocol(
+                "the server took none of the ops".into(),
+            ));
+        }
+    }
+    report.pulled += pull_all(replica, transport, store)?;
+    Ok(report)
+}

@@ -1,0 +1,64 @@
+//! The HTTP transport of sync (feature `http`): JSON over HTTP to a `backroom serve`, blocking
+//! (the CLI and the desktop's worker thread call it, never an async context).
+
+use std::time::Duration;
+
+use crate::client::Transport;
+use crate::protocol::{PullResponse, PushRequest, PushResponse};
+
+/// A server at `base` (`http://host:port`).
+pub struct HttpTransport {
+    base: String,
+    client: reqwest::blocking::Client,
+}
+
+impl HttpTransport {
+    /// A transport to `base`, with a 30 s timeout per request.
+    pub fn new(base: &str) -> Result<Self, String> {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(HttpTransport {
+            base: base.trim_end_matches('/').to_string(),
+            client,
+        })
+    }
+}
+
+fn answer<T: serde::de::DeserializeOwned>(r: reqwest::blocking::Response) -> Result<T, String> {
+    let status = r.status();
+    if status.is_success() {
+        r.json::<T>()
+            .map_err(|e| format!("reading the answer: {e}"))
+    } else {
+        let text = r.text().unwrap_or_default();
+        Err(format!("{status}: {text}"))
+    }
+}
+
+impl Transport for HttpTransport {
+    fn push(&mut self, request: &PushRequest) -> Result<PushResponse, String> {
+        let r = self
+            .client
+            .post(format!("{}/v1/sync/push", self.base))
+            .json(request)
+            .send()
+            .map_err(|e| e.to_string())?;
+        answer(r)
+    }
+
+    fn pull(&mut self, stream: &str, after: i64, limit: i64) -> Result<PullResponse, String> {
+        let r = self
+            .client
+            .get(format!("{}/v1/sync/pull", self.base))
+            .query(&[
+                ("stream", stream.to_string()),
+                ("after", after.to_string()),
+                ("limit", limit.to_string()),
+            ])
+            .send()
+            .map_err(|e| e.to_string())?;
+        answer(r)
+    }
+}
