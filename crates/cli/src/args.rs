@@ -128,14 +128,25 @@ pub enum Command {
         #[arg(long, env = "DATABASE_URL")]
         database_url: String,
     },
-    /// Sync this till with a server once: push every op it has not acknowledged, then pull its
-    /// store's stream to the end (an empty --db bootstraps a new till of that store).
-    Sync {
+    /// Connect this till to a server with a one-time enrolment code (`backroom admin enrol`):
+    /// it gets its credential and device code, then syncs (an empty --db becomes a new till of
+    /// that store, with its history).
+    Connect {
         /// The server, e.g. http://127.0.0.1:8640.
         url: String,
-        /// The store's code on the server.
         #[arg(long)]
-        store: String,
+        code: String,
+    },
+    /// Sync this connected till once: push every op the server has not acknowledged, then pull
+    /// its store's stream to the end.
+    Sync,
+    /// Manage the server's stores and tills, against its database.
+    Admin {
+        /// PostgreSQL URL of the server's database.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+        #[command(subcommand)]
+        cmd: AdminCmd,
     },
     #[command(subcommand)]
     Staff(crate::counter::StaffCmd),
@@ -421,6 +432,33 @@ pub enum CountCmd {
 }
 
 /// `backroom ops …`
+#[derive(Subcommand)]
+pub enum AdminCmd {
+    /// Add a store to the chain.
+    #[command(subcommand)]
+    Store(AdminStoreCmd),
+    /// Issue a one-time enrolment code for a new till of a store (printed alone on stdout).
+    Enrol {
+        #[arg(long)]
+        store: String,
+    },
+    /// Revoke a till (by its device code): its next request is refused.
+    Revoke {
+        #[arg(long)]
+        device: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AdminStoreCmd {
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
 #[derive(Subcommand)]
 pub enum OpsCmd {
     /// Write ops as JSON lines, one op per line in device_seq order, to FILE (a new file; `-`

@@ -23,8 +23,8 @@ use backroom_store::{
 use clap::Parser;
 
 use args::{
-    Cli, Command, CountCmd, ImportCmd, LocationCmd, OpsCmd, PriceListCmd, ProductCmd, StockCmd,
-    TransferCmd,
+    AdminCmd, AdminStoreCmd, Cli, Command, CountCmd, ImportCmd, LocationCmd, OpsCmd, PriceListCmd,
+    ProductCmd, StockCmd, TransferCmd,
 };
 use output::Out;
 
@@ -89,6 +89,25 @@ fn open_any(path: &Path) -> anyhow::Result<Store> {
         store.sign_in(name, pin)?;
     }
     Ok(store)
+}
+
+/// Syncs a connected till once (an empty database first bootstraps from its store, then takes
+/// its server-assigned device code).
+fn sync_till(till: &mut Store) -> anyhow::Result<backroom_sync::client::SyncReport> {
+    let link = till.server_link()?.ok_or_else(|| {
+        anyhow::anyhow!("this till is not connected; run `backroom connect URL --code CODE`")
+    })?;
+    let mut http = backroom_sync::http::HttpTransport::new(&link.url)
+        .map_err(anyhow::Error::msg)?
+        .with_token(&link.token);
+    let report = if till.is_initialised() {
+        backroom_sync::client::sync_once(till, &mut http, &link.store)?
+    } else {
+        let r = backroom_sync::client::bootstrap(till, &mut http, &link.store)?;
+        till.adopt_device_code()?;
+        r
+    };
+    Ok(report)
 }
 
 /// A progress bar on an interactive terminal, nothing otherwise.
@@ -515,20 +534,50 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rt = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
             rt.block_on(backroom_server::run(&bind, &database_url))?;
         }
-        Command::Sync { url, store } => {
+        Command::Connect { url, code } => {
             let mut till = open_any(&db)?;
-            let mut http =
-                backroom_sync::http::HttpTransport::new(&url).map_err(anyhow::Error::msg)?;
-            let report = if till.is_initialised() {
-                backroom_sync::client::sync_once(&mut till, &mut http, &store)?
-            } else {
-                // A new till: the store's history first, then it is a till of its own.
-                backroom_sync::client::bootstrap(&mut till, &mut http, &store)?
-            };
+            let http = backroom_sync::http::HttpTransport::new(&url).map_err(anyhow::Error::msg)?;
+            let cred = http.enrol(&code).map_err(anyhow::Error::msg)?;
+            till.link_server(&backroom_store::ServerLink {
+                url: url.clone(),
+                store: cred.store.clone(),
+                token: cred.token.clone(),
+                device_code: cred.device_code.clone(),
+            })?;
+            let report = sync_till(&mut till)?;
+            out.done(&format!(
+                "connected to {url} as till {} of store {}; pushed {} ops, pulled {}",
+                cred.device_code, cred.store, report.pushed, report.pulled
+            ))?;
+        }
+        Command::Sync => {
+            let mut till = open_any(&db)?;
+            let report = sync_till(&mut till)?;
             out.done(&format!(
                 "pushed {} ops ({} rejected), pulled {}",
                 report.pushed, report.rejected, report.pulled
             ))?;
+        }
+        Command::Admin { database_url, cmd } => {
+            let rt = tokio::runtime::Runtime::new().context("starting a runtime")?;
+            rt.block_on(async {
+                let pool = backroom_server::connect(&database_url).await?;
+                match cmd {
+                    AdminCmd::Store(AdminStoreCmd::Add { code, name }) => {
+                        backroom_server::add_store(&pool, &code, &name).await?;
+                        out.done(&format!("store {} added", code.trim().to_uppercase()))?;
+                    }
+                    AdminCmd::Enrol { store } => {
+                        // Alone on stdout, so a script can take it.
+                        println!("{}", backroom_server::issue_enrolment(&pool, &store).await?);
+                    }
+                    AdminCmd::Revoke { device } => {
+                        backroom_server::revoke(&pool, &device).await?;
+                        out.done(&format!("till {device} revoked"))?;
+                    }
+                }
+                anyhow::Ok(())
+            })?;
         }
         Command::Ops(OpsCmd::Apply { file }) => {
             let text = std::fs::read_to_string(&file)

@@ -893,19 +893,47 @@ fn ops_files_carry_stock_from_one_till_to_another() {
 }
 
 /// The chain as separate processes: `backroom serve` on a real PostgreSQL (DATABASE_URL, or the
-/// machine's on 127.0.0.1:5432), one till that sells and syncs, a second till that bootstraps
-/// from the server onto an empty file and sells too; after both sync they show the same stock,
-/// and the server stops cleanly on SIGTERM.
+/// machine's on 127.0.0.1:5432) and `backroom admin` setting up a store and two enrolment codes;
+/// one till that sells and connects with its history, a second till that connects onto an
+/// empty file and sells too; after both sync they show the same stock; a revoked till is
+/// refused; the server stops cleanly on SIGTERM.
 #[test]
 fn two_tills_sync_through_a_running_server() {
     use sqlx::migrate::MigrateDatabase;
-    let admin = std::env::var("DATABASE_URL")
+    let admin_url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let (base, _) = admin.rsplit_once('/').expect("a database in DATABASE_URL");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("a database in DATABASE_URL");
     let url = format!("{base}/backroom_cli_{}", std::process::id());
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     // The server creates its database on first start; this one is the test's own.
     let _ = rt.block_on(sqlx::Postgres::drop_database(&url));
+    let admin = Cli::new();
+    admin.ok(&[
+        "admin",
+        "--database-url",
+        &url,
+        "store",
+        "add",
+        "--code",
+        "CORNER",
+        "--name",
+        "Corner Shop",
+    ]);
+    let enrol = || {
+        admin
+            .ok(&[
+                "admin",
+                "--database-url",
+                &url,
+                "enrol",
+                "--store",
+                "CORNER",
+            ])
+            .trim()
+            .to_string()
+    };
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -920,12 +948,13 @@ fn two_tills_sync_through_a_running_server() {
     a.ok(&["init", "--store-name", "Corner Shop"]);
     a.ok(&["import", "shopify", &fixture("products_legacy.csv")]);
     a.ok(&["stock", "receive", "TEE-RED-M", "5", "--location", "MAIN"]);
-    // The server takes a moment to listen: the first sync retries until it answers.
+    // The server takes a moment to listen: the first connect retries until it answers.
+    let code_a = enrol();
     let mut tries = 0;
-    loop {
-        let out = a.run(&["sync", &server_url, "--store", "CORNER"]);
+    let connected = loop {
+        let out = a.run(&["connect", &server_url, "--code", &code_a]);
         if out.status.success() {
-            break;
+            break String::from_utf8_lossy(&out.stdout).into_owned();
         }
         tries += 1;
         assert!(
@@ -934,13 +963,19 @@ fn two_tills_sync_through_a_running_server() {
             String::from_utf8_lossy(&out.stderr)
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    };
+    let till_a = connected
+        .split("as till ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .expect("the till's device code")
+        .to_string();
     let b = Cli::new();
-    let said = b.ok(&["sync", &server_url, "--store", "CORNER"]);
+    let said = b.ok(&["connect", &server_url, "--code", &enrol()]);
     assert!(said.contains("pulled"), "{said}");
     b.ok(&["stock", "receive", "TEE-RED-L", "2", "--location", "MAIN"]);
-    b.ok(&["sync", &server_url, "--store", "CORNER"]);
-    a.ok(&["sync", &server_url, "--store", "CORNER"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
     assert_eq!(
         a.json(&["stock", "levels", "--location", "MAIN"]),
         b.json(&["stock", "levels", "--location", "MAIN"]),
@@ -948,6 +983,17 @@ fn two_tills_sync_through_a_running_server() {
     );
     a.ok(&["check"]);
     b.ok(&["check"]);
+    admin.ok(&[
+        "admin",
+        "--database-url",
+        &url,
+        "revoke",
+        "--device",
+        &till_a,
+    ]);
+    let refused = a.fails(&["sync"]);
+    assert!(refused.contains("revoked"), "{refused}");
+    b.ok(&["sync"]);
     let killed = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()

@@ -13,20 +13,24 @@
 //!   a stream in position order. A rejected op travels as kind `rejected` (its place in its
 //!   device's sequence is kept; every replica records it without applying it).
 //! - `GET /healthz`: the database answers.
+//! - `POST /v1/enrol`: a one-time enrolment code (issued by [`issue_enrolment`], for a store
+//!   [`add_store`] made) for a till's credential — a bearer token kept here only as its SHA-256
+//!   — and a server-assigned device code for its receipt numbers. Push and pull need the
+//!   credential; the store a till writes to and reads is its credential's, never what a body
+//!   says; the device is bound by its first push; [`revoke`] refuses it at once.
 //!
-//! Not yet (issue 15 continues): enrolment and device credentials (a till names its store and
-//! device today), head office, live updates, metrics, TLS.
+//! Not yet (issue 15 continues): server user accounts, head office, live updates, metrics, TLS.
 
 use std::future::Future;
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use backroom_sync::protocol::{
-    store_stream, PullResponse, PulledOp, PushRequest, PushResponse, PushResult, PushStatus,
-    MAX_PULL_OPS, MAX_PUSH_OPS, PROTOCOL_VERSION,
+    store_stream, EnrolRequest, EnrolResponse, PullResponse, PulledOp, PushRequest, PushResponse,
+    PushResult, PushStatus, MAX_PULL_OPS, MAX_PUSH_OPS, PROTOCOL_VERSION,
 };
 use backroom_sync::wire::OpEnvelope;
 use serde::Deserialize;
@@ -39,6 +43,9 @@ pub enum ServerError {
     /// The request is wrong and will stay wrong (400).
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// No credential, or one this server does not know (401).
+    #[error("{0}")]
+    Unauthorized(String),
     /// The device belongs to another store, or is revoked (403).
     #[error("{0}")]
     Forbidden(String),
@@ -66,6 +73,7 @@ impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
         let status = match &self {
             ServerError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             _ => StatusCode::SERVICE_UNAVAILABLE,
         };
@@ -100,6 +108,7 @@ pub async fn connect(database_url: &str) -> Result<PgPool, ServerError> {
 pub fn router(pool: PgPool) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/v1/enrol", post(enrol))
         .route("/v1/sync/push", post(push))
         .route("/v1/sync/pull", get(pull))
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
@@ -125,8 +134,10 @@ async fn healthz(State(pool): State<PgPool>) -> Result<&'static str, ServerError
 
 async fn push(
     State(pool): State<PgPool>,
+    headers: HeaderMap,
     Json(req): Json<PushRequest>,
 ) -> Result<Json<PushResponse>, ServerError> {
+    let till = credential(&pool, &headers).await?;
     if req.protocol != PROTOCOL_VERSION {
         return Err(ServerError::invalid(
             "protocol",
@@ -159,21 +170,50 @@ async fn push(
             "every op of a push is the pushing device's",
         ));
     }
-    Ok(Json(push_batch(&pool, &req).await?))
+    if req.store != till.store {
+        return Err(ServerError::Forbidden(format!(
+            "this till belongs to store {}, not {}",
+            till.store, req.store
+        )));
+    }
+    if let Some(bound) = &till.device_id {
+        if bound != &req.device_id {
+            return Err(ServerError::Forbidden(format!(
+                "this credential is device {bound}'s"
+            )));
+        }
+    }
+    Ok(Json(push_batch(&pool, &req, &till).await?))
 }
 
 /// One push in one transaction (see the module docs).
-async fn push_batch(pool: &PgPool, req: &PushRequest) -> Result<PushResponse, ServerError> {
+async fn push_batch(
+    pool: &PgPool,
+    req: &PushRequest,
+    till: &Till,
+) -> Result<PushResponse, ServerError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO store (code, name) VALUES ($1, $1) ON CONFLICT (code) DO NOTHING")
-        .bind(&req.store)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query("INSERT INTO device (id, store_code) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
         .bind(&req.device_id)
-        .bind(&req.store)
+        .bind(&till.store)
         .execute(&mut *tx)
         .await?;
+    if till.device_id.is_none() {
+        // The till's first push binds its credential to its device.
+        let bound = sqlx::query(
+            "UPDATE credential SET device_id = $2 WHERE token_hash = $1 AND device_id IS NULL",
+        )
+        .bind(&till.token_hash)
+        .bind(&req.device_id)
+        .execute(&mut *tx)
+        .await;
+        if bound.is_err() {
+            return Err(ServerError::Forbidden(format!(
+                "device {} already has a credential",
+                req.device_id
+            )));
+        }
+    }
     let row = sqlx::query(
         "SELECT store_code, last_device_seq, revoked FROM device WHERE id = $1 FOR UPDATE",
     )
@@ -345,8 +385,17 @@ struct PullQuery {
 
 async fn pull(
     State(pool): State<PgPool>,
+    headers: HeaderMap,
     Query(q): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, ServerError> {
+    let till = credential(&pool, &headers).await?;
+    if q.stream != store_stream(&till.store) {
+        return Err(ServerError::Forbidden(format!(
+            "this till reads {}, not {}",
+            store_stream(&till.store),
+            q.stream
+        )));
+    }
     let limit = q.limit.unwrap_or(MAX_PULL_OPS).clamp(1, MAX_PULL_OPS);
     let rows = sqlx::query(
         "SELECT seq, op_id, device_id, device_seq, hlc, actor, kind, body, created_at, status, error
@@ -391,6 +440,178 @@ async fn pull(
         ops,
         next,
         has_more,
+    }))
+}
+
+/// A till, as its credential says: its store, and its device once its first push bound it.
+#[derive(Debug, Clone)]
+struct Till {
+    token_hash: String,
+    store: String,
+    device_id: Option<String>,
+}
+
+/// SHA-256 of a secret, hex: tokens and enrolment codes are kept only so.
+fn digest(secret: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(secret.trim().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The till behind a request's `Authorization: Bearer …`; refused when missing, unknown or
+/// revoked.
+async fn credential(pool: &PgPool, headers: &HeaderMap) -> Result<Till, ServerError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ServerError::Unauthorized("a till's credential is required (connect it first)".into())
+        })?;
+    let hash = digest(token);
+    let row =
+        sqlx::query("SELECT store_code, device_id, revoked FROM credential WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| ServerError::Unauthorized("this credential is not known here".into()))?;
+    if row.try_get::<bool, _>(2)? {
+        return Err(ServerError::Forbidden(
+            "this till's credential is revoked".into(),
+        ));
+    }
+    Ok(Till {
+        token_hash: hash,
+        store: row.try_get(0)?,
+        device_id: row.try_get(1)?,
+    })
+}
+
+/// A random secret: `n` groups of four hex digits from the OS's randomness (v4 UUIDs).
+fn secret(groups: usize) -> String {
+    let hex: String = (0..groups.div_ceil(8))
+        .map(|_| uuid::Uuid::new_v4().simple().to_string())
+        .collect::<String>()
+        .to_uppercase();
+    hex.as_bytes()
+        .chunks(4)
+        .take(groups)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Adds a store (`code` as the chain writes it, e.g. `CORNER`). Refuses a code in use.
+pub async fn add_store(pool: &PgPool, code: &str, name: &str) -> Result<(), ServerError> {
+    let code = code.trim().to_uppercase();
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(ServerError::invalid(
+            "code",
+            "a store code is letters, digits and dashes",
+        ));
+    }
+    let added =
+        sqlx::query("INSERT INTO store (code, name) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(&code)
+            .bind(name.trim())
+            .execute(pool)
+            .await?
+            .rows_affected();
+    if added == 0 {
+        return Err(ServerError::invalid("code", format!("store {code} exists")));
+    }
+    Ok(())
+}
+
+/// Issues a one-time enrolment code for a new till of `store`, valid for 7 days. Shown once:
+/// the server keeps only its SHA-256.
+pub async fn issue_enrolment(pool: &PgPool, store: &str) -> Result<String, ServerError> {
+    let store = store.trim().to_uppercase();
+    let known: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1)")
+        .bind(&store)
+        .fetch_one(pool)
+        .await?;
+    if !known {
+        return Err(ServerError::invalid("store", format!("no store {store}")));
+    }
+    let code = secret(4);
+    sqlx::query(
+        "INSERT INTO enrolment (code_hash, store_code, expires_at)
+         VALUES ($1, $2, now() + interval '7 days')",
+    )
+    .bind(digest(&code))
+    .bind(&store)
+    .execute(pool)
+    .await?;
+    Ok(code)
+}
+
+/// Revokes the till with `device_code`: its next request is refused.
+pub async fn revoke(pool: &PgPool, device_code: &str) -> Result<(), ServerError> {
+    let done = sqlx::query("UPDATE credential SET revoked = true WHERE device_code = $1")
+        .bind(device_code.trim().to_uppercase())
+        .execute(pool)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(ServerError::invalid(
+            "device",
+            format!("no till {device_code}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /v1/enrol`: a one-time code for a credential and a device code, in one transaction.
+async fn enrol(
+    State(pool): State<PgPool>,
+    Json(req): Json<EnrolRequest>,
+) -> Result<Json<EnrolResponse>, ServerError> {
+    let mut tx = pool.begin().await?;
+    let store: Option<String> = sqlx::query_scalar(
+        "UPDATE enrolment SET used_at = now()
+         WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now()
+         RETURNING store_code",
+    )
+    .bind(digest(&req.code.to_uppercase()))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let store = store.ok_or_else(|| {
+        ServerError::invalid("code", "this enrolment code is unknown, used or expired")
+    })?;
+    let token = secret(16);
+    let mut device_code = String::new();
+    for _ in 0..100 {
+        let candidate = secret(1);
+        let taken: bool =
+            sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM credential WHERE device_code = $1)")
+                .bind(&candidate)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !taken {
+            device_code = candidate;
+            break;
+        }
+    }
+    if device_code.is_empty() {
+        return Err(ServerError::invalid(
+            "code",
+            "no free device code; try again",
+        ));
+    }
+    sqlx::query("INSERT INTO credential (token_hash, store_code, device_code) VALUES ($1, $2, $3)")
+        .bind(digest(&token))
+        .bind(&store)
+        .bind(&device_code)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Json(EnrolResponse {
+        token,
+        store,
+        device_code,
     }))
 }
 

@@ -73,8 +73,27 @@ fn test_db(rt: &Arc<tokio::runtime::Runtime>) -> TestDb {
 /// A server on a free loopback port, stopped when the sender is dropped.
 struct TestServer {
     base: String,
+    pool: sqlx::PgPool,
+    rt: Arc<tokio::runtime::Runtime>,
     _stop: tokio::sync::oneshot::Sender<()>,
     _db: TestDb,
+}
+
+impl TestServer {
+    /// A connected transport for a new till of `store` (the store is added when new).
+    fn till_transport(&self, store: &str) -> HttpTransport {
+        let code = self.rt.block_on(async {
+            let _ = backroom_server::add_store(&self.pool, store, store).await;
+            backroom_server::issue_enrolment(&self.pool, store)
+                .await
+                .expect("enrolment code")
+        });
+        let http = HttpTransport::new(&self.base).expect("client");
+        let cred = http.enrol(&code).expect("enrol");
+        assert_eq!(cred.store, store);
+        assert!(http.enrol(&code).is_err(), "an enrolment code works once");
+        http.with_token(&cred.token)
+    }
 }
 
 fn server() -> TestServer {
@@ -87,23 +106,24 @@ fn server() -> TestServer {
     );
     let db = test_db(&rt);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let base = rt.block_on(async {
+    let (base, pool) = rt.block_on(async {
         let pool = backroom_server::connect(&db.url)
             .await
             .expect("connect + migrate");
+        let served = pool.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        tokio::spawn(backroom_server::serve(listener, pool, async {
+        tokio::spawn(backroom_server::serve(listener, served, async {
             let _ = stopped.await;
         }));
-        format!("http://{addr}")
+        (format!("http://{addr}"), pool)
     });
-    // The runtime lives as long as the process's test threads need it.
-    std::mem::forget(rt);
     TestServer {
         base,
+        pool,
+        rt,
         _stop: stop,
         _db: db,
     }
@@ -161,21 +181,25 @@ fn two_tills_sync_through_the_server_and_agree() {
         &backroom_store::NoProgress,
     )
     .expect("import");
-    let mut http = HttpTransport::new(&srv.base).expect("client");
+    // Without a credential the server refuses.
+    let mut anonymous = HttpTransport::new(&srv.base).expect("client");
+    assert!(sync_once(&mut a, &mut anonymous, "CORNER").is_err());
+    let mut http = srv.till_transport("CORNER");
     let first = sync_once(&mut a, &mut http, "CORNER").expect("first sync");
     assert!(first.pushed > 0 && first.rejected == 0, "{first:?}");
 
     // A new till of the same store starts empty and bootstraps from the server.
     let mut b = till(dir.path(), "b", 2);
+    let mut http_b = srv.till_transport("CORNER");
     assert!(
-        sync_once(&mut b, &mut http, "CORNER").is_err(),
+        sync_once(&mut b, &mut http_b, "CORNER").is_err(),
         "an empty database has no device to push as yet"
     );
-    let boot = bootstrap(&mut b, &mut http, "CORNER").expect("bootstrap");
+    let boot = bootstrap(&mut b, &mut http_b, "CORNER").expect("bootstrap");
     assert!(boot.pulled >= first.pushed, "{boot:?}");
     assert_eq!(
         b.sync_cursor(&store_stream("CORNER")).unwrap(),
-        http.pull(&store_stream("CORNER"), 0, 5000).unwrap().next
+        http_b.pull(&store_stream("CORNER"), 0, 5000).unwrap().next
     );
     assert_ne!(b.device_id().unwrap(), a.device_id().unwrap());
     b.set_actor("tester");
@@ -203,7 +227,7 @@ fn two_tills_sync_through_the_server_and_agree() {
         .expect("sale on b");
     for _ in 0..2 {
         sync_once(&mut a, &mut http, "CORNER").expect("sync a");
-        sync_once(&mut b, &mut http, "CORNER").expect("sync b");
+        sync_once(&mut b, &mut http_b, "CORNER").expect("sync b");
     }
     assert_eq!(facts(&a), facts(&b), "both tills hold the same facts");
     assert_eq!(
@@ -220,7 +244,7 @@ fn two_tills_sync_through_the_server_and_agree() {
         device_id: b.device_id().unwrap().to_string(),
         ops: b.ops_after(0).unwrap(),
     };
-    let answer = http.push(&again).expect("retried push");
+    let answer = http_b.push(&again).expect("retried push");
     assert!(answer
         .results
         .iter()
@@ -239,7 +263,24 @@ fn two_tills_sync_through_the_server_and_agree() {
     op.device_seq += 5;
     op.op_id = "gap-op".into();
     gap.ops = vec![op];
-    let answer = http.push(&gap).expect("gap push");
+    let answer = http_b.push(&gap).expect("gap push");
     assert_eq!(answer.expected, Some(answer.last_device_seq + 1));
     assert!(answer.results.is_empty());
+
+    // A credential is its device's and its store's: a's token cannot push b's ops, nor read
+    // another store; a revoked till is refused at once.
+    assert!(http.push(&again).is_err(), "a's credential is a's device's");
+    assert!(http.pull(&store_stream("OTHER"), 0, 10).is_err());
+    let code_a: String = srv.rt.block_on(async {
+        sqlx::query_scalar("SELECT device_code FROM credential WHERE device_id = $1")
+            .bind(a.device_id().unwrap())
+            .fetch_one(&srv.pool)
+            .await
+            .expect("a's credential")
+    });
+    srv.rt
+        .block_on(backroom_server::revoke(&srv.pool, &code_a))
+        .expect("revoke");
+    assert!(sync_once(&mut a, &mut http, "CORNER").is_err(), "revoked");
+    assert!(sync_once(&mut b, &mut http_b, "CORNER").is_ok(), "b is not");
 }

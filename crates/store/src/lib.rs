@@ -67,6 +67,7 @@ pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
 pub use migrate::SCHEMA_VERSION;
 pub use ops::OpsSelection;
+pub use replica::ServerLink;
 pub use reports::SalesReport;
 pub use stock::MovementView;
 
@@ -205,7 +206,7 @@ impl Store {
         Ok(store)
     }
 
-    fn load_context(&mut self) -> StoreResult<()> {
+    pub(crate) fn load_context(&mut self) -> StoreResult<()> {
         self.device = self
             .conn
             .query_row("SELECT id, code FROM device WHERE is_self = 1", [], |r| {

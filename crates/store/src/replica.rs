@@ -146,3 +146,103 @@ impl Replica for Store {
             .map_err(|e| e.to_string())
     }
 }
+
+/// This till's link to a server: where it is, the store it belongs to there, its credential and
+/// the device code the server assigned (kept in `local_setting`: it belongs to this machine).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerLink {
+    pub url: String,
+    pub store: String,
+    pub token: String,
+    pub device_code: String,
+}
+
+const LINK_KEYS: [&str; 4] = [
+    "server_url",
+    "server_store",
+    "server_token",
+    "server_device_code",
+];
+
+impl Store {
+    /// Saves this till's link to a server, and takes the device code the server assigned when
+    /// the till is set up (an empty database takes it once it has pulled its store).
+    pub fn link_server(&mut self, link: &ServerLink) -> StoreResult<()> {
+        let tx = self.conn.transaction()?;
+        for (k, v) in
+            LINK_KEYS
+                .into_iter()
+                .zip([&link.url, &link.store, &link.token, &link.device_code])
+        {
+            tx.execute(
+                "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
+        }
+        tx.commit()?;
+        if self.is_initialised() {
+            self.adopt_device_code()?;
+        }
+        Ok(())
+    }
+
+    /// This till's link to a server, if it is connected.
+    pub fn server_link(&self) -> StoreResult<Option<ServerLink>> {
+        let get = |k: &str| -> StoreResult<Option<String>> {
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM local_setting WHERE key = ?1", [k], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        let [url, store, token, device_code] = LINK_KEYS;
+        Ok(
+            match (get(url)?, get(store)?, get(token)?, get(device_code)?) {
+                (Some(url), Some(store), Some(token), Some(device_code)) => Some(ServerLink {
+                    url,
+                    store,
+                    token,
+                    device_code,
+                }),
+                _ => None,
+            },
+        )
+    }
+
+    /// Makes the server-assigned device code this till's (receipt numbers carry it from now
+    /// on; earlier receipts keep theirs). A no-op when not linked or already so.
+    pub fn adopt_device_code(&mut self) -> StoreResult<()> {
+        let Some(link) = self.server_link()? else {
+            return Ok(());
+        };
+        let me = self.device_id()?.to_string();
+        let holder: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM device WHERE code = ?1",
+                [&link.device_code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match holder {
+            Some(id) if id == me => return Ok(()),
+            Some(_) => {
+                return Err(StoreError::invalid(
+                    "device_code",
+                    "taken",
+                    format!(
+                        "another till here already prints {}; ask for a new enrolment code",
+                        link.device_code
+                    ),
+                ))
+            }
+            None => {}
+        }
+        self.conn.execute(
+            "UPDATE device SET code = ?1 WHERE id = ?2",
+            params![link.device_code, me],
+        )?;
+        self.load_context()
+    }
+}

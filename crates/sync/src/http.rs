@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use crate::client::Transport;
-use crate::protocol::{PullResponse, PushRequest, PushResponse};
+use crate::protocol::{EnrolRequest, EnrolResponse, PullResponse, PushRequest, PushResponse};
 
-/// A server at `base` (`http://host:port`).
+/// A server at `base` (`http://host:port`), with the till's credential once it has one.
 pub struct HttpTransport {
     base: String,
+    token: Option<String>,
     client: reqwest::blocking::Client,
 }
 
@@ -21,8 +22,35 @@ impl HttpTransport {
             .map_err(|e| e.to_string())?;
         Ok(HttpTransport {
             base: base.trim_end_matches('/').to_string(),
+            token: None,
             client,
         })
+    }
+
+    /// The same, sending `token` as the till's credential.
+    pub fn with_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_string());
+        self
+    }
+
+    /// Exchanges a one-time enrolment code for this till's credential.
+    pub fn enrol(&self, code: &str) -> Result<EnrolResponse, String> {
+        let r = self
+            .client
+            .post(format!("{}/v1/enrol", self.base))
+            .json(&EnrolRequest {
+                code: code.trim().to_string(),
+            })
+            .send()
+            .map_err(|e| e.to_string())?;
+        answer(r)
+    }
+
+    fn auth(&self, b: reqwest::blocking::RequestBuilder) -> reqwest::blocking::RequestBuilder {
+        match &self.token {
+            Some(t) => b.bearer_auth(t),
+            None => b,
+        }
     }
 }
 
@@ -40,8 +68,7 @@ fn answer<T: serde::de::DeserializeOwned>(r: reqwest::blocking::Response) -> Res
 impl Transport for HttpTransport {
     fn push(&mut self, request: &PushRequest) -> Result<PushResponse, String> {
         let r = self
-            .client
-            .post(format!("{}/v1/sync/push", self.base))
+            .auth(self.client.post(format!("{}/v1/sync/push", self.base)))
             .json(request)
             .send()
             .map_err(|e| e.to_string())?;
@@ -50,8 +77,7 @@ impl Transport for HttpTransport {
 
     fn pull(&mut self, stream: &str, after: i64, limit: i64) -> Result<PullResponse, String> {
         let r = self
-            .client
-            .get(format!("{}/v1/sync/pull", self.base))
+            .auth(self.client.get(format!("{}/v1/sync/pull", self.base)))
             .query(&[
                 ("stream", stream.to_string()),
                 ("after", after.to_string()),

@@ -80,3 +80,18 @@ pub const MAX_PULL_OPS: i64 = 5000;
 pub fn store_stream(store: &str) -> String {
     format!("store:{store}")
 }
+
+/// `POST /v1/enrol`: a one-time enrolment code an admin issued for a store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub code: String,
+}
+
+/// The till's credential: a bearer token for every later request (shown once), its store and
+/// the device code its receipt numbers carry from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolResponse {
+    pub token: String,
+    pub store: String,
+    pub device_code: String,
+}
