@@ -17,8 +17,8 @@ use crate::facts::Ctx;
 use crate::StoreResult;
 
 /// The key an arriving row may take: `value` when free or already its own, otherwise
-/// `value-<device code of the op's till>` (then `-2`, `-3`… if that is taken too), with the
-/// clash recorded. `table`/`column` name where the key lives (the conflict names it
+/// `value~<first 8 of the row's id>` (then `-2`, `-3`… if that is taken too), with the clash
+/// recorded. `table`/`column` name where the key lives (the conflict names it
 /// `table.column`: `location.code`, `staff.name`…).
 pub(crate) fn claim(
     tx: &Connection,
@@ -40,21 +40,12 @@ pub(crate) fn claim(
         Some(h) if h == id => return Ok(value.to_string()),
         Some(h) => h,
     };
-    let code: String = tx
-        .prepare_cached("SELECT code FROM device WHERE id = ?1")?
-        .query_row([ctx.device_id], |r| r.get(0))
-        .optional()?
-        .unwrap_or_else(|| ctx.device_id.chars().take(8).collect());
-    // A handle stays lower case.
-    let code = if column == "handle" {
-        code.to_lowercase()
-    } else {
-        code
-    };
-    let mut kept_as = format!("{value}-{code}");
+    // The suffix comes from the arriving row's own id, so every replica that keeps it aside
+    // names it the same way (a device code is only known locally).
+    let mut kept_as = format!("{value}~{}", id.chars().take(8).collect::<String>());
     let mut n = 2;
     while holder(&kept_as)?.is_some() {
-        kept_as = format!("{value}-{code}-{n}");
+        kept_as = format!("{value}~{}-{n}", id.chars().take(8).collect::<String>());
         n += 1;
     }
     record_conflict(tx, ctx, &key, value, id, &existing, &kept_as)?;
