@@ -66,11 +66,17 @@ impl Store {
     /// `store.initialised`, a new device identity first, so the database becomes a replica of
     /// that store (its history stays the other device's; what this replica writes is its own).
     /// Refused (`not_initialised`) for other ops onto an empty database.
-    pub(crate) fn replica_for(&mut self, ops: &[OpEnvelope]) -> StoreResult<crate::Device> {
+    pub(crate) fn replica_for(
+        &mut self,
+        ops: &[impl AsRef<OpEnvelope>],
+    ) -> StoreResult<crate::Device> {
         if let Some(me) = self.device.clone() {
             return Ok(me);
         }
-        if ops.first().is_none_or(|op| op.kind != "store.initialised") {
+        if ops
+            .first()
+            .is_none_or(|op| op.as_ref().kind != "store.initialised")
+        {
             return Err(StoreError::invalid(
                 "ops",
                 "not_initialised",
@@ -83,7 +89,11 @@ impl Store {
         // known here once their ops land, so they are kept free now.
         let tx = self.conn.transaction()?;
         let mut seen = std::collections::BTreeSet::new();
-        for op in ops.iter().filter(|op| seen.insert(op.device_id.clone())) {
+        for op in ops
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|op| seen.insert(op.device_id.clone()))
+        {
             known_device(&tx, &op.device_id)?;
         }
         let code = crate::catalog::device_code(&tx, &id)?;
@@ -98,9 +108,9 @@ impl Store {
 
     /// Settings and the device are cached: reread them when an applied op may have changed
     /// them.
-    pub(crate) fn reload_if_settings(&mut self, ops: &[OpEnvelope]) -> StoreResult<()> {
+    pub(crate) fn reload_if_settings(&mut self, ops: &[impl AsRef<OpEnvelope>]) -> StoreResult<()> {
         if self.settings.is_none()
-            || ops.iter().any(|op| {
+            || ops.iter().map(AsRef::as_ref).any(|op| {
                 op.kind.starts_with("settings.")
                     || op.kind.starts_with("tax_class.")
                     || op.kind == "store.initialised"
@@ -220,13 +230,13 @@ impl ApplyReport {
 pub(crate) fn apply_page_batched(
     tx: &Connection,
     me: &str,
-    page: &[OpEnvelope],
+    page: &[impl AsRef<OpEnvelope>],
     now: i64,
 ) -> StoreResult<ApplyReport> {
     let mut report = ApplyReport::default();
     let mut newest: Option<Hlc> = None;
     let mut later: Vec<(usize, MovementFact)> = Vec::new();
-    for (i, op) in page.iter().enumerate() {
+    for (i, op) in page.iter().map(AsRef::as_ref).enumerate() {
         let mut mine = Vec::new();
         let (outcome, stamp) = apply_in(tx, me, op, now, Some(&mut mine))?;
         later.extend(mine.into_iter().map(|m| (i, m)));
@@ -241,7 +251,7 @@ pub(crate) fn apply_page_batched(
         ))
     });
     for (i, m) in &later {
-        insert_movement(tx, &page[*i], m)?;
+        insert_movement(tx, page[*i].as_ref(), m)?;
     }
     if let Some(remote) = newest {
         merge_hlc(tx, me, remote, now)?;
@@ -541,8 +551,7 @@ fn apply_in(
             Applied::Applied
         }
         Some(Body::ProductSaved(p)) => {
-            let mut cache = crate::catalog::CatalogCache::default();
-            cache.codes_checked = true;
+            let mut cache = apply_catalog::apply_cache();
             apply_catalog::apply_product(
                 tx,
                 op,
@@ -593,7 +602,7 @@ fn apply_in(
         }
         Some(Body::StaffAdded(st)) => {
             let name = master::claim(tx, Ctx::from(op), "staff", "name", &st.name, &st.id)?;
-            master::insert_staff(tx, Ctx::from(op), &st, &name)?;
+            master::insert_staff(tx, op.created_at, &st, &name)?;
             Applied::Applied
         }
         Some(Body::SettingsUpdated(u)) => {
@@ -898,35 +907,11 @@ fn apply_sale(tx: &Connection, op: &OpEnvelope, sale: &SaleCompletedV2) -> Store
 
 /// Inserts a gift card made on another till. When its printed code already belongs to another
 /// card here (two stores printed the same code), both cards are kept: the arriving one under
-/// `CODE~<first 8 of its id>` until a manager resolves it, and the clash is recorded in
-/// `sync_conflict` (docs/replication.md). Never a failed apply.
+/// the key [`master::claim`] gives it, the clash recorded (docs/replication.md). Never a failed
+/// apply.
 fn apply_gift_card(tx: &Connection, op: &OpEnvelope, g: &GiftCardFact) -> StoreResult<()> {
-    let holder: Option<String> = tx
-        .prepare_cached("SELECT id FROM gift_card WHERE code = ?1")?
-        .query_row([&g.code], |r| r.get(0))
-        .optional()?;
-    match holder {
-        Some(existing) if existing != g.id => {
-            let kept_as = format!("{}~{}", g.code, g.id.chars().take(8).collect::<String>());
-            master::record_conflict(
-                tx,
-                Ctx::from(op),
-                "gift_card.code",
-                &g.code,
-                &g.id,
-                &existing,
-                &kept_as,
-            )?;
-            let renamed = GiftCardFact {
-                code: kept_as,
-                ..g.clone()
-            };
-            facts::insert_gift_card(tx, Ctx::from(op), &renamed)?;
-        }
-        _ => {
-            facts::insert_gift_card(tx, Ctx::from(op), g)?;
-        }
-    }
+    let code = master::claim(tx, Ctx::from(op), "gift_card", "code", &g.code, &g.id)?;
+    facts::insert_gift_card(tx, Ctx::from(op), &GiftCardFact { code, ..g.clone() })?;
     Ok(())
 }
 

@@ -7,7 +7,9 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use backroom_sync::catalog::{CatalogImportedV2, ProductRecord, StoreInitialisedV2};
+use backroom_sync::catalog::{
+    CatalogImportedV2, LocationCreatedV1, ProductRecord, StaffAddedV1, StoreInitialisedV2,
+};
 use backroom_sync::wire::OpEnvelope;
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -33,6 +35,14 @@ impl crate::IdSource for OpIds<'_> {
             format!("{}:{n}", self.op_id).as_bytes(),
         )
     }
+}
+
+/// The catalogue cache the apply path writes with: codes are not re-checked (a clash is
+/// claimed, never refused).
+pub(crate) fn apply_cache() -> CatalogCache {
+    let mut cache = CatalogCache::default();
+    cache.codes_checked = true;
+    cache
 }
 
 /// A product from another till, with its ids: its handle, SKUs and barcodes claimed first.
@@ -110,8 +120,7 @@ pub(crate) fn apply_import(
     for a in &part.attributes {
         crate::master::insert_attribute(tx, a)?;
     }
-    let mut cache = CatalogCache::default();
-    cache.codes_checked = true;
+    let mut cache = apply_cache();
     for p in &part.products {
         apply_product(
             tx,
@@ -164,17 +173,23 @@ pub(crate) fn write_store(
         &serde_json::to_string(&rules).unwrap_or_default(),
     )?;
     set("time_zone", s.time_zone.as_deref().unwrap_or("UTC"))?;
-    tx.prepare_cached(
-        "INSERT INTO location (id, code, name, kind) VALUES (?1, ?2, ?3, 'store') ON CONFLICT (id) DO NOTHING",
-    )?
-    .execute(params![s.location.id, location_code, s.store_name])?;
+    let location = LocationCreatedV1 {
+        id: s.location.id.clone(),
+        code: location_code.to_string(),
+        name: s.store_name.clone(),
+        kind: "store".into(),
+    };
+    crate::master::insert_location(tx, &location, location_code)?;
     let roles: Vec<backroom_domain::staff::Role> = serde_json::from_value(s.roles.clone())
         .map_err(|e| StoreError::invalid("body.roles", "invalid", e.to_string()))?;
     crate::staff::insert_roles(tx, &roles)?;
-    tx.prepare_cached(
-        "INSERT INTO staff (id, name, role_code, pin_hash, created_at)
-         VALUES (?1, ?2, 'owner', ?3, ?4) ON CONFLICT (id) DO NOTHING",
-    )?
-    .execute(params![s.owner.id, owner_name, s.owner.pin_hash, at])?;
+    let owner = StaffAddedV1 {
+        id: s.owner.id.clone(),
+        name: owner_name.to_string(),
+        role: "owner".into(),
+        pin_hash: s.owner.pin_hash.clone(),
+        locations: Vec::new(),
+    };
+    crate::master::insert_staff(tx, at, &owner, owner_name)?;
     Ok(())
 }

@@ -183,17 +183,17 @@ pub(crate) fn insert_attribute(tx: &Connection, a: &AttributeDefinedV1) -> Store
     Ok(())
 }
 
-/// A staff member under `name`, with the locations they work at.
+/// A staff member under `name`, with the locations they work at; `at`: when added (ms).
 pub(crate) fn insert_staff(
     tx: &Connection,
-    ctx: Ctx,
+    at: i64,
     s: &StaffAddedV1,
     name: &str,
 ) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO staff (id, name, role_code, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
     )?
-    .execute(params![s.id, name, s.role, s.pin_hash, ctx.at])?;
+    .execute(params![s.id, name, s.role, s.pin_hash, at])?;
     for l in &s.locations {
         tx.prepare_cached(
             "INSERT INTO staff_location (staff_id, location_id) VALUES (?1, ?2) ON CONFLICT (staff_id, location_id) DO NOTHING",

@@ -87,17 +87,17 @@ impl Store {
     /// a crash loses both or neither. A page that fails goes op by op: the ops before the
     /// failing one are kept with the cursor after them, and the error names the op.
     pub fn apply_pulled(&mut self, page: &PullResponse) -> StoreResult<ApplyReport> {
-        let ops: Vec<OpEnvelope> = page.ops.iter().map(|p| p.op.clone()).collect();
-        let me = self.replica_for(&ops)?;
+        let ops = &page.ops;
+        let me = self.replica_for(ops)?;
         let now = self.now();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        match apply_page_batched(&tx, &me.id, &ops, now) {
+        match apply_page_batched(&tx, &me.id, ops, now) {
             Ok(report) => {
                 set_cursor(&tx, &page.stream, page.next)?;
                 tx.commit()?;
-                self.reload_if_settings(&ops)?;
+                self.reload_if_settings(ops)?;
                 Ok(report)
             }
             Err(_) => {

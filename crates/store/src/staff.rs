@@ -90,7 +90,7 @@ impl Store {
                 pin_hash: hash_pin(uow, pin)?,
                 locations: loc_ids,
             };
-            crate::master::insert_staff(&uow.tx, crate::facts::Ctx::from(&*uow), &added, &name)?;
+            crate::master::insert_staff(&uow.tx, uow.now, &added, &name)?;
             let id = added.id.clone();
             let after =
                 json!({"id": id, "name": name, "role": role_code, "locations": added.locations});

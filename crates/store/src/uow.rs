@@ -12,9 +12,6 @@ use serde_json::Value;
 
 use crate::{IdSource, Store, StoreError, StoreResult};
 
-/// Version of every op body written by this build; bumped when a body's shape changes.
-pub const OP_BODY_VERSION: u32 = 1;
-
 /// What a use-case did, for the audit trail and the outbox.
 pub(crate) struct Change {
     /// Audit action and outbox kind, e.g. `stock.adjusted`.
@@ -29,8 +26,9 @@ pub(crate) struct Change {
     pub body: Value,
     /// The manager who approved this action, when a permission asked for approval.
     pub approver: Option<String>,
-    /// The body already serialised as a JSON object (large imports build it as text; going
-    /// through `serde_json::Value` doubles their cost). Used instead of `body` when set.
+    /// The body already serialised as a JSON object with its `"v"` (large imports build it as
+    /// text; going through `serde_json::Value` doubles their cost). Used instead of `body` when
+    /// set.
     pub raw_body: Option<String>,
     /// Last-writer-wins registers this op sets, as `(entity, entity id, field)`: stamped with
     /// the op's `(hlc, device, op_id)` when it is recorded.
@@ -186,22 +184,10 @@ pub(crate) fn record_part(uow: &Uow, op_id: &str, mut change: Change) -> StoreRe
         "UPDATE device SET last_seq = ?1, last_hlc = ?2 WHERE id = ?3",
         params![seq, hlc.to_string(), uow.device_id],
     )?;
-    let body = match change.raw_body.as_deref() {
-        // A kind written in a newer version says so itself.
-        Some(raw) if raw.starts_with("{\"v\":") => raw.to_string(),
-        Some(raw) if raw.starts_with('{') && raw.len() > 2 => {
-            format!("{{\"v\":{OP_BODY_VERSION},{}", &raw[1..])
-        }
-        _ => {
-            let mut body = std::mem::take(&mut change.body);
-            if let Value::Object(map) = &mut body {
-                // A kind written in a newer version says so itself.
-                map.entry("v").or_insert(Value::from(OP_BODY_VERSION));
-            } else {
-                body = serde_json::json!({ "v": OP_BODY_VERSION, "data": body });
-            }
-            body.to_string()
-        }
+    // Every body is a typed one with its version (`Change::facts`, or an import part's text).
+    let body = match change.raw_body.take() {
+        Some(raw) => raw,
+        None => change.body.to_string(),
     };
     uow.tx.execute(
         "INSERT INTO outbox (op_id, device_id, device_seq, hlc, actor, kind, body, created_at)

@@ -63,6 +63,12 @@ pub struct PulledOp {
     pub op: OpEnvelope,
 }
 
+impl AsRef<OpEnvelope> for PulledOp {
+    fn as_ref(&self) -> &OpEnvelope {
+        &self.op
+    }
+}
+
 /// `GET /v1/sync/pull?stream=…&after=…&limit=…`: a page of a stream in commit order; `next`
 /// is the cursor to ask from next time, `has_more` says whether to ask at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -41,6 +41,12 @@ impl OpEnvelope {
     }
 }
 
+impl AsRef<OpEnvelope> for OpEnvelope {
+    fn as_ref(&self) -> &OpEnvelope {
+        self
+    }
+}
+
 /// Why a line of an ops file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError {
