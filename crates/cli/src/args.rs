@@ -138,8 +138,12 @@ pub enum Command {
         code: String,
     },
     /// Sync this connected till once: push every op the server has not acknowledged, then pull
-    /// its store's stream to the end.
-    Sync,
+    /// its store's stream to the end (head office: pull every store's). `sync status` says
+    /// where the till stands without touching the network.
+    Sync {
+        #[command(subcommand)]
+        cmd: Option<SyncCmd>,
+    },
     /// Manage the server's stores and tills, against its database.
     Admin {
         /// PostgreSQL URL of the server's database.
@@ -437,16 +441,54 @@ pub enum AdminCmd {
     /// Add a store to the chain.
     #[command(subcommand)]
     Store(AdminStoreCmd),
-    /// Issue a one-time enrolment code for a new till of a store (printed alone on stdout).
+    /// Issue a one-time enrolment code for a new till of a store, or for a head-office device
+    /// (printed alone on stdout).
     Enrol {
+        #[arg(
+            long,
+            required_unless_present = "head_office",
+            conflicts_with = "head_office"
+        )]
+        store: Option<String>,
+        /// A head-office device: reads every store's stream, writes to none.
         #[arg(long)]
-        store: String,
+        head_office: bool,
     },
+    /// Server users (owner, head office, store manager) who sign in to the server's API.
+    #[command(subcommand)]
+    User(AdminUserCmd),
     /// Revoke a till (by its device code): its next request is refused.
     Revoke {
         #[arg(long)]
         device: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum AdminUserCmd {
+    /// Add a user; the password comes from BACKROOM_PASSWORD, else the first line of stdin.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// owner, head_office or store_manager.
+        #[arg(long)]
+        role: String,
+        /// The store of a store manager.
+        #[arg(long)]
+        store: Option<String>,
+    },
+    /// Disable a user and end their sessions at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SyncCmd {
+    /// Where this till stands: the server, ops not yet pushed, the last successful sync, and
+    /// conflicts to look at (no network).
+    Status,
 }
 
 #[derive(Subcommand)]

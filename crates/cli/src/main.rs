@@ -23,8 +23,8 @@ use backroom_store::{
 use clap::Parser;
 
 use args::{
-    AdminCmd, AdminStoreCmd, Cli, Command, CountCmd, ImportCmd, LocationCmd, OpsCmd, PriceListCmd,
-    ProductCmd, StockCmd, TransferCmd,
+    AdminCmd, AdminStoreCmd, AdminUserCmd, Cli, Command, CountCmd, ImportCmd, LocationCmd, OpsCmd,
+    PriceListCmd, ProductCmd, StockCmd, SyncCmd, TransferCmd,
 };
 use output::Out;
 
@@ -91,8 +91,21 @@ fn open_any(path: &Path) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// Syncs a connected till once (an empty database first bootstraps from its store, then takes
-/// its server-assigned device code).
+/// The server's logs: JSON lines on stderr (one object per event, with the request's span
+/// and its `request_id`), filtered by `BACKROOM_LOG` (default `info`).
+fn init_server_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BACKROOM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Syncs a connected till once (see `Store::sync_with`).
 fn sync_till(till: &mut Store) -> anyhow::Result<backroom_sync::client::SyncReport> {
     let link = till.server_link()?.ok_or_else(|| {
         anyhow::anyhow!("this till is not connected; run `backroom connect URL --code CODE`")
@@ -100,14 +113,7 @@ fn sync_till(till: &mut Store) -> anyhow::Result<backroom_sync::client::SyncRepo
     let mut http = backroom_sync::http::HttpTransport::new(&link.url)
         .map_err(anyhow::Error::msg)?
         .with_token(&link.token);
-    let report = if till.is_initialised() {
-        backroom_sync::client::sync_once(till, &mut http, &link.store)?
-    } else {
-        let r = backroom_sync::client::bootstrap(till, &mut http, &link.store)?;
-        till.adopt_device_code()?;
-        r
-    };
-    Ok(report)
+    Ok(till.sync_with(&mut http)?)
 }
 
 /// A progress bar on an interactive terminal, nothing otherwise.
@@ -531,6 +537,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Serve { bind, database_url } => {
+            init_server_logs();
             let rt = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
             rt.block_on(backroom_server::run(&bind, &database_url))?;
         }
@@ -545,12 +552,48 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 device_code: cred.device_code.clone(),
             })?;
             let report = sync_till(&mut till)?;
+            let what = if cred.store == backroom_sync::protocol::HEAD_OFFICE {
+                "head office (every store's stream)".to_string()
+            } else {
+                format!("store {}", cred.store)
+            };
             out.done(&format!(
-                "connected to {url} as till {} of store {}; pushed {} ops, pulled {}",
-                cred.device_code, cred.store, report.pushed, report.pulled
+                "connected to {url} as till {} of {what}; pushed {} ops, pulled {}",
+                cred.device_code, report.pushed, report.pulled
             ))?;
         }
-        Command::Sync => {
+        Command::Sync {
+            cmd: Some(SyncCmd::Status),
+        } => {
+            let till = open_any(&db)?;
+            let st = till.sync_status()?;
+            let ago = |t: Option<i64>| {
+                t.map_or_else(
+                    || "never".to_string(),
+                    |t| format!("{t} (ms since epoch, UTC)"),
+                )
+            };
+            out.value(
+                &st,
+                &format!(
+                    "{} {}{}\npending ops: {}\nlast sync: {}\nconflicts: {}{}",
+                    st.mode,
+                    st.server.as_deref().unwrap_or(""),
+                    st.store
+                        .as_deref()
+                        .map(|s| format!(" store {s}"))
+                        .unwrap_or_default(),
+                    st.pending_ops,
+                    ago(st.last_sync_at),
+                    st.conflicts,
+                    st.last_error
+                        .as_deref()
+                        .map(|e| format!("\nlast error: {e}"))
+                        .unwrap_or_default()
+                ),
+            )?;
+        }
+        Command::Sync { cmd: None } => {
             let mut till = open_any(&db)?;
             let report = sync_till(&mut till)?;
             out.done(&format!(
@@ -567,9 +610,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         backroom_server::add_store(&pool, &code, &name).await?;
                         out.done(&format!("store {} added", code.trim().to_uppercase()))?;
                     }
-                    AdminCmd::Enrol { store } => {
+                    AdminCmd::Enrol { store, head_office } => {
+                        let code = match store {
+                            Some(store) if !head_office => {
+                                backroom_server::issue_enrolment(&pool, &store).await?
+                            }
+                            _ => backroom_server::issue_head_office_enrolment(&pool).await?,
+                        };
                         // Alone on stdout, so a script can take it.
-                        println!("{}", backroom_server::issue_enrolment(&pool, &store).await?);
+                        println!("{code}");
+                    }
+                    AdminCmd::User(AdminUserCmd::Add { email, role, store }) => {
+                        let password = match std::env::var("BACKROOM_PASSWORD") {
+                            Ok(p) => p,
+                            Err(_) => {
+                                let mut line = String::new();
+                                std::io::stdin()
+                                    .read_line(&mut line)
+                                    .context("reading the password from stdin")?;
+                                line.trim_end_matches(['\r', '\n']).to_string()
+                            }
+                        };
+                        let role = backroom_server::Role::parse(&role)?;
+                        backroom_server::add_user(&pool, &email, &password, role, store.as_deref())
+                            .await?;
+                        out.done(&format!(
+                            "user {} added as {}",
+                            email.trim().to_lowercase(),
+                            role.as_str()
+                        ))?;
+                    }
+                    AdminCmd::User(AdminUserCmd::Disable { email }) => {
+                        backroom_server::disable_user(&pool, &email).await?;
+                        out.done(&format!(
+                            "user {} disabled; their sessions ended",
+                            email.trim()
+                        ))?;
                     }
                     AdminCmd::Revoke { device } => {
                         backroom_server::revoke(&pool, &device).await?;

@@ -983,6 +983,71 @@ fn two_tills_sync_through_a_running_server() {
     );
     a.ok(&["check"]);
     b.ok(&["check"]);
+
+    // Where a till stands, without the network: nothing pending after a sync, one op after a
+    // local change.
+    let st = a.json(&["sync", "status"]);
+    assert_eq!(st["mode"], "connected");
+    assert_eq!(st["store"], "CORNER");
+    assert_eq!(st["pending_ops"], 0);
+    assert!(st["last_sync_at"].is_i64(), "{st}");
+    a.ok(&["stock", "receive", "TEE-RED-M", "1", "--location", "MAIN"]);
+    assert_eq!(a.json(&["sync", "status"])["pending_ops"], 1);
+    a.ok(&["sync"]);
+    assert_eq!(Cli::new().json(&["sync", "status"])["mode"], "standalone");
+
+    // Head office: a device enrolled for it takes in the store onto an empty file.
+    let hq_code = admin
+        .ok(&["admin", "--database-url", &url, "enrol", "--head-office"])
+        .trim()
+        .to_string();
+    let hq = Cli::new();
+    let said = hq.ok(&["connect", &server_url, "--code", &hq_code]);
+    assert!(said.contains("head office"), "{said}");
+    assert_eq!(
+        hq.json(&["stock", "levels", "--location", "MAIN"]),
+        a.json(&["stock", "levels", "--location", "MAIN"]),
+        "head office sees the store's levels"
+    );
+    assert_eq!(hq.json(&["sync", "status"])["mode"], "head_office");
+
+    // A server user, with the password from the environment (never an argument).
+    let add_user = |email: &str, role: &str, store: Option<&str>, password: &str| {
+        let mut args = vec![
+            "admin",
+            "--database-url",
+            &url,
+            "user",
+            "add",
+            "--email",
+            email,
+            "--role",
+            role,
+        ];
+        if let Some(s) = store {
+            args.extend(["--store", s]);
+        }
+        Command::new(env!("CARGO_BIN_EXE_backroom"))
+            .args(args)
+            .env("BACKROOM_PASSWORD", password)
+            .output()
+            .expect("user add")
+    };
+    let added = add_user(
+        "manager@corner.example",
+        "store-manager",
+        Some("CORNER"),
+        "a long enough password",
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let short = add_user("x@corner.example", "owner", None, "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
+
     admin.ok(&[
         "admin",
         "--database-url",

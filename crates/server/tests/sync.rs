@@ -64,25 +64,11 @@ fn two_tills_sync_through_the_server_and_agree() {
     b.set_actor("tester");
 
     // Both sell; both sync (twice each, so each sees the other's).
-    let sale = |cart: &str, sku: &str, amount: i64| backroom_store::SaleInput {
-        cart_id: cart.into(),
-        lines: vec![backroom_store::SaleLineInput {
-            sku: sku.into(),
-            quantity: 1,
-            ..Default::default()
-        }],
-        tenders: vec![backroom_store::TenderInput {
-            kind: "cash".into(),
-            amount,
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    a.complete_sale(sale("a-1", "TEE-1", 2000))
+    a.complete_sale(cash_sale("a-1", "TEE-1", 2000))
         .expect("sale on a");
-    b.complete_sale(sale("b-1", "MUG-1", 950))
+    b.complete_sale(cash_sale("b-1", "MUG-1", 950))
         .expect("sale on b");
-    b.complete_sale(sale("b-2", "TEE-1", 1999))
+    b.complete_sale(cash_sale("b-2", "TEE-1", 1999))
         .expect("sale on b");
     for _ in 0..2 {
         sync_once(&mut a, &mut http, "CORNER").expect("sync a");

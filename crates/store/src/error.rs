@@ -24,6 +24,10 @@ pub enum StoreError {
     Db(#[from] rusqlite::Error),
     #[error("{0}")]
     Csv(String),
+    /// A sync round stopped (the network, the server, or a disagreement about sequence
+    /// numbers); everything before it is kept and the next round carries on.
+    #[error("{0}")]
+    Sync(String),
 }
 
 impl StoreError {
@@ -55,6 +59,7 @@ impl StoreError {
             StoreError::Io { .. } => "io",
             StoreError::Db(_) => "database",
             StoreError::Csv(_) => "csv",
+            StoreError::Sync(_) => "sync",
         }
     }
 }

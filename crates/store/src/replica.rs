@@ -2,8 +2,8 @@
 //! acknowledged, the acknowledgements, the cursors, and a pulled page applied with its cursor
 //! in one transaction (research/sync.md §3.5).
 
-use backroom_sync::client::Replica;
-use backroom_sync::protocol::{PullResponse, PushResponse, PushStatus};
+use backroom_sync::client::{Replica, SyncReport, Transport};
+use backroom_sync::protocol::{PullResponse, PushResponse, PushStatus, HEAD_OFFICE};
 use backroom_sync::wire::OpEnvelope;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
@@ -152,9 +152,37 @@ impl Replica for Store {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerLink {
     pub url: String,
+    /// The store's code, or [`HEAD_OFFICE`] for a head-office device.
     pub store: String,
     pub token: String,
     pub device_code: String,
+}
+
+impl ServerLink {
+    /// Whether this is a head-office device (reads every store's stream, writes to none).
+    pub fn is_head_office(&self) -> bool {
+        self.store == HEAD_OFFICE
+    }
+}
+
+/// Where this till stands with its server (`backroom sync status`, the desktop's header).
+/// Times are ms since the Unix epoch (UTC).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncStatus {
+    /// `standalone`, `connected` (one store) or `head_office`.
+    pub mode: String,
+    pub server: Option<String>,
+    pub store: Option<String>,
+    pub device_code: Option<String>,
+    /// This till's ops the server has not acknowledged yet.
+    pub pending_ops: i64,
+    /// When the last sync round finished without error.
+    pub last_sync_at: Option<i64>,
+    /// When the last round failed, and why (cleared by a good one).
+    pub last_error_at: Option<i64>,
+    pub last_error: Option<String>,
+    /// Unresolved sync conflicts (keys kept under another name, ops the server refused).
+    pub conflicts: i64,
 }
 
 const LINK_KEYS: [&str; 4] = [
@@ -244,5 +272,118 @@ impl Store {
             params![link.device_code, me],
         )?;
         self.load_context()
+    }
+}
+
+impl Store {
+    /// One sync round with the server behind `transport`, as this till's link says: a
+    /// connected till pushes everything then pulls its store's stream (an empty database first
+    /// bootstraps from it and takes its server-assigned device code); a head-office device pulls
+    /// every store's stream. Records the outcome for [`Store::sync_status`]; on error, what was
+    /// done before it is kept.
+    pub fn sync_with(&mut self, transport: &mut dyn Transport) -> StoreResult<SyncReport> {
+        let link = self.server_link()?.ok_or_else(|| {
+            StoreError::invalid(
+                "server",
+                "not_connected",
+                "this till is not connected to a server; connect it first",
+            )
+        })?;
+        let result = if link.is_head_office() {
+            backroom_sync::client::sync_head_office(self, transport)
+        } else if self.is_initialised() {
+            backroom_sync::client::sync_once(self, transport, &link.store)
+        } else {
+            backroom_sync::client::bootstrap(self, transport, &link.store)
+        };
+        let now = self.now();
+        match result {
+            Ok(report) => {
+                if self.is_initialised() {
+                    self.adopt_device_code()?;
+                }
+                self.put_local("last_sync_at", &now.to_string())?;
+                self.conn.execute(
+                    "DELETE FROM local_setting WHERE key IN ('last_error', 'last_error_at')",
+                    [],
+                )?;
+                Ok(report)
+            }
+            Err(e) => {
+                self.put_local("last_error_at", &now.to_string())?;
+                self.put_local("last_error", &e.to_string())?;
+                Err(StoreError::Sync(e.to_string()))
+            }
+        }
+    }
+
+    /// Waits up to `wait_ms` for the store's stream to move and applies what came (a
+    /// long-poll between sync rounds, so another till's change shows within about a round
+    /// trip). Head office and unconnected tills return at once. Returns how many ops came.
+    pub fn listen_with(
+        &mut self,
+        transport: &mut dyn Transport,
+        wait_ms: u64,
+    ) -> StoreResult<usize> {
+        let Some(link) = self.server_link()? else {
+            return Ok(0);
+        };
+        if link.is_head_office() || !self.is_initialised() {
+            return Ok(0);
+        }
+        backroom_sync::client::listen(self, transport, &link.store, wait_ms)
+            .map_err(|e| StoreError::Sync(e.to_string()))
+    }
+
+    /// Where this till stands with its server, read from this database alone.
+    pub fn sync_status(&self) -> StoreResult<SyncStatus> {
+        let link = self.server_link()?;
+        let local = |k: &str| -> StoreResult<Option<String>> {
+            Ok(self
+                .conn
+                .query_row("SELECT value FROM local_setting WHERE key = ?1", [k], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        };
+        let pending_ops: i64 = if self.is_initialised() {
+            let me = self.device_id()?.to_string();
+            self.conn.query_row(
+                "SELECT COUNT(*) FROM outbox WHERE device_id = ?1 AND pushed_at IS NULL",
+                [me],
+                |r| r.get(0),
+            )?
+        } else {
+            0
+        };
+        let conflicts: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM sync_conflict WHERE resolved_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(SyncStatus {
+            mode: match &link {
+                None => "standalone",
+                Some(l) if l.is_head_office() => "head_office",
+                Some(_) => "connected",
+            }
+            .to_string(),
+            server: link.as_ref().map(|l| l.url.clone()),
+            store: link.as_ref().map(|l| l.store.clone()),
+            device_code: link.as_ref().map(|l| l.device_code.clone()),
+            pending_ops,
+            last_sync_at: local("last_sync_at")?.and_then(|v| v.parse().ok()),
+            last_error_at: local("last_error_at")?.and_then(|v| v.parse().ok()),
+            last_error: local("last_error")?,
+            conflicts,
+        })
+    }
+
+    fn put_local(&self, key: &str, value: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO local_setting (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
+        Ok(())
     }
 }

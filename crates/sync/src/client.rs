@@ -51,6 +51,22 @@ pub trait Replica {
 pub trait Transport {
     fn push(&mut self, request: &PushRequest) -> Result<PushResponse, String>;
     fn pull(&mut self, stream: &str, after: i64, limit: i64) -> Result<PullResponse, String>;
+    /// A pull that, finding nothing after `after`, waits up to `wait_ms` for the stream to move
+    /// (a long-poll). A transport without one answers at once.
+    fn pull_wait(
+        &mut self,
+        stream: &str,
+        after: i64,
+        limit: i64,
+        wait_ms: u64,
+    ) -> Result<PullResponse, String> {
+        let _ = wait_ms;
+        self.pull(stream, after, limit)
+    }
+    /// The streams this credential reads (head office: every store's).
+    fn streams(&mut self) -> Result<Vec<String>, String> {
+        Err("this transport lists no streams".into())
+    }
 }
 
 /// What one sync did.
@@ -80,12 +96,20 @@ fn pull_all(
     transport: &mut dyn Transport,
     store: &str,
 ) -> Result<usize, SyncError> {
-    let stream = store_stream(store);
+    pull_stream(replica, transport, &store_stream(store))
+}
+
+/// Pulls `stream` from this replica's cursor to its end; returns how many ops came.
+fn pull_stream(
+    replica: &mut dyn Replica,
+    transport: &mut dyn Transport,
+    stream: &str,
+) -> Result<usize, SyncError> {
     let mut pulled = 0;
     loop {
-        let after = replica.cursor(&stream).map_err(SyncError::Replica)?;
+        let after = replica.cursor(stream).map_err(SyncError::Replica)?;
         let page = transport
-            .pull(&stream, after, MAX_PULL_OPS)
+            .pull(stream, after, MAX_PULL_OPS)
             .map_err(SyncError::Transport)?;
         if page.ops.is_empty() {
             break;
@@ -140,4 +164,43 @@ pub fn sync_once(
     }
     report.pulled += pull_all(replica, transport, store)?;
     Ok(report)
+}
+
+/// Head office: pulls every store's stream the credential reads, in store-code order, onto one
+/// replica (an empty database becomes a replica of the first store, then takes in the others;
+/// reports over it sum the stores). Head office pushes nothing.
+pub fn sync_head_office(
+    replica: &mut dyn Replica,
+    transport: &mut dyn Transport,
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    for stream in transport.streams().map_err(SyncError::Transport)? {
+        report.pulled += pull_stream(replica, transport, &stream)?;
+    }
+    Ok(report)
+}
+
+/// Waits up to `wait_ms` for `store`'s stream to move past this till's cursor and applies what
+/// came (one long-poll; the background task calls it between syncs so another till's sale
+/// shows here within about a round trip). Returns how many ops came.
+pub fn listen(
+    replica: &mut dyn Replica,
+    transport: &mut dyn Transport,
+    store: &str,
+    wait_ms: u64,
+) -> Result<usize, SyncError> {
+    let stream = store_stream(store);
+    let after = replica.cursor(&stream).map_err(SyncError::Replica)?;
+    let page = transport
+        .pull_wait(&stream, after, MAX_PULL_OPS, wait_ms)
+        .map_err(SyncError::Transport)?;
+    if page.ops.is_empty() {
+        return Ok(0);
+    }
+    replica.apply_page(&page).map_err(SyncError::Replica)?;
+    let mut pulled = page.ops.len();
+    if page.has_more {
+        pulled += pull_stream(replica, transport, &stream)?;
+    }
+    Ok(pulled)
 }

@@ -1,7 +1,10 @@
 //! The sync protocol's messages (research/sync.md §3.5), shared by the till's client and the
 //! server: push a till's ops in `device_seq` order, pull a stream's ops in the server's
-//! commit order. JSON for now; the compact encoding is negotiated by `protocol` (version 1 is
-//! JSON bodies, optionally zstd-compressed by the transport).
+//! commit order. Messages are JSON; on the wire the till compresses a push with zstd
+//! (`Content-Encoding: zstd`) and asks for zstd answers (`Accept-Encoding: zstd`), so a client
+//! or server that does not speak zstd still gets plain JSON. `protocol` versions the messages
+//! themselves: a server takes every version from [`MIN_PROTOCOL_VERSION`] to
+//! [`PROTOCOL_VERSION`], so an older till keeps syncing with a newer server.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +12,12 @@ use crate::wire::OpEnvelope;
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The oldest protocol version a server of this build still takes.
+pub const MIN_PROTOCOL_VERSION: u32 = 1;
+
+/// The store code a head-office credential carries: it reads every store's stream.
+pub const HEAD_OFFICE: &str = "*";
 
 /// `POST /v1/sync/push`: a batch of one device's ops, `device_seq` ascending, at most
 /// [`MAX_PUSH_OPS`]. `store` is the code of the store the till belongs to.
@@ -93,11 +102,68 @@ pub struct EnrolRequest {
     pub code: String,
 }
 
-/// The till's credential: a bearer token for every later request (shown once), its store and
-/// the device code its receipt numbers carry from now on.
+/// The till's credential: a bearer token for every later request (shown once), its store
+/// ([`HEAD_OFFICE`] for a head-office device) and the device code its receipt numbers carry
+/// from now on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolResponse {
     pub token: String,
     pub store: String,
     pub device_code: String,
+}
+
+/// One stream a credential reads and its head (the position of its last op).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamHead {
+    pub stream: String,
+    pub head: i64,
+}
+
+/// `GET /v1/sync/streams`: every stream the credential reads (a till: its store's; head
+/// office: every store's, by code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamsResponse {
+    pub streams: Vec<StreamHead>,
+}
+
+/// `POST /v1/auth/login`: a server user's email and password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /v1/auth/refresh` and `/v1/auth/logout`: the session's current refresh token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A session's tokens: `access_token` for `Authorization: Bearer …` until `expires_in`
+/// seconds pass, `refresh_token` (single use) for the next pair. `role` is `owner`,
+/// `head_office` or `store_manager`; `store` the manager's store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+    pub role: String,
+    #[serde(default)]
+    pub store: Option<String>,
+}
+
+/// `POST /v1/admin/enrolments`: a one-time code for a new till of `store`, or for a head-office
+/// device when `head_office` is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentRequest {
+    #[serde(default)]
+    pub store: Option<String>,
+    #[serde(default)]
+    pub head_office: bool,
+}
+
+/// The one-time code (shown once; valid 7 days).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentResponse {
+    pub code: String,
 }

@@ -169,3 +169,67 @@ impl TestServer {
         N.fetch_add(1, Ordering::Relaxed)
     }
 }
+
+/// A till set up as a store of its own with two products (TEE-1 ×10 at 19.99, MUG-1 ×4 at
+/// 9.50) at location MAIN, signed in as `tester`.
+pub fn seeded_till(dir: &std::path::Path, name: &str, seed: u64) -> Store {
+    let mut s = till(dir, name, seed);
+    s.init(backroom_store::InitStore {
+        store_name: format!("Store {name}"),
+        currency: "EUR".into(),
+        tax_mode: "inclusive".into(),
+        device_name: format!("{name}-till"),
+        location_code: "MAIN".into(),
+        owner_name: "Olivia Owner".into(),
+        owner_pin: "2580".into(),
+        time_zone: "UTC".into(),
+    })
+    .expect("init");
+    s.set_actor("tester");
+    s.import_shopify(
+        &b"Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\ntee,Tee,TEE-1,19.99,10\nmug,Mug,MUG-1,9.50,4\n"[..],
+        &backroom_store::shopify::ImportOptions::default(),
+        &backroom_store::NoProgress,
+    )
+    .expect("import");
+    s
+}
+
+/// A cash sale of one `sku` for `amount` (minor units) with cart id `cart`.
+pub fn cash_sale(cart: &str, sku: &str, amount: i64) -> backroom_store::SaleInput {
+    backroom_store::SaleInput {
+        cart_id: cart.into(),
+        lines: vec![backroom_store::SaleLineInput {
+            sku: sku.into(),
+            quantity: 1,
+            ..Default::default()
+        }],
+        tenders: vec![backroom_store::TenderInput {
+            kind: "cash".into(),
+            amount,
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// Links `till` to the test server with a fresh enrolment for `store` (the store is added
+/// when new), as `backroom connect` does.
+pub fn link(srv: &TestServer, till: &mut Store, store: &str) {
+    let (_, cred) = srv.enrol(store);
+    till.link_server(&backroom_store::ServerLink {
+        url: srv.base.clone(),
+        store: cred.store,
+        token: cred.token,
+        device_code: cred.device_code,
+    })
+    .expect("link");
+}
+
+/// A transport for `till`'s own link.
+pub fn transport_of(till: &Store) -> HttpTransport {
+    let l = till.server_link().expect("link").expect("linked");
+    HttpTransport::new(&l.url)
+        .expect("client")
+        .with_token(&l.token)
+}

@@ -1,0 +1,449 @@
+//! Push and pull (research/sync.md §3.3–3.5); see the crate docs for the protocol.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use backroom_sync::protocol::{
+    store_stream, PullResponse, PulledOp, PushRequest, PushResponse, PushResult, PushStatus,
+    StreamHead, StreamsResponse, MAX_PULL_OPS, MAX_PUSH_OPS, MIN_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
+};
+use backroom_sync::wire::OpEnvelope;
+use serde::Deserialize;
+use sqlx::postgres::PgPool;
+use sqlx::Row;
+
+use crate::auth::{credential, Device};
+use crate::{live, observe, AppState, ServerError};
+
+/// `POST /v1/sync/push`: the body is JSON, or JSON compressed with zstd
+/// (`Content-Encoding: zstd`, at most [`crate::MAX_DECODED_BYTES`] once decompressed).
+pub(crate) async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PushResponse>, ServerError> {
+    let till = credential(&state.pool, &headers).await?;
+    let req: PushRequest = decode_body(&headers, &body)?;
+    if !(MIN_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&req.protocol) {
+        return Err(ServerError::invalid(
+            "protocol",
+            format!(
+                "this server speaks versions {MIN_PROTOCOL_VERSION} to {PROTOCOL_VERSION}, not {}",
+                req.protocol
+            ),
+        ));
+    }
+    if req.ops.len() > MAX_PUSH_OPS {
+        return Err(ServerError::invalid(
+            "ops",
+            format!("at most {MAX_PUSH_OPS} ops per push"),
+        ));
+    }
+    if req.store.trim().is_empty() {
+        return Err(ServerError::invalid(
+            "store",
+            "the store's code is required",
+        ));
+    }
+    if let Some((i, _)) = req
+        .ops
+        .iter()
+        .enumerate()
+        .find(|(_, op)| op.device_id != req.device_id)
+    {
+        return Err(ServerError::invalid(
+            &format!("ops[{i}].device_id"),
+            "every op of a push is the pushing device's",
+        ));
+    }
+    let Some(store) = till.store.clone() else {
+        return Err(ServerError::Forbidden(
+            "a head-office credential reads every store and writes to none".into(),
+        ));
+    };
+    if req.store != store {
+        return Err(ServerError::Forbidden(format!(
+            "this till belongs to store {store}, not {}",
+            req.store
+        )));
+    }
+    if let Some(bound) = &till.device_id {
+        if bound != &req.device_id {
+            return Err(ServerError::Forbidden(format!(
+                "this credential is device {bound}'s"
+            )));
+        }
+    }
+    let answer = push_batch(&state.pool, &req, &till, &store).await?;
+    Ok(Json(answer))
+}
+
+/// The request body as `T`: JSON, or zstd-compressed JSON.
+fn decode_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, ServerError> {
+    let encoding = headers
+        .get(axum::http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let decoded;
+    let json: &[u8] = match encoding.as_deref() {
+        None | Some("identity") => body,
+        Some("zstd") => {
+            decoded = zstd::bulk::decompress(body, crate::MAX_DECODED_BYTES).map_err(|e| {
+                ServerError::invalid("body", format!("not zstd, or over the size limit: {e}"))
+            })?;
+            &decoded
+        }
+        Some(other) => {
+            return Err(ServerError::Unsupported(format!(
+                "Content-Encoding {other} is not read here (zstd or none)"
+            )))
+        }
+    };
+    serde_json::from_slice(json).map_err(|e| ServerError::invalid("body", e.to_string()))
+}
+
+/// One push in one transaction (see the module docs).
+async fn push_batch(
+    pool: &PgPool,
+    req: &PushRequest,
+    till: &Device,
+    store_code: &str,
+) -> Result<PushResponse, ServerError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO device (id, store_code) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(&req.device_id)
+        .bind(store_code)
+        .execute(&mut *tx)
+        .await?;
+    if till.device_id.is_none() {
+        // The till's first push binds its credential to its device.
+        let bound = sqlx::query(
+            "UPDATE credential SET device_id = $2 WHERE token_hash = $1 AND device_id IS NULL",
+        )
+        .bind(&till.token_hash)
+        .bind(&req.device_id)
+        .execute(&mut *tx)
+        .await;
+        if bound.is_err() {
+            return Err(ServerError::Forbidden(format!(
+                "device {} already has a credential",
+                req.device_id
+            )));
+        }
+    }
+    let row = sqlx::query(
+        "SELECT store_code, last_device_seq, revoked FROM device WHERE id = $1 FOR UPDATE",
+    )
+    .bind(&req.device_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let store: String = row.try_get(0)?;
+    let mut last: i64 = row.try_get(1)?;
+    let revoked: bool = row.try_get(2)?;
+    if revoked {
+        return Err(ServerError::Forbidden(format!(
+            "device {} is revoked",
+            req.device_id
+        )));
+    }
+    if store != req.store {
+        return Err(ServerError::Forbidden(format!(
+            "device {} belongs to store {store}",
+            req.device_id
+        )));
+    }
+    let stream = store_stream(&store);
+    // The new ops: those after the device's last, up to the first skipped number.
+    let mut results = Vec::new();
+    let (mut taken_n, mut rejected_n, mut newest) = (0usize, 0usize, None::<i64>);
+    let mut expected = None;
+    let mut fresh: Vec<&OpEnvelope> = Vec::new();
+    let mut next = last + 1;
+    for op in &req.ops {
+        if op.device_seq <= last {
+            results.push(stored_result(&mut tx, &req.device_id, op.device_seq).await?);
+        } else if op.device_seq == next {
+            fresh.push(op);
+            next += 1;
+        } else {
+            expected = Some(next);
+            break;
+        }
+    }
+    if !fresh.is_empty() {
+        sqlx::query("INSERT INTO stream_head (stream, head) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+            .bind(&stream)
+            .execute(&mut *tx)
+            .await?;
+        let head: i64 = sqlx::query_scalar(
+            "UPDATE stream_head SET head = head + $2 WHERE stream = $1 RETURNING head",
+        )
+        .bind(&stream)
+        .bind(fresh.len() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        let first = head - fresh.len() as i64 + 1;
+        for (k, op) in fresh.iter().enumerate() {
+            let seq = first + k as i64;
+            // A body this server cannot read is refused for good; a kind it does not know yet
+            // is kept (a newer till's ops wait for a newer server, never lost).
+            let error = backroom_sync::body::decode(&op.kind, &op.body).err();
+            let taken = sqlx::query(
+                "INSERT INTO change_log (stream, seq, op_id, device_id, device_seq, hlc, actor, kind,
+                     body, created_at, status, error)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT (op_id) DO NOTHING",
+            )
+            .bind(&stream)
+            .bind(seq)
+            .bind(&op.op_id)
+            .bind(&op.device_id)
+            .bind(op.device_seq)
+            .bind(&op.hlc)
+            .bind(&op.actor)
+            .bind(&op.kind)
+            .bind(&op.body)
+            .bind(op.created_at)
+            .bind(if error.is_some() { "rejected" } else { "stored" })
+            .bind(&error)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let (status, error) = if taken == 1 {
+                (
+                    if error.is_some() {
+                        PushStatus::Rejected
+                    } else {
+                        PushStatus::Stored
+                    },
+                    error,
+                )
+            } else {
+                // The op id is another op's: this one is refused, and keeps its place.
+                let error = format!("op id {} is already another op's", op.op_id);
+                sqlx::query(
+                    "INSERT INTO change_log (stream, seq, op_id, device_id, device_seq, hlc, actor,
+                         kind, body, created_at, status, error)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9, 'rejected', $10)",
+                )
+                .bind(&stream)
+                .bind(seq)
+                .bind(format!("{}#{}@{}", op.op_id, op.device_seq, op.device_id))
+                .bind(&op.device_id)
+                .bind(op.device_seq)
+                .bind(&op.hlc)
+                .bind(&op.actor)
+                .bind(&op.kind)
+                .bind(op.created_at)
+                .bind(&error)
+                .execute(&mut *tx)
+                .await?;
+                (PushStatus::Rejected, Some(error))
+            };
+            taken_n += 1;
+            if status == PushStatus::Rejected {
+                rejected_n += 1;
+            }
+            newest = Some(newest.map_or(op.created_at, |n: i64| n.max(op.created_at)));
+            results.push(PushResult {
+                op_id: op.op_id.clone(),
+                device_seq: op.device_seq,
+                status,
+                stream: stream.clone(),
+                seq,
+                error,
+            });
+            last = op.device_seq;
+        }
+    }
+    sqlx::query("UPDATE device SET last_device_seq = $2, last_seen = now() WHERE id = $1")
+        .bind(&req.device_id)
+        .bind(last)
+        .execute(&mut *tx)
+        .await?;
+    if taken_n > 0 {
+        // Delivered at commit to every server process's listener (live updates).
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(crate::live::CHANNEL)
+            .bind(&stream)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    crate::observe::pushed(&req.device_id, taken_n, rejected_n, newest);
+    Ok(PushResponse {
+        results,
+        last_device_seq: last,
+        expected,
+    })
+}
+
+/// The result stored for an op pushed before (a retried push gets the same answer).
+async fn stored_result(
+    tx: &mut sqlx::PgConnection,
+    device: &str,
+    device_seq: i64,
+) -> Result<PushResult, ServerError> {
+    let row = sqlx::query(
+        "SELECT op_id, stream, seq, status, error FROM change_log
+         WHERE device_id = $1 AND device_seq = $2",
+    )
+    .bind(device)
+    .bind(device_seq)
+    .fetch_one(&mut *tx)
+    .await?;
+    let status: String = row.try_get(3)?;
+    Ok(PushResult {
+        op_id: row.try_get(0)?,
+        device_seq,
+        status: if status == "stored" {
+            PushStatus::Stored
+        } else {
+            PushStatus::Rejected
+        },
+        stream: row.try_get(1)?,
+        seq: row.try_get(2)?,
+        error: row.try_get(4)?,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PullQuery {
+    stream: String,
+    #[serde(default)]
+    after: i64,
+    limit: Option<i64>,
+    /// With nothing new, wait up to this long (ms, at most [`live::MAX_WAIT_MS`]).
+    #[serde(default)]
+    wait_ms: u64,
+}
+
+/// `GET /v1/sync/pull`.
+pub(crate) async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<PullResponse>, ServerError> {
+    let device = credential(&state.pool, &headers).await?;
+    readable(&state.pool, &device, &q.stream).await?;
+    let limit = q.limit.unwrap_or(MAX_PULL_OPS).clamp(1, MAX_PULL_OPS);
+    let wait = std::time::Duration::from_millis(q.wait_ms.min(live::MAX_WAIT_MS));
+    let notified = state.live.notified();
+    tokio::pin!(notified);
+    notified.as_mut().enable();
+    let mut page = read_page(&state.pool, &q.stream, q.after, limit).await?;
+    if page.ops.is_empty() && !wait.is_zero() {
+        state.live.wait(notified, wait).await;
+        page = read_page(&state.pool, &q.stream, q.after, limit).await?;
+    }
+    observe::pulled(page.ops.len());
+    Ok(Json(page))
+}
+
+/// Whether `device` may read `stream`: a till its own store's, head office any store's.
+async fn readable(pool: &PgPool, device: &Device, stream: &str) -> Result<(), ServerError> {
+    match &device.store {
+        Some(store) if stream == store_stream(store) => Ok(()),
+        Some(store) => Err(ServerError::Forbidden(format!(
+            "this till reads {}, not {stream}",
+            store_stream(store)
+        ))),
+        None => {
+            let store = stream
+                .strip_prefix("store:")
+                .ok_or_else(|| ServerError::invalid("stream", "a stream is store:<CODE>"))?;
+            match crate::auth::known_store(pool, store).await {
+                Ok(code) if code == store => Ok(()),
+                Ok(_) | Err(ServerError::Invalid { .. }) => Err(ServerError::invalid(
+                    "stream",
+                    format!("no store {store} (codes are upper case)"),
+                )),
+                Err(e) => Err(e),
+            }
+        }
+    }
+}
+
+/// `GET /v1/sync/streams`: the streams this credential reads and their heads (a till: its
+/// store's; head office: every store's, by code).
+pub(crate) async fn streams(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<StreamsResponse>, ServerError> {
+    let device = credential(&state.pool, &headers).await?;
+    let rows = sqlx::query(
+        "SELECT s.code, COALESCE(h.head, 0) FROM store s
+         LEFT JOIN stream_head h ON h.stream = 'store:' || s.code
+         WHERE $1::text IS NULL OR s.code = $1 ORDER BY s.code",
+    )
+    .bind(&device.store)
+    .fetch_all(&state.pool)
+    .await?;
+    let mut streams = Vec::with_capacity(rows.len());
+    for row in rows {
+        let code: String = row.try_get(0)?;
+        streams.push(StreamHead {
+            stream: store_stream(&code),
+            head: row.try_get(1)?,
+        });
+    }
+    Ok(Json(StreamsResponse { streams }))
+}
+
+/// A page of `stream` after `after`, at most `limit` ops.
+async fn read_page(
+    pool: &PgPool,
+    stream: &str,
+    after: i64,
+    limit: i64,
+) -> Result<PullResponse, ServerError> {
+    let rows = sqlx::query(
+        "SELECT seq, op_id, device_id, device_seq, hlc, actor, kind, body, created_at, status, error
+         FROM change_log WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(stream)
+    .bind(after)
+    .bind(limit + 1)
+    .fetch_all(pool)
+    .await?;
+    let has_more = rows.len() as i64 > limit;
+    let mut ops = Vec::with_capacity(rows.len());
+    for row in rows.iter().take(limit as usize) {
+        let status: String = row.try_get(9)?;
+        let kind: String = row.try_get(6)?;
+        let (kind, body) = if status == "stored" {
+            (kind, row.try_get::<serde_json::Value, _>(7)?)
+        } else {
+            let error: Option<String> = row.try_get(10)?;
+            (
+                "rejected".to_string(),
+                serde_json::json!({"v": 1, "kind": kind, "error": error}),
+            )
+        };
+        ops.push(PulledOp {
+            seq: row.try_get(0)?,
+            op: OpEnvelope {
+                op_id: row.try_get(1)?,
+                device_id: row.try_get(2)?,
+                device_seq: row.try_get(3)?,
+                hlc: row.try_get(4)?,
+                actor: row.try_get(5)?,
+                kind,
+                body,
+                created_at: row.try_get(8)?,
+            },
+        });
+    }
+    let next = ops.last().map_or(after, |o| o.seq);
+    Ok(PullResponse {
+        stream: stream.to_string(),
+        ops,
+        next,
+        has_more,
+    })
+}

@@ -1,0 +1,508 @@
+//! The server's API as operators, head office and older tills meet it, against a real
+//! PostgreSQL: metrics and request ids; body limits and encodings; a batch recorded from an
+//! earlier build still syncs; a long-poll wakes when another server process takes a push; head
+//! office reads every store and writes to none; server users sign in, refresh, are limited to
+//! their store, and lose their sessions at once when disabled.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+
+use backroom_store::Store;
+use backroom_sync::client::Transport;
+use backroom_sync::protocol::{store_stream, PushStatus, HEAD_OFFICE};
+use reqwest::blocking::Client;
+use reqwest::StatusCode;
+
+fn http() -> Client {
+    Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client")
+}
+
+#[test]
+fn operators_get_metrics_request_ids_limits_and_compression() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = seeded_till(dir.path(), "a", 1);
+    link(&srv, &mut a, "CORNER");
+    let mut t = transport_of(&a);
+    let r = a.sync_with(&mut t).expect("sync");
+    assert!(r.pushed > 0);
+    let c = http();
+
+    // Every answer carries a request id; one the caller sent comes back as sent.
+    let h = c
+        .get(format!("{}/healthz", srv.base))
+        .send()
+        .expect("healthz");
+    assert_eq!(h.status(), StatusCode::OK);
+    assert!(h.headers().get("x-request-id").is_some());
+    let h = c
+        .get(format!("{}/healthz", srv.base))
+        .header("x-request-id", "till-42-attempt-3")
+        .send()
+        .expect("healthz");
+    assert_eq!(
+        h.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("till-42-attempt-3")
+    );
+
+    // Prometheus text with latency histograms, op counters, the device's lag and the pool.
+    let m = c
+        .get(format!("{}/metrics", srv.base))
+        .send()
+        .expect("metrics")
+        .text()
+        .expect("text");
+    for name in [
+        "http_request_duration_seconds_bucket",
+        "route=\"/v1/sync/push\"",
+        "backroom_ops_pushed_total",
+        "backroom_ops_pulled_total",
+        "backroom_device_sync_lag_seconds{device=",
+        "backroom_db_pool_connections",
+    ] {
+        assert!(m.contains(name), "/metrics lacks {name}:\n{m}");
+    }
+
+    // Bodies over the limit, in an encoding not read here, or not zstd though they say so.
+    let token = a.server_link().unwrap().unwrap().token;
+    let send = |body: Vec<u8>, encoding: Option<&str>| {
+        let mut b = c
+            .post(format!("{}/v1/sync/push", srv.base))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(e) = encoding {
+            b = b.header("content-encoding", e);
+        }
+        b.send()
+    };
+    let push = |body: Vec<u8>, encoding: Option<&str>| send(body, encoding).expect("push");
+    // Refused from its Content-Length, before it is read: the answer is 413, or the server
+    // closes the connection while the client is still writing.
+    match send(vec![b' '; backroom_server::MAX_BODY_BYTES + 1], None) {
+        Ok(r) => assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        Err(e) => assert!(e.is_request(), "{e}"),
+    }
+    assert_eq!(
+        push(b"{}".to_vec(), Some("br")).status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let bad = push(b"not zstd".to_vec(), Some("zstd"));
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = bad.json().expect("json");
+    assert_eq!(body["field"], "body");
+    // A zip bomb: small on the wire, over the decoded limit.
+    let bomb = zstd::bulk::compress(&vec![b' '; backroom_server::MAX_DECODED_BYTES + 1], 19)
+        .expect("compress");
+    assert!(bomb.len() < backroom_server::MAX_BODY_BYTES);
+    assert_eq!(push(bomb, Some("zstd")).status(), StatusCode::BAD_REQUEST);
+
+    // A pull page comes back zstd-compressed to a client that accepts it.
+    let raw = Client::builder()
+        .no_zstd()
+        .build()
+        .expect("client")
+        .get(format!("{}/v1/sync/pull", srv.base))
+        .query(&[("stream", "store:CORNER"), ("after", "0")])
+        .bearer_auth(&token)
+        .header("accept-encoding", "zstd")
+        .send()
+        .expect("pull");
+    assert_eq!(
+        raw.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("zstd")
+    );
+    let packed = raw.bytes().expect("bytes");
+    let page: backroom_sync::protocol::PullResponse =
+        serde_json::from_slice(&zstd::decode_all(&packed[..]).expect("zstd")).expect("page");
+    assert_eq!(page.ops.len(), r.pushed);
+}
+
+/// A push recorded from an earlier build (plain JSON, protocol 1, no compression): a till that
+/// has not been upgraded keeps syncing with this server.
+#[test]
+fn a_batch_recorded_from_an_older_till_still_syncs() {
+    let srv = server();
+    let recorded = include_str!("fixtures/push-v1.json");
+    let req: serde_json::Value = serde_json::from_str(recorded).expect("fixture");
+    let store = req["store"].as_str().expect("store").to_string();
+    let (_, cred) = srv.enrol(&store);
+    let c = http();
+    let send = || {
+        c.post(format!("{}/v1/sync/push", srv.base))
+            .bearer_auth(&cred.token)
+            .header("content-type", "application/json")
+            .body(recorded.to_string())
+            .send()
+            .expect("push")
+    };
+    let answer: backroom_sync::protocol::PushResponse = send().json().expect("answer");
+    let n = req["ops"].as_array().expect("ops").len();
+    assert_eq!(answer.results.len(), n);
+    assert!(
+        answer
+            .results
+            .iter()
+            .all(|r| r.status == PushStatus::Stored),
+        "{answer:?}"
+    );
+    // Sent again (its answer lost): the same results, nothing twice.
+    let again: backroom_sync::protocol::PushResponse = send().json().expect("answer");
+    assert_eq!(again, answer);
+
+    // A new till of that store bootstraps from it and has the older till's sale.
+    let dir = tempfile::tempdir().expect("dir");
+    let mut b = till(dir.path(), "b", 7);
+    link(&srv, &mut b, &store);
+    let mut t = transport_of(&b);
+    let r = b.sync_with(&mut t).expect("bootstrap");
+    assert_eq!(r.pulled, n);
+    assert!(b.check().expect("check").ok);
+    let orders: i64 = b
+        .connection()
+        .query_row("SELECT COUNT(*) FROM sale_order", [], |r| r.get(0))
+        .expect("orders");
+    assert!(orders >= 1, "the recorded batch holds a sale");
+}
+
+#[test]
+fn a_long_poll_wakes_when_another_server_process_takes_a_push() {
+    let srv = server();
+    // A second server on the same database: stateless beyond PostgreSQL.
+    let second = srv.rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(backroom_server::serve(
+            listener,
+            srv.pool.clone(),
+            std::future::pending(),
+        ));
+        format!("http://{addr}")
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = seeded_till(dir.path(), "a", 1);
+    link(&srv, &mut a, "CORNER");
+    a.sync_with(&mut transport_of(&a)).expect("a's first sync");
+    let mut b = till(dir.path(), "b", 2);
+    link(&srv, &mut b, "CORNER");
+    b.sync_with(&mut transport_of(&b)).expect("b bootstraps");
+
+    // b waits on the first server; a sells and pushes to the second.
+    let b_path = dir.path().join("b.sqlite");
+    drop(b);
+    let waiting = std::thread::spawn(move || {
+        let mut b = Store::open(&b_path).expect("open b");
+        let mut t = transport_of(&b);
+        let start = Instant::now();
+        let n = b.listen_with(&mut t, 20_000).expect("listen");
+        (n, start.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    a.complete_sale(cash_sale("a-1", "TEE-1", 1999))
+        .expect("sale");
+    let link_a = a.server_link().unwrap().unwrap();
+    let mut via_second = backroom_sync::http::HttpTransport::new(&second)
+        .expect("client")
+        .with_token(&link_a.token);
+    backroom_sync::client::sync_once(&mut a, &mut via_second, "CORNER").expect("push via second");
+    let (n, waited) = waiting.join().expect("listener thread");
+    assert!(n > 0, "the waiting till got the sale");
+    assert!(
+        waited < Duration::from_secs(15),
+        "woken by the push (NOTIFY), not by its 20 s wait running out: {waited:?}"
+    );
+}
+
+#[test]
+fn head_office_reads_every_store_and_writes_to_none() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = seeded_till(dir.path(), "a", 1);
+    let mut b = seeded_till(dir.path(), "b", 2);
+    link(&srv, &mut a, "NORTH");
+    link(&srv, &mut b, "SOUTH");
+    a.complete_sale(cash_sale("a-1", "TEE-1", 1999))
+        .expect("sale a");
+    b.complete_sale(cash_sale("b-1", "MUG-1", 950))
+        .expect("sale b");
+    b.complete_sale(cash_sale("b-2", "MUG-1", 950))
+        .expect("sale b");
+    a.sync_with(&mut transport_of(&a)).expect("sync a");
+    b.sync_with(&mut transport_of(&b)).expect("sync b");
+
+    // A head-office device on an empty database takes in both stores.
+    let code = srv
+        .rt
+        .block_on(backroom_server::issue_head_office_enrolment(&srv.pool))
+        .expect("code");
+    let cred = backroom_sync::http::HttpTransport::new(&srv.base)
+        .expect("client")
+        .enrol(&code)
+        .expect("enrol");
+    assert_eq!(cred.store, HEAD_OFFICE);
+    let mut hq = till(dir.path(), "hq", 3);
+    hq.link_server(&backroom_store::ServerLink {
+        url: srv.base.clone(),
+        store: cred.store.clone(),
+        token: cred.token.clone(),
+        device_code: cred.device_code.clone(),
+    })
+    .expect("link");
+    let mut t = transport_of(&hq);
+    assert_eq!(
+        t.streams().expect("streams"),
+        vec![store_stream("NORTH"), store_stream("SOUTH")]
+    );
+    hq.sync_with(&mut t).expect("head office sync");
+    let status = hq.sync_status().expect("status");
+    assert_eq!(status.mode, "head_office");
+    assert!(status.last_sync_at.is_some());
+    let total = |s: &Store| -> i64 {
+        s.connection()
+            .query_row("SELECT COALESCE(SUM(total), 0) FROM sale_order", [], |r| {
+                r.get(0)
+            })
+            .expect("sum")
+    };
+    assert_eq!(
+        total(&hq),
+        total(&a) + total(&b),
+        "head office sums the stores"
+    );
+    assert!(hq.check().expect("check").ok);
+
+    // It writes nothing: a push is refused.
+    let req = backroom_sync::protocol::PushRequest {
+        protocol: backroom_sync::protocol::PROTOCOL_VERSION,
+        store: "NORTH".into(),
+        device_id: a.device_id().unwrap().to_string(),
+        ops: vec![],
+    };
+    let err = t.push(&req).expect_err("head office cannot push");
+    assert!(err.contains("403"), "{err}");
+    // A till reads its own store only.
+    let mut ta = transport_of(&a);
+    assert!(ta.pull(&store_stream("SOUTH"), 0, 10).is_err());
+    assert_eq!(ta.streams().expect("streams"), vec![store_stream("NORTH")]);
+    // A stream that is no store's.
+    let err = t.pull("catalog", 0, 10).expect_err("no such stream");
+    assert!(err.contains("400"), "{err}");
+}
+
+#[test]
+fn server_users_sign_in_refresh_and_are_held_to_their_store() {
+    use backroom_server::Role;
+    let srv = server();
+    let pool = &srv.pool;
+    srv.rt.block_on(async {
+        backroom_server::add_store(pool, "NORTH", "North")
+            .await
+            .expect("store");
+        backroom_server::add_store(pool, "SOUTH", "South")
+            .await
+            .expect("store");
+        backroom_server::add_user(
+            pool,
+            "Owner@Chain.example",
+            "correct horse battery",
+            Role::Owner,
+            None,
+        )
+        .await
+        .expect("owner");
+        backroom_server::add_user(
+            pool,
+            "north@chain.example",
+            "north manager pw",
+            Role::StoreManager,
+            Some("north"),
+        )
+        .await
+        .expect("manager");
+        // Refused: short password, a manager without a store, a second account for an email.
+        for (email, pw, role, store, field) in [
+            ("x@chain.example", "short", Role::Owner, None, "password"),
+            (
+                "y@chain.example",
+                "long enough pw",
+                Role::StoreManager,
+                None,
+                "store",
+            ),
+            (
+                "owner@chain.example",
+                "long enough pw",
+                Role::Owner,
+                None,
+                "email",
+            ),
+            (
+                "z@chain.example",
+                "long enough pw",
+                Role::HeadOffice,
+                Some("NORTH"),
+                "store",
+            ),
+        ] {
+            match backroom_server::add_user(pool, email, pw, role, store).await {
+                Err(backroom_server::ServerError::Invalid { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{email}: {other:?}"),
+            }
+        }
+    });
+    let c = http();
+    let login = |email: &str, pw: &str| {
+        c.post(format!("{}/v1/auth/login", srv.base))
+            .json(&serde_json::json!({"email": email, "password": pw}))
+            .send()
+            .expect("login")
+    };
+    assert_eq!(
+        login("owner@chain.example", "wrong password!").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login("nobody@chain.example", "whatever else").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let owner: backroom_sync::protocol::TokenResponse =
+        login("OWNER@chain.example", "correct horse battery")
+            .json()
+            .expect("tokens");
+    assert_eq!(owner.role, "owner");
+    assert_eq!(owner.expires_in, 15 * 60);
+    let manager: backroom_sync::protocol::TokenResponse =
+        login("north@chain.example", "north manager pw")
+            .json()
+            .expect("tokens");
+    assert_eq!(manager.store.as_deref(), Some("NORTH"));
+
+    let enrol = |token: &str, body: serde_json::Value| {
+        c.post(format!("{}/v1/admin/enrolments", srv.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .expect("enrol")
+    };
+    // The owner enrols anything; the manager their own store's tills only.
+    assert_eq!(
+        enrol(
+            &owner.access_token,
+            serde_json::json!({"head_office": true})
+        )
+        .status(),
+        StatusCode::OK
+    );
+    let r = enrol(&manager.access_token, serde_json::json!({"store": "north"}));
+    assert_eq!(r.status(), StatusCode::OK);
+    let code: backroom_sync::protocol::EnrolmentResponse = r.json().expect("code");
+    let cred = backroom_sync::http::HttpTransport::new(&srv.base)
+        .expect("client")
+        .enrol(&code.code)
+        .expect("the code works");
+    assert_eq!(cred.store, "NORTH");
+    assert_eq!(
+        enrol(&manager.access_token, serde_json::json!({"store": "SOUTH"})).status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        enrol(
+            &manager.access_token,
+            serde_json::json!({"head_office": true})
+        )
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        enrol("not-a-token", serde_json::json!({"store": "NORTH"})).status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A till's credential is not a user's.
+    assert_eq!(
+        enrol(&cred.token, serde_json::json!({"store": "NORTH"})).status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The manager revokes their own till.
+    let revoke = c
+        .post(format!(
+            "{}/v1/admin/devices/{}/revoke",
+            srv.base, cred.device_code
+        ))
+        .bearer_auth(&manager.access_token)
+        .send()
+        .expect("revoke");
+    assert_eq!(revoke.status(), StatusCode::OK);
+
+    // Refresh rotates: the new pair works, the old refresh token used again ends the session.
+    let refresh = |t: &str| {
+        c.post(format!("{}/v1/auth/refresh", srv.base))
+            .json(&serde_json::json!({"refresh_token": t}))
+            .send()
+            .expect("refresh")
+    };
+    let next: backroom_sync::protocol::TokenResponse =
+        refresh(&owner.refresh_token).json().expect("rotated");
+    assert_ne!(next.access_token, owner.access_token);
+    assert_eq!(
+        enrol(&owner.access_token, serde_json::json!({"store": "NORTH"})).status(),
+        StatusCode::UNAUTHORIZED,
+        "the old access token is replaced"
+    );
+    assert_eq!(
+        enrol(&next.access_token, serde_json::json!({"store": "NORTH"})).status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        refresh(&owner.refresh_token).status(),
+        StatusCode::UNAUTHORIZED,
+        "a spent refresh token"
+    );
+    assert_eq!(
+        enrol(&next.access_token, serde_json::json!({"store": "NORTH"})).status(),
+        StatusCode::UNAUTHORIZED,
+        "reuse ended the session"
+    );
+    assert_eq!(
+        refresh(&next.refresh_token).status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Disabling a user ends their sessions at once; logout ends one.
+    srv.rt
+        .block_on(backroom_server::disable_user(pool, "north@chain.example"))
+        .expect("disable");
+    assert_eq!(
+        enrol(&manager.access_token, serde_json::json!({"store": "NORTH"})).status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login("north@chain.example", "north manager pw").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let again: backroom_sync::protocol::TokenResponse =
+        login("owner@chain.example", "correct horse battery")
+            .json()
+            .expect("tokens");
+    let out = c
+        .post(format!("{}/v1/auth/logout", srv.base))
+        .json(&serde_json::json!({"refresh_token": again.refresh_token}))
+        .send()
+        .expect("logout");
+    assert_eq!(out.status(), StatusCode::OK);
+    assert_eq!(
+        enrol(&again.access_token, serde_json::json!({"store": "NORTH"})).status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
