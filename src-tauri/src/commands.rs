@@ -29,6 +29,8 @@ type Job = Box<dyn FnOnce(&mut Option<Store>) + Send>;
 pub struct App {
     path: PathBuf,
     jobs: std::sync::mpsc::Sender<Job>,
+    /// The background sync task (its own thread and connection).
+    sync: crate::syncer::Syncer,
 }
 
 /// How long the store thread waits without work before it checkpoints the WAL.
@@ -47,7 +49,18 @@ impl App {
             // Every command then answers "the store thread stopped" instead of hanging.
             eprintln!("error: cannot start the store thread: {e}");
         }
-        App { path, jobs }
+        // When the sync task brought ops in, the store thread rereads its cached settings.
+        let refresh_jobs = jobs.clone();
+        let sync = crate::syncer::Syncer::start(path.clone(), move || {
+            let _ = refresh_jobs.send(Box::new(|slot: &mut Option<Store>| {
+                if let Some(s) = slot.as_mut() {
+                    if let Err(e) = s.reload() {
+                        eprintln!("warning: rereading settings after sync: {e}");
+                    }
+                }
+            }));
+        });
+        App { path, jobs, sync }
     }
 }
 
@@ -407,6 +420,46 @@ pub async fn denominations(app: State<'_, App>) -> Answer<cmd::Denominations> {
         Ok(backroom_domain::cash::denominations(s.settings()?.currency))
     })
     .await
+}
+
+/// Where this till stands with its server.
+#[tauri::command]
+pub async fn sync_status(app: State<'_, App>) -> Answer<cmd::SyncStatusQuery> {
+    with_store(&app, |s| s.sync_status()).await
+}
+
+/// A sync round now, on the sync thread.
+#[tauri::command]
+pub async fn sync_now(app: State<'_, App>) -> Answer<cmd::SyncNow> {
+    app.sync.ask(crate::syncer::SyncJob::Now).await
+}
+
+/// Connects this till to a server (on the sync thread: the network never blocks the till).
+#[tauri::command]
+pub async fn connect_server(
+    app: State<'_, App>,
+    request: cmd::ConnectServer,
+) -> Answer<cmd::ConnectServer> {
+    app.sync
+        .ask(|reply| crate::syncer::SyncJob::Connect {
+            url: request.url,
+            code: request.code,
+            reply,
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn sync_conflicts(app: State<'_, App>) -> Answer<cmd::SyncConflicts> {
+    with_store(&app, |s| s.sync_conflicts()).await
+}
+
+#[tauri::command]
+pub async fn resolve_conflict(
+    app: State<'_, App>,
+    request: cmd::ResolveConflict,
+) -> Answer<cmd::ResolveConflict> {
+    with_store(&app, move |s| s.resolve_conflict(&request.id)).await
 }
 
 #[tauri::command]

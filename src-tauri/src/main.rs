@@ -9,6 +9,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod syncer;
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 mod webkit;
@@ -129,6 +130,11 @@ macro_rules! registered {
             backup_now,
             pick_file,
             void_order,
+            sync_status,
+            sync_now,
+            connect_server,
+            sync_conflicts,
+            resolve_conflict,
         )
     };
 }

@@ -367,9 +367,92 @@ pub fn needs_approval(e: &backroom_api::ApiError) -> bool {
             .is_some_and(|f| f.starts_with("approval"))
 }
 
+/// The header's sync light: hidden for a standalone till, else synced, waiting (ops not yet
+/// on the server) or offline (the last round failed after the last good one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncLight {
+    Hidden,
+    Synced,
+    Waiting,
+    Offline,
+}
+
+/// Which light a sync status shows.
+pub fn sync_light(s: &backroom_api::cmd::SyncStatus) -> SyncLight {
+    if s.mode == "standalone" {
+        return SyncLight::Hidden;
+    }
+    let failed_last = match (s.last_error_at, s.last_sync_at) {
+        (Some(e), Some(ok)) => e > ok,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if failed_last {
+        SyncLight::Offline
+    } else if s.pending_ops > 0 || s.last_sync_at.is_none() {
+        SyncLight::Waiting
+    } else {
+        SyncLight::Synced
+    }
+}
+
+/// How long ago `then_ms` was at `now_ms`, in whole seconds, minutes, hours or days
+/// (`None` when never).
+pub fn ago(now_ms: i64, then_ms: Option<i64>) -> Option<(i64, &'static str)> {
+    let secs = (now_ms - then_ms?).max(0) / 1000;
+    Some(match secs {
+        0..=59 => (secs, "s"),
+        60..=3599 => (secs / 60, "min"),
+        3600..=86_399 => (secs / 3600, "h"),
+        _ => (secs / 86_400, "d"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sync_light_says_offline_only_when_the_last_round_failed() {
+        use backroom_api::cmd::SyncStatus;
+        let st = |pending, ok: Option<i64>, err: Option<i64>| SyncStatus {
+            mode: "connected".into(),
+            pending_ops: pending,
+            last_sync_at: ok,
+            last_error_at: err,
+            ..Default::default()
+        };
+        assert_eq!(
+            sync_light(&SyncStatus {
+                mode: "standalone".into(),
+                ..Default::default()
+            }),
+            SyncLight::Hidden
+        );
+        assert_eq!(sync_light(&st(0, Some(10), None)), SyncLight::Synced);
+        assert_eq!(sync_light(&st(3, Some(10), None)), SyncLight::Waiting);
+        assert_eq!(
+            sync_light(&st(0, None, None)),
+            SyncLight::Waiting,
+            "never synced yet"
+        );
+        assert_eq!(sync_light(&st(3, Some(10), Some(20))), SyncLight::Offline);
+        assert_eq!(
+            sync_light(&st(0, Some(30), Some(20))),
+            SyncLight::Synced,
+            "a good round after the failure"
+        );
+        assert_eq!(sync_light(&st(0, None, Some(20))), SyncLight::Offline);
+        assert_eq!(ago(61_000, Some(0)), Some((1, "min")));
+        assert_eq!(ago(5_000, Some(0)), Some((5, "s")));
+        assert_eq!(
+            ago(0, Some(5_000)),
+            Some((0, "s")),
+            "a clock behind reads as now"
+        );
+        assert_eq!(ago(3 * 86_400_000, Some(0)), Some((3, "d")));
+        assert_eq!(ago(0, None), None);
+    }
 
     #[test]
     fn a_price_label_sends_its_own_code_and_a_plain_scan_the_sku() {

@@ -136,6 +136,7 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
                 {tab(Screen::Shift, "nav-shift", t().nav_shift)}
                 {tab(Screen::Settings, "nav-settings", t().nav_settings)}
             </nav>
+            <screens::server::SyncBadge/>
             <span class="me" id="signed-in">{me.name.clone()}" · "{me.role.clone()}</span>
             <button id="lock" on:click=lock>{t().shell_lock}</button>
         </header>

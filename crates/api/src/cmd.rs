@@ -141,6 +141,18 @@ commands! {
     z_report => ZReportQuery { shift: String } -> ZReport;
     /// The currency's notes and coins (minor units), largest first.
     denominations => Denominations {} -> Vec<i64>;
+    /// Where this till stands with its server: mode, ops not yet pushed, last sync, conflicts.
+    sync_status => SyncStatusQuery {} -> SyncStatus;
+    /// Runs a sync round now (the background task's next round, at once); answers the status
+    /// after it.
+    sync_now => SyncNow {} -> SyncStatus;
+    /// Connects this till to a server with a one-time enrolment code, then syncs: a store that
+    /// ran standalone joins with its history; an empty database becomes a new till of the store.
+    connect_server => ConnectServer { url: String, code: String } -> SyncStatus;
+    /// Sync conflicts not yet resolved, newest first.
+    sync_conflicts => SyncConflicts {} -> Vec<SyncConflictView>;
+    /// Marks a sync conflict resolved (a manager looked at it); audited.
+    resolve_conflict => ResolveConflict { id: String } -> ();
     /// Cash put in (positive) or taken out of the drawer.
     cash_movement => CashMovement { location: String, amount: i64, reason: String } -> ();
     /// Orders matching a filter.
@@ -239,6 +251,39 @@ pub struct AppStatus {
 pub struct BackupFile {
     pub path: String,
     pub bytes: u64,
+}
+
+/// Where this till stands with its server (`backroom sync status --json`, the header's
+/// indicator). Times are ms since the Unix epoch (UTC).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// `standalone`, `connected` (one store) or `head_office`.
+    pub mode: String,
+    pub server: Option<String>,
+    /// The store's code (`*` for head office).
+    pub store: Option<String>,
+    pub device_code: Option<String>,
+    /// This till's ops the server has not acknowledged yet.
+    pub pending_ops: i64,
+    /// When the last sync round finished without error.
+    pub last_sync_at: Option<i64>,
+    /// When the last round failed, and why (cleared by a good one).
+    pub last_error_at: Option<i64>,
+    pub last_error: Option<String>,
+    /// Unresolved sync conflicts (keys kept under another name, ops the server refused).
+    pub conflicts: i64,
+}
+
+/// A sync conflict for a manager to look at: `key` is what clashed (`location.code`,
+/// `variant.sku`, `op.rejected`, …), `value` the value as it arrived, `kept_as` what the
+/// arriving row is called here until someone renames it. `at` in ms since the Unix epoch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncConflictView {
+    pub id: String,
+    pub key: String,
+    pub value: String,
+    pub kept_as: String,
+    pub at: i64,
 }
 
 /// The `progress` event a long task emits: `done` of `total` steps of `task`

@@ -67,7 +67,7 @@ pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
 pub use migrate::SCHEMA_VERSION;
 pub use ops::OpsSelection;
-pub use replica::ServerLink;
+pub use replica::{ServerLink, SyncConflictView, SyncStatus};
 pub use reports::SalesReport;
 pub use stock::MovementView;
 

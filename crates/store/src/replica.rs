@@ -9,6 +9,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use crate::apply::{apply_page_batched, ApplyReport};
 use crate::{Store, StoreError, StoreResult};
+pub use backroom_api::cmd::{SyncConflictView, SyncStatus};
 
 impl Store {
     /// This till's ops not yet acknowledged by the server, `device_seq` ascending.
@@ -163,26 +164,6 @@ impl ServerLink {
     pub fn is_head_office(&self) -> bool {
         self.store == HEAD_OFFICE
     }
-}
-
-/// Where this till stands with its server (`backroom sync status`, the desktop's header).
-/// Times are ms since the Unix epoch (UTC).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct SyncStatus {
-    /// `standalone`, `connected` (one store) or `head_office`.
-    pub mode: String,
-    pub server: Option<String>,
-    pub store: Option<String>,
-    pub device_code: Option<String>,
-    /// This till's ops the server has not acknowledged yet.
-    pub pending_ops: i64,
-    /// When the last sync round finished without error.
-    pub last_sync_at: Option<i64>,
-    /// When the last round failed, and why (cleared by a good one).
-    pub last_error_at: Option<i64>,
-    pub last_error: Option<String>,
-    /// Unresolved sync conflicts (keys kept under another name, ops the server refused).
-    pub conflicts: i64,
 }
 
 const LINK_KEYS: [&str; 4] = [
@@ -377,6 +358,54 @@ impl Store {
             last_error: local("last_error")?,
             conflicts,
         })
+    }
+
+    /// Unresolved sync conflicts, newest first.
+    pub fn sync_conflicts(&self) -> StoreResult<Vec<SyncConflictView>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, key, value, kept_as, at FROM sync_conflict WHERE resolved_at IS NULL
+             ORDER BY at DESC, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SyncConflictView {
+                id: r.get(0)?,
+                key: r.get(1)?,
+                value: r.get(2)?,
+                kept_as: r.get(3)?,
+                at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks a sync conflict resolved on this till (needs `settings.manage`), with an audit
+    /// entry naming who and what.
+    pub fn resolve_conflict(&mut self, id: &str) -> StoreResult<()> {
+        self.write(|uow| {
+            crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageCatalog, None)?;
+            let row: (String, String, String) = uow
+                .tx
+                .query_row(
+                    "SELECT key, value, kept_as FROM sync_conflict WHERE id = ?1 AND resolved_at IS NULL",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| StoreError::not_found("id", "open sync conflict", id))?;
+            uow.tx.execute(
+                "UPDATE sync_conflict SET resolved_at = ?2 WHERE id = ?1",
+                params![id, uow.now],
+            )?;
+            let change = crate::uow::Change::local("sync_conflict.resolved", "sync_conflict", id)
+                .after(serde_json::json!({"key": row.0, "value": row.1, "kept_as": row.2}));
+            Ok(((), change))
+        })
+    }
+
+    /// Rereads the cached settings and device after another connection to this database
+    /// changed them (the desktop's sync worker applies pulled ops on its own connection).
+    pub fn reload(&mut self) -> StoreResult<()> {
+        self.load_context()
     }
 
     fn put_local(&self, key: &str, value: &str) -> StoreResult<()> {

@@ -6,6 +6,7 @@ pub mod customers;
 pub mod orders;
 pub mod returns;
 pub mod sell;
+pub mod server;
 pub mod settings;
 pub mod shift;
 pub mod start;

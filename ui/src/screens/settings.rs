@@ -59,11 +59,12 @@ pub fn Settings(currency: String) -> impl IntoView {
     let cur = StoredValue::new(currency);
     view! {
         <main class="settings">
-            {crate::widgets::tabs(tab, "settings", &[("store", t().settings_tab_store), ("places", t().settings_tab_places), ("staff", t().settings_tab_staff), ("backups", t().settings_tab_backups)])}
+            {crate::widgets::tabs(tab, "settings", &[("store", t().settings_tab_store), ("places", t().settings_tab_places), ("staff", t().settings_tab_staff), ("backups", t().settings_tab_backups), ("server", t().settings_tab_server)])}
             {move || match tab.get() {
                 "places" => view! { <Places/> }.into_any(),
                 "staff" => view! { <StaffAndRoles/> }.into_any(),
                 "backups" => view! { <Backups/> }.into_any(),
+                "server" => view! { <crate::screens::server::ServerSettings/> }.into_any(),
                 _ => view! { <StoreSettings currency=cur.get_value()/> }.into_any(),
             }}
         </main>

@@ -112,6 +112,20 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
         }
     });
     let review = RwSignal::new(None::<CloseShiftReview>);
+    // Changes of this till not yet on the server (0 when standalone): said at the close, which
+    // never waits for them (Odoo loses orders exactly here).
+    let unsynced = RwSignal::new(0i64);
+    let check_unsynced = move || {
+        spawn_local(async move {
+            if let Ok(s) = api::send(&cmd::SyncStatusQuery {}).await {
+                unsynced.set(if s.mode == "connected" {
+                    s.pending_ops
+                } else {
+                    0
+                });
+            }
+        })
+    };
     let reason = RwSignal::new(String::new());
     let manager = RwSignal::new(String::new());
     let manager_pin = RwSignal::new(String::new());
@@ -155,6 +169,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
             Ok(i) => i,
             Err(e) => return error.set(e),
         };
+        check_unsynced();
         spawn_local(async move {
             match api::send(&cmd::ReviewCloseShift { input }).await {
                 Ok(r) => {
@@ -182,6 +197,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
                     counts.update(|c| c.iter_mut().for_each(|x| x.clear()));
                     error.set(String::new());
                     message.set(t().shift_closed.into());
+                    check_unsynced();
                     refresh();
                 }
                 Err(e) => error.set(error_text(&e)),
@@ -252,6 +268,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
                                         <input id="close-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/></label>
                                 })}
                                 {r.approval_required.then(|| view! { <ApprovalPicker prefix="close-approve" manager=manager pin=manager_pin/> })}
+                                {move || (unsynced.get() > 0).then(|| view! { <p class="warning" id="close-unsynced">{(t().shift_unsynced)(unsynced.get())}</p> })}
                                 <button id="shift-go" class="primary" on:click=move |_| confirm()>{t().shift_close_final}</button>
                             </div>
                         }
@@ -259,6 +276,7 @@ pub(crate) fn Shift(currency: String) -> impl IntoView {
                 </section>
             </Show>
             <p class="ok" id="shift-message">{move || message.get()}</p>
+            {move || (current.get().is_none() && z.get().is_some() && unsynced.get() > 0).then(|| view! { <p class="warning" id="closed-unsynced">{(t().shift_unsynced)(unsynced.get())}</p> })}
             <p class="error" id="shift-error">{move || error.get()}</p>
             {move || z.get().map(|r| view! {
                 <section class="card" id="z-report">

@@ -984,6 +984,62 @@ pub struct Text {
     pub settings_col_size: &'static str,
     /// A size in KiB.
     pub settings_kib: fn(u64) -> String,
+
+    // Sync with the server: the header's light, Settings → Server, closing a shift
+    /// Header: everything is on the server; when the last sync was (already formatted "2 min").
+    pub sync_synced: fn(&str) -> String,
+    /// Header: ops waiting to go to the server.
+    pub sync_waiting: fn(i64) -> String,
+    /// Header: the server could not be reached; ops waiting.
+    pub sync_offline: fn(i64) -> String,
+    /// Header: unresolved conflicts.
+    pub sync_conflicts: fn(i64) -> String,
+    /// Header tooltip: click to sync now.
+    pub sync_click_now: &'static str,
+    /// Header: a sync round is running.
+    pub sync_running: &'static str,
+    /// A duration: a number and its unit ("5", "min").
+    pub sync_ago: fn(i64, &str) -> String,
+    /// Never synced.
+    pub sync_never: &'static str,
+    /// Settings tab: the server.
+    pub settings_tab_server: &'static str,
+    /// Settings → Server: heading.
+    pub server_heading: &'static str,
+    /// Settings → Server: a standalone till, what connecting means.
+    pub server_standalone_intro: &'static str,
+    /// Label: the server's address.
+    pub server_url: &'static str,
+    /// Label: the one-time enrolment code.
+    pub server_code: &'static str,
+    /// Button: connect.
+    pub server_connect: &'static str,
+    /// Connecting is running.
+    pub server_connecting: &'static str,
+    /// Connected: to which server, as which till, of which store.
+    pub server_connected_to: fn(&str, &str, &str) -> String,
+    /// Label and value: ops waiting.
+    pub server_pending: fn(i64) -> String,
+    /// Label and value: when the last sync was.
+    pub server_last_sync: fn(&str) -> String,
+    /// The last error, as the sync task saw it.
+    pub server_last_error: fn(&str) -> String,
+    /// Button: sync now.
+    pub server_sync_now: &'static str,
+    /// Heading: conflicts.
+    pub server_conflicts: &'static str,
+    /// No conflicts.
+    pub server_no_conflicts: &'static str,
+    /// Column: what clashed.
+    pub server_col_key: &'static str,
+    /// Column: the value as it arrived.
+    pub server_col_value: &'static str,
+    /// Column: what it is called here.
+    pub server_col_kept_as: &'static str,
+    /// Button: mark a conflict resolved.
+    pub server_resolve: &'static str,
+    /// Shift close: ops not yet on the server; the close goes ahead.
+    pub shift_unsynced: fn(i64) -> String,
 }
 
 /// The text of the language the UI shows: English, the only one so far.
