@@ -1,0 +1,237 @@
+//! The desktop app joining a chain, in its real window: Settings → Server connects the demo
+//! store to a running server with an enrolment code; the header's light says synced; with the
+//! server gone the till keeps working, the light says what waits, and closing the shift says
+//! how many changes are not on the server yet (and closes); when the server is back, "sync now"
+//! sends them, and another till's sale shows up in this till's database by itself.
+//!
+//! PostgreSQL: `DATABASE_URL`, else the machine's on 127.0.0.1:5432 (scripts/test.sh sets it).
+
+use std::time::{Duration, Instant};
+
+use backroom_e2e::{Session, ENTER};
+use backroom_store::Store;
+
+/// A server on `addr` over `pool` until the sender is dropped or sent to.
+fn serve(
+    rt: &tokio::runtime::Handle,
+    listener: tokio::net::TcpListener,
+    pool: sqlx::PgPool,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    rt.spawn(backroom_server::serve(listener, pool, async {
+        let _ = stopped.await;
+    }));
+    stop
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_till_joins_the_server_keeps_selling_offline_and_catches_up() {
+    use sqlx::migrate::MigrateDatabase;
+    let admin = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let (base, _) = admin.rsplit_once('/').expect("a database in DATABASE_URL");
+    let url = format!("{base}/backroom_e2e_sync_{}", std::process::id());
+    let _ = sqlx::Postgres::drop_database(&url).await;
+    let pool = backroom_server::connect(&url)
+        .await
+        .expect("server database");
+    backroom_server::add_store(&pool, "DEMO", "Demo store")
+        .await
+        .expect("store");
+    let code = backroom_server::issue_enrolment(&pool, "DEMO")
+        .await
+        .expect("code");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server_url = format!("http://{addr}");
+    let rt = tokio::runtime::Handle::current();
+    let stop = serve(&rt, listener, pool.clone());
+
+    let (_dir, db) = backroom_e2e::demo_store(11, 20);
+    let s = Session::start(&db).await;
+    s.wait("#pin").await;
+    s.click_staff("Olivia Owner").await;
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Olivia")).await;
+    // Standalone: no light in the header.
+    assert!(
+        s.client
+            .find(fantoccini::Locator::Css("#sync-light"))
+            .await
+            .is_err(),
+        "a standalone till shows no sync light"
+    );
+    s.click("#nav-settings").await;
+    s.click("#settings-tab-server").await;
+    s.wait("#server-url").await;
+    s.shot("sync-01-standalone").await;
+    // A wrong code is refused and what was typed stays.
+    s.type_into("#server-url", &server_url).await;
+    s.type_into("#server-code", "0000-0000-0000-0000").await;
+    s.click("#server-connect").await;
+    let refused = s.wait_text("#server-error", |t| !t.is_empty()).await;
+    assert!(refused.to_lowercase().contains("code"), "{refused}");
+    assert_eq!(s.value("#server-url").await, server_url);
+    s.set_value("#server-code", &code).await;
+    s.click("#server-connect").await;
+    let connected = s
+        .wait_text("#server-connected", |t| t.contains("Connected"))
+        .await;
+    assert!(connected.contains("store DEMO"), "{connected}");
+    let pushed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM change_log")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert!(pushed > 100, "the store's history went up: {pushed} ops");
+    s.wait_text("#sync-light", |t| t.contains("Synced")).await;
+    s.shot("sync-02-connected").await;
+
+    // The server goes away; the till keeps working and says what waits.
+    let _ = stop.send(());
+    s.click("#nav-shift").await;
+    let status = s.text("#shift-status").await;
+    if status.contains("No shift") {
+        s.type_into("#shift-amount", &format!("100.00{ENTER}"))
+            .await;
+        s.wait_text("#shift-status", |t| t.contains("is open"))
+            .await;
+    }
+    s.type_into("#cash-amount", "20.00").await;
+    s.type_into("#cash-reason", "float top-up").await;
+    s.click("#cash-in").await;
+    s.wait_text("#shift-message", |t| t.contains("Cash in"))
+        .await;
+    s.click("#sync-light").await;
+    let light = s
+        .wait_text("#sync-light", |t| {
+            t.contains("Offline") && t.contains("to sync")
+        })
+        .await;
+    assert!(light.contains("to sync"), "{light}");
+    s.shot("sync-03-offline").await;
+    let expected: i64 = {
+        let st = Store::open(&db).expect("open");
+        let n = st.current_shift("").expect("shift").expect("open");
+        st.z_report(&n).expect("x-report").expected_cash
+    };
+    s.type_into(
+        "#close-shift #shift-amount",
+        &format!("{}.{:02}{ENTER}", expected / 100, expected % 100),
+    )
+    .await;
+    let warning = s
+        .wait_text("#close-unsynced", |t| t.contains("not on the server yet"))
+        .await;
+    assert!(warning.contains("closes anyway"), "{warning}");
+    s.shot("sync-04-close-shift-unsynced").await;
+    s.click("#close-review #shift-go").await;
+    s.wait_text("#shift-message", |t| t.contains("closed"))
+        .await;
+    s.wait("#closed-unsynced").await;
+
+    // The server is back at the same address: "sync now" sends what waited.
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .expect("bind the same address again");
+    let _stop = serve(&rt, listener, pool.clone());
+    s.click("#sync-light").await;
+    s.wait_text("#sync-light", |t| t.contains("Synced")).await;
+    assert_eq!(
+        Store::open(&db)
+            .expect("open")
+            .sync_status()
+            .expect("status")
+            .pending_ops,
+        0
+    );
+    s.shot("sync-05-caught-up").await;
+
+    // Another till of the store sells; this till has the sale without anyone asking.
+    let dir_b = tempfile::tempdir().expect("dir");
+    let b_path = dir_b.path().join("b.sqlite");
+    let code_b = backroom_server::issue_enrolment(&pool, "DEMO")
+        .await
+        .expect("code");
+    let base = server_url.clone();
+    let receipt = tokio::task::spawn_blocking(move || {
+        let mut b = Store::open(&b_path).expect("open b");
+        let cred = backroom_sync::http::HttpTransport::new(&base)
+            .expect("client")
+            .enrol(&code_b)
+            .expect("enrol");
+        b.link_server(&backroom_store::ServerLink {
+            url: base.clone(),
+            store: cred.store,
+            token: cred.token.clone(),
+            device_code: cred.device_code,
+        })
+        .expect("link");
+        let mut t = backroom_sync::http::HttpTransport::new(&base)
+            .expect("client")
+            .with_token(&cred.token);
+        b.sync_with(&mut t).expect("bootstrap b");
+        b.sign_in("Olivia Owner", "2580").expect("sign in");
+        let sku: String = b
+            .connection()
+            .query_row(
+                "SELECT v.sku FROM variant v JOIN product p ON p.id = v.product_id
+                 WHERE v.archived = 0 AND p.status = 'active' AND p.is_gift_card = 0
+                   AND v.sale_unit = 'pcs' ORDER BY v.sku LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a sku");
+        let order = b
+            .complete_sale(backroom_store::SaleInput {
+                cart_id: "till-b-1".into(),
+                lines: vec![backroom_store::SaleLineInput {
+                    sku,
+                    quantity: 1,
+                    ..Default::default()
+                }],
+                tenders: vec![backroom_store::TenderInput {
+                    kind: "cash".into(),
+                    amount: 100_000,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+            .expect("sale on b");
+        b.sync_with(&mut t).expect("push b");
+        order.receipt_number
+    })
+    .await
+    .expect("till b");
+    let start = Instant::now();
+    loop {
+        let here: i64 = Store::open(&db)
+            .expect("open")
+            .connection()
+            .query_row(
+                "SELECT COUNT(*) FROM sale_order WHERE receipt_number = ?1",
+                [&receipt],
+                |r| r.get(0),
+            )
+            .expect("count");
+        if here == 1 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "till b's sale {receipt} never reached this till"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "till b's sale reached this till {} ms after b pushed it",
+        start.elapsed().as_millis()
+    );
+    s.click("#nav-orders").await;
+    s.wait_text("main.orders", |t| t.contains(&receipt)).await;
+    s.shot("sync-06-other-tills-sale").await;
+    drop(s);
+    pool.close().await;
+    let _ = sqlx::Postgres::force_drop_database(&url).await;
+}
