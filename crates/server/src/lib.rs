@@ -128,7 +128,7 @@ pub async fn connect(database_url: &str) -> Result<PgPool, ServerError> {
     }
     let pool = PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(5))
         .connect(database_url)
         .await?;
     sqlx::migrate!("../../migrations/server").run(&pool).await?;

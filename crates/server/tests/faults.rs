@@ -1,11 +1,13 @@
 //! Property test: sync under faults. Three tills of one store sell, receive and return while
-//! their syncs fail at random — the network down before a push or a pull is sent, or the
-//! server's answer lost after it committed (so the same batch is pushed again), pages pulled
-//! again. After the network heals and every till syncs, each op is on the server exactly once,
+//! their syncs fail at random — the network down before a push or a pull is sent, the
+//! server's answer lost after it committed (so the same batch is pushed again), an earlier
+//! batch arriving again late (duplicated and out of order), a page delivered again from the
+//! start of the stream instead of the one asked for. After the network heals and every till syncs, each op is on the server exactly once,
 //! every device's numbers are dense from 1, every till holds the same facts, `check` passes on
 //! each, and no cursor went backwards.
 //!
-//! Cases: 100 by default (about 35 s); `BACKROOM_FAULT_CASES=N` runs N (300 ran clean locally).
+//! Cases: 1,000 by default (about 5 minutes on 2 cores); `BACKROOM_FAULT_CASES=N` runs N (the
+//! documented long run is 10,000, docs/replication.md).
 
 mod common;
 
@@ -24,10 +26,13 @@ struct Faulty<'a> {
     inner: HttpTransport,
     faults: &'a [u8],
     at: Cell<usize>,
+    /// The last push this transport sent, to send again late.
+    sent: Option<PushRequest>,
 }
 
 impl Faulty<'_> {
-    /// 0: fine; 1: down; 2: answer lost.
+    /// 0: fine; 1: down; 2: answer lost; 3: a stale push sent again first (push) or the
+    /// stream redelivered from its start (pull).
     fn next_fault(&self) -> u8 {
         let i = self.at.get();
         self.at.set(i + 1);
@@ -47,7 +52,17 @@ impl Transport for Faulty<'_> {
                 let _ = self.inner.push(request)?;
                 Err("the answer was lost".into())
             }
-            _ => self.inner.push(request),
+            3 => {
+                if let Some(stale) = self.sent.clone() {
+                    let _ = self.inner.push(&stale)?;
+                }
+                self.sent = Some(request.clone());
+                self.inner.push(request)
+            }
+            _ => {
+                self.sent = Some(request.clone());
+                self.inner.push(request)
+            }
         }
     }
     fn pull(&mut self, stream: &str, after: i64, limit: i64) -> Result<PullResponse, String> {
@@ -57,6 +72,7 @@ impl Transport for Faulty<'_> {
                 let _ = self.inner.pull(stream, after, limit)?;
                 Err("the answer was lost".into())
             }
+            3 => self.inner.pull(stream, 0, limit),
             _ => self.inner.pull(stream, after, limit),
         }
     }
@@ -85,7 +101,7 @@ fn cases() -> u32 {
     std::env::var("BACKROOM_FAULT_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100)
+        .unwrap_or(1000)
 }
 
 proptest! {
@@ -144,6 +160,8 @@ proptest! {
         }
         let stream = store_stream(&store);
         let mut cursors = [0i64; 3];
+        // Each till's last push, kept across its syncs so a stale one can arrive again late.
+        let mut sent: [Option<PushRequest>; 3] = [None, None, None];
         for (n, s) in steps.iter().enumerate() {
             match s {
                 Step::Sell { till, sku, qty } => {
@@ -178,9 +196,10 @@ proptest! {
                     }
                 }
                 Step::Sync { till, faults } => {
-                    let mut net = Faulty { inner: std::mem::replace(&mut nets[*till], HttpTransport::new(&srv.base).expect("c")), faults, at: Cell::new(0) };
+                    let mut net = Faulty { inner: std::mem::replace(&mut nets[*till], HttpTransport::new(&srv.base).expect("c")), faults, at: Cell::new(0), sent: sent[*till].take() };
                     let _ = sync_once(&mut tills[*till], &mut net, &store);
                     nets[*till] = net.inner;
+                    sent[*till] = net.sent;
                     let c = tills[*till].sync_cursor(&stream).expect("cursor");
                     prop_assert!(c >= cursors[*till], "a cursor went back");
                     cursors[*till] = c;
