@@ -69,13 +69,6 @@ pub(crate) async fn push(
             req.store
         )));
     }
-    if let Some(bound) = &till.device_id {
-        if bound != &req.device_id {
-            return Err(ServerError::Forbidden(format!(
-                "this credential is device {bound}'s"
-            )));
-        }
-    }
     let answer = push_batch(&state.pool, &req, &till, &store).await?;
     Ok(Json(answer))
 }
@@ -115,33 +108,52 @@ async fn push_batch(
     store_code: &str,
 ) -> Result<PushResponse, ServerError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO device (id, store_code) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
-        .bind(&req.device_id)
-        .bind(store_code)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO device (id, store_code, credential_hash) VALUES ($1, $2, $3)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&req.device_id)
+    .bind(store_code)
+    .bind(&till.token_hash)
+    .execute(&mut *tx)
+    .await?;
     if till.device_id.is_none() {
-        // The till's first push binds its credential to its device.
-        let bound = sqlx::query(
-            "UPDATE credential SET device_id = $2 WHERE token_hash = $1 AND device_id IS NULL",
+        // The credential's first device (shown to admins; a till may write several devices).
+        sqlx::query(
+            "UPDATE credential SET device_id = $2 WHERE token_hash = $1 AND device_id IS NULL
+               AND NOT EXISTS (SELECT 1 FROM credential WHERE device_id = $2)",
         )
         .bind(&till.token_hash)
         .bind(&req.device_id)
         .execute(&mut *tx)
-        .await;
-        if bound.is_err() {
-            return Err(ServerError::Forbidden(format!(
-                "device {} already has a credential",
-                req.device_id
-            )));
-        }
+        .await?;
     }
     let row = sqlx::query(
-        "SELECT store_code, last_device_seq, revoked FROM device WHERE id = $1 FOR UPDATE",
+        "SELECT d.store_code, d.last_device_seq, d.revoked, d.credential_hash,
+                COALESCE(c.revoked, true)
+         FROM device d LEFT JOIN credential c ON c.token_hash = d.credential_hash
+         WHERE d.id = $1 FOR UPDATE OF d",
     )
     .bind(&req.device_id)
     .fetch_one(&mut *tx)
     .await?;
+    let writer: Option<String> = row.try_get(3)?;
+    let writer_revoked: bool = row.try_get(4)?;
+    if writer.as_deref() != Some(till.token_hash.as_str()) {
+        // A device is written by one live credential at a time: a restored till that was
+        // enrolled again takes its predecessor over once the old till is revoked.
+        if !writer_revoked {
+            return Err(ServerError::Forbidden(format!(
+                "device {} is written by another till; revoke that till to take it over",
+                req.device_id
+            )));
+        }
+        sqlx::query("UPDATE device SET credential_hash = $2 WHERE id = $1")
+            .bind(&req.device_id)
+            .bind(&till.token_hash)
+            .execute(&mut *tx)
+            .await?;
+    }
     let store: String = row.try_get(0)?;
     let mut last: i64 = row.try_get(1)?;
     let revoked: bool = row.try_get(2)?;

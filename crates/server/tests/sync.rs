@@ -129,3 +129,78 @@ fn two_tills_sync_through_the_server_and_agree() {
     assert!(sync_once(&mut a, &mut http, "CORNER").is_err(), "revoked");
     assert!(sync_once(&mut b, &mut http_b, "CORNER").is_ok(), "b is not");
 }
+
+/// A till restored from a backup continues as a new device; what its predecessor sold and never
+/// sent goes up with its own sales. Enrolled again with a new code while the old till's
+/// credential is live, it may not write the old device; once that till is revoked it may, and
+/// nothing lands twice.
+#[test]
+fn a_restored_till_pushes_what_its_predecessor_never_sent() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut t1 = seeded_till(dir.path(), "t1", 1);
+    link(&srv, &mut t1, "CORNER");
+    t1.sync_with(&mut transport_of(&t1)).expect("t1 syncs");
+    // Offline, two sales; then the backup, then the machine dies.
+    t1.complete_sale(cash_sale("t1-a", "TEE-1", 1999))
+        .expect("sale");
+    t1.complete_sale(cash_sale("t1-b", "MUG-1", 950))
+        .expect("sale");
+    let backup = dir.path().join("t1-backup.sqlite");
+    t1.backup(&backup).expect("backup");
+    let t1_code = t1.server_link().unwrap().unwrap().device_code;
+    drop(t1);
+
+    let mut r = till(dir.path(), "r", 5);
+    r.restore(&backup).expect("restore");
+    r.set_actor("tester");
+    r.complete_sale(cash_sale("r-a", "TEE-1", 1999))
+        .expect("sale on r");
+    assert_eq!(
+        r.sync_status().unwrap().pending_ops,
+        3,
+        "two of t1's, one of r's"
+    );
+    r.sync_with(&mut transport_of(&r)).expect("r syncs");
+    assert_eq!(r.sync_status().unwrap().pending_ops, 0);
+
+    let mut b = till(dir.path(), "b", 6);
+    link(&srv, &mut b, "CORNER");
+    b.sync_with(&mut transport_of(&b)).expect("b bootstraps");
+    let carts: i64 = b
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM sale_order WHERE cart_id IN ('t1-a', 't1-b', 'r-a')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(carts, 3, "every sale reached the new till");
+    assert_eq!(facts(&b), facts(&r));
+
+    // A second machine restored from the same backup and enrolled anew.
+    let mut r2 = till(dir.path(), "r2", 7);
+    r2.restore(&backup).expect("restore");
+    link(&srv, &mut r2, "CORNER");
+    let refused = r2
+        .sync_with(&mut transport_of(&r2))
+        .expect_err("t1's device is written by a live till");
+    assert!(refused.to_string().contains("revoke"), "{refused}");
+    srv.rt
+        .block_on(backroom_server::revoke(&srv.pool, &t1_code))
+        .expect("revoke the dead till");
+    r2.sync_with(&mut transport_of(&r2)).expect("r2 takes over");
+    let (n, last): (i64, i64) = srv.rt.block_on(async {
+        sqlx::query_as(
+            "SELECT COUNT(c.op_id), d.last_device_seq FROM device d
+             JOIN change_log c ON c.device_id = d.id
+             WHERE d.id = (SELECT device_id FROM change_log WHERE op_id IN
+                 (SELECT op_id FROM change_log WHERE kind = 'store.initialised'))
+             GROUP BY d.id",
+        )
+        .fetch_one(&srv.pool)
+        .await
+        .expect("t1's device")
+    });
+    assert_eq!(n, last, "nothing of t1's landed twice");
+}

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0009_local_state.sql"),
     include_str!("../../../migrations/local/0010_chain_keys.sql"),
     include_str!("../../../migrations/local/0011_sync_cursor.sql"),
+    include_str!("../../../migrations/local/0012_outbox_unpushed.sql"),
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference: foreign keys

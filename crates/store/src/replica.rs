@@ -12,12 +12,17 @@ use crate::{Store, StoreError, StoreResult};
 pub use backroom_api::cmd::{SyncConflictView, SyncStatus};
 
 impl Store {
-    /// This till's ops not yet acknowledged by the server, `device_seq` ascending.
+    /// Ops in this database's outbox not yet acknowledged by the server, for one device,
+    /// `device_seq` ascending: a restored till's predecessors' leftover ops first, then its
+    /// own (each device's ops travel in its own pushes).
     pub fn unpushed_ops(&self, limit: usize) -> StoreResult<Vec<OpEnvelope>> {
         let me = self.device_id()?.to_string();
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id, device_id, device_seq, hlc, actor, kind, body, created_at FROM outbox
-             WHERE device_id = ?1 AND pushed_at IS NULL ORDER BY device_seq LIMIT ?2",
+             WHERE pushed_at IS NULL AND device_id = (
+                 SELECT device_id FROM outbox WHERE pushed_at IS NULL
+                 ORDER BY device_id = ?1, device_id LIMIT 1)
+             ORDER BY device_seq LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![me, limit as i64], |r| {
             Ok((
@@ -220,7 +225,8 @@ impl Store {
     }
 
     /// Makes the server-assigned device code this till's (receipt numbers carry it from now
-    /// on; earlier receipts keep theirs). A no-op when not linked or already so.
+    /// on; earlier receipts keep theirs). A no-op when not linked, already so, or when another
+    /// device here printed it (a restored till keeps its own new code).
     pub fn adopt_device_code(&mut self) -> StoreResult<()> {
         let Some(link) = self.server_link()? else {
             return Ok(());
@@ -234,19 +240,11 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        match holder {
-            Some(id) if id == me => return Ok(()),
-            Some(_) => {
-                return Err(StoreError::invalid(
-                    "device_code",
-                    "taken",
-                    format!(
-                        "another till here already prints {}; ask for a new enrolment code",
-                        link.device_code
-                    ),
-                ))
-            }
-            None => {}
+        if holder.is_some() {
+            // This till already prints it, or another device here did (a restored till's
+            // predecessor, whose credential came back with the backup): a restored till keeps
+            // the new code it was given, so receipt numbers never repeat.
+            return Ok(());
         }
         self.conn.execute(
             "UPDATE device SET code = ?1 WHERE id = ?2",
@@ -327,16 +325,11 @@ impl Store {
                 })
                 .optional()?)
         };
-        let pending_ops: i64 = if self.is_initialised() {
-            let me = self.device_id()?.to_string();
-            self.conn.query_row(
-                "SELECT COUNT(*) FROM outbox WHERE device_id = ?1 AND pushed_at IS NULL",
-                [me],
-                |r| r.get(0),
-            )?
-        } else {
-            0
-        };
+        let pending_ops: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM outbox WHERE pushed_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
         let conflicts: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM sync_conflict WHERE resolved_at IS NULL",
             [],

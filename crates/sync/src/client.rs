@@ -37,7 +37,8 @@ impl std::error::Error for SyncError {}
 pub trait Replica {
     /// This till's device id.
     fn device_id(&self) -> Result<String, String>;
-    /// This till's ops the server has not acknowledged, `device_seq` ascending, at most `limit`.
+    /// Ops the server has not acknowledged, of one device (this till's, or a predecessor's
+    /// after a restore), `device_seq` ascending, at most `limit`.
     fn unpushed(&self, limit: usize) -> Result<Vec<OpEnvelope>, String>;
     /// Records the server's answer: pushed ops are acknowledged, rejected ones shown.
     fn acknowledge(&mut self, answer: &PushResponse) -> Result<(), String>;
@@ -130,17 +131,20 @@ pub fn sync_once(
     store: &str,
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
-    let device_id = replica.device_id().map_err(SyncError::Replica)?;
+    // The till must be set up (an empty database bootstraps first).
+    replica.device_id().map_err(SyncError::Replica)?;
     loop {
-        let ops = replica.unpushed(MAX_PUSH_OPS).map_err(SyncError::Replica)?;
-        if ops.is_empty() {
+        let mut ops = replica.unpushed(MAX_PUSH_OPS).map_err(SyncError::Replica)?;
+        let Some(device_id) = ops.first().map(|o| o.device_id.clone()) else {
             break;
-        }
+        };
+        // One device per push (a restored till also pushes its predecessors' ops).
+        ops.retain(|o| o.device_id == device_id);
         let answer = transport
             .push(&PushRequest {
                 protocol: PROTOCOL_VERSION,
                 store: store.to_string(),
-                device_id: device_id.clone(),
+                device_id,
                 ops,
             })
             .map_err(SyncError::Transport)?;
