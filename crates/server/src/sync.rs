@@ -176,9 +176,10 @@ async fn push_batch(
     let mut expected = None;
     let mut fresh: Vec<&OpEnvelope> = Vec::new();
     let mut next = last + 1;
+    let mut again: Vec<i64> = Vec::new();
     for op in &req.ops {
         if op.device_seq <= last {
-            results.push(stored_result(&mut tx, &req.device_id, op.device_seq).await?);
+            again.push(op.device_seq);
         } else if op.device_seq == next {
             fresh.push(op);
             next += 1;
@@ -187,6 +188,8 @@ async fn push_batch(
             break;
         }
     }
+    // Ops pushed before (a retry after a lost answer): their stored results, in one query.
+    results.extend(stored_results(&mut tx, &req.device_id, &again).await?);
     if !fresh.is_empty() {
         sqlx::query("INSERT INTO stream_head (stream, head) VALUES ($1, 0) ON CONFLICT DO NOTHING")
             .bind(&stream)
@@ -200,33 +203,42 @@ async fn push_batch(
         .fetch_one(&mut *tx)
         .await?;
         let first = head - fresh.len() as i64 + 1;
-        for (k, op) in fresh.iter().enumerate() {
-            let seq = first + k as i64;
-            // A body this server cannot read is refused for good; a kind it does not know yet
-            // is kept (a newer till's ops wait for a newer server, never lost).
-            let error = backroom_sync::body::decode(&op.kind, &op.body).err();
-            let taken = sqlx::query(
-                "INSERT INTO change_log (stream, seq, op_id, device_id, device_seq, hlc, actor, kind,
-                     body, created_at, status, error)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                 ON CONFLICT (op_id) DO NOTHING",
-            )
-            .bind(&stream)
-            .bind(seq)
-            .bind(&op.op_id)
-            .bind(&op.device_id)
-            .bind(op.device_seq)
-            .bind(&op.hlc)
-            .bind(&op.actor)
-            .bind(&op.kind)
-            .bind(&op.body)
-            .bind(op.created_at)
-            .bind(if error.is_some() { "rejected" } else { "stored" })
-            .bind(&error)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            let (status, error) = if taken == 1 {
+        // A body this server cannot read is refused for good; a kind it does not know yet is
+        // kept (a newer till's ops wait for a newer server, never lost).
+        let errors: Vec<Option<String>> = fresh
+            .iter()
+            .map(|op| backroom_sync::body::decode(&op.kind, &op.body).err())
+            .collect();
+        let seqs: Vec<i64> = (first..first + fresh.len() as i64).collect();
+        let bodies: Vec<String> = fresh.iter().map(|op| op.body.to_string()).collect();
+        // Every new op in one statement (arrays unnested), each at its position.
+        let inserted: Vec<String> = sqlx::query_scalar(
+            "INSERT INTO change_log (stream, seq, op_id, device_id, device_seq, hlc, actor, kind,
+                 body, created_at, status, error)
+             SELECT $1, s, o, $2, ds, h, a, k, b::jsonb, c,
+                    CASE WHEN e IS NULL THEN 'stored' ELSE 'rejected' END, e
+             FROM UNNEST($3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::text[],
+                         $8::text[], $9::text[], $10::bigint[], $11::text[])
+                  AS t(s, o, ds, h, a, k, b, c, e)
+             ON CONFLICT (op_id) DO NOTHING
+             RETURNING op_id",
+        )
+        .bind(&stream)
+        .bind(&req.device_id)
+        .bind(&seqs)
+        .bind(fresh.iter().map(|op| op.op_id.as_str()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| op.device_seq).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| op.hlc.as_str()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| op.actor.as_str()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| op.kind.as_str()).collect::<Vec<_>>())
+        .bind(&bodies)
+        .bind(fresh.iter().map(|op| op.created_at).collect::<Vec<_>>())
+        .bind(&errors)
+        .fetch_all(&mut *tx)
+        .await?;
+        let inserted: std::collections::HashSet<String> = inserted.into_iter().collect();
+        for ((op, seq), error) in fresh.iter().zip(seqs).zip(errors) {
+            let (status, error) = if inserted.contains(&op.op_id) {
                 (
                     if error.is_some() {
                         PushStatus::Rejected
@@ -295,33 +307,41 @@ async fn push_batch(
     })
 }
 
-/// The result stored for an op pushed before (a retried push gets the same answer).
-async fn stored_result(
+/// The results stored for ops pushed before (a retried push gets the same answers), in the
+/// order of `device_seqs`.
+async fn stored_results(
     tx: &mut sqlx::PgConnection,
     device: &str,
-    device_seq: i64,
-) -> Result<PushResult, ServerError> {
-    let row = sqlx::query(
-        "SELECT op_id, stream, seq, status, error FROM change_log
-         WHERE device_id = $1 AND device_seq = $2",
+    device_seqs: &[i64],
+) -> Result<Vec<PushResult>, ServerError> {
+    if device_seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "SELECT device_seq, op_id, stream, seq, status, error FROM change_log
+         WHERE device_id = $1 AND device_seq = ANY($2) ORDER BY device_seq",
     )
     .bind(device)
-    .bind(device_seq)
-    .fetch_one(&mut *tx)
+    .bind(device_seqs)
+    .fetch_all(&mut *tx)
     .await?;
-    let status: String = row.try_get(3)?;
-    Ok(PushResult {
-        op_id: row.try_get(0)?,
-        device_seq,
-        status: if status == "stored" {
-            PushStatus::Stored
-        } else {
-            PushStatus::Rejected
-        },
-        stream: row.try_get(1)?,
-        seq: row.try_get(2)?,
-        error: row.try_get(4)?,
-    })
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let status: String = row.try_get(4)?;
+        out.push(PushResult {
+            device_seq: row.try_get(0)?,
+            op_id: row.try_get(1)?,
+            status: if status == "stored" {
+                PushStatus::Stored
+            } else {
+                PushStatus::Rejected
+            },
+            stream: row.try_get(2)?,
+            seq: row.try_get(3)?,
+            error: row.try_get(5)?,
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Deserialize)]

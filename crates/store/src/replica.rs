@@ -260,7 +260,7 @@ impl Store {
     /// bootstraps from it and takes its server-assigned device code); a head-office device pulls
     /// every store's stream. Records the outcome for [`Store::sync_status`]; on error, what was
     /// done before it is kept.
-    pub fn sync_with(&mut self, transport: &mut dyn Transport) -> StoreResult<SyncReport> {
+    pub fn sync_with(&mut self, transport: &mut (dyn Transport + Send)) -> StoreResult<SyncReport> {
         let link = self.server_link()?.ok_or_else(|| {
             StoreError::invalid(
                 "server",
@@ -301,7 +301,7 @@ impl Store {
     /// trip). Head office and unconnected tills return at once. Returns how many ops came.
     pub fn listen_with(
         &mut self,
-        transport: &mut dyn Transport,
+        transport: &mut (dyn Transport + Send),
         wait_ms: u64,
     ) -> StoreResult<usize> {
         let Some(link) = self.server_link()? else {

@@ -82,7 +82,7 @@ pub struct SyncReport {
 /// replica becomes a device of its own on the first page), then syncs as usual.
 pub fn bootstrap(
     replica: &mut dyn Replica,
-    transport: &mut dyn Transport,
+    transport: &mut (dyn Transport + Send),
     store: &str,
 ) -> Result<SyncReport, SyncError> {
     let pulled = pull_all(replica, transport, store)?;
@@ -94,32 +94,45 @@ pub fn bootstrap(
 /// Pulls `store`'s stream from this till's cursor to its end; returns how many ops came.
 fn pull_all(
     replica: &mut dyn Replica,
-    transport: &mut dyn Transport,
+    transport: &mut (dyn Transport + Send),
     store: &str,
 ) -> Result<usize, SyncError> {
     pull_stream(replica, transport, &store_stream(store))
 }
 
-/// Pulls `stream` from this replica's cursor to its end; returns how many ops came.
+/// Pulls `stream` from this replica's cursor to its end; returns how many ops came. While a
+/// page is applied the next one is already being fetched (the network and SQLite overlap); a
+/// page that fails to apply drops the one fetched ahead.
 fn pull_stream(
     replica: &mut dyn Replica,
-    transport: &mut dyn Transport,
+    transport: &mut (dyn Transport + Send),
     stream: &str,
 ) -> Result<usize, SyncError> {
     let mut pulled = 0;
-    loop {
-        let after = replica.cursor(stream).map_err(SyncError::Replica)?;
-        let page = transport
-            .pull(stream, after, MAX_PULL_OPS)
-            .map_err(SyncError::Transport)?;
-        if page.ops.is_empty() {
-            break;
-        }
-        replica.apply_page(&page).map_err(SyncError::Replica)?;
+    let mut after = replica.cursor(stream).map_err(SyncError::Replica)?;
+    let mut page = transport
+        .pull(stream, after, MAX_PULL_OPS)
+        .map_err(SyncError::Transport)?;
+    while !page.ops.is_empty() {
+        // A redelivered older page never moves the cursor back.
+        after = after.max(page.next);
+        let more = page.has_more;
+        let (applied, ahead) = std::thread::scope(|s| {
+            let ahead = more.then(|| s.spawn(|| transport.pull(stream, after, MAX_PULL_OPS)));
+            let applied = replica.apply_page(&page);
+            (applied, ahead.map(|h| h.join()))
+        });
+        applied.map_err(SyncError::Replica)?;
         pulled += page.ops.len();
-        if !page.has_more {
-            break;
-        }
+        page = match ahead {
+            None => break,
+            Some(Ok(fetched)) => fetched.map_err(SyncError::Transport)?,
+            Some(Err(_)) => {
+                return Err(SyncError::Transport(
+                    "fetching the next page failed unexpectedly".into(),
+                ))
+            }
+        };
     }
     Ok(pulled)
 }
@@ -127,7 +140,7 @@ fn pull_stream(
 /// Pushes everything, then pulls `store`'s stream to its end.
 pub fn sync_once(
     replica: &mut dyn Replica,
-    transport: &mut dyn Transport,
+    transport: &mut (dyn Transport + Send),
     store: &str,
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
@@ -175,7 +188,7 @@ pub fn sync_once(
 /// reports over it sum the stores). Head office pushes nothing.
 pub fn sync_head_office(
     replica: &mut dyn Replica,
-    transport: &mut dyn Transport,
+    transport: &mut (dyn Transport + Send),
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     for stream in transport.streams().map_err(SyncError::Transport)? {
@@ -189,7 +202,7 @@ pub fn sync_head_office(
 /// shows here within about a round trip). Returns how many ops came.
 pub fn listen(
     replica: &mut dyn Replica,
-    transport: &mut dyn Transport,
+    transport: &mut (dyn Transport + Send),
     store: &str,
     wait_ms: u64,
 ) -> Result<usize, SyncError> {

@@ -89,7 +89,7 @@ pub struct PullResponse {
 }
 
 /// The most ops one pull page carries.
-pub const MAX_PULL_OPS: i64 = 5000;
+pub const MAX_PULL_OPS: i64 = 10_000;
 
 /// The stream of a store's facts.
 pub fn store_stream(store: &str) -> String {
