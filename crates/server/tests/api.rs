@@ -233,12 +233,31 @@ fn head_office_reads_every_store_and_writes_to_none() {
     let mut b = seeded_till(dir.path(), "b", 2);
     link(&srv, &mut a, "NORTH");
     link(&srv, &mut b, "SOUTH");
+    // Both stores trade offline: sales, a return on one, a stock count on the other.
     a.complete_sale(cash_sale("a-1", "TEE-1", 1999))
+        .expect("sale a");
+    let sold = a
+        .complete_sale(cash_sale("a-2", "MUG-1", 950))
         .expect("sale a");
     b.complete_sale(cash_sale("b-1", "MUG-1", 950))
         .expect("sale b");
     b.complete_sale(cash_sale("b-2", "MUG-1", 950))
         .expect("sale b");
+    a.process_return(backroom_store::ReturnInput {
+        order: Some(sold.receipt_number.clone()),
+        lines: vec![backroom_store::ReturnLineInput {
+            sku: "MUG-1".into(),
+            quantity: 1,
+            reason: "unwanted".into(),
+            disposition: "restock".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    })
+    .expect("return on a");
+    let count = b.start_count("MAIN", None).expect("count");
+    b.record_count(&count, "TEE-1", Some(7)).expect("counted");
+    b.apply_count(&count, false).expect("apply count");
     a.sync_with(&mut transport_of(&a)).expect("sync a");
     b.sync_with(&mut transport_of(&b)).expect("sync b");
 
@@ -281,6 +300,28 @@ fn head_office_reads_every_store_and_writes_to_none() {
         total(&a) + total(&b),
         "head office sums the stores"
     );
+    // Its sales report is the sum of the stores' reports.
+    let day = 86_400_000;
+    let (from, to) = (1_767_225_600_000 - day, 1_767_225_600_000 + day);
+    let [rh, ra, rb] = [&hq, &a, &b].map(|s| s.sales_report(from, to).expect("report"));
+    assert_eq!(rh.orders, ra.orders + rb.orders);
+    assert_eq!(rh.gross_sales, ra.gross_sales + rb.gross_sales);
+    assert_eq!(rh.net_sales, ra.net_sales + rb.net_sales);
+    assert_eq!(
+        (rh.returns, rh.refunds),
+        (ra.returns + rb.returns, ra.refunds + rb.refunds)
+    );
+    assert_eq!(rh.units, ra.units + rb.units);
+    assert!(ra.returns == 1 && rh.orders == 4, "{rh:?}");
+    // And its stock is the sum of the stores' (each store's SKUs are its own rows there).
+    let stock = |s: &Store| -> i64 {
+        s.connection()
+            .query_row("SELECT COALESCE(SUM(qty), 0) FROM stock_level", [], |r| {
+                r.get(0)
+            })
+            .expect("stock")
+    };
+    assert_eq!(stock(&hq), stock(&a) + stock(&b));
     assert!(hq.check().expect("check").ok);
 
     // It writes nothing: a push is refused.
@@ -505,4 +546,103 @@ fn server_users_sign_in_refresh_and_are_held_to_their_store() {
         enrol(&again.access_token, serde_json::json!({"store": "NORTH"})).status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Two server processes on one database serve the same tills at once: three tills of a store
+/// sell and sync concurrently, each alternating between the processes; nothing is lost or
+/// doubled and the tills agree.
+#[test]
+fn two_server_processes_serve_the_same_tills_at_once() {
+    let srv = server();
+    let second = srv.rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(backroom_server::serve(
+            listener,
+            srv.pool.clone(),
+            std::future::pending(),
+        ));
+        format!("http://{addr}")
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let mut first = seeded_till(dir.path(), "t0", 1);
+    link(&srv, &mut first, "CORNER");
+    first.sync_with(&mut transport_of(&first)).expect("first");
+    let mut paths = vec![dir.path().join("t0.sqlite")];
+    drop(first);
+    for n in 1..3 {
+        let mut t = till(dir.path(), &format!("t{n}"), 1 + n as u64);
+        link(&srv, &mut t, "CORNER");
+        t.sync_with(&mut transport_of(&t)).expect("bootstrap");
+        paths.push(dir.path().join(format!("t{n}.sqlite")));
+    }
+    let bases = [srv.base.clone(), second.clone()];
+    let handles: Vec<_> = paths
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(n, path)| {
+            let bases = bases.clone();
+            std::thread::spawn(move || {
+                let mut t = Store::open(&path).expect("open");
+                t.set_actor("tester");
+                let token = t.server_link().unwrap().unwrap().token;
+                for i in 0..15 {
+                    let sku = ["TEE-1", "MUG-1"][i % 2];
+                    t.complete_sale(cash_sale(&format!("t{n}-{i}"), sku, 2000))
+                        .expect("sale");
+                    let mut via = backroom_sync::http::HttpTransport::new(&bases[(n + i) % 2])
+                        .expect("client")
+                        .with_token(&token);
+                    t.sync_with(&mut via).expect("sync");
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("till");
+    }
+    let mut tills: Vec<Store> = paths
+        .iter()
+        .map(|p| Store::open(p).expect("open"))
+        .collect();
+    for t in tills.iter_mut() {
+        t.sync_with(&mut transport_of(t)).expect("final");
+    }
+    for t in tills.iter_mut() {
+        t.sync_with(&mut transport_of(t)).expect("final");
+    }
+    assert_eq!(facts(&tills[0]), facts(&tills[1]));
+    assert_eq!(facts(&tills[0]), facts(&tills[2]));
+    let orders: i64 = tills[0]
+        .connection()
+        .query_row("SELECT COUNT(*) FROM sale_order", [], |r| r.get(0))
+        .expect("orders");
+    assert_eq!(orders, 45);
+    srv.rt.block_on(async {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT d.last_device_seq, COUNT(c.op_id), COALESCE(MAX(c.device_seq), 0)
+             FROM device d LEFT JOIN change_log c ON c.device_id = d.id GROUP BY d.id",
+        )
+        .fetch_all(&srv.pool)
+        .await
+        .expect("devices");
+        assert_eq!(rows.len(), 3);
+        for (last, n, max) in rows {
+            assert_eq!((n, max), (last, last));
+        }
+        let seqs: Vec<i64> = sqlx::query_scalar(
+            "SELECT seq FROM change_log WHERE stream = 'store:CORNER' ORDER BY seq",
+        )
+        .fetch_all(&srv.pool)
+        .await
+        .expect("seqs");
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as i64).collect::<Vec<_>>(),
+            "dense positions"
+        );
+    });
 }
