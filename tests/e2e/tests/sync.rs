@@ -24,13 +24,93 @@ fn serve(
     stop
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_till_joins_the_server_keeps_selling_offline_and_catches_up() {
-    use sqlx::migrate::MigrateDatabase;
+/// A database of the test's own on the test PostgreSQL.
+fn database(name: &str) -> String {
     let admin = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let (base, _) = admin.rsplit_once('/').expect("a database in DATABASE_URL");
-    let url = format!("{base}/backroom_e2e_sync_{}", std::process::id());
+    format!("{base}/backroom_e2e_{name}_{}", std::process::id())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_till_joins_from_the_first_screen_and_signs_in_with_the_stores_staff() {
+    use sqlx::migrate::MigrateDatabase;
+    let url = database("join");
+    let _ = sqlx::Postgres::drop_database(&url).await;
+    let pool = backroom_server::connect(&url)
+        .await
+        .expect("server database");
+    backroom_server::add_store(&pool, "DEMO", "Demo store")
+        .await
+        .expect("store");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let server_url = format!("http://{}", listener.local_addr().expect("addr"));
+    let _stop = serve(&tokio::runtime::Handle::current(), listener, pool.clone());
+    // The store is on the server already: its first till connected with its history.
+    let (_dir, first) = backroom_e2e::demo_store(11, 20);
+    let code = backroom_server::issue_enrolment(&pool, "DEMO")
+        .await
+        .expect("code");
+    let base = server_url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut s = Store::open(&first).expect("open");
+        let cred = backroom_sync::http::HttpTransport::new(&base)
+            .expect("client")
+            .enrol(&code)
+            .expect("enrol");
+        s.link_server(&backroom_store::ServerLink {
+            url: base.clone(),
+            store: cred.store,
+            token: cred.token.clone(),
+            device_code: cred.device_code,
+        })
+        .expect("link");
+        let mut t = backroom_sync::http::HttpTransport::new(&base)
+            .expect("client")
+            .with_token(&cred.token);
+        s.sync_with(&mut t).expect("first till syncs");
+    })
+    .await
+    .expect("first till");
+
+    // A new machine: an empty database, the first screen.
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("new-till.sqlite");
+    let s = Session::start(&db).await;
+    s.wait("#join-url").await;
+    s.type_into("#join-url", &server_url).await;
+    let code = backroom_server::issue_enrolment(&pool, "DEMO")
+        .await
+        .expect("code");
+    s.type_into("#join-code", &code).await;
+    s.shot("sync-07-join-from-first-screen").await;
+    s.click("#join-go").await;
+    // The store's staff are here: the owner signs in with the PIN set on the first till.
+    s.wait("#pin").await;
+    s.click_staff("Olivia Owner").await;
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Olivia")).await;
+    s.wait_text("#sync-light", |t| t.contains("Synced")).await;
+    s.click("#nav-orders").await;
+    s.wait("main.orders tbody tr").await;
+    s.shot("sync-08-new-till-has-the-history").await;
+    let orders: i64 = Store::open(&db)
+        .expect("open")
+        .connection()
+        .query_row("SELECT COUNT(*) FROM sale_order", [], |r| r.get(0))
+        .expect("orders");
+    assert!(orders > 0, "the store's history came with it");
+    drop(s);
+    pool.close().await;
+    let _ = sqlx::Postgres::force_drop_database(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_till_joins_the_server_keeps_selling_offline_and_catches_up() {
+    use sqlx::migrate::MigrateDatabase;
+    let url = database("sync");
     let _ = sqlx::Postgres::drop_database(&url).await;
     let pool = backroom_server::connect(&url)
         .await

@@ -60,6 +60,24 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
             backup_path.set(p);
         }
     });
+    // A new till of a chain: join the server with its address and a one-time code; the store
+    // (catalogue, staff, settings, history) comes from the server.
+    let server_url = RwSignal::new(String::new());
+    let server_code = RwSignal::new(String::new());
+    let join = move || {
+        busy.set(true);
+        let request = cmd::ConnectServer {
+            url: server_url.get_untracked(),
+            code: server_code.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::send(&request).await {
+                Ok(_) => on_done(),
+                Err(e) => error.set(error_text(&e)),
+            }
+            busy.set(false);
+        });
+    };
     let demo = move |_| {
         busy.set(true);
         spawn_local(async move {
@@ -105,6 +123,18 @@ pub(crate) fn Setup(on_done: impl Fn() + Copy + 'static) -> impl IntoView {
                 })}
                 <button id="restore-open" class="primary" style:display=move || if restored.get().is_some() { "" } else { "none" }
                     on:click=move |_| on_done()>{t().setup_open_store}</button>
+            </section>
+            <section class="card" id="setup-join">
+                <h2>{t().setup_join_heading}</h2>
+                <p>{t().setup_join_intro}</p>
+                <label>{t().server_url}<input id="join-url" placeholder="https://backroom.example.com" prop:value=move || server_url.get()
+                    on:input=move |ev| server_url.set(event_target_value(&ev))/></label>
+                <label>{t().server_code}<input id="join-code" prop:value=move || server_code.get()
+                    on:input=move |ev| server_code.set(event_target_value(&ev))
+                    on:keydown=move |ev| if ev.key() == "Enter" { join() }/></label>
+                <p class="error" id="join-error">{move || error.get()}</p>
+                <button id="join-go" disabled=move || busy.get() on:click=move |_| join()>
+                    {move || if busy.get() { t().server_connecting } else { t().server_connect }}</button>
             </section>
             <section class="card">
                 <h2>{t().setup_demo_heading}</h2>

@@ -533,5 +533,7 @@ pub static EN: Text = Text {
     server_col_value: "Arrived as",
     server_col_kept_as: "Kept here as",
     server_resolve: "Resolved",
+    setup_join_heading: "Join your chain's server",
+    setup_join_intro: "A new till of a store that is already on the server: its catalogue, staff, settings and history come from there. Ask for a one-time code (`backroom admin enrol --store CODE`).",
     shift_unsynced: |n| format!("{n} change{} from this till {} not on the server yet. The shift closes anyway; they are kept here and go up as soon as the server can be reached.", if n == 1 { "" } else { "s" }, if n == 1 { "is" } else { "are" }),
 };

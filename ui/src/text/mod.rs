@@ -1038,6 +1038,10 @@ pub struct Text {
     pub server_col_kept_as: &'static str,
     /// Button: mark a conflict resolved.
     pub server_resolve: &'static str,
+    /// First start: heading of joining a chain's server as a new till.
+    pub setup_join_heading: &'static str,
+    /// First start: what joining does.
+    pub setup_join_intro: &'static str,
     /// Shift close: ops not yet on the server; the close goes ahead.
     pub shift_unsynced: fn(i64) -> String,
 }
