@@ -141,6 +141,11 @@ fn worker(path: PathBuf, queue: Receiver<SyncJob>, refresh: impl Fn()) {
             continue;
         }
         failures = 0;
+        if link.is_head_office() {
+            // Head office reads every store's stream: a round every few seconds, no long-poll.
+            wait = Duration::from_millis(LISTEN_MS);
+            continue;
+        }
         match store.listen_with(&mut http, LISTEN_MS) {
             Ok(n) => {
                 if n > 0 {

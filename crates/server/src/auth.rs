@@ -253,6 +253,20 @@ fn hash_password(password: &str) -> Result<String, ServerError> {
         .map_err(|e| ServerError::invalid("password", e.to_string()))
 }
 
+/// How many password verifies run at once.
+const VERIFY_SLOTS: usize = 4;
+
+fn verify_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(VERIFY_SLOTS))
+}
+
+/// A hash of nothing anyone knows, verified when the email is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&crate::secret(8)).unwrap_or_default())
+}
+
 fn password_matches(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| {
         Argon2::default()
@@ -414,21 +428,32 @@ pub(crate) async fn login(
     )
     .bind(req.email.trim().to_lowercase())
     .fetch_optional(&state.pool)
-    .await?
-    .ok_or_else(wrong)?;
-    let (id, hash, role, store): (String, String, String, Option<String>) = (
-        row.try_get(0)?,
-        row.try_get(1)?,
-        row.try_get(2)?,
-        row.try_get(3)?,
-    );
+    .await?;
+    // An unknown email costs the same verify as a known one (no enumeration by timing), and
+    // at most a few verifies run at once (each takes ~19 MiB).
+    let (user, hash) = match &row {
+        Some(row) => {
+            let (id, hash, role, store): (String, String, String, Option<String>) = (
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?,
+            );
+            (Some((id, role, store)), hash)
+        }
+        None => (None, dummy_hash().to_string()),
+    };
+    let _permit = verify_slots()
+        .acquire()
+        .await
+        .map_err(|_| ServerError::Unauthorized("the server is shutting down".into()))?;
     let password = req.password;
     let ok = tokio::task::spawn_blocking(move || password_matches(&hash, &password))
         .await
         .unwrap_or(false);
-    if !ok {
+    let Some((id, role, store)) = user.filter(|_| ok) else {
         return Err(wrong());
-    }
+    };
     let mut tx = state.pool.begin().await?;
     let session = uuid::Uuid::new_v4().to_string();
     let (access, refresh) = issue_tokens(&mut tx, &session, &id, true).await?;

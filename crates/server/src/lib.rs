@@ -91,8 +91,13 @@ impl ServerError {
 
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
+        // Data PostgreSQL refuses for good (SQLSTATE class 22: bad text, out of range) is the
+        // request's fault, not a reason to retry.
+        let data_error = matches!(&self, ServerError::Db(e)
+            if e.as_database_error().and_then(|d| d.code()).is_some_and(|c| c.starts_with("22")));
         let status = match &self {
             ServerError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            ServerError::Db(_) if data_error => StatusCode::BAD_REQUEST,
             ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

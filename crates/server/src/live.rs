@@ -6,8 +6,9 @@
 //! within one round trip. When the listening connection drops, waiters are woken (they may have
 //! missed a notification) and it reconnects after a second.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
@@ -19,10 +20,11 @@ pub const CHANNEL: &str = "backroom_stream";
 /// The longest a pull waits for news (ms); tills ask again after it.
 pub const MAX_WAIT_MS: u64 = 25_000;
 
-/// This process's wake-up signal for waiting pulls.
+/// This process's wake-up signals for waiting pulls, one per stream (a push to one store
+/// wakes only the pulls waiting on that store's stream).
 #[derive(Clone, Default)]
 pub struct Live {
-    notify: Arc<Notify>,
+    streams: Arc<Mutex<HashMap<String, Arc<Notify>>>>,
     closed: Arc<AtomicBool>,
 }
 
@@ -33,41 +35,46 @@ impl Live {
         let me = live.clone();
         tokio::spawn(async move {
             while !me.closed.load(Ordering::Relaxed) {
-                match listen(&pool, &me).await {
-                    Ok(()) => {}
-                    Err(e) => tracing::warn!(error = %e, "live updates: listening again in 1 s"),
+                if let Err(e) = listen(&pool, &me).await {
+                    tracing::warn!(error = %e, "live updates: listening again in 1 s");
                 }
-                // Whatever was missed while not listening: waiters read again.
-                me.notify.notify_waiters();
+                // Whatever was missed while not listening: every waiter reads again.
+                me.wake_all();
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
         live
     }
 
+    /// The signal of `stream`.
+    pub fn signal(&self, stream: &str) -> Arc<Notify> {
+        let mut map = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(stream.to_string()).or_default().clone()
+    }
+
+    fn wake(&self, stream: &str) {
+        let map = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = map.get(stream) {
+            n.notify_waiters();
+        }
+    }
+
+    fn wake_all(&self) {
+        let map = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        for n in map.values() {
+            n.notify_waiters();
+        }
+    }
+
     /// Wakes every waiting pull now and from now on answers at once (shutdown).
     pub fn close(&self) {
         self.closed.store(true, Ordering::Relaxed);
-        self.notify.notify_waiters();
+        self.wake_all();
     }
 
-    /// Waits until any stream may have moved, `wait` passes, or the server closes. `armed` is
-    /// a notification future enabled *before* the caller's read, so a push that commits between
-    /// that read and this wait is not missed.
-    pub async fn wait(
-        &self,
-        armed: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
-        wait: Duration,
-    ) {
-        if self.closed.load(Ordering::Relaxed) {
-            return;
-        }
-        let _ = tokio::time::timeout(wait, armed).await;
-    }
-
-    /// A notification future for [`Live::wait`]; call `.enable()` on it (pinned) before reading.
-    pub fn notified(&self) -> tokio::sync::futures::Notified<'_> {
-        self.notify.notified()
+    /// Whether the server is shutting down.
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
     }
 }
 
@@ -75,10 +82,12 @@ async fn listen(pool: &PgPool, live: &Live) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(CHANNEL).await?;
     while !live.closed.load(Ordering::Relaxed) {
-        // `recv` reconnects by itself on a dropped connection and then returns an error once;
-        // either way the waiters read again.
-        let _ = listener.recv().await?;
-        live.notify.notify_waiters();
+        match listener.try_recv().await? {
+            Some(n) => live.wake(n.payload()),
+            // The connection dropped and sqlx reconnected: notifications of the gap are
+            // lost, so every waiter reads again.
+            None => live.wake_all(),
+        }
     }
     Ok(())
 }

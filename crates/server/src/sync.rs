@@ -176,10 +176,10 @@ async fn push_batch(
     let mut expected = None;
     let mut fresh: Vec<&OpEnvelope> = Vec::new();
     let mut next = last + 1;
-    let mut again: Vec<i64> = Vec::new();
+    let mut again: Vec<&OpEnvelope> = Vec::new();
     for op in &req.ops {
         if op.device_seq <= last {
-            again.push(op.device_seq);
+            again.push(op);
         } else if op.device_seq == next {
             fresh.push(op);
             next += 1;
@@ -204,15 +204,34 @@ async fn push_batch(
         .await?;
         let first = head - fresh.len() as i64 + 1;
         // A body this server cannot read is refused for good; a kind it does not know yet is
-        // kept (a newer till's ops wait for a newer server, never lost).
+        // kept (a newer till's ops wait for a newer server, never lost). Text PostgreSQL cannot
+        // hold (a NUL character) is refused too, and kept with the NULs replaced and no body,
+        // so the till's queue never sticks on it.
         let errors: Vec<Option<String>> = fresh
             .iter()
-            .map(|op| backroom_sync::body::decode(&op.kind, &op.body).err())
+            .map(|op| {
+                if has_nul(op) {
+                    Some("the op holds a NUL character, which no text field may".to_string())
+                } else {
+                    backroom_sync::body::decode(&op.kind, &op.body).err()
+                }
+            })
             .collect();
+        let clean = |t: &str| t.replace('\0', "\u{FFFD}");
         let seqs: Vec<i64> = (first..first + fresh.len() as i64).collect();
-        let bodies: Vec<String> = fresh.iter().map(|op| op.body.to_string()).collect();
-        // Every new op in one statement (arrays unnested), each at its position.
-        let inserted: Vec<String> = sqlx::query_scalar(
+        let bodies: Vec<String> = fresh
+            .iter()
+            .map(|op| {
+                if has_nul(op) {
+                    "{}".to_string()
+                } else {
+                    op.body.to_string()
+                }
+            })
+            .collect();
+        // Every new op in one statement (arrays unnested), each at its position; an op whose id
+        // is already another op's (in this push or before) is not inserted, and handled below.
+        let inserted: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO change_log (stream, seq, op_id, device_id, device_seq, hlc, actor, kind,
                  body, created_at, status, error)
              SELECT $1, s, o, $2, ds, h, a, k, b::jsonb, c,
@@ -221,24 +240,24 @@ async fn push_batch(
                          $8::text[], $9::text[], $10::bigint[], $11::text[])
                   AS t(s, o, ds, h, a, k, b, c, e)
              ON CONFLICT (op_id) DO NOTHING
-             RETURNING op_id",
+             RETURNING seq",
         )
         .bind(&stream)
         .bind(&req.device_id)
         .bind(&seqs)
-        .bind(fresh.iter().map(|op| op.op_id.as_str()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| clean(&op.op_id)).collect::<Vec<_>>())
         .bind(fresh.iter().map(|op| op.device_seq).collect::<Vec<_>>())
-        .bind(fresh.iter().map(|op| op.hlc.as_str()).collect::<Vec<_>>())
-        .bind(fresh.iter().map(|op| op.actor.as_str()).collect::<Vec<_>>())
-        .bind(fresh.iter().map(|op| op.kind.as_str()).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| clean(&op.hlc)).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| clean(&op.actor)).collect::<Vec<_>>())
+        .bind(fresh.iter().map(|op| clean(&op.kind)).collect::<Vec<_>>())
         .bind(&bodies)
         .bind(fresh.iter().map(|op| op.created_at).collect::<Vec<_>>())
         .bind(&errors)
         .fetch_all(&mut *tx)
         .await?;
-        let inserted: std::collections::HashSet<String> = inserted.into_iter().collect();
+        let inserted: std::collections::HashSet<i64> = inserted.into_iter().collect();
         for ((op, seq), error) in fresh.iter().zip(seqs).zip(errors) {
-            let (status, error) = if inserted.contains(&op.op_id) {
+            let (status, error) = if inserted.contains(&seq) {
                 (
                     if error.is_some() {
                         PushStatus::Rejected
@@ -257,12 +276,15 @@ async fn push_batch(
                 )
                 .bind(&stream)
                 .bind(seq)
-                .bind(format!("{}#{}@{}", op.op_id, op.device_seq, op.device_id))
+                .bind(clean(&format!(
+                    "{}#{}@{}",
+                    op.op_id, op.device_seq, op.device_id
+                )))
                 .bind(&op.device_id)
                 .bind(op.device_seq)
-                .bind(&op.hlc)
-                .bind(&op.actor)
-                .bind(&op.kind)
+                .bind(clean(&op.hlc))
+                .bind(clean(&op.actor))
+                .bind(clean(&op.kind))
                 .bind(op.created_at)
                 .bind(&error)
                 .execute(&mut *tx)
@@ -307,38 +329,74 @@ async fn push_batch(
     })
 }
 
+/// Whether any text of `op` holds a NUL character (PostgreSQL's text and jsonb refuse it).
+fn has_nul(op: &OpEnvelope) -> bool {
+    [&op.op_id, &op.hlc, &op.actor, &op.kind]
+        .iter()
+        .any(|t| t.contains('\0'))
+        || op.body.to_string().contains("\\u0000")
+}
+
 /// The results stored for ops pushed before (a retried push gets the same answers), in the
-/// order of `device_seqs`.
+/// order sent, each under the op id the till sent. A number the server holds for another op
+/// (which a till never sends) is answered as rejected, so the till shows it and moves on.
 async fn stored_results(
     tx: &mut sqlx::PgConnection,
     device: &str,
-    device_seqs: &[i64],
+    ops: &[&OpEnvelope],
 ) -> Result<Vec<PushResult>, ServerError> {
-    if device_seqs.is_empty() {
+    if ops.is_empty() {
         return Ok(Vec::new());
     }
+    let seqs: Vec<i64> = ops.iter().map(|o| o.device_seq).collect();
     let rows = sqlx::query(
         "SELECT device_seq, op_id, stream, seq, status, error FROM change_log
-         WHERE device_id = $1 AND device_seq = ANY($2) ORDER BY device_seq",
+         WHERE device_id = $1 AND device_seq = ANY($2)",
     )
     .bind(device)
-    .bind(device_seqs)
+    .bind(&seqs)
     .fetch_all(&mut *tx)
     .await?;
-    let mut out = Vec::with_capacity(rows.len());
+    let mut stored = std::collections::HashMap::new();
     for row in rows {
+        let device_seq: i64 = row.try_get(0)?;
+        stored.insert(device_seq, row);
+    }
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        let row = stored.get(&op.device_seq).ok_or_else(|| {
+            ServerError::invalid(
+                "ops",
+                format!(
+                    "op {} of device {device} is below the device's last number but not stored",
+                    op.device_seq
+                ),
+            )
+        })?;
+        let stored_id: String = row.try_get(1)?;
         let status: String = row.try_get(4)?;
+        let mut error: Option<String> = row.try_get(5)?;
+        let same = stored_id == op.op_id
+            || stored_id.starts_with(&format!("{}#", op.op_id))
+            || status == "rejected";
+        let status = if status == "stored" && same {
+            PushStatus::Stored
+        } else {
+            if !same {
+                error = Some(format!(
+                    "number {} of this device is another op ({stored_id}) on the server",
+                    op.device_seq
+                ));
+            }
+            PushStatus::Rejected
+        };
         out.push(PushResult {
-            device_seq: row.try_get(0)?,
-            op_id: row.try_get(1)?,
-            status: if status == "stored" {
-                PushStatus::Stored
-            } else {
-                PushStatus::Rejected
-            },
+            op_id: op.op_id.clone(),
+            device_seq: op.device_seq,
+            status,
             stream: row.try_get(2)?,
             seq: row.try_get(3)?,
-            error: row.try_get(5)?,
+            error,
         });
     }
     Ok(out)
@@ -365,13 +423,21 @@ pub(crate) async fn pull(
     readable(&state.pool, &device, &q.stream).await?;
     let limit = q.limit.unwrap_or(MAX_PULL_OPS).clamp(1, MAX_PULL_OPS);
     let wait = std::time::Duration::from_millis(q.wait_ms.min(live::MAX_WAIT_MS));
-    let notified = state.live.notified();
-    tokio::pin!(notified);
-    notified.as_mut().enable();
-    let mut page = read_page(&state.pool, &q.stream, q.after, limit).await?;
-    if page.ops.is_empty() && !wait.is_zero() {
-        state.live.wait(notified, wait).await;
+    let deadline = tokio::time::Instant::now() + wait;
+    let signal = state.live.signal(&q.stream);
+    let mut page;
+    loop {
+        // Armed before the read, so a push committing between the read and the wait is seen.
+        let notified = signal.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
         page = read_page(&state.pool, &q.stream, q.after, limit).await?;
+        if !page.ops.is_empty() || state.live.is_closed() {
+            break;
+        }
+        if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            break;
+        }
     }
     observe::pulled(page.ops.len());
     Ok(Json(page))

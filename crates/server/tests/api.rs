@@ -646,3 +646,81 @@ fn two_server_processes_serve_the_same_tills_at_once() {
         );
     });
 }
+
+/// Ops PostgreSQL cannot hold (a NUL character) and an op id repeated inside one push are
+/// refused one by one, keep their places, and the device's queue moves on; the same push sent
+/// again gets the same answers under the ids the till sent.
+#[test]
+fn bad_ops_in_a_push_are_refused_one_by_one_and_the_queue_moves_on() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = seeded_till(dir.path(), "a", 1);
+    link(&srv, &mut a, "CORNER");
+    a.complete_sale(cash_sale("a-1", "TEE-1", 1999))
+        .expect("sale");
+    a.complete_sale(cash_sale("a-2", "MUG-1", 950))
+        .expect("sale");
+    a.complete_sale(cash_sale("a-3", "MUG-1", 950))
+        .expect("sale");
+    let mut ops = a.unpushed_ops(100).expect("ops");
+    assert!(ops.len() >= 5, "{}", ops.len());
+    let n = ops.len();
+    ops[1].actor = "bad\0actor".into();
+    ops[2].body["note"] = serde_json::Value::String("x\u{0}y".into());
+    let repeated = ops[n - 2].op_id.clone();
+    ops[n - 1].op_id = repeated.clone();
+    let req = backroom_sync::protocol::PushRequest {
+        protocol: backroom_sync::protocol::PROTOCOL_VERSION,
+        store: "CORNER".into(),
+        device_id: a.device_id().unwrap().to_string(),
+        ops: ops.clone(),
+    };
+    let mut t = transport_of(&a);
+    let answer = t.push(&req).expect("push");
+    assert_eq!(answer.results.len(), n);
+    assert_eq!(
+        answer.last_device_seq,
+        ops[n - 1].device_seq,
+        "the queue moved on"
+    );
+    let status = |i: usize| answer.results[i].status;
+    assert_eq!(status(0), PushStatus::Stored);
+    assert_eq!(status(1), PushStatus::Rejected);
+    assert_eq!(status(2), PushStatus::Rejected);
+    assert!(answer.results[1]
+        .error
+        .as_deref()
+        .unwrap_or("")
+        .contains("NUL"));
+    assert_eq!(status(n - 2), PushStatus::Stored);
+    assert_eq!(
+        status(n - 1),
+        PushStatus::Rejected,
+        "{:?}",
+        answer.results[n - 1]
+    );
+    let again = t.push(&req).expect("the same push again");
+    assert_eq!(
+        again
+            .results
+            .iter()
+            .map(|r| (r.op_id.clone(), r.status, r.seq))
+            .collect::<Vec<_>>(),
+        answer
+            .results
+            .iter()
+            .map(|r| (r.op_id.clone(), r.status, r.seq))
+            .collect::<Vec<_>>(),
+    );
+    // Positions stay dense: every op took one.
+    let seqs: Vec<i64> = srv
+        .rt
+        .block_on(
+            sqlx::query_scalar(
+                "SELECT seq FROM change_log WHERE stream = 'store:CORNER' ORDER BY seq",
+            )
+            .fetch_all(&srv.pool),
+        )
+        .expect("seqs");
+    assert_eq!(seqs, (1..=n as i64).collect::<Vec<_>>());
+}

@@ -182,14 +182,23 @@ fn a_restored_till_pushes_what_its_predecessor_never_sent() {
     let mut r2 = till(dir.path(), "r2", 7);
     r2.restore(&backup).expect("restore");
     link(&srv, &mut r2, "CORNER");
-    let refused = r2
+    // t1's device is written by a live till: its ops wait, r2's own round goes through.
+    let round = r2
         .sync_with(&mut transport_of(&r2))
-        .expect_err("t1's device is written by a live till");
-    assert!(refused.to_string().contains("revoke"), "{refused}");
+        .expect("r2's own round goes through");
+    assert_eq!(round.held_back.len(), 1, "{round:?}");
+    let st = r2.sync_status().unwrap();
+    assert!(
+        st.last_error.as_deref().unwrap_or("").contains("revoke"),
+        "{st:?}"
+    );
+    assert_eq!(st.pending_ops, 2, "t1's two sales wait on r2");
     srv.rt
         .block_on(backroom_server::revoke(&srv.pool, &t1_code))
         .expect("revoke the dead till");
     r2.sync_with(&mut transport_of(&r2)).expect("r2 takes over");
+    assert_eq!(r2.sync_status().unwrap().pending_ops, 0);
+    assert!(r2.sync_status().unwrap().last_error.is_none());
     let (n, last): (i64, i64) = srv.rt.block_on(async {
         sqlx::query_as(
             "SELECT COUNT(c.op_id), d.last_device_seq FROM device d

@@ -16,15 +16,34 @@ impl Store {
     /// `device_seq` ascending: a restored till's predecessors' leftover ops first, then its
     /// own (each device's ops travel in its own pushes).
     pub fn unpushed_ops(&self, limit: usize) -> StoreResult<Vec<OpEnvelope>> {
+        self.unpushed_ops_except(limit, &[])
+    }
+
+    /// [`Store::unpushed_ops`], passing over the devices in `skip` (predecessors the server
+    /// will not take from this till yet).
+    pub fn unpushed_ops_except(
+        &self,
+        limit: usize,
+        skip: &[String],
+    ) -> StoreResult<Vec<OpEnvelope>> {
         let me = self.device_id()?.to_string();
+        let devices: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT device_id FROM outbox WHERE pushed_at IS NULL
+                 ORDER BY device_id = ?1, device_id",
+            )?
+            .query_map([&me], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let Some(device) = devices.into_iter().find(|d| !skip.contains(d)) else {
+            return Ok(Vec::new());
+        };
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id, device_id, device_seq, hlc, actor, kind, body, created_at FROM outbox
-             WHERE pushed_at IS NULL AND device_id = (
-                 SELECT device_id FROM outbox WHERE pushed_at IS NULL
-                 ORDER BY device_id = ?1, device_id LIMIT 1)
+             WHERE pushed_at IS NULL AND device_id = ?1
              ORDER BY device_seq LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![me, limit as i64], |r| {
+        let rows = stmt.query_map(params![device, limit as i64], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -137,8 +156,9 @@ impl Replica for Store {
             .map(str::to_string)
             .map_err(|e| e.to_string())
     }
-    fn unpushed(&self, limit: usize) -> Result<Vec<OpEnvelope>, String> {
-        self.unpushed_ops(limit).map_err(|e| e.to_string())
+    fn unpushed(&self, limit: usize, skip: &[String]) -> Result<Vec<OpEnvelope>, String> {
+        self.unpushed_ops_except(limit, skip)
+            .map_err(|e| e.to_string())
     }
     fn acknowledge(&mut self, answer: &PushResponse) -> Result<(), String> {
         self.acknowledge_push(answer).map_err(|e| e.to_string())
@@ -286,6 +306,10 @@ impl Store {
                     "DELETE FROM local_setting WHERE key IN ('last_error', 'last_error_at')",
                     [],
                 )?;
+                if !report.held_back.is_empty() {
+                    // The round went through; what waits is said (Settings → Server, status).
+                    self.put_local("last_error", &report.held_back.join("; "))?;
+                }
                 Ok(report)
             }
             Err(e) => {

@@ -38,8 +38,8 @@ pub trait Replica {
     /// This till's device id.
     fn device_id(&self) -> Result<String, String>;
     /// Ops the server has not acknowledged, of one device (this till's, or a predecessor's
-    /// after a restore), `device_seq` ascending, at most `limit`.
-    fn unpushed(&self, limit: usize) -> Result<Vec<OpEnvelope>, String>;
+    /// after a restore; none of the devices in `skip`), `device_seq` ascending, at most `limit`.
+    fn unpushed(&self, limit: usize, skip: &[String]) -> Result<Vec<OpEnvelope>, String>;
     /// Records the server's answer: pushed ops are acknowledged, rejected ones shown.
     fn acknowledge(&mut self, answer: &PushResponse) -> Result<(), String>;
     /// Where this till is in `stream`.
@@ -71,11 +71,14 @@ pub trait Transport {
 }
 
 /// What one sync did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
     pub pushed: usize,
     pub rejected: usize,
     pub pulled: usize,
+    /// Predecessor devices whose ops the server would not take from this till yet (another
+    /// live till writes them; revoking it lets this one take over), with the server's answer.
+    pub held_back: Vec<String>,
 }
 
 /// A new till of `store` on an empty database: pulls the store's stream to its end (the
@@ -145,22 +148,44 @@ pub fn sync_once(
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     // The till must be set up (an empty database bootstraps first).
-    replica.device_id().map_err(SyncError::Replica)?;
+    let me = replica.device_id().map_err(SyncError::Replica)?;
+    // Predecessor devices the server will not take from this till yet (another live till
+    // writes them): their ops wait; this till's own ops and the pull go ahead.
+    let mut held: Vec<String> = Vec::new();
+    let mut last_first: Option<String> = None;
     loop {
-        let mut ops = replica.unpushed(MAX_PUSH_OPS).map_err(SyncError::Replica)?;
+        let mut ops = replica
+            .unpushed(MAX_PUSH_OPS, &held)
+            .map_err(SyncError::Replica)?;
         let Some(device_id) = ops.first().map(|o| o.device_id.clone()) else {
             break;
         };
+        // An answer that acknowledged nothing would loop forever: stop and say so.
+        let first = ops.first().map(|o| o.op_id.clone());
+        if first == last_first {
+            return Err(SyncError::Protocol(format!(
+                "the server's answer did not acknowledge op {}",
+                first.unwrap_or_default()
+            )));
+        }
+        last_first = first;
         // One device per push (a restored till also pushes its predecessors' ops).
         ops.retain(|o| o.device_id == device_id);
-        let answer = transport
-            .push(&PushRequest {
-                protocol: PROTOCOL_VERSION,
-                store: store.to_string(),
-                device_id,
-                ops,
-            })
-            .map_err(SyncError::Transport)?;
+        let answer = match transport.push(&PushRequest {
+            protocol: PROTOCOL_VERSION,
+            store: store.to_string(),
+            device_id: device_id.clone(),
+            ops,
+        }) {
+            Ok(a) => a,
+            Err(e) if device_id != me && e.starts_with("403") => {
+                report.held_back.push(format!("device {device_id}: {e}"));
+                held.push(device_id);
+                last_first = None;
+                continue;
+            }
+            Err(e) => return Err(SyncError::Transport(e)),
+        };
         replica.acknowledge(&answer).map_err(SyncError::Replica)?;
         report.pushed += answer.results.len();
         report.rejected += answer

@@ -160,7 +160,7 @@ pub fn ServerSettings() -> impl IntoView {
                         s.store.as_deref().unwrap_or(""))}</p>
                     <p id="server-pending">{(t().server_pending)(s.pending_ops)}</p>
                     <p id="server-last-sync">{(t().server_last_sync)(&when(s.last_sync_at))}</p>
-                    {s.last_error.clone().filter(|_| sync_light(&s) == SyncLight::Offline).map(|e| view! { <p class="error" id="server-last-error">{(t().server_last_error)(&e)}</p> })}
+                    {s.last_error.clone().map(|e| view! { <p class="error" id="server-last-error">{(t().server_last_error)(&e)}</p> })}
                     <button id="server-sync-now" prop:disabled=move || busy.get() on:click=sync_now>
                         {move || if busy.get() { t().sync_running } else { t().server_sync_now }}
                     </button>
