@@ -294,6 +294,7 @@ pub enum ReportCmd {
 
 #[derive(Subcommand)]
 pub enum GiftCardCmd {
+    /// Issue a gift card: CODE AMOUNT (loaded now; optional customer and expiry date).
     Issue {
         code: String,
         amount: String,
@@ -304,9 +305,9 @@ pub enum GiftCardCmd {
         #[command(flatten)]
         approval: ApprovalArgs,
     },
-    Show {
-        code: String,
-    },
+    /// A gift card's balance and its history.
+    Show { code: String },
+    /// Deactivate a gift card (lost or stolen): nothing more can be spent from it.
     Deactivate {
         code: String,
         #[command(flatten)]

@@ -73,36 +73,11 @@ impl Store {
         if let Some(me) = self.device.clone() {
             return Ok(me);
         }
-        if ops
-            .first()
-            .is_none_or(|op| op.as_ref().kind != "store.initialised")
-        {
-            return Err(StoreError::invalid(
-                "ops",
-                "not_initialised",
-                "this database is empty: apply a store's ops from its first one (store.initialised), or set it up first",
-            ));
-        }
         let now = self.now();
-        let id = self.ids.new_id(now).to_string();
-        // The devices whose history arrives have codes of their own in their receipt numbers:
-        // known here once their ops land, so they are kept free now.
         let tx = self.conn.transaction()?;
-        let mut seen = std::collections::BTreeSet::new();
-        for op in ops
-            .iter()
-            .map(AsRef::as_ref)
-            .filter(|op| seen.insert(op.device_id.clone()))
-        {
-            known_device(&tx, &op.device_id)?;
-        }
-        let code = crate::catalog::device_code(&tx, &id)?;
+        let me = make_replica(&tx, self.ids.as_ref(), now, ops)?;
         tx.commit()?;
-        self.conn.execute(
-            "INSERT INTO device (id, name, code, is_self) VALUES (?1, 'replica', ?2, 1)",
-            rusqlite::params![id, code],
-        )?;
-        self.device = Some(crate::Device { id, code });
+        self.device = Some(me);
         self.device.clone().ok_or(StoreError::NotInitialised)
     }
 
@@ -872,6 +847,43 @@ fn clamp(hlc: &str, now: i64) -> StoreResult<String> {
 }
 
 /// A device this database has not seen gets a row (not this till): its ops reference it.
+/// Makes this empty database a replica inside `tx`: the devices whose history arrives are
+/// known (their codes kept free), and this machine becomes a device of its own. Written in the
+/// same transaction as the first page it applies, a crash leaves the database empty, never a
+/// device without its store.
+pub(crate) fn make_replica(
+    tx: &Connection,
+    ids: &dyn crate::IdSource,
+    now: i64,
+    ops: &[impl AsRef<OpEnvelope>],
+) -> StoreResult<crate::Device> {
+    if ops
+        .first()
+        .is_none_or(|op| op.as_ref().kind != "store.initialised")
+    {
+        return Err(StoreError::invalid(
+            "ops",
+            "not_initialised",
+            "this database is empty: apply a store's ops from its first one (store.initialised), or set it up first",
+        ));
+    }
+    let id = ids.new_id(now).to_string();
+    let mut seen = std::collections::BTreeSet::new();
+    for op in ops
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|op| seen.insert(op.device_id.clone()))
+    {
+        known_device(tx, &op.device_id)?;
+    }
+    let code = crate::catalog::device_code(tx, &id)?;
+    tx.execute(
+        "INSERT INTO device (id, name, code, is_self) VALUES (?1, 'replica', ?2, 1)",
+        rusqlite::params![id, code],
+    )?;
+    Ok(crate::Device { id, code })
+}
+
 fn known_device(tx: &Connection, device_id: &str) -> StoreResult<()> {
     let known: bool = tx
         .prepare_cached("SELECT EXISTS(SELECT 1 FROM device WHERE id = ?1)")?

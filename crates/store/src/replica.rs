@@ -113,15 +113,23 @@ impl Store {
     /// failing one are kept with the cursor after them, and the error names the op.
     pub fn apply_pulled(&mut self, page: &PullResponse) -> StoreResult<ApplyReport> {
         let ops = &page.ops;
-        let me = self.replica_for(ops)?;
         let now = self.now();
+        let fresh = self.device.is_none();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // An empty database becomes a replica in the same transaction as its first page.
+        let me = match self.device.clone() {
+            Some(me) => me,
+            None => crate::apply::make_replica(&tx, self.ids.as_ref(), now, ops)?,
+        };
         match apply_page_batched(&tx, &me.id, ops, now) {
             Ok(report) => {
                 set_cursor(&tx, &page.stream, page.next)?;
                 tx.commit()?;
+                if fresh {
+                    self.device = Some(me);
+                }
                 self.reload_if_settings(ops)?;
                 Ok(report)
             }
