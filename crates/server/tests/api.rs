@@ -179,18 +179,7 @@ fn a_batch_recorded_from_an_older_till_still_syncs() {
 fn a_long_poll_wakes_when_another_server_process_takes_a_push() {
     let srv = server();
     // A second server on the same database: stateless beyond PostgreSQL.
-    let second = srv.rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(backroom_server::serve(
-            listener,
-            srv.pool.clone(),
-            std::future::pending(),
-        ));
-        format!("http://{addr}")
-    });
+    let second = srv.second_process();
     let dir = tempfile::tempdir().expect("dir");
     let mut a = seeded_till(dir.path(), "a", 1);
     link(&srv, &mut a, "CORNER");
@@ -554,18 +543,7 @@ fn server_users_sign_in_refresh_and_are_held_to_their_store() {
 #[test]
 fn two_server_processes_serve_the_same_tills_at_once() {
     let srv = server();
-    let second = srv.rt.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(backroom_server::serve(
-            listener,
-            srv.pool.clone(),
-            std::future::pending(),
-        ));
-        format!("http://{addr}")
-    });
+    let second = srv.second_process();
     let dir = tempfile::tempdir().expect("dir");
     let mut first = seeded_till(dir.path(), "t0", 1);
     link(&srv, &mut first, "CORNER");

@@ -32,6 +32,27 @@ fn database(name: &str) -> String {
     format!("{base}/backroom_e2e_{name}_{}", std::process::id())
 }
 
+/// Joins `till` to the server at `base` with `code` (as `backroom connect` does) and syncs it
+/// once; its transport, for later rounds.
+fn join(till: &mut Store, base: &str, code: &str) -> backroom_sync::http::HttpTransport {
+    let cred = backroom_sync::http::HttpTransport::new(base)
+        .expect("client")
+        .enrol(code)
+        .expect("enrol");
+    till.link_server(&backroom_store::ServerLink {
+        url: base.to_string(),
+        store: cred.store,
+        token: cred.token.clone(),
+        device_code: cred.device_code,
+    })
+    .expect("link");
+    let mut t = backroom_sync::http::HttpTransport::new(base)
+        .expect("client")
+        .with_token(&cred.token);
+    till.sync_with(&mut t).expect("the till syncs");
+    t
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_till_joins_from_the_first_screen_and_signs_in_with_the_stores_staff() {
     use sqlx::migrate::MigrateDatabase;
@@ -56,21 +77,7 @@ async fn a_new_till_joins_from_the_first_screen_and_signs_in_with_the_stores_sta
     let base = server_url.clone();
     tokio::task::spawn_blocking(move || {
         let mut s = Store::open(&first).expect("open");
-        let cred = backroom_sync::http::HttpTransport::new(&base)
-            .expect("client")
-            .enrol(&code)
-            .expect("enrol");
-        s.link_server(&backroom_store::ServerLink {
-            url: base.clone(),
-            store: cred.store,
-            token: cred.token.clone(),
-            device_code: cred.device_code,
-        })
-        .expect("link");
-        let mut t = backroom_sync::http::HttpTransport::new(&base)
-            .expect("client")
-            .with_token(&cred.token);
-        s.sync_with(&mut t).expect("first till syncs");
+        join(&mut s, &base, &code);
     })
     .await
     .expect("first till");
@@ -237,21 +244,7 @@ async fn a_till_joins_the_server_keeps_selling_offline_and_catches_up() {
     let base = server_url.clone();
     let receipt = tokio::task::spawn_blocking(move || {
         let mut b = Store::open(&b_path).expect("open b");
-        let cred = backroom_sync::http::HttpTransport::new(&base)
-            .expect("client")
-            .enrol(&code_b)
-            .expect("enrol");
-        b.link_server(&backroom_store::ServerLink {
-            url: base.clone(),
-            store: cred.store,
-            token: cred.token.clone(),
-            device_code: cred.device_code,
-        })
-        .expect("link");
-        let mut t = backroom_sync::http::HttpTransport::new(&base)
-            .expect("client")
-            .with_token(&cred.token);
-        b.sync_with(&mut t).expect("bootstrap b");
+        let mut t = join(&mut b, &base, &code_b);
         b.sign_in("Olivia Owner", "2580").expect("sign in");
         let sku: String = b
             .connection()

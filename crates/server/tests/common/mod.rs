@@ -163,6 +163,23 @@ pub fn shared_server() -> &'static TestServer {
 }
 
 impl TestServer {
+    /// Another server process on the same database (stateless beyond PostgreSQL), running
+    /// until the test ends; its base URL.
+    pub fn second_process(&self) -> String {
+        self.rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            tokio::spawn(backroom_server::serve(
+                listener,
+                self.pool.clone(),
+                std::future::pending(),
+            ));
+            format!("http://{addr}")
+        })
+    }
+
     /// A number no other case of this process has used (for store codes).
     pub fn next_store(&self) -> u32 {
         static N: AtomicU32 = AtomicU32::new(0);
