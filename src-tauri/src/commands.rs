@@ -480,6 +480,12 @@ pub async fn z_report(
     with_store(&app, move |s| s.z_report(&shift)).await
 }
 
+/// The stores this replica holds sales of (head office's store filter).
+#[tauri::command]
+pub async fn stores(app: State<'_, App>) -> Answer<cmd::Stores> {
+    with_store(&app, |s| s.stores()).await
+}
+
 #[tauri::command]
 pub async fn orders(app: State<'_, App>, request: cmd::Orders) -> Answer<cmd::Orders> {
     let cmd::Orders { filter } = request;

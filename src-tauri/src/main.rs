@@ -131,6 +131,7 @@ macro_rules! registered {
             pick_file,
             void_order,
             sync_status,
+            stores,
             sync_now,
             connect_server,
             sync_conflicts,

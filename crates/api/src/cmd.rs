@@ -155,6 +155,9 @@ commands! {
     resolve_conflict => ResolveConflict { id: String } -> ();
     /// Cash put in (positive) or taken out of the drawer.
     cash_movement => CashMovement { location: String, amount: i64, reason: String } -> ();
+    /// The codes of the stores whose sales this replica holds (head office: every store; a
+    /// connected till: its own; standalone: none), for the store filter.
+    stores => Stores {} -> Vec<String>;
     /// Orders matching a filter.
     orders => Orders { filter: OrderFilter } -> Vec<OrderSummary>;
     /// What happened to an order, in order.

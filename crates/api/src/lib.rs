@@ -790,6 +790,8 @@ pub struct OrderFilter {
     /// Receipt number or part of it.
     pub receipt: Option<String>,
     pub limit: Option<u32>,
+    /// A store's code: only the orders its tills took (head office's store filter).
+    pub store: Option<String>,
 }
 
 /// One row of the order list.

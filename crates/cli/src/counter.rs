@@ -289,6 +289,9 @@ pub enum ReportCmd {
         from: String,
         #[arg(long)]
         to: String,
+        /// One store's sales (its code), at head office; every store it holds when left out.
+        #[arg(long)]
+        store: Option<String>,
     },
 }
 
@@ -959,10 +962,14 @@ pub fn report(store: &Store, out: &Out, cmd: ReportCmd) -> anyhow::Result<()> {
             let z = store.z_report(&shift)?;
             out.value(&z, &z_text(store, &z))
         }
-        ReportCmd::Sales { from, to } => {
+        ReportCmd::Sales {
+            from,
+            to,
+            store: only,
+        } => {
             // Dates are the store's local days; a plain --to date includes that day.
             let (from, to) = backroom_store::local::range(&from, &to, &store.settings()?.tz)?;
-            let r = store.sales_report(from, to)?;
+            let r = store.sales_report_for(from, to, only.as_deref())?;
             let m = |v: i64| fmt_money(store, v);
             let mut text = format!(
                 "orders {}  units {}  gross {}  discounts {}  tax {}  net {}  average order {}\nreturns {}  refunds {}",
@@ -978,9 +985,13 @@ pub fn report(store: &Store, out: &Out, cmd: ReportCmd) -> anyhow::Result<()> {
             );
             for (title, map) in [
                 ("by tender", &r.by_tender),
+                ("by store", &r.by_store),
                 ("by location", &r.by_location),
                 ("by staff", &r.by_staff),
             ] {
+                if title == "by store" && map.is_empty() {
+                    continue;
+                }
                 text.push_str(&format!("\n{title}:"));
                 for (k, v) in map {
                     text.push_str(&format!("\n  {k:<20} {:>12}", m(*v)));

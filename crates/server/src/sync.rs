@@ -6,9 +6,10 @@ use axum::http::HeaderMap;
 use axum::Json;
 use backroom_sync::protocol::{
     store_stream, PullResponse, PulledOp, PushRequest, PushResponse, PushResult, PushStatus,
-    StreamHead, StreamsResponse, MAX_PULL_OPS, MAX_PUSH_OPS, MIN_PROTOCOL_VERSION,
+    StreamHead, StreamsResponse, CATALOG_STREAM, MAX_PULL_OPS, MAX_PUSH_OPS, MIN_PROTOCOL_VERSION,
     PROTOCOL_VERSION,
 };
+use backroom_sync::route::Copy;
 use backroom_sync::wire::OpEnvelope;
 use serde::Deserialize;
 use sqlx::postgres::PgPool;
@@ -175,6 +176,7 @@ async fn push_batch(
     let (mut taken_n, mut rejected_n, mut newest) = (0usize, 0usize, None::<i64>);
     let mut expected = None;
     let mut fresh: Vec<&OpEnvelope> = Vec::new();
+    let mut copied: Vec<String> = Vec::new();
     let mut next = last + 1;
     let mut again: Vec<&OpEnvelope> = Vec::new();
     for op in &req.ops {
@@ -207,7 +209,7 @@ async fn push_batch(
         // kept (a newer till's ops wait for a newer server, never lost). Text PostgreSQL cannot
         // hold (a NUL character) is refused too, and kept with the NULs replaced and no body,
         // so the till's queue never sticks on it.
-        let errors: Vec<Option<String>> = fresh
+        let mut errors: Vec<Option<String>> = fresh
             .iter()
             .map(|op| {
                 if has_nul(op) {
@@ -217,6 +219,17 @@ async fn push_batch(
                 }
             })
             .collect();
+        // Where each op is copied besides this stream; a transfer to a store the chain does
+        // not have (or to this one) is refused like any invalid op.
+        let copies: Vec<Copy> = fresh
+            .iter()
+            .map(|op| backroom_sync::route::copy_of(&op.kind, &op.body))
+            .collect();
+        for (copy, error) in copies.iter().zip(errors.iter_mut()) {
+            if let (Copy::TransferOpened { to_store, .. }, None) = (copy, &*error) {
+                *error = transfer_destination_error(&mut tx, store_code, to_store).await?;
+            }
+        }
         let clean = |t: &str| t.replace('\0', "\u{FFFD}");
         let seqs: Vec<i64> = (first..first + fresh.len() as i64).collect();
         let bodies: Vec<String> = fresh
@@ -306,6 +319,14 @@ async fn push_batch(
             });
             last = op.device_seq;
         }
+        let stored: Vec<(&OpEnvelope, &Copy)> = fresh
+            .iter()
+            .zip(&copies)
+            .zip(&results[results.len() - fresh.len()..])
+            .filter(|(_, r)| r.status == PushStatus::Stored)
+            .map(|((op, copy), _)| (*op, copy))
+            .collect();
+        copied = write_copies(&mut tx, store_code, &stored).await?;
     }
     sqlx::query("UPDATE device SET last_device_seq = $2, last_seen = now() WHERE id = $1")
         .bind(&req.device_id)
@@ -314,11 +335,13 @@ async fn push_batch(
         .await?;
     if taken_n > 0 {
         // Delivered at commit to every server process's listener (live updates).
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(crate::live::CHANNEL)
-            .bind(&stream)
-            .execute(&mut *tx)
-            .await?;
+        for stream in std::iter::once(&stream).chain(&copied) {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::live::CHANNEL)
+                .bind(stream)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     crate::observe::pushed(&req.device_id, taken_n, rejected_n, newest);
@@ -327,6 +350,98 @@ async fn push_batch(
         last_device_seq: last,
         expected,
     })
+}
+
+/// Why a transfer may not go to `to_store` from a till of `from_store`, if it may not.
+async fn transfer_destination_error(
+    tx: &mut sqlx::PgConnection,
+    from_store: &str,
+    to_store: &str,
+) -> Result<Option<String>, ServerError> {
+    if to_store == from_store {
+        return Ok(Some(format!(
+            "to_store: a transfer to {to_store} is inside this store; name a location"
+        )));
+    }
+    let known: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1)")
+        .bind(to_store)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok((!known).then(|| format!("to_store: the chain has no store {to_store}")))
+}
+
+/// Writes the copies of the ops just stored (crate docs: a transfer between stores is
+/// remembered at its opening, its later steps go to the other store; catalogue ops go to the
+/// catalogue), each stream's positions taken under its head's row lock like any push's, the
+/// streams in name order. Returns the streams written to.
+async fn write_copies(
+    tx: &mut sqlx::PgConnection,
+    store_code: &str,
+    stored: &[(&OpEnvelope, &Copy)],
+) -> Result<Vec<String>, ServerError> {
+    let mut targets: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for (op, copy) in stored {
+        let stream = match copy {
+            Copy::Nowhere => continue,
+            Copy::Catalog => CATALOG_STREAM.to_string(),
+            Copy::TransferOpened {
+                transfer_id,
+                to_store,
+            } => {
+                sqlx::query(
+                    "INSERT INTO transfer_route (transfer_id, from_store, to_store) VALUES ($1, $2, $3)
+                     ON CONFLICT (transfer_id) DO NOTHING",
+                )
+                .bind(transfer_id)
+                .bind(store_code)
+                .bind(to_store)
+                .execute(&mut *tx)
+                .await?;
+                store_stream(to_store)
+            }
+            Copy::TransferStep { transfer_id } => {
+                let route: Option<(String, String)> = sqlx::query_as(
+                    "SELECT from_store, to_store FROM transfer_route WHERE transfer_id = $1",
+                )
+                .bind(transfer_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match route {
+                    Some((from, to)) if from == store_code => store_stream(&to),
+                    Some((from, to)) if to == store_code => store_stream(&from),
+                    _ => continue,
+                }
+            }
+        };
+        targets.entry(stream).or_default().push(&op.op_id);
+    }
+    for (stream, op_ids) in &targets {
+        sqlx::query("INSERT INTO stream_head (stream, head) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+            .bind(stream)
+            .execute(&mut *tx)
+            .await?;
+        let head: i64 = sqlx::query_scalar(
+            "UPDATE stream_head SET head = head + $2 WHERE stream = $1 RETURNING head",
+        )
+        .bind(stream)
+        .bind(op_ids.len() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        let first = head - op_ids.len() as i64 + 1;
+        let seqs: Vec<i64> = (first..=head).collect();
+        sqlx::query(
+            "INSERT INTO change_copy (stream, seq, op_id, origin)
+             SELECT $1, s, o, $4 FROM UNNEST($2::bigint[], $3::text[]) AS t(s, o)
+             ON CONFLICT (stream, op_id) DO NOTHING",
+        )
+        .bind(stream)
+        .bind(&seqs)
+        .bind(op_ids)
+        .bind(store_code)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(targets.into_keys().collect())
 }
 
 /// Whether any text of `op` holds a NUL character (PostgreSQL's text and jsonb refuse it).
@@ -446,7 +561,7 @@ pub(crate) async fn pull(
 /// Whether `device` may read `stream`: a till its own store's, head office any store's.
 async fn readable(pool: &PgPool, device: &Device, stream: &str) -> Result<(), ServerError> {
     match &device.store {
-        Some(store) if stream == store_stream(store) => Ok(()),
+        Some(store) if stream == store_stream(store) || stream == CATALOG_STREAM => Ok(()),
         Some(store) => Err(ServerError::Forbidden(format!(
             "this till reads {}, not {stream}",
             store_stream(store)
@@ -482,7 +597,20 @@ pub(crate) async fn streams(
     .bind(&device.store)
     .fetch_all(&state.pool)
     .await?;
-    let mut streams = Vec::with_capacity(rows.len());
+    let mut streams = Vec::with_capacity(rows.len() + 1);
+    if device.store.is_some() {
+        // A till reads the chain's catalogue too, first (head office reads every store's own
+        // ops, where the catalogue's originals are).
+        let head: Option<i64> =
+            sqlx::query_scalar("SELECT head FROM stream_head WHERE stream = $1")
+                .bind(CATALOG_STREAM)
+                .fetch_optional(&state.pool)
+                .await?;
+        streams.push(StreamHead {
+            stream: CATALOG_STREAM.to_string(),
+            head: head.unwrap_or(0),
+        });
+    }
     for row in rows {
         let code: String = row.try_get(0)?;
         streams.push(StreamHead {
@@ -500,9 +628,18 @@ async fn read_page(
     after: i64,
     limit: i64,
 ) -> Result<PullResponse, ServerError> {
+    // The stream's own ops and the copies placed in it, in position order.
     let rows = sqlx::query(
-        "SELECT seq, op_id, device_id, device_seq, hlc, actor, kind, body, created_at, status, error
-         FROM change_log WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        "SELECT * FROM (
+             SELECT seq, op_id, device_id, device_seq, hlc, actor, kind, body, created_at, status,
+                    error, NULL::text AS origin
+             FROM change_log WHERE stream = $1 AND seq > $2
+             UNION ALL
+             SELECT c.seq, l.op_id, l.device_id, l.device_seq, l.hlc, l.actor, l.kind, l.body,
+                    l.created_at, l.status, l.error, c.origin
+             FROM change_copy c JOIN change_log l ON l.op_id = c.op_id
+             WHERE c.stream = $1 AND c.seq > $2
+         ) page ORDER BY seq LIMIT $3",
     )
     .bind(stream)
     .bind(after)
@@ -535,6 +672,7 @@ async fn read_page(
                 body,
                 created_at: row.try_get(8)?,
             },
+            origin: row.try_get(11)?,
         });
     }
     let next = ops.last().map_or(after, |o| o.seq);

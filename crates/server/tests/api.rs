@@ -12,7 +12,7 @@ use common::*;
 
 use backroom_store::Store;
 use backroom_sync::client::Transport;
-use backroom_sync::protocol::{store_stream, PushStatus, HEAD_OFFICE};
+use backroom_sync::protocol::{store_stream, PushStatus, CATALOG_STREAM, HEAD_OFFICE};
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
 
@@ -166,7 +166,18 @@ fn a_batch_recorded_from_an_older_till_still_syncs() {
     link(&srv, &mut b, &store);
     let mut t = transport_of(&b);
     let r = b.sync_with(&mut t).expect("bootstrap");
-    assert_eq!(r.pulled, n);
+    // Its ops, and the copies of its catalogue ops in the chain's catalogue (read first, and
+    // skipped: they are this store's own).
+    let catalogue = req["ops"]
+        .as_array()
+        .expect("ops")
+        .iter()
+        .filter(|op| {
+            backroom_sync::route::CATALOG_KINDS.contains(&op["kind"].as_str().unwrap_or(""))
+        })
+        .count();
+    assert!(catalogue > 0, "the recorded batch defines products");
+    assert_eq!(r.pulled, n + catalogue);
     assert!(b.check().expect("check").ok);
     let orders: i64 = b
         .connection()
@@ -302,6 +313,44 @@ fn head_office_reads_every_store_and_writes_to_none() {
     );
     assert_eq!(rh.units, ra.units + rb.units);
     assert!(ra.returns == 1 && rh.orders == 4, "{rh:?}");
+    // Filtered to one store, head office's report is that store's own, whole (tenders, tax,
+    // returns by reason included); the store breakdown names both.
+    for (code, own) in [("NORTH", &ra), ("SOUTH", &rb)] {
+        let mut only = hq
+            .sales_report_for(from, to, Some(code))
+            .expect("one store");
+        assert_eq!(only.by_store.remove(code), Some(own.net_sales), "{code}");
+        assert!(only.by_store.is_empty());
+        let mut own = (*own).clone();
+        own.by_store.clear();
+        only.by_staff.clear();
+        own.by_staff.clear();
+        only.by_location.clear();
+        own.by_location.clear();
+        assert_eq!(only, own, "head office's {code} report is {code}'s own");
+    }
+    assert_eq!(
+        rh.by_store.values().sum::<i64>(),
+        rh.net_sales,
+        "the store breakdown adds up"
+    );
+    assert_eq!(hq.stores().expect("stores"), vec!["NORTH", "SOUTH"]);
+    let orders_of = |code: &str| {
+        hq.orders(&backroom_api::OrderFilter {
+            store: Some(code.into()),
+            ..Default::default()
+        })
+        .expect("orders")
+        .len()
+    };
+    assert_eq!(
+        (orders_of("NORTH"), orders_of("SOUTH")),
+        (ra.orders as usize, rb.orders as usize)
+    );
+    let err = hq
+        .sales_report_for(from, to, Some("WEST"))
+        .expect_err("an unknown store");
+    assert!(err.to_string().contains("store"), "{err}");
     // And its stock is the sum of the stores' (each store's SKUs are its own rows there).
     let stock = |s: &Store| -> i64 {
         s.connection()
@@ -322,12 +371,16 @@ fn head_office_reads_every_store_and_writes_to_none() {
     };
     let err = t.push(&req).expect_err("head office cannot push");
     assert!(err.contains("403"), "{err}");
-    // A till reads its own store only.
+    // A till reads the chain's catalogue and its own store only.
     let mut ta = transport_of(&a);
     assert!(ta.pull(&store_stream("SOUTH"), 0, 10).is_err());
-    assert_eq!(ta.streams().expect("streams"), vec![store_stream("NORTH")]);
-    // A stream that is no store's.
-    let err = t.pull("catalog", 0, 10).expect_err("no such stream");
+    assert_eq!(
+        ta.streams().expect("streams"),
+        vec![CATALOG_STREAM.to_string(), store_stream("NORTH")]
+    );
+    // Head office reads every store's own ops, where the catalogue's are too; a stream that
+    // is no store's is refused.
+    let err = t.pull(CATALOG_STREAM, 0, 10).expect_err("no such stream");
     assert!(err.contains("400"), "{err}");
 }
 

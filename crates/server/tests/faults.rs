@@ -76,6 +76,12 @@ impl Transport for Faulty<'_> {
             _ => self.inner.pull(stream, after, limit),
         }
     }
+    fn stream_heads(&mut self) -> Result<Vec<backroom_sync::protocol::StreamHead>, String> {
+        match self.next_fault() {
+            1 | 2 => Err("network down".into()),
+            _ => self.inner.stream_heads(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -232,5 +238,11 @@ proptest! {
         }
         prop_assert_eq!(facts(&tills[0]), facts(&tills[1]));
         prop_assert_eq!(facts(&tills[0]), facts(&tills[2]));
+        // The chain's catalogue is shared by every case's store (one server): this case's
+        // copies leave it, so a later case's tills do not read every earlier case's products.
+        srv.rt.block_on(async {
+            sqlx::query("DELETE FROM change_copy WHERE origin = $1")
+                .bind(&store).execute(&srv.pool).await.expect("catalogue copies");
+        });
     }
 }

@@ -213,3 +213,276 @@ fn a_restored_till_pushes_what_its_predecessor_never_sent() {
     });
     assert_eq!(n, last, "nothing of t1's landed twice");
 }
+
+/// The stock of `sku` in `state` at the location with id `location` (head office holds two
+/// stores' `MAIN`: one of them under a suffixed code, so ids name them).
+fn qty_at(s: &backroom_store::Store, sku: &str, location: &str, state: StockState) -> i64 {
+    s.connection()
+        .query_row(
+            "SELECT COALESCE(SUM(l.qty), 0) FROM stock_level l JOIN variant v ON v.id = l.variant_id
+             WHERE v.sku = ?1 AND l.location_id = ?2 AND l.state = ?3",
+            [sku, location, state.as_str()],
+            |r| r.get(0),
+        )
+        .expect("level")
+}
+
+fn main_id(s: &backroom_store::Store) -> String {
+    s.connection()
+        .query_row("SELECT id FROM location WHERE code = 'MAIN'", [], |r| {
+            r.get(0)
+        })
+        .expect("MAIN")
+}
+
+#[test]
+fn a_transfer_between_two_stores_travels_through_the_server() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    // NORTH has the catalogue and the stock; SOUTH is a new store with neither.
+    let mut a = seeded_till(dir.path(), "north", 1);
+    link(&srv, &mut a, "NORTH");
+    let mut b = till(dir.path(), "south", 2);
+    b.init(InitStore {
+        store_name: "South".into(),
+        currency: "EUR".into(),
+        tax_mode: "inclusive".into(),
+        device_name: "south-till".into(),
+        location_code: "MAIN".into(),
+        owner_name: "Sam South".into(),
+        owner_pin: "2580".into(),
+        time_zone: "UTC".into(),
+    })
+    .expect("init south");
+    b.set_actor("tester");
+    link(&srv, &mut b, "SOUTH");
+    a.sync_with(&mut transport_of(&a)).expect("north syncs");
+    b.sync_with(&mut transport_of(&b)).expect("south syncs");
+    // SOUTH got the chain's catalogue (one id per product in every store), not NORTH's stock.
+    let variant = |s: &backroom_store::Store| -> String {
+        s.connection()
+            .query_row("SELECT id FROM variant WHERE sku = 'TEE-1'", [], |r| {
+                r.get(0)
+            })
+            .expect("TEE-1")
+    };
+    assert_eq!(variant(&a), variant(&b), "one catalogue");
+    assert_eq!(
+        b.stock_qty("TEE-1", "MAIN", StockState::Available).unwrap(),
+        0
+    );
+
+    // NORTH sends 5 tees and 2 mugs to SOUTH while offline, then syncs.
+    let sent = a
+        .send_new_transfer(
+            "MAIN",
+            "@south",
+            vec![
+                backroom_store::TransferLineInput {
+                    sku: "TEE-1".into(),
+                    quantity: 5,
+                },
+                backroom_store::TransferLineInput {
+                    sku: "MUG-1".into(),
+                    quantity: 2,
+                },
+            ],
+            "weekend restock",
+        )
+        .expect("send to SOUTH");
+    assert_eq!(sent.status, "in_transit");
+    assert_eq!(sent.to_location, "@SOUTH");
+    assert_eq!(
+        a.stock_qty("TEE-1", "MAIN", StockState::Available).unwrap(),
+        5
+    );
+    // Only SOUTH says what arrived: NORTH can neither receive it nor call it back.
+    let err = a.cancel_transfer(&sent.number).expect_err("source cancels");
+    assert!(err.to_string().contains("SOUTH"), "{err}");
+    let err = a
+        .receive_transfer(&sent.number, vec![], true)
+        .expect_err("source receives");
+    assert!(err.to_string().contains("only a till of SOUTH"), "{err}");
+    // A transfer to this store itself, or standalone, is refused where it is typed.
+    let err = a
+        .send_new_transfer(
+            "MAIN",
+            "@NORTH",
+            vec![backroom_store::TransferLineInput {
+                sku: "TEE-1".into(),
+                quantity: 1,
+            }],
+            "",
+        )
+        .expect_err("to itself");
+    assert!(err.to_string().contains("this store"), "{err}");
+    a.sync_with(&mut transport_of(&a)).expect("north pushes");
+
+    // SOUTH sees it incoming, receives 4 tees and both mugs, and closes it short.
+    b.sync_with(&mut transport_of(&b)).expect("south pulls");
+    let incoming = b.transfer(&sent.number).expect("SOUTH has it");
+    assert_eq!(incoming.status, "in_transit");
+    assert_eq!(
+        b.stock_qty("TEE-1", "@SOUTH", StockState::Incoming)
+            .unwrap(),
+        5
+    );
+    b.receive_transfer(
+        &sent.number,
+        vec![
+            backroom_store::ReceiveLine {
+                sku: "TEE-1".into(),
+                quantity: 4,
+            },
+            backroom_store::ReceiveLine {
+                sku: "MUG-1".into(),
+                quantity: 2,
+            },
+        ],
+        true,
+    )
+    .expect("receive short");
+    assert_eq!(
+        b.stock_qty("TEE-1", "MAIN", StockState::Available).unwrap(),
+        4
+    );
+    assert_eq!(
+        b.stock_qty("MUG-1", "MAIN", StockState::Available).unwrap(),
+        2
+    );
+    b.sync_with(&mut transport_of(&b)).expect("south pushes");
+    a.sync_with(&mut transport_of(&a)).expect("north pulls");
+    // NORTH sees the receipt and the discrepancy.
+    let back = a.transfer(&sent.number).expect("transfer");
+    assert_eq!(back.status, "received");
+    let tee = back.lines.iter().find(|l| l.sku == "TEE-1").expect("line");
+    assert_eq!((tee.received, tee.discrepancy), (4, 1));
+    // SOUTH has the same transfer; its source is a stand-in for NORTH's location there.
+    let there = b.transfer(&sent.number).expect("transfer");
+    assert!(there.from_location.starts_with("NORTH~"), "{there:?}");
+    assert_eq!((&there.status, &there.lines), (&back.status, &back.lines));
+
+    // Head office: one ledger for the chain; in transit nets to zero, every store's stock is
+    // what that store says, and the lost tee is the only difference.
+    let code = srv
+        .rt
+        .block_on(backroom_server::issue_head_office_enrolment(&srv.pool))
+        .expect("code");
+    let cred = HttpTransport::new(&srv.base)
+        .expect("client")
+        .enrol(&code)
+        .expect("enrol");
+    let mut hq = till(dir.path(), "hq", 3);
+    hq.link_server(&backroom_store::ServerLink {
+        url: srv.base.clone(),
+        store: cred.store,
+        token: cred.token,
+        device_code: cred.device_code,
+    })
+    .expect("link");
+    hq.sync_with(&mut transport_of(&hq)).expect("head office");
+    let south_dock = backroom_store::store_location_id("SOUTH");
+    for s in [&a, &b, &hq] {
+        assert_eq!(
+            qty_at(s, "TEE-1", &south_dock, StockState::Incoming),
+            0,
+            "nothing left in transit"
+        );
+        assert!(s.check().expect("check").ok);
+    }
+    let (north, south) = (main_id(&a), main_id(&b));
+    for (sku, at, want) in [
+        ("TEE-1", &north, 5),
+        ("MUG-1", &north, 2),
+        ("TEE-1", &south, 4),
+        ("MUG-1", &south, 2),
+    ] {
+        let of = |s: &backroom_store::Store| qty_at(s, sku, at, StockState::Available);
+        let here = if at == &north { &a } else { &b };
+        assert_eq!((of(here), of(&hq)), (want, want), "{sku} at {at}");
+    }
+    let chain_tees: i64 = [&north, &south]
+        .iter()
+        .map(|at| qty_at(&hq, "TEE-1", at, StockState::Available))
+        .sum();
+    assert_eq!(chain_tees, 10 - 1, "the chain lost one tee, nothing else");
+    assert_eq!(hq.transfer(&sent.number).expect("transfer"), back);
+
+    // A product NORTH adds and sends at once: SOUTH reads its own stream before the catalogue,
+    // so the transfer waits for the product, then applies in the same round.
+    a.import_shopify(
+        &b"Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\ncap,Cap,CAP-1,12.00,3\n"[..],
+        &backroom_store::shopify::ImportOptions::default(),
+        &backroom_store::NoProgress,
+    )
+    .expect("new product");
+    let caps = a
+        .send_new_transfer(
+            "MAIN",
+            "@SOUTH",
+            vec![backroom_store::TransferLineInput {
+                sku: "CAP-1".into(),
+                quantity: 2,
+            }],
+            "",
+        )
+        .expect("send caps");
+    a.sync_with(&mut transport_of(&a)).expect("north pushes");
+    b.sync_with(&mut transport_of(&b)).expect("south pulls");
+    assert_eq!(b.transfer(&caps.number).expect("caps").status, "in_transit");
+    assert_eq!(
+        b.stock_qty("CAP-1", "@SOUTH", StockState::Incoming)
+            .unwrap(),
+        2
+    );
+    assert!(
+        b.sync_conflicts().expect("conflicts").is_empty(),
+        "what waited for the catalogue applied and left no conflict"
+    );
+}
+
+/// Two stores that imported the same file before they joined the chain have the same SKUs
+/// under different ids: each keeps its own products (the other's copies in the catalogue are
+/// left out, not written again under suffixed keys), and a new till of the second store
+/// bootstraps with its store's own products, so its sales are that store's.
+#[test]
+fn stores_that_imported_the_same_file_keep_their_own_products() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = seeded_till(dir.path(), "a1", 1);
+    link(&srv, &mut a, "NORTH");
+    a.sync_with(&mut transport_of(&a)).expect("a");
+    let mut b = seeded_till(dir.path(), "b1", 2);
+    link(&srv, &mut b, "SOUTH");
+    b.sync_with(&mut transport_of(&b)).expect("b");
+    a.sync_with(&mut transport_of(&a))
+        .expect("a reads the catalogue");
+    let mut b2 = till(dir.path(), "b2", 3);
+    link(&srv, &mut b2, "SOUTH");
+    b2.sync_with(&mut transport_of(&b2)).expect("b2 bootstraps");
+    b2.set_actor("tester");
+    let tee = |s: &backroom_store::Store| -> (String, i64) {
+        s.connection()
+            .query_row(
+                "SELECT MIN(id), COUNT(*) FROM variant WHERE sku LIKE 'TEE-1%'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("tees")
+    };
+    assert_eq!(tee(&b2), tee(&b), "SOUTH's own tee, once");
+    assert_eq!(tee(&a).1, 1, "NORTH holds its own tee only");
+    assert_ne!(tee(&a).0, tee(&b).0);
+    for s in [&a, &b, &b2] {
+        assert!(s.sync_conflicts().expect("conflicts").is_empty());
+    }
+    b2.complete_sale(cash_sale("b2-1", "TEE-1", 1999))
+        .expect("sale");
+    b2.sync_with(&mut transport_of(&b2)).expect("b2 pushes");
+    b.sync_with(&mut transport_of(&b)).expect("b pulls");
+    assert_eq!(
+        b.stock_qty("TEE-1", "MAIN", StockState::Available).unwrap(),
+        9,
+        "the sale on the new till took SOUTH's own stock"
+    );
+}

@@ -53,7 +53,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (outcome, stamp) = apply_in(&tx, &me.id, op, now, None)?;
+        let (outcome, stamp) = apply_in(&tx, &me.id, op, now, None, None)?;
         if let Some(remote) = stamp {
             merge_hlc(&tx, &me.id, remote, now)?;
         }
@@ -100,25 +100,34 @@ impl Store {
     /// that fails is rolled back alone, every op before it is kept, and the error names it.
     pub fn apply_all(&mut self, ops: &[OpEnvelope]) -> StoreResult<ApplyReport> {
         let me = self.replica_for(ops)?;
-        // A batch touches rows all over the ledger and the levels: a larger page cache for
-        // its length (the commit-time cost of a big cache is paid once per page of ops).
-        let big = ops.len() > APPLY_PAGE / 10;
-        // ... and no checkpoint in the middle of it: each one would copy the same pages back
-        // and sync; the till's idle checkpoint copies them once afterwards.
-        if big {
-            self.conn
-                .pragma_update(None, "cache_size", -APPLY_CACHE_KIB)?;
-            self.conn
-                .pragma_update(None, "wal_autocheckpoint", APPLY_AUTOCHECKPOINT_PAGES)?;
-        }
-        let result = self.apply_pages(&me, ops);
-        if big {
-            self.conn
-                .pragma_update(None, "cache_size", -crate::CACHE_KIB)?;
-            self.conn
-                .pragma_update(None, "wal_autocheckpoint", crate::WAL_AUTOCHECKPOINT_PAGES)?;
-        }
+        let result = if ops.len() > APPLY_PAGE / 10 {
+            self.in_bulk(|s| s.apply_pages(&me, ops))
+        } else {
+            self.apply_pages(&me, ops)
+        };
         self.reload_if_settings(ops)?;
+        result
+    }
+
+    /// Runs `f` with the settings for writing many ops at once (a big batch, a sync round that
+    /// catches up): a batch touches rows all over the ledger and the levels, so a larger page
+    /// cache (its commit-time cost is paid once per page of ops), and no checkpoint in the
+    /// middle of it (each one would copy the same pages back and sync; the till's idle
+    /// checkpoint copies them once afterwards). The till's usual settings come back after,
+    /// whatever `f` answered.
+    pub(crate) fn in_bulk<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        self.conn
+            .pragma_update(None, "cache_size", -APPLY_CACHE_KIB)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", APPLY_AUTOCHECKPOINT_PAGES)?;
+        let result = f(self);
+        self.conn
+            .pragma_update(None, "cache_size", -crate::CACHE_KIB)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", crate::WAL_AUTOCHECKPOINT_PAGES)?;
         result
     }
 
@@ -146,7 +155,7 @@ impl Store {
             let mut newest: Option<Hlc> = None;
             for op in page {
                 let sp = tx.savepoint()?;
-                match apply_in(&sp, &me.id, op, now, None) {
+                match apply_in(&sp, &me.id, op, now, None, None) {
                     Ok((outcome, stamp)) => {
                         sp.commit()?;
                         newest = newest.max(stamp);
@@ -158,19 +167,7 @@ impl Store {
                             merge_hlc(&tx, &me.id, remote, now)?;
                         }
                         tx.commit()?;
-                        return Err(match e {
-                            StoreError::Invalid(f) => {
-                                StoreError::Invalid(backroom_domain::FieldError::new(
-                                    format!(
-                                        "op {} ({} #{}).{}",
-                                        op.op_id, op.kind, op.device_seq, f.field
-                                    ),
-                                    f.code,
-                                    f.message,
-                                ))
-                            }
-                            other => other,
-                        });
+                        return Err(naming(op, e));
                     }
                 }
             }
@@ -184,7 +181,7 @@ impl Store {
 }
 
 impl ApplyReport {
-    fn count(&mut self, outcome: Applied) {
+    pub(crate) fn count(&mut self, outcome: Applied) {
         match outcome {
             Applied::Applied => self.applied += 1,
             Applied::AlreadyHere => self.already_here += 1,
@@ -213,7 +210,7 @@ pub(crate) fn apply_page_batched(
     let mut later: Vec<(usize, MovementFact)> = Vec::new();
     for (i, op) in page.iter().map(AsRef::as_ref).enumerate() {
         let mut mine = Vec::new();
-        let (outcome, stamp) = apply_in(tx, me, op, now, Some(&mut mine))?;
+        let (outcome, stamp) = apply_in(tx, me, op, now, Some(&mut mine), None)?;
         later.extend(mine.into_iter().map(|m| (i, m)));
         newest = newest.max(stamp);
         report.count(outcome);
@@ -250,12 +247,16 @@ const APPLY_AUTOCHECKPOINT_PAGES: i64 = 50_000;
 /// for the caller to merge once per transaction.
 /// `later`: when given, a stock-only op's movements are handed back to be written by the caller
 /// (see [`apply_page_batched`]) instead of here.
-fn apply_in(
+/// `origin`: set for a copy of another store's op (its code; crate::replica): this replica holds
+/// a few of that till's ops, not all, so their numbers are not checked for gaps, and the other
+/// store's locations it names are made as stand-ins.
+pub(crate) fn apply_in(
     tx: &Connection,
     me: &str,
     op: &OpEnvelope,
     now: i64,
     later: Option<&mut Vec<MovementFact>>,
+    origin: Option<&str>,
 ) -> StoreResult<(Applied, Option<Hlc>)> {
     let here: bool = tx
         .prepare_cached(
@@ -284,7 +285,8 @@ fn apply_in(
         .query_row([&op.device_id], |r| {
             Ok(r.get::<_, Option<i64>>(0)?.unwrap_or(0))
         })?;
-    if op.device_seq <= last {
+    // Another store's till (`origin`): only the ops copied to this store arrive here.
+    if origin.is_none() && op.device_seq <= last {
         return Err(StoreError::invalid(
             "device_seq",
             "conflict",
@@ -294,7 +296,7 @@ fn apply_in(
             ),
         ));
     }
-    if op.device_seq != last + 1 {
+    if origin.is_none() && op.device_seq != last + 1 {
         return Err(StoreError::invalid(
             "device_seq",
             "gap",
@@ -314,7 +316,34 @@ fn apply_in(
         )
     })?;
     known_device(tx, &op.device_id)?;
-    let body = decode(&op.kind, &op.body).map_err(|e| StoreError::invalid("body", "invalid", e))?;
+    // Another store's catalogue leaves out the goods this store already has (same handle or
+    // SKU): they are this store's rows here.
+    let filtered;
+    let raw = match origin {
+        Some(_) if backroom_sync::route::CATALOG_KINDS.contains(&op.kind.as_str()) => {
+            match crate::apply_catalog::without_known_products(tx, &op.kind, &op.body)? {
+                Some(b) => {
+                    filtered = b;
+                    &filtered
+                }
+                None => {
+                    record_inbox(tx, op, Applied::Applied, now, None)?;
+                    return Ok((Applied::Applied, Some(remote)));
+                }
+            }
+        }
+        _ => &op.body,
+    };
+    let body = decode(&op.kind, raw).map_err(|e| StoreError::invalid("body", "invalid", e))?;
+    // A transfer to another store names that store's receiving point: the same row everywhere.
+    if let Some(Body::TransferCreated(t)) = &body {
+        if let Some(to) = &t.to_store {
+            crate::location::ensure_store_location(tx, to)?;
+        }
+    }
+    if let Some(origin) = origin {
+        crate::location::ensure_foreign_locations(tx, raw, origin)?;
+    }
     let outcome = match body {
         Some(Body::StockMovements(b)) => {
             match later {
@@ -628,10 +657,23 @@ fn apply_in(
         }
         None => Applied::Deferred,
     };
+    record_inbox(tx, op, outcome, now, None)?;
+    Ok((outcome, Some(remote)))
+}
+
+/// Records `op` as applied here (or deferred, keeping its body for a later build, or with
+/// `origin`, for the next catalogue pull: [`defer_foreign`]).
+fn record_inbox(
+    tx: &Connection,
+    op: &OpEnvelope,
+    outcome: Applied,
+    now: i64,
+    origin: Option<&str>,
+) -> StoreResult<()> {
     tx.prepare_cached(
         "INSERT INTO inbox (op_id, device_id, device_seq, hlc, actor, kind, body, created_at,
-                            applied_at, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            applied_at, status, origin)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         op.op_id,
@@ -653,9 +695,86 @@ fn apply_in(
             "applied"
         } else {
             "deferred"
-        }
+        },
+        origin
     ])?;
-    Ok((outcome, Some(remote)))
+    Ok(())
+}
+
+/// An input error of applying `op`, its field named under the op (`op <id> (<kind> #<n>).<field>`).
+pub(crate) fn naming(op: &OpEnvelope, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Invalid(f) => StoreError::Invalid(backroom_domain::FieldError::new(
+            format!(
+                "op {} ({} #{}).{}",
+                op.op_id, op.kind, op.device_seq, f.field
+            ),
+            f.code,
+            f.message,
+        )),
+        other => other,
+    }
+}
+
+/// Keeps a copy of another store's op that cannot apply here yet (it names a product the
+/// chain's catalogue has not brought yet, say) as deferred, with its origin and the reason as a
+/// sync conflict a manager sees: the stream moves on, nothing of the op is half-written, and
+/// [`retry_deferred_copies`] tries it again after the next catalogue pull.
+pub(crate) fn defer_foreign(
+    tx: &Connection,
+    op: &OpEnvelope,
+    origin: &str,
+    why: &StoreError,
+    now: i64,
+) -> StoreResult<()> {
+    known_device(tx, &op.device_id)?;
+    record_inbox(tx, op, Applied::Deferred, now, Some(origin))?;
+    crate::master::record_conflict(
+        tx,
+        Ctx::from(op),
+        "op.from_store",
+        &format!("{} from store {origin}: {why}", op.kind),
+        &op.op_id,
+        "",
+        "deferred",
+    )
+}
+
+/// Applies again the copies of other stores' ops kept deferred (see [`defer_foreign`]), each in
+/// a savepoint of `tx`: one that applies now leaves the deferred list and its conflict is
+/// marked resolved; one that still cannot waits. Returns how many applied.
+pub(crate) fn retry_deferred_copies(tx: &Connection, me: &str, now: i64) -> StoreResult<usize> {
+    let mut waiting: Vec<(OpEnvelope, String)> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT op_id, device_id, device_seq, hlc, actor, kind, body, created_at, origin
+             FROM inbox WHERE status = 'deferred' AND origin IS NOT NULL ORDER BY rowid",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            waiting.push((crate::ops::envelope(r, "inbox")?, r.get(8)?));
+        }
+    }
+    let mut applied = 0;
+    for (op, origin) in waiting {
+        tx.execute("SAVEPOINT retry_copy", [])?;
+        tx.execute("DELETE FROM inbox WHERE op_id = ?1", [&op.op_id])?;
+        match apply_in(tx, me, &op, now, None, Some(&origin)) {
+            Ok((Applied::Applied, _)) => {
+                tx.execute("RELEASE retry_copy", [])?;
+                tx.execute(
+                    "UPDATE sync_conflict SET resolved_at = ?2 WHERE op_id = ?1 AND key = 'op.from_store'",
+                    params![op.op_id, now],
+                )?;
+                applied += 1;
+            }
+            _ => {
+                tx.execute("ROLLBACK TO retry_copy", [])?;
+                tx.execute("RELEASE retry_copy", [])?;
+            }
+        }
+    }
+    Ok(applied)
 }
 
 /// Sets a store-wide setting when this op wins its register: text as it is, a number as its
@@ -935,7 +1054,7 @@ fn insert_movement(tx: &Connection, op: &OpEnvelope, m: &MovementFact) -> StoreR
 
 /// This till's clock after hearing of `remote`: never behind it, but a stamp more than
 /// [`MAX_CLOCK_AHEAD_MS`] ahead of this machine counts as that far ahead only.
-fn merge_hlc(tx: &Connection, me: &str, remote: Hlc, now: i64) -> StoreResult<()> {
+pub(crate) fn merge_hlc(tx: &Connection, me: &str, remote: Hlc, now: i64) -> StoreResult<()> {
     let last: Option<String> = tx
         .query_row("SELECT last_hlc FROM device WHERE id = ?1", [me], |r| {
             r.get(0)

@@ -193,3 +193,87 @@ pub(crate) fn write_store(
     crate::master::insert_staff(tx, at, &owner, owner_name)?;
     Ok(())
 }
+
+/// A copy of another store's catalogue op (`product.created`, `product.updated`,
+/// `catalog.imported`) without the products this replica already holds under another id (the
+/// same handle or SKU: two stores that imported the same file before they joined the chain).
+/// In a chain those are the same goods; this store keeps its own rows, and the other store's
+/// are not written a second time under suffixed keys. An import keeps its other products, and
+/// the stock movements of the products left out are left out too. `None`: nothing of the op
+/// is left.
+pub(crate) fn without_known_products(
+    tx: &Connection,
+    kind: &str,
+    body: &serde_json::Value,
+) -> StoreResult<Option<serde_json::Value>> {
+    let clashes = |product_id: &str, product: &serde_json::Value, variant_ids: &[String]| {
+        let handle = product.get("handle").and_then(|h| h.as_str()).unwrap_or("");
+        let held: bool = tx
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM product WHERE handle = ?1 AND id <> ?2)")?
+            .query_row(params![handle, product_id], |r| r.get(0))?;
+        if held {
+            return Ok::<bool, StoreError>(true);
+        }
+        let variants = product.get("variants").and_then(|v| v.as_array());
+        for (i, v) in variants.into_iter().flatten().enumerate() {
+            let sku = v.get("sku").and_then(|s| s.as_str()).unwrap_or("");
+            let id = variant_ids.get(i).map(String::as_str).unwrap_or("");
+            let held: bool = tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM variant WHERE sku = ?1 AND id <> ?2)")?
+                .query_row(params![sku, id], |r| r.get(0))?;
+            if held {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    let ids = |v: Option<&serde_json::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match kind {
+        "product.created" | "product.updated" => {
+            let product_id = body
+                .get("product_id")
+                .and_then(|p| p.as_str())
+                .unwrap_or("");
+            let product = body.get("product").cloned().unwrap_or_default();
+            if clashes(product_id, &product, &ids(body.get("variant_ids")))? {
+                Ok(None)
+            } else {
+                Ok(Some(body.clone()))
+            }
+        }
+        "catalog.imported" => {
+            let mut body = body.clone();
+            let mut dropped: Vec<String> = Vec::new();
+            if let Some(products) = body.get_mut("products").and_then(|p| p.as_array_mut()) {
+                let mut kept = Vec::with_capacity(products.len());
+                for p in products.drain(..) {
+                    let product_id = p.get("product_id").and_then(|x| x.as_str()).unwrap_or("");
+                    let variant_ids = ids(p.get("variant_ids"));
+                    let product = p.get("product").cloned().unwrap_or_default();
+                    if clashes(product_id, &product, &variant_ids)? {
+                        dropped.extend(variant_ids);
+                    } else {
+                        kept.push(p);
+                    }
+                }
+                *products = kept;
+            }
+            if let Some(movements) = body.get_mut("movements").and_then(|m| m.as_array_mut()) {
+                movements.retain(|m| {
+                    let v = m.get("variant_id").and_then(|v| v.as_str()).unwrap_or("");
+                    !dropped.iter().any(|d| d == v)
+                });
+            }
+            Ok(Some(body))
+        }
+        _ => Ok(Some(body.clone())),
+    }
+}

@@ -546,10 +546,10 @@ pub(crate) fn refresh_order(tx: &Connection, order_id: &str) -> StoreResult<()> 
 /// the line's).
 pub(crate) fn insert_transfer(tx: &Connection, ctx: Ctx, t: &TransferCreatedV1) -> StoreResult<()> {
     tx.prepare_cached(
-        "INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO transfer (id, number, from_location_id, to_location_id, status, note, created_at, to_store)
+         VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
     )?
-    .execute(params![t.id, t.number, t.from_location_id, t.to_location_id, t.note, ctx.at])?;
+    .execute(params![t.id, t.number, t.from_location_id, t.to_location_id, t.note, ctx.at, t.to_store])?;
     for (i, l) in t.lines.iter().enumerate() {
         tx.prepare_cached(
             "INSERT INTO transfer_line (transfer_id, variant_id, quantity) VALUES (?1, ?2, ?3)",

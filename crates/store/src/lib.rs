@@ -65,6 +65,7 @@ pub use backroom_api::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
 pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
+pub use location::{store_location_id, STORE_PREFIX};
 pub use migrate::SCHEMA_VERSION;
 pub use ops::OpsSelection;
 pub use replica::{ServerLink, SyncConflictView, SyncStatus};

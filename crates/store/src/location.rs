@@ -10,6 +10,82 @@ use crate::{Store, StoreError, StoreResult};
 use backroom_api::NewLocation;
 use backroom_domain::error::{check_code, required};
 
+/// The prefix of a location code that names another store of the chain: `@SOUTH` is store
+/// SOUTH's receiving point, the destination of a transfer to that store.
+pub const STORE_PREFIX: char = '@';
+
+/// The id of store `code`'s receiving point: the same on every replica (UUID v5 of the code),
+/// so a transfer to another store names one location everywhere.
+pub fn store_location_id(code: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("backroom:store:{code}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// Store `code`'s receiving point, made here if it is not yet (code `@CODE`, inactive: no
+/// till of this store sells or counts there); returns its id.
+pub(crate) fn ensure_store_location(conn: &Connection, code: &str) -> StoreResult<String> {
+    let id = store_location_id(code);
+    stand_in(
+        conn,
+        &id,
+        &format!("{STORE_PREFIX}{code}"),
+        &format!("Store {code} (transfers to it)"),
+    )?;
+    Ok(id)
+}
+
+/// An inactive `store` location row, unless its id or code is here already.
+fn stand_in(conn: &Connection, id: &str, code: &str, name: &str) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO location (id, code, name, kind, active) VALUES (?1, ?2, ?3, 'store', 0)
+         ON CONFLICT DO NOTHING",
+    )?
+    .execute(rusqlite::params![id, code, name])?;
+    Ok(())
+}
+
+/// Another store's locations that an op copied from it names (its transfer's source, where its
+/// receipt put the goods, its import's location): each one this replica does not have is made
+/// as an inactive stand-in, so the op's facts apply (this replica's own locations are never
+/// touched, and a stand-in never shows among them).
+pub(crate) fn ensure_foreign_locations(
+    conn: &Connection,
+    body: &serde_json::Value,
+    origin: &str,
+) -> StoreResult<()> {
+    fn ids<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.ends_with("location_id"), v.as_str()) {
+                        (true, Some(id)) => out.push(id),
+                        _ => ids(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| ids(v, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    ids(body, &mut found);
+    found.sort_unstable();
+    found.dedup();
+    for id in found {
+        let short: String = id.chars().filter(|c| *c != '-').take(8).collect();
+        stand_in(
+            conn,
+            id,
+            &format!("{origin}~{short}"),
+            &format!("A location of store {origin}"),
+        )?;
+    }
+    Ok(())
+}
+
 /// The id of the location with this code (case and surrounding blanks ignored); `not_found`
 /// under the field `location` otherwise.
 pub(crate) fn location_id(conn: &Connection, code: &str) -> StoreResult<String> {
@@ -27,7 +103,7 @@ pub(crate) fn location_id(conn: &Connection, code: &str) -> StoreResult<String> 
 pub(crate) fn default_location(conn: &Connection) -> StoreResult<Option<(String, String)>> {
     Ok(conn
         .query_row(
-            "SELECT id, code FROM location ORDER BY kind <> 'store', rowid LIMIT 1",
+            "SELECT id, code FROM location ORDER BY active = 0, kind <> 'store', rowid LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

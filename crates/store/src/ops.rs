@@ -77,19 +77,7 @@ impl Store {
         )?;
         let mut rows = stmt.query(params![device.id, selection.since, selection.all_devices])?;
         while let Some(r) = rows.next()? {
-            let body: String = r.get(6)?;
-            f(OpEnvelope {
-                op_id: r.get(0)?,
-                device_id: r.get(1)?,
-                device_seq: r.get(2)?,
-                hlc: r.get(3)?,
-                actor: r.get(4)?,
-                kind: r.get(5)?,
-                body: serde_json::from_str(&body).map_err(|e| {
-                    StoreError::invalid("outbox", "corrupt", format!("an op body is not JSON: {e}"))
-                })?,
-                created_at: r.get(7)?,
-            })?;
+            f(envelope(r, "outbox")?)?;
         }
         Ok(())
     }
@@ -98,4 +86,23 @@ impl Store {
     pub fn export_ops_file(&self, path: &Path, selection: OpsSelection) -> StoreResult<u64> {
         crate::write_new_file(path, |w| self.export_ops(w, selection))
     }
+}
+
+/// An op read from a row whose first eight columns are `op_id, device_id, device_seq, hlc,
+/// actor, kind, body, created_at` (the outbox's or the inbox's); a body that is not JSON is an
+/// error on `table`.
+pub(crate) fn envelope(r: &rusqlite::Row, table: &str) -> StoreResult<OpEnvelope> {
+    let body: String = r.get(6)?;
+    Ok(OpEnvelope {
+        op_id: r.get(0)?,
+        device_id: r.get(1)?,
+        device_seq: r.get(2)?,
+        hlc: r.get(3)?,
+        actor: r.get(4)?,
+        kind: r.get(5)?,
+        body: serde_json::from_str(&body).map_err(|e| {
+            StoreError::invalid(table, "corrupt", format!("an op body is not JSON: {e}"))
+        })?,
+        created_at: r.get(7)?,
+    })
 }

@@ -112,6 +112,9 @@ impl Store {
     /// a crash loses both or neither. A page that fails goes op by op: the ops before the
     /// failing one are kept with the cursor after them, and the error names the op.
     pub fn apply_pulled(&mut self, page: &PullResponse) -> StoreResult<ApplyReport> {
+        if page.ops.iter().any(|p| p.origin.is_some()) {
+            return self.apply_with_copies(page);
+        }
         let ops = &page.ops;
         let now = self.now();
         let fresh = self.device.is_none();
@@ -125,6 +128,7 @@ impl Store {
         };
         match apply_page_batched(&tx, &me.id, ops, now) {
             Ok(report) => {
+                record_stores(&tx, page)?;
                 set_cursor(&tx, &page.stream, page.next)?;
                 tx.commit()?;
                 if fresh {
@@ -136,6 +140,7 @@ impl Store {
             Err(_) => {
                 drop(tx);
                 let mut report = ApplyReport::default();
+                record_stores(&self.conn, page)?;
                 for p in &page.ops {
                     let r = self.apply_all(std::slice::from_ref(&p.op))?;
                     report.applied += r.applied;
@@ -145,6 +150,119 @@ impl Store {
                 }
                 Ok(report)
             }
+        }
+    }
+}
+
+/// Records which store the page's devices belong to (its stream says: `store:{code}`), for
+/// head office's store filter. A device stays in the store it was first seen in.
+fn record_stores(conn: &rusqlite::Connection, page: &PullResponse) -> StoreResult<()> {
+    let Some(store) = page.stream.strip_prefix("store:") else {
+        return Ok(());
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO device_store (device_id, store_code) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    // A copy's device is another store's.
+    for p in page.ops.iter().filter(|p| p.origin.is_none()) {
+        if !seen.contains(&p.op.device_id.as_str()) {
+            seen.push(&p.op.device_id);
+            stmt.execute(params![p.op.device_id, store])?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Applies again the copies of other stores' ops kept deferred because they named what
+    /// this replica did not have yet (after a catalogue pull). Returns how many applied now.
+    pub fn retry_deferred_copies(&mut self) -> StoreResult<usize> {
+        let Some(me) = self.device.clone() else {
+            return Ok(0);
+        };
+        let now = self.now();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = crate::apply::retry_deferred_copies(&tx, &me.id, now)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// A page that holds copies of other stores' ops (backroom_sync::route), in one
+    /// transaction, op by op. A copy of this store's own op (the catalogue's), and every copy
+    /// at head office (which reads each store's own stream), is skipped: the op comes, or came,
+    /// from its own stream. Another store's op applies as a foreign op; one that cannot apply
+    /// here is kept deferred and listed as a conflict, never holding the stream up. An op of
+    /// this store's that fails stops the page there: the ops before it are kept, with the
+    /// cursor after them, and the error names it.
+    fn apply_with_copies(&mut self, page: &PullResponse) -> StoreResult<ApplyReport> {
+        let own = self.server_link()?.map(|l| l.store);
+        let now = self.now();
+        let fresh = self.device.is_none();
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let me = match self.device.clone() {
+            Some(me) => me,
+            None => crate::apply::make_replica(&tx, self.ids.as_ref(), now, &page.ops)?,
+        };
+        let mut report = ApplyReport::default();
+        let mut newest = None;
+        let mut failed = None;
+        let mut done = None;
+        for p in &page.ops {
+            let origin = p.origin.as_deref();
+            let skip = origin.is_some()
+                && (own.as_deref() == Some(HEAD_OFFICE) || own.as_deref() == origin);
+            if skip {
+                report.already_here += 1;
+            } else {
+                let sp = tx.savepoint()?;
+                match crate::apply::apply_in(&sp, &me.id, &p.op, now, None, origin) {
+                    Ok((outcome, stamp)) => {
+                        sp.commit()?;
+                        newest = newest.max(stamp);
+                        report.count(outcome);
+                    }
+                    Err(e) => {
+                        drop(sp);
+                        match origin {
+                            Some(o) => {
+                                crate::apply::defer_foreign(&tx, &p.op, o, &e, now)?;
+                                report.deferred += 1;
+                            }
+                            None => {
+                                failed = Some((p, e));
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            done = Some(p.seq);
+        }
+        if let Some(remote) = newest {
+            crate::apply::merge_hlc(&tx, &me.id, remote, now)?;
+        }
+        record_stores(&tx, page)?;
+        let cursor = if failed.is_some() {
+            done
+        } else {
+            Some(page.next)
+        };
+        if let Some(seq) = cursor {
+            set_cursor(&tx, &page.stream, seq)?;
+        }
+        tx.commit()?;
+        if fresh {
+            self.device = Some(me);
+        }
+        self.reload_if_settings(&page.ops)?;
+        match failed {
+            None => Ok(report),
+            Some((p, e)) => Err(crate::apply::naming(&p.op, e)),
         }
     }
 }
@@ -176,6 +294,11 @@ impl Replica for Store {
     }
     fn apply_page(&mut self, page: &PullResponse) -> Result<(), String> {
         self.apply_pulled(page)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+    fn after_pull(&mut self) -> Result<(), String> {
+        self.retry_deferred_copies()
             .map(|_| ())
             .map_err(|e| e.to_string())
     }
@@ -296,13 +419,16 @@ impl Store {
                 "this till is not connected to a server; connect it first",
             )
         })?;
-        let result = if link.is_head_office() {
-            backroom_sync::client::sync_head_office(self, transport)
-        } else if self.is_initialised() {
-            backroom_sync::client::sync_once(self, transport, &link.store)
-        } else {
-            backroom_sync::client::bootstrap(self, transport, &link.store)
-        };
+        // A round may bring a week of other tills' ops: written with the bulk settings.
+        let result = self.in_bulk(|s| {
+            Ok(if link.is_head_office() {
+                backroom_sync::client::sync_head_office(s, transport)
+            } else if s.is_initialised() {
+                backroom_sync::client::sync_once(s, transport, &link.store)
+            } else {
+                backroom_sync::client::bootstrap(s, transport, &link.store)
+            })
+        })?;
         let now = self.now();
         match result {
             Ok(report) => {

@@ -27,6 +27,10 @@ pub struct SalesReport {
     pub refunds: i64,
     pub by_tender: BTreeMap<String, i64>,
     pub by_location: BTreeMap<String, i64>,
+    /// Net sales per store (its code), where the replica knows the store of the till that sold
+    /// (head office; a connected till once it has pulled). Empty on a standalone store.
+    #[serde(default)]
+    pub by_store: BTreeMap<String, i64>,
     pub by_staff: BTreeMap<String, i64>,
     pub returns_by_reason: BTreeMap<String, i64>,
     /// (sku, units, revenue), best sellers first.
@@ -312,7 +316,20 @@ impl Store {
 
     /// Sales, returns and their breakdowns between `from` (inclusive) and `to` (exclusive).
     pub fn sales_report(&self, from: i64, to: i64) -> StoreResult<SalesReport> {
+        self.sales_report_for(from, to, None)
+    }
+
+    /// [`Store::sales_report`] of one store (`store`: its code), what head office reads per
+    /// store: the orders and returns of that store's tills (`device_store`). `None`: every
+    /// store this replica holds, summed. An unknown code is refused, naming `store`.
+    pub fn sales_report_for(
+        &self,
+        from: i64,
+        to: i64,
+        store: Option<&str>,
+    ) -> StoreResult<SalesReport> {
         crate::local::check_range(Some(from), Some(to))?;
+        let store = self.known_store(store)?;
         let c = &self.conn;
         let mut r = SalesReport {
             from,
@@ -322,8 +339,9 @@ impl Store {
         (r.orders, r.gross_sales, r.discounts, r.tax, r.net_sales) = c.query_row(
             "SELECT COUNT(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0), COALESCE(SUM(tax_total), 0),
                     COALESCE(SUM(total), 0)
-             FROM sale_order WHERE created_at >= ?1 AND created_at < ?2 AND voided_at IS NULL",
-            params![from, to],
+             FROM sale_order o WHERE created_at >= ?1 AND created_at < ?2 AND voided_at IS NULL
+               AND (?3 IS NULL OR o.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))",
+            params![from, to, store],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)),
         )?;
         r.average_order = if r.orders > 0 {
@@ -332,59 +350,105 @@ impl Store {
             0
         };
         (r.returns, r.refunds) = c.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(refund_total), 0) FROM sale_return WHERE created_at >= ?1 AND created_at < ?2",
-            params![from, to],
+            "SELECT COUNT(*), COALESCE(SUM(refund_total), 0) FROM sale_return s WHERE created_at >= ?1 AND created_at < ?2
+               AND (?3 IS NULL OR s.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))",
+            params![from, to, store],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         let map = |sql: &str| -> StoreResult<BTreeMap<String, i64>> {
             let mut stmt = c.prepare(sql)?;
-            let rows = stmt.query_map(params![from, to], |row| {
+            let rows = stmt.query_map(params![from, to, store], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
         r.by_tender = map(
-            "SELECT tender, SUM(amount) FROM payment WHERE at >= ?1 AND at < ?2 GROUP BY tender",
+            "SELECT tender, SUM(amount) FROM payment p WHERE at >= ?1 AND at < ?2
+               AND (?3 IS NULL OR COALESCE((SELECT device_id FROM sale_order WHERE id = p.order_id),
+                                           (SELECT device_id FROM sale_return WHERE id = p.return_id))
+                                  IN (SELECT device_id FROM device_store WHERE store_code = ?3))
+             GROUP BY tender",
         )?;
         r.by_location = map(
             "SELECT l.code, SUM(o.total) FROM sale_order o JOIN location l ON l.id = o.location_id
-             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL GROUP BY l.code",
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL AND (?3 IS NULL OR o.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3)) GROUP BY l.code",
+        )?;
+        r.by_store = map(
+            "SELECT d.store_code, SUM(o.total) FROM sale_order o JOIN device_store d ON d.device_id = o.device_id
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL AND (?3 IS NULL OR d.store_code = ?3)
+             GROUP BY d.store_code",
         )?;
         r.by_staff = map(
             "SELECT COALESCE(s.name, o.staff_id), SUM(o.total) FROM sale_order o LEFT JOIN staff s ON s.id = o.staff_id
-             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL GROUP BY 1",
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL AND (?3 IS NULL OR o.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3)) GROUP BY 1",
         )?;
         r.returns_by_reason = map(
             "SELECT l.reason_code, SUM(l.quantity) FROM return_line l JOIN sale_return s ON s.id = l.return_id
-             WHERE s.created_at >= ?1 AND s.created_at < ?2 GROUP BY l.reason_code",
+             WHERE s.created_at >= ?1 AND s.created_at < ?2 AND (?3 IS NULL OR s.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3)) GROUP BY l.reason_code",
         )?;
         let mut stmt = c.prepare(
             "SELECT l.sku, SUM(l.quantity), SUM(l.total) FROM order_line l JOIN sale_order o ON o.id = l.order_id
-             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL AND (?3 IS NULL OR o.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))
              GROUP BY l.sku ORDER BY SUM(l.quantity) DESC, l.sku LIMIT 10",
         )?;
         r.top_products = stmt
-            .query_map(params![from, to], |row| {
+            .query_map(params![from, to, store], |row| {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?))
             })?
             .collect::<Result<_, _>>()?;
         r.units = c.query_row(
             "SELECT COALESCE(SUM(l.quantity), 0) FROM order_line l JOIN sale_order o ON o.id = l.order_id
-             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL",
-            params![from, to],
+             WHERE o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL AND (?3 IS NULL OR o.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))",
+            params![from, to, store],
             |row| row.get(0),
         )?;
         r.taxes = taxes_by_rate(
             c,
-            "o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL",
-            "s.created_at >= ?1 AND s.created_at < ?2",
-            &[&from, &to],
+            "o.created_at >= ?1 AND o.created_at < ?2 AND o.voided_at IS NULL AND (?3 IS NULL OR o.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))",
+            "s.created_at >= ?1 AND s.created_at < ?2 AND (?3 IS NULL OR s.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))",
+            &[&from, &to, &store],
         )?;
         Ok(r)
     }
 }
 
 impl Store {
+    /// The codes of the stores this replica holds sales of (head office: every store it has
+    /// pulled; a connected till: its own), sorted. Empty on a standalone store.
+    pub fn stores(&self) -> StoreResult<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT store_code FROM device_store ORDER BY store_code")?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// `store` checked against [`Store::stores`] (trimmed; empty is `None`): a filter naming a
+    /// store this replica does not hold is an error on `store`, not an empty report.
+    pub(crate) fn known_store(&self, store: Option<&str>) -> StoreResult<Option<String>> {
+        let Some(code) = store.map(str::trim).filter(|c| !c.is_empty()) else {
+            return Ok(None);
+        };
+        let known = self.stores()?;
+        if known.iter().any(|k| k == code) {
+            Ok(Some(code.to_string()))
+        } else if known.is_empty() {
+            Err(StoreError::invalid(
+                "store",
+                "not_connected",
+                "this till holds no other store's data (it is not connected to a server)",
+            ))
+        } else {
+            Err(StoreError::invalid(
+                "store",
+                "unknown",
+                format!("no store '{code}' here; known: {}", known.join(", ")),
+            ))
+        }
+    }
+
     /// The sales a returns desk may mean by `key`, newest first (at most 20), trying in turn:
     /// the receipt number or order id exactly (what scanning the receipt's barcode types); the
     /// short number printed on it (`42` finds `…-000042` on any till); a card terminal or
@@ -474,6 +538,7 @@ impl Store {
             .as_deref()
             .map(|l| crate::location::location_id(&self.conn, l))
             .transpose()?;
+        let store = self.known_store(f.store.as_deref())?;
         let receipt = f
             .receipt
             .as_ref()
@@ -488,6 +553,7 @@ impl Store {
                AND (?5 IS NULL OR o.return_status = ?5) AND (?6 IS NULL OR s.name = ?6)
                AND (?7 IS NULL OR o.customer_id = ?7) AND (?8 IS NULL OR o.location_id = ?8)
                AND (?9 IS NULL OR o.receipt_number LIKE ?9)
+               AND (?11 IS NULL OR o.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?11))
              ORDER BY o.created_at DESC, o.rowid DESC LIMIT ?10",
         )?;
         let rows = stmt
@@ -502,7 +568,8 @@ impl Store {
                     f.customer_id,
                     location,
                     receipt,
-                    i64::from(f.limit.unwrap_or(200).clamp(1, 2000))
+                    i64::from(f.limit.unwrap_or(200).clamp(1, 2000)),
+                    store
                 ],
                 |r| {
                     Ok(backroom_api::OrderSummary {

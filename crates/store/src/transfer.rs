@@ -25,6 +25,37 @@ struct Header {
     from: String,
     to: String,
     status: TransferStatus,
+    /// A transfer to another store: that store's code.
+    to_store: Option<String>,
+}
+
+/// The store this till belongs to on its server (`None` standalone; `*` at head office).
+fn own_store(conn: &Connection) -> StoreResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM local_setting WHERE key = 'server_store'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// A transfer to another store is received (or its remainder sent back) only there.
+fn check_receiver(conn: &Connection, h: &Header) -> StoreResult<()> {
+    let Some(to) = &h.to_store else {
+        return Ok(());
+    };
+    if own_store(conn)?.as_deref() != Some(to.as_str()) {
+        return Err(StoreError::invalid(
+            "number",
+            "another_store",
+            format!(
+                "{} goes to store {to}: only a till of {to} receives it",
+                h.number
+            ),
+        ));
+    }
+    Ok(())
 }
 
 struct Line {
@@ -35,7 +66,7 @@ struct Line {
 
 fn header(conn: &Connection, number: &str) -> StoreResult<Header> {
     conn.query_row(
-        "SELECT id, number, from_location_id, to_location_id, status FROM transfer WHERE number = ?1 OR id = ?1",
+        "SELECT id, number, from_location_id, to_location_id, status, to_store FROM transfer WHERE number = ?1 OR id = ?1",
         [number.trim()],
         |r| {
             let status: String = r.get(4)?;
@@ -45,6 +76,7 @@ fn header(conn: &Connection, number: &str) -> StoreResult<Header> {
                 from: r.get(2)?,
                 to: r.get(3)?,
                 status: TransferStatus::parse(&status).unwrap_or(TransferStatus::Cancelled),
+                to_store: r.get(5)?,
             })
         },
     )
@@ -92,7 +124,38 @@ fn draft(
 ) -> StoreResult<(String, Change)> {
     crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
     let from_id = location_id(&uow.tx, from).map_err(|e| field(e, "from"))?;
-    let to_id = location_id(&uow.tx, to).map_err(|e| field(e, "to"))?;
+    // `@CODE`: another store of the chain (its receiving point).
+    let to_store = to
+        .trim()
+        .strip_prefix(crate::location::STORE_PREFIX)
+        .map(|c| c.trim().to_ascii_uppercase());
+    let to_id =
+        match &to_store {
+            Some(code) => {
+                let own = own_store(&uow.tx)?;
+                match own.as_deref() {
+                None | Some(backroom_sync::protocol::HEAD_OFFICE) => {
+                    return Err(StoreError::invalid(
+                        "to",
+                        "not_connected",
+                        "a transfer to another store needs a till connected to the chain's server",
+                    ))
+                }
+                Some(own) if own == code => {
+                    return Err(StoreError::invalid(
+                        "to",
+                        "same_store",
+                        format!("{code} is this store: name one of its locations"),
+                    ))
+                }
+                Some(_) if code.is_empty() => {
+                    return Err(StoreError::invalid("to", "required", "name the store after @"))
+                }
+                Some(_) => crate::location::ensure_store_location(&uow.tx, code)?,
+            }
+            }
+            None => location_id(&uow.tx, to).map_err(|e| field(e, "to"))?,
+        };
     if from_id == to_id {
         return Err(StoreError::invalid(
             "to",
@@ -127,13 +190,16 @@ fn draft(
         to_location_id: to_id,
         note: note.trim().to_string(),
         lines,
+        to_store,
     };
     facts::insert_transfer(&uow.tx, Ctx::from(&*uow), &created)?;
+    // Version 2 names the other store (backroom_sync::facts::TransferCreatedV1).
+    let version = if created.to_store.is_some() { 2 } else { 1 };
     Ok((
         number.clone(),
         Change::new("transfer.created", "transfer", id)
-            .after(json!({"number": number, "status": "draft"}))
-            .facts(1, &created)?,
+            .after(json!({"number": number, "status": "draft", "to_store": created.to_store}))
+            .facts(version, &created)?,
     ))
 }
 
@@ -280,6 +346,14 @@ impl Store {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Receive)?;
+            check_receiver(&uow.tx, &h)?;
+            // Into this store's own location when the transfer came from another store.
+            let into = match &h.to_store {
+                Some(_) => crate::location::default_location(&uow.tx)?
+                    .map(|(id, _)| id)
+                    .unwrap_or_else(|| h.to.clone()),
+                None => h.to.clone(),
+            };
             let mut ls = lines(&uow.tx, &h.id)?;
             let mut movements = Vec::new();
             for (i, r) in received.iter().enumerate() {
@@ -315,6 +389,7 @@ impl Store {
                 };
                 movements.push(arrive.clone());
                 movements.push(Movement {
+                    location_id: into.clone(),
                     state: StockState::Available,
                     delta: r.quantity,
                     ..arrive
@@ -365,6 +440,7 @@ impl Store {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Receive)?;
+            check_receiver(&uow.tx, &h)?;
             let ls = lines(&uow.tx, &h.id)?;
             let mut movements = Vec::new();
             let mut returned = Vec::new();
@@ -413,6 +489,17 @@ impl Store {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Cancel)?;
+            if let (Some(to), TransferStatus::InTransit) = (&h.to_store, &h.status) {
+                // The goods are on their way to another store: only it can say what arrived.
+                return Err(StoreError::invalid(
+                    "number",
+                    "in_transit_to_store",
+                    format!(
+                        "{} is on its way to store {to}: {to} receives it, or sends back what does not arrive",
+                        h.number
+                    ),
+                ));
+            }
             let mut movements = Vec::new();
             if h.status == TransferStatus::InTransit {
                 for l in lines(&uow.tx, &h.id)? {

@@ -347,7 +347,7 @@ pub fn decode(kind: &str, body: &serde_json::Value) -> Result<Option<Body>, Stri
         }
         ("shift.cash_moved", 1) => Body::CashMoved(CashMovedV1::deserialize(body).map_err(bad)?),
         ("shift.closed", 1) => Body::ShiftClosed(ShiftClosedV1::deserialize(body).map_err(bad)?),
-        ("transfer.created", 1) => {
+        ("transfer.created", 1 | 2) => {
             Body::TransferCreated(TransferCreatedV1::deserialize(body).map_err(bad)?)
         }
         ("transfer.sent", 1) => Body::TransferStep(

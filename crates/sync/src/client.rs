@@ -5,7 +5,7 @@
 //! saved together, so a crash mid-pull redelivers, and applying is idempotent anyway.
 
 use crate::protocol::{
-    store_stream, PullResponse, PushRequest, PushResponse, MAX_PULL_OPS, MAX_PUSH_OPS,
+    store_stream, PullResponse, PushRequest, PushResponse, StreamHead, MAX_PULL_OPS, MAX_PUSH_OPS,
     PROTOCOL_VERSION,
 };
 use crate::wire::OpEnvelope;
@@ -46,6 +46,11 @@ pub trait Replica {
     fn cursor(&self, stream: &str) -> Result<i64, String>;
     /// Applies a page and moves the stream's cursor to its `next`, in one transaction.
     fn apply_page(&mut self, page: &PullResponse) -> Result<(), String>;
+    /// After a pull of every stream: tries again what waited for another stream (another
+    /// store's transfer that named a product the catalogue had not brought yet).
+    fn after_pull(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The server as sync needs it.
@@ -64,9 +69,14 @@ pub trait Transport {
         let _ = wait_ms;
         self.pull(stream, after, limit)
     }
-    /// The streams this credential reads (head office: every store's).
-    fn streams(&mut self) -> Result<Vec<String>, String> {
+    /// The streams this credential reads and their heads (a till: the catalogue and its
+    /// store's; head office: every store's).
+    fn stream_heads(&mut self) -> Result<Vec<StreamHead>, String> {
         Err("this transport lists no streams".into())
+    }
+    /// The names of [`Transport::stream_heads`].
+    fn streams(&mut self) -> Result<Vec<String>, String> {
+        Ok(self.stream_heads()?.into_iter().map(|s| s.stream).collect())
     }
 }
 
@@ -81,47 +91,81 @@ pub struct SyncReport {
     pub held_back: Vec<String>,
 }
 
-/// A new till of `store` on an empty database: pulls the store's stream to its end (the
-/// replica becomes a device of its own on the first page), then syncs as usual.
+/// A new till of `store` on an empty database: takes the store's first op (which makes the
+/// replica a device of its own), then syncs as usual (the catalogue, then the rest of the
+/// store's stream).
 pub fn bootstrap(
     replica: &mut dyn Replica,
     transport: &mut (dyn Transport + Send),
     store: &str,
 ) -> Result<SyncReport, SyncError> {
-    let pulled = pull_all(replica, transport, store)?;
+    let first = transport
+        .pull(&store_stream(store), 0, 1)
+        .map_err(SyncError::Transport)?;
+    if first.ops.is_empty() {
+        return Err(SyncError::Protocol(format!(
+            "store {store} has nothing on the server yet: set up its first till and connect it, then join others"
+        )));
+    }
+    replica.apply_page(&first).map_err(SyncError::Replica)?;
     let mut report = sync_once(replica, transport, store)?;
-    report.pulled += pulled;
+    report.pulled += first.ops.len();
     Ok(report)
 }
 
-/// Pulls `store`'s stream from this till's cursor to its end; returns how many ops came.
+/// Pulls what a till of `store` reads: the store's own stream first (its own products are
+/// its rows before another store's of the same SKU arrive), then the chain's catalogue; what
+/// waited for the catalogue (another store's transfer naming a product it had not brought yet)
+/// is tried again at the end ([`Replica::after_pull`]). A server that lists no streams (an
+/// older one) is read from the store's stream only. Returns how many ops came.
 fn pull_all(
     replica: &mut dyn Replica,
     transport: &mut (dyn Transport + Send),
     store: &str,
 ) -> Result<usize, SyncError> {
-    pull_stream(replica, transport, &store_stream(store))
+    let own = store_stream(store);
+    let others = match transport.stream_heads() {
+        Ok(heads) => heads
+            .into_iter()
+            .map(|h| h.stream)
+            .filter(|s| *s != own)
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let mut pulled = pull_stream(replica, transport, &own, None)?;
+    for stream in &others {
+        pulled += pull_stream(replica, transport, stream, None)?;
+    }
+    if !others.is_empty() {
+        replica.after_pull().map_err(SyncError::Replica)?;
+    }
+    Ok(pulled)
 }
 
-/// Pulls `stream` from this replica's cursor to its end; returns how many ops came. While a
-/// page is applied the next one is already being fetched (the network and SQLite overlap); a
-/// page that fails to apply drops the one fetched ahead.
+/// Pulls `stream` from this replica's cursor to its end, or up to position `until`; returns
+/// how many ops came. While a page is applied the next one is already being fetched (the
+/// network and SQLite overlap); a page that fails to apply drops the one fetched ahead.
 fn pull_stream(
     replica: &mut dyn Replica,
     transport: &mut (dyn Transport + Send),
     stream: &str,
+    until: Option<i64>,
 ) -> Result<usize, SyncError> {
     let mut pulled = 0;
     let mut after = replica.cursor(stream).map_err(SyncError::Replica)?;
+    let limit = |after: i64| until.map_or(MAX_PULL_OPS, |u| (u - after).clamp(0, MAX_PULL_OPS));
+    if limit(after) == 0 {
+        return Ok(0);
+    }
     let mut page = transport
-        .pull(stream, after, MAX_PULL_OPS)
+        .pull(stream, after, limit(after))
         .map_err(SyncError::Transport)?;
     while !page.ops.is_empty() {
         // A redelivered older page never moves the cursor back.
         after = after.max(page.next);
-        let more = page.has_more;
+        let more = page.has_more && limit(after) > 0;
         let (applied, ahead) = std::thread::scope(|s| {
-            let ahead = more.then(|| s.spawn(|| transport.pull(stream, after, MAX_PULL_OPS)));
+            let ahead = more.then(|| s.spawn(|| transport.pull(stream, after, limit(after))));
             let applied = replica.apply_page(&page);
             (applied, ahead.map(|h| h.join()))
         });
@@ -217,7 +261,7 @@ pub fn sync_head_office(
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     for stream in transport.streams().map_err(SyncError::Transport)? {
-        report.pulled += pull_stream(replica, transport, &stream)?;
+        report.pulled += pull_stream(replica, transport, &stream, None)?;
     }
     Ok(report)
 }
@@ -240,9 +284,13 @@ pub fn listen(
         return Ok(0);
     }
     replica.apply_page(&page).map_err(SyncError::Replica)?;
+    if page.ops.iter().any(|p| p.origin.is_some()) {
+        // Another store's transfer may name products the catalogue brings: pull it too.
+        return Ok(page.ops.len() + pull_all(replica, transport, store)?);
+    }
     let mut pulled = page.ops.len();
     if page.has_more {
-        pulled += pull_stream(replica, transport, &stream)?;
+        pulled += pull_stream(replica, transport, &stream, None)?;
     }
     Ok(pulled)
 }

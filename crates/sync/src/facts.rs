@@ -301,6 +301,9 @@ pub struct TransferLineFact {
 }
 
 /// `transfer.created`, version 1: a drafted transfer (`number` is `TR-<device code>-<n>`).
+/// Version 2 adds `to_store`: a transfer to another store of the chain, whose
+/// `to_location_id` is that store's receiving point (the same id on every replica, derived from
+/// the store's code); the server copies the transfer's every step to that store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferCreatedV1 {
     pub id: String,
@@ -309,6 +312,8 @@ pub struct TransferCreatedV1 {
     pub to_location_id: String,
     pub note: String,
     pub lines: Vec<TransferLineFact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_store: Option<String>,
 }
 
 /// `transfer.sent`, `transfer.received`, `transfer.remainder_cancelled` and

@@ -111,12 +111,12 @@ impl Transport for HttpTransport {
         answer(r)
     }
 
-    fn streams(&mut self) -> Result<Vec<String>, String> {
+    fn stream_heads(&mut self) -> Result<Vec<crate::protocol::StreamHead>, String> {
         let r = self
             .auth(self.client.get(format!("{}/v1/sync/streams", self.base)))
             .send()
             .map_err(|e| e.to_string())?;
         let page: StreamsResponse = answer(r)?;
-        Ok(page.streams.into_iter().map(|s| s.stream).collect())
+        Ok(page.streams)
     }
 }

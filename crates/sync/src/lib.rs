@@ -15,4 +15,5 @@ pub mod facts;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod protocol;
+pub mod route;
 pub mod wire;

@@ -70,6 +70,10 @@ pub struct PushResponse {
 pub struct PulledOp {
     pub seq: i64,
     pub op: OpEnvelope,
+    /// Set on a copy (crate::route): the store whose till wrote the op, which is kept in that
+    /// store's own stream. Absent on an op of the stream's own store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl AsRef<OpEnvelope> for PulledOp {
@@ -95,6 +99,10 @@ pub const MAX_PULL_OPS: i64 = 10_000;
 pub fn store_stream(store: &str) -> String {
     format!("store:{store}")
 }
+
+/// The chain's catalogue: a copy of every product-defining op of every store
+/// ([`crate::route`]); every till reads it.
+pub const CATALOG_STREAM: &str = "catalog";
 
 /// `POST /v1/enrol`: a one-time enrolment code an admin issued for a store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

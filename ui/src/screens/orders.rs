@@ -100,6 +100,13 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
         })
     };
     load();
+    // Head office holds every store: a store filter (a till holding one store has none).
+    let stores = RwSignal::new(Vec::<String>::new());
+    spawn_local(async move {
+        if let Ok(s) = api::send(&cmd::Stores {}).await {
+            stores.set(s);
+        }
+    });
     view! {
         <main class="orders">
             <div class="bar">
@@ -126,6 +133,12 @@ pub(crate) fn Orders(currency: String) -> impl IntoView {
                     <option value="ready_for_pickup">{t().orders_ready_for_pickup}</option><option value="picked_up">{t().orders_picked_up}</option><option value="shipped">{t().orders_shipped}</option>
                 </select>
                 <input id="orders-staff" placeholder=t().common_staff on:change=move |ev| set_opt(|f, v| f.staff = v, event_target_value(&ev))/>
+                {move || (stores.get().len() > 1).then(|| view! {
+                    <select id="orders-store" on:change=move |ev| set_opt(|f, v| f.store = v, event_target_value(&ev))>
+                        <option value="">{t().orders_any_store}</option>
+                        {stores.get().into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()}
+                    </select>
+                })}
                 <input id="orders-location" placeholder=t().orders_store_placeholder on:change=move |ev| set_opt(|f, v| f.location = v.map(|s| s.to_uppercase()), event_target_value(&ev))/>
             </div>
             <p class="error">{move || error.get()}</p>

@@ -460,6 +460,8 @@ pub struct Text {
     pub orders_shipped: &'static str,
     /// Placeholder: filter by store code.
     pub orders_store_placeholder: &'static str,
+    /// Head office's store filter: every store.
+    pub orders_any_store: &'static str,
     /// Column: receipt number.
     pub orders_col_receipt: &'static str,
     /// Column: when.
