@@ -38,37 +38,26 @@ impl Store {
         let Some(device) = devices.into_iter().find(|d| !skip.contains(d)) else {
             return Ok(Vec::new());
         };
+        self.unpushed_after(&device, 0, limit)
+    }
+
+    /// `device`'s ops not yet acknowledged, numbered after `after`, `device_seq` ascending, at
+    /// most `limit` (the next batch, read while the previous one travels).
+    pub fn unpushed_after(
+        &self,
+        device: &str,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<OpEnvelope>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT op_id, device_id, device_seq, hlc, actor, kind, body, created_at FROM outbox
-             WHERE pushed_at IS NULL AND device_id = ?1
-             ORDER BY device_seq LIMIT ?2",
+             WHERE pushed_at IS NULL AND device_id = ?1 AND device_seq > ?2
+             ORDER BY device_seq LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![device, limit as i64], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?;
+        let mut rows = stmt.query(params![device, after, limit as i64])?;
         let mut ops = Vec::new();
-        for row in rows {
-            let (op_id, device_id, device_seq, hlc, actor, kind, body, created_at) = row?;
-            ops.push(OpEnvelope {
-                body: serde_json::from_str(&body)
-                    .map_err(|e| StoreError::invalid("outbox.body", "invalid", e.to_string()))?,
-                op_id,
-                device_id,
-                device_seq,
-                hlc,
-                actor,
-                kind,
-                created_at,
-            });
+        while let Some(r) = rows.next()? {
+            ops.push(crate::ops::envelope(r, "outbox")?);
         }
         Ok(ops)
     }
@@ -285,6 +274,14 @@ impl Replica for Store {
     fn unpushed(&self, limit: usize, skip: &[String]) -> Result<Vec<OpEnvelope>, String> {
         self.unpushed_ops_except(limit, skip)
             .map_err(|e| e.to_string())
+    }
+    fn unpushed_after(
+        &self,
+        device: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<OpEnvelope>, String> {
+        Store::unpushed_after(self, device, after, limit).map_err(|e| e.to_string())
     }
     fn acknowledge(&mut self, answer: &PushResponse) -> Result<(), String> {
         self.acknowledge_push(answer).map_err(|e| e.to_string())

@@ -40,6 +40,13 @@ pub trait Replica {
     /// Ops the server has not acknowledged, of one device (this till's, or a predecessor's
     /// after a restore; none of the devices in `skip`), `device_seq` ascending, at most `limit`.
     fn unpushed(&self, limit: usize, skip: &[String]) -> Result<Vec<OpEnvelope>, String>;
+    /// `device`'s ops not yet acknowledged numbered after `after`, ascending, at most `limit`.
+    fn unpushed_after(
+        &self,
+        device: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<OpEnvelope>, String>;
     /// Records the server's answer: pushed ops are acknowledged, rejected ones shown.
     fn acknowledge(&mut self, answer: &PushResponse) -> Result<(), String>;
     /// Where this till is in `stream`.
@@ -197,17 +204,29 @@ pub fn sync_once(
     // writes them): their ops wait; this till's own ops and the pull go ahead.
     let mut held: Vec<String> = Vec::new();
     let mut last_first: Option<String> = None;
-    loop {
-        let mut ops = replica
-            .unpushed(MAX_PUSH_OPS, &held)
-            .map_err(SyncError::Replica)?;
+    // Pipelined: while a batch travels, the previous answer is recorded and the next batch of
+    // the same device read (a full batch means there may be more).
+    let mut unacked: Option<PushResponse> = None;
+    let mut ahead: Option<Vec<OpEnvelope>> = None;
+    let outcome = loop {
+        let mut ops = match ahead.take() {
+            Some(ops) if !ops.is_empty() => ops,
+            _ => {
+                if let Some(answer) = unacked.take() {
+                    replica.acknowledge(&answer).map_err(SyncError::Replica)?;
+                }
+                replica
+                    .unpushed(MAX_PUSH_OPS, &held)
+                    .map_err(SyncError::Replica)?
+            }
+        };
         let Some(device_id) = ops.first().map(|o| o.device_id.clone()) else {
-            break;
+            break Ok(());
         };
         // An answer that acknowledged nothing would loop forever: stop and say so.
         let first = ops.first().map(|o| o.op_id.clone());
         if first == last_first {
-            return Err(SyncError::Protocol(format!(
+            break Err(SyncError::Protocol(format!(
                 "the server's answer did not acknowledge op {}",
                 first.unwrap_or_default()
             )));
@@ -215,22 +234,36 @@ pub fn sync_once(
         last_first = first;
         // One device per push (a restored till also pushes its predecessors' ops).
         ops.retain(|o| o.device_id == device_id);
-        let answer = match transport.push(&PushRequest {
+        let full = ops.len() == MAX_PUSH_OPS;
+        let last_seq = ops.last().map_or(0, |o| o.device_seq);
+        let request = PushRequest {
             protocol: PROTOCOL_VERSION,
             store: store.to_string(),
             device_id: device_id.clone(),
             ops,
-        }) {
-            Ok(a) => a,
-            Err(e) if device_id != me && e.starts_with("403") => {
+        };
+        let (sent, acked, next) = std::thread::scope(|s| {
+            let push = s.spawn(|| transport.push(&request));
+            let acked = unacked.take().map_or(Ok(()), |a| replica.acknowledge(&a));
+            let next = if full {
+                replica.unpushed_after(&device_id, last_seq, MAX_PUSH_OPS)
+            } else {
+                Ok(Vec::new())
+            };
+            (push.join(), acked, next)
+        });
+        acked.map_err(SyncError::Replica)?;
+        let answer = match sent {
+            Ok(Ok(a)) => a,
+            Ok(Err(e)) if device_id != me && e.starts_with("403") => {
                 report.held_back.push(format!("device {device_id}: {e}"));
                 held.push(device_id);
                 last_first = None;
                 continue;
             }
-            Err(e) => return Err(SyncError::Transport(e)),
+            Ok(Err(e)) => break Err(SyncError::Transport(e)),
+            Err(_) => break Err(SyncError::Transport("the push failed unexpectedly".into())),
         };
-        replica.acknowledge(&answer).map_err(SyncError::Replica)?;
         report.pushed += answer.results.len();
         report.rejected += answer
             .results
@@ -238,16 +271,26 @@ pub fn sync_once(
             .filter(|r| r.status == crate::protocol::PushStatus::Rejected)
             .count();
         if let Some(expected) = answer.expected {
-            return Err(SyncError::Protocol(format!(
+            replica.acknowledge(&answer).map_err(SyncError::Replica)?;
+            break Err(SyncError::Protocol(format!(
                 "the server expects op {expected} of this till next, which this till does not have"
             )));
         }
         if answer.results.is_empty() {
-            return Err(SyncError::Protocol(
+            break Err(SyncError::Protocol(
                 "the server took none of the ops".into(),
             ));
         }
+        // The batch read ahead follows this one only if the server took all of it.
+        if answer.results.len() == request.ops.len() {
+            ahead = Some(next.map_err(SyncError::Replica)?);
+        }
+        unacked = Some(answer);
+    };
+    if let Some(answer) = unacked.take() {
+        replica.acknowledge(&answer).map_err(SyncError::Replica)?;
     }
+    outcome?;
     report.pulled += pull_all(replica, transport, store)?;
     Ok(report)
 }

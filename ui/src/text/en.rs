@@ -373,7 +373,7 @@ pub static EN: Text = Text {
     stock_to_safety: "To safety stock",
     stock_to_reserved: "To reserved",
     stock_move: "Move",
-    stock_transfer_to_placeholder: "To location code",
+    stock_transfer_to_placeholder: "To location code (@CODE: another store)",
     stock_transfer_lines_placeholder: "SKU=QUANTITY, one per line",
     stock_send: "Send",
     stock_recent_transfers: "Recent transfers",
