@@ -364,7 +364,8 @@ pub enum StockCmd {
 
 #[derive(Subcommand)]
 pub enum TransferCmd {
-    /// Draft a transfer: --from A --to B SKU=QTY…
+    /// Draft a transfer: --from A --to B SKU=QTY… (B a location code, or @CODE: another store
+    /// of the chain, which receives it through the server).
     Create {
         #[arg(long)]
         from: String,
