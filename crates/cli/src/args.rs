@@ -463,6 +463,14 @@ pub enum AdminCmd {
         #[arg(long)]
         device: String,
     },
+    /// Compact a store's stream: ops stored more than --keep-days ago go, behind a snapshot a
+    /// till that needs them starts from (it pushes everything it holds first).
+    Compact {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        keep_days: u64,
+    },
 }
 
 #[derive(Subcommand)]

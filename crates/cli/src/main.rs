@@ -651,6 +651,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         backroom_server::revoke(&pool, &device).await?;
                         out.done(&format!("till {device} revoked"))?;
                     }
+                    AdminCmd::Compact { store, keep_days } => {
+                        let keep = std::time::Duration::from_secs(keep_days.saturating_mul(86_400));
+                        match backroom_server::compact::compact(&pool, &store, keep).await? {
+                            Some(seq) => out.done(&format!(
+                                "store {store} compacted up to position {seq} (a snapshot keeps it)"
+                            ))?,
+                            None => out.done(&format!(
+                                "nothing of store {store} is older than {keep_days} days, or it was compacted that far"
+                            ))?,
+                        }
+                    }
                 }
                 anyhow::Ok(())
             })?;

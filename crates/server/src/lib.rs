@@ -37,6 +37,7 @@
 //! that accept it, and shutdown lets requests in flight finish.
 
 pub mod auth;
+pub mod compact;
 pub mod live;
 pub mod observe;
 pub mod sync;
@@ -69,6 +70,13 @@ pub enum ServerError {
     /// The body's encoding is not one this server reads (415).
     #[error("{0}")]
     Unsupported(String),
+    /// What was asked for is no longer kept: a pull from below a stream's compaction point
+    /// (410; the till starts from the stream's snapshot).
+    #[error("{0}")]
+    Gone(String),
+    /// Building a snapshot on this server failed.
+    #[error("snapshot: {0}")]
+    Snapshot(String),
     /// The database failed; the client retries the whole batch (503).
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
@@ -101,6 +109,7 @@ impl IntoResponse for ServerError {
             ServerError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ServerError::Gone(_) => StatusCode::GONE,
             _ => StatusCode::SERVICE_UNAVAILABLE,
         };
         if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -173,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/sync/streams", get(sync::streams))
+        .route("/v1/sync/snapshot", get(compact::snapshot))
         .route_layer(axum::middleware::from_fn(observe::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_DECODED_BYTES))
         .with_state(state);

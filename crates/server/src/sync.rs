@@ -479,15 +479,19 @@ async fn stored_results(
     }
     let mut out = Vec::with_capacity(ops.len());
     for op in ops {
-        let row = stored.get(&op.device_seq).ok_or_else(|| {
-            ServerError::invalid(
-                "ops",
-                format!(
-                    "op {} of device {device} is below the device's last number but not stored",
-                    op.device_seq
-                ),
-            )
-        })?;
+        let Some(row) = stored.get(&op.device_seq) else {
+            // Below the device's last number and gone: compacted behind a snapshot after it
+            // was stored (a retry of an answer lost that long ago).
+            out.push(PushResult {
+                op_id: op.op_id.clone(),
+                device_seq: op.device_seq,
+                status: PushStatus::Stored,
+                stream: String::new(),
+                seq: 0,
+                error: None,
+            });
+            continue;
+        };
         let stored_id: String = row.try_get(1)?;
         let status: String = row.try_get(4)?;
         let mut error: Option<String> = row.try_get(5)?;
@@ -536,6 +540,18 @@ pub(crate) async fn pull(
 ) -> Result<Json<PullResponse>, ServerError> {
     let device = credential(&state.pool, &headers).await?;
     readable(&state.pool, &device, &q.stream).await?;
+    // Below the stream's compaction point the ops are gone: the till starts from the snapshot.
+    let floor: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM stream_snapshot WHERE stream = $1")
+            .bind(&q.stream)
+            .fetch_optional(&state.pool)
+            .await?;
+    if let Some(floor) = floor.filter(|f| q.after < *f) {
+        return Err(ServerError::Gone(format!(
+            "{} is kept from position {floor} on; start from GET /v1/sync/snapshot",
+            q.stream
+        )));
+    }
     let limit = q.limit.unwrap_or(MAX_PULL_OPS).clamp(1, MAX_PULL_OPS);
     let wait = std::time::Duration::from_millis(q.wait_ms.min(live::MAX_WAIT_MS));
     let deadline = tokio::time::Instant::now() + wait;
@@ -559,7 +575,11 @@ pub(crate) async fn pull(
 }
 
 /// Whether `device` may read `stream`: a till its own store's, head office any store's.
-async fn readable(pool: &PgPool, device: &Device, stream: &str) -> Result<(), ServerError> {
+pub(crate) async fn readable(
+    pool: &PgPool,
+    device: &Device,
+    stream: &str,
+) -> Result<(), ServerError> {
     match &device.store {
         Some(store) if stream == store_stream(store) || stream == CATALOG_STREAM => Ok(()),
         Some(store) => Err(ServerError::Forbidden(format!(
@@ -622,7 +642,7 @@ pub(crate) async fn streams(
 }
 
 /// A page of `stream` after `after`, at most `limit` ops.
-async fn read_page(
+pub(crate) async fn read_page(
     pool: &PgPool,
     stream: &str,
     after: i64,

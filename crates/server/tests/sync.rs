@@ -486,3 +486,83 @@ fn stores_that_imported_the_same_file_keep_their_own_products() {
         "the sale on the new till took SOUTH's own stock"
     );
 }
+
+/// Retention: the server compacts a store's stream behind a snapshot. A new till starts from
+/// the snapshot; a till offline longer than the server keeps pushes what it holds, starts over
+/// from the snapshot (its database kept beside it) and pulls on; every till ends with the same
+/// facts, and a pull from below the compaction point is answered 410.
+#[test]
+fn tills_start_from_a_snapshot_once_the_server_compacted_the_stream() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = seeded_till(dir.path(), "a", 1);
+    link(&srv, &mut a, "NORTH");
+    a.complete_sale(cash_sale("a-1", "TEE-1", 1999))
+        .expect("sale");
+    a.sync_with(&mut transport_of(&a)).expect("a");
+    // Till c joins, then goes offline and sells.
+    let mut c = till(dir.path(), "c", 3);
+    link(&srv, &mut c, "NORTH");
+    c.sync_with(&mut transport_of(&c)).expect("c bootstraps");
+    c.set_actor("tester");
+    c.complete_sale(cash_sale("c-1", "MUG-1", 950))
+        .expect("c sells offline");
+    // Meanwhile a goes on, and the server compacts everything stored so far.
+    a.complete_sale(cash_sale("a-2", "MUG-1", 950))
+        .expect("sale");
+    a.sync_with(&mut transport_of(&a)).expect("a");
+    let cut = srv
+        .rt
+        .block_on(backroom_server::compact::compact(
+            &srv.pool,
+            "NORTH",
+            std::time::Duration::ZERO,
+        ))
+        .expect("compact")
+        .expect("compacted");
+    assert!(cut > 0);
+    assert_eq!(
+        srv.rt
+            .block_on(backroom_server::compact::compact(
+                &srv.pool,
+                "NORTH",
+                std::time::Duration::ZERO
+            ))
+            .expect("again"),
+        None,
+        "nothing more to compact"
+    );
+    let err = transport_of(&a)
+        .pull(&store_stream("NORTH"), 0, 10)
+        .expect_err("below the compaction point");
+    assert!(err.starts_with("410"), "{err}");
+
+    // A new till starts from the snapshot.
+    let mut d = till(dir.path(), "d", 4);
+    link(&srv, &mut d, "NORTH");
+    d.sync_with(&mut transport_of(&d))
+        .expect("d starts from the snapshot");
+    assert_eq!(facts(&d), facts(&a));
+    // The till that was offline pushes its sale, starts over from the snapshot, pulls on.
+    c.sync_with(&mut transport_of(&c)).expect("c catches up");
+    a.sync_with(&mut transport_of(&a)).expect("a");
+    d.sync_with(&mut transport_of(&d)).expect("d");
+    assert_eq!(facts(&c), facts(&a));
+    assert_eq!(facts(&d), facts(&a));
+    let orders = |s: &backroom_store::Store| -> i64 {
+        s.connection()
+            .query_row("SELECT COUNT(*) FROM sale_order", [], |r| r.get(0))
+            .expect("orders")
+    };
+    assert_eq!(orders(&a), 3, "c's offline sale reached a");
+    for s in [&a, &c, &d] {
+        assert!(s.check().expect("check").ok);
+        assert!(s.unpushed_ops(10).expect("unpushed").is_empty());
+    }
+    // c kept its database from before the snapshot beside it.
+    let kept = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().contains("before-restore"));
+    assert!(kept, "the database before the snapshot is kept");
+}

@@ -164,6 +164,36 @@ fn record_stores(conn: &rusqlite::Connection, page: &PullResponse) -> StoreResul
 }
 
 impl Store {
+    /// Starts this till over from the server's snapshot of `stream` (`db`: a SQLite database
+    /// holding the stream up to `seq`), the server no longer keeping what this till would pull
+    /// next. Refused while any op of this till is not on the server yet (they are never
+    /// discarded). A set-up till's database is first kept beside it
+    /// (`<db>.before-restore-<unix seconds>.sqlite`); the till continues as a new device of
+    /// the store ([`Store::restore`]) with its link to the server, and pulls on from `seq`.
+    pub fn start_from_snapshot(&mut self, stream: &str, seq: i64, db: &[u8]) -> StoreResult<()> {
+        if self.is_initialised() && !self.unpushed_ops(1)?.is_empty() {
+            return Err(StoreError::invalid(
+                "server",
+                "unpushed",
+                "this till holds changes the server does not have yet: push them first",
+            ));
+        }
+        let link = self.server_link()?.ok_or_else(|| {
+            StoreError::invalid("server", "not_connected", "this till is not connected")
+        })?;
+        let here = std::path::PathBuf::from(self.conn.path().unwrap_or_default());
+        let file = here.with_extension(format!("snapshot-{}.sqlite", self.now()));
+        std::fs::write(&file, db).map_err(|e| {
+            StoreError::invalid("file", "cannot_create", format!("{}: {e}", file.display()))
+        })?;
+        let restored = self.restore_keeping(&file, &here);
+        let _ = std::fs::remove_file(&file);
+        restored?;
+        self.link_server(&link)?;
+        set_cursor(&self.conn, stream, seq)?;
+        Ok(())
+    }
+
     /// Applies again the copies of other stores' ops kept deferred because they named what
     /// this replica did not have yet (after a catalogue pull). Returns how many applied now.
     pub fn retry_deferred_copies(&mut self) -> StoreResult<usize> {
@@ -292,6 +322,10 @@ impl Replica for Store {
     fn apply_page(&mut self, page: &PullResponse) -> Result<(), String> {
         self.apply_pulled(page)
             .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+    fn restore_snapshot(&mut self, stream: &str, seq: i64, db: &[u8]) -> Result<(), String> {
+        self.start_from_snapshot(stream, seq, db)
             .map_err(|e| e.to_string())
     }
     fn after_pull(&mut self) -> Result<(), String> {

@@ -58,6 +58,13 @@ pub trait Replica {
     fn after_pull(&mut self) -> Result<(), String> {
         Ok(())
     }
+    /// Starts over from a snapshot of `stream` (a SQLite database holding it up to `seq`):
+    /// the server no longer keeps what this replica would pull next. Refused while any op of
+    /// this replica is not on the server yet.
+    fn restore_snapshot(&mut self, stream: &str, seq: i64, db: &[u8]) -> Result<(), String> {
+        let _ = (stream, seq, db);
+        Err("this replica cannot start from a snapshot".into())
+    }
 }
 
 /// The server as sync needs it.
@@ -80,6 +87,11 @@ pub trait Transport {
     /// store's; head office: every store's).
     fn stream_heads(&mut self) -> Result<Vec<StreamHead>, String> {
         Err("this transport lists no streams".into())
+    }
+    /// `stream`'s snapshot, for a till whose cursor is below what the server keeps: the position
+    /// it holds the stream up to, and the SQLite database (decompressed).
+    fn snapshot(&mut self, stream: &str) -> Result<(i64, Vec<u8>), String> {
+        Err(format!("this transport fetches no snapshot of {stream}"))
     }
     /// The names of [`Transport::stream_heads`].
     fn streams(&mut self) -> Result<Vec<String>, String> {
@@ -106,9 +118,17 @@ pub fn bootstrap(
     transport: &mut (dyn Transport + Send),
     store: &str,
 ) -> Result<SyncReport, SyncError> {
-    let first = transport
-        .pull(&store_stream(store), 0, 1)
-        .map_err(SyncError::Transport)?;
+    let own = store_stream(store);
+    let first = match transport.pull(&own, 0, 1) {
+        Err(e) if is_gone(&e) => {
+            // The store's oldest ops are compacted: start from its snapshot.
+            from_snapshot(replica, transport, &own)?;
+            let mut report = sync_once(replica, transport, store)?;
+            report.pulled += 1;
+            return Ok(report);
+        }
+        other => other.map_err(SyncError::Transport)?,
+    };
     if first.ops.is_empty() {
         return Err(SyncError::Protocol(format!(
             "store {store} has nothing on the server yet: set up its first till and connect it, then join others"
@@ -139,7 +159,15 @@ fn pull_all(
             .collect(),
         Err(_) => Vec::new(),
     };
-    let mut pulled = pull_stream(replica, transport, &own, None)?;
+    let mut pulled = match pull_stream(replica, transport, &own, None) {
+        Err(SyncError::Transport(e)) if is_gone(&e) => {
+            // Offline longer than the server keeps the stream: everything was pushed before
+            // this pull, so the till starts over from the snapshot and pulls on from there.
+            from_snapshot(replica, transport, &own)?;
+            pull_stream(replica, transport, &own, None)?
+        }
+        other => other?,
+    };
     for stream in &others {
         pulled += pull_stream(replica, transport, stream, None)?;
     }
@@ -147,6 +175,23 @@ fn pull_all(
         replica.after_pull().map_err(SyncError::Replica)?;
     }
     Ok(pulled)
+}
+
+/// Whether a transport error is the server's 410: the stream is kept from a later position.
+fn is_gone(e: &str) -> bool {
+    e.starts_with("410")
+}
+
+/// Replaces the replica with `stream`'s snapshot.
+fn from_snapshot(
+    replica: &mut dyn Replica,
+    transport: &mut (dyn Transport + Send),
+    stream: &str,
+) -> Result<(), SyncError> {
+    let (seq, db) = transport.snapshot(stream).map_err(SyncError::Transport)?;
+    replica
+        .restore_snapshot(stream, seq, &db)
+        .map_err(SyncError::Replica)
 }
 
 /// Pulls `stream` from this replica's cursor to its end, or up to position `until`; returns

@@ -111,6 +111,31 @@ impl Transport for HttpTransport {
         answer(r)
     }
 
+    fn snapshot(&mut self, stream: &str) -> Result<(i64, Vec<u8>), String> {
+        let r = self
+            .auth(self.client.get(format!("{}/v1/sync/snapshot", self.base)))
+            .query(&[("stream", stream)])
+            .send()
+            .map_err(|e| e.to_string())?;
+        let status = r.status();
+        if !status.is_success() {
+            let text = r.text().unwrap_or_default();
+            return Err(format!("{status}: {text}"));
+        }
+        let seq = r
+            .headers()
+            .get("x-backroom-seq")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .ok_or("the snapshot's answer has no x-backroom-seq")?;
+        let bytes = r
+            .bytes()
+            .map_err(|e| format!("reading the snapshot: {e}"))?;
+        let db = zstd::stream::decode_all(&bytes[..])
+            .map_err(|e| format!("the snapshot is not zstd: {e}"))?;
+        Ok((seq, db))
+    }
+
     fn stream_heads(&mut self) -> Result<Vec<crate::protocol::StreamHead>, String> {
         let r = self
             .auth(self.client.get(format!("{}/v1/sync/streams", self.base)))

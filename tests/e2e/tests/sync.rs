@@ -308,3 +308,91 @@ async fn a_till_joins_the_server_keeps_selling_offline_and_catches_up() {
     pool.close().await;
     let _ = sqlx::Postgres::force_drop_database(&url).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn head_office_joins_and_filters_orders_by_store() {
+    use sqlx::migrate::MigrateDatabase;
+    let url = database("hq");
+    let _ = sqlx::Postgres::drop_database(&url).await;
+    let pool = backroom_server::connect(&url)
+        .await
+        .expect("server database");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let server_url = format!("http://{}", listener.local_addr().expect("addr"));
+    let _stop = serve(&tokio::runtime::Handle::current(), listener, pool.clone());
+    // Two stores, each a demo day of its own, connected with their history.
+    let mut orders_of = std::collections::BTreeMap::new();
+    let mut dirs = Vec::new();
+    for (seed, store) in [(21u64, "NORTH"), (22, "SOUTH")] {
+        backroom_server::add_store(&pool, store, store)
+            .await
+            .expect("store");
+        let (dir, db) = backroom_e2e::demo_store(seed, 12);
+        dirs.push(dir);
+        let code = backroom_server::issue_enrolment(&pool, store)
+            .await
+            .expect("code");
+        let base = server_url.clone();
+        let n = tokio::task::spawn_blocking(move || {
+            let mut s = Store::open(&db).expect("open");
+            join(&mut s, &base, &code);
+            s.orders(&backroom_api::OrderFilter {
+                limit: Some(2000),
+                ..Default::default()
+            })
+            .expect("orders")
+            .len()
+        })
+        .await
+        .expect("till");
+        orders_of.insert(store, n);
+    }
+
+    // Head office joins from the first screen with a head-office code and reads both.
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("head-office.sqlite");
+    let s = Session::start(&db).await;
+    s.wait("#join-url").await;
+    s.type_into("#join-url", &server_url).await;
+    let code = backroom_server::issue_head_office_enrolment(&pool)
+        .await
+        .expect("code");
+    s.type_into("#join-code", &code).await;
+    s.click("#join-go").await;
+    s.wait("#pin").await;
+    s.click_staff("Olivia Owner").await;
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Olivia")).await;
+    s.click("#nav-orders").await;
+    s.wait("#orders-store").await;
+    for store in ["SOUTH", "NORTH"] {
+        s.set_value("#orders-store", store).await;
+        let want = orders_of[store].min(200);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let shown: usize = s
+                .client
+                .find_all(fantoccini::Locator::Css("#orders-table tbody tr"))
+                .await
+                .map(|r| r.len())
+                .unwrap_or(0);
+            if shown == want {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{store}: {shown} orders shown, {want} expected"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if store == "SOUTH" {
+            s.shot("sync-09-head-office-orders-of-one-store").await;
+        }
+    }
+    drop(s);
+    drop(dirs);
+    pool.close().await;
+    let _ = sqlx::Postgres::force_drop_database(&url).await;
+}
