@@ -117,11 +117,20 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
 {
-    with_slot(app, move |slot| match slot.as_mut() {
-        Some(s) => f(s).map_err(ApiError::from),
+    let (answer, wrote) = with_slot(app, move |slot| match slot.as_mut() {
+        Some(s) => {
+            // Whether the use-case wrote an op: then it goes to the server at once.
+            let before = s.last_device_seq().ok();
+            let answer = f(s).map_err(ApiError::from)?;
+            Ok((answer, s.last_device_seq().ok() != before))
+        }
         None => Err(internal("the database could not be opened")),
     })
-    .await
+    .await?;
+    if wrote {
+        app.sync.nudge();
+    }
+    Ok(answer)
 }
 
 /// Runs `f` on the store thread with the store's slot itself (to close and reopen it).

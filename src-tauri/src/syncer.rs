@@ -7,7 +7,10 @@
 //! shows here within about a round trip. A failed round waits 1 s, 2 s, 4 s … up to
 //! [`MAX_BACKOFF`], each with ±25 % jitter so a store's tills do not all retry at once when the
 //! server comes back. "Sync now" and connecting wake it at once. When a round brought ops in,
-//! the store thread rereads its cached settings.
+//! the store thread rereads its cached settings. A second thread, the pusher, sends this till's
+//! new ops as soon as a use-case writes them (the worker may be inside its long-poll), so a sale
+//! reaches head office and the other tills within a round trip. Head office long-polls every
+//! store's stream at once.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -42,6 +45,8 @@ pub enum SyncJob {
 /// A handle on the worker thread.
 pub struct Syncer {
     jobs: Sender<SyncJob>,
+    /// Wakes the pusher: this till wrote something.
+    nudges: Sender<()>,
 }
 
 impl Syncer {
@@ -49,13 +54,27 @@ impl Syncer {
     /// its cached settings (after ops came in).
     pub fn start(path: PathBuf, refresh: impl Fn() + Send + 'static) -> Syncer {
         let (jobs, queue) = std::sync::mpsc::channel();
+        let path_for_pusher = path.clone();
         let spawned = std::thread::Builder::new()
             .name("sync".into())
             .spawn(move || worker(path, queue, refresh));
         if let Err(e) = spawned {
             eprintln!("error: cannot start the sync thread: {e}");
         }
-        Syncer { jobs }
+        let (nudges, nudged) = std::sync::mpsc::channel();
+        let pushing = std::thread::Builder::new()
+            .name("push".into())
+            .spawn(move || pusher(path_for_pusher, nudged));
+        if let Err(e) = pushing {
+            eprintln!("error: cannot start the push thread: {e}");
+        }
+        Syncer { jobs, nudges }
+    }
+
+    /// Says this till wrote something: the pusher sends it to the server now, while the sync
+    /// worker may be waiting in its long-poll (never blocks; a failed push is the next round's).
+    pub fn nudge(&self) {
+        let _ = self.nudges.send(());
     }
 
     /// Sends `job`; its reply says so when the worker is gone.
@@ -67,6 +86,26 @@ impl Syncer {
         answer
             .await
             .map_err(|_| ApiError::new(ErrorCode::Internal, "the sync thread stopped"))?
+    }
+}
+
+/// Pushes this till's new ops as soon as it writes them (nudges that come while it pushes are
+/// folded into one more push), on a connection of its own. Two pushes of the same ops (this and
+/// the worker's round) are harmless: the server answers the second from what it stored.
+fn pusher(path: PathBuf, nudged: Receiver<()>) {
+    while nudged.recv().is_ok() {
+        while nudged.try_recv().is_ok() {}
+        let Ok(mut store) = Store::open(&path) else {
+            continue;
+        };
+        let Ok(Some(link)) = store.server_link() else {
+            continue;
+        };
+        let Ok(http) = HttpTransport::new(&link.url) else {
+            continue;
+        };
+        // A failure waits for the worker's next round (with its backoff).
+        let _ = store.push_with(&mut http.with_token(&link.token));
     }
 }
 
@@ -141,11 +180,7 @@ fn worker(path: PathBuf, queue: Receiver<SyncJob>, refresh: impl Fn()) {
             continue;
         }
         failures = 0;
-        if link.is_head_office() {
-            // Head office reads every store's stream: a round every few seconds, no long-poll.
-            wait = Duration::from_millis(LISTEN_MS);
-            continue;
-        }
+        // A till long-polls its store's stream; head office every store's at once.
         match store.listen_with(&mut http, LISTEN_MS) {
             Ok(n) => {
                 if n > 0 {

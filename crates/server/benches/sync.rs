@@ -9,7 +9,10 @@
 //!    network, then syncs: the push, timed (ops/s).
 //! 2. **Catch-up**: till B of the same store (restored from A's backup before those ops, a
 //!    device of its own) pulls and applies them, timed.
-//! 3. **Many tills at once**: `BENCH_TILLS` tills (default 200, five to a store), each a
+//! 3. **Store → head office**: a head-office replica long-polls every store
+//!    (`listen_with`); till A writes a change and pushes it at once (as the desktop's pusher
+//!    does); the time from the write to the change applied at head office, p50 / p95 / max.
+//! 4. **Many tills at once**: `BENCH_TILLS` tills (default 200, five to a store), each a
 //!    thread with its own credential, push `BENCH_BATCHES` batches of 20 ops at once:
 //!    throughput and push latency p50 / p99.
 
@@ -230,7 +233,63 @@ fn main() {
         "the tills agree"
     );
 
-    // 3. Many tills pushing at once, five to a store: A's ops, re-addressed to a device per
+    // 3. Store → head office: head office long-polls every store; A writes and pushes at once.
+    let mut hq = Store::open_with(
+        &dir.path().join("hq.sqlite"),
+        Arc::new(SystemClock),
+        Arc::new(V7Ids),
+    )
+    .expect("open hq");
+    let code = rt
+        .block_on(backroom_server::issue_head_office_enrolment(&pool))
+        .expect("code");
+    let c = HttpTransport::new(&base)
+        .expect("client")
+        .enrol(&code)
+        .expect("enrol");
+    hq.link_server(&ServerLink {
+        url: base.clone(),
+        store: c.store,
+        token: c.token,
+        device_code: c.device_code,
+    })
+    .expect("link");
+    hq.sync_with(&mut transport(&hq))
+        .expect("head office bootstraps");
+    let rounds = env("BENCH_PROPAGATION", 40);
+    let mut delays = Vec::new();
+    for i in 0..rounds {
+        let mut t = transport(&hq);
+        let waiting = std::thread::spawn(move || {
+            let n = hq.listen_with(&mut t, 20_000).expect("listen");
+            (hq, n, Instant::now())
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        let wrote = Instant::now();
+        a.adjust_stock(Adjustment {
+            sku: format!("SKU-{:06}-M", i % products),
+            location: "MAIN".into(),
+            delta: 1,
+            reason: "receipt".into(),
+            ..Default::default()
+        })
+        .expect("adjust");
+        a.push_with(&mut transport(&a)).expect("push");
+        let (back, n, seen) = waiting.join().expect("head office thread");
+        hq = back;
+        assert!(n >= 1, "head office got the change");
+        delays.push(seen - wrote);
+    }
+    delays.sort();
+    println!(
+        "{:<44} {rounds} changes: p50 {:.1?}, p95 {:.1?}, max {:.1?}",
+        "store -> head office (write to applied)",
+        percentile(&delays, 0.50),
+        percentile(&delays, 0.95),
+        delays.last().copied().unwrap_or_default()
+    );
+
+    // 4. Many tills pushing at once, five to a store: A's ops, re-addressed to a device per
     // till.
     let template: Vec<_> = a
         .ops_after(0)

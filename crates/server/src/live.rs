@@ -25,6 +25,8 @@ pub const MAX_WAIT_MS: u64 = 25_000;
 #[derive(Clone, Default)]
 pub struct Live {
     streams: Arc<Mutex<HashMap<String, Arc<Notify>>>>,
+    /// Woken by a push to any stream (head office waits on every store at once).
+    any: Arc<Notify>,
     closed: Arc<AtomicBool>,
 }
 
@@ -52,11 +54,17 @@ impl Live {
         map.entry(stream.to_string()).or_default().clone()
     }
 
+    /// The signal of a push to any stream.
+    pub fn any(&self) -> Arc<Notify> {
+        self.any.clone()
+    }
+
     fn wake(&self, stream: &str) {
         let map = self.streams.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(n) = map.get(stream) {
             n.notify_waiters();
         }
+        self.any.notify_waiters();
     }
 
     fn wake_all(&self) {
@@ -64,6 +72,7 @@ impl Live {
         for n in map.values() {
             n.notify_waiters();
         }
+        self.any.notify_waiters();
     }
 
     /// Wakes every waiting pull now and from now on answers at once (shutdown).

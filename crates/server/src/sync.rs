@@ -1,5 +1,7 @@
 //! Push and pull (research/sync.md §3.3–3.5); see the crate docs for the protocol.
 
+use std::time::Duration;
+
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -607,8 +609,39 @@ pub(crate) async fn readable(
 pub(crate) async fn streams(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Query(q): Query<StreamsQuery>,
 ) -> Result<Json<StreamsResponse>, ServerError> {
     let device = credential(&state.pool, &headers).await?;
+    let wait = Duration::from_millis(q.wait_ms.min(live::MAX_WAIT_MS));
+    let deadline = tokio::time::Instant::now() + wait;
+    let any = state.live.any();
+    loop {
+        // Armed before the heads are read, so a push in between is not missed.
+        let moved = any.notified();
+        let heads = stream_heads(&state, &device).await?;
+        let sum: i64 = heads.iter().map(|h| h.head).sum();
+        if q.known.is_none_or(|k| k != sum) || state.live.is_closed() {
+            return Ok(Json(StreamsResponse { streams: heads }));
+        }
+        if tokio::time::timeout_at(deadline, moved).await.is_err() {
+            return Ok(Json(StreamsResponse { streams: heads }));
+        }
+    }
+}
+
+/// `GET /v1/sync/streams` with `known` (the sum of the heads the caller holds) and `wait_ms`:
+/// while nothing moved, the answer waits up to `wait_ms` (head office's long-poll over every
+/// store at once; heads only grow, so an equal sum means nothing moved).
+#[derive(Debug, Deserialize)]
+pub(crate) struct StreamsQuery {
+    #[serde(default)]
+    known: Option<i64>,
+    #[serde(default)]
+    wait_ms: u64,
+}
+
+/// The streams `device` reads and their heads.
+async fn stream_heads(state: &AppState, device: &Device) -> Result<Vec<StreamHead>, ServerError> {
     let rows = sqlx::query(
         "SELECT s.code, COALESCE(h.head, 0) FROM store s
          LEFT JOIN stream_head h ON h.stream = 'store:' || s.code
@@ -638,7 +671,7 @@ pub(crate) async fn streams(
             head: row.try_get(1)?,
         });
     }
-    Ok(Json(StreamsResponse { streams }))
+    Ok(streams)
 }
 
 /// A page of `stream` after `after`, at most `limit` ops.

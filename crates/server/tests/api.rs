@@ -382,6 +382,27 @@ fn head_office_reads_every_store_and_writes_to_none() {
     // is no store's is refused.
     let err = t.pull(CATALOG_STREAM, 0, 10).expect_err("no such stream");
     assert!(err.contains("400"), "{err}");
+
+    // Head office long-polls every store at once: a sale at SOUTH wakes it.
+    let hq_path = dir.path().join("hq.sqlite");
+    drop(hq);
+    let waiting = std::thread::spawn(move || {
+        let mut hq = Store::open(&hq_path).expect("open head office");
+        let mut t = transport_of(&hq);
+        let start = Instant::now();
+        let n = hq.listen_with(&mut t, 20_000).expect("listen");
+        (n, start.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    b.complete_sale(cash_sale("b-3", "MUG-1", 950))
+        .expect("sale b");
+    b.sync_with(&mut transport_of(&b)).expect("sync b");
+    let (n, waited) = waiting.join().expect("head office thread");
+    assert!(n > 0, "head office got SOUTH's sale");
+    assert!(
+        waited < Duration::from_secs(15),
+        "woken by the push, not by its 20 s wait running out: {waited:?}"
+    );
 }
 
 #[test]

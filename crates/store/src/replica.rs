@@ -485,9 +485,25 @@ impl Store {
         }
     }
 
+    /// Pushes what the server does not have yet, no pull (a connected till right after a
+    /// change, so it reaches head office and the other tills within a round trip). Head office
+    /// and unconnected tills have nothing to push. Returns how many ops went.
+    pub fn push_with(&mut self, transport: &mut (dyn Transport + Send)) -> StoreResult<usize> {
+        let Some(link) = self.server_link()? else {
+            return Ok(0);
+        };
+        if link.is_head_office() || !self.is_initialised() || self.unpushed_ops(1)?.is_empty() {
+            return Ok(0);
+        }
+        backroom_sync::client::push_all(self, transport, &link.store)
+            .map(|r| r.pushed)
+            .map_err(|e| StoreError::Sync(e.to_string()))
+    }
+
     /// Waits up to `wait_ms` for the store's stream to move and applies what came (a
     /// long-poll between sync rounds, so another till's change shows within about a round
-    /// trip). Head office and unconnected tills return at once. Returns how many ops came.
+    /// trip); head office waits on every store's stream at once. An unconnected till returns at
+    /// once. Returns how many ops came.
     pub fn listen_with(
         &mut self,
         transport: &mut (dyn Transport + Send),
@@ -496,8 +512,12 @@ impl Store {
         let Some(link) = self.server_link()? else {
             return Ok(0);
         };
-        if link.is_head_office() || !self.is_initialised() {
+        if !self.is_initialised() {
             return Ok(0);
+        }
+        if link.is_head_office() {
+            return backroom_sync::client::listen_head_office(self, transport, wait_ms)
+                .map_err(|e| StoreError::Sync(e.to_string()));
         }
         backroom_sync::client::listen(self, transport, &link.store, wait_ms)
             .map_err(|e| StoreError::Sync(e.to_string()))

@@ -93,6 +93,12 @@ pub trait Transport {
     fn snapshot(&mut self, stream: &str) -> Result<(i64, Vec<u8>), String> {
         Err(format!("this transport fetches no snapshot of {stream}"))
     }
+    /// [`Transport::stream_heads`], waiting up to `wait_ms` while the heads add up to `known`
+    /// (nothing moved since the caller last looked). A transport without it answers at once.
+    fn stream_heads_wait(&mut self, known: i64, wait_ms: u64) -> Result<Vec<StreamHead>, String> {
+        let _ = (known, wait_ms);
+        self.stream_heads()
+    }
     /// The names of [`Transport::stream_heads`].
     fn streams(&mut self) -> Result<Vec<String>, String> {
         Ok(self.stream_heads()?.into_iter().map(|s| s.stream).collect())
@@ -242,6 +248,19 @@ pub fn sync_once(
     transport: &mut (dyn Transport + Send),
     store: &str,
 ) -> Result<SyncReport, SyncError> {
+    let mut report = push_all(replica, transport, store)?;
+    report.pulled += pull_all(replica, transport, store)?;
+    Ok(report)
+}
+
+/// Pushes every op the server has not acknowledged, in batches of one device, predecessors
+/// first (the push half of [`sync_once`]; a till pushes right after a sale with it, so head
+/// office and the other tills see the sale without waiting for the next round).
+pub fn push_all(
+    replica: &mut dyn Replica,
+    transport: &mut (dyn Transport + Send),
+    store: &str,
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     // The till must be set up (an empty database bootstraps first).
     let me = replica.device_id().map_err(SyncError::Replica)?;
@@ -336,7 +355,6 @@ pub fn sync_once(
         replica.acknowledge(&answer).map_err(SyncError::Replica)?;
     }
     outcome?;
-    report.pulled += pull_all(replica, transport, store)?;
     Ok(report)
 }
 
@@ -352,6 +370,36 @@ pub fn sync_head_office(
         report.pulled += pull_stream(replica, transport, &stream, None)?;
     }
     Ok(report)
+}
+
+/// Head office's long-poll: waits up to `wait_ms` for any store's stream to move past this
+/// replica's cursors (one request over every store), then pulls the streams that moved.
+/// Returns how many ops came.
+pub fn listen_head_office(
+    replica: &mut dyn Replica,
+    transport: &mut (dyn Transport + Send),
+    wait_ms: u64,
+) -> Result<usize, SyncError> {
+    let heads = transport.stream_heads().map_err(SyncError::Transport)?;
+    let mut known = 0;
+    for h in &heads {
+        known += replica.cursor(&h.stream).map_err(SyncError::Replica)?;
+    }
+    let total: i64 = heads.iter().map(|h| h.head).sum();
+    let heads = if total > known {
+        heads
+    } else {
+        transport
+            .stream_heads_wait(total, wait_ms)
+            .map_err(SyncError::Transport)?
+    };
+    let mut pulled = 0;
+    for h in heads {
+        if h.head > replica.cursor(&h.stream).map_err(SyncError::Replica)? {
+            pulled += pull_stream(replica, transport, &h.stream, None)?;
+        }
+    }
+    Ok(pulled)
 }
 
 /// Waits up to `wait_ms` for `store`'s stream to move past this till's cursor and applies what

@@ -136,6 +136,23 @@ impl Transport for HttpTransport {
         Ok((seq, db))
     }
 
+    fn stream_heads_wait(
+        &mut self,
+        known: i64,
+        wait_ms: u64,
+    ) -> Result<Vec<crate::protocol::StreamHead>, String> {
+        let r = self
+            .auth(self.client.get(format!("{}/v1/sync/streams", self.base)))
+            .query(&[
+                ("known", known.to_string()),
+                ("wait_ms", wait_ms.min(MAX_WAIT_S * 1000).to_string()),
+            ])
+            .send()
+            .map_err(|e| e.to_string())?;
+        let page: StreamsResponse = answer(r)?;
+        Ok(page.streams)
+    }
+
     fn stream_heads(&mut self) -> Result<Vec<crate::protocol::StreamHead>, String> {
         let r = self
             .auth(self.client.get(format!("{}/v1/sync/streams", self.base)))
