@@ -14,3 +14,7 @@ ALTER TABLE transfer ADD COLUMN to_store TEXT;
 -- A copy of another store's op kept deferred here (it named a product the chain's catalogue had
 -- not brought yet): that store's code, so it is tried again after the next catalogue pull.
 ALTER TABLE inbox ADD COLUMN origin TEXT;
+
+-- The store a location belongs to, where this replica learnt it (a location arriving from a
+-- store's stream): head office lists each store's locations under its code.
+ALTER TABLE location ADD COLUMN store_code TEXT;

@@ -351,6 +351,11 @@ pub struct LocationView {
     pub code: String,
     pub name: String,
     pub kind: String,
+    /// The store it belongs to, where the replica knows it (head office: every location of
+    /// every store); `None` on a standalone store and for this till's own locations before its
+    /// first pull.
+    #[serde(default)]
+    pub store: Option<String>,
 }
 
 /// Summary numbers of a store, printed after `demo` and shown on the home screen.

@@ -335,6 +335,17 @@ fn head_office_reads_every_store_and_writes_to_none() {
         "the store breakdown adds up"
     );
     assert_eq!(hq.stores().expect("stores"), vec!["NORTH", "SOUTH"]);
+    // Every store's locations, each under its store (both called MAIN at their store).
+    let stores_of_locations: Vec<Option<String>> = hq
+        .locations()
+        .expect("locations")
+        .into_iter()
+        .map(|l| l.store)
+        .collect();
+    assert_eq!(
+        stores_of_locations,
+        vec![Some("NORTH".to_string()), Some("SOUTH".to_string())]
+    );
     let orders_of = |code: &str| {
         hq.orders(&backroom_api::OrderFilter {
             store: Some(code.into()),

@@ -357,6 +357,14 @@ fn a_transfer_between_two_stores_travels_through_the_server() {
     assert_eq!(back.status, "received");
     let tee = back.lines.iter().find(|l| l.sku == "TEE-1").expect("line");
     assert_eq!((tee.received, tee.discrepancy), (4, 1));
+    // SOUTH lists its own location and its receiving point, not the stand-in for NORTH's.
+    let listed: Vec<String> = b
+        .locations()
+        .expect("locations")
+        .into_iter()
+        .map(|l| l.code)
+        .collect();
+    assert_eq!(listed, vec!["@SOUTH".to_string(), "MAIN".to_string()]);
     // SOUTH has the same transfer; its source is a stand-in for NORTH's location there.
     let there = b.transfer(&sent.number).expect("transfer");
     assert!(there.from_location.starts_with("NORTH~"), "{there:?}");

@@ -170,7 +170,13 @@ impl Store {
     pub fn locations(&self) -> StoreResult<Vec<backroom_api::LocationView>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, code, name, kind FROM location ORDER BY code")?;
+            // Another store's stand-ins (inactive, not `@CODE`) hold a partial picture of that
+            // store: never listed. Another store's receiving point (`@CODE`) is: transfers to
+            // it show there as incoming.
+            .prepare(
+                "SELECT id, code, name, kind, store_code FROM location
+                 WHERE active = 1 OR code LIKE '@%' ORDER BY store_code, code",
+            )?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(backroom_api::LocationView {
@@ -178,6 +184,7 @@ impl Store {
                     code: r.get(1)?,
                     name: r.get(2)?,
                     kind: r.get(3)?,
+                    store: r.get(4)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

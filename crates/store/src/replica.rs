@@ -131,12 +131,20 @@ impl Store {
                 let mut report = ApplyReport::default();
                 record_stores(&self.conn, page)?;
                 for p in &page.ops {
-                    let r = self.apply_all(std::slice::from_ref(&p.op))?;
+                    let r = match self.apply_all(std::slice::from_ref(&p.op)) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            // The stores of the locations applied so far.
+                            record_stores(&self.conn, page)?;
+                            return Err(e);
+                        }
+                    };
                     report.applied += r.applied;
                     report.already_here += r.already_here;
                     report.deferred += r.deferred;
                     set_cursor(&self.conn, &page.stream, p.seq)?;
                 }
+                record_stores(&self.conn, page)?;
                 Ok(report)
             }
         }
@@ -158,6 +166,20 @@ fn record_stores(conn: &rusqlite::Connection, page: &PullResponse) -> StoreResul
         if !seen.contains(&p.op.device_id.as_str()) {
             seen.push(&p.op.device_id);
             stmt.execute(params![p.op.device_id, store])?;
+        }
+    }
+    // The store's locations the page brought (a store's set-up, a location added).
+    let mut own = conn.prepare_cached(
+        "UPDATE location SET store_code = ?2 WHERE id = ?1 AND store_code IS NULL",
+    )?;
+    for p in page.ops.iter().filter(|p| p.origin.is_none()) {
+        let id = match p.op.kind.as_str() {
+            "store.initialised" => p.op.body.pointer("/location/id"),
+            "location.created" => p.op.body.get("id"),
+            _ => None,
+        };
+        if let Some(id) = id.and_then(|v| v.as_str()) {
+            own.execute(params![id, store])?;
         }
     }
     Ok(())

@@ -45,7 +45,11 @@ pub(crate) fn Stock() -> impl IntoView {
         <main class="stock">
             <div class="bar">
                 <select id="stock-location" on:change=move |ev| { location.set(event_target_value(&ev)); load() }>
-                    {move || locations.get().into_iter().map(|l| view! { <option value=l.code.clone() selected=l.code == location.get_untracked()>{l.code.clone()}" — "{l.name.clone()}</option> }).collect_view()}
+                    {move || locations.get().into_iter().map(|l| {
+                        // Head office: every store's locations, each under its store.
+                        let store = l.store.clone().map(|s| format!(" · {s}")).unwrap_or_default();
+                        view! { <option value=l.code.clone() selected=l.code == location.get_untracked()>{l.code.clone()}" — "{l.name.clone()}{store}</option> }
+                    }).collect_view()}
                 </select>
                 <input id="stock-filter" placeholder=t().stock_filter_placeholder prop:value=move || filter.get() on:input=move |ev| { filter.set(event_target_value(&ev)); load() }/>
             </div>
