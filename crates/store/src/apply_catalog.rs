@@ -195,7 +195,8 @@ pub(crate) fn write_store(
 }
 
 /// A copy of another store's catalogue op (`product.created`, `product.updated`,
-/// `catalog.imported`) without the products this replica already holds under another id (the
+/// `catalog.imported`, `tax_class.created`: nothing when this store has a tax class of that
+/// code) without the products this replica already holds under another id (the
 /// same handle or SKU: two stores that imported the same file before they joined the chain).
 /// In a chain those are the same goods; this store keeps its own rows, and the other store's
 /// are not written a second time under suffixed keys. An import keeps its other products, and
@@ -237,6 +238,14 @@ pub(crate) fn without_known_products(
             .unwrap_or_default()
     };
     match kind {
+        // A tax class of the same code is the same class in a chain: this store's stays.
+        "tax_class.created" => {
+            let code = body.get("code").and_then(|c| c.as_str()).unwrap_or("");
+            let held: bool = tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM tax_class WHERE code = ?1)")?
+                .query_row([code], |r| r.get(0))?;
+            Ok((!held).then(|| body.clone()))
+        }
         "product.created" | "product.updated" => {
             let product_id = body
                 .get("product_id")

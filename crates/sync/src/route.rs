@@ -14,8 +14,10 @@
 
 use serde_json::Value;
 
-/// The kinds that define the chain's catalogue, copied to the `catalog` stream.
+/// The kinds that define the chain's catalogue, copied to the `catalog` stream (a product
+/// names its tax class and attributes by code, so those travel with it).
 pub const CATALOG_KINDS: &[&str] = &[
+    "tax_class.created",
     "attribute.defined",
     "product.created",
     "product.updated",
@@ -82,6 +84,7 @@ mod tests {
     fn catalogue_ops_and_transfers_between_stores_travel() {
         assert_eq!(copy_of("product.created", &json!({})), Copy::Catalog);
         assert_eq!(copy_of("catalog.imported", &json!({})), Copy::Catalog);
+        assert_eq!(copy_of("tax_class.created", &json!({})), Copy::Catalog);
         assert_eq!(copy_of("sale.completed", &json!({})), Copy::Nowhere);
         assert_eq!(
             copy_of(

@@ -396,3 +396,158 @@ async fn head_office_joins_and_filters_orders_by_store() {
     pool.close().await;
     let _ = sqlx::Postgres::force_drop_database(&url).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transfer_from_another_store_arrives_in_the_window_and_is_received() {
+    use sqlx::migrate::MigrateDatabase;
+    let url = database("transfer");
+    let _ = sqlx::Postgres::drop_database(&url).await;
+    let pool = backroom_server::connect(&url)
+        .await
+        .expect("server database");
+    for store in ["NORTH", "SOUTH"] {
+        backroom_server::add_store(&pool, store, store)
+            .await
+            .expect("store");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let server_url = format!("http://{}", listener.local_addr().expect("addr"));
+    let _stop = serve(&tokio::runtime::Handle::current(), listener, pool.clone());
+    // NORTH: a demo store with the chain's catalogue and stock, connected.
+    let (_north_dir, north) = backroom_e2e::demo_store(31, 12);
+    let code = backroom_server::issue_enrolment(&pool, "NORTH")
+        .await
+        .expect("code");
+    let (base, at) = (server_url.clone(), north.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut s = Store::open(&at).expect("open");
+        join(&mut s, &base, &code);
+    })
+    .await
+    .expect("north joins");
+    // SOUTH: a new store, set up and connected: it has the catalogue, no stock.
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("south.sqlite");
+    let code = backroom_server::issue_enrolment(&pool, "SOUTH")
+        .await
+        .expect("code");
+    let (base, at) = (server_url.clone(), db.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut s = Store::open(&at).expect("open");
+        s.init(backroom_store::InitStore {
+            store_name: "South".into(),
+            currency: "EUR".into(),
+            tax_mode: "inclusive".into(),
+            device_name: "south-till".into(),
+            location_code: "MAIN".into(),
+            owner_name: "Sam South".into(),
+            owner_pin: "2580".into(),
+            time_zone: "UTC".into(),
+        })
+        .expect("init");
+        join(&mut s, &base, &code);
+    })
+    .await
+    .expect("south joins");
+    let s = Session::start(&db).await;
+    s.wait("#pin").await;
+    s.click_staff("Sam South").await;
+    s.type_into("#pin", &format!("2580{ENTER}")).await;
+    s.wait_text("#signed-in", |t| t.contains("Sam")).await;
+
+    // NORTH sends two of an item it stocks to SOUTH and pushes.
+    let (base, at) = (server_url.clone(), north.clone());
+    let number = tokio::task::spawn_blocking(move || {
+        let mut n = Store::open(&at).expect("open");
+        n.set_actor("e2e");
+        let (sku, from): (String, String) = n
+            .connection()
+            .query_row(
+                "SELECT v.sku, l.code FROM stock_level s JOIN variant v ON v.id = s.variant_id
+                 JOIN location l ON l.id = s.location_id
+                 WHERE s.state = 'available' AND s.qty >= 2 AND l.active = 1 ORDER BY v.sku LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("an item in stock");
+        let sent = n
+            .send_new_transfer(
+                &from,
+                "@SOUTH",
+                vec![backroom_store::TransferLineInput { sku, quantity: 2 }],
+                "",
+            )
+            .expect("send to SOUTH");
+        let link = n.server_link().expect("link").expect("linked");
+        let mut t = backroom_sync::http::HttpTransport::new(&base)
+            .expect("client")
+            .with_token(&link.token);
+        n.sync_with(&mut t).expect("north pushes");
+        sent.number
+    })
+    .await
+    .expect("north sends");
+
+    // SOUTH's desktop gets it by itself (its long-poll) and shows it incoming.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // The Stock screen reads its transfers when it opens.
+        s.click("#nav-orders").await;
+        s.click("#nav-stock").await;
+        s.click("#stock-tab-transfer").await;
+        s.wait("#transfer-list").await;
+        if s.text("#transfer-list").await.contains(&number) {
+            break;
+        }
+        let there = Store::open(&db)
+            .map(|st| {
+                format!(
+                    "{:?} {:?} {:?}",
+                    st.transfer(&number).map(|t| t.status),
+                    st.sync_status(),
+                    st.sync_conflicts()
+                )
+            })
+            .unwrap_or_default();
+        assert!(
+            Instant::now() < deadline,
+            "{number} never reached SOUTH's screen (its database: {there:?})"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    s.shot("sync-10-transfer-from-another-store").await;
+    s.click("#transfer-list button.receive").await;
+    s.wait_text("#transfer-list", |t| {
+        t.contains(&number) && !t.contains("Receive all")
+    })
+    .await;
+    s.shot("sync-11-transfer-received").await;
+
+    // NORTH sees it received.
+    let base = server_url.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        let mut n = Store::open(&north).expect("open");
+        let link = n.server_link().expect("link").expect("linked");
+        let mut t = backroom_sync::http::HttpTransport::new(&base)
+            .expect("client")
+            .with_token(&link.token);
+        // SOUTH's pusher sends the receipt at once; a round or two at most.
+        for _ in 0..20 {
+            n.sync_with(&mut t).expect("north pulls");
+            let status = n.transfer(&number).expect("transfer").status;
+            if status == "received" {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        n.transfer(&number).expect("transfer").status
+    })
+    .await
+    .expect("north");
+    assert_eq!(status, "received");
+    drop(s);
+    pool.close().await;
+    let _ = sqlx::Postgres::force_drop_database(&url).await;
+}
