@@ -370,6 +370,40 @@ fn a_transfer_between_two_stores_travels_through_the_server() {
     assert!(there.from_location.starts_with("NORTH~"), "{there:?}");
     assert_eq!((&there.status, &there.lines), (&back.status, &back.lines));
 
+    // Both stores trade offline: NORTH sells a tee and exchanges it for a mug; SOUTH sells a
+    // mug and counts its tees (one fewer than the system says).
+    let tee = a
+        .complete_sale(cash_sale("n-1", "TEE-1", 1999))
+        .expect("north sells");
+    a.process_return(backroom_store::ReturnInput {
+        order: Some(tee.receipt_number.clone()),
+        lines: vec![backroom_store::ReturnLineInput {
+            sku: "TEE-1".into(),
+            quantity: 1,
+            reason: "unwanted".into(),
+            disposition: "restock".into(),
+            ..Default::default()
+        }],
+        exchange: Some(backroom_store::SaleInput {
+            cart_id: "n-2".into(),
+            lines: vec![backroom_store::SaleLineInput {
+                sku: "MUG-1".into(),
+                quantity: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+    .expect("north exchanges");
+    b.complete_sale(cash_sale("s-1", "MUG-1", 950))
+        .expect("south sells");
+    let count = b.start_count("MAIN", None).expect("count");
+    b.record_count(&count, "TEE-1", Some(3)).expect("counted");
+    b.apply_count(&count, false).expect("apply count");
+    a.sync_with(&mut transport_of(&a)).expect("north syncs");
+    b.sync_with(&mut transport_of(&b)).expect("south syncs");
+
     // Head office: one ledger for the chain; in transit nets to zero, every store's stock is
     // what that store says, and the lost tee is the only difference.
     let code = srv
@@ -401,9 +435,9 @@ fn a_transfer_between_two_stores_travels_through_the_server() {
     let (north, south) = (main_id(&a), main_id(&b));
     for (sku, at, want) in [
         ("TEE-1", &north, 5),
-        ("MUG-1", &north, 2),
-        ("TEE-1", &south, 4),
-        ("MUG-1", &south, 2),
+        ("MUG-1", &north, 1),
+        ("TEE-1", &south, 3),
+        ("MUG-1", &south, 1),
     ] {
         let of = |s: &backroom_store::Store| qty_at(s, sku, at, StockState::Available);
         let here = if at == &north { &a } else { &b };
@@ -413,8 +447,26 @@ fn a_transfer_between_two_stores_travels_through_the_server() {
         .iter()
         .map(|at| qty_at(&hq, "TEE-1", at, StockState::Available))
         .sum();
-    assert_eq!(chain_tees, 10 - 1, "the chain lost one tee, nothing else");
+    assert_eq!(
+        chain_tees,
+        10 - 1 - 1,
+        "the chain lost a tee in transit and one in SOUTH's count, nothing else"
+    );
     assert_eq!(hq.transfer(&sent.number).expect("transfer"), back);
+    // Head office's report is the sum of the stores' (sales, the exchange, refunds, tenders).
+    let (from, to) = (0, i64::MAX / 2);
+    let [rh, ra, rb] = [&hq, &a, &b].map(|s| s.sales_report(from, to).expect("report"));
+    assert_eq!(rh.orders, ra.orders + rb.orders);
+    assert_eq!(rh.net_sales, ra.net_sales + rb.net_sales);
+    assert_eq!(
+        (rh.returns, rh.refunds),
+        (ra.returns + rb.returns, ra.refunds + rb.refunds)
+    );
+    assert!(ra.returns == 1 && rh.orders == 3, "{rh:?}");
+    for (tender, amount) in &rh.by_tender {
+        let of = |r: &backroom_store::SalesReport| r.by_tender.get(tender).copied().unwrap_or(0);
+        assert_eq!(*amount, of(&ra) + of(&rb), "{tender}");
+    }
 
     // A product NORTH adds and sends at once: SOUTH reads its own stream before the catalogue,
     // so the transfer waits for the product, then applies in the same round.
