@@ -49,17 +49,37 @@ impl App {
             // Every command then answers "the store thread stopped" instead of hanging.
             eprintln!("error: cannot start the store thread: {e}");
         }
-        // When the sync task brought ops in, the store thread rereads its cached settings.
+        // When the sync task brought ops in, the store thread rereads its cached settings; when
+        // the till must start over from the server's snapshot, the store thread does it (no
+        // screen writes meanwhile).
         let refresh_jobs = jobs.clone();
-        let sync = crate::syncer::Syncer::start(path.clone(), move || {
-            let _ = refresh_jobs.send(Box::new(|slot: &mut Option<Store>| {
-                if let Some(s) = slot.as_mut() {
-                    if let Err(e) = s.reload() {
-                        eprintln!("warning: rereading settings after sync: {e}");
+        let start_over_jobs = jobs.clone();
+        let sync = crate::syncer::Syncer::start(
+            path.clone(),
+            move || {
+                let _ = refresh_jobs.send(Box::new(|slot: &mut Option<Store>| {
+                    if let Some(s) = slot.as_mut() {
+                        if let Err(e) = s.reload() {
+                            eprintln!("warning: rereading settings after sync: {e}");
+                        }
                     }
-                }
-            }));
-        });
+                }));
+            },
+            move || {
+                let _ = start_over_jobs.send(Box::new(|slot: &mut Option<Store>| {
+                    let Some(s) = slot.as_mut() else { return };
+                    let Ok(Some(link)) = s.server_link() else {
+                        return;
+                    };
+                    let Ok(http) = backroom_sync::http::HttpTransport::new(&link.url) else {
+                        return;
+                    };
+                    if let Err(e) = s.start_over_with(&mut http.with_token(&link.token)) {
+                        eprintln!("warning: starting over from the server's snapshot: {e}");
+                    }
+                }));
+            },
+        );
         App { path, jobs, sync }
     }
 }

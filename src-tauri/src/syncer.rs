@@ -52,12 +52,16 @@ pub struct Syncer {
 impl Syncer {
     /// Starts the worker on the database at `path`; `refresh` asks the store thread to reread
     /// its cached settings (after ops came in).
-    pub fn start(path: PathBuf, refresh: impl Fn() + Send + 'static) -> Syncer {
+    pub fn start(
+        path: PathBuf,
+        refresh: impl Fn() + Send + 'static,
+        start_over: impl Fn() + Send + 'static,
+    ) -> Syncer {
         let (jobs, queue) = std::sync::mpsc::channel();
         let path_for_pusher = path.clone();
         let spawned = std::thread::Builder::new()
             .name("sync".into())
-            .spawn(move || worker(path, queue, refresh));
+            .spawn(move || worker(path, queue, refresh, start_over));
         if let Err(e) = spawned {
             eprintln!("error: cannot start the sync thread: {e}");
         }
@@ -113,7 +117,7 @@ fn api(e: StoreError) -> ApiError {
     ApiError::from(e)
 }
 
-fn worker(path: PathBuf, queue: Receiver<SyncJob>, refresh: impl Fn()) {
+fn worker(path: PathBuf, queue: Receiver<SyncJob>, refresh: impl Fn(), start_over: impl Fn()) {
     let mut failures: u32 = 0;
     let mut wait = Duration::from_millis(500);
     loop {
@@ -132,6 +136,9 @@ fn worker(path: PathBuf, queue: Receiver<SyncJob>, refresh: impl Fn()) {
             }
         };
         store.set_actor("system");
+        // Starting over from the server's snapshot replaces the database: the store thread
+        // does it, on the connection the screens write through.
+        store.refuse_snapshot_restore();
         let (reply, connect) = match job {
             Some(SyncJob::Now(r)) => (Some(r), None),
             Some(SyncJob::Connect { url, code, reply }) => (Some(reply), Some((url, code))),
@@ -169,6 +176,9 @@ fn worker(path: PathBuf, queue: Receiver<SyncJob>, refresh: impl Fn()) {
             }
         };
         let round = store.sync_with(&mut http);
+        if matches!(&round, Err(e) if e.to_string().contains(backroom_store::START_OVER_MESSAGE)) {
+            start_over();
+        }
         if matches!(&round, Ok(r) if r.pulled > 0) {
             refresh();
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use backroom_sync::protocol::store_stream;
+use backroom_sync::protocol::{store_stream, CATALOG_STREAM};
 use serde::Deserialize;
 use sqlx::postgres::PgPool;
 
@@ -30,11 +30,36 @@ pub async fn compact(
 ) -> Result<Option<i64>, ServerError> {
     let store = crate::auth::known_store(pool, store).await?;
     let stream = store_stream(&store);
+    // One compaction of a stream at a time (any process): a second one finds it taken.
+    let mut guard = pool.acquire().await?;
+    let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext($1))")
+        .bind(&stream)
+        .fetch_one(&mut *guard)
+        .await?;
+    if !locked {
+        tracing::info!(stream, "a compaction of this stream is running already");
+        return Ok(None);
+    }
+    let result = compact_locked(pool, &store, &stream, keep).await;
+    sqlx::query("SELECT pg_advisory_unlock(hashtext($1))")
+        .bind(&stream)
+        .execute(&mut *guard)
+        .await?;
+    result
+}
+
+/// [`compact`] under the stream's compaction lock.
+async fn compact_locked(
+    pool: &PgPool,
+    store: &str,
+    stream: &str,
+    keep: Duration,
+) -> Result<Option<i64>, ServerError> {
     let cut: Option<i64> = sqlx::query_scalar(
         "SELECT MAX(seq) FROM change_log
          WHERE stream = $1 AND server_ts < now() - ($2::double precision * interval '1 second')",
     )
-    .bind(&stream)
+    .bind(stream)
     .bind(keep.as_secs_f64())
     .fetch_one(pool)
     .await?;
@@ -43,26 +68,27 @@ pub async fn compact(
     };
     let previous: Option<(i64, Vec<u8>)> =
         sqlx::query_as("SELECT seq, snapshot FROM stream_snapshot WHERE stream = $1")
-            .bind(&stream)
+            .bind(stream)
             .fetch_optional(pool)
             .await?;
     if previous.as_ref().is_some_and(|(seq, _)| *seq >= cut) {
         return Ok(None);
     }
-    let snapshot = build(pool, &stream, previous, cut).await?;
+    let snapshot = build(pool, store, previous, cut).await?;
     let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO stream_snapshot (stream, seq, snapshot) VALUES ($1, $2, $3)
          ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, snapshot = excluded.snapshot,
-                                            made_at = now()",
+                                            made_at = now()
+         WHERE stream_snapshot.seq < excluded.seq",
     )
-    .bind(&stream)
+    .bind(stream)
     .bind(cut)
     .bind(&snapshot)
     .execute(&mut *tx)
     .await?;
     sqlx::query("DELETE FROM change_copy WHERE stream = $1 AND seq <= $2")
-        .bind(&stream)
+        .bind(stream)
         .bind(cut)
         .execute(&mut *tx)
         .await?;
@@ -70,7 +96,7 @@ pub async fn compact(
         "DELETE FROM change_log l WHERE l.stream = $1 AND l.seq <= $2
            AND NOT EXISTS (SELECT 1 FROM change_copy c WHERE c.op_id = l.op_id)",
     )
-    .bind(&stream)
+    .bind(stream)
     .bind(cut)
     .execute(&mut *tx)
     .await?;
@@ -83,10 +109,11 @@ pub async fn compact(
 /// applied, as a zstd-compressed SQLite database.
 async fn build(
     pool: &PgPool,
-    stream: &str,
+    store: &str,
     previous: Option<(i64, Vec<u8>)>,
     cut: i64,
 ) -> Result<Vec<u8>, ServerError> {
+    let stream = &store_stream(store);
     let failed = |e: &dyn std::fmt::Display| ServerError::Snapshot(e.to_string());
     let dir = tempfile::tempdir().map_err(|e| failed(&e))?;
     let db = dir.path().join("replica.sqlite");
@@ -96,23 +123,50 @@ async fn build(
         std::fs::write(&db, raw).map_err(|e| failed(&e))?;
         after = seq;
     }
+    // A replica of the store as a till of it is (copies of its own ops are skipped), reading
+    // the store's stream first and the chain's catalogue when an op needs it.
     let mut replica = {
-        let db = db.clone();
-        tokio::task::spawn_blocking(move || backroom_store::Store::open(&db))
-            .await
-            .map_err(|e| failed(&e))?
-            .map_err(|e| failed(&e))?
+        let (db, store) = (db.clone(), store.to_string());
+        tokio::task::spawn_blocking(move || {
+            let mut r = backroom_store::Store::open(&db)?;
+            r.link_server(&backroom_store::ServerLink {
+                url: String::new(),
+                store,
+                token: String::new(),
+                device_code: String::new(),
+            })?;
+            Ok::<_, backroom_store::StoreError>(r)
+        })
+        .await
+        .map_err(|e| failed(&e))?
+        .map_err(|e| failed(&e))?
     };
     while after < cut {
         let page = crate::sync::read_page(pool, stream, after, PAGE.min(cut - after)).await?;
         if page.ops.is_empty() {
             break;
         }
-        after = page.next;
-        replica = tokio::task::spawn_blocking(move || replica.apply_pulled(&page).map(|_| replica))
-            .await
-            .map_err(|e| failed(&e))?
-            .map_err(|e| failed(&e))?;
+        let (back, ok) = tokio::task::spawn_blocking(move || {
+            let ok = replica.apply_pulled(&page).is_ok();
+            (replica, ok)
+        })
+        .await
+        .map_err(|e| failed(&e))?;
+        replica = back;
+        if !ok {
+            // The page names what the catalogue brings (the ops before the failing one are
+            // kept, with the cursor after them): catch the catalogue up, then go on from there.
+            replica = catch_up_catalogue(pool, replica).await?;
+            let from = replica_cursor(&replica, stream)?;
+            let page =
+                crate::sync::read_page(pool, stream, from, PAGE.min(cut - from).max(1)).await?;
+            replica =
+                tokio::task::spawn_blocking(move || replica.apply_pulled(&page).map(|_| replica))
+                    .await
+                    .map_err(|e| failed(&e))?
+                    .map_err(|e| failed(&e))?;
+        }
+        after = replica_cursor(&replica, stream)?;
     }
     let out = dir.path().join("snapshot.sqlite");
     tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ServerError> {
@@ -122,6 +176,40 @@ async fn build(
     })
     .await
     .map_err(|e| failed(&e))?
+}
+
+/// Where `replica` is in `stream`.
+fn replica_cursor(replica: &backroom_store::Store, stream: &str) -> Result<i64, ServerError> {
+    replica
+        .sync_cursor(stream)
+        .map_err(|e| ServerError::Snapshot(e.to_string()))
+}
+
+/// Applies the chain's catalogue from where `replica` is to its head, then what waited for it.
+async fn catch_up_catalogue(
+    pool: &PgPool,
+    mut replica: backroom_store::Store,
+) -> Result<backroom_store::Store, ServerError> {
+    let failed = |e: &dyn std::fmt::Display| ServerError::Snapshot(e.to_string());
+    loop {
+        let after = replica_cursor(&replica, CATALOG_STREAM)?;
+        let page = crate::sync::read_page(pool, CATALOG_STREAM, after, PAGE).await?;
+        let done = !page.has_more;
+        if !page.ops.is_empty() {
+            replica =
+                tokio::task::spawn_blocking(move || replica.apply_pulled(&page).map(|_| replica))
+                    .await
+                    .map_err(|e| failed(&e))?
+                    .map_err(|e| failed(&e))?;
+        }
+        if done {
+            break;
+        }
+    }
+    tokio::task::spawn_blocking(move || replica.retry_deferred_copies().map(|_| replica))
+        .await
+        .map_err(|e| failed(&e))?
+        .map_err(|e| failed(&e))
 }
 
 #[derive(Debug, Deserialize)]

@@ -195,10 +195,10 @@ async fn push_batch(
     // Ops pushed before (a retry after a lost answer): their stored results, in one query.
     results.extend(stored_results(&mut tx, &req.device_id, &again).await?);
     if !fresh.is_empty() {
-        sqlx::query("INSERT INTO stream_head (stream, head) VALUES ($1, 0) ON CONFLICT DO NOTHING")
-            .bind(&stream)
-            .execute(&mut *tx)
-            .await?;
+        // Every stream head this push may take positions in (its own, and where its copies go)
+        // is locked first, in name order, so two pushes copying to each other's stores wait
+        // for one another instead of deadlocking.
+        lock_heads(&mut tx, &stream, store_code, &fresh).await?;
         let head: i64 = sqlx::query_scalar(
             "UPDATE stream_head SET head = head + $2 WHERE stream = $1 RETURNING head",
         )
@@ -352,6 +352,62 @@ async fn push_batch(
         last_device_seq: last,
         expected,
     })
+}
+
+/// Locks the heads of `own` and of every stream `ops` may be copied to, in name order (rows
+/// made first where new).
+async fn lock_heads(
+    tx: &mut sqlx::PgConnection,
+    own: &str,
+    store_code: &str,
+    ops: &[&OpEnvelope],
+) -> Result<(), ServerError> {
+    let mut streams = vec![own.to_string()];
+    let mut opened: Vec<(String, String)> = Vec::new();
+    for op in ops {
+        match backroom_sync::route::copy_of(&op.kind, &op.body) {
+            Copy::Nowhere => {}
+            Copy::Catalog => streams.push(CATALOG_STREAM.to_string()),
+            Copy::TransferOpened {
+                transfer_id,
+                to_store,
+            } => {
+                streams.push(store_stream(&to_store));
+                opened.push((transfer_id, to_store));
+            }
+            Copy::TransferStep { transfer_id } => {
+                let route: Option<(String, String)> = match opened
+                    .iter()
+                    .find(|(id, _)| *id == transfer_id)
+                {
+                    Some((_, to)) => Some((store_code.to_string(), to.clone())),
+                    None => sqlx::query_as(
+                        "SELECT from_store, to_store FROM transfer_route WHERE transfer_id = $1",
+                    )
+                    .bind(&transfer_id)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                };
+                if let Some((from, to)) = route {
+                    streams.push(store_stream(if from == store_code { &to } else { &from }));
+                }
+            }
+        }
+    }
+    streams.sort();
+    streams.dedup();
+    sqlx::query(
+        "INSERT INTO stream_head (stream, head) SELECT s, 0 FROM UNNEST($1::text[]) AS t(s)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&streams)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("SELECT stream FROM stream_head WHERE stream = ANY($1) ORDER BY stream FOR UPDATE")
+        .bind(&streams)
+        .fetch_all(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 /// Why a transfer may not go to `to_store` from a till of `from_store`, if it may not.
@@ -542,18 +598,7 @@ pub(crate) async fn pull(
 ) -> Result<Json<PullResponse>, ServerError> {
     let device = credential(&state.pool, &headers).await?;
     readable(&state.pool, &device, &q.stream).await?;
-    // Below the stream's compaction point the ops are gone: the till starts from the snapshot.
-    let floor: Option<i64> =
-        sqlx::query_scalar("SELECT seq FROM stream_snapshot WHERE stream = $1")
-            .bind(&q.stream)
-            .fetch_optional(&state.pool)
-            .await?;
-    if let Some(floor) = floor.filter(|f| q.after < *f) {
-        return Err(ServerError::Gone(format!(
-            "{} is kept from position {floor} on; start from GET /v1/sync/snapshot",
-            q.stream
-        )));
-    }
+    below_floor(&state.pool, &q.stream, q.after).await?;
     let limit = q.limit.unwrap_or(MAX_PULL_OPS).clamp(1, MAX_PULL_OPS);
     let wait = std::time::Duration::from_millis(q.wait_ms.min(live::MAX_WAIT_MS));
     let deadline = tokio::time::Instant::now() + wait;
@@ -572,8 +617,25 @@ pub(crate) async fn pull(
             break;
         }
     }
+    // A compaction that committed while the page was read may have taken ops from under it.
+    below_floor(&state.pool, &q.stream, q.after).await?;
     observe::pulled(page.ops.len());
     Ok(Json(page))
+}
+
+/// Below a stream's compaction point the ops are gone: 410, the till starts from the snapshot.
+async fn below_floor(pool: &PgPool, stream: &str, after: i64) -> Result<(), ServerError> {
+    let floor: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM stream_snapshot WHERE stream = $1")
+            .bind(stream)
+            .fetch_optional(pool)
+            .await?;
+    match floor.filter(|f| after < *f) {
+        Some(floor) => Err(ServerError::Gone(format!(
+            "{stream} is kept from position {floor} on; start from GET /v1/sync/snapshot"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Whether `device` may read `stream`: a till its own store's, head office any store's.

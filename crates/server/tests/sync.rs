@@ -320,6 +320,11 @@ fn a_transfer_between_two_stores_travels_through_the_server() {
 
     // SOUTH sees it incoming, receives 4 tees and both mugs, and closes it short.
     b.sync_with(&mut transport_of(&b)).expect("south pulls");
+    // It never moves NORTH's stock itself: it cannot cancel what NORTH sent.
+    let err = b
+        .cancel_transfer(&sent.number)
+        .expect_err("destination cancels");
+    assert!(err.to_string().contains("another store"), "{err}");
     let incoming = b.transfer(&sent.number).expect("SOUTH has it");
     assert_eq!(incoming.status, "in_transit");
     assert_eq!(
@@ -625,4 +630,55 @@ fn tills_start_from_a_snapshot_once_the_server_compacted_the_stream() {
         .filter_map(|e| e.ok())
         .any(|e| e.file_name().to_string_lossy().contains("before-restore"));
     assert!(kept, "the database before the snapshot is kept");
+}
+
+/// A store's own op may name a product only the chain's catalogue brings (one till sold what
+/// another store defined): another till of the store that reads its own stream first catches
+/// the catalogue up and goes on, instead of sticking on that op.
+#[test]
+fn a_sale_of_another_stores_product_reaches_the_other_till_of_the_store() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut south = seeded_till(dir.path(), "south", 1);
+    link(&srv, &mut south, "SOUTH");
+    south.sync_with(&mut transport_of(&south)).expect("south");
+    // NORTH: a new store with two tills; they get SOUTH's products from the catalogue.
+    let mut n1 = till(dir.path(), "n1", 2);
+    n1.init(InitStore {
+        store_name: "North".into(),
+        currency: "EUR".into(),
+        tax_mode: "inclusive".into(),
+        device_name: "n1".into(),
+        location_code: "MAIN".into(),
+        owner_name: "Nora North".into(),
+        owner_pin: "2580".into(),
+        time_zone: "UTC".into(),
+    })
+    .expect("init");
+    n1.set_actor("tester");
+    link(&srv, &mut n1, "NORTH");
+    n1.sync_with(&mut transport_of(&n1)).expect("n1");
+    let mut n2 = till(dir.path(), "n2", 3);
+    link(&srv, &mut n2, "NORTH");
+    n2.sync_with(&mut transport_of(&n2)).expect("n2 bootstraps");
+    // SOUTH adds a product; n1 reads it and sells it before n2 has seen it.
+    south
+        .import_shopify(
+            &b"Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\ncap,Cap,CAP-1,12.00,3\n"[..],
+            &backroom_store::shopify::ImportOptions::default(),
+            &backroom_store::NoProgress,
+        )
+        .expect("new product");
+    south
+        .sync_with(&mut transport_of(&south))
+        .expect("south pushes");
+    n1.sync_with(&mut transport_of(&n1))
+        .expect("n1 reads the catalogue");
+    n1.complete_sale(cash_sale("n1-1", "CAP-1", 1200))
+        .expect("n1 sells SOUTH's product");
+    n1.sync_with(&mut transport_of(&n1)).expect("n1 pushes");
+    n2.sync_with(&mut transport_of(&n2))
+        .expect("n2 reads its stream, the catalogue, then the rest");
+    assert_eq!(facts(&n2), facts(&n1));
+    assert!(n2.check().expect("check").ok);
 }

@@ -756,11 +756,13 @@ pub(crate) fn retry_deferred_copies(tx: &Connection, me: &str, now: i64) -> Stor
         }
     }
     let mut applied = 0;
+    let mut newest: Option<Hlc> = None;
     for (op, origin) in waiting {
         tx.execute("SAVEPOINT retry_copy", [])?;
         tx.execute("DELETE FROM inbox WHERE op_id = ?1", [&op.op_id])?;
         match apply_in(tx, me, &op, now, None, Some(&origin)) {
-            Ok((Applied::Applied, _)) => {
+            Ok((Applied::Applied, stamp)) => {
+                newest = newest.max(stamp);
                 tx.execute("RELEASE retry_copy", [])?;
                 tx.execute(
                     "UPDATE sync_conflict SET resolved_at = ?2 WHERE op_id = ?1 AND key = 'op.from_store'",
@@ -773,6 +775,9 @@ pub(crate) fn retry_deferred_copies(tx: &Connection, me: &str, now: i64) -> Stor
                 tx.execute("RELEASE retry_copy", [])?;
             }
         }
+    }
+    if let Some(remote) = newest {
+        merge_hlc(tx, me, remote, now)?;
     }
     Ok(applied)
 }

@@ -199,9 +199,9 @@ pub(crate) fn write_store(
 /// code) without the products this replica already holds under another id (the
 /// same handle or SKU: two stores that imported the same file before they joined the chain).
 /// In a chain those are the same goods; this store keeps its own rows, and the other store's
-/// are not written a second time under suffixed keys. An import keeps its other products, and
-/// the stock movements of the products left out are left out too. `None`: nothing of the op
-/// is left.
+/// are not written a second time under suffixed keys. An import keeps its other products and
+/// leaves its stock out (another store's opening stock is that store's). `None`: nothing of
+/// the op is left.
 pub(crate) fn without_known_products(
     tx: &Connection,
     kind: &str,
@@ -260,26 +260,21 @@ pub(crate) fn without_known_products(
         }
         "catalog.imported" => {
             let mut body = body.clone();
-            let mut dropped: Vec<String> = Vec::new();
             if let Some(products) = body.get_mut("products").and_then(|p| p.as_array_mut()) {
                 let mut kept = Vec::with_capacity(products.len());
                 for p in products.drain(..) {
                     let product_id = p.get("product_id").and_then(|x| x.as_str()).unwrap_or("");
                     let variant_ids = ids(p.get("variant_ids"));
                     let product = p.get("product").cloned().unwrap_or_default();
-                    if clashes(product_id, &product, &variant_ids)? {
-                        dropped.extend(variant_ids);
-                    } else {
+                    if !clashes(product_id, &product, &variant_ids)? {
                         kept.push(p);
                     }
                 }
                 *products = kept;
             }
+            // Another store's opening stock is that store's: only its products come here.
             if let Some(movements) = body.get_mut("movements").and_then(|m| m.as_array_mut()) {
-                movements.retain(|m| {
-                    let v = m.get("variant_id").and_then(|v| v.as_str()).unwrap_or("");
-                    !dropped.iter().any(|d| d == v)
-                });
+                movements.clear();
             }
             Ok(Some(body))
         }

@@ -68,7 +68,7 @@ pub use error::{StoreError, StoreResult};
 pub use location::{store_location_id, STORE_PREFIX};
 pub use migrate::SCHEMA_VERSION;
 pub use ops::OpsSelection;
-pub use replica::{ServerLink, SyncConflictView, SyncStatus};
+pub use replica::{ServerLink, SyncConflictView, SyncStatus, START_OVER, START_OVER_MESSAGE};
 pub use reports::SalesReport;
 pub use stock::MovementView;
 
@@ -150,6 +150,10 @@ pub struct Store {
     actor: String,
     device: Option<Device>,
     settings: Option<Settings>,
+    /// Whether this connection may replace the database with the server's snapshot (not when
+    /// another connection of the same app writes to it: the desktop's sync worker hands the
+    /// start-over to its store thread).
+    snapshot_restore: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +206,7 @@ impl Store {
             actor: "system".into(),
             device: None,
             settings: None,
+            snapshot_restore: true,
         };
         store.load_context()?;
         Ok(store)

@@ -193,6 +193,13 @@ impl Store {
     /// (`<db>.before-restore-<unix seconds>.sqlite`); the till continues as a new device of
     /// the store ([`Store::restore`]) with its link to the server, and pulls on from `seq`.
     pub fn start_from_snapshot(&mut self, stream: &str, seq: i64, db: &[u8]) -> StoreResult<()> {
+        if !self.snapshot_restore {
+            return Err(StoreError::invalid(
+                "server",
+                START_OVER,
+                START_OVER_MESSAGE,
+            ));
+        }
         if self.is_initialised() && !self.unpushed_ops(1)?.is_empty() {
             return Err(StoreError::invalid(
                 "server",
@@ -208,12 +215,41 @@ impl Store {
         std::fs::write(&file, db).map_err(|e| {
             StoreError::invalid("file", "cannot_create", format!("{}: {e}", file.display()))
         })?;
+        let before = self.device.clone();
         let restored = self.restore_keeping(&file, &here);
         let _ = std::fs::remove_file(&file);
         restored?;
         self.link_server(&link)?;
         set_cursor(&self.conn, stream, seq)?;
+        // This till's open shift (in the snapshot under its old device) stays its own.
+        if let (Some(old), Some(new)) = (before, self.device.clone()) {
+            self.conn.execute(
+                "UPDATE shift SET device_id = ?1 WHERE device_id = ?2 AND status = 'open'",
+                params![new.id, old.id],
+            )?;
+        }
         Ok(())
+    }
+
+    /// Leaves starting over from a snapshot to another connection (the desktop's store thread):
+    /// [`Store::start_from_snapshot`] then answers an error whose code is [`START_OVER`].
+    pub fn refuse_snapshot_restore(&mut self) {
+        self.snapshot_restore = false;
+    }
+
+    /// Pushes what this till holds, then starts over from the server's snapshot of its store
+    /// (the till was offline longer than the server keeps history). The desktop runs it on the
+    /// connection its screens write through, so nothing is written meanwhile.
+    pub fn start_over_with(&mut self, transport: &mut (dyn Transport + Send)) -> StoreResult<()> {
+        let link = self.server_link()?.ok_or_else(|| {
+            StoreError::invalid("server", "not_connected", "this till is not connected")
+        })?;
+        self.push_with(transport)?;
+        let stream = backroom_sync::protocol::store_stream(&link.store);
+        let (seq, db) = transport
+            .snapshot(&stream)
+            .map_err(|e| StoreError::Sync(e.to_string()))?;
+        self.start_from_snapshot(&stream, seq, &db)
     }
 
     /// Applies again the copies of other stores' ops kept deferred because they named what
@@ -374,6 +410,14 @@ impl ServerLink {
         self.store == HEAD_OFFICE
     }
 }
+
+/// The error code of a start-over this connection leaves to another
+/// ([`Store::refuse_snapshot_restore`]).
+pub const START_OVER: &str = "start_over";
+
+/// Its message, which a sync error carries on (the desktop's worker looks for it).
+pub const START_OVER_MESSAGE: &str =
+    "this till was offline longer than the server keeps history: it starts over from the server's snapshot";
 
 const LINK_KEYS: [&str; 4] = [
     "server_url",

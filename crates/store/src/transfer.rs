@@ -40,6 +40,22 @@ fn own_store(conn: &Connection) -> StoreResult<Option<String>> {
         .optional()?)
 }
 
+/// A transfer to another store is sent (or its draft cancelled) only by the sending store: the
+/// store it goes to sees the draft but never moves the sender's stock.
+fn check_sender(conn: &Connection, h: &Header) -> StoreResult<()> {
+    match &h.to_store {
+        Some(to) if own_store(conn)?.as_deref() == Some(to.as_str()) => Err(StoreError::invalid(
+            "number",
+            "another_store",
+            format!(
+                "{} comes from another store: only that store sends or cancels it",
+                h.number
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A transfer to another store is received (or its remainder sent back) only there.
 fn check_receiver(conn: &Connection, h: &Header) -> StoreResult<()> {
     let Some(to) = &h.to_store else {
@@ -248,6 +264,7 @@ fn ship(uow: &mut Uow, number: &str) -> StoreResult<Change> {
     crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
     let h = header(&uow.tx, number)?;
     h.status.check(TransferAction::Send)?;
+    check_sender(&uow.tx, &h)?;
     let ls = lines(&uow.tx, &h.id)?;
     let mut movements = Vec::new();
     for (i, l) in ls.iter().enumerate() {
@@ -489,6 +506,7 @@ impl Store {
             crate::auth::authorize(uow, backroom_domain::staff::Permission::ManageStock, None)?;
             let h = header(&uow.tx, number)?;
             h.status.check(TransferAction::Cancel)?;
+            check_sender(&uow.tx, &h)?;
             if let (Some(to), TransferStatus::InTransit) = (&h.to_store, &h.status) {
                 // The goods are on their way to another store: only it can say what arrived.
                 return Err(StoreError::invalid(

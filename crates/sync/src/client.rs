@@ -165,20 +165,35 @@ fn pull_all(
             .collect(),
         Err(_) => Vec::new(),
     };
-    let mut pulled = match pull_stream(replica, transport, &own, None) {
+    let mut pulled = 0;
+    let own_first = match pull_stream(replica, transport, &own, None) {
         Err(SyncError::Transport(e)) if is_gone(&e) => {
             // Offline longer than the server keeps the stream: everything was pushed before
             // this pull, so the till starts over from the snapshot and pulls on from there.
             from_snapshot(replica, transport, &own)?;
-            pull_stream(replica, transport, &own, None)?
+            pull_stream(replica, transport, &own, None)
         }
-        other => other?,
+        other => other,
+    };
+    // An op of this store may name what only the catalogue brings (another till of the store
+    // sold a product another store defined): on a failure the catalogue comes first, then the
+    // store's stream again from where it stopped.
+    let retry_own = match own_first {
+        Ok(n) => {
+            pulled += n;
+            false
+        }
+        Err(SyncError::Replica(_)) if !others.is_empty() => true,
+        Err(e) => return Err(e),
     };
     for stream in &others {
         pulled += pull_stream(replica, transport, stream, None)?;
     }
     if !others.is_empty() {
         replica.after_pull().map_err(SyncError::Replica)?;
+    }
+    if retry_own {
+        pulled += pull_stream(replica, transport, &own, None)?;
     }
     Ok(pulled)
 }
@@ -365,11 +380,44 @@ pub fn sync_head_office(
     replica: &mut dyn Replica,
     transport: &mut (dyn Transport + Send),
 ) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
-    for stream in transport.streams().map_err(SyncError::Transport)? {
-        report.pulled += pull_stream(replica, transport, &stream, None)?;
+    let streams = transport.streams().map_err(SyncError::Transport)?;
+    Ok(SyncReport {
+        pulled: pull_streams(replica, transport, &streams)?,
+        ..SyncReport::default()
+    })
+}
+
+/// Pulls every stream of `streams` to its end. One store's ops may name another's (a sale of a
+/// product another store defined, a transfer to another store): a stream that fails to apply
+/// waits while the others go on, and the ones that failed are tried again as long as a pass
+/// makes progress; the first error of the last pass is returned.
+fn pull_streams(
+    replica: &mut dyn Replica,
+    transport: &mut (dyn Transport + Send),
+    streams: &[String],
+) -> Result<usize, SyncError> {
+    let mut pulled = 0;
+    let mut waiting: Vec<&String> = streams.iter().collect();
+    loop {
+        let mut failed = Vec::new();
+        let mut first_error = None;
+        let before = pulled;
+        for stream in waiting {
+            match pull_stream(replica, transport, stream, None) {
+                Ok(n) => pulled += n,
+                Err(SyncError::Replica(e)) => {
+                    failed.push(stream);
+                    first_error.get_or_insert(SyncError::Replica(e));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match first_error {
+            None => return Ok(pulled),
+            Some(e) if pulled == before => return Err(e),
+            Some(_) => waiting = failed,
+        }
     }
-    Ok(report)
 }
 
 /// Head office's long-poll: waits up to `wait_ms` for any store's stream to move past this
@@ -393,13 +441,13 @@ pub fn listen_head_office(
             .stream_heads_wait(total, wait_ms)
             .map_err(SyncError::Transport)?
     };
-    let mut pulled = 0;
+    let mut moved = Vec::new();
     for h in heads {
         if h.head > replica.cursor(&h.stream).map_err(SyncError::Replica)? {
-            pulled += pull_stream(replica, transport, &h.stream, None)?;
+            moved.push(h.stream);
         }
     }
-    Ok(pulled)
+    pull_streams(replica, transport, &moved)
 }
 
 /// Waits up to `wait_ms` for `store`'s stream to move past this till's cursor and applies what
