@@ -396,6 +396,14 @@ async fn lock_heads(
     }
     streams.sort();
     streams.dedup();
+    if streams.len() == 1 {
+        // Nothing is copied: the head's own update below takes the one lock.
+        sqlx::query("INSERT INTO stream_head (stream, head) VALUES ($1, 0) ON CONFLICT DO NOTHING")
+            .bind(own)
+            .execute(&mut *tx)
+            .await?;
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO stream_head (stream, head) SELECT s, 0 FROM UNNEST($1::text[]) AS t(s)
          ON CONFLICT DO NOTHING",
