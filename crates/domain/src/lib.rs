@@ -14,6 +14,7 @@ pub mod barcode;
 pub mod cash;
 pub mod catalog;
 pub mod error;
+pub mod feedback;
 pub mod hlc;
 pub mod money;
 pub mod pricing;
