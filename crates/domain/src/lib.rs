@@ -3,8 +3,9 @@
 //! Everything here is a value or a function over values: money in integer minor units, catalog
 //! identifiers that are parsed once and trusted afterwards (`Sku::parse`, `Handle::parse`), EAN-13
 //! barcodes with price- and weight-embedded variants, price-list precedence, tax math, stock states
-//! and movement reasons, the transfer state machine, cycle-count deltas and the hybrid logical
-//! clock stamped on every outbox op.
+//! and movement reasons, the transfer state machine, cycle-count deltas, the customer-feedback
+//! metrics (NPS, CSAT, CES, the survey funnel) and the hybrid logical clock stamped on every
+//! outbox op.
 //!
 //! The crate does no I/O, reads no clock and makes no ids: callers pass them in. It compiles to
 //! `wasm32-unknown-unknown` so the UI validates forms with the very same parsers.
