@@ -23,6 +23,7 @@ pub mod receipt;
 pub mod sale;
 pub mod staff;
 pub mod stock;
+pub mod survey;
 pub mod tax;
 pub mod unit;
 
