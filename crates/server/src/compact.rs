@@ -20,7 +20,7 @@ const PAGE: i64 = 10_000;
 
 /// Compacts store `store`'s stream: the ops stored longer ago than `keep` go, behind a snapshot
 /// of the stream up to the newest of them (ops another stream's copy points at stay, for that
-/// stream). Returns the new compaction point, or `None` when nothing is old enough or it was
+/// stream), but never past what a live head-office device has read of it. Returns the new compaction point, or `None` when nothing is old enough or it was
 /// compacted that far already. Pushes and pulls go on meanwhile: only positions at or below the
 /// point are touched, and the snapshot and the deletion commit together.
 pub async fn compact(
@@ -63,7 +63,16 @@ async fn compact_locked(
     .bind(keep.as_secs_f64())
     .fetch_one(pool)
     .await?;
-    let Some(cut) = cut else {
+    // Never past what a live head office has read (one that read nothing holds it at 0).
+    let read: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(COALESCE(r.position, 0)) FROM credential c
+         LEFT JOIN stream_reader r ON r.token_hash = c.token_hash AND r.stream = $1
+         WHERE c.head_office AND NOT c.revoked",
+    )
+    .bind(stream)
+    .fetch_one(pool)
+    .await?;
+    let Some(cut) = cut.map(|c| read.map_or(c, |r| c.min(r))).filter(|c| *c > 0) else {
         return Ok(None);
     };
     let previous: Option<(i64, Vec<u8>)> =

@@ -607,6 +607,19 @@ pub(crate) async fn pull(
     let device = credential(&state.pool, &headers).await?;
     readable(&state.pool, &device, &q.stream).await?;
     below_floor(&state.pool, &q.stream, q.after).await?;
+    if device.store.is_none() {
+        // Head office holds everything up to where it asks from: compaction stops there.
+        sqlx::query(
+            "INSERT INTO stream_reader (token_hash, stream, position) VALUES ($1, $2, $3)
+             ON CONFLICT (token_hash, stream)
+             DO UPDATE SET position = GREATEST(stream_reader.position, excluded.position)",
+        )
+        .bind(&device.token_hash)
+        .bind(&q.stream)
+        .bind(q.after)
+        .execute(&state.pool)
+        .await?;
+    }
     let limit = q.limit.unwrap_or(MAX_PULL_OPS).clamp(1, MAX_PULL_OPS);
     let wait = std::time::Duration::from_millis(q.wait_ms.min(live::MAX_WAIT_MS));
     let deadline = tokio::time::Instant::now() + wait;

@@ -682,3 +682,64 @@ fn a_sale_of_another_stores_product_reaches_the_other_till_of_the_store() {
     assert_eq!(facts(&n2), facts(&n1));
     assert!(n2.check().expect("check").ok);
 }
+
+/// Head office holds every store in one replica and cannot start from one store's snapshot:
+/// compaction never cuts past what a live head office has read, so it never finds a store's
+/// ops gone; once it has read on, compaction follows.
+#[test]
+fn compaction_waits_for_head_office() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = seeded_till(dir.path(), "a", 1);
+    link(&srv, &mut a, "NORTH");
+    a.sync_with(&mut transport_of(&a)).expect("a");
+    let code = srv
+        .rt
+        .block_on(backroom_server::issue_head_office_enrolment(&srv.pool))
+        .expect("code");
+    let cred = HttpTransport::new(&srv.base)
+        .expect("client")
+        .enrol(&code)
+        .expect("enrol");
+    let mut hq = till(dir.path(), "hq", 3);
+    hq.link_server(&backroom_store::ServerLink {
+        url: srv.base.clone(),
+        store: cred.store,
+        token: cred.token,
+        device_code: cred.device_code,
+    })
+    .expect("link");
+    let compact = || {
+        srv.rt
+            .block_on(backroom_server::compact::compact(
+                &srv.pool,
+                "NORTH",
+                std::time::Duration::ZERO,
+            ))
+            .expect("compact")
+    };
+    assert_eq!(compact(), None, "head office has read nothing yet");
+    hq.sync_with(&mut transport_of(&hq))
+        .expect("head office reads");
+    let read = hq.sync_cursor(&store_stream("NORTH")).expect("cursor");
+    a.complete_sale(cash_sale("a-1", "TEE-1", 1999))
+        .expect("sale");
+    a.sync_with(&mut transport_of(&a)).expect("a");
+    // Head office asks again: it holds everything it had read; the stream is compacted to there.
+    hq.sync_with(&mut transport_of(&hq))
+        .expect("head office reads on");
+    let cut = compact().expect("compacted up to what head office read");
+    assert!(cut <= hq.sync_cursor(&store_stream("NORTH")).unwrap() && cut >= read);
+    a.complete_sale(cash_sale("a-2", "MUG-1", 950))
+        .expect("sale");
+    a.sync_with(&mut transport_of(&a)).expect("a");
+    hq.sync_with(&mut transport_of(&hq))
+        .expect("head office never meets a 410");
+    assert_eq!(
+        hq.connection()
+            .query_row("SELECT COUNT(*) FROM sale_order", [], |r| r
+                .get::<_, i64>(0))
+            .unwrap(),
+        2
+    );
+}
