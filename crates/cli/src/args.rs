@@ -164,6 +164,9 @@ pub enum Command {
     Shift(crate::counter::ShiftCmd),
     #[command(subcommand)]
     Report(crate::counter::ReportCmd),
+    /// Surveys: templates, definitions, responses, displays, themes and the CSV export.
+    #[command(subcommand)]
+    Survey(crate::feedback::SurveyCmd),
     #[command(subcommand, name = "gift-card")]
     GiftCard(crate::counter::GiftCardCmd),
     /// Add (positive) or remove (negative) store credit: CUSTOMER AMOUNT --note WHY

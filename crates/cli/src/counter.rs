@@ -293,6 +293,19 @@ pub enum ReportCmd {
         #[arg(long)]
         store: Option<String>,
     },
+    /// NPS over store days `--from`..=`--to`, per day with n, against the previous period.
+    Nps(crate::feedback::Scope),
+    /// CSAT per question: % satisfied (top-box by the question's scale) and the mean.
+    Csat(crate::feedback::Scope),
+    /// CES per question on its own scale and direction: % easy, mean, NES.
+    Ces(crate::feedback::Scope),
+    /// Reason codes given (exit-intent reasons, return reasons), with their share.
+    Reasons(crate::feedback::Scope),
+    /// Themes of the comments: counts, NPS and impact, top terms, detractors vs promoters,
+    /// suggested themes.
+    Themes(crate::feedback::Scope),
+    /// Each survey's funnel: displays, started, finished.
+    Funnel(crate::feedback::Scope),
 }
 
 #[derive(Subcommand)]
@@ -958,6 +971,12 @@ fn fmt_money(store: &Store, v: i64) -> String {
 
 pub fn report(store: &Store, out: &Out, cmd: ReportCmd) -> anyhow::Result<()> {
     match cmd {
+        ReportCmd::Nps(scope) => crate::feedback::nps(store, out, &scope),
+        ReportCmd::Csat(scope) => crate::feedback::scores(store, out, &scope, "csat"),
+        ReportCmd::Ces(scope) => crate::feedback::scores(store, out, &scope, "ces"),
+        ReportCmd::Reasons(scope) => crate::feedback::reasons(store, out, &scope),
+        ReportCmd::Themes(scope) => crate::feedback::themes(store, out, &scope),
+        ReportCmd::Funnel(scope) => crate::feedback::funnel(store, out, &scope),
         ReportCmd::Z { shift } => {
             let z = store.z_report(&shift)?;
             out.value(&z, &z_text(store, &z))

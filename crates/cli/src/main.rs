@@ -6,6 +6,7 @@
 
 mod args;
 mod counter;
+mod feedback;
 mod output;
 
 use std::io::IsTerminal;
@@ -440,6 +441,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Return(args) => counter::process_return(&mut open(&db)?, &out, args)?,
         Command::Shift(cmd) => counter::shift(&mut open(&db)?, &out, cmd)?,
         Command::Report(cmd) => counter::report(&open(&db)?, &out, cmd)?,
+        Command::Survey(cmd) => feedback::survey(&mut open(&db)?, &out, cmd)?,
         Command::GiftCard(cmd) => counter::gift_card(&mut open(&db)?, &out, cmd, parse_time)?,
         Command::Credit {
             customer,

@@ -258,7 +258,7 @@ impl CesScale {
     }
 
     /// Whether `v` is one of the two easiest answers (top-2-box).
-    fn easy(&self, v: u8) -> bool {
+    pub fn easy(&self, v: u8) -> bool {
         if self.higher_is_easier {
             v + 1 >= self.max
         } else {
@@ -267,7 +267,7 @@ impl CesScale {
     }
 
     /// Whether `v` is one of the two hardest answers.
-    fn hard(&self, v: u8) -> bool {
+    pub fn hard(&self, v: u8) -> bool {
         if self.higher_is_easier {
             v <= self.min + 1
         } else {

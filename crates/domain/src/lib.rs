@@ -25,6 +25,7 @@ pub mod staff;
 pub mod stock;
 pub mod survey;
 pub mod tax;
+pub mod themes;
 pub mod unit;
 
 pub use error::FieldError;

@@ -228,6 +228,226 @@ impl SurveyDefinition {
     }
 }
 
+/// One answer as a respondent gave it: a `score` on the question's scale (NPS, CSAT, CES,
+/// rating), one reason `choice` code, several `choices`, free `text`, or `skipped` (seen, not
+/// answered: counted beside a metric, never in its denominator). On the wire
+/// `{"score": 9}`, `{"choice": "wrong_size"}`, `{"choices": ["price"]}`, `{"text": "…"}`,
+/// `"skipped"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Score(u8),
+    Choice(String),
+    Choices(Vec<String>),
+    Text(String),
+    Skipped,
+}
+
+/// The longest open-text answer kept, in characters (Formbricks caps free text similarly; a
+/// longer one is an error, never cut silently).
+pub const MAX_TEXT_CHARS: usize = 5_000;
+
+/// What one scored answer counts towards in the rollups, by its question's kind: its NPS
+/// bucket; `top` (CSAT satisfied, CES easy, rating top-2-box); `bottom` (CES hard, rating
+/// bottom-2-box).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScoreClass {
+    pub bucket: Option<NpsBucket>,
+    pub top: bool,
+    pub bottom: bool,
+}
+
+impl Question {
+    /// The short name of the question's type (`nps`, `csat`, `ces`, `rating`, `single_choice`,
+    /// `multiple_choice`, `open_text`), as reports and tables name it.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            QuestionKind::Nps => "nps",
+            QuestionKind::Csat { .. } => "csat",
+            QuestionKind::Ces { .. } => "ces",
+            QuestionKind::Rating { .. } => "rating",
+            QuestionKind::SingleChoice { .. } => "single_choice",
+            QuestionKind::MultipleChoice { .. } => "multiple_choice",
+            QuestionKind::OpenText => "open_text",
+        }
+    }
+
+    /// Checks `answer` against this question (its scale, its reason codes, the text's length);
+    /// `field` names it in the error.
+    pub fn check(&self, answer: &Answer, field: &str) -> Result<(), FieldError> {
+        let range = |lo: u8, hi: u8, v: u8, what: &str| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(FieldError::new(
+                    field,
+                    "out_of_range",
+                    format!("{what} answer is {lo} to {hi}, not {v}"),
+                ))
+            }
+        };
+        let code_of = |options: &[Choice], code: &str| {
+            if options.iter().any(|o| o.code == code) {
+                Ok(())
+            } else {
+                let known: Vec<&str> = options.iter().map(|o| o.code.as_str()).collect();
+                Err(FieldError::new(
+                    field,
+                    "unknown_choice",
+                    format!(
+                        "'{code}' is not an option here; options: {}",
+                        known.join(", ")
+                    ),
+                ))
+            }
+        };
+        match (&self.kind, answer) {
+            (_, Answer::Skipped) => Ok(()),
+            (QuestionKind::Nps, Answer::Score(v)) => range(0, 10, *v, "an NPS"),
+            (QuestionKind::Csat { scale_max }, Answer::Score(v)) => {
+                range(1, *scale_max, *v, "a CSAT")
+            }
+            (QuestionKind::Ces { scale }, Answer::Score(v)) => {
+                range(scale.min, scale.max, *v, "a CES")
+            }
+            (QuestionKind::Rating { max }, Answer::Score(v)) => range(1, *max, *v, "a rating"),
+            (QuestionKind::SingleChoice { options }, Answer::Choice(c)) => code_of(options, c),
+            (QuestionKind::MultipleChoice { options }, Answer::Choices(cs)) => {
+                if cs.is_empty() {
+                    return Err(FieldError::new(
+                        field,
+                        "required",
+                        "choose at least one option, or skip the question",
+                    ));
+                }
+                for (i, c) in cs.iter().enumerate() {
+                    code_of(options, c)?;
+                    if cs[..i].contains(c) {
+                        return Err(FieldError::new(
+                            field,
+                            "duplicate",
+                            format!("'{c}' is chosen twice"),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            (QuestionKind::OpenText, Answer::Text(t)) => {
+                if t.trim().is_empty() {
+                    Err(FieldError::new(
+                        field,
+                        "required",
+                        "an empty comment is a skipped question: send \"skipped\"",
+                    ))
+                } else if t.chars().count() > MAX_TEXT_CHARS {
+                    Err(FieldError::new(
+                        field,
+                        "too_long",
+                        format!("a comment is at most {MAX_TEXT_CHARS} characters"),
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            (kind, _) => {
+                let expected = match kind {
+                    QuestionKind::SingleChoice { .. } => "one choice code",
+                    QuestionKind::MultipleChoice { .. } => "a list of choice codes",
+                    QuestionKind::OpenText => "text",
+                    _ => "a score",
+                };
+                Err(FieldError::new(
+                    field,
+                    "wrong_type",
+                    format!("a {} question takes {expected}", self.type_name()),
+                ))
+            }
+        }
+    }
+
+    /// What a score counts towards (see [`ScoreClass`]); nothing for a choice or text question.
+    pub fn classify(&self, score: u8) -> ScoreClass {
+        match &self.kind {
+            QuestionKind::Nps => ScoreClass {
+                bucket: NpsBucket::of(score, "").ok(),
+                ..ScoreClass::default()
+            },
+            QuestionKind::Csat { scale_max } => ScoreClass {
+                top: csat_satisfied_from(*scale_max).is_ok_and(|from| score >= from),
+                ..ScoreClass::default()
+            },
+            QuestionKind::Ces { scale } => ScoreClass {
+                bucket: None,
+                top: scale.easy(score),
+                bottom: scale.hard(score),
+            },
+            QuestionKind::Rating { max } => ScoreClass {
+                bucket: None,
+                top: score + 1 >= *max,
+                bottom: score <= 2,
+            },
+            _ => ScoreClass::default(),
+        }
+    }
+}
+
+impl SurveyDefinition {
+    /// The question keyed `key`.
+    pub fn question(&self, key: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.key == key)
+    }
+
+    /// Checks a response's answers so far (`answers`, keyed by question): each names a question
+    /// of this survey, fits it, and was asked (skip logic); when `finished`, every required
+    /// question that was asked has an answer. Errors name `answers.{key}`.
+    pub fn check_response(
+        &self,
+        answers: &std::collections::BTreeMap<String, Answer>,
+        finished: bool,
+    ) -> Result<(), FieldError> {
+        for (key, a) in answers {
+            let field = format!("answers.{key}");
+            let Some(q) = self.question(key) else {
+                let known: Vec<&str> = self.questions.iter().map(|q| q.key.as_str()).collect();
+                return Err(FieldError::new(
+                    field,
+                    "unknown_question",
+                    format!(
+                        "survey '{}' has no question '{key}'; questions: {}",
+                        self.key,
+                        known.join(", ")
+                    ),
+                ));
+            };
+            q.check(a, &field)?;
+        }
+        let nps = |k: &str| match answers.get(k) {
+            Some(Answer::Score(v)) => Some(*v),
+            _ => None,
+        };
+        for (i, q) in self.questions.iter().enumerate() {
+            let asked = self.asks(i, nps);
+            let answer = answers.get(&q.key);
+            let field = format!("answers.{}", q.key);
+            if !asked && answer.is_some_and(|a| *a != Answer::Skipped) {
+                return Err(FieldError::new(
+                    field,
+                    "not_asked",
+                    "this question is not asked after that score",
+                ));
+            }
+            if finished && asked && q.required && answer.is_none_or(|a| *a == Answer::Skipped) {
+                return Err(FieldError::new(
+                    field,
+                    "required",
+                    "this question must be answered before the response is finished",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn choice(code: &str, label: &str) -> Choice {
     Choice {
         code: code.into(),
@@ -414,6 +634,80 @@ mod tests {
         let mut s = templates().remove(3);
         s.questions.clear();
         assert_eq!(s.validate().unwrap_err().field, "questions");
+    }
+
+    #[test]
+    fn answers_are_checked_against_their_question_and_the_skip_logic() {
+        use std::collections::BTreeMap;
+        let t = templates();
+        let nps = t.iter().find(|s| s.key == "post-purchase-nps").unwrap();
+        let mut a = BTreeMap::new();
+        a.insert("nps".to_string(), Answer::Score(11));
+        let e = nps.check_response(&a, false).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("answers.nps", "out_of_range")
+        );
+        a.insert("nps".into(), Answer::Score(10));
+        a.insert("comment".into(), Answer::Text("great".into()));
+        let e = nps.check_response(&a, true).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("answers.comment", "not_asked")
+        );
+        a.insert("nps".into(), Answer::Score(4));
+        nps.check_response(&a, true).unwrap();
+        a.insert("why".into(), Answer::Skipped);
+        assert_eq!(
+            nps.check_response(&a, false).unwrap_err().code,
+            "unknown_question"
+        );
+        let mut a = BTreeMap::new();
+        a.insert("comment".to_string(), Answer::Skipped);
+        nps.check_response(&a, false).unwrap();
+        let e = nps.check_response(&a, true).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("answers.nps", "required")
+        );
+        let desk = t.iter().find(|s| s.key == "returns-desk").unwrap();
+        let mut a = BTreeMap::new();
+        a.insert("reason".to_string(), Answer::Choice("too_big".into()));
+        assert_eq!(
+            desk.check_response(&a, true).unwrap_err().code,
+            "unknown_choice"
+        );
+        a.insert("reason".into(), Answer::Score(3));
+        assert_eq!(
+            desk.check_response(&a, true).unwrap_err().code,
+            "wrong_type"
+        );
+        a.insert("reason".into(), Answer::Choice("damaged".into()));
+        a.insert("csat".into(), Answer::Score(4));
+        desk.check_response(&a, true).unwrap();
+        // A returns-desk survey is skippable whole: nothing there is required.
+        desk.check_response(&BTreeMap::new(), true).unwrap();
+        let csat = desk.question("csat").unwrap();
+        assert!(csat.classify(4).top && !csat.classify(3).top);
+        let score = nps.question("nps").unwrap();
+        assert_eq!(score.classify(6).bucket, Some(NpsBucket::Detractor));
+        let long = Answer::Text("x".repeat(MAX_TEXT_CHARS + 1));
+        assert_eq!(
+            nps.question("comment")
+                .unwrap()
+                .check(&long, "c")
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        assert_eq!(
+            serde_json::to_string(&Answer::Skipped).unwrap(),
+            "\"skipped\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Answer::Score(9)).unwrap(),
+            r#"{"score":9}"#
+        );
     }
 
     #[test]

@@ -655,6 +655,12 @@ pub(crate) fn apply_in(
             apply_catalog::write_store(tx, op.created_at, &st, &code, &owner)?;
             Applied::Applied
         }
+        Some(
+            b @ (Body::SurveyDefined(_)
+            | Body::SurveyDisplayed(_)
+            | Body::SurveyResponded(_)
+            | Body::ThemeSet(_)),
+        ) => crate::feedback::apply_remote(tx, op, &b, now)?,
         None => Applied::Deferred,
     };
     record_inbox(tx, op, outcome, now, None)?;
@@ -879,7 +885,7 @@ fn set_staff(
 
 /// Takes the register `(entity, id, field)` for this op when its stamp wins (the caller then
 /// writes the value); `false` leaves a newer value in place.
-fn take_register(
+pub(crate) fn take_register(
     tx: &Connection,
     op: &OpEnvelope,
     entity: &str,

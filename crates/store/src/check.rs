@@ -391,6 +391,11 @@ impl Store {
             }
         }
 
+        // The dashboards' rollups against a recomputation from the answers they count.
+        for line in crate::feedback::rollup_mismatches(c)? {
+            push("feedback_rollup", line);
+        }
+
         let count = |sql: &str| -> StoreResult<u64> {
             Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
         };

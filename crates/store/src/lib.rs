@@ -26,6 +26,7 @@ mod customer;
 pub mod demo;
 mod error;
 mod facts;
+mod feedback;
 pub mod local;
 mod location;
 mod master;
@@ -65,6 +66,10 @@ pub use backroom_api::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
 pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
+pub use feedback::{
+    FeedbackFilter, NpsView, ReasonView, ResponseInput, ResponseQuery, ResponseView, ScoreView,
+    SurveyView, ThemeStat, ThemeView, ThemesView, CHANNELS, MIN_TERM_DF,
+};
 pub use location::{store_location_id, STORE_PREFIX};
 pub use migrate::SCHEMA_VERSION;
 pub use ops::OpsSelection;

@@ -311,6 +311,48 @@ fn every_kind() -> Store {
         )
         .expect("draft");
     s.cancel_transfer(&draft).expect("cancel a draft");
+    // Feedback (issue 16): a survey, a display, a response in two parts, a theme rule.
+    let nps = s
+        .survey_templates()
+        .into_iter()
+        .find(|t| t.key == "in-store-nps")
+        .expect("template");
+    s.define_survey(nps, "active").expect("survey");
+    s.record_display("in-store-nps", "kiosk", Some(&returned.id))
+        .expect("display");
+    let first = s
+        .record_response(backroom_store::ResponseInput {
+            survey: "in-store-nps".into(),
+            channel: "kiosk".into(),
+            order: Some(returned.id.clone()),
+            answers: [("nps".to_string(), backroom_domain::survey::Answer::Score(5))].into(),
+            finished: false,
+            ..Default::default()
+        })
+        .expect("response");
+    s.record_response(backroom_store::ResponseInput {
+        id: Some(first),
+        survey: "in-store-nps".into(),
+        channel: "kiosk".into(),
+        answers: [(
+            "comment".to_string(),
+            backroom_domain::survey::Answer::Text("The queue was long".into()),
+        )]
+        .into(),
+        finished: true,
+        ..Default::default()
+    })
+    .expect("second part");
+    s.set_theme(
+        backroom_domain::themes::ThemeRule {
+            code: "parking".into(),
+            name: "Parking".into(),
+            terms: vec!["parking".into()],
+        },
+        true,
+        "manual",
+    )
+    .expect("theme");
     s
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use backroom_store::{
     CustomerInput, ManualClock, ReceiveLine, ReturnInput, ReturnLineInput, SaleInput,
-    SaleLineInput, SeededIds, Store, TenderInput, TransferLineInput,
+    SaleLineInput, Store, TenderInput, TransferLineInput,
 };
 use backroom_sync::wire::OpEnvelope;
 use common::*;
@@ -161,18 +161,7 @@ fn seed() -> (TestStore, String) {
 
 /// A till of the seed store: its backup restored, continuing as a device of its own.
 fn till_from(seed: &TestStore, n: u64) -> Till {
-    let backup = seed.dir.path().join(format!("seed-{n}.sqlite"));
-    seed.store.backup(&backup).expect("backup");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let clock = Arc::new(ManualClock::new(T0 + 60_000 * n as i64));
-    let mut store = Store::open_with(
-        &dir.path().join("till.sqlite"),
-        clock.clone(),
-        Arc::new(SeededIds::new(100 + n)),
-    )
-    .expect("open");
-    store.restore(&backup).expect("restore");
-    store.set_actor("tester");
+    let (store, clock, dir) = restored_till(seed, n, 100 + n);
     let pushed = store.last_device_seq().expect("seq");
     Till {
         store,

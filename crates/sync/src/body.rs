@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::catalog::*;
 pub use crate::facts::*;
+pub use crate::feedback::*;
 
 /// A row of the stock ledger as it travels: the movement's own id (a UUIDv7 made where it
 /// happened), the variant and location ids, the Shopify stock state (`available`, `committed`,
@@ -244,6 +245,14 @@ pub enum Body {
     BarcodesSet(BarcodesSetV1),
     /// `store.initialised` (version 2, or version 1 upcast).
     StoreInitialised(Box<StoreInitialisedV2>),
+    /// `survey.defined` (version 1).
+    SurveyDefined(Box<SurveyDefinedV1>),
+    /// `survey.responded` (version 1).
+    SurveyResponded(Box<SurveyRespondedV1>),
+    /// `survey.displayed` (version 1).
+    SurveyDisplayed(SurveyDisplayedV1),
+    /// `theme.set` (version 1).
+    ThemeSet(ThemeSetV1),
 }
 
 /// The version `catalog.imported` is written in (version 1 did not carry the attributes an
@@ -420,6 +429,16 @@ pub fn decode(kind: &str, body: &serde_json::Value) -> Result<Option<Body>, Stri
         ("store.initialised", 1 | 2) => Body::StoreInitialised(Box::new(
             StoreInitialisedV2::deserialize(body).map_err(bad)?,
         )),
+        ("survey.defined", 1) => {
+            Body::SurveyDefined(Box::new(SurveyDefinedV1::deserialize(body).map_err(bad)?))
+        }
+        ("survey.responded", 1) => {
+            Body::SurveyResponded(Box::new(SurveyRespondedV1::deserialize(body).map_err(bad)?))
+        }
+        ("survey.displayed", 1) => {
+            Body::SurveyDisplayed(SurveyDisplayedV1::deserialize(body).map_err(bad)?)
+        }
+        ("theme.set", 1) => Body::ThemeSet(ThemeSetV1::deserialize(body).map_err(bad)?),
         _ => return Ok(None),
     }))
 }

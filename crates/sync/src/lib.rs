@@ -12,6 +12,7 @@ pub mod body;
 pub mod catalog;
 pub mod client;
 pub mod facts;
+pub mod feedback;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod protocol;

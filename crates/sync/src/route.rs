@@ -22,6 +22,10 @@ pub const CATALOG_KINDS: &[&str] = &[
     "product.created",
     "product.updated",
     "catalog.imported",
+    // The chain's surveys and theme rules: every store asks the same questions and tags
+    // comments the same way, so every number is the same on a till and at head office.
+    "survey.defined",
+    "theme.set",
 ];
 
 /// The transfer steps after `transfer.created`: copied to the other store when the transfer is

@@ -228,3 +228,25 @@ pub fn assert_same_tables(a: &Store, b: &Store) {
         );
     }
 }
+
+/// Another till of `seed`'s store: its backup restored into a fresh file, continuing as a
+/// device of its own with a clock `n` minutes after [`T0`] and ids seeded by `ids`.
+pub fn restored_till(
+    seed: &TestStore,
+    n: u64,
+    ids: u64,
+) -> (Store, Arc<ManualClock>, tempfile::TempDir) {
+    let backup = seed.dir.path().join(format!("seed-{n}.sqlite"));
+    seed.store.backup(&backup).expect("backup");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let clock = Arc::new(ManualClock::new(T0 + 60_000 * n as i64));
+    let mut store = Store::open_with(
+        &dir.path().join("till.sqlite"),
+        clock.clone(),
+        Arc::new(SeededIds::new(ids)),
+    )
+    .expect("open");
+    store.restore(&backup).expect("restore");
+    store.set_actor("tester");
+    (store, clock, dir)
+}
