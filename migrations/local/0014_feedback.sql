@@ -12,6 +12,8 @@ CREATE TABLE survey (
     version     INTEGER NOT NULL,
     status      TEXT NOT NULL CHECK (status IN ('active', 'paused')),
     definition  TEXT NOT NULL,
+    -- JSON array of the web origins allowed to post (empty: any).
+    allowed_origins TEXT NOT NULL DEFAULT '[]',
     updated_at  INTEGER NOT NULL
 ) STRICT;
 
@@ -34,6 +36,7 @@ CREATE TABLE survey_response (
     device_id       TEXT NOT NULL,
     local_day       TEXT NOT NULL,
     order_id        TEXT,
+    order_ref       TEXT,
     return_id       TEXT,
     staff_id        TEXT,
     finished        INTEGER NOT NULL DEFAULT 0,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub use backroom_domain::FieldError;
 
 pub mod cmd;
+pub mod feedback;
 
 /// The error every boundary returns. `field` names the input at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,6 +40,7 @@ pub mod auth;
 pub mod compact;
 pub mod live;
 pub mod observe;
+pub mod surveys;
 pub mod sync;
 
 use std::future::Future;
@@ -74,6 +75,15 @@ pub enum ServerError {
     /// (410; the till starts from the stream's snapshot).
     #[error("{0}")]
     Gone(String),
+    /// No such thing here (404): a survey key nobody defined.
+    #[error("{0}")]
+    NotFound(String),
+    /// Too many requests from this client for this key (429).
+    #[error("{0}")]
+    RateLimited(String),
+    /// The server cannot take this now; the sender retries (503).
+    #[error("{0}")]
+    Busy(String),
     /// Building a snapshot on this server failed.
     #[error("snapshot: {0}")]
     Snapshot(String),
@@ -110,6 +120,8 @@ impl IntoResponse for ServerError {
             ServerError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServerError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::Gone(_) => StatusCode::GONE,
+            ServerError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServerError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::SERVICE_UNAVAILABLE,
         };
         if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -154,6 +166,8 @@ pub async fn connect(database_url: &str) -> Result<PgPool, ServerError> {
 pub struct AppState {
     pub pool: PgPool,
     pub live: live::Live,
+    /// Public survey ingestion: its writer and rate limiter.
+    pub ingest: surveys::Ingest,
 }
 
 /// The most a request body may be on the wire (compressed or not).
@@ -183,6 +197,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/pull", get(sync::pull))
         .route("/v1/sync/streams", get(sync::streams))
         .route("/v1/sync/snapshot", get(compact::snapshot))
+        .route(
+            "/v1/surveys/{key}/responses",
+            post(surveys::post_response).options(surveys::preflight),
+        )
+        .route(
+            "/v1/surveys/{key}/displays",
+            post(surveys::post_display).options(surveys::preflight),
+        )
+        .route("/v1/openapi.json", get(surveys::openapi))
         .route_layer(axum::middleware::from_fn(observe::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_DECODED_BYTES))
         .with_state(state);
@@ -206,10 +229,13 @@ pub async fn serve(
     observe::install();
     let live = live::Live::start(pool.clone());
     let state = AppState {
+        ingest: surveys::Ingest::start(pool.clone(), surveys::RateLimit::from_env()),
         pool,
         live: live.clone(),
     };
-    axum::serve(listener, router(state))
+    // The peer's address reaches handlers (the survey endpoints' rate limit is per client).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing requests in flight");

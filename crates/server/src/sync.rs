@@ -329,6 +329,9 @@ async fn push_batch(
             .map(|((op, copy), _)| (*op, copy))
             .collect();
         copied = write_copies(&mut tx, store_code, &stored).await?;
+        // The server keeps each survey's definition, to check what storefronts post.
+        let defined: Vec<&OpEnvelope> = stored.iter().map(|(op, _)| *op).collect();
+        crate::surveys::record_definitions(&mut tx, &defined).await?;
     }
     sqlx::query("UPDATE device SET last_device_seq = $2, last_seen = now() WHERE id = $1")
         .bind(&req.device_id)

@@ -23,14 +23,18 @@ use std::sync::OnceLock;
 use backroom_domain::feedback::{percent_milli, Ces, Csat, Funnel, Nps, NpsBucket};
 use backroom_domain::staff::Permission;
 use backroom_domain::survey::{Answer, QuestionKind, SurveyDefinition};
-use backroom_domain::themes::{self, seed_rules, Analyzer, Contrast, RankedTerm, ThemeRule};
+use backroom_domain::themes::{self, seed_rules, Analyzer, ThemeRule};
 use backroom_sync::body::{
     AnswerFact, SurveyDefinedV1, SurveyDisplayedV1, SurveyRespondedV1, ThemeSetV1,
 };
 use backroom_sync::wire::OpEnvelope;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+pub use backroom_api::feedback::{
+    FeedbackDashboard, FeedbackFilter, NpsView, ReasonView, ResponseInput, ResponseQuery,
+    ResponseView, ScoreView, SurveyView, ThemeStat, ThemeView, ThemesView,
+};
 
 use crate::apply::{take_register, Applied};
 use crate::auth::authorize;
@@ -48,172 +52,6 @@ pub const MIN_TERM_DF: u64 = 3;
 pub(crate) fn analyzer() -> &'static Analyzer {
     static A: OnceLock<Analyzer> = OnceLock::new();
     A.get_or_init(Analyzer::english)
-}
-
-/// A survey as the app lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SurveyView {
-    pub key: String,
-    /// What a storefront posts to: `/v1/surveys/{public_key}/responses`.
-    pub public_key: String,
-    pub kind: String,
-    pub title: String,
-    pub version: u32,
-    /// `active` or `paused`.
-    pub status: String,
-    pub definition: SurveyDefinition,
-}
-
-/// A response to record. `id` continues a partial response (its next answers); a repeated
-/// `external_id` does too (the sender's retry). `order` and `return_id` are what it is about
-/// (an order's id or receipt number; a return's id).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ResponseInput {
-    #[serde(default)]
-    pub id: Option<String>,
-    pub survey: String,
-    #[serde(default)]
-    pub external_id: String,
-    pub channel: String,
-    #[serde(default)]
-    pub order: Option<String>,
-    #[serde(default)]
-    pub return_id: Option<String>,
-    pub answers: BTreeMap<String, Answer>,
-    pub finished: bool,
-    #[serde(default)]
-    pub meta: BTreeMap<String, String>,
-}
-
-/// What the reports look at: store days `from..=to` (`2026-11-01`), optionally one store (its
-/// code) and one survey (its key).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FeedbackFilter {
-    pub from: String,
-    pub to: String,
-    #[serde(default)]
-    pub store: Option<String>,
-    #[serde(default)]
-    pub survey: Option<String>,
-}
-
-/// NPS for a period: the whole, the previous period of the same length, whether the two
-/// differ at 95 %, and each day with its n.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NpsView {
-    pub nps: Nps,
-    /// −100_000..=100_000; `None` with no answers.
-    pub score_milli: Option<i64>,
-    /// The 95 % margin in thousandths of a point; `None` under two answers.
-    pub margin_milli: Option<i64>,
-    pub previous: Nps,
-    pub previous_score_milli: Option<i64>,
-    /// Whether this period differs from the previous one at 95 % (Wald); `None` when either
-    /// is too small to say.
-    pub differs: Option<bool>,
-    pub by_day: Vec<(String, Nps)>,
-}
-
-/// A CSAT, CES or rating question's figures over the period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScoreView {
-    pub survey: String,
-    pub question: String,
-    pub label: String,
-    /// `csat`, `ces` or `rating`.
-    pub question_type: String,
-    pub answered: u64,
-    pub skipped: u64,
-    /// CSAT: % satisfied; CES: % easy; rating: % top-2 (thousandths); `None` with no answers.
-    pub score_milli: Option<i64>,
-    /// The mean answer on the question's own scale, in thousandths.
-    pub mean_milli: Option<i64>,
-    /// CES only: Net Easy Score in thousandths.
-    pub nes_milli: Option<i64>,
-}
-
-/// One reason code's count: `share_milli` of the question's answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasonView {
-    pub survey: String,
-    pub question: String,
-    pub code: String,
-    pub label: String,
-    pub n: u64,
-    pub share_milli: i64,
-}
-
-/// A theme over the period: the responses mentioning it, their share of commented responses,
-/// the NPS of those that also scored, and the theme's impact on NPS (Thematic: NPS of all −
-/// NPS without the theme's responses).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThemeStat {
-    pub code: String,
-    pub name: String,
-    pub n: u64,
-    pub share_milli: i64,
-    pub nps_milli: Option<i64>,
-    pub impact_milli: Option<i64>,
-}
-
-/// Free-text analysis of a period's comments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ThemesView {
-    /// Responses with a comment.
-    pub commented: u64,
-    pub themes: Vec<ThemeStat>,
-    pub top_terms: Vec<RankedTerm>,
-    /// Terms that set detractors apart from promoters (z > 0: detractors').
-    pub detractors_vs_promoters: Vec<Contrast>,
-    /// Terms that set this period apart from the previous one (z > 0: this period's).
-    pub versus_previous: Vec<Contrast>,
-    /// Frequent terms no theme covers: accept one as a theme in one click.
-    pub suggestions: Vec<RankedTerm>,
-}
-
-/// A theme rule as the app lists it (a built-in one until the chain sets its own).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ThemeView {
-    pub rule: ThemeRule,
-    /// `seed`, `manual` or `suggested`.
-    pub origin: String,
-    pub active: bool,
-}
-
-/// One response for the drill-down and the CSV export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ResponseView {
-    pub id: String,
-    pub survey: String,
-    pub channel: String,
-    pub local_day: String,
-    pub store: Option<String>,
-    pub staff: Option<String>,
-    pub order_id: Option<String>,
-    pub receipt_number: Option<String>,
-    pub return_id: Option<String>,
-    pub finished: bool,
-    pub answers: BTreeMap<String, Answer>,
-    pub themes: Vec<String>,
-}
-
-/// The drill-down's filters on top of a [`FeedbackFilter`]: NPS bucket, theme code, staff
-/// name, words in the comment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResponseQuery {
-    #[serde(flatten)]
-    pub filter: FeedbackFilter,
-    #[serde(default)]
-    pub bucket: Option<NpsBucket>,
-    #[serde(default)]
-    pub theme: Option<String>,
-    #[serde(default)]
-    pub staff: Option<String>,
-    #[serde(default)]
-    pub text: Option<String>,
-    /// At most this many, newest first (0: 500).
-    #[serde(default)]
-    pub limit: usize,
 }
 
 fn to_fact(a: &Answer) -> AnswerFact {
@@ -292,11 +130,13 @@ pub(crate) fn apply_defined(
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
     tx.prepare_cached(
-        "INSERT INTO survey (key, public_key, kind, title, version, status, definition, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO survey (key, public_key, kind, title, version, status, definition, updated_at,
+           allowed_origins)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (key) DO UPDATE SET public_key = excluded.public_key, kind = excluded.kind,
            title = excluded.title, version = excluded.version, status = excluded.status,
-           definition = excluded.definition, updated_at = excluded.updated_at",
+           definition = excluded.definition, updated_at = excluded.updated_at,
+           allowed_origins = excluded.allowed_origins",
     )?
     .execute(params![
         def.key,
@@ -306,7 +146,8 @@ pub(crate) fn apply_defined(
         def.version,
         b.status,
         text,
-        at
+        at,
+        serde_json::to_string(&b.allowed_origins).map_err(|e| bad_json("allowed_origins", e))?
     ])?;
     Ok(Applied::Applied)
 }
@@ -614,12 +455,22 @@ pub(crate) fn apply_response(
         .query_row([&r.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
     let meta = serde_json::to_string(&r.meta).map_err(|e| bad_json("meta", e))?;
+    // A sender's order reference joins the order of that receipt number, where there is one.
+    let order_id = match (&r.order_id, &r.order_ref) {
+        (Some(id), _) => Some(id.clone()),
+        (None, Some(reference)) => tx
+            .prepare_cached("SELECT id FROM sale_order WHERE receipt_number = ?1 OR id = ?1")?
+            .query_row([reference], |row| row.get(0))
+            .optional()?,
+        (None, None) => None,
+    };
     let (day, device) = match existing {
         None => {
             tx.prepare_cached(
                 "INSERT INTO survey_response (id, survey_key, survey_version, external_id, channel,
-                   device_id, local_day, order_id, return_id, staff_id, finished, meta, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                   device_id, local_day, order_id, return_id, staff_id, finished, meta, created_at, updated_at,
+                   order_ref)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
             )?
             .execute(params![
                 r.id,
@@ -629,12 +480,13 @@ pub(crate) fn apply_response(
                 r.channel,
                 device_id,
                 r.local_day,
-                r.order_id,
+                order_id,
                 r.return_id,
                 r.staff_id,
                 r.finished,
                 meta,
-                at
+                at,
+                r.order_ref
             ])?;
             funnel(
                 tx,
@@ -655,7 +507,7 @@ pub(crate) fn apply_response(
             .execute(params![
                 r.id,
                 r.finished,
-                r.order_id,
+                order_id,
                 r.return_id,
                 r.staff_id,
                 at
@@ -867,7 +719,39 @@ impl Store {
         definition: SurveyDefinition,
         status: &str,
     ) -> StoreResult<SurveyView> {
+        let origins = self
+            .survey(&definition.key)?
+            .map(|s| s.allowed_origins)
+            .unwrap_or_default();
+        self.define_survey_for(definition, status, &origins)
+    }
+
+    /// [`Store::define_survey`] with the web origins allowed to post to the survey's public
+    /// endpoints (`https://shop.example`; empty: any). An origin that is not
+    /// `http(s)://host[:port]` is an error naming `allowed_origins[i]`.
+    pub fn define_survey_for(
+        &mut self,
+        definition: SurveyDefinition,
+        status: &str,
+        allowed_origins: &[String],
+    ) -> StoreResult<SurveyView> {
         definition.validate()?;
+        let allowed_origins: Vec<String> = allowed_origins
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_string())
+            .collect();
+        for (i, o) in allowed_origins.iter().enumerate() {
+            let rest = o
+                .strip_prefix("https://")
+                .or_else(|| o.strip_prefix("http://"));
+            if rest.is_none_or(|r| r.is_empty() || r.contains('/') || r.contains(' ')) {
+                return Err(StoreError::invalid(
+                    &format!("allowed_origins[{i}]"),
+                    "invalid",
+                    format!("'{o}' is not a web origin (https://shop.example)"),
+                ));
+            }
+        }
         if !["active", "paused"].contains(&status) {
             return Err(StoreError::invalid(
                 "status",
@@ -890,7 +774,7 @@ impl Store {
                     ),
                 ));
             }
-            if same && c.status == status {
+            if same && c.status == status && c.allowed_origins == allowed_origins {
                 return Ok(c.clone());
             }
         }
@@ -906,6 +790,7 @@ impl Store {
                 status: status.to_string(),
                 definition: serde_json::to_value(&definition)
                     .map_err(|e| bad_json("definition", e))?,
+                allowed_origins: allowed_origins.clone(),
             };
             apply_defined(&uow.tx, &body, uow.now, |_| Ok(true))?;
             let mut change = Change::new("survey.defined", "survey", key.clone())
@@ -922,7 +807,8 @@ impl Store {
     /// Every survey, by key.
     pub fn surveys(&self) -> StoreResult<Vec<SurveyView>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT key, public_key, kind, title, version, status, definition FROM survey ORDER BY key",
+            "SELECT key, public_key, kind, title, version, status, definition, allowed_origins
+             FROM survey ORDER BY key",
         )?;
         let rows = stmt
             .query_map([], |r| {
@@ -934,22 +820,27 @@ impl Store {
                     r.get::<_, u32>(4)?,
                     r.get::<_, String>(5)?,
                     r.get::<_, String>(6)?,
+                    r.get::<_, String>(7)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
-            .map(|(key, public_key, kind, title, version, status, def)| {
-                Ok(SurveyView {
-                    key,
-                    public_key,
-                    kind,
-                    title,
-                    version,
-                    status,
-                    definition: serde_json::from_str(&def)
-                        .map_err(|e| bad_json("definition", e))?,
-                })
-            })
+            .map(
+                |(key, public_key, kind, title, version, status, def, origins)| {
+                    Ok(SurveyView {
+                        key,
+                        public_key,
+                        kind,
+                        title,
+                        version,
+                        status,
+                        allowed_origins: serde_json::from_str(&origins)
+                            .map_err(|e| bad_json("allowed_origins", e))?,
+                        definition: serde_json::from_str(&def)
+                            .map_err(|e| bad_json("definition", e))?,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -1136,6 +1027,7 @@ impl Store {
                 local_day: local_day(&uow.tx, uow.now)?,
                 order_id,
                 return_id: input.return_id.as_ref().map(|r| r.trim().to_string()),
+                order_ref: None,
                 staff_id,
                 finished: input.finished,
                 answers: input.answers.iter().map(|(k, a)| (k.clone(), to_fact(a))).collect(),
@@ -1534,6 +1426,20 @@ impl Store {
         })
     }
 
+    /// Everything the Dashboards screen's feedback section shows for `f`, in one read.
+    pub fn feedback_dashboard(&self, f: &FeedbackFilter) -> StoreResult<FeedbackDashboard> {
+        Ok(FeedbackDashboard {
+            filter: f.clone(),
+            nps: self.nps_report(f)?,
+            scores: self.score_report(f)?,
+            reasons: self.reasons_report(f)?,
+            funnel: self.funnel_report(f)?,
+            themes: self.themes_report(f)?,
+            stores: self.stores()?,
+            surveys: self.surveys()?,
+        })
+    }
+
     /// The responses in scope for the drill-down, newest first, with their answers and themes.
     pub fn responses(&self, q: &ResponseQuery) -> StoreResult<Vec<ResponseView>> {
         let (from, to, store, survey) = self.feedback_scope(&q.filter)?;
@@ -1722,9 +1628,18 @@ pub(crate) fn apply_remote(
         }),
         Body::SurveyDisplayed(d) => apply_displayed(tx, d, &op.device_id),
         Body::SurveyResponded(r) => {
-            // A response whose survey version is not here yet waits, registers untaken.
+            // A response whose survey version has not arrived (it travels with the catalogue,
+            // which a till reads after its own stream) stops the pull here, nothing taken: the
+            // till pulls the catalogue and comes back to it.
             if definition(tx, &r.survey, r.survey_version)?.is_none() {
-                return Ok(Applied::Deferred);
+                return Err(StoreError::invalid(
+                    "survey",
+                    "not_here_yet",
+                    format!(
+                        "survey '{}' version {} has not arrived here yet",
+                        r.survey, r.survey_version
+                    ),
+                ));
             }
             apply_response(tx, r, &op.device_id, at, |q| {
                 take_register(

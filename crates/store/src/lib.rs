@@ -67,8 +67,8 @@ pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, Variant
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
 pub use feedback::{
-    FeedbackFilter, NpsView, ReasonView, ResponseInput, ResponseQuery, ResponseView, ScoreView,
-    SurveyView, ThemeStat, ThemeView, ThemesView, CHANNELS, MIN_TERM_DF,
+    FeedbackDashboard, FeedbackFilter, NpsView, ReasonView, ResponseInput, ResponseQuery,
+    ResponseView, ScoreView, SurveyView, ThemeStat, ThemeView, ThemesView, CHANNELS, MIN_TERM_DF,
 };
 pub use location::{store_location_id, STORE_PREFIX};
 pub use migrate::SCHEMA_VERSION;

@@ -69,6 +69,14 @@ pub fn file_stamp(ms: i64, tz: &TimeZone) -> String {
         .unwrap_or_default()
 }
 
+/// The UTC date of instant `ms` (`2026-11-30`): the day of a storefront's answer, which no
+/// store's clock names.
+pub fn utc_day(ms: i64) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(|t| t.to_zoned(TimeZone::UTC).date().to_string())
+        .unwrap_or_default()
+}
+
 /// The instants `[start, end)` (Unix ms) of the local day `date`: from its first moment to the
 /// next day's, however many hours that is.
 pub fn day_bounds(date: Date, tz: &TimeZone) -> StoreResult<(i64, i64)> {

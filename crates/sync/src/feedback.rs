@@ -17,6 +17,10 @@ pub struct SurveyDefinedV1 {
     pub public_key: String,
     pub status: String,
     pub definition: serde_json::Value,
+    /// The web origins (`https://shop.example`) whose pages may post to the public endpoints
+    /// (CORS); empty: any origin, as a public survey link is.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 /// One answer as it travels: `{"score": 9}`, `{"choice": "wrong_size"}`,
@@ -35,7 +39,9 @@ pub enum AnswerFact {
 /// partial response); `survey` and `survey_version`: what was asked; `external_id`: the
 /// sender's idempotency key (empty for the till's own); `channel`: `pos` (staff entered),
 /// `kiosk`, `web` or `api`; `local_day`: the store's own date when it was given
-/// (`2026-11-30`); `order_id` / `return_id`: what it is about; `staff_id`: who served;
+/// (`2026-11-30`; UTC for a storefront's); `order_id` / `return_id`: what it is about (this
+/// chain's ids); `order_ref`: the sender's order reference (a receipt number, a web order
+/// number), joined to an order of that receipt number where one exists; `staff_id`: who served;
 /// `finished`: whether the respondent got to the end; `answers`: by question key; `meta`:
 /// free key-value context from the sender (page, device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +57,8 @@ pub struct SurveyRespondedV1 {
     pub order_id: Option<String>,
     #[serde(default)]
     pub return_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_ref: Option<String>,
     #[serde(default)]
     pub staff_id: Option<String>,
     pub finished: bool,
