@@ -6,8 +6,8 @@
 //!
 //! The bench starts the server in its own process (rate limit raised out of the way), has a
 //! till define the post-purchase NPS survey and push it, then runs itself again as the load
-//! generator: `BENCH_CLIENTS` threads (default 64), each with a keep-alive HTTP client, post
-//! `BENCH_REQUESTS` responses (default 20,000; each a new response with an NPS score and a
+//! generator: `BENCH_CLIENTS` threads (default 128), each with a keep-alive HTTP client, post
+//! `BENCH_REQUESTS` responses (default 40,000; each a new response with an NPS score and a
 //! comment) as fast as they are answered. It prints requests/s and latency p50 / p99 / max, and
 //! checks every response became one op. Nothing here fails on timing.
 
@@ -34,8 +34,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// The load generator (the child process): prints one line of figures.
 fn load(base: &str, key: &str) {
-    let clients = env("BENCH_CLIENTS", 64) as usize;
-    let total = env("BENCH_REQUESTS", 20_000) as usize;
+    let clients = env("BENCH_CLIENTS", 128) as usize;
+    let total = env("BENCH_REQUESTS", 40_000) as usize;
     let per = total / clients;
     let started = Instant::now();
     let handles: Vec<_> = (0..clients)
@@ -197,7 +197,7 @@ fn main() {
     println!(
         "survey ingestion: {} requests from {} clients in a separate process: {} req/s, p50 {} ms, p99 {} ms, max {} ms; {} failed; {} responses stored",
         f.get(1).unwrap_or(&"?"),
-        env("BENCH_CLIENTS", 64),
+        env("BENCH_CLIENTS", 128),
         f.get(2).unwrap_or(&"?"),
         f.get(3).unwrap_or(&"?"),
         f.get(4).unwrap_or(&"?"),

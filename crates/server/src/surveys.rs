@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Request, State};
@@ -136,7 +137,14 @@ impl RateLimit {
 pub struct Ingest {
     jobs: mpsc::Sender<Job>,
     limiter: Arc<DefaultKeyedRateLimiter<(String, IpAddr)>>,
+    /// Surveys by public key and known store codes, read at most [`CACHE_FOR`] ago: a burst
+    /// of answers costs no lookup each (a paused survey stops taking answers within that).
+    surveys: Arc<std::sync::Mutex<HashMap<String, (Instant, ServerSurvey)>>>,
+    stores: Arc<std::sync::Mutex<HashMap<String, Instant>>>,
 }
+
+/// How long a survey or store read from PostgreSQL is trusted.
+const CACHE_FOR: Duration = Duration::from_secs(2);
 
 struct Job {
     work: Work,
@@ -190,7 +198,12 @@ impl Ingest {
                 }
             }
         });
-        Ingest { jobs, limiter }
+        Ingest {
+            jobs,
+            limiter,
+            surveys: Arc::default(),
+            stores: Arc::default(),
+        }
     }
 
     async fn submit(&self, work: Work) -> Result<IngestAnswer, ServerError> {
@@ -335,21 +348,45 @@ async fn admitted(
             "too many requests for this survey from this address; retry in a second".into(),
         ));
     }
-    let survey = survey_by_key(&state.pool, key).await?;
+    let cached = state.ingest.surveys.lock().ok().and_then(|m| {
+        m.get(key)
+            .filter(|(at, _)| at.elapsed() < CACHE_FOR)
+            .map(|(_, s)| s.clone())
+    });
+    let survey = match cached {
+        Some(s) => s,
+        None => {
+            let s = survey_by_key(&state.pool, key).await?;
+            if let Ok(mut m) = state.ingest.surveys.lock() {
+                m.insert(key.to_string(), (Instant::now(), s.clone()));
+            }
+            s
+        }
+    };
     let origin = allowed_origin(&survey, headers)?;
     Ok((survey, origin))
 }
 
 /// The store a request names (the chain's [`WEB_STORE`] when none), which must exist.
-async fn store_of(pool: &PgPool, code: &Option<String>) -> Result<String, ServerError> {
+async fn store_of(state: &AppState, code: &Option<String>) -> Result<String, ServerError> {
     let Some(c) = code.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
         return Ok(WEB_STORE.to_string());
     };
-    let known: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1)")
-        .bind(c)
-        .fetch_one(pool)
-        .await?;
+    let seen = state
+        .ingest
+        .stores
+        .lock()
+        .ok()
+        .is_some_and(|m| m.get(c).is_some_and(|at| at.elapsed() < CACHE_FOR));
+    let known: bool = seen
+        || sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1)")
+            .bind(c)
+            .fetch_one(&state.pool)
+            .await?;
     if known {
+        if let Ok(mut m) = state.ingest.stores.lock() {
+            m.insert(c.to_string(), Instant::now());
+        }
         Ok(c.to_string())
     } else {
         Err(invalid("store", format!("no store '{c}' in this chain")))
@@ -460,7 +497,7 @@ pub(crate) async fn post_response(
             )));
         }
         check_request(&survey, &req)?;
-        let store = store_of(&state.pool, &req.store).await?;
+        let store = store_of(&state, &req.store).await?;
         let answer = state
             .ingest
             .submit(Work::Response {
@@ -505,7 +542,7 @@ pub(crate) async fn post_display(
         {
             return Err(invalid("external_id", "1 to 128 characters"));
         }
-        let store = store_of(&state.pool, &req.store).await?;
+        let store = store_of(&state, &req.store).await?;
         let answer = state
             .ingest
             .submit(Work::Display {
