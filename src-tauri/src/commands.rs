@@ -1127,3 +1127,109 @@ pub async fn pick_file(handle: AppHandle, request: cmd::PickFile) -> Answer<cmd:
     .await
     .map_err(|e| internal(e.to_string()))?
 }
+
+// ---- Customer feedback (issue 16) ----
+
+#[tauri::command]
+pub async fn surveys(app: State<'_, App>) -> Answer<cmd::Surveys> {
+    with_store(&app, |s| s.surveys()).await
+}
+
+#[tauri::command]
+pub async fn define_survey_template(
+    app: State<'_, App>,
+    request: cmd::DefineSurveyTemplate,
+) -> Answer<cmd::DefineSurveyTemplate> {
+    let cmd::DefineSurveyTemplate { key } = request;
+    with_store(&app, move |s| {
+        if let Some(v) = s.survey(&key)? {
+            return Ok(v);
+        }
+        let def = s
+            .survey_templates()
+            .into_iter()
+            .find(|t| t.key == key)
+            .ok_or_else(|| StoreError::not_found("key", "survey template", &key))?;
+        s.define_survey(def, "active")
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn record_survey_response(
+    app: State<'_, App>,
+    request: cmd::RecordSurveyResponse,
+) -> Answer<cmd::RecordSurveyResponse> {
+    let cmd::RecordSurveyResponse { input } = request;
+    with_store(&app, move |s| s.record_response(input)).await
+}
+
+#[tauri::command]
+pub async fn record_survey_display(
+    app: State<'_, App>,
+    request: cmd::RecordSurveyDisplay,
+) -> Answer<cmd::RecordSurveyDisplay> {
+    let cmd::RecordSurveyDisplay {
+        survey,
+        channel,
+        order,
+    } = request;
+    with_store(&app, move |s| {
+        s.record_display(&survey, &channel, order.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn feedback_dashboard(
+    app: State<'_, App>,
+    request: cmd::FeedbackDashboardQuery,
+) -> Answer<cmd::FeedbackDashboardQuery> {
+    let cmd::FeedbackDashboardQuery { filter } = request;
+    with_store(&app, move |s| s.feedback_dashboard(&filter)).await
+}
+
+#[tauri::command]
+pub async fn survey_responses(
+    app: State<'_, App>,
+    request: cmd::SurveyResponses,
+) -> Answer<cmd::SurveyResponses> {
+    let cmd::SurveyResponses { query } = request;
+    with_store(&app, move |s| s.responses(&query)).await
+}
+
+#[tauri::command]
+pub async fn export_survey_responses(
+    app: State<'_, App>,
+    request: cmd::ExportSurveyResponses,
+) -> Answer<cmd::ExportSurveyResponses> {
+    let cmd::ExportSurveyResponses { query, file } = request;
+    with_store(&app, move |s| {
+        let csv = s.export_responses_csv(&query)?;
+        let rows = csv.lines().count().saturating_sub(1) as u64;
+        std::fs::write(file.trim(), csv)
+            .map_err(|e| StoreError::invalid("file", "write", format!("{}: {e}", file.trim())))?;
+        Ok(rows)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn accept_theme(
+    app: State<'_, App>,
+    request: cmd::AcceptTheme,
+) -> Answer<cmd::AcceptTheme> {
+    let cmd::AcceptTheme { code, name, term } = request;
+    with_store(&app, move |s| {
+        s.set_theme(
+            backroom_domain::themes::ThemeRule {
+                code,
+                name,
+                terms: vec![term],
+            },
+            true,
+            "suggested",
+        )
+    })
+    .await
+}

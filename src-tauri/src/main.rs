@@ -136,6 +136,14 @@ macro_rules! registered {
             connect_server,
             sync_conflicts,
             resolve_conflict,
+            surveys,
+            define_survey_template,
+            record_survey_response,
+            record_survey_display,
+            feedback_dashboard,
+            survey_responses,
+            export_survey_responses,
+            accept_theme,
         )
     };
 }

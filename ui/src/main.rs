@@ -42,7 +42,13 @@ enum Screen {
     Stock,
     Shift,
     Settings,
+    Dashboards,
 }
+
+/// The order the customer-facing kiosk asks about, when it is showing (set by the Sell
+/// screen's "Customer feedback"; only a staff PIN clears it).
+#[derive(Clone, Copy)]
+pub(crate) struct KioskOrder(pub RwSignal<Option<String>>);
 
 #[component]
 fn App() -> impl IntoView {
@@ -72,6 +78,8 @@ fn App() -> impl IntoView {
 #[component]
 fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) -> impl IntoView {
     let screen = RwSignal::new(Screen::Sell);
+    let kiosk = RwSignal::new(None::<String>);
+    provide_context(KioskOrder(kiosk));
     let currency = status.currency.clone();
     // The cart lives here, above the screens: switching screens keeps it.
     let till = Till::new();
@@ -89,8 +97,8 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
             on_lock();
         })
     };
-    // Alt+1 … Alt+8 switch screens, so a cashier never needs the mouse.
-    const ORDER: [Screen; 8] = [
+    // Alt+1 … Alt+9 switch screens, so a cashier never needs the mouse.
+    const ORDER: [Screen; 9] = [
         Screen::Sell,
         Screen::Returns,
         Screen::Orders,
@@ -99,9 +107,11 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
         Screen::Stock,
         Screen::Shift,
         Screen::Settings,
+        Screen::Dashboards,
     ];
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.alt_key() {
+        // The kiosk is the customer's: no key reaches the till's screens under it.
+        if ev.alt_key() && kiosk.get_untracked().is_none() {
             if let Some(s) = ev
                 .key()
                 .parse::<usize>()
@@ -123,7 +133,13 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
             .unwrap_or(0);
         view! { <button id=id title=format!("Alt+{n}") class:active=move || screen.get() == s on:click=move |_| screen.set(s)>{label}</button> }
     };
+    let staff_name = me.name.clone();
     view! {
+        {move || kiosk.get().map(|order| {
+            let staff = staff_name.clone();
+            view! { <screens::feedback::Kiosk order=order staff=staff on_exit=move || kiosk.set(None)/> }
+        })}
+        <div class="shell" class:hidden=move || kiosk.get().is_some()>
         <header>
             <strong>{status.store_name.clone()}</strong>
             <nav>
@@ -135,6 +151,7 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
                 {tab(Screen::Stock, "nav-stock", t().nav_stock)}
                 {tab(Screen::Shift, "nav-shift", t().nav_shift)}
                 {tab(Screen::Settings, "nav-settings", t().nav_settings)}
+                {tab(Screen::Dashboards, "nav-dashboards", t().fb.nav)}
             </nav>
             <screens::server::SyncBadge/>
             <span class="me" id="signed-in">{me.name.clone()}" · "{me.role.clone()}</span>
@@ -152,8 +169,10 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
                 Screen::Stock => view! { <Stock/> }.into_any(),
                 Screen::Shift => view! { <Shift currency=c/> }.into_any(),
                 Screen::Settings => view! { <settings::Settings currency=c/> }.into_any(),
+                Screen::Dashboards => view! { <screens::feedback::Dashboards/> }.into_any(),
             }
         }}
+        </div>
     }
 }
 

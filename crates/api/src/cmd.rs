@@ -153,6 +153,22 @@ commands! {
     sync_conflicts => SyncConflicts {} -> Vec<SyncConflictView>;
     /// Marks a sync conflict resolved (a manager looked at it); audited.
     resolve_conflict => ResolveConflict { id: String } -> ();
+    /// Every survey (key, version, status, public key, definition).
+    surveys => Surveys {} -> Vec<crate::feedback::SurveyView>;
+    /// Defines a ready-made survey by its template key (or leaves it as it is).
+    define_survey_template => DefineSurveyTemplate { key: String } -> crate::feedback::SurveyView;
+    /// Records a response (staff entered at the returns desk, or the customer's at the kiosk).
+    record_survey_response => RecordSurveyResponse { input: crate::feedback::ResponseInput } -> String;
+    /// Records that a survey was shown (the kiosk asked).
+    record_survey_display => RecordSurveyDisplay { survey: String, channel: String, order: Option<String> } -> String;
+    /// The Dashboards screen's feedback section for one scope.
+    feedback_dashboard => FeedbackDashboardQuery { filter: crate::feedback::FeedbackFilter } -> crate::feedback::FeedbackDashboard;
+    /// The drill-down: responses in scope with the filters.
+    survey_responses => SurveyResponses { query: crate::feedback::ResponseQuery } -> Vec<crate::feedback::ResponseView>;
+    /// Writes the drill-down's responses as CSV to `file`; how many rows.
+    export_survey_responses => ExportSurveyResponses { query: crate::feedback::ResponseQuery, file: String } -> u64;
+    /// Accepts a suggested term as a theme (tags every comment again).
+    accept_theme => AcceptTheme { code: String, name: String, term: String } -> ();
     /// Cash put in (positive) or taken out of the drawer.
     cash_movement => CashMovement { location: String, amount: i64, reason: String } -> ();
     /// The codes of the stores whose sales this replica holds (head office: every store; a

@@ -336,9 +336,10 @@ fn milli(v: Option<i64>) -> String {
     match v {
         None => "—".into(),
         Some(m) => {
+            // One decimal, rounded half away from zero (-66_667 is -66.7).
             let sign = if m < 0 { "-" } else { "" };
-            let m = m.unsigned_abs();
-            format!("{sign}{}.{}", m / 1000, (m % 1000) / 100)
+            let tenths = (m.unsigned_abs() + 50) / 100;
+            format!("{sign}{}.{}", tenths / 10, tenths % 10)
         }
     }
 }

@@ -492,6 +492,16 @@ fn history(
     if days == 0 {
         return Ok(());
     }
+    // Feedback has a generator of its own, so the shop's history is the same with or without it.
+    let mut fb = Rng({
+        let mut r = rng.0.clone();
+        r.set_stream(0xfeed);
+        r
+    });
+    store.set_actor("demo");
+    for def in backroom_domain::survey::templates() {
+        store.define_survey(def, "active")?;
+    }
     let staff = [
         (
             "MAIN",
@@ -759,6 +769,7 @@ fn history(
                 };
                 let o = store.complete_sale(input)?;
                 store.set_actor(cashier.clone());
+                kiosk_answer(store, &mut fb, &o.id, shop)?;
                 recent.push((o.receipt_number, shop.to_string()));
                 if recent.len() > 200 {
                     recent.remove(0);
@@ -810,10 +821,10 @@ fn history(
                         ..Default::default()
                     });
                     // A refund split that does not match (the line had a discount) is simply skipped.
-                    if let Err(e) = result {
-                        if !matches!(e, StoreError::Invalid(_)) {
-                            return Err(e);
-                        }
+                    match result {
+                        Ok(r) => desk_answer(store, &mut fb, &r.id)?,
+                        Err(e) if !matches!(e, StoreError::Invalid(_)) => return Err(e),
+                        Err(_) => {}
                     }
                     store.set_actor(cashier.clone());
                 }
@@ -846,8 +857,162 @@ fn history(
                 ..Default::default()
             })?;
         }
+        store.set_actor("demo");
+        web_answers(store, &mut fb)?;
         advance(86_400_000 - 8 * 3_600_000);
         progress.advance(1);
+    }
+    Ok(())
+}
+
+/// Comments customers leave, by how they scored (varied enough for themes to mean something).
+const UNHAPPY: &[&str] = &[
+    "The queue at the till was far too long",
+    "Waited ages, only one checkout open",
+    "Prices have gone up a lot, too expensive now",
+    "The cashier was rude when I asked about sizes",
+    "Could not find my size, the shelves were empty",
+    "Out of stock again, third time this month",
+    "The changing rooms were dirty",
+    "Nobody around to help on the shop floor",
+    "Card payment failed twice at the till",
+    "The jumper shrank after one wash, poor quality",
+    "Parking was impossible nearby",
+    "Music far too loud, could not hear the assistant",
+];
+const HAPPY: &[&str] = &[
+    "Friendly staff, really helpful with sizes",
+    "Quick service and a clean, tidy store",
+    "Great quality for the price",
+    "The assistant found exactly what I needed",
+    "Lovely displays and easy to find things",
+    "Fast checkout, no queue at all",
+];
+const EXIT_COMMENTS: &[&str] = &[
+    "Shipping doubled the price of my order",
+    "Delivery takes a week, I need it by Friday",
+    "I did not want to create an account",
+    "No PayPal option at checkout",
+    "Found it cheaper elsewhere",
+    "Just looking today, will come back",
+    "Delivery charge too high for one item",
+];
+
+/// A kiosk answer for order `order` at `shop` now and then (NORTH's customers a little less
+/// happy), with a comment from most detractors and passives; a display when the kiosk asked.
+fn kiosk_answer(store: &mut Store, fb: &mut Rng, order: &str, shop: &str) -> StoreResult<()> {
+    use backroom_domain::survey::Answer;
+    if !fb.chance(40) {
+        return Ok(());
+    }
+    store.record_display("in-store-nps", "kiosk", Some(order))?;
+    if fb.chance(20) {
+        return Ok(()); // shown, walked away
+    }
+    let mood = fb.range(0, 100) + if shop == "NORTH" { -12 } else { 0 };
+    let score: u8 = match mood {
+        i64::MIN..=14 => fb.range(0, 4) as u8,
+        15..=29 => fb.range(5, 6) as u8,
+        30..=54 => fb.range(7, 8) as u8,
+        _ => fb.range(9, 10) as u8,
+    };
+    let mut answers = std::collections::BTreeMap::new();
+    answers.insert("nps".to_string(), Answer::Score(score));
+    if score <= 8 && fb.chance(75) {
+        let pool = if score <= 6 { UNHAPPY } else { HAPPY };
+        answers.insert(
+            "comment".to_string(),
+            Answer::Text(fb.pick(pool).to_string()),
+        );
+    }
+    store.record_response(crate::ResponseInput {
+        survey: "in-store-nps".into(),
+        channel: "kiosk".into(),
+        order: Some(order.to_string()),
+        answers,
+        finished: true,
+        ..Default::default()
+    })?;
+    Ok(())
+}
+
+/// The returns desk's answer for return `ret`: a reason (mostly fit) and how the return was
+/// handled, now and then skipped.
+fn desk_answer(store: &mut Store, fb: &mut Rng, ret: &str) -> StoreResult<()> {
+    use backroom_domain::survey::Answer;
+    if fb.chance(15) {
+        return Ok(());
+    }
+    let reason = fb.pick(&[
+        "wrong_size",
+        "wrong_size",
+        "wrong_size",
+        "damaged",
+        "not_as_described",
+        "changed_mind",
+        "changed_mind",
+        "gift",
+        "better_price",
+    ]);
+    let mut answers = std::collections::BTreeMap::new();
+    answers.insert("reason".to_string(), Answer::Choice(reason.into()));
+    answers.insert(
+        "csat".to_string(),
+        if fb.chance(10) {
+            Answer::Skipped
+        } else {
+            Answer::Score(fb.range(if reason == "damaged" { 1 } else { 3 }, 5) as u8)
+        },
+    );
+    store.record_response(crate::ResponseInput {
+        survey: "returns-desk".into(),
+        channel: "pos".into(),
+        return_id: Some(ret.to_string()),
+        answers,
+        finished: true,
+        ..Default::default()
+    })?;
+    Ok(())
+}
+
+/// A day of the web shop's exit-intent survey: shown a few dozen times, answered by some
+/// (Baymard's reasons: extra costs first), with a comment now and then.
+fn web_answers(store: &mut Store, fb: &mut Rng) -> StoreResult<()> {
+    use backroom_domain::survey::Answer;
+    for _ in 0..fb.range(20, 40) {
+        store.record_display("checkout-abandonment", "web", None)?;
+        if !fb.chance(30) {
+            continue;
+        }
+        let reason = fb.pick(&[
+            "shipping_cost",
+            "shipping_cost",
+            "shipping_cost",
+            "delivery_time",
+            "delivery_time",
+            "account_required",
+            "payment_options",
+            "price",
+            "just_browsing",
+            "just_browsing",
+            "comparing",
+            "other",
+        ]);
+        let mut answers = std::collections::BTreeMap::new();
+        answers.insert("reason".to_string(), Answer::Choice(reason.into()));
+        if fb.chance(40) {
+            answers.insert(
+                "comment".to_string(),
+                Answer::Text(fb.pick(EXIT_COMMENTS).into()),
+            );
+        }
+        store.record_response(crate::ResponseInput {
+            survey: "checkout-abandonment".into(),
+            channel: "web".into(),
+            answers,
+            finished: true,
+            ..Default::default()
+        })?;
     }
     Ok(())
 }

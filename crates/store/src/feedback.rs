@@ -1406,7 +1406,10 @@ impl Store {
                 n: ids.len() as u64,
                 share_milli: percent_milli(ids.len() as u64, all.docs).unwrap_or(0),
                 nps_milli: nps.score_milli(),
-                impact_milli: backroom_domain::feedback::theme_impact_milli(&overall.nps, &nps),
+                // A theme no scored response mentions moves no score: no impact, not 0.
+                impact_milli: (nps.n() > 0)
+                    .then(|| backroom_domain::feedback::theme_impact_milli(&overall.nps, &nps))
+                    .flatten(),
                 code,
             })
             .collect();
@@ -1426,8 +1429,21 @@ impl Store {
         })
     }
 
-    /// Everything the Dashboards screen's feedback section shows for `f`, in one read.
+    /// Everything the Dashboards screen's feedback section shows for `f`, in one read. An
+    /// empty `from` or `to` means the last 30 store days up to today.
     pub fn feedback_dashboard(&self, f: &FeedbackFilter) -> StoreResult<FeedbackDashboard> {
+        let mut f = f.clone();
+        if f.to.trim().is_empty() {
+            f.to = local_day(&self.conn, self.now())?;
+        }
+        if f.from.trim().is_empty() {
+            let to = crate::local::parse_day(&f.to, "to")?;
+            f.from = to
+                .checked_sub(jiff::Span::new().days(29))
+                .map_err(|e| StoreError::invalid("from", "invalid_date", e.to_string()))?
+                .to_string();
+        }
+        let f = &f;
         Ok(FeedbackDashboard {
             filter: f.clone(),
             nps: self.nps_report(f)?,

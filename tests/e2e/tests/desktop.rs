@@ -1033,6 +1033,7 @@ async fn every_screen_fits_at_1366_and_1920() {
         "stock",
         "shift",
         "settings",
+        "dashboards",
     ];
     for (w, h) in [(1366u32, 768u32), (1920, 1080)] {
         s.client.set_window_size(w, h).await.expect("resize");

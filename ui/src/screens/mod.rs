@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod customers;
+pub mod feedback;
 pub mod orders;
 pub mod returns;
 pub mod sell;

@@ -345,6 +345,8 @@ pub(crate) fn Returns(currency: String) -> impl IntoView {
                             <span class="ok">{move || printed.get()}</span>
                         </div>
                         <div class="paper" id="return-slip" inner_html=move || slip.get()></div>
+                        <h3>{t().fb.desk_heading}</h3>
+                        <crate::screens::feedback::DeskSurvey return_id=r.id.clone()/>
                     </div>
                 }
             })}

@@ -506,6 +506,15 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                 complete();
             }
         }
+        // F8 turns the screen to the customer for the last sale's feedback (the kiosk).
+        "F8" => {
+            if let (Some((o, _)), Some(k)) =
+                (receipt.get_untracked(), use_context::<crate::KioskOrder>())
+            {
+                ev.prevent_default();
+                k.0.set(Some(o.id));
+            }
+        }
         _ => {}
     });
     on_cleanup(move || keys.remove());
@@ -693,6 +702,12 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                         <div class="bar">
                             <button id="receipt-print" on:click=move |_| print(false)>{t().common_print}</button>
                             <button id="receipt-reprint" on:click=move |_| print(true)>{t().sell_reprint}</button>
+                            {
+                                let id = o.id.clone();
+                                view! { <button id="kiosk-start" on:click=move |_| {
+                                    if let Some(k) = use_context::<crate::KioskOrder>() { k.0.set(Some(id.clone())) }
+                                }>{t().fb.kiosk_start}</button> }
+                            }
                             <span class="ok" id="receipt-printed">{move || printed.get()}</span>
                         </div>
                         <div class="paper" inner_html=html></div>

@@ -1,9 +1,10 @@
 //! The UI's text in English.
 
-use super::Text;
+use super::{FeedbackText, Text};
 
 /// Every piece of the UI's text, in English.
 pub static EN: Text = Text {
+    fb: &FEEDBACK,
     // Common: words several screens share
     common_sku: "SKU",
     common_item: "Item",
@@ -537,4 +538,71 @@ pub static EN: Text = Text {
     setup_join_heading: "Join your chain's server",
     setup_join_intro: "A new till of a store that is already on the server: its catalogue, staff, settings and history come from there. Ask for a one-time code (`backroom admin enrol --store CODE`).",
     shift_unsynced: |n| format!("{n} change{} from this till {} not on the server yet. The shift closes anyway; they are kept here and go up as soon as the server can be reached.", if n == 1 { "" } else { "s" }, if n == 1 { "is" } else { "are" }),
+};
+
+pub(super) static FEEDBACK: FeedbackText = FeedbackText {
+    title: "Customer feedback",
+    from: "From ",
+    to: "To ",
+    store: "Store ",
+    all_stores: "All stores",
+    survey: "Survey ",
+    all_surveys: "All surveys",
+    show: "Show",
+    no_answers: "No answers in this period.",
+    few_answers: |n| format!("Only {n} answers: too few to trust a change of a few points."),
+    no_previous: "No answers in the previous period to compare with.",
+    previous_real: |p, n| format!("Previous period {p} (n {n}): a real change at 95 %."),
+    previous_noise: |p, n| format!("Previous period {p} (n {n}): within noise at 95 %."),
+    few_short: " · few answers",
+    no_answers_short: "no answers",
+    mean_n: |m, n, s| format!("mean {m} · n {n} · {s} skipped"),
+    displays: "Shown",
+    started: "Started",
+    finished: "Finished",
+    nps_over_time: "NPS by day",
+    band_high: "upper 95 %",
+    band_low: "lower 95 %",
+    band_note: |z| {
+        format!("The band is each day's 95 % confidence interval (±{z:.2} standard errors); a day with few answers has a wide band.")
+    },
+    funnel: "Response funnel",
+    reasons: "Reasons given",
+    themes: "Themes",
+    commented: |n| format!("{n} comments"),
+    no_comments: "No comments in this period.",
+    theme: "Theme",
+    impact: "Impact on NPS",
+    impact_hint: |t| format!("NPS of everyone minus NPS without those who mentioned {t}"),
+    detractors_vs_promoters: "Words that set detractors (red) apart from promoters (green)",
+    suggested: "Suggested themes (frequent words no theme covers)",
+    accept: "Accept",
+    responses: "Responses",
+    every_score: "Every score",
+    promoters: "Promoters (9–10)",
+    passives: "Passives (7–8)",
+    detractors: "Detractors (0–6)",
+    every_theme: "Every theme",
+    words: "Words in the comment",
+    export: "Export CSV…",
+    exported: |n, f| format!("Exported {n} responses to {f}"),
+    day: "Day",
+    staff: "Staff",
+    receipt: "Receipt",
+    answers: "Answers",
+    skipped: "(skipped)",
+    desk_saved: "Answers saved.",
+    desk_keys: "(press the number; 0 or Esc skips)",
+    desk_heading: "Return survey",
+    kiosk_thanks: "Thank you! Please hand the screen back to our staff.",
+    kiosk_you_chose: |s| format!("You chose {s}."),
+    kiosk_send: "Send",
+    kiosk_skip: "Skip",
+    kiosk_unlikely: "Not at all likely",
+    kiosk_likely: "Extremely likely",
+    kiosk_pin: "Staff PIN",
+    kiosk_unlock: "Back to the till",
+    kiosk_staff: "Staff",
+    kiosk_start: "Customer feedback (F8)",
+    nav: "Dashboards",
 };

@@ -11,6 +11,8 @@ mod en;
 /// All the UI's text in one language. A second language is a second value of this type; the
 /// compiler refuses one that is missing any text.
 pub struct Text {
+    /// The feedback screens' text.
+    pub fb: &'static FeedbackText,
     // Common: words several screens share
     /// Column or label: a variant's SKU.
     pub common_sku: &'static str,
@@ -1056,4 +1058,70 @@ pub struct Text {
 /// static, and returned by this function, so no call site changes.
 pub fn t() -> &'static Text {
     &en::EN
+}
+
+/// The feedback screens' text (issue 16): Dashboards, the returns desk's survey, the kiosk.
+pub struct FeedbackText {
+    pub title: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub store: &'static str,
+    pub all_stores: &'static str,
+    pub survey: &'static str,
+    pub all_surveys: &'static str,
+    pub show: &'static str,
+    pub no_answers: &'static str,
+    pub few_answers: fn(u64) -> String,
+    pub no_previous: &'static str,
+    pub previous_real: fn(&str, u64) -> String,
+    pub previous_noise: fn(&str, u64) -> String,
+    pub few_short: &'static str,
+    pub no_answers_short: &'static str,
+    pub mean_n: fn(&str, u64, u64) -> String,
+    pub displays: &'static str,
+    pub started: &'static str,
+    pub finished: &'static str,
+    pub nps_over_time: &'static str,
+    pub band_high: &'static str,
+    pub band_low: &'static str,
+    pub band_note: fn(f64) -> String,
+    pub funnel: &'static str,
+    pub reasons: &'static str,
+    pub themes: &'static str,
+    pub commented: fn(u64) -> String,
+    pub no_comments: &'static str,
+    pub theme: &'static str,
+    pub impact: &'static str,
+    pub impact_hint: fn(&str) -> String,
+    pub detractors_vs_promoters: &'static str,
+    pub suggested: &'static str,
+    pub accept: &'static str,
+    pub responses: &'static str,
+    pub every_score: &'static str,
+    pub promoters: &'static str,
+    pub passives: &'static str,
+    pub detractors: &'static str,
+    pub every_theme: &'static str,
+    pub words: &'static str,
+    pub export: &'static str,
+    pub exported: fn(u64, &str) -> String,
+    pub day: &'static str,
+    pub staff: &'static str,
+    pub receipt: &'static str,
+    pub answers: &'static str,
+    pub skipped: &'static str,
+    pub desk_saved: &'static str,
+    pub desk_keys: &'static str,
+    pub desk_heading: &'static str,
+    pub kiosk_thanks: &'static str,
+    pub kiosk_you_chose: fn(u8) -> String,
+    pub kiosk_send: &'static str,
+    pub kiosk_skip: &'static str,
+    pub kiosk_unlikely: &'static str,
+    pub kiosk_likely: &'static str,
+    pub kiosk_pin: &'static str,
+    pub kiosk_unlock: &'static str,
+    pub kiosk_staff: &'static str,
+    pub kiosk_start: &'static str,
+    pub nav: &'static str,
 }
