@@ -44,8 +44,9 @@ CREATE TABLE survey_response (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL
 ) STRICT;
--- The sender's idempotency key: not in the unique key when empty (the till's own responses).
-CREATE UNIQUE INDEX survey_response_external ON survey_response(survey_key, external_id)
+-- The sender's idempotency key (empty for the till's own). Not unique here: the server keeps
+-- senders' retries to one response; a replica applying what arrives never refuses a fact.
+CREATE INDEX survey_response_external ON survey_response(survey_key, external_id)
     WHERE external_id <> '';
 CREATE INDEX survey_response_day ON survey_response(local_day, survey_key);
 CREATE INDEX survey_response_order ON survey_response(order_id) WHERE order_id IS NOT NULL;
@@ -101,7 +102,8 @@ CREATE TABLE survey_answer_theme (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX survey_answer_theme_code ON survey_answer_theme(theme_code, response_id);
 
--- Rollups, one row per store day × survey × question × device (a device belongs to one store).
+-- Rollups, one row per store day × survey × question × type × device (a device belongs to one
+-- store; a key's type never changes between versions, and is in the key so no row mixes scales).
 CREATE TABLE feedback_daily (
     local_day     TEXT NOT NULL,
     survey_key    TEXT NOT NULL,
@@ -117,7 +119,7 @@ CREATE TABLE feedback_daily (
     bottom        INTEGER NOT NULL DEFAULT 0,
     -- The question's type (`nps`, `csat`, …): which metric the row feeds.
     question_type TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (local_day, survey_key, question_key, device_id)
+    PRIMARY KEY (local_day, survey_key, question_key, question_type, device_id)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE feedback_choice_daily (

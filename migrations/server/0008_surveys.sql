@@ -8,6 +8,9 @@ CREATE TABLE survey (
     status           text NOT NULL,
     allowed_origins  jsonb NOT NULL DEFAULT '[]',
     definition       jsonb NOT NULL,
+    -- The defining op's "hlc device op_id": of one version, the later writer's is current, as
+    -- on the tills.
+    stamp            text NOT NULL DEFAULT '',
     updated_at       timestamptz NOT NULL DEFAULT now()
 );
 
@@ -36,3 +39,7 @@ CREATE TABLE survey_display_key (
     display_id   text NOT NULL,
     PRIMARY KEY (survey_key, external_id)
 );
+
+-- The last stamp the server gave an op of a web device: its ops' HLC only moves forward, across
+-- every server process (the device row is locked while they are written).
+ALTER TABLE device ADD COLUMN last_hlc text;

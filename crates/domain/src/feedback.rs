@@ -260,18 +260,18 @@ impl CesScale {
     /// Whether `v` is one of the two easiest answers (top-2-box).
     pub fn easy(&self, v: u8) -> bool {
         if self.higher_is_easier {
-            v + 1 >= self.max
+            v.saturating_add(1) >= self.max
         } else {
-            v <= self.min + 1
+            v <= self.min.saturating_add(1)
         }
     }
 
     /// Whether `v` is one of the two hardest answers.
     pub fn hard(&self, v: u8) -> bool {
         if self.higher_is_easier {
-            v <= self.min + 1
+            v <= self.min.saturating_add(1)
         } else {
-            v + 1 >= self.max
+            v.saturating_add(1) >= self.max
         }
     }
 }

@@ -383,7 +383,7 @@ impl Question {
             },
             QuestionKind::Rating { max } => ScoreClass {
                 bucket: None,
-                top: score + 1 >= *max,
+                top: score.saturating_add(1) >= *max,
                 bottom: score <= 2,
             },
             _ => ScoreClass::default(),

@@ -218,6 +218,21 @@ impl Ingest {
     }
 }
 
+/// Whether `key` has the shape of a public key (`pk_` and up to 24 hex digits): anything else is
+/// answered 404 before it costs a lookup or a rate-limiter entry.
+fn key_shape(key: &str) -> Result<(), ServerError> {
+    let ok = key
+        .strip_prefix("pk_")
+        .is_some_and(|h| (1..=24).contains(&h.len()) && h.chars().all(|c| c.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(ServerError::NotFound(format!(
+            "no survey with key {key:.40}"
+        )))
+    }
+}
+
 fn invalid(field: &str, message: impl Into<String>) -> ServerError {
     ServerError::invalid(field, message)
 }
@@ -281,6 +296,7 @@ pub(crate) async fn preflight(
     Path(key): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ServerError> {
+    key_shape(&key)?;
     let survey = survey_by_key(&state.pool, &key).await?;
     let origin = allowed_origin(&survey, &headers)?;
     let mut r = StatusCode::NO_CONTENT.into_response();
@@ -338,6 +354,7 @@ async fn admitted(
     client: IpAddr,
     headers: &HeaderMap,
 ) -> Result<(ServerSurvey, Option<String>), ServerError> {
+    key_shape(key)?;
     if state
         .ingest
         .limiter
@@ -542,6 +559,13 @@ pub(crate) async fn post_display(
         {
             return Err(invalid("external_id", "1 to 128 characters"));
         }
+        if req
+            .order_ref
+            .as_deref()
+            .is_some_and(|o| o.chars().count() > 64)
+        {
+            return Err(invalid("order_ref", "at most 64 characters"));
+        }
         let store = store_of(&state, &req.store).await?;
         let answer = state
             .ingest
@@ -596,14 +620,16 @@ pub(crate) async fn record_definitions(
         .bind(&definition)
         .execute(&mut *tx)
         .await?;
+        // The tills' rule: the highest version; of one version, the later writer; of two
+        // public keys minted for one survey offline, the smaller.
         sqlx::query(
-            "INSERT INTO survey (key, public_key, version, status, allowed_origins, definition)
-             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)
-             ON CONFLICT (key) DO UPDATE SET public_key = excluded.public_key,
+            "INSERT INTO survey (key, public_key, version, status, allowed_origins, definition, stamp)
+             VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)
+             ON CONFLICT (key) DO UPDATE SET public_key = LEAST(survey.public_key, excluded.public_key),
                version = excluded.version, status = excluded.status,
                allowed_origins = excluded.allowed_origins, definition = excluded.definition,
-               updated_at = now()
-             WHERE survey.version <= excluded.version",
+               stamp = excluded.stamp, updated_at = now()
+             WHERE (survey.version, survey.stamp) < (excluded.version, excluded.stamp)",
         )
         .bind(&def.key)
         .bind(&b.public_key)
@@ -611,6 +637,7 @@ pub(crate) async fn record_definitions(
         .bind(&b.status)
         .bind(&origins)
         .bind(&definition)
+        .bind(format!("{} {} {}", op.hlc, op.device_id, op.op_id))
         .execute(&mut *tx)
         .await?;
     }
@@ -681,18 +708,55 @@ async fn write_batch(
     works: &[Work],
 ) -> Result<Vec<Result<IngestAnswer, ServerError>>, ServerError> {
     let mut tx = pool.begin().await?;
-    // What is kept of every response this batch names, locked for the batch.
-    let (keys, exts): (Vec<String>, Vec<String>) = works
-        .iter()
-        .filter_map(|w| match w {
-            Work::Response { survey, req, .. } => {
-                Some((survey.key.clone(), req.external_id.trim().to_string()))
-            }
-            Work::Display { .. } => None,
-        })
-        .unzip();
+    // Every response and display key this batch names is claimed first, in key order (a row
+    // with a provisional id, kept only if no other writer has the key), then read locked: two
+    // server processes taking the same new key wait for each other instead of both minting an
+    // id, and keys are always locked in the same order.
+    let mut claims: BTreeMap<(String, String), (String, String, i32)> = BTreeMap::new();
+    for w in works {
+        if let Work::Response {
+            survey, store, req, ..
+        } = w
+        {
+            claims
+                .entry((survey.key.clone(), req.external_id.trim().to_string()))
+                .or_insert_with(|| {
+                    (
+                        uuid::Uuid::new_v4().to_string(),
+                        store.clone(),
+                        i32::try_from(survey.version).unwrap_or(0),
+                    )
+                });
+        }
+    }
     let mut kept: HashMap<(String, String), Kept> = HashMap::new();
-    if !keys.is_empty() {
+    // The new keys this batch claimed, with the id the response gets.
+    let mut fresh: HashMap<(String, String), String> = HashMap::new();
+    if !claims.is_empty() {
+        let (mut ks, mut es, mut ids, mut sts, mut vs) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for ((k, e), (id, st, v)) in &claims {
+            ks.push(k.clone());
+            es.push(e.clone());
+            ids.push(id.clone());
+            sts.push(st.clone());
+            vs.push(*v);
+        }
+        sqlx::query(
+            "INSERT INTO survey_response_key (survey_key, external_id, response_id, store_code,
+                 survey_version, finished, answers)
+             SELECT s, e, r, st, v, false, '{}'::jsonb
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::int[]) AS t(s, e, r, st, v)
+             ORDER BY s, e
+             ON CONFLICT (survey_key, external_id) DO NOTHING",
+        )
+        .bind(&ks)
+        .bind(&es)
+        .bind(&ids)
+        .bind(&sts)
+        .bind(&vs)
+        .execute(&mut *tx)
+        .await?;
         let rows = sqlx::query(
             "SELECT k.survey_key, k.external_id, k.response_id, k.store_code, k.survey_version,
                     k.finished, k.answers::text
@@ -701,17 +765,23 @@ async fn write_batch(
              ORDER BY k.survey_key, k.external_id
              FOR UPDATE OF k",
         )
-        .bind(&keys)
-        .bind(&exts)
+        .bind(&ks)
+        .bind(&es)
         .fetch_all(&mut *tx)
         .await?;
         for row in rows {
+            let slot: (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let response_id: String = row.try_get(2)?;
+            if claims.get(&slot).is_some_and(|c| c.0 == response_id) {
+                fresh.insert(slot, response_id);
+                continue;
+            }
             let answers: String = row.try_get(6)?;
             let version: i32 = row.try_get(4)?;
             kept.insert(
-                (row.try_get(0)?, row.try_get(1)?),
+                slot,
                 Kept {
-                    response_id: row.try_get(2)?,
+                    response_id,
                     store: row.try_get(3)?,
                     version: u32::try_from(version).unwrap_or(0),
                     finished: row.try_get(5)?,
@@ -720,35 +790,55 @@ async fn write_batch(
             );
         }
     }
-    let (dkeys, dexts): (Vec<String>, Vec<String>) = works
-        .iter()
-        .filter_map(|w| match w {
-            Work::Display { survey, req, .. } => req
-                .external_id
-                .as_ref()
-                .map(|e| (survey.clone(), e.trim().to_string())),
-            Work::Response { .. } => None,
-        })
-        .unzip();
-    let mut displayed: HashMap<(String, String), String> = HashMap::new();
-    if !dkeys.is_empty() {
+    let mut display_claims: BTreeMap<(String, String), String> = BTreeMap::new();
+    for w in works {
+        if let Work::Display { survey, req, .. } = w {
+            if let Some(e) = &req.external_id {
+                display_claims
+                    .entry((survey.clone(), e.trim().to_string()))
+                    .or_insert_with(|| uuid::Uuid::new_v4().to_string());
+            }
+        }
+    }
+    // Display keys: the id that is the key's, and whether this batch made it.
+    let mut displayed: HashMap<(String, String), (String, bool)> = HashMap::new();
+    if !display_claims.is_empty() {
+        let (mut ks, mut es, mut ids) = (Vec::new(), Vec::new(), Vec::new());
+        for ((k, e), id) in &display_claims {
+            ks.push(k.clone());
+            es.push(e.clone());
+            ids.push(id.clone());
+        }
+        sqlx::query(
+            "INSERT INTO survey_display_key (survey_key, external_id, display_id)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t(s, e, d) ORDER BY s, e
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&ks)
+        .bind(&es)
+        .bind(&ids)
+        .execute(&mut *tx)
+        .await?;
         let rows = sqlx::query(
             "SELECT k.survey_key, k.external_id, k.display_id FROM survey_display_key k
-             JOIN UNNEST($1::text[], $2::text[]) AS t(s, e) ON k.survey_key = t.s AND k.external_id = t.e",
+             JOIN UNNEST($1::text[], $2::text[]) AS t(s, e) ON k.survey_key = t.s AND k.external_id = t.e
+             ORDER BY k.survey_key, k.external_id FOR UPDATE OF k",
         )
-        .bind(&dkeys)
-        .bind(&dexts)
+        .bind(&ks)
+        .bind(&es)
         .fetch_all(&mut *tx)
         .await?;
         for row in rows {
-            displayed.insert((row.try_get(0)?, row.try_get(1)?), row.try_get(2)?);
+            let slot: (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let id: String = row.try_get(2)?;
+            let ours = display_claims.get(&slot).is_some_and(|c| *c == id);
+            displayed.insert(slot, (id, ours));
         }
     }
     let mut older: HashMap<(String, u32), Option<SurveyDefinition>> = HashMap::new();
     let mut results = Vec::with_capacity(works.len());
     let mut ops: Vec<NewOp> = Vec::new();
     let mut touched: Vec<(String, String)> = Vec::new();
-    let mut new_displays: Vec<(String, String, String)> = Vec::new();
     for w in works {
         match w {
             Work::Response {
@@ -827,7 +917,14 @@ async fn write_batch(
                 }
                 let (id, status, store) = match &before {
                     Some(k) => (k.response_id.clone(), "updated", k.store.clone()),
-                    None => (uuid::Uuid::new_v4().to_string(), "created", store.clone()),
+                    None => (
+                        fresh
+                            .get(&slot)
+                            .cloned()
+                            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                        "created",
+                        store.clone(),
+                    ),
                 };
                 let mut meta = req.metadata.clone();
                 if let Some(v) = req.order_value {
@@ -885,28 +982,31 @@ async fn write_batch(
             } => {
                 if let Some(ext) = &req.external_id {
                     let slot = (survey.clone(), ext.trim().to_string());
-                    if let Some(id) = displayed.get(&slot) {
-                        results.push(Ok(IngestAnswer {
+                    match displayed.get_mut(&slot) {
+                        Some((id, ours)) if *ours => {
+                            // The first of this key in the batch writes it; a repeat is a duplicate.
+                            *ours = false;
+                            results.push(Ok(IngestAnswer {
+                                id: id.clone(),
+                                status: "created".into(),
+                            }));
+                            ops.push(display_op(id.clone(), survey, store, *at)?);
+                        }
+                        Some((id, _)) => results.push(Ok(IngestAnswer {
                             id: id.clone(),
                             status: "duplicate".into(),
-                        }));
-                        continue;
+                        })),
+                        None => results.push(Err(ServerError::Busy(
+                            "the display key was not claimed".into(),
+                        ))),
                     }
-                    let id = uuid::Uuid::new_v4().to_string();
-                    displayed.insert(slot.clone(), id.clone());
-                    new_displays.push((slot.0, slot.1, id.clone()));
-                    results.push(Ok(IngestAnswer {
-                        id: id.clone(),
-                        status: "created".into(),
-                    }));
-                    ops.push(display_op(id, survey, store, req, *at)?);
                 } else {
                     let id = uuid::Uuid::new_v4().to_string();
                     results.push(Ok(IngestAnswer {
                         id: id.clone(),
                         status: "created".into(),
                     }));
-                    ops.push(display_op(id, survey, store, req, *at)?);
+                    ops.push(display_op(id, survey, store, *at)?);
                 }
             }
         }
@@ -944,23 +1044,20 @@ async fn write_batch(
         .execute(&mut *tx)
         .await?;
     }
-    if !new_displays.is_empty() {
-        let (a, b, c): (Vec<String>, Vec<String>, Vec<String>) =
-            new_displays
-                .into_iter()
-                .fold(Default::default(), |mut acc, (s, e, d)| {
-                    acc.0.push(s);
-                    acc.1.push(e);
-                    acc.2.push(d);
-                    acc
-                });
+    // New keys claimed for requests that were refused are let go.
+    let unused: Vec<(String, String)> = fresh
+        .keys()
+        .filter(|slot| !touched.contains(slot))
+        .cloned()
+        .collect();
+    if !unused.is_empty() {
+        let (ks, es): (Vec<String>, Vec<String>) = unused.into_iter().unzip();
         sqlx::query(
-            "INSERT INTO survey_display_key (survey_key, external_id, display_id)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
+            "DELETE FROM survey_response_key k USING UNNEST($1::text[], $2::text[]) AS t(s, e)
+             WHERE k.survey_key = t.s AND k.external_id = t.e AND k.answers = '{}'::jsonb",
         )
-        .bind(&a)
-        .bind(&b)
-        .bind(&c)
+        .bind(&ks)
+        .bind(&es)
         .execute(&mut *tx)
         .await?;
     }
@@ -976,19 +1073,14 @@ async fn write_batch(
     Ok(results)
 }
 
-fn display_op(
-    id: String,
-    survey: &str,
-    store: &str,
-    req: &DisplayRequest,
-    at: i64,
-) -> Result<NewOp, ServerError> {
+fn display_op(id: String, survey: &str, store: &str, at: i64) -> Result<NewOp, ServerError> {
     let body = SurveyDisplayedV1 {
         id,
         survey: survey.to_string(),
         channel: "web".into(),
         local_day: backroom_store::local::utc_day(at),
-        order_id: req.order_ref.clone(),
+        // A storefront's order reference is not an order id of this chain.
+        order_id: None,
     };
     let mut value = serde_json::to_value(&body)
         .map_err(|e| ServerError::Busy(format!("encoding a display: {e}")))?;
@@ -1061,14 +1153,14 @@ async fn write_ops(
     .execute(&mut *tx)
     .await?;
     let rows = sqlx::query(
-        "SELECT id, last_device_seq FROM device WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+        "SELECT id, last_device_seq, last_hlc FROM device WHERE id = ANY($1) ORDER BY id FOR UPDATE",
     )
     .bind(&devices)
     .fetch_all(&mut *tx)
     .await?;
-    let mut last: HashMap<String, i64> = HashMap::new();
+    let mut last: HashMap<String, (i64, Option<String>)> = HashMap::new();
     for row in rows {
-        last.insert(row.try_get(0)?, row.try_get(1)?);
+        last.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
     }
     sqlx::query(
         "INSERT INTO stream_head (stream, head) SELECT s, 0 FROM UNNEST($1::text[]) AS t(s)
@@ -1092,7 +1184,7 @@ async fn write_ops(
         .fetch_one(&mut *tx)
         .await?;
         let first = head - ops.len() as i64 + 1;
-        let seq0 = last.get(&device).copied().unwrap_or(0);
+        let (seq0, last_hlc) = last.get(&device).cloned().unwrap_or((0, None));
         let n = ops.len() as i64;
         let seqs: Vec<i64> = (first..first + n).collect();
         let device_seqs: Vec<i64> = (seq0 + 1..=seq0 + n).collect();
@@ -1100,17 +1192,21 @@ async fn write_ops(
             .iter()
             .map(|_| uuid::Uuid::new_v4().to_string())
             .collect();
-        // The stamp is the server's clock with the op's device number as its counter, so of
-        // two parts of a response stamped in one millisecond the later one wins everywhere.
+        // A hybrid logical clock per web device, kept on its (locked) row: each op's stamp is
+        // after the last one any server process gave, so a later part of a response wins
+        // everywhere whichever process took it.
+        let mut clock = last_hlc
+            .as_deref()
+            .and_then(backroom_domain::hlc::Hlc::parse)
+            .unwrap_or(backroom_domain::hlc::Hlc {
+                wall_ms: 0,
+                counter: 0,
+            });
         let hlcs: Vec<String> = ops
             .iter()
-            .zip(&device_seqs)
-            .map(|(op, ds)| {
-                backroom_domain::hlc::Hlc {
-                    wall_ms: op.at,
-                    counter: u32::try_from(*ds % i64::from(u32::MAX)).unwrap_or(0),
-                }
-                .to_string()
+            .map(|op| {
+                clock = clock.tick(op.at);
+                clock.to_string()
             })
             .collect();
         let kinds: Vec<String> = ops.iter().map(|o| o.kind.to_string()).collect();
@@ -1134,11 +1230,14 @@ async fn write_ops(
         .bind(&ats)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE device SET last_device_seq = $2, last_seen = now() WHERE id = $1")
-            .bind(&device)
-            .bind(seq0 + n)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE device SET last_device_seq = $2, last_hlc = $3, last_seen = now() WHERE id = $1",
+        )
+        .bind(&device)
+        .bind(seq0 + n)
+        .bind(clock.to_string())
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(streams)
 }

@@ -327,3 +327,56 @@ fn cors_follows_each_surveys_allowed_origins() {
     );
     assert_eq!(s, 201);
 }
+
+#[test]
+fn the_same_new_response_posted_at_once_to_two_processes_is_one_response() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let (_t, key, _) = store_with_survey(&srv, dir.path(), "RACE", &[]);
+    let other = srv.second_process();
+    let bases = [srv.base.clone(), other];
+    let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..12)
+            .map(|i| {
+                let url = format!("{}/v1/surveys/{key}/responses", bases[i % 2]);
+                scope.spawn(move || {
+                    let r = client()
+                        .post(url)
+                        .json(&json!({"external_id": "same", "answers": {"nps": {"score": 9}}}))
+                        .send()
+                        .expect("request");
+                    (
+                        r.status().as_u16(),
+                        r.json::<Value>().unwrap_or(Value::Null),
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 1, "one of them made it: {answers:?}");
+    assert!(
+        answers.iter().all(|(s, _)| *s == 201 || *s == 200),
+        "{answers:?}"
+    );
+    let ids: std::collections::BTreeSet<&str> = answers
+        .iter()
+        .filter_map(|(_, a)| a["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "every answer names the same response: {answers:?}"
+    );
+    let written: i64 = srv.rt.block_on(async {
+        sqlx::query_scalar("SELECT COUNT(*) FROM change_log WHERE kind = 'survey.responded'")
+            .fetch_one(&srv.pool)
+            .await
+            .expect("count")
+    });
+    assert_eq!(written, 1, "one op, however many times it was sent");
+}

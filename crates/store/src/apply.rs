@@ -883,6 +883,20 @@ fn set_staff(
     Ok(Applied::Applied)
 }
 
+/// Takes the register `(entity, id, field)` for this op whatever its stamp (a rule above the
+/// register's order decided it: a survey's higher version).
+pub(crate) fn force_register(
+    tx: &Connection,
+    op: &OpEnvelope,
+    entity: &str,
+    entity_id: &str,
+    field: &str,
+    now: i64,
+) -> StoreResult<()> {
+    let hlc = clamp(&op.hlc, now)?;
+    stamp(tx, entity, entity_id, field, &hlc, &op.device_id, &op.op_id)
+}
+
 /// Takes the register `(entity, id, field)` for this op when its stamp wins (the caller then
 /// writes the value); `false` leaves a newer value in place.
 pub(crate) fn take_register(

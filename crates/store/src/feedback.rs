@@ -108,21 +108,25 @@ pub(crate) fn apply_defined(
     tx: &Connection,
     b: &SurveyDefinedV1,
     at: i64,
-    wins: impl FnOnce(&str) -> StoreResult<bool>,
+    wins: impl FnOnce(&str, std::cmp::Ordering) -> StoreResult<bool>,
 ) -> StoreResult<Applied> {
     let def: SurveyDefinition =
         serde_json::from_value(b.definition.clone()).map_err(|e| bad_json("definition", e))?;
     def.validate()?;
     let text = serde_json::to_string(&def).map_err(|e| bad_json("definition", e))?;
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO survey_version (survey_key, version, definition) VALUES (?1, ?2, ?3)",
+        // Two tills defining one version differently (offline) settle on the same text everywhere.
+        "INSERT INTO survey_version (survey_key, version, definition) VALUES (?1, ?2, ?3)
+         ON CONFLICT DO UPDATE SET definition = excluded.definition
+         WHERE excluded.definition < survey_version.definition",
     )?
     .execute(params![def.key, def.version, text])?;
     let current: Option<u32> = tx
         .prepare_cached("SELECT version FROM survey WHERE key = ?1")?
         .query_row([&def.key], |r| r.get(0))
         .optional()?;
-    if current.is_some_and(|v| v > def.version) || !wins(&def.key)? {
+    // The current definition is the highest version; of one version, the later writer's.
+    if !wins(&def.key, def.version.cmp(&current.unwrap_or(0)))? {
         return Ok(Applied::Applied);
     }
     let kind = serde_json::to_value(def.kind)
@@ -133,7 +137,8 @@ pub(crate) fn apply_defined(
         "INSERT INTO survey (key, public_key, kind, title, version, status, definition, updated_at,
            allowed_origins)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (key) DO UPDATE SET public_key = excluded.public_key, kind = excluded.kind,
+         ON CONFLICT (key) DO UPDATE SET public_key = min(survey.public_key, excluded.public_key),
+           kind = excluded.kind,
            title = excluded.title, version = excluded.version, status = excluded.status,
            definition = excluded.definition, updated_at = excluded.updated_at,
            allowed_origins = excluded.allowed_origins",
@@ -450,20 +455,34 @@ pub(crate) fn apply_response(
     let Some(def) = definition(tx, &r.survey, r.survey_version)? else {
         return Ok(Applied::Deferred);
     };
-    let existing: Option<(String, String, bool)> = tx
-        .prepare_cached("SELECT local_day, device_id, finished FROM survey_response WHERE id = ?1")?
-        .query_row([&r.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+    let existing: Option<(String, String, bool, String, u32)> = tx
+        .prepare_cached(
+            "SELECT local_day, device_id, finished, survey_key, survey_version FROM survey_response
+             WHERE id = ?1",
+        )?
+        .query_row([&r.id], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })
         .optional()?;
-    let meta = serde_json::to_string(&r.meta).map_err(|e| bad_json("meta", e))?;
-    // A sender's order reference joins the order of that receipt number, where there is one.
-    let order_id = match (&r.order_id, &r.order_ref) {
-        (Some(id), _) => Some(id.clone()),
-        (None, Some(reference)) => tx
-            .prepare_cached("SELECT id FROM sale_order WHERE receipt_number = ?1 OR id = ?1")?
-            .query_row([reference], |row| row.get(0))
-            .optional()?,
-        (None, None) => None,
+    // A later part is read against the survey and version its response began with; a part
+    // naming another survey changes nothing (the same everywhere).
+    if existing.as_ref().is_some_and(|e| e.3 != r.survey) {
+        return Ok(Applied::Applied);
+    }
+    let def = match existing.as_ref().map(|e| e.4) {
+        Some(v) if v != r.survey_version => definition(tx, &r.survey, v)?.unwrap_or(def),
+        _ => def,
     };
+    let meta = serde_json::to_string(&r.meta).map_err(|e| bad_json("meta", e))?;
+    // A sender's order reference is kept as sent and joined when read (the order may arrive
+    // after the answer, on some replicas): every replica keeps the same row.
+    let order_id = r.order_id.clone();
     let (day, device) = match existing {
         None => {
             tx.prepare_cached(
@@ -497,7 +516,7 @@ pub(crate) fn apply_response(
             )?;
             (r.local_day.clone(), device_id.to_string())
         }
-        Some((day, device, finished)) => {
+        Some((day, device, finished, _, _)) => {
             tx.prepare_cached(
                 "UPDATE survey_response SET finished = MAX(finished, ?2),
                    order_id = COALESCE(order_id, ?3), return_id = COALESCE(return_id, ?4),
@@ -520,10 +539,18 @@ pub(crate) fn apply_response(
     };
     let mut theme_rules: Option<Vec<ThemeRule>> = None;
     for (question, fact) in &r.answers {
+        let answer = from_fact(fact);
+        // An answer that does not fit its question (a build that checked less) is left out,
+        // the same on every replica; the use-cases and the server refuse it before it is written.
+        if def
+            .question(question)
+            .is_none_or(|q| q.check(&answer, question).is_err())
+        {
+            continue;
+        }
         if !wins(question)? {
             continue;
         }
-        let answer = from_fact(fact);
         let key = (
             day.as_str(),
             r.survey.as_str(),
@@ -599,14 +626,14 @@ pub(crate) fn rollup_mismatches(conn: &Connection) -> StoreResult<Vec<String>> {
     };
     diff(
         "WITH fresh AS (
-           SELECT r.local_day, r.survey_key, a.question_key, r.device_id,
+           SELECT r.local_day, r.survey_key, a.question_key, r.device_id, a.question_type,
                   SUM(1 - a.skipped), SUM(a.skipped), SUM(COALESCE(a.score, 0)),
                   SUM(a.nps_bucket IS 'promoter'), SUM(a.nps_bucket IS 'passive'),
                   SUM(a.nps_bucket IS 'detractor'), SUM(a.top), SUM(a.bottom)
            FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
-           GROUP BY 1, 2, 3, 4),
-         kept AS (SELECT local_day, survey_key, question_key, device_id, answered, skipped,
-                         score_sum, promoters, passives, detractors, top, bottom
+           GROUP BY 1, 2, 3, 4, 5),
+         kept AS (SELECT local_day, survey_key, question_key, device_id, question_type, answered,
+                         skipped, score_sum, promoters, passives, detractors, top, bottom
                   FROM feedback_daily
                   WHERE answered <> 0 OR skipped <> 0 OR score_sum <> 0 OR top <> 0 OR bottom <> 0
                      OR promoters <> 0 OR passives <> 0 OR detractors <> 0)
@@ -666,8 +693,9 @@ pub(crate) fn rebuild_rollups(tx: &Connection) -> StoreResult<()> {
            SELECT r.local_day, r.survey_key, a.question_key, r.device_id, SUM(1 - a.skipped),
              SUM(a.skipped), SUM(COALESCE(a.score, 0)), SUM(a.nps_bucket IS 'promoter'),
              SUM(a.nps_bucket IS 'passive'), SUM(a.nps_bucket IS 'detractor'), SUM(a.top), SUM(a.bottom),
-             MAX(a.question_type)
-           FROM survey_answer a JOIN survey_response r ON r.id = a.response_id GROUP BY 1, 2, 3, 4;
+             a.question_type
+           FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
+           GROUP BY r.local_day, r.survey_key, a.question_key, r.device_id, a.question_type;
          INSERT INTO feedback_choice_daily (local_day, survey_key, question_key, device_id, code, n)
            SELECT r.local_day, r.survey_key, a.question_key, r.device_id, c.value, COUNT(*)
            FROM survey_answer a JOIN survey_response r ON r.id = a.response_id
@@ -761,6 +789,22 @@ impl Store {
         }
         let current = self.survey(&definition.key)?;
         if let Some(c) = &current {
+            // A question key keeps its type for good: reports add its answers across versions.
+            for (i, q) in definition.questions.iter().enumerate() {
+                if let Some(old) = c.definition.question(&q.key) {
+                    if old.type_name() != q.type_name() {
+                        return Err(StoreError::invalid(
+                            &format!("questions[{i}].type"),
+                            "changed",
+                            format!(
+                                "question '{}' was {}; a question of another type needs a new key",
+                                q.key,
+                                old.type_name()
+                            ),
+                        ));
+                    }
+                }
+            }
             let same = c.definition == definition;
             if definition.version < c.version || (definition.version == c.version && !same) {
                 return Err(StoreError::invalid(
@@ -792,7 +836,7 @@ impl Store {
                     .map_err(|e| bad_json("definition", e))?,
                 allowed_origins: allowed_origins.clone(),
             };
-            apply_defined(&uow.tx, &body, uow.now, |_| Ok(true))?;
+            apply_defined(&uow.tx, &body, uow.now, |_, _| Ok(true))?;
             let mut change = Change::new("survey.defined", "survey", key.clone())
                 .before(json!(current.as_ref().map(|c| c.version)))
                 .after(json!({"version": definition.version, "status": status}))
@@ -1470,7 +1514,9 @@ impl Store {
             "SELECT d.id, d.survey_key, d.channel, d.local_day,
                     (SELECT store_code FROM device_store s WHERE s.device_id = d.device_id),
                     (SELECT name FROM staff WHERE id = d.staff_id), d.order_id,
-                    (SELECT receipt_number FROM sale_order WHERE id = d.order_id), d.return_id, d.finished
+                    COALESCE((SELECT receipt_number FROM sale_order WHERE id = d.order_id),
+                             (SELECT receipt_number FROM sale_order WHERE receipt_number = d.order_ref)),
+                    d.return_id, d.finished
              FROM survey_response d
              WHERE d.local_day BETWEEN ?1 AND ?2 AND {SCOPE}
                AND (?5 IS NULL OR EXISTS (SELECT 1 FROM survey_answer b WHERE b.response_id = d.id AND b.nps_bucket = ?5))
@@ -1639,8 +1685,13 @@ pub(crate) fn apply_remote(
     // Rows keep the op's own time, as the till that wrote it did.
     let at = op.created_at;
     match body {
-        Body::SurveyDefined(b) => apply_defined(tx, b, at, |key| {
-            take_register(tx, op, "survey", key, "definition", now)
+        Body::SurveyDefined(b) => apply_defined(tx, b, at, |key, order| match order {
+            std::cmp::Ordering::Greater => {
+                crate::apply::force_register(tx, op, "survey", key, "definition", now)?;
+                Ok(true)
+            }
+            std::cmp::Ordering::Equal => take_register(tx, op, "survey", key, "definition", now),
+            std::cmp::Ordering::Less => Ok(false),
         }),
         Body::SurveyDisplayed(d) => apply_displayed(tx, d, &op.device_id),
         Body::SurveyResponded(r) => {

@@ -335,6 +335,15 @@ fn bad_responses_name_the_field_and_write_nothing() {
         "{e:?}"
     );
     def.version = 2;
+    // A question key keeps its type: NPS answers are never added to CSAT's.
+    let mut retyped = t.store.survey("returns-desk").unwrap().unwrap().definition;
+    retyped.version = 2;
+    retyped.questions[1].kind = backroom_domain::survey::QuestionKind::Rating { max: 5 };
+    let e = t.store.define_survey(retyped, "active").unwrap_err();
+    assert!(
+        matches!(e, StoreError::Invalid(ref f) if f.field == "questions[1].type" && f.code == "changed"),
+        "{e:?}"
+    );
     let v = t.store.define_survey(def, "paused").unwrap();
     assert_eq!((v.version, v.status.as_str()), (2, "paused"));
     let e = t
@@ -726,4 +735,37 @@ proptest! {
             prop_assert!(bad.is_empty(), "{:?}", bad);
         }
     }
+}
+
+#[test]
+fn a_new_version_beats_an_older_versions_later_change_on_every_till() {
+    let mut seed = new_store();
+    with_surveys(&mut seed);
+    let (mut a, clock_a, _da) = restored_till(&seed, 1, 501);
+    let (mut b, clock_b, _db) = restored_till(&seed, 2, 502);
+    // Till A publishes version 2; till B, offline and later, pauses version 1.
+    let mut v2 = a.survey("in-store-nps").unwrap().unwrap().definition;
+    v2.version = 2;
+    v2.title = "How was your visit?".into();
+    a.define_survey(v2, "active").unwrap();
+    clock_b.advance(DAY);
+    clock_a.advance(DAY);
+    let v1 = b.survey("in-store-nps").unwrap().unwrap().definition;
+    b.define_survey(v1, "paused").unwrap();
+    let from_a = a.ops_after(a.last_device_seq().unwrap() - 1).unwrap();
+    let from_b = b.ops_after(b.last_device_seq().unwrap() - 1).unwrap();
+    a.apply_all(&from_b).unwrap();
+    b.apply_all(&from_a).unwrap();
+    for s in [&a, &b] {
+        let v = s.survey("in-store-nps").unwrap().unwrap();
+        assert_eq!(
+            (v.version, v.status.as_str()),
+            (2, "active"),
+            "the higher version wins"
+        );
+    }
+    assert_eq!(
+        a.survey("in-store-nps").unwrap().unwrap().public_key,
+        b.survey("in-store-nps").unwrap().unwrap().public_key
+    );
 }
