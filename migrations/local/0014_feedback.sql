@@ -65,6 +65,8 @@ CREATE TABLE survey_answer (
     choice         TEXT,
     choices        TEXT,
     text           TEXT,
+    -- The comment's terms (`key<TAB>surface` lines), made once on ingest for the themes.
+    terms          TEXT,
     skipped        INTEGER NOT NULL DEFAULT 0,
     nps_bucket     TEXT,
     top            INTEGER NOT NULL DEFAULT 0,

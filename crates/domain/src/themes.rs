@@ -372,6 +372,33 @@ impl TermCounts {
         }
     }
 
+    /// Counts one response's terms from [`encode_terms`]'s text (a report over a year of
+    /// comments then never tokenises or stems again).
+    pub fn add_encoded(&mut self, encoded: &str) {
+        self.docs += 1;
+        for line in encoded.split('\n') {
+            let Some((key, surface)) = line.split_once('\t') else {
+                continue;
+            };
+            match self.df.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    self.df.insert(key.to_string(), 1);
+                }
+            }
+            let forms = match self.surfaces.get_mut(key) {
+                Some(f) => f,
+                None => self.surfaces.entry(key.to_string()).or_default(),
+            };
+            match forms.get_mut(surface) {
+                Some(n) => *n += 1,
+                None => {
+                    forms.insert(surface.to_string(), 1);
+                }
+            }
+        }
+    }
+
     /// Counts one comment.
     pub fn add_text(&mut self, analyzer: &Analyzer, text: &str) {
         let terms = analyzer.terms(text);
@@ -481,6 +508,16 @@ pub fn suggestions(
         .collect()
 }
 
+/// A comment's terms as one text, a `key<TAB>surface` line each: what a store keeps with each
+/// answer (tabs and newlines never occur in a term, which is made of words).
+pub fn encode_terms(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("{}\t{}", t.key, t.surface))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Each theme's responses over a set of comments: `code → df` (for tests and headless use; the
 /// store keeps the same tags per answer).
 pub fn theme_counts<'t>(
@@ -580,6 +617,21 @@ mod tests {
             "a term both groups use sets neither apart"
         );
         assert!(compare(&det, &TermCounts::default(), 3, 10).is_empty());
+        let mut again = TermCounts::default();
+        for _ in 0..30 {
+            again.add_encoded(&encode_terms(
+                &a.terms("queue was long, long long wait at the till"),
+            ));
+        }
+        for _ in 0..5 {
+            again.add_encoded(&encode_terms(&a.terms("friendly staff but the queue")));
+        }
+        assert_eq!(
+            again.top(3, 50),
+            det.top(3, 50),
+            "the kept terms count as the text does"
+        );
+        assert_eq!(again.label("queue"), det.label("queue"));
         let s = suggestions(&a, &det, &seed_rules(), 3, 10);
         assert!(s.iter().any(|t| t.term == "long"), "{s:?}");
         assert!(!s.iter().any(|t| t.term == "queue"), "covered by a rule");

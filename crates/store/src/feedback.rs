@@ -578,8 +578,8 @@ pub(crate) fn apply_response(
         let answer_json = serde_json::to_string(&answer).map_err(|e| bad_json("answer", e))?;
         tx.prepare_cached(
             "INSERT OR REPLACE INTO survey_answer (response_id, question_key, question_type, answer,
-               score, choice, choices, text, skipped, nps_bucket, top, bottom)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+               score, choice, choices, text, skipped, nps_bucket, top, bottom, terms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?
         .execute(params![
             r.id,
@@ -593,7 +593,8 @@ pub(crate) fn apply_response(
             row.skipped,
             row.bucket.map(bucket_name),
             row.top,
-            row.bottom
+            row.bottom,
+            text.map(|t| themes::encode_terms(&analyzer().terms(t)))
         ])?;
         rollup(tx, key, &row, 1)?;
         if text.is_some() || row.question_type == "open_text" {
@@ -1361,7 +1362,7 @@ impl Store {
         survey: &Option<String>,
     ) -> StoreResult<Vec<(String, String, Option<NpsBucket>)>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT a.response_id, a.text,
+            "SELECT a.response_id, COALESCE(a.terms, ''),
                     (SELECT b.nps_bucket FROM survey_answer b WHERE b.response_id = a.response_id
                        AND b.nps_bucket IS NOT NULL LIMIT 1)
              FROM survey_response d JOIN survey_answer a ON a.response_id = d.id
@@ -1385,26 +1386,29 @@ impl Store {
         let (from, to, store, survey) = self.feedback_scope(f)?;
         let (pf, pt) = previous_period(&from, &to)?;
         let a = analyzer();
+        // Each comment's terms were made when it was written (`survey_answer.terms`).
         let now = self.comments(&from, &to, &store, &survey)?;
         let before = self.comments(&pf, &pt, &store, &survey)?;
-        let (mut all, mut det, mut pro, mut prev) = Default::default();
-        let count = |c: &mut themes::TermCounts, terms: &[themes::Term]| c.add(terms);
+        let (mut all, mut det, mut pro, mut prev): (
+            themes::TermCounts,
+            themes::TermCounts,
+            themes::TermCounts,
+            themes::TermCounts,
+        ) = Default::default();
         let mut seen: HashSet<&str> = HashSet::new();
-        for (id, text, bucket) in &now {
-            let terms = a.terms(text);
+        for (id, terms, bucket) in &now {
             if seen.insert(id) {
-                count(&mut all, &terms);
+                all.add_encoded(terms);
             }
             match bucket {
-                Some(NpsBucket::Detractor) => count(&mut det, &terms),
-                Some(NpsBucket::Promoter) => count(&mut pro, &terms),
+                Some(NpsBucket::Detractor) => det.add_encoded(terms),
+                Some(NpsBucket::Promoter) => pro.add_encoded(terms),
                 _ => {}
             }
         }
-        for (_, text, _) in &before {
-            count(&mut prev, &a.terms(text));
+        for (_, terms, _) in &before {
+            prev.add_encoded(terms);
         }
-        let all: themes::TermCounts = all;
         // Each theme's responses and their NPS, from the tags kept on ingest.
         let tagged = self.conn.prepare_cached(&format!(
             "SELECT t.theme_code, d.id,
