@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use backroom_domain::feedback::format_milli as milli;
 use backroom_domain::feedback::NpsBucket;
 use backroom_domain::survey::{Answer, SurveyDefinition};
 use backroom_domain::themes::ThemeRule;
@@ -327,19 +328,6 @@ pub fn survey(store: &mut Store, out: &Out, cmd: SurveyCmd) -> anyhow::Result<()
                 if suggested { "suggested" } else { "manual" },
             )?;
             out.done("theme set; every comment tagged again")
-        }
-    }
-}
-
-/// A score in thousandths as people read it (`42.5`), or `—` when there is none.
-fn milli(v: Option<i64>) -> String {
-    match v {
-        None => "—".into(),
-        Some(m) => {
-            // One decimal, rounded half away from zero (-66_667 is -66.7).
-            let sign = if m < 0 { "-" } else { "" };
-            let tenths = (m.unsigned_abs() + 50) / 100;
-            format!("{sign}{}.{}", tenths / 10, tenths % 10)
         }
     }
 }

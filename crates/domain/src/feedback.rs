@@ -369,6 +369,19 @@ impl Funnel {
     }
 }
 
+/// A score kept in thousandths as people read it, one decimal rounded half away from zero
+/// (`-66_667` is `-66.7`); `—` when there is none (no answers), never `0.0`.
+pub fn format_milli(v: Option<i64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(m) => {
+            let sign = if m < 0 { "-" } else { "" };
+            let tenths = (m.unsigned_abs() + 50) / 100;
+            format!("{sign}{}.{}", tenths / 10, tenths % 10)
+        }
+    }
+}
+
 /// `part / whole × 100` in thousandths, rounded half away from zero; `None` when `whole` is 0.
 pub fn percent_milli(part: u64, whole: u64) -> Option<i64> {
     (whole > 0).then(|| scaled(i128::from(part), i128::from(whole), 100_000))

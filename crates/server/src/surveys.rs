@@ -417,16 +417,6 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn to_answer(a: &AnswerFact) -> Answer {
-    match a {
-        AnswerFact::Score(v) => Answer::Score(*v),
-        AnswerFact::Choice(c) => Answer::Choice(c.clone()),
-        AnswerFact::Choices(c) => Answer::Choices(c.clone()),
-        AnswerFact::Text(t) => Answer::Text(t.clone()),
-        AnswerFact::Skipped => Answer::Skipped,
-    }
-}
-
 fn check_request(survey: &ServerSurvey, req: &ResponseRequest) -> Result<(), ServerError> {
     let ext = req.external_id.trim();
     if ext.is_empty() || ext.chars().count() > 128 {
@@ -471,7 +461,7 @@ fn check_request(survey: &ServerSurvey, req: &ResponseRequest) -> Result<(), Ser
                 format!("survey '{}' has no question '{k}'", survey.key),
             ));
         };
-        q.check(&to_answer(a), &field)
+        q.check(&backroom_store::answer_of(a), &field)
             .map_err(|e| invalid(&e.field, e.message))?;
     }
     Ok(())
@@ -891,7 +881,7 @@ async fn write_batch(
                 let finished = req.finished || was_finished;
                 let domain: BTreeMap<String, Answer> = merged
                     .iter()
-                    .map(|(k, a)| (k.clone(), to_answer(a)))
+                    .map(|(k, a)| (k.clone(), backroom_store::answer_of(a)))
                     .collect();
                 if let Err(e) = def.check_response(&domain, finished) {
                     results.push(Err(invalid(&e.field, e.message)));

@@ -64,7 +64,9 @@ fn to_fact(a: &Answer) -> AnswerFact {
     }
 }
 
-fn from_fact(a: &AnswerFact) -> Answer {
+/// An answer as it travels, as the domain reads it (the server checks storefronts' answers
+/// with it too).
+pub fn answer_of(a: &AnswerFact) -> Answer {
     match a {
         AnswerFact::Score(v) => Answer::Score(*v),
         AnswerFact::Choice(c) => Answer::Choice(c.clone()),
@@ -539,7 +541,7 @@ pub(crate) fn apply_response(
     };
     let mut theme_rules: Option<Vec<ThemeRule>> = None;
     for (question, fact) in &r.answers {
-        let answer = from_fact(fact);
+        let answer = answer_of(fact);
         // An answer that does not fit its question (a build that checked less) is left out,
         // the same on every replica; the use-cases and the server refuse it before it is written.
         if def

@@ -66,6 +66,7 @@ pub use backroom_api::{RefundTender, ReturnInput, ReturnLineInput, ReturnView};
 pub use catalog::{ImageInput, NewLocation, PriceListInput, ProductInput, VariantInput};
 pub use clock::{Clock, IdSource, ManualClock, SeededIds, SystemClock, V7Ids};
 pub use error::{StoreError, StoreResult};
+pub use feedback::answer_of;
 pub use feedback::{
     FeedbackDashboard, FeedbackFilter, NpsView, ReasonView, ResponseInput, ResponseQuery,
     ResponseView, ScoreView, SurveyView, ThemeStat, ThemeView, ThemesView, CHANNELS, MIN_TERM_DF,

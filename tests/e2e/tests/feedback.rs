@@ -32,12 +32,6 @@ fn demo(days: u32) -> (tempfile::TempDir, PathBuf) {
     (dir, db)
 }
 
-fn one_decimal(m: i64) -> String {
-    let sign = if m < 0 { "-" } else { "" };
-    let tenths = (m.unsigned_abs() + 50) / 100;
-    format!("{sign}{}.{}", tenths / 10, tenths % 10)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dashboard_shows_the_engines_figures_and_drills_down() {
     let (_dir, db) = demo(30);
@@ -70,7 +64,7 @@ async fn the_dashboard_shows_the_engines_figures_and_drills_down() {
     s.set_value("#dash-from", &range.from).await;
     s.set_value("#dash-to", &range.to).await;
     s.click("#dash-apply").await;
-    let want = one_decimal(nps.score_milli.expect("a score"));
+    let want = backroom_domain::feedback::format_milli(Some(nps.score_milli.expect("a score")));
     let shown = s.wait_text("#dash-nps-value", |t| t == want).await;
     assert_eq!(shown, want, "the headline is the engine's NPS");
     s.wait("#dash-nps-chart svg").await;

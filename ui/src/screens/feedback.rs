@@ -15,6 +15,7 @@ use backroom_api::cmd;
 use backroom_api::feedback::{
     FeedbackDashboard, FeedbackFilter, ResponseInput, ResponseQuery, ResponseView,
 };
+use backroom_domain::feedback::format_milli as milli;
 use backroom_domain::feedback::{Nps, NpsBucket, Z95};
 use backroom_domain::survey::{Answer, QuestionKind};
 use leptos::prelude::*;
@@ -27,18 +28,6 @@ use crate::widgets::{choose_file, error_text, FileChoice};
 
 /// Under this many answers a score is shown with a warning that it is few.
 pub const LOW_N: u64 = 30;
-
-/// A score in thousandths as people read it (`42.5`), rounded to one decimal.
-fn milli(v: Option<i64>) -> String {
-    match v {
-        None => "—".into(),
-        Some(m) => {
-            let sign = if m < 0 { "-" } else { "" };
-            let tenths = (m.unsigned_abs() + 50) / 100;
-            format!("{sign}{}.{}", tenths / 10, tenths % 10)
-        }
-    }
-}
 
 /// A point of the NPS chart: the day, its score and the 95 % band around it.
 #[derive(Clone, PartialEq)]
