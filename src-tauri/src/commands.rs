@@ -1190,6 +1190,39 @@ pub async fn feedback_dashboard(
 }
 
 #[tauri::command]
+pub async fn alerts(app: State<'_, App>, request: cmd::Alerts) -> Answer<cmd::Alerts> {
+    let cmd::Alerts {} = request;
+    with_store(&app, move |s| s.evaluate_alerts()).await
+}
+
+#[tauri::command]
+pub async fn acknowledge_alert(
+    app: State<'_, App>,
+    request: cmd::AcknowledgeAlert,
+) -> Answer<cmd::AcknowledgeAlert> {
+    let cmd::AcknowledgeAlert { id } = request;
+    with_store(&app, move |s| s.acknowledge_alert(&id)).await
+}
+
+#[tauri::command]
+pub async fn sales_dashboard(
+    app: State<'_, App>,
+    request: cmd::SalesDashboardQuery,
+) -> Answer<cmd::SalesDashboardQuery> {
+    let cmd::SalesDashboardQuery { filter } = request;
+    with_store(&app, move |s| s.sales_dashboard(&filter)).await
+}
+
+#[tauri::command]
+pub async fn frequently_bought_together(
+    app: State<'_, App>,
+    request: cmd::FrequentlyBoughtTogetherQuery,
+) -> Answer<cmd::FrequentlyBoughtTogetherQuery> {
+    let cmd::FrequentlyBoughtTogetherQuery { product } = request;
+    with_store(&app, move |s| s.frequently_bought_together(&product)).await
+}
+
+#[tauri::command]
 pub async fn survey_responses(
     app: State<'_, App>,
     request: cmd::SurveyResponses,

@@ -163,6 +163,15 @@ commands! {
     record_survey_display => RecordSurveyDisplay { survey: String, channel: String, order: Option<String> } -> String;
     /// The Dashboards screen's feedback section for one scope.
     feedback_dashboard => FeedbackDashboardQuery { filter: crate::feedback::FeedbackFilter } -> crate::feedback::FeedbackDashboard;
+    /// Evaluates the alert rules now (firing what is new) and returns the open alerts.
+    alerts => Alerts {} -> Vec<crate::alerts::AlertView>;
+    /// Acknowledges an open alert as the signed-in staff member (audited).
+    acknowledge_alert => AcknowledgeAlert { id: String } -> ();
+    /// The Dashboards screen's sales section for one scope.
+    sales_dashboard => SalesDashboardQuery { filter: crate::sales::SalesFilter } -> crate::sales::SalesDashboard;
+    /// The products most often bought with one product (its id, handle or a variant's SKU)
+    /// over the last year, for staff to suggest.
+    frequently_bought_together => FrequentlyBoughtTogetherQuery { product: String } -> crate::sales::FrequentlyBoughtTogether;
     /// The drill-down: responses in scope with the filters.
     survey_responses => SurveyResponses { query: crate::feedback::ResponseQuery } -> Vec<crate::feedback::ResponseView>;
     /// Writes the drill-down's responses as CSV to `file`; how many rows.

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 pub use backroom_domain::FieldError;
 
+pub mod alerts;
 pub mod cmd;
 pub mod feedback;
+pub mod sales;
 
 /// The error every boundary returns. `field` names the input at fault when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

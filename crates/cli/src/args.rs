@@ -167,6 +167,9 @@ pub enum Command {
     /// Surveys: templates, definitions, responses, displays, themes and the CSV export.
     #[command(subcommand)]
     Survey(crate::feedback::SurveyCmd),
+    /// Alerts: evaluate the rules, list, acknowledge, and the rules' settings.
+    #[command(subcommand)]
+    Alert(crate::feedback::AlertCmd),
     #[command(subcommand, name = "gift-card")]
     GiftCard(crate::counter::GiftCardCmd),
     /// Add (positive) or remove (negative) store credit: CUSTOMER AMOUNT --note WHY

@@ -283,7 +283,11 @@ pub enum ReportCmd {
     /// The Z-report of a shift (number or id).
     Z { shift: String },
     /// Sales between two dates, both included (`--from 2026-03-01 --to 2026-03-31` is all of
-    /// March); an RFC 3339 time as `--to` is the instant the range ends before.
+    /// March); an RFC 3339 time as `--to` is the instant the range ends before. Given store
+    /// days, also the dashboard's figures against the previous period: AOV, units per
+    /// transaction, return rate, margin, best sellers and most returned with their NPS,
+    /// categories, reasons, tenders, staff, stores and the busiest hours (`--json`:
+    /// `dashboard`).
     Sales {
         #[arg(long)]
         from: String,
@@ -293,6 +297,9 @@ pub enum ReportCmd {
         #[arg(long)]
         store: Option<String>,
     },
+    /// The products most often bought with PRODUCT (its handle, id, a SKU or a barcode) over
+    /// the last year: orders together, support, confidence and lift.
+    Fbt { product: String },
     /// NPS over store days `--from`..=`--to`, per day with n, against the previous period.
     Nps(crate::feedback::Scope),
     /// CSAT per question: % satisfied (top-box by the question's scale) and the mean.
@@ -987,6 +994,7 @@ pub fn report(store: &Store, out: &Out, cmd: ReportCmd) -> anyhow::Result<()> {
             store: only,
         } => {
             // Dates are the store's local days; a plain --to date includes that day.
+            let (from_text, to_text) = (from.clone(), to.clone());
             let (from, to) = backroom_store::local::range(&from, &to, &store.settings()?.tz)?;
             let r = store.sales_report_for(from, to, only.as_deref())?;
             let m = |v: i64| fmt_money(store, v);
@@ -1027,7 +1035,29 @@ pub fn report(store: &Store, out: &Out, cmd: ReportCmd) -> anyhow::Result<()> {
                     m(*revenue)
                 ));
             }
-            out.value(&r, &text)
+            // Store days (not an instant as --to): the dashboard's figures too, from the same
+            // rollups the Dashboards screen reads.
+            let days = [&from_text, &to_text]
+                .iter()
+                .all(|d| backroom_store::local::parse_day(d, "day").is_ok());
+            if !days {
+                return out.value(&r, &text);
+            }
+            let d = store.sales_dashboard(&backroom_api::sales::SalesFilter {
+                from: from_text,
+                to: to_text,
+                store: only,
+            })?;
+            text.push_str(&crate::feedback::sales_text(&d));
+            let mut json = serde_json::to_value(&r)?;
+            if let Some(o) = json.as_object_mut() {
+                o.insert("dashboard".into(), serde_json::to_value(&d)?);
+            }
+            out.value(&json, &text)
+        }
+        ReportCmd::Fbt { product } => {
+            let f = store.frequently_bought_together(&product)?;
+            out.value(&f, &crate::feedback::fbt_text(&f))
         }
     }
 }

@@ -475,3 +475,272 @@ pub fn themes(store: &Store, out: &Out, scope: &Scope) -> anyhow::Result<()> {
     }
     out.value(&v, &text)
 }
+
+/// `12.5 %` from thousandths of a percent, `-` without a base.
+fn pct(v: Option<i64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{} %", milli(Some(v))))
+}
+
+/// NPS and its n, or `no answers`.
+fn nps_text(n: &backroom_api::sales::GroupNps) -> String {
+    match n.score_milli {
+        Some(s) => format!("NPS {} (n {})", milli(Some(s)), n.n),
+        None => "no answers".to_string(),
+    }
+}
+
+/// The dashboard's sales figures as `report sales` prints them after its own.
+pub fn sales_text(d: &backroom_api::sales::SalesDashboard) -> String {
+    let m = |v: i64| backroom_domain::money::format_minor(v, d.exponent);
+    let mo = |v: Option<i64>| v.map_or_else(|| "-".to_string(), m);
+    let k = &d.kpis;
+    let p = &d.previous;
+    let mut t = format!(
+        "\n\ndashboard {} .. {}{}\n  revenue {} (previous {})  orders {} (previous {})\n  AOV {} (previous {})  units per transaction {}  discounts {}\n  returned items {}  refunded {}  return rate {}\n  margin {}  ({} of costed revenue; cost known for {} of revenue)",
+        d.filter.from,
+        d.filter.to,
+        d.filter.store.as_deref().map(|s| format!(" store {s}")).unwrap_or_default(),
+        m(k.total),
+        m(p.total),
+        k.orders,
+        p.orders,
+        mo(k.aov),
+        mo(p.aov),
+        k.upt_milli.map_or_else(|| "-".into(), |u| milli(Some(u))),
+        m(k.discounts),
+        k.returned_items,
+        m(k.refunded),
+        pct(k.return_rate_milli),
+        mo(k.margin),
+        pct(k.margin_milli),
+        pct(k.costed_share_milli),
+    );
+    t.push_str("\nbest sellers (net revenue):");
+    for p in &d.top_products {
+        t.push_str(&format!(
+            "\n  {:<30} {:>5} items {:>12}  margin {:>10}  returned {:>3}  {}",
+            p.title,
+            p.items,
+            m(p.net),
+            mo(p.margin),
+            p.returned_items,
+            nps_text(&p.nps)
+        ));
+    }
+    t.push_str("\nmost returned:");
+    for p in &d.most_returned {
+        let why: Vec<String> = p
+            .return_reasons
+            .iter()
+            .map(|(_, label, n)| format!("{label} {n}"))
+            .collect();
+        t.push_str(&format!(
+            "\n  {:<30} {:>3} of {:>4} items  {}  ({})",
+            p.title,
+            p.returned_items,
+            p.items,
+            nps_text(&p.nps),
+            why.join(", ")
+        ));
+    }
+    t.push_str("\ncategories:");
+    for c in &d.categories {
+        let name = if c.category.is_empty() {
+            "Uncategorised"
+        } else {
+            &c.category
+        };
+        t.push_str(&format!(
+            "\n  {name:<30} {:>5} items {:>12}",
+            c.items,
+            m(c.net)
+        ));
+    }
+    t.push_str("\nreturn reasons:");
+    for r in &d.return_reasons {
+        t.push_str(&format!(
+            "\n  {:<20} {:>4} items ({})  refunded {}",
+            r.label,
+            r.items,
+            pct(Some(r.share_milli)),
+            m(r.refunded)
+        ));
+    }
+    t.push_str("\nrefunds by tender:");
+    for (tender, v) in &d.refunds_by_tender {
+        t.push_str(&format!("\n  {tender:<20} {:>12}", m(*v)));
+    }
+    for (title, rows) in [("by staff", &d.by_staff), ("by store", &d.by_store)] {
+        if rows.is_empty() {
+            continue;
+        }
+        t.push_str(&format!("\n{title}:"));
+        for g in rows {
+            t.push_str(&format!(
+                "\n  {:<20} {:>5} orders {:>12}  AOV {}  {}",
+                g.name,
+                g.orders,
+                m(g.total),
+                mo(g.aov),
+                nps_text(&g.nps)
+            ));
+        }
+    }
+    if let Some(peak) = d.heat.iter().max_by_key(|c| (c.orders, c.total)) {
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        t.push_str(&format!(
+            "\nbusiest hour: {} {:02}:00 ({} orders)",
+            DAYS[usize::from(peak.weekday.min(6))],
+            peak.hour,
+            peak.orders
+        ));
+    }
+    t
+}
+
+/// `report fbt`'s table.
+pub fn fbt_text(f: &backroom_api::sales::FrequentlyBoughtTogether) -> String {
+    let mut t = format!(
+        "bought with {} ({} of {} orders since {}):",
+        f.title, f.orders, f.all_orders, f.since
+    );
+    if f.items.is_empty() {
+        t.push_str(
+            "\n  nothing yet (no product in two or more of its orders more often than chance)",
+        );
+    }
+    for i in &f.items {
+        t.push_str(&format!(
+            "\n  {:<30} {:<14} together {:>4}  support {}  confidence {}  lift {}",
+            i.title,
+            i.sku,
+            i.together,
+            pct(Some(i.support_milli)),
+            pct(Some(i.confidence_milli)),
+            milli(Some(i.lift_milli)),
+        ));
+    }
+    t
+}
+
+#[derive(Subcommand)]
+pub enum AlertCmd {
+    /// Evaluate every rule now (fires what is new, once per cooldown) and list the open alerts.
+    Check,
+    /// The alerts fired here: the open ones, or `--all` (the last 200).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Acknowledge an open alert (audited under the signed-in staff member).
+    Ack { id: String },
+    /// Every rule with its settings.
+    Rules,
+    /// Change a rule: KIND with any of the settings (the others are kept).
+    Rule {
+        kind: String,
+        /// NPS points, a % or a ratio (e.g. `-10`, `70`, `2`), as the rule reads it.
+        #[arg(long, allow_hyphen_values = true)]
+        threshold: Option<String>,
+        #[arg(long)]
+        min_n: Option<u64>,
+        #[arg(long)]
+        window_days: Option<u32>,
+        #[arg(long)]
+        cooldown_hours: Option<u32>,
+        /// `on` or `off`.
+        #[arg(long)]
+        active: Option<String>,
+    },
+}
+
+fn alerts_text(list: &[backroom_api::alerts::AlertView]) -> String {
+    if list.is_empty() {
+        return "no open alerts".to_string();
+    }
+    list.iter()
+        .map(|a| {
+            let state = match (&a.acknowledged_by, a.acknowledged_at) {
+                (Some(who), Some(_)) => format!("  (acknowledged by {who})"),
+                _ => String::new(),
+            };
+            format!(
+                "{}  {}  {}{}\n    {}",
+                a.id, a.fired_local, a.title, state, a.evidence
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn alert(store: &mut Store, out: &Out, cmd: AlertCmd) -> anyhow::Result<()> {
+    match cmd {
+        AlertCmd::Check => {
+            let open = store.evaluate_alerts()?;
+            out.value(&open, &alerts_text(&open))
+        }
+        AlertCmd::List { all } => {
+            let list = store.alerts(all)?;
+            out.value(&list, &alerts_text(&list))
+        }
+        AlertCmd::Ack { id } => {
+            store.acknowledge_alert(&id)?;
+            out.done("acknowledged")
+        }
+        AlertCmd::Rules => {
+            let rules = store.alert_rules()?;
+            let text = rules
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{:<20} {:<3} threshold {:>8}  min n {:>3}  window {:>3} days  cooldown {:>4} h",
+                        r.kind,
+                        if r.active { "on" } else { "off" },
+                        milli(Some(r.threshold_milli)),
+                        r.min_n,
+                        r.window_days,
+                        r.cooldown_hours
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.value(&rules, &text)
+        }
+        AlertCmd::Rule {
+            kind,
+            threshold,
+            min_n,
+            window_days,
+            cooldown_hours,
+            active,
+        } => {
+            let mut rule = store
+                .alert_rules()?
+                .into_iter()
+                .find(|r| r.kind == kind)
+                .with_context(|| format!("kind: no alert rule '{kind}'"))?;
+            if let Some(t) = threshold {
+                rule.threshold_milli = backroom_domain::money::parse_minor(&t, 3, "threshold")
+                    .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+            }
+            if let Some(n) = min_n {
+                rule.min_n = n;
+            }
+            if let Some(d) = window_days {
+                rule.window_days = d;
+            }
+            if let Some(h) = cooldown_hours {
+                rule.cooldown_hours = h;
+            }
+            if let Some(a) = active {
+                rule.active = match a.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    other => bail!("active: '{other}' is not on or off"),
+                };
+            }
+            store.set_alert_rule(rule)?;
+            out.done("rule set")
+        }
+    }
+}

@@ -442,6 +442,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Shift(cmd) => counter::shift(&mut open(&db)?, &out, cmd)?,
         Command::Report(cmd) => counter::report(&open(&db)?, &out, cmd)?,
         Command::Survey(cmd) => feedback::survey(&mut open(&db)?, &out, cmd)?,
+        Command::Alert(cmd) => feedback::alert(&mut open(&db)?, &out, cmd)?,
         Command::GiftCard(cmd) => counter::gift_card(&mut open(&db)?, &out, cmd, parse_time)?,
         Command::Credit {
             customer,

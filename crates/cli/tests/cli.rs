@@ -705,6 +705,36 @@ fn the_printed_z_report_line_adds_up_with_voids() {
     );
     let err = cli.fails(&["report", "sales", "--from", today, "--to", "2000-01-01"]);
     assert!(err.contains("to: the range ends before it starts"), "{err}");
+    // The dashboard's figures ride along: the one kept sale, its average and units.
+    let dash = &day["dashboard"]["kpis"];
+    assert_eq!(dash["orders"], 1, "{day}");
+    assert_eq!(dash["total"], day["net_sales"], "{day}");
+    assert_eq!(dash["aov"], day["net_sales"], "{day}");
+    let text = cli.ok(&["report", "sales", "--from", today, "--to", today]);
+    assert!(text.contains("best sellers (net revenue):"), "{text}");
+    let fbt = cli.json(&["report", "fbt", "MUG-1"]);
+    assert_eq!(
+        fbt["items"].as_array().map(Vec::len),
+        Some(0),
+        "one sale pairs nothing: {fbt}"
+    );
+    let err = cli.fails(&["report", "fbt", "NOPE-404"]);
+    assert!(err.contains("product"), "{err}");
+    let rules = cli.json(&["alert", "rules"]);
+    assert_eq!(rules.as_array().map(Vec::len), Some(6), "{rules}");
+    cli.ok(&[
+        "alert",
+        "rule",
+        "csat_below",
+        "--threshold",
+        "80",
+        "--min-n",
+        "5",
+    ]);
+    let err = cli.fails(&["alert", "rule", "csat_below", "--threshold", "180"]);
+    assert!(err.contains("threshold_milli"), "{err}");
+    let open = cli.json(&["alert", "check"]);
+    assert!(open.is_array(), "{open}");
     let gift = cli.ok(&["gift-card", "issue", "GIFT-0001", "25.00"]);
     assert!(!gift.is_empty());
     let shown = cli.ok(&["gift-card", "show", "GIFT-0001"]);

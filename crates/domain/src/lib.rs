@@ -10,6 +10,7 @@
 //! The crate does no I/O, reads no clock and makes no ids: callers pass them in. It compiles to
 //! `wasm32-unknown-unknown` so the UI validates forms with the very same parsers.
 
+pub mod alerts;
 pub mod allocate;
 pub mod barcode;
 pub mod cash;

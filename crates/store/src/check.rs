@@ -395,6 +395,9 @@ impl Store {
         for line in crate::feedback::rollup_mismatches(c)? {
             push("feedback_rollup", line);
         }
+        for line in crate::sales::rollup_mismatches(c)? {
+            push("sales_rollup", line);
+        }
 
         let count = |sql: &str| -> StoreResult<u64> {
             Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)

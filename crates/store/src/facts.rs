@@ -105,7 +105,7 @@ pub(crate) fn insert_payment(
     owner: Owner,
     p: &PaymentFact,
 ) -> StoreResult<bool> {
-    Ok(tx
+    let new = tx
         .prepare_cached(
             "INSERT INTO payment (id, order_id, return_id, shift_id, location_id, kind,
                  tender, amount, reference, at, refund_of, gift_card_id, points)
@@ -126,7 +126,11 @@ pub(crate) fn insert_payment(
             p.gift_card_id,
             p.points
         ])?
-        == 1)
+        == 1;
+    if new {
+        crate::sales::roll_payment(tx, &p.id)?;
+    }
+    Ok(new)
 }
 
 /// Inserts a balance-ledger row of `owner` (gift card, store credit or loyalty).
@@ -202,8 +206,8 @@ pub(crate) fn insert_gift_card(tx: &Connection, ctx: Ctx, g: &GiftCardFact) -> S
 /// Inserts a completed sale's order row (its status axes start where a new sale's do: paid,
 /// fulfilled when taken away, nothing returned).
 pub(crate) fn insert_order(tx: &Connection, ctx: Ctx, o: &OrderFact) -> StoreResult<bool> {
-    Ok(tx
-        .prepare_cached(
+    let new =
+        tx.prepare_cached(
             "INSERT INTO sale_order (id, cart_id, receipt_number, location_id, device_id,
                 shift_id, staff_id, customer_id, currency, tax_mode, subtotal, discount_total,
                 tax_total, total, payment_status, fulfilment_status, fulfilment_method,
@@ -237,8 +241,11 @@ pub(crate) fn insert_order(tx: &Connection, ctx: Ctx, o: &OrderFact) -> StoreRes
             o.note,
             o.approver,
             ctx.at
-        ])?
-        == 1)
+        ])? == 1;
+    if new {
+        crate::sales::roll_order(tx, &o.id, 1)?;
+    }
+    Ok(new)
 }
 
 /// Inserts an order line at `position` with its discounts and taxes.
@@ -277,6 +284,7 @@ pub(crate) fn insert_order_line(
     if n == 0 {
         return Ok(false);
     }
+    crate::sales::roll_line(tx, &l.id)?;
     for (k, d) in l.discounts.iter().enumerate() {
         tx.prepare_cached(
             "INSERT INTO order_line_discount (line_id, position, source, amount)
@@ -338,7 +346,16 @@ pub(crate) fn insert_void(tx: &Connection, ctx: Ctx, v: &SaleVoidedV2) -> StoreR
     for m in &v.movements {
         insert_movement(tx, ctx, Some(&v.order_id), m)?;
     }
-    // The earliest void stands (two tills may void one sale; whichever arrives first).
+    // The earliest void stands (two tills may void one sale; whichever arrives first). The
+    // sales rollups lose the order when this void is the one that voids it.
+    let was_live: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sale_order WHERE id = ?1 AND voided_at IS NULL)",
+        )?
+        .query_row([&v.order_id], |r| r.get(0))?;
+    if was_live {
+        crate::sales::roll_order(tx, &v.order_id, -1)?;
+    }
     tx.prepare_cached(
         "UPDATE sale_order SET voided_at = MIN(COALESCE(voided_at, ?2), ?2) WHERE id = ?1",
     )?
@@ -489,7 +506,7 @@ pub(crate) fn insert_return_line(
     return_id: &str,
     l: &ReturnLineFact,
 ) -> StoreResult<bool> {
-    Ok(tx
+    let new = tx
         .prepare_cached(
             "INSERT INTO return_line (id, return_id, order_line_id, variant_id, quantity,
                 reason_code, disposition, refund_amount, tax_amount, points_reversed, tax_rate_milli)
@@ -508,7 +525,11 @@ pub(crate) fn insert_return_line(
             l.points_reversed,
             l.tax_rate_milli
         ])?
-        == 1)
+        == 1;
+    if new {
+        crate::sales::roll_return_line(tx, &l.id)?;
+    }
+    Ok(new)
 }
 
 /// An order's derived state, recomputed from its facts: each line's `returned_qty` is the sum

@@ -723,7 +723,7 @@ fn public_key(id: &str) -> String {
 }
 
 /// The previous period of the same length as `from..=to` (days).
-fn previous_period(from: &str, to: &str) -> StoreResult<(String, String)> {
+pub(crate) fn previous_period(from: &str, to: &str) -> StoreResult<(String, String)> {
     let f = crate::local::parse_day(from, "from")?;
     let t = crate::local::parse_day(to, "to")?;
     let days = (t - f).get_days();
@@ -1127,11 +1127,12 @@ impl Store {
         })
     }
 
-    /// Recomputes the feedback rollups from the answers and displays (after a repair; `check`
-    /// says whether they agree).
-    pub fn rebuild_feedback_rollups(&mut self) -> StoreResult<()> {
+    /// Recomputes the dashboards' rollups: feedback from the answers and displays, sales from
+    /// the orders, returns and payments (after a repair; `check` says whether they agree).
+    pub fn rebuild_dashboard_rollups(&mut self) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
         rebuild_rollups(&tx)?;
+        crate::sales::rebuild(&tx)?;
         tx.commit()?;
         Ok(())
     }

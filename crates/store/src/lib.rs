@@ -14,6 +14,7 @@
 #![allow(clippy::type_complexity)]
 
 mod admin;
+mod alerts;
 mod apply;
 mod apply_catalog;
 mod auth;
@@ -36,6 +37,7 @@ mod replica;
 mod reports;
 mod returns;
 mod sale;
+mod sales;
 mod search;
 mod settings;
 mod shift;
@@ -160,6 +162,9 @@ pub struct Store {
     /// another connection of the same app writes to it: the desktop's sync worker hands the
     /// start-over to its store thread).
     snapshot_restore: bool,
+    /// The store's zone as the connection's `br_local_day`/`br_local_hour` read it (see
+    /// [`sales`]).
+    zone: sales::SharedZone,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +209,8 @@ impl Store {
         // stalls whichever commit trips it, is only a backstop at ~40 MiB of WAL.
         conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        let zone: sales::SharedZone = Arc::new(std::sync::RwLock::new(jiff::tz::TimeZone::UTC));
+        sales::register_functions(&conn, &zone)?;
         migrate::migrate(&mut conn)?;
         let mut store = Store {
             conn,
@@ -213,6 +220,7 @@ impl Store {
             device: None,
             settings: None,
             snapshot_restore: true,
+            zone,
         };
         store.load_context()?;
         Ok(store)
@@ -233,6 +241,9 @@ impl Store {
         } else {
             None
         };
+        if let Some(s) = &self.settings {
+            sales::ensure_zone(&mut self.conn, &self.zone, &s.time_zone, &s.tz)?;
+        }
         Ok(())
     }
 

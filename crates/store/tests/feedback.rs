@@ -389,7 +389,7 @@ fn check_finds_a_tampered_rollup_and_a_rebuild_repairs_it() {
         .collect();
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found[0].contains("in-store-nps/nps"), "{found:?}");
-    t.store.rebuild_feedback_rollups().unwrap();
+    t.store.rebuild_dashboard_rollups().unwrap();
     assert!(t.store.check().unwrap().ok);
 }
 

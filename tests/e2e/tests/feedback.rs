@@ -98,6 +98,107 @@ async fn the_dashboard_shows_the_engines_figures_and_drills_down() {
     }
     s.click("#drill-rows").await;
     s.shot("feedback-02-drill-down").await;
+
+    // The sales section above it reads the same rollups as the engine's sales dashboard.
+    let (sales, fbt_barcode) = {
+        let st = Store::open(&db).expect("open");
+        let sales = st
+            .sales_dashboard(&backroom_api::sales::SalesFilter {
+                from: range.from.clone(),
+                to: range.to.clone(),
+                store: None,
+            })
+            .expect("sales");
+        // A product the demo's orders often pair with another, to scan in Sell.
+        let coded: Vec<(String, String)> = st
+            .connection()
+            .prepare("SELECT v.sku, b.code FROM variant v JOIN barcode b ON b.variant_id = v.id ORDER BY v.num")
+            .expect("barcodes")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("barcodes")
+            .collect::<Result<_, _>>()
+            .expect("barcodes");
+        let barcode = coded
+            .into_iter()
+            .find(|(sku, _)| {
+                st.frequently_bought_together(sku)
+                    .is_ok_and(|f| !f.items.is_empty())
+            })
+            .map(|(_, code)| code);
+        (sales, barcode)
+    };
+    assert!(sales.kpis.orders > 100, "{:?}", sales.kpis);
+    let revenue = backroom_domain::money::format_minor(sales.kpis.total, sales.exponent);
+    let shown = s
+        .wait_text("#sales-revenue .kpi-value", |t| t == revenue)
+        .await;
+    assert_eq!(shown, revenue, "the revenue is the engine's");
+    let orders = s.text("#sales-orders .kpi-value").await;
+    assert_eq!(orders, sales.kpis.orders.to_string());
+    s.wait("#sales-by-day svg").await;
+    let cells = s
+        .client
+        .find_all(fantoccini::Locator::Css("#sales-heat rect"))
+        .await
+        .expect("cells")
+        .len();
+    assert_eq!(
+        cells,
+        sales.heat.len(),
+        "one heat-map cell per hour × weekday with sales"
+    );
+    let top = s.text("#sales-top-rows").await;
+    assert!(top.contains(&sales.top_products[0].title), "{top}");
+    s.shot("feedback-03-sales").await;
+
+    // Alerts: the demo's low stock fires; acknowledging one takes it off the list.
+    let open = Store::open(&db)
+        .expect("open")
+        .alerts(false)
+        .expect("alerts");
+    if !open.is_empty() {
+        let before = s
+            .client
+            .find_all(fantoccini::Locator::Css("#alerts li"))
+            .await
+            .expect("alerts")
+            .len();
+        assert_eq!(before, open.len());
+        s.click("#alert-ack-0").await;
+        let start = std::time::Instant::now();
+        loop {
+            let now = s
+                .client
+                .find_all(fantoccini::Locator::Css("#alerts li"))
+                .await
+                .expect("alerts")
+                .len();
+            if now == before - 1 {
+                break;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "{now} alerts still open"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        let acked = Store::open(&db)
+            .expect("open")
+            .alerts(true)
+            .expect("alerts");
+        assert!(acked
+            .iter()
+            .any(|a| a.acknowledged_by.as_deref() == Some("Olivia Owner")));
+    }
+
+    // Sell: scanning an item shows what it is often bought with.
+    if let Some(barcode) = fbt_barcode {
+        s.click("#nav-sell").await;
+        s.type_into("#scan", &format!("{barcode}{ENTER}")).await;
+        let hint = s.wait_text("#bought-with", |t| t.contains("lift")).await;
+        assert!(hint.contains("Often bought with"), "{hint}");
+        s.shot("feedback-04-bought-with").await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -234,6 +234,7 @@ fn ProductEditor(
     view! {
         <section class="card editor" id="product-editor">
             <h3>{if is_new { t().catalog_new_product.to_string() } else { product.title.clone() }}</h3>
+            {(!is_new).then(|| view! { <crate::screens::sales::BoughtWith product=product.handle.clone()/> })}
             <div class="form-grid">
                 <label>{t().catalog_title}{text_input("product-title", title)}{field_error("title")}</label>
                 <label>{t().common_vendor}{text_input("product-vendor", vendor)}</label>

@@ -15,6 +15,7 @@ use backroom_api::cmd;
 use backroom_api::feedback::{
     FeedbackDashboard, FeedbackFilter, ResponseInput, ResponseQuery, ResponseView,
 };
+use backroom_api::sales::{SalesDashboard, SalesFilter};
 use backroom_domain::feedback::format_milli as milli;
 use backroom_domain::feedback::{Nps, NpsBucket, Z95};
 use backroom_domain::survey::{Answer, QuestionKind};
@@ -23,6 +24,7 @@ use leptos::task::spawn_local;
 use leptos_chartistry::*;
 
 use crate::api;
+use crate::screens::sales::SalesSection;
 use crate::text::t;
 use crate::widgets::{choose_file, error_text, FileChoice};
 
@@ -56,24 +58,20 @@ fn points(by_day: &[(String, Nps)]) -> Vec<Point> {
         .collect()
 }
 
-/// Horizontal bars with their labels; the value shows on hover and beside the bar.
+/// Counts as [`crate::screens::sales::bars`]: the count and its note beside each bar.
 fn bars(id: String, rows: Vec<(String, u64, String)>) -> impl IntoView {
-    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
-    view! {
-        <div class="hbars" id=id>
-            {rows.into_iter().map(|(label, n, note)| {
-                let width = format!("width: {}%", (n * 100 / max).max(1));
-                let title = format!("{label}: {n} {note}");
-                view! {
-                    <div class="hbar" title=title>
-                        <span class="hbar-label">{label}</span>
-                        <span class="hbar-track"><span class="hbar-fill" style=width></span></span>
-                        <span class="hbar-value">{n}" "{note}</span>
-                    </div>
-                }
-            }).collect_view()}
-        </div>
-    }
+    crate::screens::sales::bars(
+        id,
+        rows.into_iter()
+            .map(|(label, n, note)| {
+                (
+                    label,
+                    n as i64,
+                    format!("{n} {note}").trim_end().to_string(),
+                )
+            })
+            .collect(),
+    )
 }
 
 #[component]
@@ -83,8 +81,22 @@ pub(crate) fn Dashboards() -> impl IntoView {
     let store = RwSignal::new(String::new());
     let survey = RwSignal::new(String::new());
     let data = RwSignal::new(None::<FeedbackDashboard>);
+    let sales = RwSignal::new(None::<SalesDashboard>);
     let error = RwSignal::new(String::new());
     let load = move || {
+        // Sales first: the figures over the rollups answer at once; the feedback (with its
+        // themes) follows.
+        let scope = SalesFilter {
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            store: Some(store.get_untracked()).filter(|s| !s.is_empty()),
+        };
+        spawn_local(async move {
+            match api::send(&cmd::SalesDashboardQuery { filter: scope }).await {
+                Ok(d) => sales.set(Some(d)),
+                Err(e) => error.set(error_text(&e)),
+            }
+        });
         let filter = FeedbackFilter {
             from: from.get_untracked(),
             to: to.get_untracked(),
@@ -111,7 +123,7 @@ pub(crate) fn Dashboards() -> impl IntoView {
     });
     view! {
         <main class="dashboards" id="dashboards">
-            <h2>{t().fb.title}</h2>
+            <h2>{t().sales.dashboards}</h2>
             <div class="bar" id="dash-filters">
                 <label>{t().fb.from}<input type="date" id="dash-from" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev))/></label>
                 <label>{t().fb.to}<input type="date" id="dash-to" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev))/></label>
@@ -126,6 +138,9 @@ pub(crate) fn Dashboards() -> impl IntoView {
                 <button id="dash-apply" class="primary" on:click=move |_| load()>{t().fb.show}</button>
             </div>
             <p class="error" id="dash-error">{move || error.get()}</p>
+            <crate::screens::sales::AlertsCard/>
+            {move || sales.get().map(|d| view! { <SalesSection d=d/> })}
+            <h3 class="section">{t().fb.title}</h3>
             {move || data.get().map(|d| {
                 let nps = d.nps.clone();
                 let n = nps.nps.n();

@@ -6,6 +6,7 @@ pub mod customers;
 pub mod feedback;
 pub mod orders;
 pub mod returns;
+pub mod sales;
 pub mod sell;
 pub mod server;
 pub mod settings;

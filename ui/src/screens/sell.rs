@@ -534,6 +534,8 @@ pub(crate) fn Sell(currency: String, till: Till) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+                // What the last item scanned is often bought with, for staff to suggest.
+                <crate::screens::sales::BoughtWith product=Signal::derive(move || cart.with(|c| c.last().map(|l| l.sku.clone()).unwrap_or_default()))/>
                 <table class="cart" id="cart">
                     <thead><tr><th>{t().common_item}</th><th>{t().sell_col_qty}</th><th class="num">{t().sell_col_discount}</th><th class="num">{t().common_total}</th><th></th></tr></thead>
                     <tbody>

@@ -1,10 +1,11 @@
 //! The UI's text in English.
 
-use super::{FeedbackText, Text};
+use super::{FeedbackText, SalesText, Text};
 
 /// Every piece of the UI's text, in English.
 pub static EN: Text = Text {
     fb: &FEEDBACK,
+    sales: &SALES,
     // Common: words several screens share
     common_sku: "SKU",
     common_item: "Item",
@@ -605,4 +606,52 @@ pub(super) static FEEDBACK: FeedbackText = FeedbackText {
     kiosk_staff: "Staff",
     kiosk_start: "Customer feedback (F8)",
     nav: "Dashboards",
+};
+
+pub(super) static SALES: SalesText = SalesText {
+    title: "Sales",
+    no_sales: "No sales in this period.",
+    no_answers: "no answers",
+    no_previous: "nothing in the previous period to compare with",
+    vs_previous: |c| format!("{c} % against the previous period"),
+    previous: |p| format!("previous period {p}"),
+    weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    heat_cell: |d, h, n, v| format!("{d} {h:02}:00–{h:02}:59: {n} orders, {v}"),
+    orders: "Orders",
+    revenue: "Revenue",
+    aov: "Average order",
+    upt: "Units per transaction",
+    items: |n| format!("{n} items"),
+    return_rate: "Return rate",
+    returned: |n, v| format!("{n} items back · {v} refunded"),
+    margin: "Gross margin",
+    no_cost: "no costs known",
+    margin_note: |m, c| format!("{m} of costed revenue · cost known for {c} of revenue"),
+    discounts: "Discounts given",
+    gross: |g| format!("of {g} before discounts"),
+    uncategorised: "Uncategorised",
+    by_day: "Revenue by day",
+    heat: "Orders by hour and weekday",
+    heat_note:
+        "Darker is busier; hover a cell for its orders and revenue. Hours on the store's clock.",
+    best_sellers: "Best sellers (net revenue)",
+    category: "Category",
+    items_col: "Items",
+    net: "Net",
+    returned_col: "Returned",
+    categories: "Categories (net revenue)",
+    tenders: "Taken by tender",
+    return_reasons: "Return reasons",
+    no_returns: "No returns in this period.",
+    why: "Why",
+    of_sold: |r, s| format!("{r} of {s} sold"),
+    refunds_by_tender: "Refunds by tender",
+    by_staff: "By staff member",
+    by_store: "By store",
+    bought_with: |p| format!("Often bought with {p}:"),
+    fbt_hint: |n, c, l| format!("together in {n} orders ({c} of them), lift {l}"),
+    dashboards: "Dashboards",
+    alerts: "Alerts",
+    no_alerts: "No open alerts.",
+    acknowledge: "Acknowledge",
 };

@@ -13,6 +13,8 @@ mod en;
 pub struct Text {
     /// The feedback screens' text.
     pub fb: &'static FeedbackText,
+    /// The sales dashboards' text.
+    pub sales: &'static SalesText,
     // Common: words several screens share
     /// Column or label: a variant's SKU.
     pub common_sku: &'static str,
@@ -1058,6 +1060,54 @@ pub struct Text {
 /// static, and returned by this function, so no call site changes.
 pub fn t() -> &'static Text {
     &en::EN
+}
+
+/// The sales dashboards' text (issue 16).
+pub struct SalesText {
+    pub title: &'static str,
+    pub no_sales: &'static str,
+    pub no_answers: &'static str,
+    pub no_previous: &'static str,
+    pub vs_previous: fn(&str) -> String,
+    pub previous: fn(&str) -> String,
+    pub weekdays: [&'static str; 7],
+    pub heat_cell: fn(&str, u8, i64, &str) -> String,
+    pub orders: &'static str,
+    pub revenue: &'static str,
+    pub aov: &'static str,
+    pub upt: &'static str,
+    pub items: fn(i64) -> String,
+    pub return_rate: &'static str,
+    pub returned: fn(i64, &str) -> String,
+    pub margin: &'static str,
+    pub no_cost: &'static str,
+    pub margin_note: fn(&str, &str) -> String,
+    pub discounts: &'static str,
+    pub gross: fn(&str) -> String,
+    pub uncategorised: &'static str,
+    pub by_day: &'static str,
+    pub heat: &'static str,
+    pub heat_note: &'static str,
+    pub best_sellers: &'static str,
+    pub category: &'static str,
+    pub items_col: &'static str,
+    pub net: &'static str,
+    pub returned_col: &'static str,
+    pub categories: &'static str,
+    pub tenders: &'static str,
+    pub return_reasons: &'static str,
+    pub no_returns: &'static str,
+    pub why: &'static str,
+    pub of_sold: fn(i64, i64) -> String,
+    pub refunds_by_tender: &'static str,
+    pub by_staff: &'static str,
+    pub by_store: &'static str,
+    pub bought_with: fn(&str) -> String,
+    pub fbt_hint: fn(i64, &str, &str) -> String,
+    pub dashboards: &'static str,
+    pub alerts: &'static str,
+    pub no_alerts: &'static str,
+    pub acknowledge: &'static str,
 }
 
 /// The feedback screens' text (issue 16): Dashboards, the returns desk's survey, the kiosk.
