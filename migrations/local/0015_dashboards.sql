@@ -41,6 +41,20 @@ CREATE TABLE sales_variant_daily (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX sales_variant_daily_variant ON sales_variant_daily(variant_id, local_day);
 
+-- The same by store month (`2026-11`): a long range reads its whole months here and only its
+-- edges from the daily table, so a year is a few thousand rows, not a few hundred thousand.
+CREATE TABLE sales_variant_monthly (
+    month       TEXT NOT NULL,
+    device_id   TEXT NOT NULL,
+    variant_id  TEXT NOT NULL,
+    orders      INTEGER NOT NULL DEFAULT 0,
+    quantity    INTEGER NOT NULL DEFAULT 0,
+    items       INTEGER NOT NULL DEFAULT 0,
+    total       INTEGER NOT NULL DEFAULT 0,
+    tax         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, device_id, variant_id)
+) STRICT, WITHOUT ROWID;
+
 -- Returned lines per store day × till × variant × reason: quantity and items as above,
 -- `refunded` (the lines' refund, tax included) and the `tax` in it.
 CREATE TABLE returns_daily (
@@ -92,3 +106,14 @@ CREATE TABLE alert (
 ) STRICT;
 CREATE INDEX alert_subject ON alert(kind, subject, fired_at);
 CREATE INDEX alert_open ON alert(fired_at) WHERE acknowledged_at IS NULL;
+
+-- Products bought together, per store month: in how many live orders `product_id` was with
+-- `with_id` (the two the same: orders with the product). Frequently bought together reads a
+-- product's rows; moved with the order lines and voids like the rollups above.
+CREATE TABLE basket_pair_monthly (
+    product_id  TEXT NOT NULL,
+    month       TEXT NOT NULL,
+    with_id     TEXT NOT NULL,
+    orders      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (product_id, month, with_id)
+) STRICT, WITHOUT ROWID;

@@ -1190,6 +1190,15 @@ pub async fn feedback_dashboard(
 }
 
 #[tauri::command]
+pub async fn feedback_themes(
+    app: State<'_, App>,
+    request: cmd::FeedbackThemesQuery,
+) -> Answer<cmd::FeedbackThemesQuery> {
+    let cmd::FeedbackThemesQuery { filter } = request;
+    with_store(&app, move |s| s.themes_report(&filter)).await
+}
+
+#[tauri::command]
 pub async fn alerts(app: State<'_, App>, request: cmd::Alerts) -> Answer<cmd::Alerts> {
     let cmd::Alerts {} = request;
     with_store(&app, move |s| s.evaluate_alerts()).await
@@ -1211,6 +1220,15 @@ pub async fn sales_dashboard(
 ) -> Answer<cmd::SalesDashboardQuery> {
     let cmd::SalesDashboardQuery { filter } = request;
     with_store(&app, move |s| s.sales_dashboard(&filter)).await
+}
+
+#[tauri::command]
+pub async fn sales_feedback(
+    app: State<'_, App>,
+    request: cmd::SalesFeedbackQuery,
+) -> Answer<cmd::SalesFeedbackQuery> {
+    let cmd::SalesFeedbackQuery { filter } = request;
+    with_store(&app, move |s| s.sales_feedback(&filter)).await
 }
 
 #[tauri::command]

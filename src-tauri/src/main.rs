@@ -142,6 +142,8 @@ macro_rules! registered {
             record_survey_display,
             feedback_dashboard,
             sales_dashboard,
+            sales_feedback,
+            feedback_themes,
             alerts,
             acknowledge_alert,
             frequently_bought_together,

@@ -167,10 +167,14 @@ commands! {
     alerts => Alerts {} -> Vec<crate::alerts::AlertView>;
     /// Acknowledges an open alert as the signed-in staff member (audited).
     acknowledge_alert => AcknowledgeAlert { id: String } -> ();
+    /// The Dashboards screen's themes for one scope (read after its figures).
+    feedback_themes => FeedbackThemesQuery { filter: crate::feedback::FeedbackFilter } -> crate::feedback::ThemesView;
+    /// The NPS of the answers tied to orders, per product and staff member (read after the sales).
+    sales_feedback => SalesFeedbackQuery { filter: crate::sales::SalesFilter } -> crate::sales::SalesFeedback;
     /// The Dashboards screen's sales section for one scope.
     sales_dashboard => SalesDashboardQuery { filter: crate::sales::SalesFilter } -> crate::sales::SalesDashboard;
     /// The products most often bought with one product (its id, handle or a variant's SKU)
-    /// over the last year, for staff to suggest.
+    /// this month and the twelve before, for staff to suggest.
     frequently_bought_together => FrequentlyBoughtTogetherQuery { product: String } -> crate::sales::FrequentlyBoughtTogether;
     /// The drill-down: responses in scope with the filters.
     survey_responses => SurveyResponses { query: crate::feedback::ResponseQuery } -> Vec<crate::feedback::ResponseView>;

@@ -178,15 +178,19 @@ pub struct ResponseQuery {
     pub limit: usize,
 }
 
-/// Everything the Dashboards screen's feedback section shows for one scope, in one answer.
+/// The Dashboards screen's feedback figures for one scope, in one answer. The themes are read
+/// apart (`Store::themes_report`, the `feedback_themes` command) so the figures, which read
+/// rollups, never wait for the comments to be counted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackDashboard {
+    /// The scope as read (empty days filled in: the last 30 store days).
     pub filter: FeedbackFilter,
     pub nps: NpsView,
     pub scores: Vec<ScoreView>,
     pub reasons: Vec<ReasonView>,
     pub funnel: Vec<(String, Funnel)>,
-    pub themes: ThemesView,
+    /// The theme rules in force, for the drill-down's theme filter.
+    pub theme_rules: Vec<ThemeView>,
     /// The stores this replica holds (head office: every store), for the store filter.
     pub stores: Vec<String>,
     /// Every survey, for the survey filter.

@@ -79,7 +79,7 @@ pub struct GroupNps {
 }
 
 /// A product's period: what sold, what came back and why, its margin and its NPS (answers tied
-/// to orders that contained it).
+/// to orders that contained it; filled by [`SalesDashboard::with_feedback`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductSales {
     pub product_id: String,
@@ -142,7 +142,7 @@ pub struct SalesDashboard {
     pub previous: SalesKpis,
     pub by_day: Vec<SalesDay>,
     pub heat: Vec<HeatCell>,
-    /// The best sellers by revenue (at most 10).
+    /// The best sellers by net revenue (at most 10).
     pub top_products: Vec<ProductSales>,
     /// The products most returned in the period (at most 10), with their reasons.
     pub most_returned: Vec<ProductSales>,
@@ -188,7 +188,33 @@ pub struct FrequentlyBoughtTogether {
     pub orders: i64,
     /// Every order in the window.
     pub all_orders: i64,
-    /// The window's first store day.
+    /// The window's first store day (the window: this store month and the twelve before).
     pub since: String,
     pub items: Vec<BoughtTogether>,
+}
+
+/// Feedback next to sales: the NPS of the period's answers tied to orders, per product (its id)
+/// the order contained and per staff member (their id) who sold it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesFeedback {
+    pub filter: SalesFilter,
+    pub by_product: std::collections::BTreeMap<String, GroupNps>,
+    pub by_staff: std::collections::BTreeMap<String, GroupNps>,
+}
+
+impl SalesDashboard {
+    /// Puts `f`'s NPS on the products and staff members shown.
+    pub fn with_feedback(mut self, f: &SalesFeedback) -> Self {
+        for p in self
+            .top_products
+            .iter_mut()
+            .chain(self.most_returned.iter_mut())
+        {
+            p.nps = f.by_product.get(&p.product_id).copied().unwrap_or_default();
+        }
+        for s in &mut self.by_staff {
+            s.nps = f.by_staff.get(&s.key).copied().unwrap_or_default();
+        }
+        self
+    }
 }

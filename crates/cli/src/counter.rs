@@ -298,7 +298,7 @@ pub enum ReportCmd {
         store: Option<String>,
     },
     /// The products most often bought with PRODUCT (its handle, id, a SKU or a barcode) over
-    /// the last year: orders together, support, confidence and lift.
+    /// this store month and the twelve before: orders together, support, confidence and lift.
     Fbt { product: String },
     /// NPS over store days `--from`..=`--to`, per day with n, against the previous period.
     Nps(crate::feedback::Scope),
@@ -1043,11 +1043,14 @@ pub fn report(store: &Store, out: &Out, cmd: ReportCmd) -> anyhow::Result<()> {
             if !days {
                 return out.value(&r, &text);
             }
-            let d = store.sales_dashboard(&backroom_api::sales::SalesFilter {
+            let scope = backroom_api::sales::SalesFilter {
                 from: from_text,
                 to: to_text,
                 store: only,
-            })?;
+            };
+            let d = store
+                .sales_dashboard(&scope)?
+                .with_feedback(&store.sales_feedback(&scope)?);
             text.push_str(&crate::feedback::sales_text(&d));
             let mut json = serde_json::to_value(&r)?;
             if let Some(o) = json.as_object_mut() {

@@ -45,12 +45,11 @@ fn main() {
     // 2025-01-01T00:00Z; the year runs to 2025-12-31 on the store's clock (Berlin).
     let start = 1_735_689_600_000;
     let clock = Arc::new(ManualClock::new(start));
-    let mut s = Store::open_with(
-        &dir.path().join("dashboards.sqlite"),
-        clock.clone(),
-        Arc::new(SeededIds::new(9)),
-    )
-    .expect("open");
+    // BENCH_KEEP=path keeps the database there (to read its query plans afterwards).
+    let path = std::env::var("BENCH_KEEP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().join("dashboards.sqlite"));
+    let mut s = Store::open_with(&path, clock.clone(), Arc::new(SeededIds::new(9))).expect("open");
     s.init(InitStore {
         store_name: "Bench".into(),
         currency: "EUR".into(),
@@ -370,17 +369,31 @@ fn main() {
             s.sales_dashboard(&year).expect("dashboard");
         },
     );
+    time(
+        "NPS next to sales (per product and staff, from the answers), 30 days",
+        &mut || {
+            s.sales_feedback(&month).expect("sales feedback");
+        },
+    );
+    time("NPS next to sales, a year", &mut || {
+        s.sales_feedback(&year).expect("sales feedback");
+    });
     let fb = FeedbackFilter {
         from: month.from.clone(),
         to: month.to.clone(),
         ..Default::default()
     };
-    time(
-        "feedback dashboard, 30 days, on the same store",
-        &mut || {
-            s.feedback_dashboard(&fb).expect("feedback");
-        },
-    );
+    let fb_year = FeedbackFilter {
+        from: year.from.clone(),
+        to: year.to.clone(),
+        ..Default::default()
+    };
+    time("feedback figures, a year, on the same store", &mut || {
+        s.feedback_dashboard(&fb_year).expect("feedback");
+    });
+    time("feedback figures, 30 days, on the same store", &mut || {
+        s.feedback_dashboard(&fb).expect("feedback");
+    });
     time(
         "frequently bought together, a best seller over a year",
         &mut || {

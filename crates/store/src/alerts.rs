@@ -70,8 +70,8 @@ impl Store {
         })
     }
 
-    /// Evaluates every active rule now, fires what is new (not fired for the same subject
-    /// within the rule's cooldown), and returns the open alerts, newest first.
+    /// Evaluates every active rule now, fires what is new (for a subject with no open alert
+    /// and none fired within the rule's cooldown), and returns the open alerts, newest first.
     pub fn evaluate_alerts(&mut self) -> StoreResult<Vec<AlertView>> {
         let now = self.now();
         let mut fresh = Vec::new();
@@ -81,7 +81,8 @@ impl Store {
                 let recent: bool = self
                     .conn
                     .prepare_cached(
-                        "SELECT EXISTS (SELECT 1 FROM alert WHERE kind = ?1 AND subject = ?2 AND fired_at > ?3)",
+                        "SELECT EXISTS (SELECT 1 FROM alert WHERE kind = ?1 AND subject = ?2
+                                        AND (fired_at > ?3 OR acknowledged_at IS NULL))",
                     )?
                     .query_row(params![kind, subject, since], |r| r.get(0))?;
                 if !recent {

@@ -1480,8 +1480,9 @@ impl Store {
         })
     }
 
-    /// Everything the Dashboards screen's feedback section shows for `f`, in one read. An
-    /// empty `from` or `to` means the last 30 store days up to today.
+    /// The Dashboards screen's feedback figures for `f`, in one read of the rollups (the
+    /// themes are [`Store::themes_report`], read after). An empty `from` or `to` means the last
+    /// 30 store days up to today.
     pub fn feedback_dashboard(&self, f: &FeedbackFilter) -> StoreResult<FeedbackDashboard> {
         let mut f = f.clone();
         if f.to.trim().is_empty() {
@@ -1501,7 +1502,7 @@ impl Store {
             scores: self.score_report(f)?,
             reasons: self.reasons_report(f)?,
             funnel: self.funnel_report(f)?,
-            themes: self.themes_report(f)?,
+            theme_rules: self.theme_rules()?,
             stores: self.stores()?,
             surveys: self.surveys()?,
         })

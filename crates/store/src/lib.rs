@@ -209,7 +209,7 @@ impl Store {
         // stalls whichever commit trips it, is only a backstop at ~40 MiB of WAL.
         conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let zone: sales::SharedZone = Arc::new(std::sync::RwLock::new(jiff::tz::TimeZone::UTC));
+        let zone = sales::shared_zone("UTC");
         sales::register_functions(&conn, &zone)?;
         migrate::migrate(&mut conn)?;
         let mut store = Store {

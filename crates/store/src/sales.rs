@@ -1,25 +1,33 @@
-//! The sales dashboards (issue 16): daily rollups of orders, lines, returns and payments moved
-//! in the same transaction as those facts, and the reads over them (the headline against the
-//! previous period, days, the hour × weekday heat map, products, categories, return reasons,
-//! tenders, staff and stores, with the NPS of the answers tied to each), plus "frequently
-//! bought together" from co-occurrence in orders.
+//! The sales dashboards (issue 16): rollups of orders, lines, returns, payments and baskets
+//! moved in the same transaction as those facts, and the reads over them (the headline against
+//! the previous period, days, the hour × weekday heat map, products, categories, return
+//! reasons, tenders, staff and stores; the NPS of the answers tied to products and staff), plus
+//! "frequently bought together" from co-occurrence in orders.
 //!
 //! The rollups (`migrations/local/0015_dashboards.sql`) are keyed by the store's own day and
-//! hour. SQLite has no time zones, so the store registers two SQL functions on its connection,
+//! hour. SQLite has no time zones, so the store registers SQL functions on its connection,
 //! `br_local_day(ms)` (`2026-11-30`) and `br_local_hour(ms)` (0–23), on the zone its settings
 //! name ([`register_functions`]). The rollups are rebuilt when that zone changes
-//! ([`ensure_zone`]); `check` compares them with a recomputation (`sales_rollup`).
+//! ([`ensure_zone`]), and each roll first points the functions at the zone they were built on
+//! (`br_use_zone`), so a connection whose settings are stale still rolls like the others.
+//! `check` compares them with a recomputation (`sales_rollup`).
 //!
 //! Each fact moves its rollup once, when its row is new ([`crate::facts`] calls in here), so a
 //! sale made here and the same sale applied from another till count alike and a replayed op
-//! counts nothing. A void takes its order's whole contribution back out.
+//! counts nothing. A void takes its order's whole contribution back out, and deletes the rows
+//! that leaves at zero, so a replica that counted and uncounted an order holds exactly the rows
+//! a rebuild makes.
+//!
+//! Reads sum rows in Rust rather than with `GROUP BY` over text keys (which sorts every row), and
+//! a long range reads its whole months from `sales_variant_monthly` and only its edges from
+//! `sales_variant_daily`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use backroom_api::sales::{
     BoughtTogether, CategorySales, FrequentlyBoughtTogether, GroupNps, GroupSales, HeatCell,
-    ProductSales, ReasonSales, SalesDashboard, SalesDay, SalesFilter, SalesKpis,
+    ProductSales, ReasonSales, SalesDashboard, SalesDay, SalesFeedback, SalesFilter, SalesKpis,
 };
 use backroom_domain::feedback::Nps;
 use backroom_domain::money::div_round_half_away;
@@ -30,23 +38,57 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{Store, StoreError, StoreResult};
 
-/// The zone the rollups' days and hours are on, shared with the connection's SQL functions.
-pub(crate) type SharedZone = Arc<RwLock<TimeZone>>;
+/// The zone the rollups' days and hours are on (its name and the zone), shared with the
+/// connection's SQL functions.
+pub(crate) type SharedZone = Arc<RwLock<(String, TimeZone)>>;
 
-/// The zone's wall clock at `ms`: (day, hour).
+/// A [`SharedZone`] on the zone named `name` (UTC where the name is unknown).
+pub(crate) fn shared_zone(name: &str) -> SharedZone {
+    Arc::new(RwLock::new((
+        name.to_string(),
+        TimeZone::get(name).unwrap_or(TimeZone::UTC),
+    )))
+}
+
+fn set_zone(zone: &SharedZone, name: &str, tz: TimeZone) {
+    match zone.write() {
+        Ok(mut z) => *z = (name.to_string(), tz),
+        Err(p) => *p.into_inner() = (name.to_string(), tz),
+    }
+}
+
+/// The zone's wall clock at `ms`: (day, hour). An instant outside the calendar's range (a
+/// corrupt op's time) is clamped to it rather than stopping the apply.
 fn wall(zone: &SharedZone, ms: i64) -> rusqlite::Result<(String, i64)> {
     let tz = zone
         .read()
-        .map(|z| z.clone())
-        .unwrap_or_else(|p| p.into_inner().clone());
+        .map(|z| z.1.clone())
+        .unwrap_or_else(|p| p.into_inner().1.clone());
+    let ms = ms.clamp(
+        Timestamp::MIN.as_millisecond() + 86_400_000,
+        Timestamp::MAX.as_millisecond() - 86_400_000,
+    );
     let t = Timestamp::from_millisecond(ms)
         .map_err(|e| rusqlite::Error::UserFunctionError(Box::new(e)))?
         .to_zoned(tz);
     Ok((t.date().to_string(), i64::from(t.hour())))
 }
 
-/// Registers `br_local_day(ms)` and `br_local_hour(ms)` on `conn`, reading `zone`.
+/// Registers `br_local_day(ms)` and `br_local_hour(ms)` on `conn`, reading `zone`, and
+/// `br_use_zone(name)`, which points `zone` at the zone named (the one the rollups were made
+/// on: another connection to the same file may have rebuilt them on a new zone).
 pub(crate) fn register_functions(conn: &Connection, zone: &SharedZone) -> StoreResult<()> {
+    let z = zone.clone();
+    conn.create_scalar_function("br_use_zone", 1, FunctionFlags::SQLITE_UTF8, move |ctx| {
+        let name: String = ctx.get(0)?;
+        let same = z.read().map(|c| c.0 == name).unwrap_or(false);
+        if !same {
+            if let Ok(tz) = TimeZone::get(&name) {
+                set_zone(&z, &name, tz);
+            }
+        }
+        Ok(1i64)
+    })?;
     let z = zone.clone();
     conn.create_scalar_function("br_local_day", 1, FunctionFlags::SQLITE_UTF8, move |ctx| {
         Ok(wall(&z, ctx.get::<i64>(0)?)?.0)
@@ -66,10 +108,7 @@ pub(crate) fn ensure_zone(
     name: &str,
     tz: &TimeZone,
 ) -> StoreResult<()> {
-    match zone.write() {
-        Ok(mut z) => *z = tz.clone(),
-        Err(p) => *p.into_inner() = tz.clone(),
-    }
+    set_zone(zone, name, tz.clone());
     let made_on: Option<String> = conn
         .query_row(
             "SELECT value FROM local_setting WHERE key = 'sales_rollup_zone'",
@@ -90,20 +129,34 @@ pub(crate) fn ensure_zone(
     Ok(())
 }
 
-/// The upsert tail adding `excluded`'s figures to a rollup row.
+/// Points the connection's functions at the zone the rollups were made on, before a roll.
+fn use_rollup_zone(tx: &Connection) -> StoreResult<()> {
+    tx.prepare_cached(
+        "SELECT br_use_zone(value) FROM local_setting WHERE key = 'sales_rollup_zone'",
+    )?
+    .query_row([], |_| Ok(()))
+    .optional()?;
+    Ok(())
+}
+
+/// The upsert tails adding `excluded`'s figures to a rollup row.
 const ADD_HOURLY: &str = "ON CONFLICT (local_day, hour, device_id, staff_id) DO UPDATE SET
     orders = orders + excluded.orders, items = items + excluded.items, gross = gross + excluded.gross,
     discounts = discounts + excluded.discounts, tax = tax + excluded.tax, total = total + excluded.total";
 const ADD_VARIANT: &str = "ON CONFLICT (local_day, device_id, variant_id) DO UPDATE SET
     orders = orders + excluded.orders, quantity = quantity + excluded.quantity,
     items = items + excluded.items, total = total + excluded.total, tax = tax + excluded.tax";
+const ADD_MONTHLY: &str = "ON CONFLICT (month, device_id, variant_id) DO UPDATE SET
+    orders = orders + excluded.orders, quantity = quantity + excluded.quantity,
+    items = items + excluded.items, total = total + excluded.total, tax = tax + excluded.tax";
 
 /// A line's items: its pieces, or one for a weighed or measured line.
 const ITEMS: &str = "CASE WHEN l.sale_unit = 'pcs' THEN l.quantity ELSE 1 END";
 
-/// Adds (`sign` 1) or takes out (−1) an order's head figures, its items from the lines it
-/// has now.
+/// Adds (`sign` 1) an order's head figures (its items from the lines it has now), or takes
+/// (−1) the whole order back out: head, variants, basket, and the rows that leaves at zero.
 pub(crate) fn roll_order(tx: &Connection, order_id: &str, sign: i64) -> StoreResult<()> {
+    use_rollup_zone(tx)?;
     tx.prepare_cached(&format!(
         "INSERT INTO sales_hourly (local_day, hour, device_id, staff_id, orders, items, gross, discounts, tax, total)
          SELECT br_local_day(o.created_at), br_local_hour(o.created_at), o.device_id, o.staff_id, ?2,
@@ -112,22 +165,71 @@ pub(crate) fn roll_order(tx: &Connection, order_id: &str, sign: i64) -> StoreRes
          FROM sale_order o WHERE o.id = ?1 {ADD_HOURLY}"
     ))?
     .execute(params![order_id, sign])?;
-    if sign < 0 {
-        tx.prepare_cached(&format!(
-            "INSERT INTO sales_variant_daily (local_day, device_id, variant_id, orders, quantity, items, total, tax)
-             SELECT br_local_day(o.created_at), o.device_id, l.variant_id, -1, -SUM(l.quantity),
-                    -SUM({ITEMS}), -SUM(l.total), -SUM(l.tax)
-             FROM order_line l JOIN sale_order o ON o.id = l.order_id WHERE o.id = ?1
-             GROUP BY l.variant_id {ADD_VARIANT}"
-        ))?
-        .execute([order_id])?;
+    if sign >= 0 {
+        return Ok(());
+    }
+    tx.prepare_cached(&format!(
+        "INSERT INTO sales_variant_daily (local_day, device_id, variant_id, orders, quantity, items, total, tax)
+         SELECT br_local_day(o.created_at), o.device_id, l.variant_id, -1, -SUM(l.quantity),
+                -SUM({ITEMS}), -SUM(l.total), -SUM(l.tax)
+         FROM order_line l JOIN sale_order o ON o.id = l.order_id WHERE o.id = ?1
+         GROUP BY l.variant_id {ADD_VARIANT}"
+    ))?
+    .execute([order_id])?;
+    tx.prepare_cached(&format!(
+        "INSERT INTO sales_variant_monthly (month, device_id, variant_id, orders, quantity, items, total, tax)
+         SELECT substr(br_local_day(o.created_at), 1, 7), o.device_id, l.variant_id, -1, -SUM(l.quantity),
+                -SUM({ITEMS}), -SUM(l.total), -SUM(l.tax)
+         FROM order_line l JOIN sale_order o ON o.id = l.order_id WHERE o.id = ?1
+         GROUP BY l.variant_id {ADD_MONTHLY}"
+    ))?
+    .execute([order_id])?;
+    let (day, hour, device, staff): (String, i64, String, String) = tx
+        .prepare_cached(
+            "SELECT br_local_day(created_at), br_local_hour(created_at), device_id, staff_id
+             FROM sale_order WHERE id = ?1",
+        )?
+        .query_row([order_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+    let month = day.get(..7).unwrap_or(&day).to_string();
+    tx.prepare_cached(
+        "DELETE FROM sales_hourly WHERE local_day = ?1 AND hour = ?2 AND device_id = ?3 AND staff_id = ?4
+           AND orders = 0 AND items = 0 AND gross = 0 AND discounts = 0 AND tax = 0 AND total = 0",
+    )?
+    .execute(params![day, hour, device, staff])?;
+    tx.prepare_cached(
+        "DELETE FROM sales_variant_daily WHERE local_day = ?1 AND device_id = ?2
+           AND variant_id IN (SELECT variant_id FROM order_line WHERE order_id = ?3)
+           AND orders = 0 AND quantity = 0 AND items = 0 AND total = 0 AND tax = 0",
+    )?
+    .execute(params![day, device, order_id])?;
+    tx.prepare_cached(
+        "DELETE FROM sales_variant_monthly WHERE month = ?1 AND device_id = ?2
+           AND variant_id IN (SELECT variant_id FROM order_line WHERE order_id = ?3)
+           AND orders = 0 AND quantity = 0 AND items = 0 AND total = 0 AND tax = 0",
+    )?
+    .execute(params![month, device, order_id])?;
+    let basket: Vec<String> = tx
+        .prepare_cached(
+            "SELECT DISTINCT v.product_id FROM order_line l JOIN variant v ON v.id = l.variant_id
+             WHERE l.order_id = ?1",
+        )?
+        .query_map([order_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for a in &basket {
+        for b in &basket {
+            add_pair(tx, &month, a, b, -1)?;
+        }
     }
     Ok(())
 }
 
 /// Adds a new line of a live order: its items to the order's hour, the line to its variant's
-/// day (the variant's first line of the order counts the order).
+/// day and month (the variant's first line of the order counts the order), and its product to
+/// the order's basket (counted once per order, paired with each other product in it).
 pub(crate) fn roll_line(tx: &Connection, line_id: &str) -> StoreResult<()> {
+    use_rollup_zone(tx)?;
     tx.prepare_cached(&format!(
         "INSERT INTO sales_hourly (local_day, hour, device_id, staff_id, orders, items, gross, discounts, tax, total)
          SELECT br_local_day(o.created_at), br_local_hour(o.created_at), o.device_id, o.staff_id, 0,
@@ -136,21 +238,72 @@ pub(crate) fn roll_line(tx: &Connection, line_id: &str) -> StoreResult<()> {
          WHERE l.id = ?1 AND o.voided_at IS NULL {ADD_HOURLY}"
     ))?
     .execute([line_id])?;
+    let first_of_variant = "NOT EXISTS (SELECT 1 FROM order_line x WHERE x.order_id = l.order_id
+                                         AND x.variant_id = l.variant_id AND x.id <> l.id)";
     tx.prepare_cached(&format!(
         "INSERT INTO sales_variant_daily (local_day, device_id, variant_id, orders, quantity, items, total, tax)
-         SELECT br_local_day(o.created_at), o.device_id, l.variant_id,
-                NOT EXISTS (SELECT 1 FROM order_line x WHERE x.order_id = l.order_id
-                              AND x.variant_id = l.variant_id AND x.id <> l.id),
+         SELECT br_local_day(o.created_at), o.device_id, l.variant_id, {first_of_variant},
                 l.quantity, {ITEMS}, l.total, l.tax
          FROM order_line l JOIN sale_order o ON o.id = l.order_id
          WHERE l.id = ?1 AND o.voided_at IS NULL {ADD_VARIANT}"
     ))?
     .execute([line_id])?;
+    tx.prepare_cached(&format!(
+        "INSERT INTO sales_variant_monthly (month, device_id, variant_id, orders, quantity, items, total, tax)
+         SELECT substr(br_local_day(o.created_at), 1, 7), o.device_id, l.variant_id, {first_of_variant},
+                l.quantity, {ITEMS}, l.total, l.tax
+         FROM order_line l JOIN sale_order o ON o.id = l.order_id
+         WHERE l.id = ?1 AND o.voided_at IS NULL {ADD_MONTHLY}"
+    ))?
+    .execute([line_id])?;
+    let first_of_product: Option<(String, String, String)> = tx
+        .prepare_cached(
+            "SELECT substr(br_local_day(o.created_at), 1, 7), v.product_id, o.id
+             FROM order_line l JOIN sale_order o ON o.id = l.order_id JOIN variant v ON v.id = l.variant_id
+             WHERE l.id = ?1 AND o.voided_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM order_line x JOIN variant xv ON xv.id = x.variant_id
+                               WHERE x.order_id = l.order_id AND x.id <> l.id AND xv.product_id = v.product_id)",
+        )?
+        .query_row([line_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    if let Some((month, product, order)) = first_of_product {
+        let others: Vec<String> = tx
+            .prepare_cached(
+                "SELECT DISTINCT v.product_id FROM order_line x JOIN variant v ON v.id = x.variant_id
+                 WHERE x.order_id = ?1 AND v.product_id <> ?2",
+            )?
+            .query_map(params![order, product], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        add_pair(tx, &month, &product, &product, 1)?;
+        for q in &others {
+            add_pair(tx, &month, &product, q, 1)?;
+            add_pair(tx, &month, q, &product, 1)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `n` to the orders in which product `a` was bought with `b` in `month` (a row left at 0
+/// goes).
+fn add_pair(tx: &Connection, month: &str, a: &str, b: &str, n: i64) -> StoreResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO basket_pair_monthly (product_id, month, with_id, orders) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (product_id, month, with_id) DO UPDATE SET orders = orders + excluded.orders",
+    )?
+    .execute(params![a, month, b, n])?;
+    if n < 0 {
+        tx.prepare_cached(
+            "DELETE FROM basket_pair_monthly
+             WHERE product_id = ?1 AND month = ?2 AND with_id = ?3 AND orders = 0",
+        )?
+        .execute(params![a, month, b])?;
+    }
     Ok(())
 }
 
 /// Adds a new returned line (on the day of its return).
 pub(crate) fn roll_return_line(tx: &Connection, line_id: &str) -> StoreResult<()> {
+    use_rollup_zone(tx)?;
     tx.prepare_cached(
         "INSERT INTO returns_daily (local_day, device_id, variant_id, reason_code, quantity, items, refunded, tax)
          SELECT br_local_day(r.created_at), r.device_id, rl.variant_id, rl.reason_code, rl.quantity,
@@ -169,6 +322,7 @@ pub(crate) fn roll_return_line(tx: &Connection, line_id: &str) -> StoreResult<()
 
 /// Adds a new payment (on its own day, under the till of its order or return).
 pub(crate) fn roll_payment(tx: &Connection, payment_id: &str) -> StoreResult<()> {
+    use_rollup_zone(tx)?;
     tx.prepare_cached(
         "INSERT INTO tender_daily (local_day, device_id, kind, tender, n, amount)
          SELECT br_local_day(p.at), COALESCE(o.device_id, r.device_id, ''), p.kind, p.tender, 1, p.amount
@@ -181,10 +335,19 @@ pub(crate) fn roll_payment(tx: &Connection, payment_id: &str) -> StoreResult<()>
     Ok(())
 }
 
-/// The rollups recomputed from the facts, one query per table, in the tables' column order.
-const FRESH: [(&str, &str); 4] = [
+/// The rollups recomputed from the facts: per table, its key and figure columns and the query,
+/// in the table's column order.
+type Fresh = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+);
+const FRESH: [Fresh; 6] = [
     (
         "sales_hourly",
+        &["local_day", "hour", "device_id", "staff_id"],
+        &["orders", "items", "gross", "discounts", "tax", "total"],
         "SELECT br_local_day(o.created_at), br_local_hour(o.created_at), o.device_id, o.staff_id,
                 COUNT(*), SUM((SELECT COALESCE(SUM(CASE WHEN l.sale_unit = 'pcs' THEN l.quantity ELSE 1 END), 0)
                                FROM order_line l WHERE l.order_id = o.id)),
@@ -193,6 +356,8 @@ const FRESH: [(&str, &str); 4] = [
     ),
     (
         "sales_variant_daily",
+        &["local_day", "device_id", "variant_id"],
+        &["orders", "quantity", "items", "total", "tax"],
         "SELECT br_local_day(o.created_at), o.device_id, l.variant_id, COUNT(DISTINCT l.order_id),
                 SUM(l.quantity), SUM(CASE WHEN l.sale_unit = 'pcs' THEN l.quantity ELSE 1 END),
                 SUM(l.total), SUM(l.tax)
@@ -200,7 +365,30 @@ const FRESH: [(&str, &str); 4] = [
          WHERE o.voided_at IS NULL GROUP BY 1, 2, 3",
     ),
     (
+        "sales_variant_monthly",
+        &["month", "device_id", "variant_id"],
+        &["orders", "quantity", "items", "total", "tax"],
+        "SELECT substr(br_local_day(o.created_at), 1, 7), o.device_id, l.variant_id, COUNT(DISTINCT l.order_id),
+                SUM(l.quantity), SUM(CASE WHEN l.sale_unit = 'pcs' THEN l.quantity ELSE 1 END),
+                SUM(l.total), SUM(l.tax)
+         FROM order_line l JOIN sale_order o ON o.id = l.order_id
+         WHERE o.voided_at IS NULL GROUP BY 1, 2, 3",
+    ),
+    (
+        "basket_pair_monthly",
+        &["product_id", "month", "with_id"],
+        &["orders"],
+        "SELECT a.product_id, substr(br_local_day(o.created_at), 1, 7), b.product_id, COUNT(*)
+         FROM (SELECT DISTINCT l.order_id, v.product_id FROM order_line l JOIN variant v ON v.id = l.variant_id) a
+         JOIN (SELECT DISTINCT l.order_id, v.product_id FROM order_line l JOIN variant v ON v.id = l.variant_id) b
+           ON b.order_id = a.order_id
+         JOIN sale_order o ON o.id = a.order_id
+         WHERE o.voided_at IS NULL GROUP BY 1, 2, 3",
+    ),
+    (
         "returns_daily",
+        &["local_day", "device_id", "variant_id", "reason_code"],
+        &["quantity", "items", "refunded", "tax"],
         "SELECT br_local_day(r.created_at), r.device_id, rl.variant_id, rl.reason_code, SUM(rl.quantity),
                 SUM(CASE WHEN COALESCE(ol.sale_unit, v.sale_unit) = 'pcs' THEN rl.quantity ELSE 1 END),
                 SUM(rl.refund_amount), SUM(rl.tax_amount)
@@ -210,6 +398,8 @@ const FRESH: [(&str, &str); 4] = [
     ),
     (
         "tender_daily",
+        &["local_day", "device_id", "kind", "tender"],
+        &["n", "amount"],
         "SELECT br_local_day(p.at), COALESCE(o.device_id, r.device_id, ''), p.kind, p.tender, COUNT(*), SUM(p.amount)
          FROM payment p LEFT JOIN sale_order o ON o.id = p.order_id
          LEFT JOIN sale_return r ON r.id = p.return_id GROUP BY 1, 2, 3, 4",
@@ -218,7 +408,7 @@ const FRESH: [(&str, &str); 4] = [
 
 /// Replaces every sales rollup with its recomputation from the facts.
 pub(crate) fn rebuild(tx: &Connection) -> StoreResult<()> {
-    for (table, fresh) in FRESH {
+    for (table, _, _, fresh) in FRESH {
         tx.execute(&format!("DELETE FROM {table}"), [])?;
         tx.execute(&format!("INSERT INTO {table} {fresh}"), [])?;
     }
@@ -226,28 +416,10 @@ pub(crate) fn rebuild(tx: &Connection) -> StoreResult<()> {
 }
 
 /// The rollup rows that differ from a recomputation (rows whose figures are all 0 are the same
-/// as no row), one line per table and key.
+/// as no row), one line per table and key (at most 20 per table).
 pub(crate) fn rollup_mismatches(conn: &Connection) -> StoreResult<Vec<String>> {
     let mut out = Vec::new();
-    for (table, fresh) in FRESH {
-        let (keys, figures): (&[&str], &[&str]) = match table {
-            "sales_hourly" => (
-                &["local_day", "hour", "device_id", "staff_id"],
-                &["orders", "items", "gross", "discounts", "tax", "total"],
-            ),
-            "sales_variant_daily" => (
-                &["local_day", "device_id", "variant_id"],
-                &["orders", "quantity", "items", "total", "tax"],
-            ),
-            "returns_daily" => (
-                &["local_day", "device_id", "variant_id", "reason_code"],
-                &["quantity", "items", "refunded", "tax"],
-            ),
-            _ => (
-                &["local_day", "device_id", "kind", "tender"],
-                &["n", "amount"],
-            ),
-        };
+    for (table, keys, figures, fresh) in FRESH {
         let columns = [keys, figures].concat().join(", ");
         let nonzero = figures
             .iter()
@@ -319,7 +491,7 @@ fn nps_by(
 }
 
 /// The NPS answers in scope with the order each is tied to (by id, or by the receipt number a
-/// storefront sent): `(response, order id or NULL, response's staff, bucket)`.
+/// storefront sent): `(response, staff, bucket, order id or NULL)`.
 const NPS_ANSWERS: &str = "SELECT r.id AS response_id, r.staff_id AS staff_id, a.nps_bucket AS bucket,
         COALESCE(r.order_id, (SELECT id FROM sale_order WHERE receipt_number = r.order_ref)) AS order_id
     FROM survey_response r JOIN survey_answer a ON a.response_id = r.id
@@ -329,6 +501,106 @@ const NPS_ANSWERS: &str = "SELECT r.id AS response_id, r.staff_id AS staff_id, a
 
 const BUCKETS: &str =
     "SUM(bucket = 'promoter'), SUM(bucket = 'passive'), SUM(bucket = 'detractor')";
+
+/// What a variant is now: its product, title and category, its cost per sale unit (minor
+/// units) and the unit's scale (1, or 1000 for a measure).
+#[derive(Clone)]
+struct VariantMeta {
+    product_id: String,
+    title: String,
+    category: String,
+    cost: Option<i64>,
+    scale: i64,
+}
+
+/// The [`VariantMeta`] of each of `ids`, in one read.
+fn variant_meta<'a>(
+    conn: &Connection,
+    ids: impl IntoIterator<Item = &'a String>,
+) -> StoreResult<HashMap<String, VariantMeta>> {
+    let list = serde_json::to_string(&ids.into_iter().collect::<Vec<_>>())
+        .map_err(|e| StoreError::invalid("variant", "encode", e.to_string()))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.id, p.id, p.title, COALESCE(cat.path, ''), v.cost_minor,
+                CASE WHEN v.sale_unit = 'pcs' THEN 1 ELSE 1000 END
+         FROM json_each(?1) j JOIN variant v ON v.id = j.value JOIN product p ON p.id = v.product_id
+         LEFT JOIN category cat ON cat.id = p.category_id",
+    )?;
+    let rows = stmt.query_map([list], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            VariantMeta {
+                product_id: r.get(1)?,
+                title: r.get(2)?,
+                category: r.get(3)?,
+                cost: r.get(4)?,
+                scale: r.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One variant's sales over a scope, with what it is now.
+struct VariantSales {
+    meta: VariantMeta,
+    items: i64,
+    total: i64,
+    tax: i64,
+    quantity: i64,
+}
+
+impl VariantSales {
+    /// Net revenue (total − tax) less the cost of what sold, when the cost is known.
+    fn margin(&self) -> Option<i64> {
+        self.meta.cost.map(|c| {
+            self.total
+                - self.tax
+                - div_round_half_away(
+                    i128::from(self.quantity) * i128::from(c),
+                    i128::from(self.meta.scale),
+                ) as i64
+        })
+    }
+}
+
+/// Splits store days `from..=to` into the whole calendar months inside them (`2025-02` ..
+/// `2025-11`; `None` when there is none) and the day ranges left at either end.
+fn split_months(
+    from: &str,
+    to: &str,
+) -> StoreResult<(Option<(String, String)>, Vec<(String, String)>)> {
+    let f = crate::local::parse_day(from, "from")?;
+    let t = crate::local::parse_day(to, "to")?;
+    let bad = |e: jiff::Error| StoreError::invalid("to", "invalid_date", e.to_string());
+    // The first month starting on or after `from`, and the last day of the last month ending
+    // on or before `to`.
+    let first = if f.day() == 1 {
+        f
+    } else {
+        f.last_of_month().tomorrow().map_err(bad)?
+    };
+    let last = if t == t.last_of_month() {
+        t
+    } else {
+        t.first_of_month().yesterday().map_err(bad)?
+    };
+    if first > last {
+        return Ok((None, vec![(from.to_string(), to.to_string())]));
+    }
+    let month = |d: jiff::civil::Date| d.strftime("%Y-%m").to_string();
+    let mut edges = Vec::new();
+    if f < first {
+        edges.push((
+            from.to_string(),
+            first.yesterday().map_err(bad)?.to_string(),
+        ));
+    }
+    if last < t {
+        edges.push((last.tomorrow().map_err(bad)?.to_string(), to.to_string()));
+    }
+    Ok((Some((month(first), month(last))), edges))
+}
 
 impl Store {
     /// The last 30 store days up to today where `f` leaves them empty, checked: dates, `from`
@@ -359,8 +631,74 @@ impl Store {
         })
     }
 
-    /// The headline figures of store days `from..=to` in `store` (None: all).
-    fn sales_kpis(&self, from: &str, to: &str, store: Option<&str>) -> StoreResult<SalesKpis> {
+    /// Every variant sold in store days `from..=to` in `store`: whole months from the monthly
+    /// rollup, the edges from the daily one, summed here.
+    fn variant_sales(
+        &self,
+        from: &str,
+        to: &str,
+        store: Option<&str>,
+    ) -> StoreResult<Vec<VariantSales>> {
+        let (months, edges) = split_months(from, to)?;
+        let (m1, m2) = months.unwrap_or_else(|| ("9999-99".into(), "0000-00".into()));
+        let edge = |i: usize| {
+            edges
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| ("9999-99-99".into(), "0000-00-00".into()))
+        };
+        let ((a1, a2), (b1, b2)) = (edge(0), edge(1));
+        let in_store =
+            "(?7 IS NULL OR device_id IN (SELECT device_id FROM device_store WHERE store_code = ?7))";
+        let mut sums: HashMap<String, [i64; 4]> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT variant_id, items, total, tax, quantity FROM sales_variant_monthly
+                   WHERE month BETWEEN ?1 AND ?2 AND {in_store}
+                 UNION ALL
+                 SELECT variant_id, items, total, tax, quantity FROM sales_variant_daily
+                   WHERE local_day BETWEEN ?3 AND ?4 AND {in_store}
+                 UNION ALL
+                 SELECT variant_id, items, total, tax, quantity FROM sales_variant_daily
+                   WHERE local_day BETWEEN ?5 AND ?6 AND {in_store}"
+            ))?;
+            let mut rows = stmt.query(params![m1, m2, a1, a2, b1, b2, store])?;
+            while let Some(r) = rows.next()? {
+                let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                let add = [r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?];
+                match sums.get_mut(id) {
+                    Some(s) => s.iter_mut().zip(add).for_each(|(s, a)| *s += a),
+                    None => {
+                        sums.insert(id.to_string(), add);
+                    }
+                }
+            }
+        }
+        sums.retain(|_, [items, total, _, _]| *items != 0 || *total != 0);
+        let meta = variant_meta(&self.conn, sums.keys())?;
+        Ok(sums
+            .into_iter()
+            .filter_map(|(id, [items, total, tax, quantity])| {
+                Some(VariantSales {
+                    meta: meta.get(&id)?.clone(),
+                    items,
+                    total,
+                    tax,
+                    quantity,
+                })
+            })
+            .collect())
+    }
+
+    /// The headline figures of store days `from..=to` in `store` (None: all); the margin from
+    /// `variants` (that scope's [`Store::variant_sales`]) when given.
+    fn sales_kpis(
+        &self,
+        from: &str,
+        to: &str,
+        store: Option<&str>,
+        variants: Option<&[VariantSales]>,
+    ) -> StoreResult<SalesKpis> {
         let c = &self.conn;
         let sc = scope("");
         let mut k = SalesKpis::default();
@@ -389,55 +727,44 @@ impl Store {
             ))?
             .query_row(params![from, to, store], |r| Ok((r.get(0)?, r.get(1)?)))?;
         k.return_rate_milli = pct_milli(k.returned_items, k.items);
-        // Margin: per variant with a cost, net revenue − quantity × cost (per sale unit).
-        let (costed_net, cost, all_net): (i64, i64, i64) = c
-            .prepare_cached(&format!(
-                "SELECT COALESCE(SUM(CASE WHEN v.cost_minor IS NOT NULL THEN s.net END), 0),
-                        COALESCE(SUM(CASE WHEN v.cost_minor IS NOT NULL
-                            THEN s.quantity * v.cost_minor / (CASE WHEN v.sale_unit = 'pcs' THEN 1 ELSE 1000 END) END), 0),
-                        COALESCE(SUM(s.net), 0)
-                 FROM (SELECT variant_id, SUM(total - tax) AS net, SUM(quantity) AS quantity
-                       FROM sales_variant_daily WHERE {sc} GROUP BY variant_id) s
-                 JOIN variant v ON v.id = s.variant_id"
-            ))?
-            .query_row(params![from, to, store], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-        let any_cost: bool = c
-            .prepare_cached(&format!(
-                "SELECT EXISTS (SELECT 1 FROM sales_variant_daily s JOIN variant v ON v.id = s.variant_id
-                                WHERE v.cost_minor IS NOT NULL AND {sc})"
-            ))?
-            .query_row(params![from, to, store], |r| r.get(0))?;
-        if any_cost {
-            k.margin = Some(costed_net - cost);
-            k.margin_milli = pct_milli(costed_net - cost, costed_net);
-            k.costed_share_milli = pct_milli(costed_net, all_net);
+        if let Some(variants) = variants {
+            let all_net: i64 = variants.iter().map(|v| v.total - v.tax).sum();
+            let costed: Vec<&VariantSales> =
+                variants.iter().filter(|v| v.meta.cost.is_some()).collect();
+            if !costed.is_empty() {
+                let costed_net: i64 = costed.iter().map(|v| v.total - v.tax).sum();
+                let margin: i64 = costed.iter().filter_map(|v| v.margin()).sum();
+                k.margin = Some(margin);
+                k.margin_milli = pct_milli(margin, costed_net);
+                k.costed_share_milli = pct_milli(costed_net, all_net);
+            }
         }
         Ok(k)
     }
 
     /// The Dashboards screen's sales section: the period's figures against the previous
-    /// period of the same length, by day and hour × weekday, the best sellers and the most
-    /// returned products with their reasons and NPS, categories, return reasons, tenders, staff
-    /// and stores. Reads the rollups (and, for the NPS of products and staff, the answers of
-    /// the period tied to orders). Errors: `from`/`to` not dates or the wrong way round; an
-    /// unknown `store`.
+    /// period of the same length (whose margin is not read: `None`), by day and hour ×
+    /// weekday, the best sellers and the most returned products with their reasons,
+    /// categories, return reasons, tenders, staff and stores (with the NPS of each store's
+    /// tills). Reads the rollups only; the NPS tied to each product's and staff member's orders
+    /// is [`Store::sales_feedback`], read after. Errors: `from`/`to` not dates or the wrong way
+    /// round; an unknown `store`.
     pub fn sales_dashboard(&self, f: &SalesFilter) -> StoreResult<SalesDashboard> {
         let f = self.sales_scope(f)?;
         let (from, to, store) = (f.from.as_str(), f.to.as_str(), f.store.as_deref());
         let c = &self.conn;
         let settings = self.settings()?;
         let (pf, pt) = crate::feedback::previous_period(from, to)?;
-        let kpis = self.sales_kpis(from, to, store)?;
-        let previous = self.sales_kpis(&pf, &pt, store)?;
+        let variants = self.variant_sales(from, to, store)?;
+        let kpis = self.sales_kpis(from, to, store, Some(&variants))?;
+        let previous = self.sales_kpis(&pf, &pt, store, None)?;
         let args = params![from, to, store];
         let sc = scope("");
 
         let by_day = c
             .prepare_cached(&format!(
                 "SELECT local_day, SUM(orders), SUM(total) FROM sales_hourly WHERE {sc}
-                 GROUP BY local_day ORDER BY local_day"
+                 GROUP BY local_day HAVING SUM(orders) <> 0 ORDER BY local_day"
             ))?
             .query_map(args, |r| {
                 Ok(SalesDay {
@@ -463,144 +790,152 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
 
-        // Products: sales, returns (with reasons) and the NPS of answers tied to their orders.
-        let product_nps = nps_by(
-            c,
-            &format!(
-                "SELECT product_id, {BUCKETS} FROM (
-                   SELECT DISTINCT a.response_id, v.product_id, a.bucket
-                   FROM ({NPS_ANSWERS}) a JOIN order_line l ON l.order_id = a.order_id
-                   JOIN variant v ON v.id = l.variant_id)
-                 GROUP BY product_id"
-            ),
-            args,
-        )?;
-        let mut returned: BTreeMap<String, (i64, i64, Vec<(String, String, i64)>)> =
-            BTreeMap::new();
+        // Returns: per (variant, reason), summed here, then per product, category and reason.
+        let mut back: HashMap<(String, String), (i64, i64)> = HashMap::new();
         {
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT v.product_id, d.reason_code, COALESCE(rr.label, d.reason_code), SUM(d.items), SUM(d.refunded)
-                 FROM returns_daily d JOIN variant v ON v.id = d.variant_id
-                 LEFT JOIN return_reason rr ON rr.code = d.reason_code
-                 WHERE {} GROUP BY 1, 2 ORDER BY 4 DESC, 2",
+                "SELECT d.variant_id, d.reason_code, d.items, d.refunded FROM returns_daily d WHERE {}",
                 scope("d.")
             ))?;
-            let rows = stmt.query_map(args, |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            })?;
-            for row in rows {
-                let (product, code, label, items, refunded) = row?;
-                let e = returned.entry(product).or_default();
-                e.0 += items;
-                e.1 += refunded;
-                e.2.push((code, label, items));
+            let mut rows = stmt.query(args)?;
+            while let Some(r) = rows.next()? {
+                let e = back.entry((r.get(0)?, r.get(1)?)).or_default();
+                e.0 += r.get::<_, i64>(2)?;
+                e.1 += r.get::<_, i64>(3)?;
             }
         }
-        let product_row = |r: &rusqlite::Row| -> rusqlite::Result<ProductSales> {
-            let id: String = r.get(0)?;
-            let (returned_items, refunded, reasons) =
-                returned.get(&id).cloned().unwrap_or_default();
-            let net: i64 = r.get::<_, i64>(4)? - r.get::<_, i64>(5)?;
-            let cost: Option<i64> = r.get(6)?;
-            Ok(ProductSales {
-                nps: group_nps(&product_nps.get(&id).copied().unwrap_or_default()),
-                product_id: id,
-                title: r.get(1)?,
-                category: r.get(2)?,
-                items: r.get(3)?,
-                total: r.get(4)?,
-                net,
-                margin: cost.map(|c| net - c),
-                returned_items,
+        let labels: BTreeMap<String, String> = c
+            .prepare_cached("SELECT code, label FROM return_reason")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let back_meta = variant_meta(c, back.keys().map(|k| &k.0).collect::<HashSet<_>>())?;
+        // product → (items, refunded, [(reason, label, items)]), and per category and reason.
+        type Back = (i64, i64, Vec<(String, String, i64)>);
+        let mut returned: BTreeMap<String, Back> = BTreeMap::new();
+        let mut returned_by_category: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_reason: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut per_product_reason: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+        for ((variant, reason), (items, refunded)) in back {
+            let Some(m) = back_meta.get(&variant) else {
+                continue;
+            };
+            *returned_by_category.entry(m.category.clone()).or_default() += items;
+            let r = by_reason.entry(reason.clone()).or_default();
+            r.0 += items;
+            r.1 += refunded;
+            let e = per_product_reason
+                .entry((m.product_id.clone(), reason))
+                .or_default();
+            e.0 += items;
+            e.1 += refunded;
+        }
+        let label_of = |code: &str| {
+            labels
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.to_string())
+        };
+        for ((product, code), (items, refunded)) in per_product_reason {
+            if items == 0 {
+                continue;
+            }
+            let e = returned.entry(product).or_default();
+            e.0 += items;
+            e.1 += refunded;
+            e.2.push((code.clone(), label_of(&code), items));
+        }
+        for e in returned.values_mut() {
+            e.2.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        }
+        let mut return_reasons: Vec<ReasonSales> = by_reason
+            .into_iter()
+            .filter(|(_, (items, _))| *items != 0)
+            .map(|(code, (items, refunded))| ReasonSales {
+                label: label_of(&code),
+                code,
+                items,
                 refunded,
-                return_reasons: reasons,
+                share_milli: pct_milli(items, kpis.returned_items).unwrap_or(0),
             })
-        };
-        // (product, title, category, items, total, tax, cost of the costed part or NULL).
-        let products_sql = |order: &str, only: &str| {
-            format!(
-                "SELECT p.id, p.title, COALESCE(cat.path, ''), COALESCE(SUM(s.items), 0),
-                        COALESCE(SUM(s.total), 0), COALESCE(SUM(s.tax), 0),
-                        CASE WHEN SUM(v.cost_minor IS NULL) = 0 THEN
-                          SUM(s.quantity * v.cost_minor / (CASE WHEN v.sale_unit = 'pcs' THEN 1 ELSE 1000 END)) END
-                 FROM product p JOIN variant v ON v.product_id = p.id
-                 LEFT JOIN category cat ON cat.id = p.category_id
-                 LEFT JOIN (SELECT variant_id, SUM(items) AS items, SUM(total) AS total, SUM(tax) AS tax,
-                                   SUM(quantity) AS quantity
-                            FROM sales_variant_daily WHERE {sc} GROUP BY variant_id) s ON s.variant_id = v.id
-                 WHERE {only}
-                 GROUP BY p.id {order} LIMIT 10"
-            )
-        };
-        let top_products = c
-            .prepare_cached(&products_sql(
-                "HAVING SUM(s.items) > 0 ORDER BY SUM(s.total) - SUM(s.tax) DESC, p.title",
-                "s.variant_id IS NOT NULL",
-            ))?
-            .query_map(args, product_row)?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut most: Vec<(&String, &(i64, i64, Vec<(String, String, i64)>))> =
-            returned.iter().collect();
+            .collect();
+        return_reasons.sort_by(|a, b| b.items.cmp(&a.items).then(a.code.cmp(&b.code)));
+
+        // Products and categories from the one read of the variants.
+        let mut products: BTreeMap<&str, ProductSales> = BTreeMap::new();
+        let mut categories: BTreeMap<&str, CategorySales> = BTreeMap::new();
+        for v in &variants {
+            let m = &v.meta;
+            let p = products.entry(&m.product_id).or_insert_with(|| {
+                let (returned_items, refunded, reasons) =
+                    returned.get(&m.product_id).cloned().unwrap_or_default();
+                ProductSales {
+                    product_id: m.product_id.clone(),
+                    title: m.title.clone(),
+                    category: m.category.clone(),
+                    items: 0,
+                    total: 0,
+                    net: 0,
+                    margin: Some(0),
+                    returned_items,
+                    refunded,
+                    return_reasons: reasons,
+                    nps: GroupNps::default(),
+                }
+            });
+            p.items += v.items;
+            p.total += v.total;
+            p.net += v.total - v.tax;
+            // A product's margin needs the cost of every variant of it that sold.
+            p.margin = p.margin.zip(v.margin()).map(|(a, b)| a + b);
+            let cat = categories
+                .entry(&m.category)
+                .or_insert_with(|| CategorySales {
+                    category: m.category.clone(),
+                    items: 0,
+                    total: 0,
+                    net: 0,
+                    returned_items: returned_by_category.get(&m.category).copied().unwrap_or(0),
+                });
+            cat.items += v.items;
+            cat.total += v.total;
+            cat.net += v.total - v.tax;
+        }
+        let mut top_products: Vec<ProductSales> = products.values().cloned().collect();
+        top_products.sort_by(|a, b| b.net.cmp(&a.net).then(a.title.cmp(&b.title)));
+        top_products.truncate(10);
+        let mut most: Vec<(&String, &Back)> = returned.iter().collect();
         most.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
         let mut most_returned = Vec::new();
-        for (id, _) in most.into_iter().take(10) {
-            let mut stmt = c.prepare_cached(&products_sql("", "p.id = ?4"))?;
-            if let Some(p) = stmt
-                .query_row(params![from, to, store, id], product_row)
-                .optional()?
-            {
-                most_returned.push(p);
+        for (id, (items_back, refunded, reasons)) in most.into_iter().take(10) {
+            match products.get(id.as_str()) {
+                Some(p) => most_returned.push(p.clone()),
+                // Returned in the period, not sold in it.
+                None => {
+                    let (title, category): (String, String) = c
+                        .prepare_cached(
+                            "SELECT p.title, COALESCE(cat.path, '') FROM product p
+                             LEFT JOIN category cat ON cat.id = p.category_id WHERE p.id = ?1",
+                        )?
+                        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    most_returned.push(ProductSales {
+                        product_id: id.clone(),
+                        title,
+                        category,
+                        items: 0,
+                        total: 0,
+                        net: 0,
+                        margin: None,
+                        returned_items: *items_back,
+                        refunded: *refunded,
+                        return_reasons: reasons.clone(),
+                        nps: GroupNps::default(),
+                    });
+                }
             }
         }
-
-        let categories = c
-            .prepare_cached(&format!(
-                "SELECT COALESCE(cat.path, ''), SUM(s.items), SUM(s.total), SUM(s.total - s.tax),
-                        COALESCE((SELECT SUM(d.items) FROM returns_daily d JOIN variant v2 ON v2.id = d.variant_id
-                                  JOIN product p2 ON p2.id = v2.product_id
-                                  WHERE p2.category_id IS cat.id AND d.local_day BETWEEN ?1 AND ?2
-                                    AND (?3 IS NULL OR d.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))), 0)
-                 FROM (SELECT variant_id, SUM(items) AS items, SUM(total) AS total, SUM(tax) AS tax
-                       FROM sales_variant_daily WHERE {sc} GROUP BY variant_id) s
-                 JOIN variant v ON v.id = s.variant_id JOIN product p ON p.id = v.product_id
-                 LEFT JOIN category cat ON cat.id = p.category_id
-                 GROUP BY cat.id ORDER BY 4 DESC LIMIT 12"
-            ))?
-            .query_map(args, |r| {
-                Ok(CategorySales {
-                    category: r.get(0)?,
-                    items: r.get(1)?,
-                    total: r.get(2)?,
-                    net: r.get(3)?,
-                    returned_items: r.get(4)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-
-        let return_reasons = c
-            .prepare_cached(&format!(
-                "SELECT d.reason_code, COALESCE(rr.label, d.reason_code), SUM(d.items), SUM(d.refunded)
-                 FROM returns_daily d LEFT JOIN return_reason rr ON rr.code = d.reason_code
-                 WHERE {} GROUP BY 1 HAVING SUM(d.items) <> 0 ORDER BY 3 DESC, 1",
-                scope("d.")
-            ))?
-            .query_map(args, |r| {
-                let items: i64 = r.get(2)?;
-                Ok(ReasonSales {
-                    code: r.get(0)?,
-                    label: r.get(1)?,
-                    items,
-                    refunded: r.get(3)?,
-                    share_milli: pct_milli(items, kpis.returned_items).unwrap_or(0),
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut categories: Vec<CategorySales> = categories.into_values().collect();
+        categories.sort_by(|a, b| b.net.cmp(&a.net).then(a.category.cmp(&b.category)));
+        categories.truncate(12);
 
         let tenders = |kinds: &str, sign: i64| -> StoreResult<Vec<(String, i64)>> {
             let mut stmt = c.prepare_cached(&format!(
@@ -615,14 +950,6 @@ impl Store {
         let refunds_by_tender = tenders("'refund'", -1)?;
         let sales_by_tender = tenders("'sale', 'change', 'void'", 1)?;
 
-        let staff_nps = nps_by(
-            c,
-            &format!(
-                "SELECT COALESCE((SELECT staff_id FROM sale_order WHERE id = a.order_id), a.staff_id), {BUCKETS}
-                 FROM ({NPS_ANSWERS}) a GROUP BY 1"
-            ),
-            args,
-        )?;
         let by_staff = c
             .prepare_cached(&format!(
                 "SELECT h.staff_id, COALESCE(s.name, h.staff_id), SUM(orders), SUM(items), SUM(total)
@@ -631,16 +958,15 @@ impl Store {
                 scope("h.")
             ))?
             .query_map(args, |r| {
-                let key: String = r.get(0)?;
                 let (orders, total) = (r.get::<_, i64>(2)?, r.get::<_, i64>(4)?);
                 Ok(GroupSales {
-                    nps: group_nps(&staff_nps.get(&key).copied().unwrap_or_default()),
-                    key,
+                    key: r.get(0)?,
                     name: r.get(1)?,
                     orders,
                     items: r.get(3)?,
                     total,
                     aov: ratio(total, orders),
+                    nps: GroupNps::default(),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -697,10 +1023,63 @@ impl Store {
         })
     }
 
+    /// Feedback next to sales: the NPS of the answers in scope tied to an order (by id, or by
+    /// the receipt number a storefront sent), per product the order contained (each response
+    /// once per product) and per staff member who sold it (a response tied to no order counts
+    /// for the staff member who took it). Read from the answers, so the dashboard shows its
+    /// rollup figures first and these after. Errors as [`Store::sales_dashboard`].
+    pub fn sales_feedback(&self, f: &SalesFilter) -> StoreResult<SalesFeedback> {
+        let f = self.sales_scope(f)?;
+        let args = params![f.from, f.to, f.store];
+        let c = &self.conn;
+        let mut by_product: BTreeMap<String, Nps> = BTreeMap::new();
+        {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT a.response_id, v.product_id, a.bucket
+                 FROM ({NPS_ANSWERS}) a JOIN order_line l ON l.order_id = a.order_id
+                 JOIN variant v ON v.id = l.variant_id"
+            ))?;
+            let mut rows = stmt.query(args)?;
+            let mut seen = HashSet::new();
+            while let Some(r) = rows.next()? {
+                let (response, product, bucket): (String, String, String) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?);
+                if seen.insert((response, product.clone())) {
+                    let n = by_product.entry(product).or_default();
+                    match bucket.as_str() {
+                        "promoter" => n.promoters += 1,
+                        "passive" => n.passives += 1,
+                        _ => n.detractors += 1,
+                    }
+                }
+            }
+        }
+        let by_staff = nps_by(
+            c,
+            &format!(
+                "SELECT COALESCE((SELECT staff_id FROM sale_order WHERE id = a.order_id), a.staff_id), {BUCKETS}
+                 FROM ({NPS_ANSWERS}) a GROUP BY 1"
+            ),
+            args,
+        )?;
+        Ok(SalesFeedback {
+            filter: f,
+            by_product: by_product
+                .iter()
+                .map(|(k, n)| (k.clone(), group_nps(n)))
+                .collect(),
+            by_staff: by_staff
+                .iter()
+                .map(|(k, n)| (k.clone(), group_nps(n)))
+                .collect(),
+        })
+    }
+
     /// The products most often bought with `product` (its id, its handle, or a variant's SKU
-    /// or barcode) in orders of the last 365 days (voided ones not counted), best first: at
-    /// least two orders together and a lift above 1 (more often than chance), ranked by
-    /// orders together then lift; at most 5. Errors: `product` not found.
+    /// or barcode) in the live orders of this store month and the twelve before, best first:
+    /// at least two orders together and a lift above 1 (more often than chance), ranked by
+    /// orders together then lift; at most 5. Read from `basket_pair_monthly` and the hourly
+    /// rollup's order count. Errors: `product` not found.
     pub fn frequently_bought_together(
         &self,
         product: &str,
@@ -719,56 +1098,55 @@ impl Store {
             .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .ok_or_else(|| StoreError::not_found("product", "product", key))?;
-        let now = self.now();
-        let since_ms = now - 365 * 86_400_000;
-        let since = crate::feedback::local_day(c, since_ms)?;
-        let orders_with = |product_id: &str| -> StoreResult<i64> {
-            Ok(c.prepare_cached(
-                "SELECT COUNT(DISTINCT l.order_id) FROM variant v JOIN order_line l ON l.variant_id = v.id
-                 JOIN sale_order o ON o.id = l.order_id
-                 WHERE v.product_id = ?1 AND o.voided_at IS NULL AND o.created_at >= ?2",
+        let today = crate::local::parse_day(&crate::feedback::local_day(c, self.now())?, "today")?;
+        let since_day = today
+            .first_of_month()
+            .checked_sub(jiff::Span::new().months(12))
+            .map_err(|e| StoreError::invalid("product", "invalid_date", e.to_string()))?;
+        let since = since_day.to_string();
+        let since_month = since_day.strftime("%Y-%m").to_string();
+        let with: Vec<(String, i64)> = c
+            .prepare_cached(
+                "SELECT with_id, SUM(orders) FROM basket_pair_monthly
+                 WHERE product_id = ?1 AND month >= ?2 GROUP BY with_id",
             )?
-            .query_row(params![product_id, since_ms], |r| r.get(0))?)
-        };
+            .query_map(params![id, since_month], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let orders = with.iter().find(|w| w.0 == id).map_or(0, |w| w.1);
+        let mut candidates: Vec<(String, i64)> = with
+            .into_iter()
+            .filter(|(p, n)| *p != id && *n >= 2)
+            .collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.truncate(20);
         let all_orders: i64 = c
             .prepare_cached(
-                "SELECT COUNT(*) FROM sale_order WHERE voided_at IS NULL AND created_at >= ?1",
+                "SELECT COALESCE(SUM(orders), 0) FROM sales_hourly WHERE local_day >= ?1",
             )?
-            .query_row([since_ms], |r| r.get(0))?;
-        let orders = orders_with(&id)?;
-        let candidates: Vec<(String, String, i64)> = c
-            .prepare_cached(
-                "WITH mine AS (
-                   SELECT DISTINCT l.order_id FROM variant v JOIN order_line l ON l.variant_id = v.id
-                   JOIN sale_order o ON o.id = l.order_id
-                   WHERE v.product_id = ?1 AND o.voided_at IS NULL AND o.created_at >= ?2)
-                 SELECT v.product_id, p.title, COUNT(DISTINCT l.order_id)
-                 FROM mine m JOIN order_line l ON l.order_id = m.order_id
-                 JOIN variant v ON v.id = l.variant_id JOIN product p ON p.id = v.product_id
-                 WHERE v.product_id <> ?1 AND p.status = 'active'
-                 GROUP BY v.product_id HAVING COUNT(DISTINCT l.order_id) >= 2
-                 ORDER BY 3 DESC, 2 LIMIT 20",
-            )?
-            .query_map(params![id, since_ms], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<Result<_, _>>()?;
+            .query_row([&since], |r| r.get(0))?;
+        let mut theirs_of = c.prepare_cached(
+            "SELECT COALESCE(SUM(orders), 0) FROM basket_pair_monthly
+             WHERE product_id = ?1 AND month >= ?2 AND with_id = ?1",
+        )?;
         let mut items = Vec::new();
-        for (pid, ptitle, together) in candidates {
-            let theirs = orders_with(&pid)?;
+        for (pid, together) in candidates {
+            let theirs: i64 = theirs_of.query_row(params![pid, since_month], |r| r.get(0))?;
             // lift = P(both) / (P(this) P(that)) = together × all / (orders × theirs).
             let lift_milli =
                 ratio(together * all_orders * 1000, orders.saturating_mul(theirs)).unwrap_or(0);
             if lift_milli <= 1000 {
                 continue;
             }
-            let sku: String = c
+            let (ptitle, status, sku): (String, String, String) = c
                 .prepare_cached(
-                    "SELECT sku FROM variant WHERE product_id = ?1 AND archived = 0 ORDER BY position LIMIT 1",
+                    "SELECT p.title, p.status, COALESCE((SELECT sku FROM variant WHERE product_id = p.id
+                                                          AND archived = 0 ORDER BY position LIMIT 1), '')
+                     FROM product p WHERE p.id = ?1",
                 )?
-                .query_row([&pid], |r| r.get(0))
-                .optional()?
-                .unwrap_or_default();
+                .query_row([&pid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            if status != "active" {
+                continue;
+            }
             items.push(BoughtTogether {
                 product_id: pid,
                 title: ptitle,

@@ -619,3 +619,91 @@ fn alert_rules_are_checked_by_field() {
     assert_eq!(back.iter().find(|r| r.kind == "csat_below"), Some(&rule));
     assert_eq!(back.len(), 6);
 }
+
+fn rollup_rows(t: &TestStore) -> Vec<String> {
+    let c = t.store.connection();
+    let mut out = Vec::new();
+    for table in [
+        "sales_hourly",
+        "sales_variant_daily",
+        "sales_variant_monthly",
+        "basket_pair_monthly",
+        "returns_daily",
+        "tender_daily",
+    ] {
+        let mut stmt = c
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2, 3, 4"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                let cells: Vec<String> = (0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect();
+                Ok(format!("{table}: {}", cells.join(" ")))
+            })
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out
+}
+
+#[test]
+fn whole_months_and_their_edges_add_up_and_a_void_leaves_what_a_rebuild_makes() {
+    let mut t = shop();
+    // One sock a day from 10 January to 20 March, at noon; the 1 February sale is voided.
+    let mut sold_in_range = 0;
+    let mut day = T0 + 9 * DAY + 12 * HOUR;
+    let end = T0 + 78 * DAY;
+    let mut n = 0;
+    while day <= end {
+        n += 1;
+        t.clock.set(day);
+        let o = t
+            .store
+            .complete_sale(sale(&format!("d{n}"), &[("SOCK", 1)], "cash", 500))
+            .unwrap();
+        let date = backroom_store::local::utc_day(day);
+        if date.as_str() == "2026-02-01" {
+            t.store.void_sale(&o.receipt_number, "test", None).unwrap();
+        } else if ("2026-01-15".."2026-03-11").contains(&date.as_str()) {
+            sold_in_range += 1;
+        }
+        day += DAY;
+    }
+    // 15 January .. 10 March: the edges from the days, February from its month.
+    let d = t
+        .store
+        .sales_dashboard(&days("2026-01-15", "2026-03-10"))
+        .unwrap();
+    assert_eq!(d.kpis.items, sold_in_range);
+    assert_eq!(
+        d.top_products[0].items, sold_in_range,
+        "products read months and edges"
+    );
+    assert_eq!(d.top_products[0].net, 500 * sold_in_range);
+    assert_eq!(d.kpis.margin, Some(300 * sold_in_range));
+    // The void took its order out, and left nothing a rebuild would not make.
+    let incremental = rollup_rows(&t);
+    t.store.rebuild_dashboard_rollups().unwrap();
+    assert_eq!(rollup_rows(&t), incremental);
+    assert!(sales_findings(&t).is_empty());
+}
+
+#[test]
+fn a_zone_changed_by_another_connection_is_used_for_the_next_sale() {
+    let mut t = shop();
+    let path = t.dir.path().join("store.sqlite");
+    let mut other = backroom_store::Store::open(&path).unwrap();
+    other.set_actor("tester");
+    let mut s = other.store_settings().unwrap();
+    s.time_zone = "Pacific/Auckland".into();
+    other.update_store_settings(s).unwrap();
+    // The first connection still has UTC in its settings cache; its sale is rolled on the
+    // zone the rollups were rebuilt on.
+    t.clock.set(T0 + 20 * HOUR);
+    t.store
+        .complete_sale(sale("after", &[("MUG", 1)], "cash", 900))
+        .unwrap();
+    assert!(sales_findings(&t).is_empty(), "{:?}", sales_findings(&t));
+}

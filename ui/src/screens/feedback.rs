@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use backroom_api::cmd;
 use backroom_api::feedback::{
-    FeedbackDashboard, FeedbackFilter, ResponseInput, ResponseQuery, ResponseView,
+    FeedbackDashboard, FeedbackFilter, ResponseInput, ResponseQuery, ResponseView, ThemesView,
 };
 use backroom_api::sales::{SalesDashboard, SalesFilter};
 use backroom_domain::feedback::format_milli as milli;
@@ -82,6 +82,7 @@ pub(crate) fn Dashboards() -> impl IntoView {
     let survey = RwSignal::new(String::new());
     let data = RwSignal::new(None::<FeedbackDashboard>);
     let sales = RwSignal::new(None::<SalesDashboard>);
+    let themes = RwSignal::new(None::<ThemesView>);
     let error = RwSignal::new(String::new());
     let load = move || {
         // Sales first: the figures over the rollups answer at once; the feedback (with its
@@ -93,7 +94,19 @@ pub(crate) fn Dashboards() -> impl IntoView {
         };
         spawn_local(async move {
             match api::send(&cmd::SalesDashboardQuery { filter: scope }).await {
-                Ok(d) => sales.set(Some(d)),
+                Ok(d) => {
+                    // The NPS next to products and staff reads the answers: after the figures.
+                    let filter = d.filter.clone();
+                    sales.set(Some(d));
+                    match api::send(&cmd::SalesFeedbackQuery { filter }).await {
+                        Ok(fb) => sales.update(|slot| {
+                            if let Some(d) = slot.take() {
+                                *slot = Some(d.with_feedback(&fb));
+                            }
+                        }),
+                        Err(e) => error.set(error_text(&e)),
+                    }
+                }
                 Err(e) => error.set(error_text(&e)),
             }
         });
@@ -109,7 +122,13 @@ pub(crate) fn Dashboards() -> impl IntoView {
                     from.set(d.filter.from.clone());
                     to.set(d.filter.to.clone());
                     error.set(String::new());
+                    // The themes count the period's comments: read after the figures.
+                    let filter = d.filter.clone();
                     data.set(Some(d));
+                    match api::send(&cmd::FeedbackThemesQuery { filter }).await {
+                        Ok(t) => themes.set(Some(t)),
+                        Err(e) => error.set(error_text(&e)),
+                    }
                 }
                 Err(e) => error.set(error_text(&e)),
             }
@@ -188,7 +207,6 @@ pub(crate) fn Dashboards() -> impl IntoView {
                 let reasons = by_question.into_iter().enumerate().map(|(i, (title, rows))| view! {
                     <h4>{title}</h4>{bars(format!("dash-reasons-{i}"), rows)}
                 }).collect_view();
-                let themes = d.themes.clone();
                 view! {
                     <section class="dash-row">{headline}{scores}</section>
                     <section class="card" id="dash-nps-chart">
@@ -228,9 +246,11 @@ pub(crate) fn Dashboards() -> impl IntoView {
                             {reasons}
                         </div>
                     </section>
-                    <Themes themes=themes reload=load/>
-                    <Drill filter=d.filter.clone() themes=d.themes.themes.iter().map(|t| (t.code.clone(), t.name.clone())).collect()/>
                 }
+            })}
+            {move || themes.get().map(|th| view! { <Themes themes=th reload=load/> })}
+            {move || data.get().map(|d| view! {
+                <Drill filter=d.filter.clone() themes=d.theme_rules.iter().filter(|t| t.active).map(|t| (t.rule.code.clone(), t.rule.name.clone())).collect()/>
             })}
         </main>
     }

@@ -368,8 +368,12 @@ pub(crate) fn BoughtWith(#[prop(into)] product: Signal<String>) -> impl IntoView
     }
 }
 
-/// The open alerts with their evidence, each acknowledged with one click (audited). The rules
-/// are evaluated whenever the Dashboards screen loads.
+/// How many open alerts show before "and N more".
+const ALERTS_SHOWN: usize = 4;
+
+/// The open alerts with their evidence, one line each, each acknowledged with one click
+/// (audited); the first [`ALERTS_SHOWN`], then "and N more". The rules are evaluated whenever
+/// the Dashboards screen loads.
 #[component]
 pub(crate) fn AlertsCard() -> impl IntoView {
     let list = RwSignal::new(Vec::<AlertView>::new());
@@ -383,23 +387,26 @@ pub(crate) fn AlertsCard() -> impl IntoView {
         })
     };
     load();
+    let all = RwSignal::new(false);
     view! {
         <section class="card alerts" id="alerts">
             <h3>{t().sales.alerts}</h3>
-            <p class="error">{move || error.get()}</p>
+            {move || (!error.get().is_empty()).then(|| view! { <p class="error">{error.get()}</p> })}
             {move || {
                 let open = list.get();
                 if open.is_empty() {
                     return view! { <p class="muted" id="alerts-none">{t().sales.no_alerts}</p> }.into_any();
                 }
+                let total = open.len();
+                let shown = if all.get() { total } else { total.min(ALERTS_SHOWN) };
                 view! {
                     <ul class="alert-list">
-                        {open.into_iter().enumerate().map(|(i, a)| {
+                        {open.into_iter().take(shown).enumerate().map(|(i, a)| {
                             let id = a.id.clone();
                             view! {
-                                <li class=format!("alert alert-{}", a.kind)>
-                                    <b>{a.title.clone()}</b>" "<span class="muted">{a.fired_local.clone()}</span>
-                                    <div>{a.evidence.clone()}</div>
+                                <li class=format!("alert alert-{}", a.kind) title=a.fired_local.clone()>
+                                    <b>{a.title.clone()}</b>
+                                    <span class="alert-evidence">{a.evidence.clone()}</span>
                                     <button id=format!("alert-ack-{i}") on:click=move |_| {
                                         let id = id.clone();
                                         spawn_local(async move {
@@ -413,6 +420,11 @@ pub(crate) fn AlertsCard() -> impl IntoView {
                             }
                         }).collect_view()}
                     </ul>
+                    {(total > ALERTS_SHOWN).then(|| view! {
+                        <button class="link" id="alerts-more" on:click=move |_| all.update(|a| *a = !*a)>
+                            {move || if all.get() { t().sales.fewer_alerts.to_string() } else { (t().sales.more_alerts)(total - ALERTS_SHOWN) }}
+                        </button>
+                    })}
                 }.into_any()
             }}
         </section>

@@ -612,7 +612,7 @@ pub(super) static SALES: SalesText = SalesText {
     title: "Sales",
     no_sales: "No sales in this period.",
     no_answers: "no answers",
-    no_previous: "nothing in the previous period to compare with",
+    no_previous: "no previous period to compare",
     vs_previous: |c| format!("{c} % against the previous period"),
     previous: |p| format!("previous period {p}"),
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
@@ -654,4 +654,6 @@ pub(super) static SALES: SalesText = SalesText {
     alerts: "Alerts",
     no_alerts: "No open alerts.",
     acknowledge: "Acknowledge",
+    more_alerts: |n| format!("Show {n} more"),
+    fewer_alerts: "Show fewer",
 };

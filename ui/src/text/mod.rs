@@ -1108,6 +1108,8 @@ pub struct SalesText {
     pub alerts: &'static str,
     pub no_alerts: &'static str,
     pub acknowledge: &'static str,
+    pub more_alerts: fn(usize) -> String,
+    pub fewer_alerts: &'static str,
 }
 
 /// The feedback screens' text (issue 16): Dashboards, the returns desk's survey, the kiosk.

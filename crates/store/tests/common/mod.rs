@@ -169,6 +169,8 @@ pub const REPLICA_OWN: &[&str] = &[
     "staff_lockout",
     "sync_conflict",
     "sync_cursor",
+    "alert",
+    "alert_rule",
 ];
 
 /// Every synced table's rows, as text, table by table.
