@@ -18,9 +18,11 @@
 //!   `min_n` such returned items in the window; a product not sold in the baseline fires on
 //!   `min_n` items alone. Default: 2×, 3 items, 7 days, once a week.
 //! - `low_stock`: a tracked variant's available quantity at a location at or below its
-//!   reorder point. Default: once a day.
-//! - `negative_stock`: a variant's on-hand quantity below zero (sold before it was received,
-//!   or a count gone wrong). Default: once a day.
+//!   reorder point (out of stock included). Default: once a day.
+//! - `negative_stock`: a variant's available quantity below zero (sold before it was
+//!   received, or a count gone wrong). Default: once a day.
+//!
+//! The two stock rules are [`crate::stock::stock_alert`], the stock screen's own.
 
 use serde::{Deserialize, Serialize};
 

@@ -307,54 +307,36 @@ impl Store {
                 }
             }
             "low_stock" | "negative_stock" => {
-                let sql = if rule.kind == "low_stock" {
-                    "SELECT v.sku, p.title, l.code,
-                            COALESCE(SUM(CASE WHEN s.state = 'available' THEN s.qty END), 0) AS available, rp.min_qty
-                     FROM reorder_point rp JOIN variant v ON v.id = rp.variant_id
-                     JOIN product p ON p.id = v.product_id JOIN location l ON l.id = rp.location_id
-                     LEFT JOIN stock_level s ON s.variant_id = rp.variant_id AND s.location_id = rp.location_id
-                     WHERE v.archived = 0 AND v.inventory_tracked = 1
-                     GROUP BY rp.variant_id, rp.location_id HAVING available <= rp.min_qty
-                     ORDER BY v.sku, l.code"
-                } else {
-                    "SELECT v.sku, p.title, l.code, SUM(s.qty), 0
-                     FROM stock_level s JOIN variant v ON v.id = s.variant_id
-                     JOIN product p ON p.id = v.product_id JOIN location l ON l.id = s.location_id
-                     WHERE s.state <> 'incoming'
-                     GROUP BY s.variant_id, s.location_id HAVING SUM(s.qty) < 0
-                     ORDER BY v.sku, l.code"
-                };
-                let mut stmt = self.conn.prepare_cached(sql)?;
-                let rows = stmt.query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, i64>(4)?,
-                    ))
-                })?;
-                for row in rows {
-                    let (sku, title, loc, qty, min) = row?;
-                    let (head, evidence) = if rule.kind == "low_stock" {
-                        (
-                            format!("Low stock: {sku} at {loc}"),
+                // The stock screen's own rule (`backroom_domain::stock::stock_alert`): negative
+                // available; out of stock or at/below the reorder point where one is set.
+                for r in self.stock_alerts(None)? {
+                    let (kind, head, evidence) = match (r.alert.as_str(), r.reorder_point) {
+                        ("negative", _) => (
+                            "negative_stock",
+                            format!("Negative stock: {} at {}", r.sku, r.location),
                             format!(
-                                "{title} ({sku}) at {loc}: {qty} available, reorder point {min}"
+                                "{} ({}) at {}: {} available; count it or record the missing receipt",
+                                r.title, r.sku, r.location, r.available
                             ),
-                        )
-                    } else {
-                        (
-                            format!("Negative stock: {sku} at {loc}"),
-                            format!("{title} ({sku}) at {loc}: {qty} on hand; count it or record the missing receipt"),
-                        )
+                        ),
+                        ("low" | "out_of_stock", Some(min)) => (
+                            "low_stock",
+                            format!("Low stock: {} at {}", r.sku, r.location),
+                            format!(
+                                "{} ({}) at {}: {} available, reorder point {min}",
+                                r.title, r.sku, r.location, r.available
+                            ),
+                        ),
+                        _ => continue,
                     };
-                    out.push((
-                        rule.kind.clone(),
-                        format!("stock:{sku}@{loc}"),
-                        head,
-                        evidence,
-                    ));
+                    if kind == rule.kind {
+                        out.push((
+                            rule.kind.clone(),
+                            format!("stock:{}@{}", r.sku, r.location),
+                            head,
+                            evidence,
+                        ));
+                    }
                 }
             }
             _ => {}
