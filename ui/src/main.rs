@@ -8,6 +8,7 @@
 //! through [`api::send`], one typed request per command.
 
 mod api;
+mod charts;
 mod logic;
 mod progress;
 mod screens;

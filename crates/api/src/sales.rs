@@ -58,6 +58,10 @@ pub struct SalesDay {
     pub day: String,
     pub orders: i64,
     pub total: i64,
+    /// The day's revenue per store (its code), in `by_store`'s order; empty when the scope is
+    /// one store.
+    #[serde(default)]
+    pub by_store: Vec<(String, i64)>,
 }
 
 /// One cell of the hour × weekday heat map: `weekday` 0 = Monday … 6 = Sunday, `hour` 0–23

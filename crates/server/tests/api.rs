@@ -335,6 +335,40 @@ fn head_office_reads_every_store_and_writes_to_none() {
         "the store breakdown adds up"
     );
     assert_eq!(hq.stores().expect("stores"), vec!["NORTH", "SOUTH"]);
+    // The dashboard's days, each split by store, add up to the day and to each store's total.
+    let all = backroom_api::sales::SalesFilter {
+        from: "2025-12-31".into(),
+        to: "2026-01-02".into(),
+        store: None,
+    };
+    let dash = hq.sales_dashboard(&all).expect("dashboard");
+    assert_eq!(dash.by_store.len(), 2, "{:?}", dash.by_store);
+    for d in &dash.by_day {
+        let names: Vec<&str> = d.by_store.iter().map(|(s, _)| s.as_str()).collect();
+        let order: Vec<&str> = dash.by_store.iter().map(|g| g.key.as_str()).collect();
+        assert_eq!(names, order, "{}", d.day);
+        assert_eq!(
+            d.by_store.iter().map(|(_, v)| v).sum::<i64>(),
+            d.total,
+            "{}",
+            d.day
+        );
+    }
+    for (i, g) in dash.by_store.iter().enumerate() {
+        assert_eq!(
+            dash.by_day.iter().map(|d| d.by_store[i].1).sum::<i64>(),
+            g.total,
+            "{}",
+            g.key
+        );
+    }
+    let one = hq
+        .sales_dashboard(&backroom_api::sales::SalesFilter {
+            store: Some("NORTH".into()),
+            ..all
+        })
+        .expect("one store");
+    assert!(one.by_day.iter().all(|d| d.by_store.is_empty()));
     // Every store's locations, each under its store (both called MAIN at their store).
     let stores_of_locations: Vec<Option<String>> = hq
         .locations()

@@ -206,6 +206,9 @@ pub(crate) fn insert_gift_card(tx: &Connection, ctx: Ctx, g: &GiftCardFact) -> S
 /// Inserts a completed sale's order row (its status axes start where a new sale's do: paid,
 /// fulfilled when taken away, nothing returned).
 pub(crate) fn insert_order(tx: &Connection, ctx: Ctx, o: &OrderFact) -> StoreResult<bool> {
+    // Answers that named this order before it arrived move to it.
+    let tied = crate::sales::responses_of_order(tx, &o.id, Some(&o.receipt_number))?;
+    crate::sales::roll_responses_nps(tx, &tied, -1)?;
     let new =
         tx.prepare_cached(
             "INSERT INTO sale_order (id, cart_id, receipt_number, location_id, device_id,
@@ -245,6 +248,7 @@ pub(crate) fn insert_order(tx: &Connection, ctx: Ctx, o: &OrderFact) -> StoreRes
     if new {
         crate::sales::roll_order(tx, &o.id, 1)?;
     }
+    crate::sales::roll_responses_nps(tx, &tied, 1)?;
     Ok(new)
 }
 
@@ -255,6 +259,8 @@ pub(crate) fn insert_order_line(
     position: usize,
     l: &OrderLineFact,
 ) -> StoreResult<bool> {
+    let tied = crate::sales::responses_of_order(tx, order_id, None)?;
+    crate::sales::roll_responses_nps(tx, &tied, -1)?;
     let n = tx
         .prepare_cached(
             "INSERT INTO order_line (id, order_id, position, variant_id, sku, title,
@@ -281,6 +287,7 @@ pub(crate) fn insert_order_line(
             l.points_earned,
             l.sale_unit
         ])?;
+    crate::sales::roll_responses_nps(tx, &tied, 1)?;
     if n == 0 {
         return Ok(false);
     }

@@ -481,6 +481,10 @@ pub(crate) fn apply_response(
         Some(v) if v != r.survey_version => definition(tx, &r.survey, v)?.unwrap_or(def),
         _ => def,
     };
+    if existing.is_some() {
+        // Out of the per-product and per-staff NPS as it stood; back in below as it is now.
+        crate::sales::roll_response_nps(tx, &r.id, -1)?;
+    }
     let meta = serde_json::to_string(&r.meta).map_err(|e| bad_json("meta", e))?;
     // A sender's order reference is kept as sent and joined when read (the order may arrive
     // after the answer, on some replicas): every replica keeps the same row.
@@ -612,6 +616,7 @@ pub(crate) fn apply_response(
             )?;
         }
     }
+    crate::sales::roll_response_nps(tx, &r.id, 1)?;
     Ok(Applied::Applied)
 }
 

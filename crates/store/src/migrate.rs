@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/local/0013_device_store.sql"),
     include_str!("../../../migrations/local/0014_feedback.sql"),
     include_str!("../../../migrations/local/0015_dashboards.sql"),
+    include_str!("../../../migrations/local/0016_nps_links.sql"),
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference: foreign keys

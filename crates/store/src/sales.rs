@@ -18,6 +18,12 @@
 //! that leaves at zero, so a replica that counted and uncounted an order holds exactly the rows
 //! a rebuild makes.
 //!
+//! The NPS answers tied to an order are rolled per product and per staff member
+//! (`nps_product_daily`, `nps_product_monthly`, `nps_staff_daily`; migration 0016). What an
+//! answer is tied to can change after it is written (the order or its lines arrive later by
+//! sync, a partial response names its order later), so every such write takes the answers it
+//! touches out of these rollups before it and puts them back after it ([`roll_response_nps`]).
+//!
 //! Reads sum rows in Rust rather than with `GROUP BY` over text keys (which sorts every row), and
 //! a long range reads its whole months from `sales_variant_monthly` and only its edges from
 //! `sales_variant_daily`.
@@ -335,6 +341,133 @@ pub(crate) fn roll_payment(tx: &Connection, payment_id: &str) -> StoreResult<()>
     Ok(())
 }
 
+/// The NPS answers tied to an order per product it contained, by `$period` (`local_day`, or
+/// `substr(local_day, 1, 7)` for the month) × till × product: each answer once per product,
+/// the answer on the response's store day. `$filter` narrows the answers (`AND r.id = ?1`).
+macro_rules! nps_by_product {
+    ($period:literal, $filter:literal) => {
+        concat!(
+            "SELECT ", $period, " AS period, device_id, product_id,
+                    SUM(bucket = 'promoter') AS promoters, SUM(bucket = 'passive') AS passives,
+                    SUM(bucket = 'detractor') AS detractors
+             FROM (SELECT DISTINCT r.id, a.question_key, r.local_day, r.device_id,
+                          a.nps_bucket AS bucket, v.product_id
+                   FROM survey_response r JOIN survey_answer a ON a.response_id = r.id
+                   JOIN order_line l ON l.order_id = COALESCE(r.order_id,
+                       (SELECT id FROM sale_order WHERE receipt_number = r.order_ref))
+                   JOIN variant v ON v.id = l.variant_id
+                   WHERE a.question_type = 'nps' AND a.skipped = 0 AND a.nps_bucket IS NOT NULL ",
+            $filter,
+            ") GROUP BY 1, 2, 3"
+        )
+    };
+}
+
+/// The NPS answers per store day × till × the staff member who sold the order they are tied
+/// to (or who took an answer tied to no order that is here; '' for none).
+macro_rules! nps_by_staff {
+    ($filter:literal) => {
+        concat!(
+            "SELECT r.local_day AS period, r.device_id,
+                    COALESCE((SELECT staff_id FROM sale_order WHERE id = COALESCE(r.order_id,
+                        (SELECT id FROM sale_order WHERE receipt_number = r.order_ref))), r.staff_id, '')
+                      AS staff_id,
+                    SUM(a.nps_bucket = 'promoter') AS promoters, SUM(a.nps_bucket = 'passive') AS passives,
+                    SUM(a.nps_bucket = 'detractor') AS detractors
+             FROM survey_response r JOIN survey_answer a ON a.response_id = r.id
+             WHERE a.question_type = 'nps' AND a.skipped = 0 AND a.nps_bucket IS NOT NULL ",
+            $filter,
+            " GROUP BY 1, 2, 3"
+        )
+    };
+}
+
+/// The upsert tail adding `excluded`'s buckets to an NPS rollup row.
+const ADD_NPS: &str = "DO UPDATE SET promoters = promoters + excluded.promoters,
+    passives = passives + excluded.passives, detractors = detractors + excluded.detractors";
+
+/// Moves the NPS answers of response `id` into (`sign` 1) or out of (−1) `nps_product_daily`,
+/// `nps_product_monthly` and `nps_staff_daily` as they are tied now (to the order and its
+/// lines here now). A change to what they are tied to is an out before it and an in after.
+pub(crate) fn roll_response_nps(tx: &Connection, id: &str, sign: i64) -> StoreResult<()> {
+    let nps_rollups = [
+        (
+            "nps_product_daily (local_day, device_id, product_id",
+            "local_day, device_id, product_id",
+            nps_by_product!("local_day", "AND r.id = ?1"),
+        ),
+        (
+            "nps_product_monthly (month, device_id, product_id",
+            "month, device_id, product_id",
+            nps_by_product!("substr(local_day, 1, 7)", "AND r.id = ?1"),
+        ),
+        (
+            "nps_staff_daily (local_day, device_id, staff_id",
+            "local_day, device_id, staff_id",
+            nps_by_staff!("AND r.id = ?1"),
+        ),
+    ];
+    for (table, key, select) in nps_rollups {
+        tx.prepare_cached(&format!(
+            "INSERT INTO {table}, promoters, passives, detractors)
+             SELECT period, device_id, {last}, ?2 * promoters, ?2 * passives, ?2 * detractors
+             FROM ({select}) WHERE true ON CONFLICT ({key}) {ADD_NPS}",
+            last = key.rsplit(", ").next().unwrap_or(key),
+        ))?
+        .execute(params![id, sign])?;
+        if sign < 0 {
+            let name = table.split(' ').next().unwrap_or(table);
+            tx.prepare_cached(&format!(
+                "DELETE FROM {name} WHERE ({key}) IN (SELECT period, device_id, {last} FROM ({select}))
+                   AND promoters = 0 AND passives = 0 AND detractors = 0",
+                last = key.rsplit(", ").next().unwrap_or(key),
+            ))?
+            .execute([id])?;
+        }
+    }
+    Ok(())
+}
+
+/// The responses tied to order `order_id`: by its id, or by its receipt number (`receipt`, or
+/// the stored order's) when they name no order id.
+pub(crate) fn responses_of_order(
+    tx: &Connection,
+    order_id: &str,
+    receipt: Option<&str>,
+) -> StoreResult<Vec<String>> {
+    let ids = match receipt {
+        Some(receipt) => tx
+            .prepare_cached(
+                "SELECT id FROM survey_response WHERE order_id = ?1
+                 UNION SELECT id FROM survey_response WHERE order_id IS NULL AND order_ref = ?2",
+            )?
+            .query_map(params![order_id, receipt], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+        None => tx
+            .prepare_cached(
+                "SELECT id FROM survey_response WHERE order_id = ?1
+                 UNION SELECT r.id FROM sale_order o JOIN survey_response r
+                   ON r.order_ref = o.receipt_number AND r.order_id IS NULL WHERE o.id = ?1",
+            )?
+            .query_map([order_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(ids)
+}
+
+/// Moves each of `responses`' NPS answers out (`sign` −1, before the order or a line they are
+/// tied to is written) or back in (1, after).
+pub(crate) fn roll_responses_nps(
+    tx: &Connection,
+    responses: &[String],
+    sign: i64,
+) -> StoreResult<()> {
+    for r in responses {
+        roll_response_nps(tx, r, sign)?;
+    }
+    Ok(())
+}
+
 /// The rollups recomputed from the facts: per table, its key and figure columns and the query,
 /// in the table's column order.
 type Fresh = (
@@ -343,7 +476,25 @@ type Fresh = (
     &'static [&'static str],
     &'static str,
 );
-const FRESH: [Fresh; 6] = [
+const FRESH: [Fresh; 9] = [
+    (
+        "nps_product_daily",
+        &["local_day", "device_id", "product_id"],
+        &["promoters", "passives", "detractors"],
+        nps_by_product!("local_day", ""),
+    ),
+    (
+        "nps_product_monthly",
+        &["month", "device_id", "product_id"],
+        &["promoters", "passives", "detractors"],
+        nps_by_product!("substr(local_day, 1, 7)", ""),
+    ),
+    (
+        "nps_staff_daily",
+        &["local_day", "device_id", "staff_id"],
+        &["promoters", "passives", "detractors"],
+        nps_by_staff!(""),
+    ),
     (
         "sales_hourly",
         &["local_day", "hour", "device_id", "staff_id"],
@@ -490,18 +641,6 @@ fn nps_by(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The NPS answers in scope with the order each is tied to (by id, or by the receipt number a
-/// storefront sent): `(response, staff, bucket, order id or NULL)`.
-const NPS_ANSWERS: &str = "SELECT r.id AS response_id, r.staff_id AS staff_id, a.nps_bucket AS bucket,
-        COALESCE(r.order_id, (SELECT id FROM sale_order WHERE receipt_number = r.order_ref)) AS order_id
-    FROM survey_response r JOIN survey_answer a ON a.response_id = r.id
-    WHERE a.question_type = 'nps' AND a.skipped = 0 AND a.nps_bucket IS NOT NULL
-      AND r.local_day BETWEEN ?1 AND ?2
-      AND (?3 IS NULL OR r.device_id IN (SELECT device_id FROM device_store WHERE store_code = ?3))";
-
-const BUCKETS: &str =
-    "SUM(bucket = 'promoter'), SUM(bucket = 'passive'), SUM(bucket = 'detractor')";
-
 /// What a variant is now: its product, title and category, its cost per sale unit (minor
 /// units) and the unit's scale (1, or 1000 for a measure).
 #[derive(Clone)]
@@ -602,6 +741,26 @@ fn split_months(
     Ok((Some((month(first), month(last))), edges))
 }
 
+/// [`split_months`] as six bounds for a monthly read plus two daily edges: first and last
+/// month, then each edge's first and last day (an empty span where there is none, which
+/// matches no row).
+fn month_spans(from: &str, to: &str) -> StoreResult<[String; 6]> {
+    let (months, edges) = split_months(from, to)?;
+    let (m1, m2) = months.unwrap_or_else(|| ("9999-99".into(), "0000-00".into()));
+    let edge = |i: usize| {
+        edges
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| ("9999-99-99".into(), "0000-00-00".into()))
+    };
+    let ((a1, a2), (b1, b2)) = (edge(0), edge(1));
+    Ok([m1, m2, a1, a2, b1, b2])
+}
+
+/// A row's till is in store `?7` (or `?7` is NULL: all stores).
+const IN_STORE_7: &str =
+    "(?7 IS NULL OR device_id IN (SELECT device_id FROM device_store WHERE store_code = ?7))";
+
 impl Store {
     /// The last 30 store days up to today where `f` leaves them empty, checked: dates, `from`
     /// ≤ `to`, a known store.
@@ -639,17 +798,8 @@ impl Store {
         to: &str,
         store: Option<&str>,
     ) -> StoreResult<Vec<VariantSales>> {
-        let (months, edges) = split_months(from, to)?;
-        let (m1, m2) = months.unwrap_or_else(|| ("9999-99".into(), "0000-00".into()));
-        let edge = |i: usize| {
-            edges
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| ("9999-99-99".into(), "0000-00-00".into()))
-        };
-        let ((a1, a2), (b1, b2)) = (edge(0), edge(1));
-        let in_store =
-            "(?7 IS NULL OR device_id IN (SELECT device_id FROM device_store WHERE store_code = ?7))";
+        let [m1, m2, a1, a2, b1, b2] = month_spans(from, to)?;
+        let in_store = IN_STORE_7;
         let mut sums: HashMap<String, [i64; 4]> = HashMap::new();
         {
             let mut stmt = self.conn.prepare_cached(&format!(
@@ -761,7 +911,7 @@ impl Store {
         let args = params![from, to, store];
         let sc = scope("");
 
-        let by_day = c
+        let mut by_day = c
             .prepare_cached(&format!(
                 "SELECT local_day, SUM(orders), SUM(total) FROM sales_hourly WHERE {sc}
                  GROUP BY local_day HAVING SUM(orders) <> 0 ORDER BY local_day"
@@ -771,6 +921,7 @@ impl Store {
                     day: r.get(0)?,
                     orders: r.get(1)?,
                     total: r.get(2)?,
+                    by_store: Vec::new(),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -1003,6 +1154,29 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
 
+        if store.is_none() && by_store.len() > 1 {
+            let mut day_store: HashMap<String, HashMap<String, i64>> = HashMap::new();
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT h.local_day, ds.store_code, SUM(h.total)
+                 FROM sales_hourly h JOIN device_store ds ON ds.device_id = h.device_id
+                 WHERE {} GROUP BY 1, 2",
+                scope("h.")
+            ))?;
+            let mut rows = stmt.query(args)?;
+            while let Some(r) = rows.next()? {
+                day_store
+                    .entry(r.get(0)?)
+                    .or_default()
+                    .insert(r.get(1)?, r.get(2)?);
+            }
+            for d in &mut by_day {
+                let mine = day_store.remove(&d.day).unwrap_or_default();
+                d.by_store = by_store
+                    .iter()
+                    .map(|g| (g.key.clone(), mine.get(&g.key).copied().unwrap_or(0)))
+                    .collect();
+            }
+        }
         Ok(SalesDashboard {
             currency: settings.currency.code().to_string(),
             exponent: settings.currency.exponent(),
@@ -1024,43 +1198,40 @@ impl Store {
     }
 
     /// Feedback next to sales: the NPS of the answers in scope tied to an order (by id, or by
-    /// the receipt number a storefront sent), per product the order contained (each response
-    /// once per product) and per staff member who sold it (a response tied to no order counts
-    /// for the staff member who took it). Read from the answers, so the dashboard shows its
-    /// rollup figures first and these after. Errors as [`Store::sales_dashboard`].
+    /// the receipt number a storefront sent), per product the order contained (each
+    /// answer once per product) and per staff member who sold it (an answer tied to no order
+    /// here counts for the staff member who took it), on the responses' store days. Read from
+    /// the NPS rollups (a long range from whole months plus its edges). Errors as
+    /// [`Store::sales_dashboard`].
     pub fn sales_feedback(&self, f: &SalesFilter) -> StoreResult<SalesFeedback> {
         let f = self.sales_scope(f)?;
-        let args = params![f.from, f.to, f.store];
         let c = &self.conn;
-        let mut by_product: BTreeMap<String, Nps> = BTreeMap::new();
-        {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT a.response_id, v.product_id, a.bucket
-                 FROM ({NPS_ANSWERS}) a JOIN order_line l ON l.order_id = a.order_id
-                 JOIN variant v ON v.id = l.variant_id"
-            ))?;
-            let mut rows = stmt.query(args)?;
-            let mut seen = HashSet::new();
-            while let Some(r) = rows.next()? {
-                let (response, product, bucket): (String, String, String) =
-                    (r.get(0)?, r.get(1)?, r.get(2)?);
-                if seen.insert((response, product.clone())) {
-                    let n = by_product.entry(product).or_default();
-                    match bucket.as_str() {
-                        "promoter" => n.promoters += 1,
-                        "passive" => n.passives += 1,
-                        _ => n.detractors += 1,
-                    }
-                }
-            }
-        }
+        let [m1, m2, a1, a2, b1, b2] = month_spans(&f.from, &f.to)?;
+        let in_store = IN_STORE_7;
+        let by_product = nps_by(
+            c,
+            &format!(
+                "SELECT product_id, SUM(promoters), SUM(passives), SUM(detractors) FROM (
+                   SELECT product_id, promoters, passives, detractors FROM nps_product_monthly
+                     WHERE month BETWEEN ?1 AND ?2 AND {in_store}
+                   UNION ALL
+                   SELECT product_id, promoters, passives, detractors FROM nps_product_daily
+                     WHERE local_day BETWEEN ?3 AND ?4 AND {in_store}
+                   UNION ALL
+                   SELECT product_id, promoters, passives, detractors FROM nps_product_daily
+                     WHERE local_day BETWEEN ?5 AND ?6 AND {in_store})
+                 GROUP BY 1"
+            ),
+            params![m1, m2, a1, a2, b1, b2, f.store],
+        )?;
         let by_staff = nps_by(
             c,
             &format!(
-                "SELECT COALESCE((SELECT staff_id FROM sale_order WHERE id = a.order_id), a.staff_id), {BUCKETS}
-                 FROM ({NPS_ANSWERS}) a GROUP BY 1"
+                "SELECT staff_id, SUM(promoters), SUM(passives), SUM(detractors)
+                 FROM nps_staff_daily WHERE {} GROUP BY 1",
+                scope("")
             ),
-            args,
+            params![f.from, f.to, f.store],
         )?;
         Ok(SalesFeedback {
             filter: f,

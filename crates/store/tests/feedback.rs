@@ -8,12 +8,15 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use backroom_api::sales::SalesFilter;
 use backroom_domain::feedback::NpsBucket;
+use backroom_domain::hlc::Hlc;
 use backroom_domain::survey::Answer;
 use backroom_domain::themes::ThemeRule;
 use backroom_store::{
-    FeedbackFilter, ManualClock, ResponseInput, ResponseQuery, Store, StoreError,
+    FeedbackFilter, ManualClock, ResponseInput, ResponseQuery, SaleLineInput, Store, StoreError,
 };
+use backroom_sync::feedback::{AnswerFact, SurveyRespondedV1};
 use backroom_sync::wire::OpEnvelope;
 use common::*;
 use proptest::prelude::*;
@@ -577,12 +580,20 @@ fn themes_on_thousands_of_generated_reviews() {
 
 #[derive(Debug, Clone)]
 enum Step {
-    /// Till `t` records a response to the in-store NPS (`score`, or skipped) with a comment.
+    /// Till `t` records a response to the in-store NPS (`score`, or skipped) with a comment,
+    /// tied to the `order`th of its own sales when given.
     Nps {
         t: usize,
         score: Option<u8>,
         comment: bool,
+        order: Option<usize>,
     },
+    /// Till `t` sells a tee (`sku` index).
+    Sale { t: usize, sku: usize },
+    /// A storefront answers the post-purchase NPS naming the `n`th receipt any till printed
+    /// (its till may not have pushed it yet), through the server's web device, straight to
+    /// the hub; `again`: a later part of the last web response instead.
+    Web { n: usize, score: u8, again: bool },
     /// Till `t` records a returns-desk reason (`reason` index) and CSAT.
     Desk { t: usize, reason: usize, csat: u8 },
     /// Till `t` re-answers its `n`th response's NPS (a later part).
@@ -597,8 +608,10 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        4 => (0..2usize, proptest::option::of(0..=10u8), any::<bool>())
-            .prop_map(|(t, score, comment)| Step::Nps { t, score, comment }),
+        4 => (0..2usize, proptest::option::of(0..=10u8), any::<bool>(), proptest::option::of(0..8usize))
+            .prop_map(|(t, score, comment, order)| Step::Nps { t, score, comment, order }),
+        2 => (0..2usize, 0..3usize).prop_map(|(t, sku)| Step::Sale { t, sku }),
+        2 => (0..8usize, 0..=10u8, any::<bool>()).prop_map(|(n, score, again)| Step::Web { n, score, again }),
         2 => (0..2usize, 0..7usize, 1..=5u8).prop_map(|(t, reason, csat)| Step::Desk { t, reason, csat }),
         2 => (0..2usize, 0..20usize, 0..=10u8).prop_map(|(t, n, score)| Step::Change { t, n, score }),
         1 => (0..2usize).prop_map(|t| Step::Display { t }),
@@ -613,6 +626,7 @@ struct Till {
     pushed: i64,
     pulled: usize,
     own: Vec<String>,
+    receipts: Vec<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -625,6 +639,7 @@ fn till_from(seed: &TestStore, n: u64) -> Till {
         pushed,
         pulled: 0,
         own: Vec::new(),
+        receipts: Vec::new(),
         _dir: dir,
     }
 }
@@ -646,6 +661,61 @@ impl Till {
     }
 }
 
+const TEES: [&str; 3] = ["TEE-RED-M", "TEE-RED-L", "TEE-BLU-M"];
+
+/// The server's web device of the store: the ops a storefront's answers become.
+#[derive(Default)]
+struct WebDevice {
+    seq: i64,
+    last: Option<(String, String)>,
+}
+
+impl WebDevice {
+    /// A post-purchase NPS answer naming receipt `receipt` (or, `again`, a later part of the
+    /// last one, which keeps the receipt it named).
+    fn respond(&mut self, receipt: &str, score: u8, again: bool) -> OpEnvelope {
+        self.seq += 1;
+        let (id, receipt) = match (&self.last, again) {
+            (Some(last), true) => last.clone(),
+            _ => (format!("web-response-{}", self.seq), receipt.to_string()),
+        };
+        self.last = Some((id.clone(), receipt.clone()));
+        let at = T0 + self.seq * 1_000;
+        let body = SurveyRespondedV1 {
+            id,
+            survey: "post-purchase-nps".into(),
+            survey_version: 1,
+            external_id: format!("ext-{}", self.seq),
+            channel: "web".into(),
+            local_day: backroom_store::local::utc_day(at),
+            order_id: None,
+            return_id: None,
+            order_ref: Some(receipt),
+            staff_id: None,
+            finished: true,
+            answers: [("nps".to_string(), AnswerFact::Score(score))].into(),
+            meta: BTreeMap::new(),
+        };
+        let mut body = serde_json::to_value(&body).expect("body");
+        body["v"] = 1.into();
+        OpEnvelope {
+            op_id: format!("web-op-{}", self.seq),
+            // A UUID, as the server's web devices are.
+            device_id: "5eb0de71-ce00-5000-8000-00000000a1b2".into(),
+            device_seq: self.seq,
+            hlc: Hlc {
+                wall_ms: at,
+                counter: 0,
+            }
+            .to_string(),
+            actor: "web".into(),
+            kind: "survey.responded".into(),
+            body,
+            created_at: at,
+        }
+    }
+}
+
 const REASONS: [&str; 7] = [
     "wrong_size",
     "damaged",
@@ -664,18 +734,42 @@ proptest! {
     ) {
         let mut seed = new_store();
         with_surveys(&mut seed);
+        seed.store.save_product(tee()).expect("product");
+        for sku in TEES {
+            seed.store.receive_stock(sku, "MAIN", 100, "", "").expect("stock");
+        }
         let mut tills = [till_from(&seed, 1), till_from(&seed, 2)];
         let mut hub: Vec<OpEnvelope> = Vec::new();
+        let mut receipts: Vec<String> = Vec::new();
+        let mut web = WebDevice::default();
         for s in &steps {
             match *s {
-                Step::Nps { t, score, comment } => {
+                Step::Sale { t, sku } => {
+                    let n = tills[t].receipts.len();
+                    let order = tills[t]
+                        .store
+                        .complete_sale(cash_sale(format!("cart-{t}-{n}"), TEES[sku], 1, 2_200))
+                        .expect("sale");
+                    receipts.push(order.receipt_number.clone());
+                    tills[t].receipts.push(order.receipt_number);
+                }
+                Step::Web { n, score, again } => {
+                    if receipts.is_empty() { continue; }
+                    let receipt = receipts[n % receipts.len()].clone();
+                    hub.push(web.respond(&receipt, score, again));
+                }
+                Step::Nps { t, score, comment, order } => {
                     let mut a = vec![("nps", score.map_or(Answer::Skipped, Answer::Score))];
                     if comment && score.is_some_and(|v| v <= 8) {
                         a.push(("comment", Answer::Text("the queue was slow".into())));
                     }
+                    let order = order
+                        .filter(|_| !tills[t].receipts.is_empty())
+                        .map(|n| tills[t].receipts[n % tills[t].receipts.len()].clone());
                     let id = tills[t].store.record_response(ResponseInput {
                         survey: "in-store-nps".into(),
                         channel: "kiosk".into(),
+                        order,
                         answers: answers(&a),
                         finished: score.is_some(),
                         ..Default::default()
@@ -729,9 +823,18 @@ proptest! {
             tills[0].store.funnel_report(&f).unwrap(),
             tills[1].store.funnel_report(&f).unwrap()
         );
+        let whole = SalesFilter { from: "2025-12-01".into(), to: "2026-03-01".into(), store: None };
+        prop_assert_eq!(
+            tills[0].store.sales_feedback(&whole).unwrap(),
+            tills[1].store.sales_feedback(&whole).unwrap()
+        );
         for t in &tills {
             let r = t.store.check().unwrap();
-            let bad: Vec<_> = r.findings.iter().filter(|f| f.kind == "feedback_rollup").collect();
+            let bad: Vec<_> = r
+                .findings
+                .iter()
+                .filter(|f| f.kind == "feedback_rollup" || f.kind == "sales_rollup")
+                .collect();
             prop_assert!(bad.is_empty(), "{:?}", bad);
         }
     }
@@ -768,4 +871,115 @@ fn a_new_version_beats_an_older_versions_later_change_on_every_till() {
         a.survey("in-store-nps").unwrap().unwrap().public_key,
         b.survey("in-store-nps").unwrap().unwrap().public_key
     );
+}
+
+/// Two tills of a store selling tees, and the hub they sync through.
+fn tee_tills() -> ([Till; 2], Vec<OpEnvelope>) {
+    let mut seed = new_store();
+    with_surveys(&mut seed);
+    seed.store.save_product(tee()).expect("product");
+    for sku in TEES {
+        seed.store
+            .receive_stock(sku, "MAIN", 100, "", "")
+            .expect("stock");
+    }
+    ([till_from(&seed, 1), till_from(&seed, 2)], Vec::new())
+}
+
+/// Per product: (n, NPS); per staff member: (id, n, NPS).
+type NpsNextToSales = (Vec<(u64, Option<i64>)>, Vec<(String, u64, Option<i64>)>);
+
+fn nps_of(t: &Till) -> NpsNextToSales {
+    let f = t
+        .store
+        .sales_feedback(&SalesFilter {
+            from: "2025-12-01".into(),
+            to: "2026-03-01".into(),
+            store: None,
+        })
+        .expect("sales feedback");
+    (
+        f.by_product
+            .values()
+            .map(|n| (n.n, n.score_milli))
+            .collect(),
+        f.by_staff
+            .iter()
+            .map(|(k, n)| (k.clone(), n.n, n.score_milli))
+            .collect(),
+    )
+}
+
+#[test]
+fn nps_next_to_products_and_staff_whichever_arrives_first() {
+    let ([mut a, mut b], mut hub) = tee_tills();
+    let mut web = WebDevice::default();
+    // Till b sells two tees in one order and has not pushed it; a storefront's detractor names
+    // its receipt and reaches till a first.
+    let mut sale = cash_sale("cart-b", "TEE-RED-M", 1, 4_200);
+    sale.lines.push(SaleLineInput {
+        sku: "TEE-BLU-M".into(),
+        quantity: 1,
+        ..Default::default()
+    });
+    let order = b.store.complete_sale(sale).expect("sale");
+    hub.push(web.respond(&order.receipt_number, 3, false));
+    a.sync(&mut hub);
+    // Tied to no order here yet: no product, and the answer took no staff member.
+    assert_eq!(
+        nps_of(&a),
+        (vec![], vec![(String::new(), 1, Some(-100_000))])
+    );
+    // On till b the order is there: the tee once (two of its variants, one order), and the
+    // staff member who sold it.
+    b.sync(&mut hub);
+    assert_eq!(
+        nps_of(&b),
+        (
+            vec![(1, Some(-100_000))],
+            vec![(order.staff_id.clone(), 1, Some(-100_000))]
+        )
+    );
+    // The order reaches till a: the answer moves to it.
+    a.sync(&mut hub);
+    assert_eq!(nps_of(&a), nps_of(&b));
+    // A later part turns the detractor into a promoter, everywhere.
+    hub.push(web.respond("", 10, true));
+    a.sync(&mut hub);
+    b.sync(&mut hub);
+    assert_eq!(
+        nps_of(&a),
+        (
+            vec![(1, Some(100_000))],
+            vec![(order.staff_id.clone(), 1, Some(100_000))]
+        )
+    );
+    assert_eq!(nps_of(&a), nps_of(&b));
+    // A kiosk passive on till a, tied to a's own sale of a tee.
+    let mine = a
+        .store
+        .complete_sale(cash_sale("cart-a", "TEE-RED-L", 1, 2_000))
+        .expect("sale");
+    a.store
+        .record_response(ResponseInput {
+            survey: "in-store-nps".into(),
+            channel: "kiosk".into(),
+            order: Some(mine.receipt_number),
+            answers: answers(&[("nps", Answer::Score(8))]),
+            finished: true,
+            ..Default::default()
+        })
+        .expect("kiosk");
+    a.sync(&mut hub);
+    b.sync(&mut hub);
+    assert_eq!(nps_of(&a).0, vec![(2, Some(50_000))]);
+    assert_eq!(nps_of(&a), nps_of(&b));
+    for t in [&a, &b] {
+        let r = t.store.check().expect("check");
+        assert!(
+            r.findings.iter().all(|f| f.kind != "sales_rollup"),
+            "{:?}",
+            r.findings
+        );
+    }
 }

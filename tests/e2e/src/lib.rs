@@ -274,6 +274,11 @@ pub const ENTER: &str = "\u{E007}";
 /// dir; returns (dir, db path). The demo's staff: Olivia Owner (2580), Morgan Manager (2222),
 /// Casey Cashier (1111).
 pub fn demo_store(seed: u64, products: usize) -> (tempfile::TempDir, PathBuf) {
+    demo_store_days(seed, products, 1)
+}
+
+/// [`demo_store`] with `days` trading days (from 5 January 2026).
+pub fn demo_store_days(seed: u64, products: usize, days: u32) -> (tempfile::TempDir, PathBuf) {
     use backroom_store::{demo, ManualClock, NoProgress, SeededIds, Store};
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("store.sqlite");
@@ -290,7 +295,7 @@ pub fn demo_store(seed: u64, products: usize) -> (tempfile::TempDir, PathBuf) {
         &demo::DemoOptions {
             seed,
             products,
-            days: 1,
+            days,
         },
         &move |ms| step.advance(ms),
         &NoProgress,

@@ -68,6 +68,27 @@ async fn the_dashboard_shows_the_engines_figures_and_drills_down() {
     let shown = s.wait_text("#dash-nps-value", |t| t == want).await;
     assert_eq!(shown, want, "the headline is the engine's NPS");
     s.wait("#dash-nps-chart svg").await;
+    // Under the line, one stacked column of answers per day that has any.
+    s.wait("#dash-nps-answers .chart-column").await;
+    let columns = s
+        .client
+        .find_all(fantoccini::Locator::Css("#dash-nps-answers .chart-column"))
+        .await
+        .expect("columns")
+        .len();
+    assert_eq!(columns, nps.by_day.len(), "a column per day with answers");
+    s.client
+        .execute(
+            "document.querySelector('#dash-nps-answers').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+    s.shot("feedback-01-answers-by-day").await;
+    s.client
+        .execute("window.scrollTo(0, 0);", vec![])
+        .await
+        .expect("scroll");
     s.wait("#dash-reasons .hbar").await;
     let themes = s
         .wait_text("#dash-themes", |t| t.contains("comments"))

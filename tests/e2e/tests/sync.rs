@@ -329,7 +329,8 @@ async fn head_office_joins_and_filters_orders_by_store() {
         backroom_server::add_store(&pool, store, store)
             .await
             .expect("store");
-        let (dir, db) = backroom_e2e::demo_store(seed, 12);
+        // Four trading days each, for head office's revenue by day and store.
+        let (dir, db) = backroom_e2e::demo_store_days(seed, 12, 4);
         dirs.push(dir);
         let code = backroom_server::issue_enrolment(&pool, store)
             .await
@@ -391,6 +392,35 @@ async fn head_office_joins_and_filters_orders_by_store() {
             s.shot("sync-09-head-office-orders-of-one-store").await;
         }
     }
+    // The Dashboards' revenue by day for all stores is stacked by store, both named.
+    s.click("#nav-dashboards").await;
+    s.wait("#dash-filters").await;
+    s.set_value("#dash-from", "2026-01-01").await;
+    s.set_value("#dash-to", "2026-01-31").await;
+    s.click("#dash-apply").await;
+    let legend = s
+        .wait_text("#sales-by-store-day .chart-legend", |t| {
+            t.contains("NORTH") && t.contains("SOUTH")
+        })
+        .await;
+    assert!(legend.contains("NORTH"), "{legend}");
+    let columns = s
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "#sales-by-store-day .chart-column",
+        ))
+        .await
+        .expect("columns")
+        .len();
+    assert!((4..=5).contains(&columns), "{columns} days of sales drawn");
+    s.client
+        .execute(
+            "document.querySelector('#sales-by-store-day').scrollIntoView({block: 'center'});",
+            vec![],
+        )
+        .await
+        .expect("scroll");
+    s.shot("sync-10-head-office-revenue-by-day-and-store").await;
     drop(s);
     drop(dirs);
     pool.close().await;

@@ -5,8 +5,8 @@
 //! with a staff PIN).
 //!
 //! Charts: `leptos-chartistry`, a chart library made for Leptos (SVG, axis labels, values on
-//! hover, reactive data), for the NPS line and its band; reasons and the funnel are labelled
-//! bars whose value shows on hover. A figure with no answers says so instead of drawing 0, and
+//! hover, reactive data), for the NPS line and its band; the answers under it are stacked bars
+//! ([`crate::charts`]); reasons and the funnel are labelled bars whose value shows on hover. A figure with no answers says so instead of drawing 0, and
 //! one from fewer than [`LOW_N`] answers says it is few.
 
 use std::collections::BTreeMap;
@@ -24,6 +24,7 @@ use leptos::task::spawn_local;
 use leptos_chartistry::*;
 
 use crate::api;
+use crate::charts::{by_week_if_long, stacked_bars, Column};
 use crate::screens::sales::SalesSection;
 use crate::text::t;
 use crate::widgets::{choose_file, error_text, FileChoice};
@@ -72,6 +73,38 @@ fn bars(id: String, rows: Vec<(String, u64, String)>) -> impl IntoView {
             })
             .collect(),
     )
+}
+
+/// The answers behind the NPS line, stacked by bucket (detractors at the bottom): by day, or
+/// by week over a long range.
+fn answers_by_day(by_day: &[(String, Nps)]) -> impl IntoView {
+    let days = by_day
+        .iter()
+        .map(|(day, n)| Column {
+            label: day.clone(),
+            values: vec![n.detractors, n.passives, n.promoters],
+        })
+        .collect();
+    let (columns, weekly) = by_week_if_long(days, 62);
+    (!columns.is_empty()).then(|| {
+        view! {
+            <h4>{if weekly { t().fb.answers_by_week } else { t().fb.answers_by_day }}</h4>
+            {stacked_bars(
+                "dash-nps-answers",
+                columns,
+                vec![
+                    (t().fb.detractors.to_string(), "fill-detractor"),
+                    (t().fb.passives.to_string(), "fill-passive"),
+                    (t().fb.promoters.to_string(), "fill-promoter"),
+                ],
+                |v| v.to_string(),
+                move |c| {
+                    let v = |i: usize| c.values.get(i).copied().unwrap_or(0);
+                    (t().fb.answers_column)(&c.label, weekly, v(2), v(1), v(0))
+                },
+            )}
+        }
+    })
 }
 
 #[component]
@@ -236,6 +269,7 @@ pub(crate) fn Dashboards() -> impl IntoView {
                             }.into_any()
                         }}
                         <p class="muted">{(t().fb.band_note)(Z95)}</p>
+                        {answers_by_day(&d.nps.by_day)}
                     </section>
                     <section class="dash-row">
                         <div class="card" id="dash-funnel"><h3>{t().fb.funnel}</h3>

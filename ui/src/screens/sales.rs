@@ -17,6 +17,7 @@ use leptos::task::spawn_local;
 use leptos_chartistry::*;
 
 use crate::api;
+use crate::charts::{by_week_if_long, stacked_bars, Column, PALETTE};
 use crate::text::t;
 
 /// A bar of the revenue chart: the day (noon UTC, for the time axis) and the revenue in
@@ -64,6 +65,37 @@ fn kpi(id: &'static str, label: &'static str, value: String, note: String) -> im
             <span class="muted">{note}</span>
         </div>
     }
+}
+
+/// Revenue by day (by week over a long range) stacked by store, in the order of `d.by_store`.
+fn revenue_by_store(d: &SalesDashboard, days: Vec<Column>) -> impl IntoView {
+    let exp = d.exponent;
+    let stores: Vec<String> = d.by_store.iter().map(|g| g.name.clone()).collect();
+    let (columns, weekly) = by_week_if_long(days, 62);
+    let series = stores
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.clone(), PALETTE[i % PALETTE.len()]))
+        .collect();
+    stacked_bars(
+        "sales-by-store-day",
+        columns,
+        series,
+        move |v| money(v as i64, exp),
+        move |c| {
+            let parts: Vec<String> = stores
+                .iter()
+                .zip(&c.values)
+                .map(|(s, v)| format!("{s} {}", money(*v as i64, exp)))
+                .collect();
+            (t().sales.store_day)(
+                &c.label,
+                weekly,
+                &money(c.total() as i64, exp),
+                &parts.join(", "),
+            )
+        },
+    )
 }
 
 /// The hour × weekday heat map: 7 rows (Monday first) × the hours that had orders.
@@ -181,6 +213,18 @@ pub(crate) fn SalesSection(d: SalesDashboard) -> impl IntoView {
         })
         .collect();
     let chart_data = Signal::derive(move || bars_data.clone());
+    // All stores with more than one selling: each day's bar stacked by store.
+    let by_store_days: Vec<Column> = if d.by_day.iter().any(|x| !x.by_store.is_empty()) {
+        d.by_day
+            .iter()
+            .map(|x| Column {
+                label: x.day.clone(),
+                values: x.by_store.iter().map(|(_, v)| (*v).max(0) as u64).collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let empty = k.orders == 0;
     let headline = if empty {
         view! { <p class="muted" id="sales-empty">{t().sales.no_sales}</p> }.into_any()
@@ -245,7 +289,10 @@ pub(crate) fn SalesSection(d: SalesDashboard) -> impl IntoView {
         {headline}
         {(!empty).then(|| view! {
             <section class="dash-row">
-                <div class="card" id="sales-by-day"><h3>{t().sales.by_day}</h3>
+                <div class="card" id="sales-by-day">
+                    {if by_store_days.is_empty() {
+                        view! {
+                            <h3>{t().sales.by_day}</h3>
                     <Chart
                         aspect_ratio=AspectRatio::from_env_width(220.0)
                         left=TickLabels::aligned_floats()
@@ -262,6 +309,14 @@ pub(crate) fn SalesSection(d: SalesDashboard) -> impl IntoView {
                             .bar(Bar::new(|b: &DayBar| b.revenue).with_name(t().sales.revenue))
                         data=chart_data
                     />
+                        }.into_any()
+                    } else {
+                        let weekly = by_store_days.len() > 62;
+                        view! {
+                            <h3>{if weekly { t().sales.by_week_store } else { t().sales.by_day_store }}</h3>
+                            {revenue_by_store(&d, by_store_days.clone())}
+                        }.into_any()
+                    }}
                 </div>
                 <div class="card" id="sales-heat-card"><h3>{t().sales.heat}</h3>
                     {heat_map(&d)}

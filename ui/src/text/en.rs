@@ -567,6 +567,22 @@ pub(super) static FEEDBACK: FeedbackText = FeedbackText {
     band_note: |z| {
         format!("The band is each day's 95 % confidence interval (±{z:.2} standard errors); a day with few answers has a wide band.")
     },
+    answers_by_day: "Answers by day",
+    answers_by_week: "Answers by week",
+    answers_column: |label, week, promoters, passives, detractors| {
+        let n = promoters + passives + detractors;
+        let nps = backroom_domain::feedback::Nps {
+            promoters,
+            passives,
+            detractors,
+            skipped: 0,
+        };
+        format!(
+            "{}{label} · {n} answers: {promoters} promoters, {passives} passives, {detractors} detractors · NPS {}",
+            if week { "Week of " } else { "" },
+            backroom_domain::feedback::format_milli(nps.score_milli())
+        )
+    },
     funnel: "Response funnel",
     reasons: "Reasons given",
     themes: "Themes",
@@ -631,6 +647,14 @@ pub(super) static SALES: SalesText = SalesText {
     gross: |g| format!("of {g} before discounts"),
     uncategorised: "Uncategorised",
     by_day: "Revenue by day",
+    by_day_store: "Revenue by day and store",
+    by_week_store: "Revenue by week and store",
+    store_day: |label, week, total, parts| {
+        format!(
+            "{}{label}: {total} ({parts})",
+            if week { "Week of " } else { "" }
+        )
+    },
     heat: "Orders by hour and weekday",
     heat_note:
         "Darker is busier; hover a cell for its orders and revenue. Hours on the store's clock.",

@@ -1086,6 +1086,11 @@ pub struct SalesText {
     pub gross: fn(&str) -> String,
     pub uncategorised: &'static str,
     pub by_day: &'static str,
+    pub by_day_store: &'static str,
+    pub by_week_store: &'static str,
+    /// A stacked column's hover text: its day (or week's first day), the total and each
+    /// store's part.
+    pub store_day: fn(&str, bool, &str, &str) -> String,
     pub heat: &'static str,
     pub heat_note: &'static str,
     pub best_sellers: &'static str,
@@ -1137,6 +1142,11 @@ pub struct FeedbackText {
     pub band_high: &'static str,
     pub band_low: &'static str,
     pub band_note: fn(f64) -> String,
+    pub answers_by_day: &'static str,
+    pub answers_by_week: &'static str,
+    /// A column's hover text: its day (or week's first day, `week`), the answers in each
+    /// bucket and the NPS they make.
+    pub answers_column: fn(&str, bool, u64, u64, u64) -> String,
     pub funnel: &'static str,
     pub reasons: &'static str,
     pub themes: &'static str,
