@@ -38,5 +38,6 @@ CREATE TABLE nps_staff_daily (
 -- An order arriving finds the answers that named its receipt number before it existed.
 CREATE INDEX survey_response_order_ref ON survey_response(order_ref) WHERE order_ref IS NOT NULL;
 
--- The next open rebuilds every dashboard rollup from the facts, these included.
-DELETE FROM local_setting WHERE key = 'sales_rollup_zone';
+-- The next open builds these three from the answers, orders and lines (the other dashboard
+-- rollups stand: they do not change).
+INSERT OR REPLACE INTO local_setting (key, value) VALUES ('nps_rollups_stale', '1');

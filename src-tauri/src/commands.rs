@@ -1204,6 +1204,18 @@ pub async fn alerts(app: State<'_, App>, request: cmd::Alerts) -> Answer<cmd::Al
     with_store(&app, move |s| s.evaluate_alerts()).await
 }
 
+/// The kiosk's full screen: the window the command came from, so nothing of the desktop shows
+/// around the customer's buttons. No store access.
+#[tauri::command]
+pub async fn kiosk_window(
+    window: tauri::WebviewWindow,
+    request: cmd::KioskWindow,
+) -> Answer<cmd::KioskWindow> {
+    window
+        .set_fullscreen(request.on)
+        .map_err(|e| internal(format!("full screen: {e}")))
+}
+
 #[tauri::command]
 pub async fn acknowledge_alert(
     app: State<'_, App>,

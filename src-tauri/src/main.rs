@@ -56,6 +56,7 @@ macro_rules! registered {
             staff_names,
             sign_in,
             lock,
+            kiosk_window,
             search,
             scan,
             search_customers,

@@ -22,6 +22,28 @@ impl Column {
     }
 }
 
+/// `days` (in date order) with a zero column for each date missing between two of them, so
+/// the bars keep time's spacing. Labels that are not dates are left as they are.
+pub fn with_empty_days(days: Vec<Column>) -> Vec<Column> {
+    let mut out: Vec<Column> = Vec::with_capacity(days.len());
+    let date = |c: &Column| NaiveDate::parse_from_str(&c.label, "%Y-%m-%d").ok();
+    for day in days {
+        if let (Some(prev), Some(this)) = (out.last().and_then(date), date(&day)) {
+            let width = day.values.len();
+            let mut d = prev.succ_opt();
+            while let Some(gap) = d.filter(|g| *g < this) {
+                out.push(Column {
+                    label: gap.format("%Y-%m-%d").to_string(),
+                    values: vec![0; width],
+                });
+                d = gap.succ_opt();
+            }
+        }
+        out.push(day);
+    }
+    out
+}
+
 /// `days` as they are when there are at most `max` of them; otherwise summed by ISO week
 /// (Monday first), each week labelled with its first day in the range. The flag says whether
 /// they were summed. A label that is not a date keeps a column of its own.
@@ -144,7 +166,7 @@ pub fn stacked_bars(
         .collect_view();
     view! {
         <div class="chart-stacked" id=id>
-            <svg width="100%" viewBox=format!("0 0 {width} {height}") role="img" preserveAspectRatio="xMidYMid meet">
+            <svg width="100%" viewBox=format!("0 0 {width} {height}") role="img" preserveAspectRatio="xMinYMid meet">
                 {grid}
                 <line x1=left x2=width - 4.0 y1=top + plot_h y2=top + plot_h class="chart-axis"/>
                 {bars}
@@ -183,6 +205,26 @@ mod tests {
                 col("2026-11-09", &[9, 1]),
             ]
         );
+    }
+
+    #[test]
+    fn missing_days_are_drawn_empty() {
+        let days = vec![
+            col("2026-02-27", &[1]),
+            col("2026-03-02", &[2]),
+            col("2026-03-03", &[3]),
+        ];
+        assert_eq!(
+            with_empty_days(days),
+            vec![
+                col("2026-02-27", &[1]),
+                col("2026-02-28", &[0]),
+                col("2026-03-01", &[0]),
+                col("2026-03-02", &[2]),
+                col("2026-03-03", &[3]),
+            ]
+        );
+        assert_eq!(with_empty_days(vec![]), vec![]);
     }
 
     #[test]

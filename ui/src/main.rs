@@ -81,6 +81,17 @@ fn Shell(status: AppStatus, me: StaffView, on_lock: impl Fn() + Copy + 'static) 
     let screen = RwSignal::new(Screen::Sell);
     let kiosk = RwSignal::new(None::<String>);
     provide_context(KioskOrder(kiosk));
+    // The kiosk takes the whole screen while it shows, and gives it back when it is left. A
+    // window the system will not make full screen still shows the kiosk over the whole window.
+    Effect::new(move |was: Option<bool>| {
+        let on = kiosk.get().is_some();
+        if was.unwrap_or(false) != on {
+            spawn_local(async move {
+                let _ = api::send(&cmd::KioskWindow { on }).await;
+            });
+        }
+        on
+    });
     let currency = status.currency.clone();
     // The cart lives here, above the screens: switching screens keeps it.
     let till = Till::new();

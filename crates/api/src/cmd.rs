@@ -58,6 +58,9 @@ commands! {
     sign_in => SignIn { name: String, pin: String } -> StaffView;
     /// Locks the till (signs out).
     lock => Lock {} -> ();
+    /// Puts the app's window in the system's full screen (`on`) for the customer-facing kiosk,
+    /// or takes it back out (`false`) when a staff PIN leaves it.
+    kiosk_window => KioskWindow { on: bool } -> ();
     /// Sellable variants matching the words typed (title, SKU, barcode).
     search => Search { query: String } -> Vec<VariantHit>;
     /// A scanned code resolved to a variant, or none.

@@ -457,7 +457,8 @@ pub enum AdminCmd {
             conflicts_with = "head_office"
         )]
         store: Option<String>,
-        /// A head-office device: reads every store's stream, writes to none.
+        /// A head-office device: reads every store's stream, writes only the chain's surveys
+        /// and theme rules.
         #[arg(long)]
         head_office: bool,
     },

@@ -3,7 +3,8 @@
 //! - **Devices** (tills and head-office machines) hold a bearer credential they got for a
 //!   one-time enrolment code. A till's credential names its store: it pushes to and pulls that
 //!   store's stream only. A head-office credential names none: it reads every store's stream
-//!   and writes to none. Revoking a device refuses its next request.
+//!   and writes only the chain's surveys and theme rules (as the pseudo-store `*`, copied to the
+//!   catalogue). Revoking a device refuses its next request.
 //! - **Server users** (owner, head office, store manager) sign in with an email and an argon2id
 //!   password for a session: an access token valid [`ACCESS_MINUTES`] minutes and a refresh
 //!   token valid [`REFRESH_DAYS`] days, single use (each refresh gives a new pair; a refresh
@@ -99,10 +100,12 @@ pub async fn add_store(pool: &PgPool, code: &str, name: &str) -> Result<(), Serv
 /// `code` (trimmed, upper-cased) when it is a store's; else an error naming `store`.
 pub(crate) async fn known_store(pool: &PgPool, code: &str) -> Result<String, ServerError> {
     let code = code.trim().to_uppercase();
-    let known: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1)")
-        .bind(&code)
-        .fetch_one(pool)
-        .await?;
+    // Head office's pseudo-store `*` is nobody's to enrol a till into.
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1 AND code <> '*')")
+            .bind(&code)
+            .fetch_one(pool)
+            .await?;
     if known {
         Ok(code)
     } else {

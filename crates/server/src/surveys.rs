@@ -396,7 +396,7 @@ async fn store_of(state: &AppState, code: &Option<String>) -> Result<String, Ser
         .ok()
         .is_some_and(|m| m.get(c).is_some_and(|at| at.elapsed() < CACHE_FOR));
     let known: bool = seen
-        || sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1)")
+        || sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1 AND code <> '*')")
             .bind(c)
             .fetch_one(&state.pool)
             .await?;
@@ -634,6 +634,69 @@ pub(crate) async fn record_definitions(
     Ok(())
 }
 
+/// Keeps store `store_code`'s time zone from the ops a push stored (`store.initialised`'s
+/// `time_zone`, or a `settings.updated` that sets it), the latest by its stamp, for dating
+/// that store's storefront answers on its own calendar. A name the time zone database does not
+/// know is not kept.
+pub(crate) async fn record_zones(
+    tx: &mut sqlx::PgConnection,
+    store_code: &str,
+    ops: &[&OpEnvelope],
+) -> Result<(), ServerError> {
+    for op in ops {
+        if op.kind != "store.initialised" && op.kind != "settings.updated" {
+            continue;
+        }
+        let Some(zone) = op.body.get("time_zone").and_then(|z| z.as_str()) else {
+            continue;
+        };
+        if backroom_store::local::zone(zone, "time_zone").is_err() {
+            continue;
+        }
+        sqlx::query(
+            "UPDATE store SET time_zone = $2, time_zone_stamp = $3
+             WHERE code = $1 AND time_zone_stamp < $3",
+        )
+        .bind(store_code)
+        .bind(zone)
+        .bind(format!("{} {} {}", op.hlc, op.device_id, op.op_id))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The time zones of `stores` the server has learnt (the others date in UTC).
+async fn zones_of(
+    tx: &mut sqlx::PgConnection,
+    stores: &[String],
+) -> Result<HashMap<String, backroom_store::local::TimeZone>, ServerError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT code, time_zone FROM store WHERE code = ANY($1) AND time_zone IS NOT NULL",
+    )
+    .bind(stores)
+    .fetch_all(&mut *tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(code, zone)| {
+            Some((code, backroom_store::local::zone(&zone, "time_zone").ok()?))
+        })
+        .collect())
+}
+
+/// Instant `at`'s date in `store`'s time zone (UTC when unknown).
+fn store_day(
+    zones: &HashMap<String, backroom_store::local::TimeZone>,
+    store: &str,
+    at: i64,
+) -> String {
+    match zones.get(store) {
+        Some(tz) => backroom_store::local::day_in(at, tz),
+        None => backroom_store::local::utc_day(at),
+    }
+}
+
 /// The writer: takes every job waiting (up to [`BATCH`]) into one transaction.
 async fn writer(pool: PgPool, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
@@ -825,6 +888,18 @@ async fn write_batch(
             displayed.insert(slot, (id, ours));
         }
     }
+    // Each answer and display is dated on its store's calendar.
+    let mut stores: Vec<String> = kept.values().map(|k| k.store.clone()).collect();
+    for w in works {
+        match w {
+            Work::Response { store, .. } | Work::Display { store, .. } => {
+                stores.push(store.clone())
+            }
+        }
+    }
+    stores.sort();
+    stores.dedup();
+    let zones = zones_of(&mut tx, &stores).await?;
     let mut older: HashMap<(String, u32), Option<SurveyDefinition>> = HashMap::new();
     let mut results = Vec::with_capacity(works.len());
     let mut ops: Vec<NewOp> = Vec::new();
@@ -926,7 +1001,7 @@ async fn write_batch(
                     survey_version: before.as_ref().map_or(survey.version, |k| k.version),
                     external_id: ext.clone(),
                     channel: "web".into(),
-                    local_day: backroom_store::local::utc_day(*at),
+                    local_day: store_day(&zones, &store, *at),
                     order_id: None,
                     return_id: None,
                     order_ref: req.order_ref.clone(),
@@ -980,7 +1055,13 @@ async fn write_batch(
                                 id: id.clone(),
                                 status: "created".into(),
                             }));
-                            ops.push(display_op(id.clone(), survey, store, *at)?);
+                            ops.push(display_op(
+                                id.clone(),
+                                survey,
+                                store,
+                                *at,
+                                store_day(&zones, store, *at),
+                            )?);
                         }
                         Some((id, _)) => results.push(Ok(IngestAnswer {
                             id: id.clone(),
@@ -996,7 +1077,13 @@ async fn write_batch(
                         id: id.clone(),
                         status: "created".into(),
                     }));
-                    ops.push(display_op(id, survey, store, *at)?);
+                    ops.push(display_op(
+                        id,
+                        survey,
+                        store,
+                        *at,
+                        store_day(&zones, store, *at),
+                    )?);
                 }
             }
         }
@@ -1063,12 +1150,19 @@ async fn write_batch(
     Ok(results)
 }
 
-fn display_op(id: String, survey: &str, store: &str, at: i64) -> Result<NewOp, ServerError> {
+/// A `survey.displayed` op for `store`, dated `local_day` (the store's calendar).
+fn display_op(
+    id: String,
+    survey: &str,
+    store: &str,
+    at: i64,
+    local_day: String,
+) -> Result<NewOp, ServerError> {
     let body = SurveyDisplayedV1 {
         id,
         survey: survey.to_string(),
         channel: "web".into(),
-        local_day: backroom_store::local::utc_day(at),
+        local_day,
         // A storefront's order reference is not an order id of this chain.
         order_id: None,
     };

@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use axum::Json;
 use backroom_sync::protocol::{
     store_stream, PullResponse, PulledOp, PushRequest, PushResponse, PushResult, PushStatus,
-    StreamHead, StreamsResponse, CATALOG_STREAM, MAX_PULL_OPS, MAX_PUSH_OPS, MIN_PROTOCOL_VERSION,
-    PROTOCOL_VERSION,
+    StreamHead, StreamsResponse, CATALOG_STREAM, HEAD_OFFICE, MAX_PULL_OPS, MAX_PUSH_OPS,
+    MIN_PROTOCOL_VERSION, PROTOCOL_VERSION,
 };
 use backroom_sync::route::Copy;
 use backroom_sync::wire::OpEnvelope;
@@ -62,9 +62,22 @@ pub(crate) async fn push(
         ));
     }
     let Some(store) = till.store.clone() else {
-        return Err(ServerError::Forbidden(
-            "a head-office credential reads every store and writes to none".into(),
-        ));
+        // Head office writes the chain's surveys and theme rules (each op checked in the batch),
+        // as the pseudo-store `*`, whose stream no till reads.
+        if req.store != HEAD_OFFICE {
+            return Err(ServerError::Forbidden(format!(
+                "a head-office credential pushes as store {HEAD_OFFICE}, not {}",
+                req.store
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO store (code, name) VALUES ($1, 'Head office') ON CONFLICT DO NOTHING",
+        )
+        .bind(HEAD_OFFICE)
+        .execute(&state.pool)
+        .await?;
+        let answer = push_batch(&state.pool, &req, &till, HEAD_OFFICE).await?;
+        return Ok(Json(answer));
     };
     if req.store != store {
         return Err(ServerError::Forbidden(format!(
@@ -216,6 +229,13 @@ async fn push_batch(
             .map(|op| {
                 if has_nul(op) {
                     Some("the op holds a NUL character, which no text field may".to_string())
+                } else if store_code == HEAD_OFFICE
+                    && !backroom_sync::route::HEAD_OFFICE_KINDS.contains(&op.kind.as_str())
+                {
+                    Some(format!(
+                        "kind: head office writes the chain's surveys and theme rules, not {}",
+                        op.kind
+                    ))
                 } else {
                     backroom_sync::body::decode(&op.kind, &op.body).err()
                 }
@@ -332,6 +352,8 @@ async fn push_batch(
         // The server keeps each survey's definition, to check what storefronts post.
         let defined: Vec<&OpEnvelope> = stored.iter().map(|(op, _)| *op).collect();
         crate::surveys::record_definitions(&mut tx, &defined).await?;
+        // And each store's time zone, to date its storefront's answers on its calendar.
+        crate::surveys::record_zones(&mut tx, store_code, &defined).await?;
     }
     sqlx::query("UPDATE device SET last_device_seq = $2, last_seen = now() WHERE id = $1")
         .bind(&req.device_id)
@@ -432,10 +454,11 @@ async fn transfer_destination_error(
             "to_store: a transfer to {to_store} is inside this store; name a location"
         )));
     }
-    let known: bool = sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1)")
-        .bind(to_store)
-        .fetch_one(&mut *tx)
-        .await?;
+    let known: bool =
+        sqlx::query_scalar("SELECT EXISTS(SELECT 1 FROM store WHERE code = $1 AND code <> '*')")
+            .bind(to_store)
+            .fetch_one(&mut *tx)
+            .await?;
     Ok((!known).then(|| format!("to_store: the chain has no store {to_store}")))
 }
 
@@ -731,7 +754,7 @@ async fn stream_heads(state: &AppState, device: &Device) -> Result<Vec<StreamHea
     let rows = sqlx::query(
         "SELECT s.code, COALESCE(h.head, 0) FROM store s
          LEFT JOIN stream_head h ON h.stream = 'store:' || s.code
-         WHERE $1::text IS NULL OR s.code = $1 ORDER BY s.code",
+         WHERE ($1::text IS NULL OR s.code = $1) AND s.code <> '*' ORDER BY s.code",
     )
     .bind(&device.store)
     .fetch_all(&state.pool)

@@ -1,7 +1,7 @@
 //! The server's API as operators, head office and older tills meet it, against a real
 //! PostgreSQL: metrics and request ids; body limits and encodings; a batch recorded from an
 //! earlier build still syncs; a long-poll wakes when another server process takes a push; head
-//! office reads every store and writes to none; server users sign in, refresh, are limited to
+//! office reads every store and writes only the chain's surveys and theme rules; server users sign in, refresh, are limited to
 //! their store, and lose their sessions at once when disabled.
 
 mod common;
@@ -226,7 +226,7 @@ fn a_long_poll_wakes_when_another_server_process_takes_a_push() {
 }
 
 #[test]
-fn head_office_reads_every_store_and_writes_to_none() {
+fn head_office_reads_every_store_and_writes_only_surveys_and_theme_rules() {
     let srv = server();
     let dir = tempfile::tempdir().expect("dir");
     let mut a = seeded_till(dir.path(), "a", 1);
@@ -427,6 +427,69 @@ fn head_office_reads_every_store_and_writes_to_none() {
     // is no store's is refused.
     let err = t.pull(CATALOG_STREAM, 0, 10).expect_err("no such stream");
     assert!(err.contains("400"), "{err}");
+
+    // What head office writes is the chain's surveys and theme rules: a survey it defines
+    // reaches every store's tills; anything else it writes is refused, with the reason, and
+    // reaches nobody.
+    hq.set_actor("tester");
+    hq.import_shopify(
+        &b"Handle,Title,Variant SKU,Variant Price\nhq-cap,HQ Cap,HQ-CAP,5.00\n"[..],
+        &backroom_store::shopify::ImportOptions::default(),
+        &backroom_store::NoProgress,
+    )
+    .expect("head office edits its own copy");
+    let nps = hq
+        .survey_templates()
+        .into_iter()
+        .find(|s| s.key == "in-store-nps")
+        .expect("template");
+    hq.define_survey(nps, "active")
+        .expect("head office defines a survey");
+    let round = hq.sync_with(&mut t).expect("head office pushes");
+    assert!(round.rejected >= 1, "the product is refused: {round:?}");
+    assert!(
+        round.pushed > round.rejected,
+        "the survey is taken: {round:?}"
+    );
+    assert_eq!(
+        t.streams().expect("streams"),
+        vec![store_stream("NORTH"), store_stream("SOUTH")],
+        "head office's own stream is nobody's to read"
+    );
+    for till_ in [&mut a, &mut b] {
+        till_
+            .sync_with(&mut transport_of(till_))
+            .expect("till pulls");
+        assert!(
+            till_.survey("in-store-nps").expect("survey").is_some(),
+            "head office's survey reached the store"
+        );
+        assert!(
+            till_.lookup_barcode("HQ-CAP").expect("lookup").is_none(),
+            "head office's product reached no store"
+        );
+    }
+    a.record_response(backroom_store::ResponseInput {
+        survey: "in-store-nps".into(),
+        channel: "kiosk".into(),
+        answers: [(
+            "nps".to_string(),
+            backroom_domain::survey::Answer::Score(10),
+        )]
+        .into(),
+        finished: true,
+        ..Default::default()
+    })
+    .expect("the store asks head office's survey");
+    a.sync_with(&mut transport_of(&a)).expect("till pushes");
+    hq.sync_with(&mut t).expect("head office pulls");
+    let all = backroom_store::FeedbackFilter {
+        from: "2000-01-01".into(),
+        to: "2100-01-01".into(),
+        ..Default::default()
+    };
+    assert_eq!(hq.nps_report(&all).expect("nps").nps.promoters, 1);
+    assert_eq!(hq.stores().expect("stores"), vec!["NORTH", "SOUTH"]);
 
     // Head office long-polls every store at once: a sale at SOUTH wakes it.
     let hq_path = dir.path().join("hq.sqlite");

@@ -175,6 +175,84 @@ fn a_storefront_response_reaches_the_store_and_head_office_joined_to_its_order()
     assert_eq!(north.nps.detractors, 1);
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_storefront_answer_is_dated_on_its_stores_calendar() {
+    let srv = server();
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut t, key, _) = store_with_survey(&srv, dir.path(), "EAST", &[]);
+    // A zone whose date is not UTC's now: 12 hours behind before noon UTC, 14 ahead after.
+    let before = now_ms();
+    let utc_hour = (before / 3_600_000) % 24;
+    let zone = if utc_hour < 12 {
+        "Etc/GMT+12"
+    } else {
+        "Pacific/Kiritimati"
+    };
+    let mut settings = t.store_settings().expect("settings");
+    settings.time_zone = zone.into();
+    t.update_store_settings(settings).expect("zone");
+    t.sync_with(&mut transport_of(&t))
+        .expect("the zone reaches the server");
+    let (s, a, _) = post(
+        &srv,
+        &format!("/v1/surveys/{key}/responses"),
+        &json!({"external_id": "z-1", "answers": {"nps": {"score": 9}}, "store": "EAST"}),
+        None,
+    );
+    assert_eq!(s, 201, "{a}");
+    let (s, _, _) = post(
+        &srv,
+        &format!("/v1/surveys/{key}/displays"),
+        &json!({"external_id": "zd-1", "store": "EAST"}),
+        None,
+    );
+    assert_eq!(s, 201);
+    let after = now_ms();
+    t.sync_with(&mut transport_of(&t)).expect("pull");
+    let tz = backroom_store::local::zone(zone, "time_zone").expect("zone");
+    let days = [
+        backroom_store::local::day_in(before, &tz),
+        backroom_store::local::day_in(after, &tz),
+    ];
+    assert_ne!(
+        days[0],
+        backroom_store::local::utc_day(before),
+        "the zone bites"
+    );
+    let all = FeedbackFilter {
+        from: "2000-01-01".into(),
+        to: "2100-01-01".into(),
+        ..Default::default()
+    };
+    let rows = t
+        .responses(&ResponseQuery {
+            filter: all,
+            ..Default::default()
+        })
+        .expect("responses");
+    assert_eq!(rows.len(), 1);
+    assert!(
+        days.contains(&rows[0].local_day),
+        "{} not {days:?}",
+        rows[0].local_day
+    );
+    // The display is on the same store day: the day's funnel has it.
+    let day = FeedbackFilter {
+        from: rows[0].local_day.clone(),
+        to: rows[0].local_day.clone(),
+        ..Default::default()
+    };
+    let funnel = t.funnel_report(&day).expect("funnel");
+    assert_eq!(funnel[0].1.displays, 1, "{funnel:?}");
+}
+
 #[test]
 fn bad_requests_name_the_field_and_change_nothing() {
     let srv = server();

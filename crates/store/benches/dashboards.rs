@@ -330,6 +330,16 @@ fn main() {
         )
         .expect("rows");
     println!("rollup rows: {rows}");
+    let nps_rows: i64 = s
+        .connection()
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM nps_product_daily) + (SELECT COUNT(*) FROM nps_product_monthly)
+                  + (SELECT COUNT(*) FROM nps_staff_daily)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("rows");
+    println!("NPS-next-to-sales rollup rows: {nps_rows}");
     s.connection().execute_batch("ANALYZE").expect("analyze");
 
     let time = |label: &str, f: &mut dyn FnMut()| {
@@ -370,7 +380,7 @@ fn main() {
         },
     );
     time(
-        "NPS next to sales (per product and staff, from the answers), 30 days",
+        "NPS next to sales (per product and staff, from its rollups), 30 days",
         &mut || {
             s.sales_feedback(&month).expect("sales feedback");
         },

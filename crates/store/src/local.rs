@@ -5,7 +5,8 @@
 //! back, and every sale lands on the day it was made.
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
+/// A time zone (jiff's), as [`zone`] makes it and [`day_in`] reads it.
+pub use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use crate::{StoreError, StoreResult};
@@ -69,11 +70,17 @@ pub fn file_stamp(ms: i64, tz: &TimeZone) -> String {
         .unwrap_or_default()
 }
 
-/// The UTC date of instant `ms` (`2026-11-30`): the day of a storefront's answer, which no
-/// store's clock names.
+/// The UTC date of instant `ms` (`2026-11-30`): the day of a storefront's answer for a store
+/// whose time zone the server has not learnt.
 pub fn utc_day(ms: i64) -> String {
+    day_in(ms, &TimeZone::UTC)
+}
+
+/// The date of instant `ms` on the wall clock of `tz` (`2026-11-30`); empty for an instant out
+/// of range.
+pub fn day_in(ms: i64, tz: &TimeZone) -> String {
     Timestamp::from_millisecond(ms)
-        .map(|t| t.to_zoned(TimeZone::UTC).date().to_string())
+        .map(|t| t.to_zoned(tz.clone()).date().to_string())
         .unwrap_or_default()
 }
 

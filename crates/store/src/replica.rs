@@ -405,7 +405,8 @@ pub struct ServerLink {
 }
 
 impl ServerLink {
-    /// Whether this is a head-office device (reads every store's stream, writes to none).
+    /// Whether this is a head-office device (reads every store's stream, writes only the
+    /// chain's surveys and theme rules).
     pub fn is_head_office(&self) -> bool {
         self.store == HEAD_OFFICE
     }
@@ -552,13 +553,14 @@ impl Store {
     }
 
     /// Pushes what the server does not have yet, no pull (a connected till right after a
-    /// change, so it reaches head office and the other tills within a round trip). Head office
-    /// and unconnected tills have nothing to push. Returns how many ops went.
+    /// change, so it reaches head office and the other tills within a round trip; head office
+    /// right after it defines a survey or a theme rule, so it reaches every store). Unconnected
+    /// tills have nothing to push. Returns how many ops went.
     pub fn push_with(&mut self, transport: &mut (dyn Transport + Send)) -> StoreResult<usize> {
         let Some(link) = self.server_link()? else {
             return Ok(0);
         };
-        if link.is_head_office() || !self.is_initialised() || self.unpushed_ops(1)?.is_empty() {
+        if !self.is_initialised() || self.unpushed_ops(1)?.is_empty() {
             return Ok(0);
         }
         backroom_sync::client::push_all(self, transport, &link.store)

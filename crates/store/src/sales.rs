@@ -123,6 +123,28 @@ pub(crate) fn ensure_zone(
         )
         .optional()?;
     if made_on.as_deref() == Some(name) {
+        // A store migrated from before the NPS rollups builds them alone (they keep the
+        // responses' own days: no zone in them).
+        if conn
+            .query_row(
+                "SELECT 1 FROM local_setting WHERE key = 'nps_rollups_stale'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some()
+        {
+            let tx = conn.transaction()?;
+            for (table, _, _, fresh) in FRESH.iter().filter(|f| f.0.starts_with("nps_")) {
+                tx.execute(&format!("DELETE FROM {table}"), [])?;
+                tx.execute(&format!("INSERT INTO {table} {fresh}"), [])?;
+            }
+            tx.execute(
+                "DELETE FROM local_setting WHERE key = 'nps_rollups_stale'",
+                [],
+            )?;
+            tx.commit()?;
+        }
         return Ok(());
     }
     let tx = conn.transaction()?;
@@ -563,6 +585,10 @@ pub(crate) fn rebuild(tx: &Connection) -> StoreResult<()> {
         tx.execute(&format!("DELETE FROM {table}"), [])?;
         tx.execute(&format!("INSERT INTO {table} {fresh}"), [])?;
     }
+    tx.execute(
+        "DELETE FROM local_setting WHERE key = 'nps_rollups_stale'",
+        [],
+    )?;
     Ok(())
 }
 

@@ -910,6 +910,24 @@ fn nps_of(t: &Till) -> NpsNextToSales {
     )
 }
 
+/// Till `t` sells one `sku` and the customer answers the kiosk's NPS with `score`, tied to it.
+fn kiosk_after_sale(t: &mut Till, sku: &str, score: u8) {
+    let sale = t
+        .store
+        .complete_sale(cash_sale(format!("cart-{sku}"), sku, 1, 2_200))
+        .expect("sale");
+    t.store
+        .record_response(ResponseInput {
+            survey: "in-store-nps".into(),
+            channel: "kiosk".into(),
+            order: Some(sale.receipt_number),
+            answers: answers(&[("nps", Answer::Score(score))]),
+            finished: true,
+            ..Default::default()
+        })
+        .expect("kiosk");
+}
+
 #[test]
 fn nps_next_to_products_and_staff_whichever_arrives_first() {
     let ([mut a, mut b], mut hub) = tee_tills();
@@ -956,20 +974,7 @@ fn nps_next_to_products_and_staff_whichever_arrives_first() {
     );
     assert_eq!(nps_of(&a), nps_of(&b));
     // A kiosk passive on till a, tied to a's own sale of a tee.
-    let mine = a
-        .store
-        .complete_sale(cash_sale("cart-a", "TEE-RED-L", 1, 2_000))
-        .expect("sale");
-    a.store
-        .record_response(ResponseInput {
-            survey: "in-store-nps".into(),
-            channel: "kiosk".into(),
-            order: Some(mine.receipt_number),
-            answers: answers(&[("nps", Answer::Score(8))]),
-            finished: true,
-            ..Default::default()
-        })
-        .expect("kiosk");
+    kiosk_after_sale(&mut a, "TEE-RED-L", 8);
     a.sync(&mut hub);
     b.sync(&mut hub);
     assert_eq!(nps_of(&a).0, vec![(2, Some(50_000))]);
@@ -982,4 +987,39 @@ fn nps_next_to_products_and_staff_whichever_arrives_first() {
             r.findings
         );
     }
+}
+
+#[test]
+fn a_store_from_before_the_nps_rollups_builds_them_when_opened() {
+    let ([mut a, _b], _hub) = tee_tills();
+    kiosk_after_sale(&mut a, "TEE-RED-M", 10);
+    let want = nps_of(&a);
+    assert_eq!(want.0, vec![(1, Some(100_000))]);
+    // As migration 0016 leaves a store that had answers: the tables empty, marked stale.
+    a.store
+        .connection()
+        .execute_batch(
+            "DELETE FROM nps_product_daily; DELETE FROM nps_product_monthly; DELETE FROM nps_staff_daily;
+             INSERT INTO local_setting (key, value) VALUES ('nps_rollups_stale', '1');",
+        )
+        .expect("as migrated");
+    assert_eq!(nps_of(&a).0, vec![]);
+    let path = a._dir.path().join("till.sqlite");
+    a.store = Store::open_with(
+        &path,
+        a.clock.clone(),
+        Arc::new(backroom_store::SeededIds::new(99)),
+    )
+    .expect("reopen");
+    assert_eq!(nps_of(&a), want, "built from the answers on open");
+    let stale: i64 = a
+        .store
+        .connection()
+        .query_row(
+            "SELECT COUNT(*) FROM local_setting WHERE key = 'nps_rollups_stale'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("flag");
+    assert_eq!(stale, 0);
 }

@@ -5,8 +5,8 @@
 //! saved together, so a crash mid-pull redelivers, and applying is idempotent anyway.
 
 use crate::protocol::{
-    store_stream, PullResponse, PushRequest, PushResponse, StreamHead, MAX_PULL_OPS, MAX_PUSH_OPS,
-    PROTOCOL_VERSION,
+    store_stream, PullResponse, PushRequest, PushResponse, StreamHead, HEAD_OFFICE, MAX_PULL_OPS,
+    MAX_PUSH_OPS, PROTOCOL_VERSION,
 };
 use crate::wire::OpEnvelope;
 
@@ -375,16 +375,22 @@ pub fn push_all(
 
 /// Head office: pulls every store's stream the credential reads, in store-code order, onto one
 /// replica (an empty database becomes a replica of the first store, then takes in the others;
-/// reports over it sum the stores). Head office pushes nothing.
+/// reports over it sum the stores), then pushes what head office wrote, as the pseudo-store
+/// [`HEAD_OFFICE`]: the server keeps its surveys and theme rules for every store
+/// ([`crate::route::HEAD_OFFICE_KINDS`]) and refuses anything else.
 pub fn sync_head_office(
     replica: &mut dyn Replica,
     transport: &mut (dyn Transport + Send),
 ) -> Result<SyncReport, SyncError> {
     let streams = transport.streams().map_err(SyncError::Transport)?;
-    Ok(SyncReport {
-        pulled: pull_streams(replica, transport, &streams)?,
-        ..SyncReport::default()
-    })
+    let pulled = pull_streams(replica, transport, &streams)?;
+    let unpushed = replica.unpushed(1, &[]).map_err(SyncError::Replica)?;
+    let pushed = if unpushed.is_empty() {
+        SyncReport::default()
+    } else {
+        push_all(replica, transport, HEAD_OFFICE)?
+    };
+    Ok(SyncReport { pulled, ..pushed })
 }
 
 /// Pulls every stream of `streams` to its end. One store's ops may name another's (a sale of a

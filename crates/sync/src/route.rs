@@ -28,6 +28,12 @@ pub const CATALOG_KINDS: &[&str] = &[
     "theme.set",
 ];
 
+/// What head office writes to the chain: its surveys and theme rules (authored there for every
+/// store). The server keeps a head-office push's ops of these kinds, in head office's own stream
+/// (`store:*`, which no till reads) with their copies in the catalogue, and refuses any other
+/// kind (head office reads every store's facts and writes none of them).
+pub const HEAD_OFFICE_KINDS: &[&str] = &["survey.defined", "theme.set"];
+
 /// The transfer steps after `transfer.created`: copied to the other store when the transfer is
 /// between two stores.
 pub const TRANSFER_STEP_KINDS: &[&str] = &[

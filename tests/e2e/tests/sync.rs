@@ -420,7 +420,8 @@ async fn head_office_joins_and_filters_orders_by_store() {
         )
         .await
         .expect("scroll");
-    s.shot("sync-10-head-office-revenue-by-day-and-store").await;
+    s.shot("sync-09b-head-office-revenue-by-day-and-store")
+        .await;
     drop(s);
     drop(dirs);
     pool.close().await;

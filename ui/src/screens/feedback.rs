@@ -24,7 +24,7 @@ use leptos::task::spawn_local;
 use leptos_chartistry::*;
 
 use crate::api;
-use crate::charts::{by_week_if_long, stacked_bars, Column};
+use crate::charts::{by_week_if_long, stacked_bars, with_empty_days, Column};
 use crate::screens::sales::SalesSection;
 use crate::text::t;
 use crate::widgets::{choose_file, error_text, FileChoice};
@@ -85,7 +85,7 @@ fn answers_by_day(by_day: &[(String, Nps)]) -> impl IntoView {
             values: vec![n.detractors, n.passives, n.promoters],
         })
         .collect();
-    let (columns, weekly) = by_week_if_long(days, 62);
+    let (columns, weekly) = by_week_if_long(with_empty_days(days), 62);
     (!columns.is_empty()).then(|| {
         view! {
             <h4>{if weekly { t().fb.answers_by_week } else { t().fb.answers_by_day }}</h4>

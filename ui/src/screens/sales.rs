@@ -17,7 +17,7 @@ use leptos::task::spawn_local;
 use leptos_chartistry::*;
 
 use crate::api;
-use crate::charts::{by_week_if_long, stacked_bars, Column, PALETTE};
+use crate::charts::{by_week_if_long, stacked_bars, with_empty_days, Column, PALETTE};
 use crate::text::t;
 
 /// A bar of the revenue chart: the day (noon UTC, for the time axis) and the revenue in
@@ -71,13 +71,18 @@ fn kpi(id: &'static str, label: &'static str, value: String, note: String) -> im
 fn revenue_by_store(d: &SalesDashboard, days: Vec<Column>) -> impl IntoView {
     let exp = d.exponent;
     let stores: Vec<String> = d.by_store.iter().map(|g| g.name.clone()).collect();
-    let (columns, weekly) = by_week_if_long(days, 62);
+    let (columns, weekly) = by_week_if_long(with_empty_days(days), 62);
+    let heading = if weekly {
+        t().sales.by_week_store
+    } else {
+        t().sales.by_day_store
+    };
     let series = stores
         .iter()
         .enumerate()
         .map(|(i, name)| (name.clone(), PALETTE[i % PALETTE.len()]))
         .collect();
-    stacked_bars(
+    let chart = stacked_bars(
         "sales-by-store-day",
         columns,
         series,
@@ -95,7 +100,8 @@ fn revenue_by_store(d: &SalesDashboard, days: Vec<Column>) -> impl IntoView {
                 &parts.join(", "),
             )
         },
-    )
+    );
+    view! { <h3>{heading}</h3>{chart} }
 }
 
 /// The hour × weekday heat map: 7 rows (Monday first) × the hours that had orders.
@@ -311,11 +317,7 @@ pub(crate) fn SalesSection(d: SalesDashboard) -> impl IntoView {
                     />
                         }.into_any()
                     } else {
-                        let weekly = by_store_days.len() > 62;
-                        view! {
-                            <h3>{if weekly { t().sales.by_week_store } else { t().sales.by_day_store }}</h3>
-                            {revenue_by_store(&d, by_store_days.clone())}
-                        }.into_any()
+                        revenue_by_store(&d, by_store_days.clone()).into_any()
                     }}
                 </div>
                 <div class="card" id="sales-heat-card"><h3>{t().sales.heat}</h3>
