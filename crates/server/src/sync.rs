@@ -701,6 +701,11 @@ pub(crate) async fn readable(
             let store = stream
                 .strip_prefix("store:")
                 .ok_or_else(|| ServerError::invalid("stream", "a stream is store:<CODE>"))?;
+            // Head office reads its own stream too: the surveys and theme rules head office
+            // wrote, for every head-office machine.
+            if store == HEAD_OFFICE {
+                return Ok(());
+            }
             match crate::auth::known_store(pool, store).await {
                 Ok(code) if code == store => Ok(()),
                 Ok(_) | Err(ServerError::Invalid { .. }) => Err(ServerError::invalid(
@@ -749,12 +754,14 @@ pub(crate) struct StreamsQuery {
     wait_ms: u64,
 }
 
-/// The streams `device` reads and their heads.
+/// The streams `device` reads and their heads: a till, the catalogue and its store's; head
+/// office, every store's, then head office's own (`store:*`, last: an empty head-office
+/// database becomes a replica of a real store first).
 async fn stream_heads(state: &AppState, device: &Device) -> Result<Vec<StreamHead>, ServerError> {
     let rows = sqlx::query(
         "SELECT s.code, COALESCE(h.head, 0) FROM store s
          LEFT JOIN stream_head h ON h.stream = 'store:' || s.code
-         WHERE ($1::text IS NULL OR s.code = $1) AND s.code <> '*' ORDER BY s.code",
+         WHERE $1::text IS NULL OR s.code = $1 ORDER BY s.code = '*', s.code",
     )
     .bind(&device.store)
     .fetch_all(&state.pool)

@@ -453,8 +453,17 @@ fn head_office_reads_every_store_and_writes_only_surveys_and_theme_rules() {
     );
     assert_eq!(
         t.streams().expect("streams"),
-        vec![store_stream("NORTH"), store_stream("SOUTH")],
-        "head office's own stream is nobody's to read"
+        vec![
+            store_stream("NORTH"),
+            store_stream("SOUTH"),
+            store_stream(HEAD_OFFICE)
+        ],
+        "head office reads its own stream last"
+    );
+    assert_eq!(
+        transport_of(&a).streams().expect("streams"),
+        vec![CATALOG_STREAM.to_string(), store_stream("NORTH")],
+        "a till does not"
     );
     for till_ in [&mut a, &mut b] {
         till_
@@ -490,6 +499,33 @@ fn head_office_reads_every_store_and_writes_only_surveys_and_theme_rules() {
     };
     assert_eq!(hq.nps_report(&all).expect("nps").nps.promoters, 1);
     assert_eq!(hq.stores().expect("stores"), vec!["NORTH", "SOUTH"]);
+    // Another head-office machine, on an empty database, has the survey head office wrote
+    // (from head office's own stream) and the store's answer to it.
+    let code = srv
+        .rt
+        .block_on(backroom_server::issue_head_office_enrolment(&srv.pool))
+        .expect("code");
+    let cred = backroom_sync::http::HttpTransport::new(&srv.base)
+        .expect("client")
+        .enrol(&code)
+        .expect("enrol");
+    let mut hq2 = till(dir.path(), "hq2", 4);
+    hq2.link_server(&backroom_store::ServerLink {
+        url: srv.base.clone(),
+        store: cred.store,
+        token: cred.token,
+        device_code: cred.device_code,
+    })
+    .expect("link");
+    hq2.sync_with(&mut transport_of(&hq2))
+        .expect("a second head office syncs");
+    assert!(hq2.survey("in-store-nps").expect("survey").is_some());
+    assert_eq!(hq2.nps_report(&all).expect("nps").nps.promoters, 1);
+    assert_eq!(hq2.stores().expect("stores"), vec!["NORTH", "SOUTH"]);
+    assert!(
+        hq2.lookup_barcode("HQ-CAP").expect("lookup").is_none(),
+        "what the server refused reached no head office either"
+    );
 
     // Head office long-polls every store at once: a sale at SOUTH wakes it.
     let hq_path = dir.path().join("hq.sqlite");

@@ -375,9 +375,11 @@ pub fn push_all(
 
 /// Head office: pulls every store's stream the credential reads, in store-code order, onto one
 /// replica (an empty database becomes a replica of the first store, then takes in the others;
-/// reports over it sum the stores), then pushes what head office wrote, as the pseudo-store
-/// [`HEAD_OFFICE`]: the server keeps its surveys and theme rules for every store
-/// ([`crate::route::HEAD_OFFICE_KINDS`]) and refuses anything else.
+/// reports over it sum the stores; head office's own stream, with the surveys and theme rules
+/// any head-office machine wrote, comes last), then pushes what head office wrote, as the
+/// pseudo-store [`HEAD_OFFICE`]: the server keeps its surveys and theme rules for every store
+/// ([`crate::route::HEAD_OFFICE_KINDS`]) and refuses anything else. A server that takes no
+/// head-office push (an older one) leaves them waiting, said in `held_back`.
 pub fn sync_head_office(
     replica: &mut dyn Replica,
     transport: &mut (dyn Transport + Send),
@@ -388,7 +390,16 @@ pub fn sync_head_office(
     let pushed = if unpushed.is_empty() {
         SyncReport::default()
     } else {
-        push_all(replica, transport, HEAD_OFFICE)?
+        match push_all(replica, transport, HEAD_OFFICE) {
+            Ok(report) => report,
+            // A server from before head office could write refuses the push: the round's pull
+            // stands, and what head office wrote waits (said in the report).
+            Err(SyncError::Transport(e)) if e.starts_with("403") => SyncReport {
+                held_back: vec![format!("head office's own changes: {e}")],
+                ..SyncReport::default()
+            },
+            Err(e) => return Err(e),
+        }
     };
     Ok(SyncReport { pulled, ..pushed })
 }
