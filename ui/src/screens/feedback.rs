@@ -152,8 +152,14 @@ pub(crate) fn Dashboards() -> impl IntoView {
         spawn_local(async move {
             match api::send(&cmd::FeedbackDashboardQuery { filter }).await {
                 Ok(d) => {
-                    from.set(d.filter.from.clone());
-                    to.set(d.filter.to.clone());
+                    // The range read fills empty fields only: a date typed while the first
+                    // load was on its way is kept.
+                    if from.get_untracked().is_empty() {
+                        from.set(d.filter.from.clone());
+                    }
+                    if to.get_untracked().is_empty() {
+                        to.set(d.filter.to.clone());
+                    }
                     error.set(String::new());
                     // The themes count the period's comments: read after the figures.
                     let filter = d.filter.clone();
