@@ -135,14 +135,7 @@ pub(crate) fn ensure_zone(
             .is_some()
         {
             let tx = conn.transaction()?;
-            for (table, _, _, fresh) in FRESH.iter().filter(|f| f.0.starts_with("nps_")) {
-                tx.execute(&format!("DELETE FROM {table}"), [])?;
-                tx.execute(&format!("INSERT INTO {table} {fresh}"), [])?;
-            }
-            tx.execute(
-                "DELETE FROM local_setting WHERE key = 'nps_rollups_stale'",
-                [],
-            )?;
+            rebuild_tables(&tx, |table| table.starts_with("nps_"))?;
             tx.commit()?;
         }
         return Ok(());
@@ -412,37 +405,38 @@ const ADD_NPS: &str = "DO UPDATE SET promoters = promoters + excluded.promoters,
 /// `nps_product_monthly` and `nps_staff_daily` as they are tied now (to the order and its
 /// lines here now). A change to what they are tied to is an out before it and an in after.
 pub(crate) fn roll_response_nps(tx: &Connection, id: &str, sign: i64) -> StoreResult<()> {
+    // (table, its key, the column after the till in it, the response's rows).
     let nps_rollups = [
         (
-            "nps_product_daily (local_day, device_id, product_id",
+            "nps_product_daily",
             "local_day, device_id, product_id",
+            "product_id",
             nps_by_product!("local_day", "AND r.id = ?1"),
         ),
         (
-            "nps_product_monthly (month, device_id, product_id",
+            "nps_product_monthly",
             "month, device_id, product_id",
+            "product_id",
             nps_by_product!("substr(local_day, 1, 7)", "AND r.id = ?1"),
         ),
         (
-            "nps_staff_daily (local_day, device_id, staff_id",
+            "nps_staff_daily",
             "local_day, device_id, staff_id",
+            "staff_id",
             nps_by_staff!("AND r.id = ?1"),
         ),
     ];
-    for (table, key, select) in nps_rollups {
+    for (table, key, last, select) in nps_rollups {
         tx.prepare_cached(&format!(
-            "INSERT INTO {table}, promoters, passives, detractors)
+            "INSERT INTO {table} ({key}, promoters, passives, detractors)
              SELECT period, device_id, {last}, ?2 * promoters, ?2 * passives, ?2 * detractors
-             FROM ({select}) WHERE true ON CONFLICT ({key}) {ADD_NPS}",
-            last = key.rsplit(", ").next().unwrap_or(key),
+             FROM ({select}) WHERE true ON CONFLICT ({key}) {ADD_NPS}"
         ))?
         .execute(params![id, sign])?;
         if sign < 0 {
-            let name = table.split(' ').next().unwrap_or(table);
             tx.prepare_cached(&format!(
-                "DELETE FROM {name} WHERE ({key}) IN (SELECT period, device_id, {last} FROM ({select}))
-                   AND promoters = 0 AND passives = 0 AND detractors = 0",
-                last = key.rsplit(", ").next().unwrap_or(key),
+                "DELETE FROM {table} WHERE ({key}) IN (SELECT period, device_id, {last} FROM ({select}))
+                   AND promoters = 0 AND passives = 0 AND detractors = 0"
             ))?
             .execute([id])?;
         }
@@ -581,7 +575,13 @@ const FRESH: [Fresh; 9] = [
 
 /// Replaces every sales rollup with its recomputation from the facts.
 pub(crate) fn rebuild(tx: &Connection) -> StoreResult<()> {
-    for (table, _, _, fresh) in FRESH {
+    rebuild_tables(tx, |_| true)
+}
+
+/// Replaces the rollups whose table `which` names with their recomputation. Every caller
+/// rebuilds at least the NPS ones, so they are no longer stale (migration 0016).
+fn rebuild_tables(tx: &Connection, which: impl Fn(&str) -> bool) -> StoreResult<()> {
+    for (table, _, _, fresh) in FRESH.iter().filter(|f| which(f.0)) {
         tx.execute(&format!("DELETE FROM {table}"), [])?;
         tx.execute(&format!("INSERT INTO {table} {fresh}"), [])?;
     }
@@ -825,18 +825,17 @@ impl Store {
         store: Option<&str>,
     ) -> StoreResult<Vec<VariantSales>> {
         let [m1, m2, a1, a2, b1, b2] = month_spans(from, to)?;
-        let in_store = IN_STORE_7;
         let mut sums: HashMap<String, [i64; 4]> = HashMap::new();
         {
             let mut stmt = self.conn.prepare_cached(&format!(
                 "SELECT variant_id, items, total, tax, quantity FROM sales_variant_monthly
-                   WHERE month BETWEEN ?1 AND ?2 AND {in_store}
+                   WHERE month BETWEEN ?1 AND ?2 AND {IN_STORE_7}
                  UNION ALL
                  SELECT variant_id, items, total, tax, quantity FROM sales_variant_daily
-                   WHERE local_day BETWEEN ?3 AND ?4 AND {in_store}
+                   WHERE local_day BETWEEN ?3 AND ?4 AND {IN_STORE_7}
                  UNION ALL
                  SELECT variant_id, items, total, tax, quantity FROM sales_variant_daily
-                   WHERE local_day BETWEEN ?5 AND ?6 AND {in_store}"
+                   WHERE local_day BETWEEN ?5 AND ?6 AND {IN_STORE_7}"
             ))?;
             let mut rows = stmt.query(params![m1, m2, a1, a2, b1, b2, store])?;
             while let Some(r) = rows.next()? {
@@ -1233,19 +1232,18 @@ impl Store {
         let f = self.sales_scope(f)?;
         let c = &self.conn;
         let [m1, m2, a1, a2, b1, b2] = month_spans(&f.from, &f.to)?;
-        let in_store = IN_STORE_7;
         let by_product = nps_by(
             c,
             &format!(
                 "SELECT product_id, SUM(promoters), SUM(passives), SUM(detractors) FROM (
                    SELECT product_id, promoters, passives, detractors FROM nps_product_monthly
-                     WHERE month BETWEEN ?1 AND ?2 AND {in_store}
+                     WHERE month BETWEEN ?1 AND ?2 AND {IN_STORE_7}
                    UNION ALL
                    SELECT product_id, promoters, passives, detractors FROM nps_product_daily
-                     WHERE local_day BETWEEN ?3 AND ?4 AND {in_store}
+                     WHERE local_day BETWEEN ?3 AND ?4 AND {IN_STORE_7}
                    UNION ALL
                    SELECT product_id, promoters, passives, detractors FROM nps_product_daily
-                     WHERE local_day BETWEEN ?5 AND ?6 AND {in_store})
+                     WHERE local_day BETWEEN ?5 AND ?6 AND {IN_STORE_7})
                  GROUP BY 1"
             ),
             params![m1, m2, a1, a2, b1, b2, f.store],
