@@ -567,16 +567,13 @@ impl Store {
         if !self.is_initialised() || self.unpushed_ops(1)?.is_empty() {
             return Ok(0);
         }
-        match backroom_sync::client::push_all(self, transport, &link.store) {
-            Ok(r) => Ok(r.pushed),
-            // A server from before head office could write: what it wrote waits, as in a round.
-            Err(backroom_sync::client::SyncError::Transport(e))
-                if link.is_head_office() && e.starts_with("403") =>
-            {
-                Ok(0)
-            }
-            Err(e) => Err(StoreError::Sync(e.to_string())),
+        if link.is_head_office() {
+            backroom_sync::client::push_head_office(self, transport)
+        } else {
+            backroom_sync::client::push_all(self, transport, &link.store)
         }
+        .map(|r| r.pushed)
+        .map_err(|e| StoreError::Sync(e.to_string()))
     }
 
     /// Waits up to `wait_ms` for the store's stream to move and applies what came (a

@@ -386,22 +386,31 @@ pub fn sync_head_office(
 ) -> Result<SyncReport, SyncError> {
     let streams = transport.streams().map_err(SyncError::Transport)?;
     let pulled = pull_streams(replica, transport, &streams)?;
-    let unpushed = replica.unpushed(1, &[]).map_err(SyncError::Replica)?;
-    let pushed = if unpushed.is_empty() {
-        SyncReport::default()
-    } else {
-        match push_all(replica, transport, HEAD_OFFICE) {
-            Ok(report) => report,
-            // A server from before head office could write refuses the push: the round's pull
-            // stands, and what head office wrote waits (said in the report).
-            Err(SyncError::Transport(e)) if e.starts_with("403") => SyncReport {
-                held_back: vec![format!("head office's own changes: {e}")],
-                ..SyncReport::default()
-            },
-            Err(e) => return Err(e),
-        }
-    };
+    let pushed = push_head_office(replica, transport)?;
     Ok(SyncReport { pulled, ..pushed })
+}
+
+/// Pushes what head office wrote, if anything, as the pseudo-store [`HEAD_OFFICE`]. A server
+/// from before head office could write refuses the push (403): what head office wrote waits,
+/// said in `held_back`, and the caller's round stands.
+pub fn push_head_office(
+    replica: &mut dyn Replica,
+    transport: &mut (dyn Transport + Send),
+) -> Result<SyncReport, SyncError> {
+    if replica
+        .unpushed(1, &[])
+        .map_err(SyncError::Replica)?
+        .is_empty()
+    {
+        return Ok(SyncReport::default());
+    }
+    match push_all(replica, transport, HEAD_OFFICE) {
+        Err(SyncError::Transport(e)) if e.starts_with("403") => Ok(SyncReport {
+            held_back: vec![format!("head office's own changes: {e}")],
+            ..SyncReport::default()
+        }),
+        other => other,
+    }
 }
 
 /// Pulls every stream of `streams` to its end. One store's ops may name another's (a sale of a

@@ -40,10 +40,11 @@ pub enum AnswerFact {
 /// sender's idempotency key (empty for the till's own); `channel`: `pos` (staff entered),
 /// `kiosk`, `web` or `api`; `local_day`: the store's own date when it was given
 /// (`2026-11-30`; a storefront's in its store's zone as the server knows it, else UTC);
-/// `order_id` / `return_id`: what it is about (this chain's ids); `order_ref`: the sender's order reference (a receipt number, a web order
-/// number), joined to an order of that receipt number where one exists; `staff_id`: who served;
-/// `finished`: whether the respondent got to the end; `answers`: by question key; `meta`:
-/// free key-value context from the sender (page, device).
+/// `order_id` / `return_id`: what it is about (this chain's ids); `order_ref`: the sender's
+/// order reference (a receipt number, a web order number), joined to an order of that
+/// receipt number where one exists; `staff_id`: who served; `finished`: whether the respondent
+/// got to the end; `answers`: by question key; `meta`: free key-value context from the sender
+/// (page, device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyRespondedV1 {
     pub id: String,
