@@ -262,23 +262,8 @@ fn head_office_reads_every_store_and_writes_only_surveys_and_theme_rules() {
     b.sync_with(&mut transport_of(&b)).expect("sync b");
 
     // A head-office device on an empty database takes in both stores.
-    let code = srv
-        .rt
-        .block_on(backroom_server::issue_head_office_enrolment(&srv.pool))
-        .expect("code");
-    let cred = backroom_sync::http::HttpTransport::new(&srv.base)
-        .expect("client")
-        .enrol(&code)
-        .expect("enrol");
-    assert_eq!(cred.store, HEAD_OFFICE);
     let mut hq = till(dir.path(), "hq", 3);
-    hq.link_server(&backroom_store::ServerLink {
-        url: srv.base.clone(),
-        store: cred.store.clone(),
-        token: cred.token.clone(),
-        device_code: cred.device_code.clone(),
-    })
-    .expect("link");
+    link_head_office(&srv, &mut hq);
     let mut t = transport_of(&hq);
     assert_eq!(
         t.streams().expect("streams"),
@@ -501,22 +486,8 @@ fn head_office_reads_every_store_and_writes_only_surveys_and_theme_rules() {
     assert_eq!(hq.stores().expect("stores"), vec!["NORTH", "SOUTH"]);
     // Another head-office machine, on an empty database, has the survey head office wrote
     // (from head office's own stream) and the store's answer to it.
-    let code = srv
-        .rt
-        .block_on(backroom_server::issue_head_office_enrolment(&srv.pool))
-        .expect("code");
-    let cred = backroom_sync::http::HttpTransport::new(&srv.base)
-        .expect("client")
-        .enrol(&code)
-        .expect("enrol");
     let mut hq2 = till(dir.path(), "hq2", 4);
-    hq2.link_server(&backroom_store::ServerLink {
-        url: srv.base.clone(),
-        store: cred.store,
-        token: cred.token,
-        device_code: cred.device_code,
-    })
-    .expect("link");
+    link_head_office(&srv, &mut hq2);
     hq2.sync_with(&mut transport_of(&hq2))
         .expect("a second head office syncs");
     assert!(hq2.survey("in-store-nps").expect("survey").is_some());

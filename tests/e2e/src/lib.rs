@@ -223,14 +223,7 @@ impl Session {
     pub async fn click(&self, css: &str) {
         let start = Instant::now();
         loop {
-            self.wait(css).await;
-            let _ = self
-                .client
-                .execute(
-                    "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
-                    vec![json!(css)],
-                )
-                .await;
+            self.scroll_to(css).await;
             match self.wait(css).await.click().await {
                 Ok(_) => return,
                 Err(e) if start.elapsed() > Duration::from_secs(20) => {
@@ -240,6 +233,19 @@ impl Session {
                 Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
             }
         }
+    }
+
+    /// Scrolls an element (once it exists) to the middle of the window, as a person would
+    /// before looking at it or clicking it.
+    pub async fn scroll_to(&self, css: &str) {
+        self.wait(css).await;
+        let _ = self
+            .client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+                vec![json!(css)],
+            )
+            .await;
     }
 
     /// Clicks an element that is always in view (the navigation bar) without scrolling it there

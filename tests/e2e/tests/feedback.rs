@@ -87,13 +87,7 @@ async fn the_dashboard_shows_the_engines_figures_and_drills_down() {
         columns, span as usize,
         "a column per day from the first answer to the last"
     );
-    s.client
-        .execute(
-            "document.querySelector('#dash-nps-answers').scrollIntoView({block: 'center'});",
-            vec![],
-        )
-        .await
-        .expect("scroll");
+    s.scroll_to("#dash-nps-answers").await;
     s.shot("feedback-01-answers-by-day").await;
     s.client
         .execute("window.scrollTo(0, 0);", vec![])

@@ -413,13 +413,7 @@ async fn head_office_joins_and_filters_orders_by_store() {
         .expect("columns")
         .len();
     assert!((4..=5).contains(&columns), "{columns} days of sales drawn");
-    s.client
-        .execute(
-            "document.querySelector('#sales-by-store-day').scrollIntoView({block: 'center'});",
-            vec![],
-        )
-        .await
-        .expect("scroll");
+    s.scroll_to("#sales-by-store-day").await;
     s.shot("sync-09b-head-office-revenue-by-day-and-store")
         .await;
     drop(s);

@@ -243,6 +243,26 @@ pub fn link(srv: &TestServer, till: &mut Store, store: &str) {
     .expect("link");
 }
 
+/// Links `till` to the server as a head-office device (a credential of no store).
+pub fn link_head_office(srv: &TestServer, till: &mut Store) {
+    let code = srv
+        .rt
+        .block_on(backroom_server::issue_head_office_enrolment(&srv.pool))
+        .expect("code");
+    let cred = HttpTransport::new(&srv.base)
+        .expect("client")
+        .enrol(&code)
+        .expect("enrol");
+    assert_eq!(cred.store, backroom_sync::protocol::HEAD_OFFICE);
+    till.link_server(&backroom_store::ServerLink {
+        url: srv.base.clone(),
+        store: cred.store,
+        token: cred.token,
+        device_code: cred.device_code,
+    })
+    .expect("link");
+}
+
 /// A transport for `till`'s own link.
 pub fn transport_of(till: &Store) -> HttpTransport {
     let l = till.server_link().expect("link").expect("linked");
